@@ -1,0 +1,144 @@
+// Table API expressions: $('col'), lit(v), call(fn, ...), and the methods Flink's Expression has.
+// Each call records where the user wrote it, so errors about it can point there.
+import type { DataType } from '../../runtime/core/data-types.js';
+import type { WindowProperty } from '../../runtime/core/plan.js';
+import type { LExpr } from '../ir/logical-expr.js';
+import { callerLoc } from '../ir/source-loc.js';
+
+export enum TimeIntervalUnit {
+  MILLISECOND = 'MILLISECOND', SECOND = 'SECOND', MINUTE = 'MINUTE', HOUR = 'HOUR',
+  DAY = 'DAY', WEEK = 'WEEK', MONTH = 'MONTH', QUARTER = 'QUARTER', YEAR = 'YEAR',
+}
+
+export type ExpressionLike = Expression | string | number | boolean | null;
+
+const MS = { millis: 1, seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
+
+export class Expression {
+  constructor(readonly node: LExpr) {}
+
+  private call(fn: string, ...args: ExpressionLike[]): Expression {
+    return new Expression({ kind: 'call', fn, args: [this.node, ...args.map(toNode)], loc: callerLoc() });
+  }
+
+  plus(o: ExpressionLike) { return this.call('plus', o); }
+  minus(o: ExpressionLike) { return this.call('minus', o); }
+  times(o: ExpressionLike) { return this.call('times', o); }
+  dividedBy(o: ExpressionLike) { return this.call('divide', o); }
+  mod(o: ExpressionLike) { return this.call('mod', o); }
+  isEqual(o: ExpressionLike) { return this.call('eq', o); }
+  isNotEqual(o: ExpressionLike) { return this.call('ne', o); }
+  isGreater(o: ExpressionLike) { return this.call('gt', o); }
+  isGreaterOrEqual(o: ExpressionLike) { return this.call('ge', o); }
+  isLess(o: ExpressionLike) { return this.call('lt', o); }
+  isLessOrEqual(o: ExpressionLike) { return this.call('le', o); }
+  and(o: ExpressionLike) { return this.call('and', o); }
+  or(o: ExpressionLike) { return this.call('or', o); }
+  not() { return this.call('not'); }
+  isNull() { return this.call('isNull'); }
+  isNotNull() { return this.call('isNotNull'); }
+  between(lower: ExpressionLike, upper: ExpressionLike) { return this.call('between', lower, upper); }
+  in(...values: ExpressionLike[]) { return this.call('in', ...values); }
+  like(pattern: ExpressionLike) { return this.call('like', pattern); }
+  upperCase() { return this.call('upper'); }
+  lowerCase() { return this.call('lower'); }
+  charLength() { return this.call('charLength'); }
+  /** 1-based start, as Flink's substring. */
+  substring(start: ExpressionLike, length?: ExpressionLike) {
+    return length === undefined ? this.call('substring', start) : this.call('substring', start, length);
+  }
+  concat(...others: ExpressionLike[]) { return this.call('concat', ...others); }
+  trim() { return this.call('trim'); }
+  abs() { return this.call('abs'); }
+  ifThenElse(ifTrue: ExpressionLike, ifFalse: ExpressionLike) {
+    return new Expression({ kind: 'call', fn: 'case', args: [this.node, toNode(ifTrue), toNode(ifFalse)], loc: callerLoc() });
+  }
+  floor(unit?: TimeIntervalUnit) { return unit ? this.call('floor', unitExpr(unit)) : this.call('floor'); }
+  ceil(unit?: TimeIntervalUnit) { return unit ? this.call('ceil', unitExpr(unit)) : this.call('ceil'); }
+  cast(type: DataType) { return new Expression({ kind: 'cast', expr: this.node, type, loc: callerLoc() }); }
+  as(name: string) { return new Expression({ kind: 'alias', expr: this.node, name, loc: callerLoc() }); }
+  /** PyFlink spelling of `as`. */
+  alias(name: string) { return this.as(name); }
+
+  sum() { return this.call('sum'); }
+  count() { return this.call('count'); }
+  avg() { return this.call('avg'); }
+  min() { return this.call('min'); }
+  max() { return this.call('max'); }
+  /** DISTINCT aggregation, as Flink's `$('x').sum().distinct()`. */
+  distinct(): Expression {
+    if (this.node.kind !== 'call') throw new TypeError('distinct() applies to an aggregate: $(\'x\').count().distinct()');
+    return new Expression({ ...this.node, distinct: true });
+  }
+
+  millis() { return this.interval(MS.millis); }
+  milli() { return this.millis(); }
+  seconds() { return this.interval(MS.seconds); }
+  second() { return this.seconds(); }
+  minutes() { return this.interval(MS.minutes); }
+  minute() { return this.minutes(); }
+  hours() { return this.interval(MS.hours); }
+  hour() { return this.hours(); }
+  days() { return this.interval(MS.days); }
+  day() { return this.days(); }
+
+  private interval(unitMs: number): Expression {
+    if (this.node.kind !== 'lit' || typeof this.node.value !== 'number') {
+      throw new TypeError('interval units apply to numeric literals: lit(15).seconds()');
+    }
+    return new Expression({ kind: 'interval', millis: this.node.value * unitMs, loc: callerLoc() });
+  }
+
+  start() { return this.windowProp('start'); }
+  end() { return this.windowProp('end'); }
+  rowtime() { return this.windowProp('rowtime'); }
+  proctime() { return this.windowProp('proctime'); }
+
+  private windowProp(property: WindowProperty): Expression {
+    if (this.node.kind !== 'ref') throw new TypeError(`.${property}() applies to a window alias: $('w').${property}()`);
+    return new Expression({ kind: 'windowProp', window: this.node.name, property, loc: callerLoc() });
+  }
+}
+
+function unitExpr(unit: TimeIntervalUnit): Expression {
+  return new Expression({ kind: 'unit', unit });
+}
+
+/** A column reference. `$('*')` selects every column. */
+export function $(name: string): Expression {
+  return new Expression(name === '*' ? { kind: 'star', loc: callerLoc() } : { kind: 'ref', name, loc: callerLoc() });
+}
+
+export const col = $;
+
+export function lit(value: string | number | boolean | null, type?: DataType): Expression {
+  return new Expression({ kind: 'lit', value, type, loc: callerLoc() });
+}
+
+/** Calls a builtin, an aggregate (PyFlink's call('sum', ...)) or a UDF by registered name or function value. */
+export function call(fn: string | ((...args: any[]) => unknown), ...args: ExpressionLike[]): Expression {
+  const name = typeof fn === 'string' ? fn : udfNameOf(fn);
+  return new Expression({ kind: 'call', fn: name, args: args.map(toNode), loc: callerLoc() });
+}
+
+function udfNameOf(fn: (...args: any[]) => unknown): string {
+  for (const [name, u] of (globalThis as any)[Symbol.for('sluice.udfs')] ?? new Map()) if (u.fn === fn) return name;
+  throw new TypeError(`call(fn): ${fn.name || 'this function'} is not a registered UDF; wrap it with udf(...) or register it`);
+}
+
+/** Flink's and_/or_ helpers. */
+export const and = (...es: ExpressionLike[]) => es.map(toExpression).reduce((a, b) => a.and(b));
+export const or = (...es: ExpressionLike[]) => es.map(toExpression).reduce((a, b) => a.or(b));
+
+export function toExpression(e: ExpressionLike): Expression {
+  return isExpression(e) ? e : new Expression({ kind: 'lit', value: e });
+}
+
+export function toNode(e: ExpressionLike): LExpr {
+  return toExpression(e).node;
+}
+
+/** Structural check, so expressions made by another copy of this module still count. */
+function isExpression(e: unknown): e is Expression {
+  return typeof e === 'object' && e !== null && 'node' in e && typeof (e as Expression).node?.kind === 'string';
+}

@@ -1,0 +1,176 @@
+// Flink's Table: each operation resolves against the input schema right away (so errors point at the
+// call that caused them) and adds plan nodes through the environment's PlanBuilder.
+import { typeToString, type Field } from '../../runtime/core/data-types.js';
+import type { Row } from '../../runtime/core/row.js';
+import type { PlanNode, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
+import { CompileError } from '../ir/diagnostics.js';
+import { exprKey, hasAggregate, outputName, stripAlias, type LExpr } from '../ir/logical-expr.js';
+import { identity } from '../ir/plan-builder.js';
+import { callerLoc } from '../ir/source-loc.js';
+import { lowerAggregate } from '../frontend/lower-aggregate.js';
+import { Resolver, assignable } from '../frontend/resolve.js';
+import { toNode, type ExpressionLike } from './expressions.js';
+import type { GroupWindow } from './windows.js';
+import type { TableEnvironment, TableResult } from './table-environment.js';
+
+export class Table {
+  constructor(readonly env: TableEnvironment, readonly node: PlanNode) {}
+
+  getSchema(): Field[] {
+    return this.node.schema;
+  }
+
+  /** Flink's printSchema() text. */
+  printSchema(): string {
+    return `(\n${this.node.schema.map((f) => `  \`${f.name}\` ${typeToString(f.type)}`).join(',\n')}\n)`;
+  }
+
+  select(...fields: ExpressionLike[]): Table {
+    return this.project(fields.map(toNode), callerLoc());
+  }
+
+  /** Select with already-unresolved expressions; SQL lowering uses it too. */
+  project(fields: LExpr[], loc?: SourceLoc): Table {
+    const items = this.expandStar(fields);
+    if (items.some(hasAggregate)) {
+      return this.derive(lowerAggregate(this.env.plan, this.env.functions, { input: this.node, keys: [], select: items, loc }));
+    }
+    const resolver = this.resolver();
+    const projections = items.map((e, i) => ({ name: outputName(e, i), expr: resolver.resolve(e) }));
+    checkUniqueNames(projections.map((p) => p.name), loc);
+    return this.derive(this.env.plan.calc(this.node, projections, null, loc));
+  }
+
+  addColumns(...fields: ExpressionLike[]): Table {
+    return this.project([{ kind: 'star' }, ...fields.map(toNode)], callerLoc());
+  }
+
+  dropColumns(...fields: ExpressionLike[]): Table {
+    const loc = callerLoc();
+    const drop = fields.map((f) => stripAlias(toNode(f)));
+    const names = drop.map((d) => (d.kind === 'ref' ? d.name : exprKey(d)));
+    names.forEach((n, i) => this.resolver().resolve({ kind: 'ref', name: n, loc: drop[i].loc }));
+    return this.project(this.node.schema.filter((f) => !names.includes(f.name)).map((f) => ({ kind: 'ref', name: f.name })), loc);
+  }
+
+  renameColumns(...fields: ExpressionLike[]): Table {
+    const loc = callerLoc();
+    const renames = new Map<string, LExpr>();
+    for (const f of fields.map(toNode)) {
+      const inner = f.kind === 'alias' ? stripAlias(f.expr) : f;
+      if (f.kind !== 'alias' || inner.kind !== 'ref') throw new CompileError(`renameColumns takes $('old').as('new')`, f.loc ?? loc);
+      this.resolver().resolve(inner);
+      renames.set(inner.name, f);
+    }
+    return this.project(this.node.schema.map((c) => renames.get(c.name) ?? { kind: 'ref', name: c.name }), loc);
+  }
+
+  where(predicate: ExpressionLike): Table {
+    return this.filterBy(toNode(predicate), callerLoc());
+  }
+
+  filter(predicate: ExpressionLike): Table {
+    return this.filterBy(toNode(predicate), callerLoc());
+  }
+
+  filterBy(predicate: LExpr, loc?: SourceLoc): Table {
+    const cond = this.resolver().resolve(predicate);
+    if (cond.type.name !== 'BOOLEAN') {
+      throw new CompileError(`a filter must be BOOLEAN, got ${typeToString(cond.type)}`, predicate.loc ?? loc);
+    }
+    return this.derive(this.env.plan.calc(this.node, identity(this.node.schema), cond, loc));
+  }
+
+  groupBy(...keys: ExpressionLike[]): GroupedTable {
+    return new GroupedTable(this, keys.map(toNode), undefined, callerLoc());
+  }
+
+  window(w: GroupWindow): GroupWindowedTable {
+    return new GroupWindowedTable(this, w);
+  }
+
+  distinct(): Table {
+    const loc = callerLoc();
+    const cols: LExpr[] = this.node.schema.map((f) => ({ kind: 'ref', name: f.name }));
+    return new GroupedTable(this, cols, undefined, loc).aggregate(cols, undefined, loc);
+  }
+
+  unionAll(other: Table): Table {
+    const loc = callerLoc();
+    const a = this.node.schema;
+    const b = other.node.schema;
+    if (a.length !== b.length || a.some((f, i) => !assignable(b[i].type, f.type))) {
+      throw new CompileError(`unionAll of tables with different schemas: (${a.map((f) => typeToString(f.type)).join(', ')}) and (${b.map((f) => typeToString(f.type)).join(', ')})`, loc);
+    }
+    const changelog = this.node.changelog === 'insert-only' && other.node.changelog === 'insert-only' ? 'insert-only' : 'retract';
+    return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, other.node.id], schema: a, changelog, loc }));
+  }
+
+  /** Writes this table into a registered sink table. Inside a job it joins the job; standalone, await() runs it. */
+  executeInsert(table: string): TableResult {
+    return this.env.insertInto(table, this, callerLoc());
+  }
+
+  /** Runs the query: print() writes the changelog to stdout, collect() gathers rows (bounded inputs). */
+  execute(): TableResult {
+    return this.env.executeTable(this, callerLoc());
+  }
+
+  explain(): string {
+    return this.env.explainTable(this);
+  }
+
+  /** The rows of a bounded query, in-process (standalone environments; tests). */
+  async collect(): Promise<Row[]> {
+    return this.execute().collect();
+  }
+
+  private derive(node: PlanNode): Table {
+    return new Table(this.env, node);
+  }
+
+  private resolver(): Resolver {
+    return new Resolver(this.node.schema, this.env.functions);
+  }
+
+  private expandStar(fields: LExpr[]): LExpr[] {
+    return fields.flatMap((f) => (f.kind === 'star' ? this.node.schema.map((c) => ({ kind: 'ref', name: c.name }) as LExpr) : [f]));
+  }
+}
+
+export class GroupedTable {
+  constructor(private readonly table: Table, private readonly keys: LExpr[], private readonly window: GroupWindow | undefined, private readonly loc?: SourceLoc) {}
+
+  select(...fields: ExpressionLike[]): Table {
+    return this.aggregate(fields.map(toNode), undefined, callerLoc());
+  }
+
+  /** Select with an optional HAVING condition; SQL lowering uses it. */
+  aggregate(select: LExpr[], having: LExpr | undefined, loc?: SourceLoc): Table {
+    const t = this.table;
+    const items = select.flatMap((f) => (f.kind === 'star' ? t.node.schema.map((c) => ({ kind: 'ref', name: c.name }) as LExpr) : [f]));
+    const w = this.window?.def;
+    const node = lowerAggregate(t.env.plan, t.env.functions, {
+      input: t.node, keys: this.keys, select: items, having, loc: loc ?? this.loc,
+      window: w && { type: w.type, size: w.size, slide: w.slide, gap: w.gap, on: w.on, alias: w.alias, loc: w.loc },
+    });
+    checkUniqueNames(node.schema.map((f) => f.name), loc);
+    return new Table(t.env, node);
+  }
+}
+
+export class GroupWindowedTable {
+  constructor(private readonly table: Table, private readonly w: GroupWindow) {}
+
+  groupBy(...keys: ExpressionLike[]): GroupedTable {
+    return new GroupedTable(this.table, keys.map(toNode), this.w, callerLoc());
+  }
+}
+
+function checkUniqueNames(names: string[], loc?: SourceLoc): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new CompileError(`duplicate column name '${n}' in the select list`, loc, `rename one with .as('...')`);
+    seen.add(n);
+  }
+}

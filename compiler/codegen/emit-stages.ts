@@ -1,0 +1,165 @@
+// Generates the code of a plan's fused stages: for each stage one function with a single loop over the batch,
+// the calcs' filters and projections inlined as local variables, ending in either a row pushed to the output
+// or an aggregate's key lookup and inline accumulation (the layout of runtime/state/agg-kernel.ts).
+// The result is the source of a factory `(rt, udfs) => StageCode`, bundled as is or evaluated in-process.
+import type { Field } from '../../runtime/core/data-types.js';
+import { isString } from '../../runtime/core/data-types.js';
+import type { AggCall, FusedStage, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
+import { ExprEmitter, type ExprScope } from './emit-expr.js';
+
+export interface GeneratedCode {
+  /** Source text of `(function (rt, udfs) { ...; return { stages, computed }; })`. */
+  factory: string;
+  /** Size in bytes of each stage's function. */
+  stageSizes: Record<string, number>;
+}
+
+const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
+const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
+
+export function emitStages(plan: JobPlan): GeneratedCode {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const udfNames = new Map<string, string>();
+  const scopeBase = (field: (name: string) => string): ExprScope => ({
+    field,
+    udf: (name) => {
+      if (!udfNames.has(name)) udfNames.set(name, `udf${udfNames.size}`);
+      return udfNames.get(name)!;
+    },
+  });
+
+  const functions: string[] = [];
+  const stageEntries: string[] = [];
+  const computedEntries: string[] = [];
+  const stageSizes: Record<string, number> = {};
+
+  plan.stages.forEach((s, si) => {
+    const text = emitStage(s, si, byId, scopeBase);
+    stageSizes[s.id] = Buffer.byteLength(text);
+    functions.push(text);
+    stageEntries.push(`${JSON.stringify(s.id)}: stage${si}`);
+  });
+  plan.nodes.forEach((n, ni) => {
+    if (n.kind !== 'source' || n.computed.length === 0) return;
+    functions.push(emitComputed(n, ni, scopeBase));
+    computedEntries.push(`${JSON.stringify(n.id)}: computed${ni}`);
+  });
+
+  const udfLines = [...udfNames].map(([name, v]) => `const ${v} = udfs[${JSON.stringify(name)}];`);
+  const factory = [
+    '(function (rt, udfs) {',
+    '"use strict";',
+    'const fn = rt.fn;',
+    ...udfLines,
+    ...functions,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} } };`,
+    '})',
+  ].join('\n');
+  return { factory, stageSizes };
+}
+
+type ScopeFactory = (field: (name: string) => string) => ExprScope;
+
+function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory): string {
+  const body: string[] = [];
+  // Values of the current columns: starts as reads of the input row, then each calc's outputs.
+  let values = new Map<string, string>(byId.get(s.input)!.schema.map((f) => [f.name, `r${prop(f.name)}`]));
+  let schema: readonly Field[] = byId.get(s.input)!.schema;
+  s.calcs.forEach((id, ci) => {
+    const calc = byId.get(id) as Extract<PlanNode, { kind: 'calc' }>;
+    const current = values;
+    const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null'), `c${ci}_`);
+    if (calc.filter) {
+      const cond = em.emit(calc.filter);
+      body.push(...em.lines.splice(0), `if (${cond} !== true) continue;`);
+    }
+    const next = new Map<string, string>();
+    calc.projections.forEach((p) => {
+      const v = em.emit(p.expr);
+      body.push(...em.lines.splice(0));
+      // emit() returns a variable, a constant or a column read: all stable, so later calcs use it directly.
+      next.set(p.name, v);
+    });
+    values = next;
+    schema = calc.schema;
+  });
+
+  const target = byId.get(s.target)!;
+  let params = 'rows, kinds, out';
+  let head = '';
+  if (target.kind === 'groupAggregate') {
+    params = 'rows, kinds, st';
+    head = `if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error('aggregate ${target.id}: updating input is not supported');\nconst map = st.map;`;
+    const keyVar = emitKey(target.keys, values, schema, body);
+    body.push(`let e = map.get(${keyVar});`, `if (e === undefined) e = st.add(${keyVar}, [${target.keys.map((k) => values.get(k)).join(', ')}]);`, 'const acc = e.acc;');
+    body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
+  } else if (target.kind === 'windowAggregate') {
+    params = 'rows, kinds, st';
+    const ts = values.get(target.window.timeColumn)!;
+    body.push(`const ts = ${ts};`, 'if (ts === null) continue;');
+    const keyVar = emitKey(target.keys, values, schema, body);
+    const keyList = `[${target.keys.map((k) => values.get(k)).join(', ')}]`;
+    if (target.window.type === 'session') {
+      body.push(`let acc = st.session(${keyVar}, ts);`, 'if (acc === null) continue;', `if (acc === undefined) acc = st.newSession(${keyVar}, ts, ${keyList});`);
+      body.push(...emitAccumulate(target.aggs, values, schema));
+    } else {
+      body.push('const nw = st.assign(ts);', 'for (let w = 0; w < nw; w++) {', `let acc = st.get(w, ${keyVar});`, `if (acc === undefined) acc = st.create(w, ${keyVar}, ${keyList});`);
+      body.push(...emitAccumulate(target.aggs, values, schema), '}');
+    }
+  } else {
+    const outSchema = target.kind === 'calc' ? target.schema : schema;
+    body.push(`out.rows.push({ ${outSchema.map((f) => `${key(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
+    body.push('if (kinds !== null) out.kinds.push(kinds[i]);');
+  }
+  const desc = [s.input, ...s.calcs, s.target].join(' -> ');
+  return [
+    `// stage ${s.id}: ${desc}`,
+    `function stage${index}(${params}) {`,
+    head,
+    'for (let i = 0, n = rows.length; i < n; i++) {',
+    'const r = rows[i];',
+    ...body,
+    '}',
+    '}',
+  ].filter((l) => l !== '').join('\n');
+}
+
+/** The group key: the value itself for one column, else the string runtime/core/kernels.ts compositeKey builds. */
+function emitKey(keys: readonly string[], values: Map<string, string>, schema: readonly Field[], body: string[]): string {
+  if (keys.length === 0) return '0';
+  if (keys.length === 1) return values.get(keys[0])!;
+  const parts = keys.map((k, i) => {
+    const v = values.get(k)!;
+    const t = schema.find((f) => f.name === k)!.type;
+    const text = isString(t) ? `'s' + ${v}` : `'' + ${v}`;
+    return `${i ? "'\\u0001' + " : ''}(${v} === null ? '\\u0000' : ${text})`;
+  });
+  body.push(`const key = ${parts.join(' + ')};`);
+  return 'key';
+}
+
+function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[]): string[] {
+  return aggs.map((a, i) => {
+    const x = a.arg === null ? '1' : values.get(a.arg)!;
+    const nullable = a.arg !== null && (schema.find((f) => f.name === a.arg)?.type.nullable ?? true);
+    const guard = (stmt: string) => (nullable ? `if (${x} !== null) { ${stmt} }` : stmt);
+    if (a.distinct) return guard(`acc[${i}].set(${x}, (acc[${i}].get(${x}) ?? 0) + 1);`);
+    switch (a.fn) {
+      case 'count': return guard(`acc[${i}]++;`);
+      case 'sum': return guard(`acc[${i}] = acc[${i}] === null ? ${x} : acc[${i}] + ${x};`);
+      case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] = s${i}[0] === null ? ${x} : s${i}[0] + ${x}; s${i}[1]++;`);
+      case 'min': return guard(`if (acc[${i}] === null || ${x} < acc[${i}]) acc[${i}] = ${x};`);
+      case 'max': return guard(`if (acc[${i}] === null || ${x} > acc[${i}]) acc[${i}] = ${x};`);
+    }
+  });
+}
+
+function emitComputed(n: SourceNode, index: number, scopeBase: ScopeFactory): string {
+  const em = new ExprEmitter(scopeBase((name) => `r${prop(name)}`), 't');
+  const body: string[] = [];
+  for (const c of n.computed) {
+    const v = em.emit(c.expr);
+    body.push(...em.lines.splice(0), `r${prop(c.name)} = ${v};`);
+  }
+  return [`// computed columns of ${n.table}`, `function computed${index}(rows) {`, 'for (const r of rows) {', ...body, '}', '}'].join('\n');
+}

@@ -1,0 +1,106 @@
+// Reads UDF declarations from source with ts-morph: `@udf(...)` static methods and `udf(fn, ...)` wrappers,
+// their registered names, and parameter and result types from the TypeScript signature (or the explicit
+// PyFlink-style inputTypes/resultType). TS `number` maps to DOUBLE (any numeric column may be passed),
+// `string` to STRING, `boolean` to BOOLEAN, `Date` is not accepted (timestamps are epoch millis: use number
+// with resultType: DataTypes.TIMESTAMP(3)); `T | null` is nullable.
+import path from 'node:path';
+import fs from 'node:fs';
+import { Node, Project, type ParameterDeclaration, type SourceFile, type Type } from 'ts-morph';
+import { DataTypes, type DataType } from '../../runtime/core/data-types.js';
+import { snakeCase, udfRegistry } from '../../runtime/core/udf.js';
+import { CompileError } from '../ir/diagnostics.js';
+import type { UdfSignature } from './resolve.js';
+
+export interface UdfDeclaration extends UdfSignature {
+  /** Absolute path of the module declaring it. */
+  module: string;
+  /** How it is written: 'Provinces.provinceIdToName(id: number): string'. */
+  display: string;
+}
+
+let project: Project | undefined;
+const projectFor = () => (project ??= new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { strict: true, experimentalDecorators: false } }));
+
+/** All UDFs declared in the .ts files of a folder (udfs/). */
+export function readUdfFolder(dir: string): UdfDeclaration[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).sort().flatMap((f) => readUdfFile(path.join(dir, f)));
+}
+
+export function readUdfFile(file: string): UdfDeclaration[] {
+  const p = projectFor();
+  const sf = p.getSourceFile(file) ?? p.addSourceFileAtPath(file);
+  sf.refreshFromFileSystemSync();
+  return [...readDecorated(sf), ...readWrapped(sf)];
+}
+
+function readDecorated(sf: SourceFile): UdfDeclaration[] {
+  const out: UdfDeclaration[] = [];
+  for (const cls of sf.getClasses()) {
+    for (const m of cls.getStaticMethods()) {
+      const dec = m.getDecorators().find((d) => d.getName() === 'udf');
+      if (!dec) continue;
+      const opts = dec.getArguments()[0];
+      const name = stringOption(opts, 'name') ?? snakeCase(m.getName());
+      const sig = typesOf(name, m.getParameters(), m.getReturnType(), sf, m.getStartLineNumber());
+      out.push({ ...sig, module: sf.getFilePath(), display: `${cls.getName()}.${m.getName()}(${m.getParameters().map((x) => x.getText()).join(', ')}): ${m.getReturnType().getText(m)}` });
+    }
+  }
+  return out;
+}
+
+function readWrapped(sf: SourceFile): UdfDeclaration[] {
+  const out: UdfDeclaration[] = [];
+  sf.forEachDescendant((node) => {
+    if (!Node.isCallExpression(node) || node.getExpression().getText() !== 'udf') return;
+    const [fnArg, opts] = node.getArguments();
+    if (!fnArg || !(Node.isArrowFunction(fnArg) || Node.isFunctionExpression(fnArg) || Node.isIdentifier(fnArg))) return;
+    let fn: Node = fnArg;
+    if (Node.isIdentifier(fnArg)) {
+      const decl = fnArg.getSymbol()?.getDeclarations()[0];
+      if (!decl || !(Node.isFunctionDeclaration(decl))) return;
+      fn = decl;
+    }
+    if (!(Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isFunctionDeclaration(fn))) return;
+    const declaredName = Node.isFunctionDeclaration(fn) || Node.isFunctionExpression(fn) ? fn.getName() : undefined;
+    const name = stringOption(opts, 'name') ?? (declaredName ? snakeCase(declaredName) : undefined);
+    if (!name) {
+      throw new CompileError(`a UDF wrapping an anonymous function needs a name`, { file: sf.getFilePath(), line: node.getStartLineNumber(), col: 1 },
+        `udf(fn, { name: 'my_function' })`);
+    }
+    const sig = typesOf(name, fn.getParameters(), fn.getReturnType(), sf, node.getStartLineNumber());
+    out.push({ ...sig, module: sf.getFilePath(), display: `${name}(${fn.getParameters().map((x) => x.getText()).join(', ')}): ${fn.getReturnType().getText(fn)}` });
+  });
+  return out;
+}
+
+function stringOption(opts: Node | undefined, key: string): string | undefined {
+  if (!opts || !Node.isObjectLiteralExpression(opts)) return undefined;
+  const prop = opts.getProperty(key);
+  if (!prop || !Node.isPropertyAssignment(prop)) return undefined;
+  const init = prop.getInitializer();
+  return init && Node.isStringLiteral(init) ? init.getLiteralValue() : undefined;
+}
+
+/** Types from the signature, unless the registered function carries explicit ones (PyFlink style). */
+function typesOf(name: string, params: ParameterDeclaration[], ret: Type, sf: SourceFile, line: number): UdfSignature {
+  const registered = udfRegistry().get(name);
+  const loc = { file: sf.getFilePath(), line, col: 1 };
+  const inputTypes = registered?.options.inputTypes ?? params.map((p) => tsToSql(p.getType(), `parameter '${p.getName()}' of ${name}`, loc));
+  const resultType = registered?.options.resultType ?? tsToSql(ret, `the result of ${name}`, loc);
+  return { name, inputTypes, resultType };
+}
+
+function tsToSql(t: Type, what: string, loc: { file: string; line: number; col: number }): DataType {
+  const nullable = t.isUnion() && t.getUnionTypes().some((u) => u.isNull() || u.isUndefined());
+  const base = t.isUnion() ? t.getUnionTypes().find((u) => !u.isNull() && !u.isUndefined()) ?? t : t;
+  let dt: DataType;
+  if (base.isNumber() || base.isNumberLiteral()) dt = DataTypes.DOUBLE();
+  else if (base.isString() || base.isStringLiteral()) dt = DataTypes.STRING();
+  else if (base.isBoolean() || base.isBooleanLiteral()) dt = DataTypes.BOOLEAN();
+  else {
+    throw new CompileError(`cannot map the TypeScript type '${base.getText()}' of ${what} to a SQL type`, loc,
+      'use number, string or boolean, or give explicit types: @udf({ inputTypes: [DataTypes.INT()], resultType: DataTypes.STRING() })');
+  }
+  return nullable ? dt : dt.notNull!();
+}

@@ -1,0 +1,60 @@
+// compileJob(file, options) → { plan, bundlePath, explain }: the whole compiler, from a job file to an
+// optimized plan with generated stages and, when asked, a standalone bundle.
+import path from 'node:path';
+import { plainType } from '../runtime/core/data-types.js';
+import type { JobPlan } from '../runtime/core/plan.js';
+import { bundleJob } from './bundle/bundle-job.js';
+import { emitStages, type GeneratedCode } from './codegen/emit-stages.js';
+import { explainPlan } from './ir/explain.js';
+import { loadJob } from './frontend/load-job.js';
+import { optimize } from './passes/index.js';
+import { fieldsRead } from '../runtime/core/expr.js';
+
+export { CompileError } from './ir/diagnostics.js';
+
+export interface CompileOptions {
+  /** Job arguments (they shape the plan and are recorded in the bundle). */
+  args?: string[];
+  /** Write a standalone bundle here. */
+  out?: string;
+}
+
+export interface CompiledJob {
+  logical: JobPlan;
+  plan: JobPlan;
+  code: GeneratedCode;
+  explain: string;
+  bundlePath?: string;
+}
+
+export async function compileJob(file: string, options: CompileOptions = {}): Promise<CompiledJob> {
+  const args = options.args ?? [];
+  const job = await loadJob(file, args);
+  const logical = job.tEnv.buildPlan(job.name, args);
+  const optimized = optimize(logical);
+  const code = emitStages(optimized);
+  const used = usedUdfs(optimized);
+  const plan: JobPlan = {
+    ...optimized,
+    stages: optimized.stages.map((s) => ({ ...s, codeSize: code.stageSizes[s.id] ?? 0 })),
+    udfs: job.udfs.filter((u) => used.has(u.name)).map((u) => ({
+      name: u.name, module: path.relative(job.root, u.module), exportPath: [], inputTypes: u.inputTypes.map(plainType), resultType: plainType(u.resultType),
+    })),
+  };
+  const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan) };
+  if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out);
+  return result;
+}
+
+function usedUdfs(plan: JobPlan): Set<string> {
+  const names = new Set<string>();
+  const visit = (e: Parameters<typeof fieldsRead>[0]): void => {
+    if (e.kind === 'udf') names.add(e.name);
+    if (e.kind === 'call' || e.kind === 'udf') e.args.forEach(visit);
+  };
+  for (const n of plan.nodes) {
+    if (n.kind === 'calc') { n.projections.forEach((p) => visit(p.expr)); if (n.filter) visit(n.filter); }
+    if (n.kind === 'source') n.computed.forEach((c) => visit(c.expr));
+  }
+  return names;
+}

@@ -1,0 +1,95 @@
+// Text form of plans, as Flink's explain prints them: an indented tree from each sink down to its sources,
+// and the fused stages with the size of their generated code.
+import { typeToString } from '../../runtime/core/data-types.js';
+import type { Expr } from '../../runtime/core/expr.js';
+import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+
+const INFIX: Record<string, string> = {
+  plus: '+', minus: '-', times: '*', divide: '/', mod: '%', eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=', and: 'AND', or: 'OR',
+};
+
+export function exprToString(e: Expr): string {
+  switch (e.kind) {
+    case 'field': return e.name;
+    case 'literal': return e.type.name === 'INTERVAL' ? `${e.value}ms` : typeof e.value === 'string' ? `'${e.value}'` : String(e.value);
+    case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
+    case 'call':
+      if (INFIX[e.fn]) return `(${exprToString(e.args[0])} ${INFIX[e.fn]} ${exprToString(e.args[1])})`;
+      if (e.fn === 'cast') return `CAST(${exprToString(e.args[0])} AS ${typeToString(e.type)})`;
+      if (e.fn === 'floor' || e.fn === 'ceil') {
+        return e.args.length === 2 ? `${e.fn.toUpperCase()}(${exprToString(e.args[0])} TO ${String((e.args[1] as { value: unknown }).value)})` : `${e.fn.toUpperCase()}(${exprToString(e.args[0])})`;
+      }
+      return `${e.fn.toUpperCase()}(${e.args.map(exprToString).join(', ')})`;
+  }
+}
+
+export function describeNode(n: PlanNode, withIds: boolean): string {
+  const id = withIds ? `[${n.id.slice(0, 8)}] ` : '';
+  switch (n.kind) {
+    case 'source': {
+      const wm = n.watermark ? `, watermark=[${n.watermark.column} - ${n.watermark.delayMs}ms]` : '';
+      const computed = n.computed.length ? `, computed=[${n.computed.map((c) => `${exprToString(c.expr)} AS ${c.name}`).join(', ')}]` : '';
+      return `${id}Source(table=[${n.table}], connector=[${n.connector}], fields=[${n.physical.map((f) => f.name).join(', ')}]${computed}${wm})`;
+    }
+    case 'calc': {
+      const sel = n.projections.map((p) => (p.expr.kind === 'field' && p.expr.name === p.name ? p.name : `${exprToString(p.expr)} AS ${p.name}`));
+      return `${id}Calc(select=[${sel.join(', ')}]${n.filter ? `, where=[${exprToString(n.filter)}]` : ''})`;
+    }
+    case 'groupAggregate':
+      return `${id}GroupAggregate(groupBy=[${n.keys.join(', ')}], select=[${aggs(n.aggs)}], changelog=[${n.changelog}])`;
+    case 'windowAggregate': {
+      const w = n.window;
+      const size = w.type === 'session' ? `gap=${w.gapMs}ms` : w.type === 'tumble' ? `size=${w.sizeMs}ms` : `size=${w.sizeMs}ms, slide=${w.slideMs}ms`;
+      const props = n.properties.map((p) => `${p.property}() AS ${p.name}`);
+      return `${id}WindowAggregate(window=[${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
+    }
+    case 'union': return `${id}Union(all=[true])`;
+    case 'sink':
+      return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
+  }
+}
+
+function aggs(list: Extract<PlanNode, { kind: 'groupAggregate' }>['aggs']): string {
+  return list.map((a) => `${a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${a.arg ?? '*'}) AS ${a.name}`).join(', ');
+}
+
+/** The plan as trees rooted at its sinks. */
+export function planTree(plan: JobPlan, withIds: boolean): string {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const lines: string[] = [];
+  const walk = (n: PlanNode, indent: string, first: boolean) => {
+    lines.push(`${indent}${first ? '' : '+- '}${describeNode(n, withIds)}`);
+    const inputs = n.kind === 'source' ? [] : n.kind === 'union' ? n.inputs : [n.input];
+    const next = first ? '' : indent + '   ';
+    for (const i of inputs) walk(byId.get(i)!, first ? '' : next, false);
+  };
+  for (const sink of plan.nodes.filter((n) => n.kind === 'sink')) walk(sink, '', true);
+  return lines.join('\n');
+}
+
+export function explainPlan(logical: JobPlan, optimized: JobPlan): string {
+  const stages = optimized.stages.map((s) => {
+    const byId = new Map(optimized.nodes.map((n) => [n.id, n]));
+    const name = (id: string) => {
+      const n = byId.get(id)!;
+      return n.kind === 'source' ? `Source(${n.table})` : n.kind === 'sink' ? `Sink(${n.table})` : n.kind === 'calc' ? 'Calc' : n.kind === 'union' ? 'Union' : n.kind === 'groupAggregate' ? 'GroupAggregate' : 'WindowAggregate';
+    };
+    const target = byId.get(s.target)!;
+    const into = target.kind === 'groupAggregate' || target.kind === 'windowAggregate' ? `${name(s.target)}.accumulate` : target.kind === 'calc' ? '(shared output)' : `→ ${name(s.target)}`;
+    return `${s.id}: ${name(s.input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}   [${s.codeSize} bytes of generated code]`;
+  });
+  const args = optimized.args.length ? ` (job arguments: ${optimized.args.join(' ')})` : '';
+  return [
+    `== Job: ${optimized.name}${args} ==`,
+    '',
+    '== Logical Plan ==',
+    planTree(logical, false),
+    '',
+    '== Optimized Plan ==',
+    planTree(optimized, true),
+    '',
+    '== Fused Stages ==',
+    ...(stages.length ? stages : ['(none: every operator runs unfused)']),
+    '',
+  ].join('\n');
+}

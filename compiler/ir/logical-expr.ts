@@ -1,0 +1,56 @@
+// Unresolved expressions as the Table API and the SQL frontend build them: column references by name,
+// calls by function name. compiler/frontend/resolve.ts types them against an input schema into runtime Exprs.
+import type { DataType } from '../../runtime/core/data-types.js';
+import type { SourceLoc, WindowProperty } from '../../runtime/core/plan.js';
+
+export type LExpr =
+  | { kind: 'ref'; name: string; loc?: SourceLoc }
+  | { kind: 'lit'; value: string | number | boolean | null; type?: DataType; loc?: SourceLoc }
+  /** An interval literal, in milliseconds. */
+  | { kind: 'interval'; millis: number; loc?: SourceLoc }
+  /** A time unit argument (floor(HOUR), TIMESTAMPDIFF(SECOND, ...)). */
+  | { kind: 'unit'; unit: string; loc?: SourceLoc }
+  /** A builtin, an aggregate or a UDF, by name; resolved in that order of UDF registry, aggregates, builtins. */
+  | { kind: 'call'; fn: string; args: LExpr[]; distinct?: boolean; loc?: SourceLoc }
+  | { kind: 'cast'; expr: LExpr; type: DataType; loc?: SourceLoc }
+  | { kind: 'alias'; expr: LExpr; name: string; loc?: SourceLoc }
+  | { kind: 'windowProp'; window: string; property: WindowProperty; loc?: SourceLoc }
+  | { kind: 'star'; loc?: SourceLoc };
+
+export const AGGREGATES = ['sum', 'count', 'avg', 'min', 'max'] as const;
+export const isAggregateName = (fn: string) => (AGGREGATES as readonly string[]).includes(fn.toLowerCase());
+
+/** True when the expression contains an aggregate call. */
+export function hasAggregate(e: LExpr): boolean {
+  switch (e.kind) {
+    case 'call': return isAggregateName(e.fn) || e.args.some(hasAggregate);
+    case 'cast': case 'alias': return hasAggregate(e.expr);
+    default: return false;
+  }
+}
+
+/** The output name of a projected expression: its alias, the column it references, or a generated name. */
+export function outputName(e: LExpr, index: number): string {
+  if (e.kind === 'alias') return e.name;
+  if (e.kind === 'ref') return e.name;
+  return `EXPR$${index}`;
+}
+
+export function stripAlias(e: LExpr): LExpr {
+  return e.kind === 'alias' ? stripAlias(e.expr) : e;
+}
+
+/** A stable text of an expression, for matching group keys in select lists and for explain. */
+export function exprKey(e: LExpr): string {
+  switch (e.kind) {
+    case 'ref': return e.name;
+    case 'lit': return JSON.stringify(e.value);
+    case 'interval': return `INTERVAL ${e.millis}ms`;
+    case 'unit': return e.unit;
+    case 'call': return `${e.fn.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(exprKey).join(', ')})`;
+    case 'cast': return `CAST(${exprKey(e.expr)} AS ${e.type.name})`;
+    case 'alias': return exprKey(e.expr);
+    case 'windowProp': return `${e.window}.${e.property}`;
+    case 'star': return '*';
+  }
+}

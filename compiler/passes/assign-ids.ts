@@ -1,0 +1,24 @@
+// Gives every node a stable operator id: a hash of what the node does and of its inputs' ids, never of its
+// position in the plan. The same job recompiled gets the same ids, so a savepoint's state maps back to its
+// operators; a changed operator gets a new id, and its old state is reported as not restored.
+import { createHash } from 'node:crypto';
+import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { inputsOf } from '../../runtime/core/plan.js';
+
+export function assignIds(plan: JobPlan): JobPlan {
+  const rename = new Map<string, string>();
+  const used = new Set<string>();
+  const nodes = plan.nodes.map((n): PlanNode => {
+    const inputs = inputsOf(n).map((i) => rename.get(i) ?? i);
+    const { id: _id, loc: _loc, ...content } = n as PlanNode & { loc?: unknown };
+    const hash = createHash('sha1').update(JSON.stringify({ ...content, inputs })).digest('hex').slice(0, 32);
+    let id = hash;
+    for (let k = 1; used.has(id); k++) id = `${hash}-${k}`;
+    used.add(id);
+    rename.set(n.id, id);
+    if (n.kind === 'source') return { ...n, id };
+    if (n.kind === 'union') return { ...n, id, inputs };
+    return { ...n, id, input: inputs[0] };
+  });
+  return { ...plan, nodes };
+}

@@ -1,0 +1,65 @@
+// Projection pushdown: works back from the sinks to find which columns each node must produce, drops the
+// projections nobody reads and narrows each source to the physical columns needed, so the decoder skips the
+// rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
+// column reads are counted as needed.
+import { fieldsRead } from '../../runtime/core/expr.js';
+import type { CalcNode, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
+
+export function pruneColumns(plan: JobPlan): JobPlan {
+  const needed = new Map<string, Set<string>>();
+  const need = (id: string, cols: Iterable<string>) => {
+    let s = needed.get(id);
+    if (!s) needed.set(id, (s = new Set()));
+    for (const c of cols) s.add(c);
+  };
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  for (const n of [...plan.nodes].reverse()) {
+    const mine = needed.get(n.id) ?? new Set<string>();
+    switch (n.kind) {
+      case 'sink': need(n.input, byId.get(n.input)!.schema.map((f) => f.name)); break;
+      case 'union': for (const i of n.inputs) need(i, byId.get(i)!.schema.map((f) => f.name)); break;
+      case 'calc': {
+        const cols = new Set<string>();
+        if (n.filter) fieldsRead(n.filter, cols);
+        for (const p of n.projections) if (mine.has(p.name) || keyColumn(n, p.name)) fieldsRead(p.expr, cols);
+        need(n.input, cols);
+        break;
+      }
+      case 'groupAggregate': case 'windowAggregate': {
+        const cols = new Set<string>(n.keys);
+        for (const a of n.aggs) if (a.arg) cols.add(a.arg);
+        if (n.kind === 'windowAggregate') cols.add(n.window.timeColumn);
+        need(n.input, cols);
+        break;
+      }
+      case 'source': break;
+    }
+  }
+  const nodes: PlanNode[] = plan.nodes.map((n) => {
+    const mine = needed.get(n.id) ?? new Set<string>();
+    if (n.kind === 'calc') return pruneCalc(n, mine);
+    if (n.kind === 'source') return pruneSource(n, mine);
+    return n;
+  });
+  return { ...plan, nodes };
+}
+
+/** Upsert keys stay: sinks downstream rely on them. */
+const keyColumn = (n: PlanNode, name: string) => n.upsertKey?.includes(name) ?? false;
+
+function pruneCalc(n: CalcNode, mine: Set<string>): CalcNode {
+  const projections = n.projections.filter((p) => mine.has(p.name) || keyColumn(n, p.name));
+  if (projections.length === n.projections.length) return n;
+  return { ...n, projections, schema: n.schema.filter((f) => projections.some((p) => p.name === f.name)) };
+}
+
+function pruneSource(n: SourceNode, mine: Set<string>): SourceNode {
+  const cols = new Set(mine);
+  if (n.watermark) cols.add(n.watermark.column);
+  for (const c of [...n.computed].reverse()) if (cols.has(c.name)) fieldsRead(c.expr, cols);
+  const physical = n.physical.filter((f) => cols.has(f.name));
+  const computed = n.computed.filter((c) => cols.has(c.name));
+  const schema = n.schema.filter((f) => cols.has(f.name) || f.name === n.proctime);
+  if (physical.length === n.physical.length && computed.length === n.computed.length) return n;
+  return { ...n, physical, computed, schema };
+}

@@ -1,0 +1,36 @@
+// Checks that every operator can take the changelog its input produces: a sink that only appends rejects
+// an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key,
+// and aggregates over an updating input (retraction) are not supported yet and say so by name.
+import { findConnector } from '../../runtime/connectors/registry.js';
+import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { CompileError } from '../ir/diagnostics.js';
+
+export function validateChangelog(plan: JobPlan): JobPlan {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  for (const n of plan.nodes) {
+    if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
+      const input = byId.get(n.input)!;
+      if (input.changelog !== 'insert-only') {
+        throw new CompileError(`an aggregate over an updating input (the result of another groupBy) is not supported`, n.loc,
+          'aggregate the append-only input directly, or use a window aggregate on it');
+      }
+    }
+    if (n.kind === 'sink') checkSink(n, byId.get(n.input)!);
+  }
+  return plan;
+}
+
+function checkSink(n: Extract<PlanNode, { kind: 'sink' }>, input: PlanNode): void {
+  const c = findConnector(n.connector);
+  if (!c || input.changelog === 'insert-only') return;
+  if (c.sinkAccepts === 'insert-only') {
+    throw new CompileError(
+      `table sink '${n.table}' (connector '${n.connector}') only accepts inserts, but the query produces updates (a non-windowed groupBy)`, n.loc,
+      `write it to a sink that takes updates (jdbc, elasticsearch-7, upsert-kafka, print) with a PRIMARY KEY, or use a window aggregate (Tumble) whose results are final`);
+  }
+  const printLike = c.name === 'print' || c.name === 'blackhole' || c.name === 'collect';
+  if (!printLike && n.primaryKey.length === 0) {
+    throw new CompileError(`table sink '${n.table}' receives updates but declares no primary key`, n.loc,
+      `add PRIMARY KEY (${(input.upsertKey ?? []).join(', ') || '...'}) NOT ENFORCED to its DDL`);
+  }
+}

@@ -1,0 +1,37 @@
+// Runs the plan of a standalone TableEnvironment in this process: Table.execute().collect()/print() and
+// TableResult.await() outside a job, mostly for tests and scripts. Fused unless SLUICE_UNFUSED=1.
+import type { JobPlan } from '../runtime/core/plan.js';
+import type { Row, RowKind } from '../runtime/core/row.js';
+import { udfRegistry } from '../runtime/core/udf.js';
+import { collectBuffers, materialize } from '../runtime/connectors/collect/sink.js';
+import { interpretPlan } from '../runtime/exec/interpret-plan.js';
+import { JobRunner } from '../runtime/exec/job-runner.js';
+import type { TableEnvironment } from './api/table-environment.js';
+import { emitStages } from './codegen/emit-stages.js';
+import { instantiate } from './codegen/instantiate.js';
+import { optimize } from './passes/index.js';
+
+export interface StandaloneResult {
+  rows: Row[];
+  changelog: { kind: RowKind; row: Row }[];
+}
+
+export async function runStandalone(env: TableEnvironment, collectId?: string, fused = process.env.SLUICE_UNFUSED !== '1'): Promise<StandaloneResult> {
+  // A collect() runs just its own query; await()/print() run the inserts not run before.
+  const built = env.buildPlan('standalone', []);
+  const wanted = built.nodes.filter((n) => n.kind === 'sink' && (collectId ? n.options.id === collectId : n.connector !== 'collect' && !env.executedSinks.has(n.id)));
+  wanted.forEach((n) => env.executedSinks.add(n.id));
+  const plan = optimize({ ...built, nodes: built.nodes.filter((n) => n.kind !== 'sink' || wanted.includes(n)) });
+  await runPlan(plan, fused);
+  const changelog = collectId ? collectBuffers().get(collectId) ?? [] : [];
+  if (collectId) collectBuffers().delete(collectId);
+  return { rows: materialize(changelog), changelog };
+}
+
+export async function runPlan(plan: JobPlan, fused: boolean, signal?: AbortSignal): Promise<JobRunner> {
+  const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
+  const code = fused ? instantiate(emitStages(plan).factory, udfs) : interpretPlan(plan, udfs);
+  const runner = new JobRunner(plan, { code, fused, signal });
+  await runner.run();
+  return runner;
+}

@@ -1,0 +1,82 @@
+// The `sluice` command line (commander). compile/explain/run-a-.ts load the compiler lazily: the runtime
+// itself never depends on it, and a bundle carries none of it.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command } from 'commander';
+import { runCompiled, type CompiledBundle } from './run-compiled.js';
+
+const program = new Command('sluice')
+  .description('A stream processor for TypeScript: Flink-style Table API jobs, compiled ahead of time into one fused bundle.')
+  .showHelpAfterError()
+  .exitOverride();
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+program.command('compile')
+  .description('bundle a job into one standalone ES module; prints its path')
+  .argument('<job>', 'job file (jobs/x.ts)')
+  .option('-o, --output <file>', 'bundle path (default build/<job>.mjs)')
+  .argument('[args...]', 'job arguments, after --')
+  .action(async (job: string, args: string[], opts: { output?: string }) => {
+    const { compileJob } = await import('../../compiler/index.js');
+    const out = opts.output ?? path.join('build', `${path.basename(job, path.extname(job))}.mjs`);
+    const result = await compileJob(job, { args, out });
+    console.log(path.relative(process.cwd(), result.bundlePath!));
+  });
+
+program.command('explain')
+  .description('print the logical plan, the optimized plan and the fused stages')
+  .argument('<job>', 'job file')
+  .argument('[args...]', 'job arguments, after --')
+  .action(async (job: string, args: string[]) => {
+    const { compileJob } = await import('../../compiler/index.js');
+    process.stdout.write((await compileJob(job, { args })).explain);
+  });
+
+program.command('run')
+  .description('run a job in the foreground (local mini cluster): a bundle, or a job file compiled on the fly')
+  .argument('<target>', 'bundle (build/x.mjs) or job file (jobs/x.ts)')
+  .argument('[args...]', 'job arguments, after --')
+  .option('--set <table.option=value>', 'override a table option (repeatable)', collect, [])
+  .option('-D <key=value>', 'set a configuration key (repeatable)', collect, [])
+  .option('--unfused', 'run every operator separately, interpreted (for comparison)')
+  .action(async (target: string, args: string[], opts: { set: string[]; D: string[]; unfused?: boolean }) => {
+    const job = await loadRunnable(target, args);
+    await runCompiled(job, { sets: opts.set, defines: opts.D, unfused: opts.unfused });
+  });
+
+program.command('udfs')
+  .description('list the UDFs in udfs/ with their signatures')
+  .action(async () => {
+    const { listUdfs } = await import('../../compiler/udf-listing.js');
+    process.stdout.write(await listUdfs(process.cwd()));
+  });
+
+async function loadRunnable(target: string, args: string[]): Promise<CompiledBundle> {
+  if (target.endsWith('.mjs') || target.endsWith('.js')) {
+    const mod = (await import(pathToFileURL(path.resolve(target)).href)) as { job?: CompiledBundle };
+    if (!mod.job) throw new Error(`${target} is not a sluice bundle (no exported job)`);
+    return mod.job;
+  }
+  const { compileJob } = await import('../../compiler/index.js');
+  const { instantiate } = await import('../../compiler/codegen/instantiate.js');
+  const compiled = await compileJob(target, { args });
+  return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
+}
+
+/** One-line reasons: `file:line:col: error: ...` for compile errors, `error: ...` and a hint otherwise. */
+function report(e: unknown): never {
+  const err = e as Error & { format?: () => string; hint?: string; code?: string; exitCode?: number };
+  if (err.code?.startsWith?.('commander.')) process.exit(err.exitCode ?? 1);
+  if (typeof err.format === 'function') console.error(err.format());
+  else console.error(`error: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
+  if (process.env.SLUICE_DEBUG) console.error(err.stack);
+  process.exit(1);
+}
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0);
+} catch (e) {
+  report(e);
+}

@@ -1,0 +1,12 @@
+// An in-memory sink for standalone environments and tests: Table.execute().collect() writes here and reads
+// the changelog back. Not for jobs (nothing outside the process can see it).
+import type { Connector } from '../../core/connector.js';
+import { z } from 'zod';
+
+export const collect: Connector = {
+  name: 'collect',
+  options: { keys: { id: z.string() }, required: ['id'] },
+  roles: ['sink'],
+  sinkAccepts: 'upsert',
+  load: () => import('./sink.js'),
+};

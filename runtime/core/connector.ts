@@ -1,0 +1,88 @@
+// The connector seam: one interface for every connector. A connector is a folder under runtime/connectors/
+// plus one line in runtime/connectors/registry.ts. Its option schema is used by the compiler (validation)
+// and the runtime alike; the client library is loaded only when a source or sink is created.
+import type { Field } from './data-types.js';
+import type { Logger } from './log.js';
+import type { OperatorMetrics } from './metrics.js';
+import type { OptionProblem, OptionSchema } from './options.js';
+import type { Batch, ChangelogMode, Row } from './row.js';
+
+/** What a connector knows about the table it serves. */
+export interface TableInfo {
+  table: string;
+  /** All physical columns declared in the DDL, in order (formats like csv map by position). */
+  declared: Field[];
+  primaryKey: string[];
+  options: Record<string, string>;
+}
+
+export interface SourceContext extends TableInfo {
+  /** The physical columns to produce, after projection pushdown: decoders read only these. */
+  fields: Field[];
+  metrics: OperatorMetrics;
+  log: Logger;
+  /** Resolves when the job is stopping; long waits should give up then. */
+  signal: AbortSignal;
+}
+
+export interface SourceBatch {
+  /** The split (partition, file) the rows came from: watermarks are tracked per split. */
+  split: string;
+  rows: Row[];
+}
+
+export interface SourceReader {
+  readonly bounded: boolean;
+  /** Opens at the start position, or at a position from a checkpoint (what snapshot() returned). */
+  open(restored: unknown | null): Promise<void>;
+  /**
+   * The next batch; an empty batch when nothing arrived within a short wait (so timers and idleness can run);
+   * null when a bounded source is exhausted.
+   */
+  poll(): Promise<SourceBatch | null>;
+  /** The splits currently assigned, for watermark alignment. */
+  splits(): string[];
+  /** Position after the last batch returned by poll(), as plain JSON. */
+  snapshot(): unknown;
+  /** A checkpoint holding snapshot() completed: commit offsets where the system has them. */
+  checkpointComplete?(position: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SinkContext extends TableInfo {
+  /** The columns written, in order. */
+  schema: Field[];
+  /** The changelog the input produces. */
+  changelog: ChangelogMode;
+  metrics: OperatorMetrics;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface SinkWriter {
+  open(restored: unknown | null): Promise<void>;
+  /** Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure). */
+  write(batch: Batch): void | Promise<void>;
+  /** Makes everything written so far durable (on checkpoints and at the end of input). */
+  flush(): Promise<void>;
+  snapshot?(): unknown;
+  close(): Promise<void>;
+}
+
+export interface ConnectorModule {
+  createSource?(ctx: SourceContext): SourceReader;
+  createSink?(ctx: SinkContext): SinkWriter;
+}
+
+export interface Connector {
+  name: string;
+  options: OptionSchema;
+  /** Roles this connector can play. */
+  roles: ('source' | 'sink')[];
+  /** What a sink accepts: only inserts, or updates/deletes keyed by the primary key. */
+  sinkAccepts: 'insert-only' | 'upsert';
+  /** Checks beyond single options (format options, key fields against columns). */
+  validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
+  /** Loads the implementation (and its client library) lazily. */
+  load(): Promise<ConnectorModule>;
+}

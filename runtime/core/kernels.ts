@@ -1,0 +1,45 @@
+// The contract between generated (or interpreted) code and the runtime's operators: what a fused stage is
+// as a function, and what an aggregate kernel provides. Both execution modes produce these shapes.
+import type { Row, RowKind } from './row.js';
+import type { GroupState } from '../state/group-state.js';
+import type { WindowState } from '../state/window-state.js';
+
+/** Accumulators of one group (or one window of one group): create, finish into a row, merge (sessions). */
+export interface AggKernel<A = any> {
+  create(): A;
+  /** Writes the aggregate output columns into `out`. */
+  result(acc: A, out: Row): void;
+  merge(into: A, from: A): void;
+}
+
+/** Output of a map stage: rows and, when the input is a changelog, their kinds. */
+export interface StageOutput {
+  rows: Row[];
+  kinds: RowKind[] | null;
+}
+
+/** A chain of calcs over a batch. */
+export type MapStage = (rows: Row[], kinds: RowKind[] | null, out: StageOutput) => void;
+/** A chain of calcs ending in a non-windowed aggregate's accumulate step. */
+export type GroupIngest = (rows: Row[], kinds: RowKind[] | null, st: GroupState) => void;
+/** A chain of calcs ending in a window aggregate's assign-and-accumulate step. */
+export type WindowIngest = (rows: Row[], kinds: RowKind[] | null, st: WindowState) => void;
+/** Adds a source's computed columns to decoded rows, in place. */
+export type ComputeColumns = (rows: Row[]) => void;
+
+export interface StageCode {
+  /** Per fused stage id. */
+  stages: Record<string, MapStage | GroupIngest | WindowIngest>;
+  /** Per source node id that has computed columns. */
+  computed: Record<string, ComputeColumns>;
+}
+
+/** Group key of several columns: a string that cannot collide between different value tuples of one type. */
+export function compositeKey(values: readonly unknown[]): string {
+  let k = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    k += (i ? '\u0001' : '') + (v === null ? '\u0000' : typeof v === 'string' ? 's' + v : String(v));
+  }
+  return k;
+}

@@ -1,0 +1,26 @@
+// Counters per operator (records in/out, late records dropped, bad records skipped), read by the REST
+// API and tests. Plain numbers: incrementing one is a property write on the hot path.
+
+export class OperatorMetrics {
+  recordsIn = 0;
+  recordsOut = 0;
+  lateRecordsDropped = 0;
+  badRecordsSkipped = 0;
+  constructor(readonly operatorId: string, readonly name: string) {}
+}
+
+export class JobMetrics {
+  readonly operators = new Map<string, OperatorMetrics>();
+
+  operator(id: string, name: string): OperatorMetrics {
+    let m = this.operators.get(id);
+    if (!m) this.operators.set(id, (m = new OperatorMetrics(id, name)));
+    return m;
+  }
+
+  total(key: 'recordsIn' | 'recordsOut' | 'lateRecordsDropped' | 'badRecordsSkipped'): number {
+    let sum = 0;
+    for (const m of this.operators.values()) sum += m[key];
+    return sum;
+  }
+}

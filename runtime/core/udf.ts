@@ -1,0 +1,60 @@
+// Scalar UDFs: the `udf` decorator / wrapper and the process-wide registry it fills. Lives in the runtime
+// because bundles import the udfs/ modules too, and their `udf(...)` calls must register the functions there.
+import type { DataType } from './data-types.js';
+
+export interface UdfOptions {
+  /** Registered name; defaults to the method or function name in snake_case. */
+  name?: string;
+  /** PyFlink-style explicit types; otherwise read from the TypeScript signature at compile time. */
+  inputTypes?: DataType[];
+  resultType?: DataType;
+  /** Deterministic functions with literal arguments may be folded; default true. */
+  deterministic?: boolean;
+}
+
+export interface RegisteredUdf {
+  name: string;
+  fn: (...args: any[]) => unknown;
+  options: UdfOptions;
+  /** Name of the method or function as written, used to find its signature in the source. */
+  declaredName: string;
+}
+
+const REGISTRY_KEY = Symbol.for('sluice.udfs');
+type Registry = Map<string, RegisteredUdf>;
+
+/** One registry per process, even if this module is loaded twice (compiler and job through different loaders). */
+export function udfRegistry(): Registry {
+  const g = globalThis as unknown as Record<symbol, Registry>;
+  return (g[REGISTRY_KEY] ??= new Map());
+}
+
+export const snakeCase = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+
+type AnyFn = (...args: any[]) => any;
+type MethodDecorator = (value: AnyFn, context: ClassMethodDecoratorContext) => void;
+
+/**
+ * `@udf({ name })` on a static method, or `udf(fn, { name })` around a function.
+ * Both register the function under its name and return it unchanged.
+ */
+export function udf(options?: UdfOptions): MethodDecorator;
+export function udf<F extends AnyFn>(fn: F, options?: UdfOptions): F;
+export function udf(fnOrOptions?: AnyFn | UdfOptions, maybeOptions?: UdfOptions): unknown {
+  if (typeof fnOrOptions === 'function') {
+    const fn = fnOrOptions;
+    const options = maybeOptions ?? {};
+    register(fn, options, fn.name || options.name || 'anonymous');
+    return fn;
+  }
+  const options = fnOrOptions ?? {};
+  return (value: AnyFn, context: ClassMethodDecoratorContext) => {
+    if (!context.static) throw new Error(`@udf goes on static methods: ${String(context.name)} is an instance method`);
+    register(value, options, String(context.name));
+  };
+}
+
+function register(fn: AnyFn, options: UdfOptions, declaredName: string): void {
+  const name = options.name ?? snakeCase(declaredName);
+  udfRegistry().set(name, { name, fn, options, declaredName });
+}

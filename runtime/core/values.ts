@@ -1,0 +1,147 @@
+// Conversions between text and typed column values, in Flink's spellings: what formats decode and encode
+// and what print shows. Timestamps are epoch milliseconds interpreted as UTC.
+import type { DataType } from './data-types.js';
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** Parses 'yyyy-MM-dd HH:mm:ss[.SSS]' (or ISO-8601 with T / Z) to epoch millis; null when malformed. */
+export function parseTimestamp(s: string): number | null {
+  const m = TS_RE.exec(s.trim());
+  if (!m) return null;
+  const frac = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
+  let ms = Date.UTC(+m[1], +m[2] - 1, +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, frac);
+  if (m[8] && m[8] !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    const digits = m[8].slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return Number.isNaN(ms) ? null : ms;
+}
+
+const pad2 = (n: number) => (n < 10 ? '0' + n : String(n));
+const pad3 = (n: number) => (n < 10 ? '00' + n : n < 100 ? '0' + n : String(n));
+
+/** Formats epoch millis as Flink prints a TIMESTAMP(precision): 'yyyy-MM-dd HH:mm:ss[.SSS]'. */
+export function formatTimestamp(ms: number, precision = 3): string {
+  const d = new Date(ms);
+  const base = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  if (precision <= 0) return base;
+  return `${base}.${pad3(d.getUTCMilliseconds())}${'0'.repeat(Math.max(0, precision - 3))}`.slice(0, base.length + 1 + precision);
+}
+
+export function formatDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+}
+
+export function formatTime(msOfDay: number): string {
+  const s = Math.floor(msOfDay / 1000);
+  return `${pad2(Math.floor(s / 3600))}:${pad2(Math.floor(s / 60) % 60)}:${pad2(s % 60)}`;
+}
+
+/**
+ * Converts text to a value of the type; throws an Error with a reason when it does not fit.
+ * Integers beyond JavaScript's safe range are rejected rather than rounded (docs/types.md).
+ */
+export function parseValue(text: string, type: DataType): unknown {
+  switch (type.name) {
+    case 'STRING': case 'VARCHAR': case 'CHAR': return text;
+    case 'BOOLEAN': {
+      const t = text.trim().toLowerCase();
+      if (t === 'true') return true;
+      if (t === 'false') return false;
+      throw new Error(`'${text}' is not a BOOLEAN`);
+    }
+    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': {
+      const t = text.trim();
+      if (!/^[-+]?\d+$/.test(t)) throw new Error(`'${text}' is not an integer`);
+      const n = Number(t);
+      if (!Number.isSafeInteger(n)) throw new Error(`${t} is outside the exact integer range (±2^53-1)`);
+      return checkIntRange(n, type);
+    }
+    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': {
+      const n = Number(text.trim());
+      if (text.trim() === '' || Number.isNaN(n)) throw new Error(`'${text}' is not a number`);
+      return n;
+    }
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE': {
+      const ms = parseTimestamp(text);
+      if (ms === null) throw new Error(`'${text}' is not a ${type.name} (expected yyyy-MM-dd HH:mm:ss.SSS)`);
+      return ms;
+    }
+    case 'TIME': {
+      const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text.trim());
+      if (!m) throw new Error(`'${text}' is not a TIME`);
+      return ((+m[1] * 60 + +m[2]) * 60 + (m[3] ? +m[3] : 0)) * 1000 + (m[4] ? Number((m[4] + '00').slice(0, 3)) : 0);
+    }
+    default:
+      return JSON.parse(text);
+  }
+}
+
+const INT_RANGES: Record<string, [number, number]> = {
+  TINYINT: [-128, 127], SMALLINT: [-32768, 32767], INT: [-2147483648, 2147483647],
+};
+
+function checkIntRange(n: number, type: DataType): number {
+  const r = INT_RANGES[type.name];
+  if (r && (n < r[0] || n > r[1])) throw new Error(`${n} is outside the range of ${type.name}`);
+  return n;
+}
+
+/**
+ * Converts a decoded JSON value (number, string, boolean) to the column's representation;
+ * throws with a reason when it does not fit.
+ */
+export function coerceJsonValue(v: unknown, type: DataType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type.name) {
+    case 'STRING': case 'VARCHAR': case 'CHAR': return typeof v === 'string' ? v : JSON.stringify(v);
+    case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT':
+      if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new Error(`${v} is not an exact integer`);
+        return checkIntRange(v, type);
+      }
+      return parseValue(String(v), type);
+    case 'FLOAT': case 'DOUBLE': case 'DECIMAL':
+      return typeof v === 'number' ? v : parseValue(String(v), type);
+    case 'BOOLEAN':
+      return typeof v === 'boolean' ? v : parseValue(String(v), type);
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE':
+      return typeof v === 'number' ? v : parseValue(String(v), type);
+    default:
+      return v;
+  }
+}
+
+/** A value as Flink prints it in a changelog row (print connector, csv). */
+export function formatValue(v: unknown, type: DataType): string {
+  if (v === null || v === undefined) return 'NULL';
+  switch (type.name) {
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 6);
+    case 'DATE': return formatDate(v as number);
+    case 'TIME': return formatTime(v as number);
+    case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
+    case 'DOUBLE': case 'FLOAT': return formatDouble(v as number);
+    case 'ARRAY': case 'MAP': case 'ROW': return JSON.stringify(v);
+    default: return String(v);
+  }
+}
+
+/** Java's Double.toString spelling for the common cases: 12.0 rather than 12. */
+export function formatDouble(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e7) return n.toFixed(1);
+  return String(n);
+}
+
+/** A value for JSON output: timestamps as Flink's JSON format writes them (SQL spelling). */
+export function jsonValue(v: unknown, type: DataType): unknown {
+  if (v === null || v === undefined) return null;
+  switch (type.name) {
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 3);
+    case 'DATE': return formatDate(v as number);
+    case 'TIME': return formatTime(v as number);
+    case 'DECIMAL': return Number((v as number).toFixed(type.scale ?? 0));
+    default: return v;
+  }
+}

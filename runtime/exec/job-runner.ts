@@ -1,0 +1,318 @@
+// Runs a job plan: opens sources and sinks, wires the operator graph (fused stages from generated code, or
+// one interpreted stage per node), pumps batches from each source through it, advances watermarks and
+// processing-time timers, and takes consistent snapshots (source positions, operator state, watermarks)
+// at batch boundaries for checkpoints and savepoints.
+import type { SinkWriter, SourceReader } from '../core/connector.js';
+import type { StageCode, GroupIngest, MapStage, WindowIngest } from '../core/kernels.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { JobMetrics } from '../core/metrics.js';
+import { parseDuration } from '../core/options.js';
+import { inputsOf, type JobPlan, type PlanNode, type SourceNode } from '../core/plan.js';
+import type { Row, RowKind } from '../core/row.js';
+import { BadRecordError, UserError } from '../core/errors.js';
+import { findConnector } from '../connectors/registry.js';
+import { WatermarkTracker } from '../time/watermark-tracker.js';
+import { aggKernel } from '../state/agg-kernel.js';
+import { unfusedCalcStage, unfusedIngestStage } from './interpret-plan.js';
+import { GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
+
+export interface RunOptions {
+  /** Generated stages (fused) or the interpreter's (unfused). */
+  code: StageCode;
+  fused: boolean;
+  log?: Logger;
+  /** Stops the job: sources stop, sinks flush and close. */
+  signal?: AbortSignal;
+  /** A snapshot to resume from (checkpoint or savepoint). */
+  restore?: JobSnapshot | null;
+  /** Skip state in the snapshot that maps to no operator of this plan. */
+  allowNonRestoredState?: boolean;
+}
+
+export interface JobSnapshot {
+  /** Source positions by operator id. */
+  sources: Record<string, unknown>;
+  /** Operator state by operator id. */
+  operators: Record<string, unknown>;
+  /** Watermark trackers by source operator id. */
+  watermarks: Record<string, unknown>;
+}
+
+interface Pump {
+  node: SourceNode;
+  reader: SourceReader;
+  tracker: WatermarkTracker | null;
+  outputs: Processor[];
+  done: boolean;
+}
+
+export class JobRunner {
+  readonly metrics = new JobMetrics();
+  readonly log: Logger;
+  private readonly nodes: Map<string, PlanNode>;
+  private readonly pumps: Pump[] = [];
+  private readonly sinks: { id: string; writer: SinkWriter }[] = [];
+  private readonly stateful = new Map<string, Stateful>();
+  private readonly procTimeWindows: WindowAggProcessor[] = [];
+  private readonly pending: Promise<void>[] = [];
+  private readonly controller = new AbortController();
+  private barrier: { remaining: number; release: Promise<void>; allParked: () => void } | null = null;
+
+  constructor(readonly plan: JobPlan, private readonly options: RunOptions) {
+    this.log = options.log ?? createLogger(plan.name);
+    this.nodes = new Map(plan.nodes.map((n) => [n.id, n]));
+    options.signal?.addEventListener('abort', () => this.controller.abort(), { once: true });
+  }
+
+  /** Runs until bounded sources are exhausted or the job is stopped. */
+  async run(): Promise<void> {
+    await this.build();
+    const timer = this.procTimeWindows.length ? setInterval(() => this.fireProcessingTime(), 20) : null;
+    try {
+      await Promise.all(this.pumps.map((p) => this.pump(p)));
+      await this.drainPending();
+      for (const s of this.sinks) await s.writer.flush();
+    } finally {
+      if (timer) clearInterval(timer);
+      await Promise.allSettled(this.pumps.map((p) => p.reader.close()));
+      await Promise.allSettled(this.sinks.map((s) => s.writer.close()));
+    }
+  }
+
+  /** A consistent snapshot: every source parked at a batch boundary, sinks flushed. */
+  async snapshot(): Promise<JobSnapshot> {
+    let resolveRelease!: () => void;
+    const release = new Promise<void>((r) => (resolveRelease = r));
+    await new Promise<void>((allParked) => {
+      this.barrier = { remaining: this.pumps.filter((p) => !p.done).length, release, allParked };
+      if (this.barrier.remaining === 0) allParked();
+    });
+    try {
+      await this.drainPending();
+      for (const s of this.sinks) await s.writer.flush();
+      const snap: JobSnapshot = { sources: {}, operators: {}, watermarks: {} };
+      for (const p of this.pumps) {
+        snap.sources[p.node.id] = p.reader.snapshot();
+        if (p.tracker) snap.watermarks[p.node.id] = p.tracker.snapshot();
+      }
+      for (const [id, s] of this.stateful) snap.operators[id] = s.snapshot();
+      return snap;
+    } finally {
+      this.barrier = null;
+      resolveRelease();
+    }
+  }
+
+  private async pump(p: Pump): Promise<void> {
+    const { node, reader } = p;
+    const m = this.metrics.operator(node.id, `Source: ${node.table}`);
+    const computed = this.options.code.computed[node.id];
+    const rowtime = node.watermark?.column;
+    const proctime = node.proctime;
+    let lastWm = -Infinity;
+    try {
+      while (!this.controller.signal.aborted) {
+        const batch = await reader.poll();
+        if (batch === null) break;
+        for (const split of reader.splits()) p.tracker?.register(split);
+        let rows = batch.rows;
+        if (rows.length > 0) {
+          m.recordsOut += rows.length;
+          if (computed) computed(rows);
+          if (proctime) { const now = Date.now(); for (const r of rows) r[proctime] = now; }
+          if (rowtime) rows = this.observeRowtime(p, batch.split, rows, rowtime, m);
+          for (const o of p.outputs) o.process(rows, null);
+        }
+        if (p.tracker) {
+          const wm = p.tracker.watermark();
+          if (wm > lastWm) { lastWm = wm; for (const o of p.outputs) o.watermark(wm); }
+        }
+        await this.drainPending();
+        if (this.barrier) await this.park();
+      }
+      if (reader.bounded && !this.controller.signal.aborted) for (const o of p.outputs) o.endInput();
+    } finally {
+      p.done = true;
+      this.arrive();
+    }
+  }
+
+  /** A pump stops at the snapshot barrier until the snapshot is taken. */
+  private async park(): Promise<void> {
+    const release = this.barrier!.release;
+    this.arrive();
+    await release;
+  }
+
+  private arrive(): void {
+    if (this.barrier && --this.barrier.remaining === 0) this.barrier.allParked();
+  }
+
+  /** Tracks the largest timestamp per split; rows without a rowtime cannot be placed in time and are skipped, counted. */
+  private observeRowtime(p: Pump, split: string, rows: Row[], column: string, m: { badRecordsSkipped: number }): Row[] {
+    let max = -Infinity;
+    let nulls = 0;
+    for (const r of rows) {
+      const ts = r[column] as number | null;
+      if (ts === null || ts === undefined) nulls++;
+      else if (ts > max) max = ts;
+    }
+    if (nulls > 0) {
+      m.badRecordsSkipped += nulls;
+      this.log.warn({ table: p.node.table, column, skipped: nulls }, 'rows with a NULL rowtime were skipped');
+      rows = rows.filter((r) => r[column] !== null && r[column] !== undefined);
+    }
+    if (max > -Infinity) p.tracker!.observe(split, max);
+    return rows;
+  }
+
+  private async drainPending(): Promise<void> {
+    while (this.pending.length) await Promise.all(this.pending.splice(0));
+  }
+
+  private fireProcessingTime(): void {
+    const now = Date.now();
+    for (const w of this.procTimeWindows) if (w.state.nextFireTime() <= now) w.fire(now);
+  }
+
+  /** Opens connectors and wires processors along the plan (or its fused stages). */
+  private async build(): Promise<void> {
+    const { code, fused, restore } = this.options;
+    if (restore && !this.options.allowNonRestoredState) {
+      for (const id of [...Object.keys(restore.operators), ...Object.keys(restore.sources)]) {
+        if (!this.nodes.has(id)) {
+          throw new UserError(`the snapshot has state for operator ${id}, which is not in this job`, 'run with --allow-non-restored-state to skip it');
+        }
+      }
+    }
+    const entry = new Map<string, (input: string) => Processor>();
+    const exit = new Map<string, { outputs: Processor[] }>();
+    const consumers = (id: string) => this.plan.nodes.filter((n) => inputsOf(n).includes(id));
+
+    for (const n of this.plan.nodes) {
+      const name = describe(n);
+      const m = this.metrics.operator(n.id, name);
+      switch (n.kind) {
+        case 'source': {
+          const reader = await this.openSource(n, restore?.sources[n.id] ?? null);
+          const delay = n.watermark?.delayMs ?? 0;
+          const idle = idleTimeout(n, this.plan.config);
+          const tracker = n.watermark ? new WatermarkTracker(delay, idle) : null;
+          if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
+          const pump: Pump = { node: n, reader, tracker, outputs: [], done: false };
+          this.pumps.push(pump);
+          exit.set(n.id, pump);
+          break;
+        }
+        case 'calc': {
+          if (fused) break;
+          const p = new MapProcessor(code.stages[unfusedCalcStage(n.id)] as MapStage, m);
+          entry.set(n.id, () => p);
+          exit.set(n.id, p);
+          break;
+        }
+        case 'groupAggregate': case 'windowAggregate': {
+          const stage = fused ? this.plan.stages.find((s) => s.target === n.id)! : undefined;
+          const ingest = code.stages[stage ? stage.id : unfusedIngestStage(n.id)];
+          const p = n.kind === 'groupAggregate'
+            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n.keys, m)
+            : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m);
+          if (p instanceof WindowAggProcessor && p.processingTime) this.procTimeWindows.push(p);
+          if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+          this.stateful.set(n.id, p);
+          entry.set(n.id, () => p);
+          exit.set(n.id, p);
+          break;
+        }
+        case 'union': {
+          const p = new UnionProcessor(n.inputs.length, m);
+          entry.set(n.id, (input) => p.port(n.inputs.indexOf(input)));
+          exit.set(n.id, p);
+          break;
+        }
+        case 'sink': {
+          const writer = await this.openSink(n, m);
+          const p = new SinkProcessor(writer, m, this.pending);
+          entry.set(n.id, () => p);
+          break;
+        }
+      }
+    }
+
+    if (!fused) {
+      for (const n of this.plan.nodes) for (const c of consumers(n.id)) exit.get(n.id)!.outputs.push(entry.get(c.id)!(n.id));
+      return;
+    }
+    // Fused: each stage replaces its calcs; stages come in plan order, so a fan-out calc's stage (whose
+    // processor becomes that calc's exit) is wired before the stages that read from it.
+    const lastOf = (s: { input: string; calcs: string[] }) => (s.calcs.length ? s.calcs[s.calcs.length - 1] : s.input);
+    for (const s of this.plan.stages) {
+      const target = this.nodes.get(s.target)!;
+      const from = exit.get(s.input)!;
+      if (target.kind === 'groupAggregate' || target.kind === 'windowAggregate') {
+        from.outputs.push(entry.get(target.id)!(lastOf(s)));
+        continue;
+      }
+      const p = new MapProcessor(code.stages[s.id] as MapStage, this.metrics.operator(s.id, `Stage ${s.id}`));
+      from.outputs.push(p);
+      if (target.kind === 'calc') exit.set(target.id, p);
+      else p.outputs.push(entry.get(target.id)!(lastOf(s)));
+    }
+    // Edges no stage covers: straight from a source, aggregate or union into a sink or union.
+    for (const n of this.plan.nodes) {
+      if (n.kind === 'source' || n.kind === 'calc') continue;
+      const inputs = n.kind === 'union' ? n.inputs : [n.input];
+      for (const i of inputs) {
+        if (this.plan.stages.some((s) => s.target === n.id && lastOf(s) === i)) continue;
+        exit.get(i)!.outputs.push(entry.get(n.id)!(i));
+      }
+    }
+  }
+
+  private async openSource(n: SourceNode, restored: unknown): Promise<SourceReader> {
+    const connector = findConnector(n.connector);
+    if (!connector) throw new UserError(`table '${n.table}': unknown connector '${n.connector}'`);
+    const impl = await connector.load();
+    if (!impl.createSource) throw new UserError(`connector '${n.connector}' cannot be a source (table '${n.table}')`);
+    const reader = impl.createSource({
+      table: n.table, declared: n.declared, fields: n.physical, primaryKey: [], options: n.options,
+      metrics: this.metrics.operator(n.id, `Source: ${n.table}`), log: this.log.child({ table: n.table }), signal: this.controller.signal,
+    });
+    await reader.open(restored);
+    return reader;
+  }
+
+  private async openSink(n: Extract<PlanNode, { kind: 'sink' }>, m: ReturnType<JobMetrics['operator']>): Promise<SinkWriter> {
+    const connector = findConnector(n.connector);
+    if (!connector) throw new UserError(`table '${n.table}': unknown connector '${n.connector}'`);
+    const impl = await connector.load();
+    if (!impl.createSink) throw new UserError(`connector '${n.connector}' cannot be a sink (table '${n.table}')`);
+    const input = this.nodes.get(n.input)!;
+    const writer = impl.createSink({
+      table: n.table, declared: n.schema, schema: n.schema, primaryKey: n.primaryKey, options: n.options,
+      changelog: input.changelog, metrics: m, log: this.log.child({ table: n.table }), signal: this.controller.signal,
+    });
+    await writer.open(this.options.restore ? (this.options.restore.operators[n.id] ?? null) : null);
+    this.sinks.push({ id: n.id, writer });
+    return writer;
+  }
+}
+
+function idleTimeout(n: SourceNode, config: Record<string, string>): number {
+  const v = n.options['scan.watermark.idle-timeout'] ?? config['table.exec.source.idle-timeout'];
+  return v ? parseDuration(v) : 0;
+}
+
+export function describe(n: PlanNode): string {
+  switch (n.kind) {
+    case 'source': return `Source: ${n.table}`;
+    case 'sink': return `Sink: ${n.table}`;
+    case 'calc': return `Calc(${n.projections.map((p) => p.name).join(', ')})`;
+    case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
+    case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
+    case 'union': return 'Union';
+  }
+}
+
+export { BadRecordError };
+export type { RowKind };

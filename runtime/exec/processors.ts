@@ -1,0 +1,159 @@
+// The operators of a running job, connected in a graph: each takes batches and watermarks from upstream
+// and pushes to its outputs synchronously. Sinks may answer with a promise (full buffers), which the runner
+// awaits before it polls the source again: that is how backpressure reaches the source.
+import type { AggKernel, GroupIngest, MapStage, StageOutput, WindowIngest } from '../core/kernels.js';
+import type { OperatorMetrics } from '../core/metrics.js';
+import type { WindowAggregateNode } from '../core/plan.js';
+import type { Row, RowKind } from '../core/row.js';
+import type { SinkWriter } from '../core/connector.js';
+import { GroupState } from '../state/group-state.js';
+import { WindowState } from '../state/window-state.js';
+
+export interface Processor {
+  process(rows: Row[], kinds: RowKind[] | null): void;
+  watermark(wm: number): void;
+  endInput(): void;
+}
+
+export interface Stateful {
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
+abstract class Emitter {
+  readonly outputs: Processor[] = [];
+  constructor(readonly metrics: OperatorMetrics) {}
+
+  protected emit(rows: Row[], kinds: RowKind[] | null): void {
+    if (rows.length === 0) return;
+    this.metrics.recordsOut += rows.length;
+    for (const o of this.outputs) o.process(rows, kinds);
+  }
+
+  watermark(wm: number): void {
+    for (const o of this.outputs) o.watermark(wm);
+  }
+
+  endInput(): void {
+    for (const o of this.outputs) o.endInput();
+  }
+}
+
+/** Calcs (fused or one alone). */
+export class MapProcessor extends Emitter implements Processor {
+  constructor(private readonly stage: MapStage, metrics: OperatorMetrics) { super(metrics); }
+
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    this.metrics.recordsIn += rows.length;
+    const out: StageOutput = { rows: [], kinds: kinds === null ? null : [] };
+    this.stage(rows, kinds, out);
+    this.emit(out.rows, out.kinds);
+  }
+}
+
+/** Non-windowed aggregate: accumulates a batch, then emits the changes as an upsert changelog. */
+export class GroupAggProcessor extends Emitter implements Processor, Stateful {
+  readonly state: GroupState;
+
+  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, keys: readonly string[], metrics: OperatorMetrics) {
+    super(metrics);
+    this.state = new GroupState(kernel, keys);
+  }
+
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    this.metrics.recordsIn += rows.length;
+    this.ingest(rows, kinds, this.state);
+    const out: Row[] = [];
+    const outKinds: RowKind[] = [];
+    this.state.drainChanges(out, outKinds);
+    this.emit(out, outKinds);
+  }
+
+  snapshot(): unknown { return this.state.snapshot(); }
+  restore(s: unknown): void { this.state.restore(s); }
+}
+
+/** Window aggregate: accumulates, and fires windows when the watermark (or the clock) passes their end. */
+export class WindowAggProcessor extends Emitter implements Processor, Stateful {
+  readonly state: WindowState;
+
+  constructor(private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, metrics: OperatorMetrics) {
+    super(metrics);
+    this.state = new WindowState(node.window, kernel, node.keys, node.properties);
+  }
+
+  get processingTime(): boolean {
+    return this.state.spec.time === 'processing';
+  }
+
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    this.metrics.recordsIn += rows.length;
+    const lateBefore = this.state.late;
+    this.ingest(rows, kinds, this.state);
+    this.metrics.lateRecordsDropped += this.state.late - lateBefore;
+  }
+
+  watermark(wm: number): void {
+    if (!this.processingTime) this.fire(wm);
+    super.watermark(wm);
+  }
+
+  /** Processing-time windows fire from the runner's timer. */
+  fire(time: number): void {
+    const out: Row[] = [];
+    this.state.fire(time, out);
+    this.emit(out, null);
+  }
+
+  endInput(): void {
+    this.fire(Infinity);
+    super.endInput();
+  }
+
+  snapshot(): unknown { return this.state.snapshot(); }
+  restore(s: unknown): void { this.state.restore(s); }
+}
+
+/** Union of several inputs: the watermark is the minimum over inputs; the end comes when all have ended. */
+export class UnionProcessor extends Emitter {
+  private readonly wms: number[];
+  private ended = 0;
+  private current = -Infinity;
+
+  constructor(private readonly inputs: number, metrics: OperatorMetrics) {
+    super(metrics);
+    this.wms = new Array(inputs).fill(-Infinity);
+  }
+
+  port(i: number): Processor {
+    return {
+      process: (rows, kinds) => { this.metrics.recordsIn += rows.length; this.emit(rows, kinds); },
+      watermark: (wm) => {
+        this.wms[i] = wm;
+        const min = Math.min(...this.wms);
+        if (min > this.current) { this.current = min; super.watermark(min); }
+      },
+      endInput: () => {
+        this.wms[i] = Infinity;
+        if (++this.ended === this.inputs) super.endInput();
+        else this.port(i).watermark(Infinity);
+      },
+    };
+  }
+}
+
+/** Hands batches to a sink writer; collects the promises of writers whose buffers are full. */
+export class SinkProcessor implements Processor {
+  constructor(private readonly writer: SinkWriter, private readonly metrics: OperatorMetrics, private readonly pending: Promise<void>[]) {}
+
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    if (rows.length === 0) return;
+    this.metrics.recordsIn += rows.length;
+    const p = this.writer.write({ rows, kinds });
+    if (p) this.pending.push(p);
+  }
+
+  watermark(): void {}
+
+  endInput(): void {}
+}

@@ -1,0 +1,65 @@
+// Aggregate accumulators, one layout for both execution modes: slot i of an accumulator array holds, for
+// SUM/MIN/MAX a value or null, for COUNT a number, for AVG [sum, count], for a DISTINCT aggregate a Map of
+// value → occurrences. Generated ingest code accumulates inline into this layout (compiler/codegen/emit-agg.ts);
+// creating, finishing and merging accumulators is per group, not per row, and lives here once.
+import { isInteger, type Field } from '../core/data-types.js';
+import type { AggKernel } from '../core/kernels.js';
+import type { AggCall } from '../core/plan.js';
+import type { Row } from '../core/row.js';
+
+/**
+ * Accumulator slots per aggregate: sum/min/max a value or null, count a number, avg [sum, count];
+ * DISTINCT aggregates keep a Map of the distinct values (to count, and for sessions to merge).
+ */
+export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<any[]> {
+  const integerArg = aggs.map((a) => a.arg !== null && isInteger(input.find((f) => f.name === a.arg)!.type));
+  return {
+    create: () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null)),
+    result(acc, out) {
+      aggs.forEach((a, i) => {
+        const s = acc[i];
+        if (a.distinct) {
+          let r: number | null = a.fn === 'count' ? 0 : null;
+          let n = 0;
+          for (const v of (s as Map<any, number>).keys()) { r = step(a.fn, r, v); n++; }
+          out[a.name] = a.fn === 'avg' ? (n === 0 ? null : finishAvg(r as number, n, integerArg[i])) : r;
+        } else {
+          out[a.name] = a.fn === 'avg' ? (s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i])) : s;
+        }
+      });
+    },
+    merge(into, from) {
+      aggs.forEach((a, i) => {
+        if (a.distinct) for (const [v, c] of from[i] as Map<any, number>) into[i].set(v, (into[i].get(v) ?? 0) + c);
+        else if (a.fn === 'avg') { into[i][0] = into[i][0] === null ? from[i][0] : from[i][0] === null ? into[i][0] : into[i][0] + from[i][0]; into[i][1] += from[i][1]; }
+        else if (a.fn === 'count') into[i] += from[i];
+        else if (from[i] !== null) into[i] = step(a.fn, into[i], from[i]);
+      });
+    },
+  };
+}
+
+export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
+  for (let i = 0; i < aggs.length; i++) {
+    const a = aggs[i];
+    const v = a.arg === null ? 1 : r[a.arg];
+    if (v === null || v === undefined) continue;
+    if (a.distinct) { acc[i].set(v, (acc[i].get(v) ?? 0) + 1); continue; }
+    if (a.fn === 'avg') { acc[i][0] = acc[i][0] === null ? v : acc[i][0] + v; acc[i][1]++; }
+    else acc[i] = step(a.fn, acc[i], v);
+  }
+}
+
+function step(fn: AggCall['fn'], acc: any, v: any): any {
+  switch (fn) {
+    case 'count': return acc + 1;
+    case 'sum': case 'avg': return acc === null ? v : acc + v;
+    case 'min': return acc === null || v < acc ? v : acc;
+    case 'max': return acc === null || v > acc ? v : acc;
+  }
+}
+
+function finishAvg(sum: number, count: number, integer: boolean): number {
+  return integer ? Math.trunc(sum / count) : sum / count;
+}
+

@@ -1,0 +1,20 @@
+// JSON-safe form of accumulator values: Maps (DISTINCT sets) and non-finite numbers survive a checkpoint.
+
+export function toSnapshotValue(v: unknown): unknown {
+  if (v instanceof Map) return { $map: [...v].map(([k, x]) => [toSnapshotValue(k), toSnapshotValue(x)]) };
+  if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+  if (Array.isArray(v)) return v.map(toSnapshotValue);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toSnapshotValue(x)]));
+  return v;
+}
+
+export function fromSnapshotValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(fromSnapshotValue);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('$map' in o) return new Map((o.$map as [unknown, unknown][]).map(([k, x]) => [fromSnapshotValue(k), fromSnapshotValue(x)]));
+    if ('$num' in o) return Number(o.$num);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromSnapshotValue(x)]));
+  }
+  return v;
+}

@@ -1,0 +1,195 @@
+// State of a window aggregate: tumbling, sliding and cumulating windows as buckets keyed by window end,
+// session windows as per-key lists merged as elements arrive. A window fires once the watermark (or, for
+// processing time, the clock) reaches its end - 1, as Flink's window operator does; an element whose every
+// window has already fired is late: dropped and counted.
+import type { AggKernel } from '../core/kernels.js';
+import type { WindowProperty, WindowSpec } from '../core/plan.js';
+import type { Row } from '../core/row.js';
+import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
+
+interface Group { keys: unknown[]; acc: any }
+interface Bucket { start: number; end: number; groups: Map<unknown, Group> }
+interface SessionWindow extends Group { start: number; end: number }
+
+const mod = (a: number, b: number) => ((a % b) + b) % b;
+
+export class WindowState {
+  /** Event time: the current watermark. Processing time: the time windows were last fired at. */
+  wm = -Infinity;
+  /** Elements dropped because all their windows had fired. */
+  late = 0;
+  /** Scratch output of assign(): the windows an element belongs to. */
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  private readonly buckets = new Map<number, Bucket>();
+  /** Ends of the open buckets, ascending. */
+  private openEnds: number[] = [];
+  private readonly sessions = new Map<unknown, SessionWindow[]>();
+  private minSessionEnd = Infinity;
+
+  constructor(
+    readonly spec: WindowSpec,
+    private readonly kernel: AggKernel,
+    private readonly keyNames: readonly string[],
+    private readonly properties: readonly { name: string; property: WindowProperty }[],
+  ) {}
+
+  /** Fills starts/ends with the element's windows that have not fired; returns how many. */
+  assign(ts: number): number {
+    const { sizeMs: size, slideMs: slide, type } = this.spec;
+    const wm = this.wm;
+    let n = 0;
+    if (type === 'tumble') {
+      const start = ts - mod(ts, size);
+      if (start + size - 1 > wm) { this.starts[0] = start; this.ends[0] = start + size; n = 1; }
+    } else if (type === 'slide') {
+      for (let start = ts - mod(ts, slide); start > ts - size; start -= slide) {
+        if (start + size - 1 > wm) { this.starts[n] = start; this.ends[n] = start + size; n++; }
+      }
+    } else {
+      const start = ts - mod(ts, size);
+      for (let end = start + slide * (Math.floor((ts - start) / slide) + 1); end <= start + size; end += slide) {
+        if (end - 1 > wm) { this.starts[n] = start; this.ends[n] = end; n++; }
+      }
+    }
+    if (n === 0) this.late++;
+    return n;
+  }
+
+  /** Accumulators of window i (from assign) for a key, or undefined if the key has none yet. */
+  get(i: number, key: unknown): any {
+    const b = this.buckets.get(this.ends[i]);
+    return b === undefined ? undefined : b.groups.get(key)?.acc;
+  }
+
+  create(i: number, key: unknown, keys: unknown[]): any {
+    const end = this.ends[i];
+    let b = this.buckets.get(end);
+    if (b === undefined) {
+      b = { start: this.starts[i], end, groups: new Map() };
+      this.buckets.set(end, b);
+      this.insertEnd(end);
+    }
+    const g: Group = { keys, acc: this.kernel.create() };
+    b.groups.set(key, g);
+    return g.acc;
+  }
+
+  /**
+   * Session windows: merges the element's window [ts, ts + gap) with the key's overlapping sessions and returns
+   * the merged accumulators; undefined when nothing overlaps (call newSession); null when the element is late.
+   */
+  session(key: unknown, ts: number): any {
+    const gap = this.spec.gapMs;
+    const list = this.sessions.get(key);
+    let target: SessionWindow | undefined;
+    if (list) {
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        if (s.start <= ts + gap && s.end >= ts) {
+          if (target === undefined) {
+            target = s;
+            if (ts < s.start) s.start = ts;
+            if (ts + gap > s.end) s.end = ts + gap;
+          } else {
+            this.kernel.merge(target.acc, s.acc);
+            target.start = Math.min(target.start, s.start);
+            target.end = Math.max(target.end, s.end);
+            list.splice(i--, 1);
+          }
+        }
+      }
+    }
+    if (target !== undefined) return target.acc;
+    if (ts + gap - 1 <= this.wm) { this.late++; return null; }
+    return undefined;
+  }
+
+  newSession(key: unknown, ts: number, keys: unknown[]): any {
+    const s: SessionWindow = { start: ts, end: ts + this.spec.gapMs, keys, acc: this.kernel.create() };
+    let list = this.sessions.get(key);
+    if (!list) this.sessions.set(key, (list = []));
+    list.push(s);
+    if (s.end < this.minSessionEnd) this.minSessionEnd = s.end;
+    return s.acc;
+  }
+
+  /** Emits every window whose end - 1 <= time, ordered by window end; returns how many rows. */
+  fire(time: number, out: Row[]): number {
+    if (time > this.wm) this.wm = time;
+    const before = out.length;
+    if (this.spec.type === 'session') this.fireSessions(time, out);
+    else {
+      let i = 0;
+      while (i < this.openEnds.length && this.openEnds[i] - 1 <= time) {
+        const b = this.buckets.get(this.openEnds[i])!;
+        for (const g of b.groups.values()) out.push(this.row(g, b.start, b.end));
+        this.buckets.delete(b.end);
+        i++;
+      }
+      if (i > 0) this.openEnds = this.openEnds.slice(i);
+    }
+    return out.length - before;
+  }
+
+  /** The earliest time at which a window fires next (for processing-time timers). */
+  nextFireTime(): number {
+    return this.spec.type === 'session' ? this.minSessionEnd - 1 : this.openEnds.length ? this.openEnds[0] - 1 : Infinity;
+  }
+
+  private fireSessions(time: number, out: Row[]): void {
+    if (this.minSessionEnd - 1 > time) return;
+    const fired: SessionWindow[] = [];
+    let minEnd = Infinity;
+    for (const [key, list] of this.sessions) {
+      for (let i = 0; i < list.length; i++) {
+        if (list[i].end - 1 <= time) fired.push(...list.splice(i--, 1));
+        else if (list[i].end < minEnd) minEnd = list[i].end;
+      }
+      if (list.length === 0) this.sessions.delete(key);
+    }
+    this.minSessionEnd = minEnd;
+    fired.sort((a, b) => a.end - b.end);
+    for (const s of fired) out.push(this.row(s, s.start, s.end));
+  }
+
+  private row(g: Group, start: number, end: number): Row {
+    const row: Row = {};
+    for (let i = 0; i < this.keyNames.length; i++) row[this.keyNames[i]] = g.keys[i];
+    this.kernel.result(g.acc, row);
+    for (const p of this.properties) row[p.name] = p.property === 'start' ? start : p.property === 'end' ? end : end - 1;
+    return row;
+  }
+
+  private insertEnd(end: number): void {
+    let i = this.openEnds.length;
+    while (i > 0 && this.openEnds[i - 1] > end) i--;
+    this.openEnds.splice(i, 0, end);
+  }
+
+  snapshot(): unknown {
+    return {
+      wm: this.wm, late: this.late,
+      buckets: [...this.buckets.values()].map((b) => ({ start: b.start, end: b.end, groups: [...b.groups].map(([k, g]) => [k, g.keys, toSnapshotValue(g.acc)]) })),
+      sessions: [...this.sessions].map(([k, list]) => [k, list.map((s) => ({ ...s, acc: toSnapshotValue(s.acc) }))]),
+    };
+  }
+
+  restore(snapshot: unknown): void {
+    const s = snapshot as { wm: number | null; late: number; buckets: { start: number; end: number; groups: [unknown, unknown[], unknown][] }[]; sessions: [unknown, SessionWindow[]][] };
+    this.wm = s.wm ?? -Infinity;
+    this.late = s.late;
+    this.buckets.clear();
+    this.openEnds = [];
+    for (const b of s.buckets) {
+      this.buckets.set(b.end, { start: b.start, end: b.end, groups: new Map(b.groups.map(([k, keys, acc]) => [k, { keys, acc: fromSnapshotValue(acc) }])) });
+      this.insertEnd(b.end);
+    }
+    this.sessions.clear();
+    this.minSessionEnd = Infinity;
+    for (const [k, list] of s.sessions) {
+      this.sessions.set(k, list.map((x) => ({ ...x, acc: fromSnapshotValue(x.acc) })));
+      for (const x of list) this.minSessionEnd = Math.min(this.minSessionEnd, x.end);
+    }
+  }
+}
