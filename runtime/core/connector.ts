@@ -63,8 +63,12 @@ export interface SinkWriter {
   open(restored: unknown | null): Promise<void>;
   /** Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure). */
   write(batch: Batch): void | Promise<void>;
-  /** Makes everything written so far durable (on checkpoints and at the end of input). */
+  /**
+   * Makes everything written so far durable. The runtime calls it before a checkpoint completes (the
+   * snapshot is taken after it resolves) and at the end of input.
+   */
   flush(): Promise<void>;
+  /** State to restore the writer to after a failure (e.g. how much of a part file is committed). */
   snapshot?(): unknown;
   close(): Promise<void>;
 }

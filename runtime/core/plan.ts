@@ -57,6 +57,8 @@ export interface AggCall {
   distinct: boolean;
   /** Output column name. */
   name: string;
+  /** How the user wrote it, for messages: 'sum(amount) AS total'. */
+  label?: string;
 }
 
 export interface GroupAggregateNode extends NodeBase {

@@ -9,7 +9,14 @@ export function parseTimestamp(s: string): number | null {
   const m = TS_RE.exec(s.trim());
   if (!m) return null;
   const frac = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
-  let ms = Date.UTC(+m[1], +m[2] - 1, +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, frac);
+  const [year, month, day, hour, minute, second] = [+m[1], +m[2], +m[3], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0];
+  // Date.UTC rolls over out-of-range fields (month 13, Feb 30) and maps years 0-99 to 19xx: reject those instead.
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(2000, month, 0)).getUTCDate() || hour > 23 || minute > 59 || second > 59) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCDate() !== day) return null;
+  date.setUTCHours(hour, minute, second, frac);
+  let ms = date.getTime();
   if (m[8] && m[8] !== 'Z') {
     const sign = m[8][0] === '-' ? -1 : 1;
     const digits = m[8].slice(1).replace(':', '');

@@ -1,0 +1,94 @@
+// The datagen source reader: produces batches of up to 1024 rows, paced by the Throttler. When a throttle
+// batch completes ahead of its time slot the reader owes a sleep; it is taken at the start of the next poll,
+// in slices of at most MAX_WAIT_MS so the runtime gets empty batches back and its timers keep running.
+import { randomInt } from 'node:crypto';
+import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
+import { UserError } from '../../core/errors.js';
+import { readFieldSpecs, rowLimit, type FieldSpec } from './field-specs.js';
+import { RowGenerator } from './generators.js';
+import { monotonicNanos, Throttler, type NanoClock } from './throttler.js';
+
+const SPLIT = 'datagen-0';
+const MAX_BATCH = 1024;
+const MAX_WAIT_MS = 50;
+const DEFAULT_ROWS_PER_SECOND = 10000;
+
+/** What a checkpoint holds: rows emitted so far and the seed they were generated with. */
+export interface DatagenPosition {
+  rows: number;
+  seed: number;
+}
+
+export function createSource(ctx: SourceContext, clock: NanoClock = monotonicNanos): SourceReader {
+  return new DatagenReader(ctx, clock);
+}
+
+class DatagenReader implements SourceReader {
+  readonly bounded: boolean;
+  private readonly specs: FieldSpec[];
+  private readonly limit: number;
+  private readonly rowsPerSecond: number;
+  private generator: RowGenerator | null = null;
+  private throttler: Throttler | null = null;
+  private emitted = 0;
+  private seed = 0;
+  private resumeAtNanos = 0;
+
+  constructor(private readonly ctx: SourceContext, private readonly clock: NanoClock) {
+    const { specs, problems } = readFieldSpecs(ctx.declared, ctx.options);
+    if (problems.length > 0) throw new UserError(`table '${ctx.table}': ${problems[0].message}`, problems[0].hint);
+    this.specs = ctx.fields.map((f) => {
+      const spec = specs.find((s) => s.name === f.name);
+      if (!spec) throw new UserError(`table '${ctx.table}': column '${f.name}' is not declared`);
+      return spec;
+    });
+    // Every declared sequence bounds the source, read or not: the table has that many rows.
+    this.limit = rowLimit(specs, ctx.options['number-of-rows']);
+    this.bounded = this.limit !== Infinity;
+    this.rowsPerSecond = Number(ctx.options['rows-per-second'] ?? DEFAULT_ROWS_PER_SECOND);
+  }
+
+  async open(restored: unknown | null): Promise<void> {
+    const position = restored as DatagenPosition | null;
+    const configured = this.ctx.options.seed;
+    this.seed = position?.seed ?? (configured !== undefined ? Number(configured) >>> 0 : randomInt(0, 2 ** 32));
+    this.emitted = position?.rows ?? 0;
+    this.generator = new RowGenerator(this.specs, this.seed);
+    this.throttler = new Throttler(this.rowsPerSecond, this.clock);
+  }
+
+  async poll(): Promise<SourceBatch | null> {
+    if (this.emitted >= this.limit) return null;
+    const owedMs = (this.resumeAtNanos - this.clock()) / 1e6;
+    if (owedMs > 0) {
+      await sleep(Math.min(owedMs, MAX_WAIT_MS), this.ctx.signal);
+      if (this.clock() < this.resumeAtNanos) return { split: SPLIT, rows: [] };
+    }
+    const throttler = this.throttler!;
+    const count = Math.min(MAX_BATCH, this.limit - this.emitted, throttler.rowsLeftInBatch());
+    const rows = this.generator!.rows(this.emitted, count, Date.now());
+    this.emitted += count;
+    const sleepMs = throttler.emitted(count);
+    if (sleepMs > 0) this.resumeAtNanos = this.clock() + sleepMs * 1e6;
+    return { split: SPLIT, rows };
+  }
+
+  splits(): string[] {
+    return [SPLIT];
+  }
+
+  snapshot(): DatagenPosition {
+    return { rows: this.emitted, seed: this.seed };
+  }
+
+  async close(): Promise<void> {}
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

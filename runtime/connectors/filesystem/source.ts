@@ -1,0 +1,107 @@
+// The filesystem source reader: files in order, one split each, up to 1024 lines per poll. The position is
+// the current file, the lines read from it and the byte offset of the next line, so a restore seeks there
+// directly; files sorting before it are done.
+import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
+import type { Row } from '../../core/row.js';
+import { createDecoder, type Decoder } from '../../formats/index.js';
+import { compareFiles, listInputFiles } from './files.js';
+import { LineReader } from './line-reader.js';
+
+const MAX_LINES = 1024;
+
+/** What a checkpoint holds; file null once every file is read. */
+export interface FilePosition {
+  file: string | null;
+  /** Lines of `file` already read (the next one is line + 1). */
+  line: number;
+  /** Byte offset of the next line in `file`. */
+  offset: number;
+}
+
+export function createSource(ctx: SourceContext): SourceReader {
+  return new FileSourceReader(ctx);
+}
+
+class FileSourceReader implements SourceReader {
+  readonly bounded = true;
+  private readonly decoder: Decoder;
+  private files: string[] = [];
+  private index = 0;
+  private reader: LineReader | null = null;
+  private line = 0;
+  private startOffset = 0;
+  /** One closure for every record: reads the current position only when a record is bad. */
+  private readonly origin = () => `file ${this.files[this.index]} line ${this.line}`;
+
+  constructor(private readonly ctx: SourceContext) {
+    this.decoder = createDecoder(ctx.options.format, ctx.declared, ctx.fields, ctx.options);
+  }
+
+  async open(restored: unknown | null): Promise<void> {
+    this.files = await listInputFiles(this.ctx.options.path);
+    const position = restored as FilePosition | null;
+    if (position === null) return;
+    if (position.file === null) {
+      this.index = this.files.length;
+      return;
+    }
+    this.index = this.files.indexOf(position.file);
+    if (this.index >= 0) {
+      this.line = position.line;
+      this.startOffset = position.offset;
+    } else {
+      // The file is gone: continue with the first file that sorts after it.
+      this.index = this.files.findIndex((f) => compareFiles(f, position.file!) > 0);
+      if (this.index < 0) this.index = this.files.length;
+    }
+  }
+
+  async poll(): Promise<SourceBatch | null> {
+    while (this.index < this.files.length) {
+      const split = this.files[this.index];
+      this.reader ??= await LineReader.open(split, this.startOffset);
+      const rows: Row[] = [];
+      let lines = 0;
+      let finished = false;
+      while (lines < MAX_LINES) {
+        const text = this.reader.next();
+        if (text === undefined) {
+          if (await this.reader.fill()) continue;
+          finished = true;
+          break;
+        }
+        lines++;
+        this.line++;
+        const row = this.decoder(text, this.origin);
+        if (row === undefined) continue;
+        if (row === null) this.ctx.metrics.badRecordsSkipped++;
+        else rows.push(row);
+      }
+      if (finished) await this.nextFile();
+      if (rows.length > 0 || !finished) return { split, rows };
+    }
+    return null;
+  }
+
+  private async nextFile(): Promise<void> {
+    await this.reader?.close();
+    this.reader = null;
+    this.index++;
+    this.line = 0;
+    this.startOffset = 0;
+  }
+
+  splits(): string[] {
+    return this.files.slice(this.index);
+  }
+
+  snapshot(): FilePosition {
+    if (this.index >= this.files.length) return { file: null, line: 0, offset: 0 };
+    return { file: this.files[this.index], line: this.line, offset: this.reader?.offset() ?? this.startOffset };
+  }
+
+  async close(): Promise<void> {
+    await this.reader?.close();
+    this.reader = null;
+  }
+}

@@ -1,0 +1,44 @@
+// The print sink writer: one line per row, 'identifier> +I[v1, v2]' (Flink's PrintSinkOutputWriter prefix and
+// Row.toString), one write per batch. A full stdout pipe holds the job back until it drains (backpressure).
+// Tests redirect the output with redirectPrint().
+import type { SinkContext, SinkWriter } from '../../core/connector.js';
+import { kindOf, ROW_KIND_SHORT, type Batch } from '../../core/row.js';
+import { javaString } from './java-strings.js';
+
+export type PrintStream = 'stdout' | 'stderr';
+
+/** Where printed text goes; returns false when the destination wants the writer to wait for 'drain'. */
+type Destination = (text: string, stream: PrintStream) => boolean;
+
+const processDestination: Destination = (text, stream) => process[stream].write(text);
+let destination: Destination = processDestination;
+
+/** Sends print output to `capture` instead of the process streams; null restores them. For tests. */
+export function redirectPrint(capture: ((text: string, stream: PrintStream) => void) | null): void {
+  destination = capture === null ? processDestination : (text, stream) => { capture(text, stream); return true; };
+}
+
+export function createSink(ctx: SinkContext): SinkWriter {
+  const stream: PrintStream = ctx.options['standard-error'] === 'true' ? 'stderr' : 'stdout';
+  const identifier = ctx.options['print-identifier'] ?? '';
+  const prefix = identifier === '' ? '' : identifier + '> ';
+  const names = ctx.schema.map((f) => f.name);
+  const types = ctx.schema.map((f) => f.type);
+
+  return {
+    async open() {},
+    write(batch: Batch) {
+      let text = '';
+      for (let i = 0; i < batch.rows.length; i++) {
+        const row = batch.rows[i];
+        let line = prefix + ROW_KIND_SHORT[kindOf(batch, i)] + '[';
+        for (let c = 0; c < names.length; c++) line += (c > 0 ? ', ' : '') + javaString(row[names[c]], types[c]);
+        text += line + ']\n';
+      }
+      if (text === '' || destination(text, stream)) return;
+      return new Promise<void>((resolve) => process[stream].once('drain', resolve));
+    },
+    async flush() {},
+    async close() {},
+  };
+}

@@ -1,0 +1,32 @@
+// Every connector, by the name used in WITH ('connector' = ...). Adding a connector is a folder plus one line here.
+import type { Connector } from '../core/connector.js';
+import { blackhole } from './blackhole/connector.js';
+import { collect } from './collect/connector.js';
+import { datagen } from './datagen/connector.js';
+import { elasticsearch7 } from './elasticsearch/connector.js';
+import { filesystem } from './filesystem/connector.js';
+import { jdbc } from './jdbc/connector.js';
+import { print } from './print/connector.js';
+
+const all: Connector[] = [
+  datagen,
+  print,
+  blackhole,
+  filesystem,
+  collect,
+  jdbc,
+  elasticsearch7,
+  // filled in as connectors land: kafka, upsert-kafka, jdbc, elasticsearch-7
+];
+
+const registered = new Map(all.map((c) => [c.name, c]));
+export const connectors: ReadonlyMap<string, Connector> = registered;
+
+/** Adds a connector at run time (embedding applications, tests); a bundled job sees the ones its process adds. */
+export function registerConnector(c: Connector): void {
+  registered.set(c.name, c);
+}
+
+export function findConnector(name: string): Connector | undefined {
+  return connectors.get(name);
+}
