@@ -3,6 +3,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite's transformer lowers only legacy decorators; runtime/core/udf.ts accepts both forms.
+  oxc: { decorator: { legacy: true } },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

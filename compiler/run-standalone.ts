@@ -28,10 +28,11 @@ export async function runStandalone(env: TableEnvironment, collectId?: string, f
   return { rows: materialize(changelog), changelog };
 }
 
-export async function runPlan(plan: JobPlan, fused: boolean, signal?: AbortSignal): Promise<JobRunner> {
+export async function runPlan(plan: JobPlan, fused: boolean, signal?: AbortSignal, onStart?: (runner: JobRunner) => void): Promise<JobRunner> {
   const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
   const code = fused ? instantiate(emitStages(plan).factory, udfs) : interpretPlan(plan, udfs);
   const runner = new JobRunner(plan, { code, fused, signal });
+  onStart?.(runner);
   await runner.run();
   return runner;
 }

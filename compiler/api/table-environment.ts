@@ -215,7 +215,7 @@ export class TableEnvironment {
     }
     return this.plan.add<SinkNode>({
       kind: 'sink', input: input.id, table: def.name, connector: def.options.connector ?? '', options: def.options,
-      primaryKey: def.primaryKey, schema: target.map((c) => ({ name: c.name, type: c.type })), changelog: input.changelog, loc,
+      primaryKey: def.primaryKey, schema: target.map((c) => ({ name: c.name, type: c.type })), changelog: input.changelog, loc, optionLocs: def.optionLocs,
     });
   }
 
@@ -294,7 +294,7 @@ function sourceOf(def: TableDef, functions: FunctionCatalog): Omit<SourceNode, '
   return {
     table: def.name, connector: def.options.connector ?? '', options: def.options, declared: [...physical], physical, computed,
     watermark: def.watermark ? { column: def.watermark.column, delayMs: def.watermark.delayMs } : null,
-    proctime, schema, changelog: def.options.connector === 'upsert-kafka' ? 'upsert' : 'insert-only',
+    proctime, schema, changelog: def.options.connector === 'upsert-kafka' ? 'upsert' : 'insert-only', optionLocs: def.optionLocs,
     upsertKey: def.options.connector === 'upsert-kafka' ? def.primaryKey : undefined,
   };
 }

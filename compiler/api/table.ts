@@ -95,8 +95,8 @@ export class Table {
     return new GroupedTable(this, cols, undefined, loc).aggregate(cols, undefined, loc);
   }
 
-  unionAll(other: Table): Table {
-    const loc = callerLoc();
+  /** `loc` is for the SQL frontend (UNION ALL); Table API callers leave it to the call stack. */
+  unionAll(other: Table, loc: SourceLoc | undefined = callerLoc()): Table {
     const a = this.node.schema;
     const b = other.node.schema;
     if (a.length !== b.length || a.some((f, i) => !assignable(b[i].type, f.type))) {

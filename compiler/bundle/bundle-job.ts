@@ -15,7 +15,7 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
   const entry = [
     `import { bundleMain } from ${JSON.stringify(path.join(runtimeDir, 'cli/bundle-main.ts'))};`,
     ...udfModules.map((m) => `import ${JSON.stringify(m)};`),
-    `export const job = { plan: ${JSON.stringify(plan)}, factory: ${code.factory} };`,
+    `export const job = { plan: ${JSON.stringify(plan, dropSourceLocations)}, factory: ${code.factory} };`,
     'await bundleMain(job, import.meta.url);',
   ].join('\n');
   const outfile = path.resolve(out);
@@ -34,4 +34,9 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
     logLevel: 'error',
   });
   return outfile;
+}
+
+/** Source locations serve compile errors only; a bundle carries no paths of the machine it was built on. */
+function dropSourceLocations(key: string, value: unknown): unknown {
+  return key === 'loc' || key === 'optionLocs' ? undefined : value;
 }

@@ -81,7 +81,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   const aggs: AggCall[] = [];
   const aggTypes: DataType[] = [];
   const aggByText = new Map<string, string>();
-  const collect = (e: LExpr): void => {
+  const collect = (e: LExpr, alias?: string): void => {
     if (e.kind === 'call' && isAggregateName(e.fn)) {
       const text = exprKey(e);
       if (aggByText.has(text)) return;
@@ -98,15 +98,16 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
         arg = preName(a, stripAlias(e.args[0]).kind === 'ref' ? (a as { name: string }).name : `$a${aggs.length}`);
       }
       const name = `$agg${aggs.length}`;
-      aggs.push({ fn, arg, distinct: !!e.distinct, name });
+      aggs.push({ fn, arg, distinct: !!e.distinct, name, label: alias ? `${text} AS ${alias}` : text });
       aggTypes.push(aggResultType(fn, argType));
       aggByText.set(text, name);
       return;
     }
-    if (e.kind === 'call') e.args.forEach(collect);
-    else if (e.kind === 'alias' || e.kind === 'cast') collect(e.expr);
+    if (e.kind === 'call') e.args.forEach((a) => collect(a));
+    else if (e.kind === 'alias') collect(e.expr, e.name);
+    else if (e.kind === 'cast') collect(e.expr);
   };
-  req.select.forEach(collect);
+  req.select.forEach((e) => collect(e));
   if (req.having) collect(req.having);
 
   const preCalc = plan.calc(req.input, pre, null, req.loc);

@@ -2,10 +2,12 @@
 // their registered names, and parameter and result types from the TypeScript signature (or the explicit
 // PyFlink-style inputTypes/resultType). TS `number` maps to DOUBLE (any numeric column may be passed),
 // `string` to STRING, `boolean` to BOOLEAN, `Date` is not accepted (timestamps are epoch millis: use number
-// with resultType: DataTypes.TIMESTAMP(3)); `T | null` is nullable.
+// with resultType: DataTypes.TIMESTAMP(3)); `T | null` is nullable. The signature is read from the written
+// annotations, without the type checker: it keeps `sluice compile` fast, and a UDF's SQL type should be
+// visible in its source anyway.
 import path from 'node:path';
 import fs from 'node:fs';
-import { Node, Project, type ParameterDeclaration, type SourceFile, type Type } from 'ts-morph';
+import { Node, Project, type ParameterDeclaration, type SourceFile, type TypeNode } from 'ts-morph';
 import { DataTypes, type DataType } from '../../runtime/core/data-types.js';
 import { snakeCase, udfRegistry } from '../../runtime/core/udf.js';
 import { CompileError } from '../ir/diagnostics.js';
@@ -19,7 +21,12 @@ export interface UdfDeclaration extends UdfSignature {
 }
 
 let project: Project | undefined;
-const projectFor = () => (project ??= new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { strict: true, experimentalDecorators: false } }));
+// Signatures are annotations in the file itself: no need to load what it imports (the whole API) or the DOM.
+const projectFor = () => (project ??= new Project({
+  skipAddingFilesFromTsConfig: true,
+  skipFileDependencyResolution: true,
+  compilerOptions: { strict: true, lib: ['lib.es2022.d.ts'], types: [], skipLibCheck: true },
+}));
 
 /** All UDFs declared in the .ts files of a folder (udfs/). */
 export function readUdfFolder(dir: string): UdfDeclaration[] {
@@ -42,8 +49,8 @@ function readDecorated(sf: SourceFile): UdfDeclaration[] {
       if (!dec) continue;
       const opts = dec.getArguments()[0];
       const name = stringOption(opts, 'name') ?? snakeCase(m.getName());
-      const sig = typesOf(name, m.getParameters(), m.getReturnType(), sf, m.getStartLineNumber());
-      out.push({ ...sig, module: sf.getFilePath(), display: `${cls.getName()}.${m.getName()}(${m.getParameters().map((x) => x.getText()).join(', ')}): ${m.getReturnType().getText(m)}` });
+      const sig = typesOf(name, m.getParameters(), m.getReturnTypeNode(), sf, m.getStartLineNumber());
+      out.push({ ...sig, module: sf.getFilePath(), display: `${cls.getName()}.${m.getName()}(${m.getParameters().map((x) => x.getText()).join(', ')}): ${m.getReturnTypeNode()?.getText() ?? '?'}` });
     }
   }
   return out;
@@ -68,8 +75,8 @@ function readWrapped(sf: SourceFile): UdfDeclaration[] {
       throw new CompileError(`a UDF wrapping an anonymous function needs a name`, { file: sf.getFilePath(), line: node.getStartLineNumber(), col: 1 },
         `udf(fn, { name: 'my_function' })`);
     }
-    const sig = typesOf(name, fn.getParameters(), fn.getReturnType(), sf, node.getStartLineNumber());
-    out.push({ ...sig, module: sf.getFilePath(), display: `${name}(${fn.getParameters().map((x) => x.getText()).join(', ')}): ${fn.getReturnType().getText(fn)}` });
+    const sig = typesOf(name, fn.getParameters(), fn.getReturnTypeNode(), sf, node.getStartLineNumber());
+    out.push({ ...sig, module: sf.getFilePath(), display: `${name}(${fn.getParameters().map((x) => x.getText()).join(', ')}): ${fn.getReturnTypeNode()?.getText() ?? '?'}` });
   });
   return out;
 }
@@ -83,24 +90,23 @@ function stringOption(opts: Node | undefined, key: string): string | undefined {
 }
 
 /** Types from the signature, unless the registered function carries explicit ones (PyFlink style). */
-function typesOf(name: string, params: ParameterDeclaration[], ret: Type, sf: SourceFile, line: number): UdfSignature {
+function typesOf(name: string, params: ParameterDeclaration[], ret: TypeNode | undefined, sf: SourceFile, line: number): UdfSignature {
   const registered = udfRegistry().get(name);
   const loc = { file: sf.getFilePath(), line, col: 1 };
-  const inputTypes = registered?.options.inputTypes ?? params.map((p) => tsToSql(p.getType(), `parameter '${p.getName()}' of ${name}`, loc));
+  const inputTypes = registered?.options.inputTypes ?? params.map((p) => tsToSql(p.getTypeNode(), `parameter '${p.getName()}' of ${name}`, loc));
   const resultType = registered?.options.resultType ?? tsToSql(ret, `the result of ${name}`, loc);
   return { name, inputTypes, resultType };
 }
 
-function tsToSql(t: Type, what: string, loc: { file: string; line: number; col: number }): DataType {
-  const nullable = t.isUnion() && t.getUnionTypes().some((u) => u.isNull() || u.isUndefined());
-  const base = t.isUnion() ? t.getUnionTypes().find((u) => !u.isNull() && !u.isUndefined()) ?? t : t;
-  let dt: DataType;
-  if (base.isNumber() || base.isNumberLiteral()) dt = DataTypes.DOUBLE();
-  else if (base.isString() || base.isStringLiteral()) dt = DataTypes.STRING();
-  else if (base.isBoolean() || base.isBooleanLiteral()) dt = DataTypes.BOOLEAN();
-  else {
-    throw new CompileError(`cannot map the TypeScript type '${base.getText()}' of ${what} to a SQL type`, loc,
-      'use number, string or boolean, or give explicit types: @udf({ inputTypes: [DataTypes.INT()], resultType: DataTypes.STRING() })');
-  }
-  return nullable ? dt : dt.notNull!();
+const TS_TO_SQL: Record<string, () => DataType> = { number: DataTypes.DOUBLE, string: DataTypes.STRING, boolean: DataTypes.BOOLEAN };
+
+function tsToSql(node: TypeNode | undefined, what: string, loc: { file: string; line: number; col: number }): DataType {
+  const hint = 'annotate it as number, string or boolean (optionally | null), or give explicit types: @udf({ inputTypes: [DataTypes.INT()], resultType: DataTypes.STRING() })';
+  if (!node) throw new CompileError(`${what} has no type annotation`, loc, hint);
+  const parts = node.getText().split('|').map((p) => p.trim());
+  const nullable = parts.some((p) => p === 'null' || p === 'undefined');
+  const base = parts.filter((p) => p !== 'null' && p !== 'undefined');
+  const make = base.length === 1 ? TS_TO_SQL[base[0]] : undefined;
+  if (!make) throw new CompileError(`cannot map the TypeScript type '${node.getText()}' of ${what} to a SQL type`, loc, hint);
+  return nullable ? make() : make().notNull!();
 }

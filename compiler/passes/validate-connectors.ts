@@ -15,17 +15,18 @@ export function validateConnectors(plan: JobPlan): JobPlan {
 }
 
 function check(n: SourceNode | SinkNode, role: 'source' | 'sink'): void {
+  const at = (option: string) => n.optionLocs?.[option] ?? n.loc;
   if (!n.connector) {
     throw new CompileError(`table '${n.table}' has no 'connector' option`, n.loc, `add WITH ('connector' = '...'); available: ${[...connectors.keys()].join(', ')}`);
   }
   const c = findConnector(n.connector);
   if (!c) {
     const near = nearest(n.connector, [...connectors.keys()]);
-    throw new CompileError(`table '${n.table}': unknown connector '${n.connector}'`, n.loc,
+    throw new CompileError(`table '${n.table}': unknown connector '${n.connector}'`, at('connector'),
       near ? `did you mean '${near}'? available: ${[...connectors.keys()].join(', ')}` : `available connectors: ${[...connectors.keys()].join(', ')}`);
   }
   if (!c.roles.includes(role)) {
-    throw new CompileError(`table '${n.table}': connector '${n.connector}' cannot be used as a ${role}`, n.loc,
+    throw new CompileError(`table '${n.table}': connector '${n.connector}' cannot be used as a ${role}`, at('connector'),
       `connectors that can: ${[...connectors.values()].filter((x) => x.roles.includes(role)).map((x) => x.name).join(', ')}`);
   }
   const declared = n.kind === 'source' ? n.declared : n.schema;
@@ -35,6 +36,6 @@ function check(n: SourceNode | SinkNode, role: 'source' | 'sink'): void {
   ];
   if (problems.length) {
     const p = problems[0];
-    throw new CompileError(`table '${n.table}' (connector '${n.connector}'): ${p.message}`, n.loc, p.hint);
+    throw new CompileError(`table '${n.table}' (connector '${n.connector}'): ${p.message}`, at(p.option), p.hint);
   }
 }

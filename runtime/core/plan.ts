@@ -25,7 +25,10 @@ export interface WatermarkSpec {
   delayMs: number;
 }
 
-export interface SourceNode extends NodeBase {
+/** Where each WITH option of a table was written (compile time only; bundles drop it). */
+type OptionLocs = { optionLocs?: Record<string, SourceLoc> };
+
+export interface SourceNode extends NodeBase, OptionLocs {
   kind: 'source';
   table: string;
   connector: string;
@@ -96,7 +99,7 @@ export interface UnionNode extends NodeBase {
   inputs: string[];
 }
 
-export interface SinkNode extends NodeBase {
+export interface SinkNode extends NodeBase, OptionLocs {
   kind: 'sink';
   input: string;
   table: string;

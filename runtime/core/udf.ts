@@ -32,7 +32,11 @@ export function udfRegistry(): Registry {
 export const snakeCase = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 type AnyFn = (...args: any[]) => any;
-type MethodDecorator = (value: AnyFn, context: ClassMethodDecoratorContext) => void;
+/**
+ * Works as a standard (TC39) method decorator, as esbuild and tsx compile `@udf`, and as a legacy
+ * (experimentalDecorators) one, as some other toolchains (vitest's oxc) compile it.
+ */
+type MethodDecorator = (target: any, context: any, descriptor?: PropertyDescriptor) => void;
 
 /**
  * `@udf({ name })` on a static method, or `udf(fn, { name })` around a function.
@@ -48,9 +52,15 @@ export function udf(fnOrOptions?: AnyFn | UdfOptions, maybeOptions?: UdfOptions)
     return fn;
   }
   const options = fnOrOptions ?? {};
-  return (value: AnyFn, context: ClassMethodDecoratorContext) => {
-    if (!context.static) throw new Error(`@udf goes on static methods: ${String(context.name)} is an instance method`);
-    register(value, options, String(context.name));
+  return (target: any, context: any, descriptor?: PropertyDescriptor) => {
+    if (typeof context === 'object' && context !== null && 'kind' in context) {
+      const ctx = context as ClassMethodDecoratorContext;
+      if (!ctx.static) throw new Error(`@udf goes on static methods: ${String(ctx.name)} is an instance method`);
+      register(target, options, String(ctx.name));
+      return;
+    }
+    if (typeof target !== 'function') throw new Error(`@udf goes on static methods: ${String(context)} is an instance method`);
+    register(descriptor!.value, options, String(context));
   };
 }
 

@@ -1,0 +1,42 @@
+// The table walkthrough's job: hourly spend per account, from Kafka transactions into MySQL.
+// Run it without Kafka and MySQL: `npm start` swaps both tables for embedded connectors (see README).
+import { defineJob, $, Table, TimeIntervalUnit } from 'sluice';
+
+export function report(transactions: Table): Table {
+  return transactions
+    .select($('account_id'), $('transaction_time').floor(TimeIntervalUnit.HOUR).as('log_ts'), $('amount'))
+    .groupBy($('account_id'), $('log_ts'))
+    .select($('account_id'), $('log_ts'), $('amount').sum().as('amount'));
+}
+
+export default defineJob('Spend Report', (tEnv, params) => {
+  tEnv.executeSql(`
+    CREATE TABLE transactions (
+      account_id BIGINT,
+      amount BIGINT,
+      transaction_time TIMESTAMP(3),
+      WATERMARK FOR transaction_time AS transaction_time - INTERVAL '5' SECOND
+    ) WITH (
+      'connector' = 'kafka',
+      'topic' = '${params.get('topic', 'transactions')}',
+      'properties.bootstrap.servers' = '${params.get('bootstrap.servers', '127.0.0.1:9092')}',
+      'properties.group.id' = 'spend-report',
+      'scan.startup.mode' = 'earliest-offset',
+      'format' = 'csv'
+    )`);
+  tEnv.executeSql(`
+    CREATE TABLE spend_report (
+      account_id BIGINT,
+      log_ts TIMESTAMP(3),
+      amount BIGINT,
+      PRIMARY KEY (account_id, log_ts) NOT ENFORCED
+    ) WITH (
+      'connector' = 'jdbc',
+      'url' = '${params.get('jdbc-url', 'jdbc:mysql://127.0.0.1:3306/sql-demo')}',
+      'table-name' = 'spend_report',
+      'driver' = 'com.mysql.jdbc.Driver',
+      'username' = 'sql-demo',
+      'password' = 'demo-sql'
+    )`);
+  report(tEnv.from('transactions')).executeInsert('spend_report');
+});

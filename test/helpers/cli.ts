@@ -1,0 +1,18 @@
+// Runs the `sluice` command (or a bundle) as a child process, as a user would.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface CliResult { status: number | null; stdout: string; stderr: string }
+
+export function sluice(args: string[], cwd = ROOT): CliResult {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/sluice.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function node(args: string[], cwd: string): CliResult {
+  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, SLUICE_LOG_LEVEL: 'warn' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
