@@ -26,6 +26,9 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<a
         } else {
           out[a.name] = a.fn === 'avg' ? (s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i])) : s;
         }
+        if (integerArg[i] && a.fn === 'sum' && out[a.name] !== null && !Number.isSafeInteger(out[a.name])) {
+          throw new RangeError(`aggregate ${a.label ?? a.name}: the integer sum left the exact integer range (±2^53-1); declare the column DECIMAL or DOUBLE`);
+        }
       });
     },
     merge(into, from) {
