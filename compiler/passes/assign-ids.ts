@@ -10,7 +10,8 @@ export function assignIds(plan: JobPlan): JobPlan {
   const used = new Set<string>();
   const nodes = plan.nodes.map((n): PlanNode => {
     const inputs = inputsOf(n).map((i) => rename.get(i) ?? i);
-    const { id: _id, loc: _loc, ...content } = n as PlanNode & { loc?: unknown };
+    // Provisional ids (input, inputs) and source locations say nothing about what the node does.
+    const { id: _id, loc: _loc, optionLocs: _locs, input: _input, inputs: _inputs, ...content } = n as PlanNode & { input?: string; inputs?: string[]; optionLocs?: unknown };
     const hash = createHash('sha1').update(JSON.stringify({ ...content, inputs })).digest('hex').slice(0, 32);
     let id = hash;
     for (let k = 1; used.has(id); k++) id = `${hash}-${k}`;

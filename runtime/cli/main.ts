@@ -74,6 +74,9 @@ function report(e: unknown): never {
   process.exit(1);
 }
 
+// Output piped into a command that exits early (`| head`) ends the run quietly, as other CLI tools do.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+
 try {
   await program.parseAsync(process.argv);
   process.exit(0);

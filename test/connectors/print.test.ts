@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blackhole } from '../../runtime/connectors/blackhole/connector.js';
 import { print } from '../../runtime/connectors/print/connector.js';
-import { javaDouble, javaFloat } from '../../runtime/connectors/print/java-strings.js';
+import { javaDouble, javaFloat } from '../../runtime/core/java-strings.js';
 import { redirectPrint, type PrintStream } from '../../runtime/connectors/print/sink.js';
 import { DataTypes, type Field } from '../../runtime/core/data-types.js';
 import { RowKind } from '../../runtime/core/row.js';

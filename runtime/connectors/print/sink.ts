@@ -3,7 +3,7 @@
 // Tests redirect the output with redirectPrint().
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { kindOf, ROW_KIND_SHORT, type Batch } from '../../core/row.js';
-import { javaString } from './java-strings.js';
+import { javaString } from '../../core/java-strings.js';
 
 export type PrintStream = 'stdout' | 'stderr';
 

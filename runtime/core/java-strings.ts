@@ -2,7 +2,7 @@
 // and prints Row.toString(), so TIMESTAMP is a LocalDateTime ('2020-01-01T12:00', seconds and millis only
 // when non-zero), TIMESTAMP_LTZ an Instant ('2020-01-01T12:00:00Z'), DOUBLE Java's Double.toString ('12.0',
 // '1.0E7'), NULL 'null', arrays '[a, b]', maps '{k=v}' and nested rows '+I[...]'.
-import type { DataType } from '../../core/data-types.js';
+import type { DataType } from './data-types.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

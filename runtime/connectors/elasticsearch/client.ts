@@ -1,0 +1,101 @@
+// The only importer of @elastic/elasticsearch (7.13, the last 7.x client without the product check, which
+// Elasticsearch 7.10 and OpenSearch would fail): a bulk call behind an interface naming just what the sink
+// uses, plus the knowledge of which failures are transient. Under NodeNext resolution the client's ESM entry
+// has no type declarations, so the CommonJS entry is loaded with createRequire and typed from its index.d.ts.
+import { createRequire } from 'node:module';
+import type * as Es from '@elastic/elasticsearch' with { 'resolution-mode': 'require' };
+
+const es = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof Es;
+
+/** One action's outcome, in the order the actions were sent. */
+export interface BulkItemResult {
+  index: string;
+  id: string;
+  status: number;
+  error?: { type: string; reason: string; causedBy?: string };
+}
+
+export interface BulkClient {
+  /** Sends NDJSON bulk actions; resolves with one result per action, rejects when the request itself failed. */
+  bulk(ndjson: string): Promise<BulkItemResult[]>;
+  close(): Promise<void>;
+}
+
+export interface BulkClientConfig {
+  /** http(s) URLs, one per node. */
+  hosts: string[];
+  /** Prepended to every request path (a proxy that serves Elasticsearch under a path). */
+  pathPrefix?: string;
+  username?: string;
+  password?: string;
+  requestTimeoutMs: number;
+}
+
+interface RawItem {
+  _index?: string;
+  _id?: string;
+  status?: number;
+  error?: { type?: string; reason?: string; caused_by?: { type?: string; reason?: string } };
+}
+
+export function createBulkClient(config: BulkClientConfig): BulkClient {
+  const prefix = (config.pathPrefix ?? '').replace(/^\/*/, '').replace(/\/*$/, '');
+  const client = new es.Client({
+    nodes: config.hosts.map((h) => (prefix === '' ? h : `${h.replace(/\/*$/, '')}/${prefix}`)),
+    auth: config.username !== undefined ? { username: config.username, password: config.password ?? '' } : undefined,
+    // The sink retries with its own backoff; the client's immediate retries would only hammer a restarting node.
+    maxRetries: 0,
+    requestTimeout: config.requestTimeoutMs,
+  });
+  return {
+    async bulk(ndjson) {
+      const response = await client.bulk({
+        body: ndjson,
+        // Every item keeps its status, so positions still match the actions sent.
+        filter_path: 'errors,items.*._index,items.*._id,items.*.status,items.*.error',
+      });
+      const items = (response.body as { items?: Record<string, RawItem>[] }).items ?? [];
+      return items.map((entry) => {
+        const item = Object.values(entry)[0] ?? {};
+        const error = item.error;
+        return {
+          index: item._index ?? '',
+          id: item._id ?? '',
+          status: item.status ?? 0,
+          error: error === undefined ? undefined : {
+            type: error.type ?? 'unknown',
+            reason: error.reason ?? '',
+            causedBy: error.caused_by ? `${error.caused_by.type ?? ''}: ${error.caused_by.reason ?? ''}` : undefined,
+          },
+        };
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+/** HTTP statuses after which the same request may succeed: overloaded, or a node (re)starting. */
+const TRANSIENT_STATUS = new Set([408, 429, 502, 503, 504]);
+
+/** A failed bulk request worth retrying: no connection, a timeout, or a transient status. */
+export function isTransientRequestError(e: unknown): boolean {
+  const { ConnectionError, TimeoutError, NoLivingConnectionsError, ResponseError } = es.errors;
+  if (e instanceof ConnectionError || e instanceof TimeoutError || e instanceof NoLivingConnectionsError) return true;
+  return e instanceof ResponseError && TRANSIENT_STATUS.has(e.statusCode ?? 0);
+}
+
+/** A failed bulk item worth retrying: rejected by a full write queue (429) or a shard not ready yet. */
+export function isTransientItem(item: BulkItemResult): boolean {
+  return TRANSIENT_STATUS.has(item.status) || item.error?.type === 'es_rejected_execution_exception';
+}
+
+/** A request error as one line: the client's messages for a ResponseError are the whole JSON body. */
+export function describeRequestError(e: unknown): string {
+  if (e instanceof es.errors.ResponseError) {
+    const body = e.body as { error?: { type?: string; reason?: string } | string } | undefined;
+    const err = body?.error;
+    const detail = typeof err === 'string' ? err : err ? `${err.type ?? ''}: ${err.reason ?? ''}` : e.message;
+    return `HTTP ${e.statusCode}: ${detail}`;
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

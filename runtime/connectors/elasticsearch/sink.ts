@@ -1,0 +1,260 @@
+// The elasticsearch-7 sink writer. With a PRIMARY KEY, the document id is the key's values joined by
+// document-id.key-delimiter, each spelled as Flink's key extractor does (Java toString: a TIMESTAMP is
+// '2020-01-01T12:00'); +I/+U index the whole document (idempotent, so replays after a restore are harmless),
+// -D deletes it, -U is skipped. Buffered actions are reduced by id (the last one wins), so a bulk request never
+// holds two actions for one document and retrying a rejected item cannot overwrite a newer version. Without a
+// key, rows are appended with ids Elasticsearch generates.
+// A bulk request goes out at sink.bulk-flush.max-actions actions or .max-size bytes, every .interval, and on
+// flush(). Unreachable nodes, 429/503 answers and rejected items are retried with the configured backoff; any
+// other item error fails the job with the index, the id and Elasticsearch's reason.
+import type { SinkContext, SinkWriter } from '../../core/connector.js';
+import type { DataType } from '../../core/data-types.js';
+import { ExternalError, UserError } from '../../core/errors.js';
+import { parseDuration, parseMemorySize } from '../../core/options.js';
+import { constantBackoff, exponentialBackoff, noRetries, retry, type Backoff } from '../../core/retry.js';
+import { ROW_KIND_SHORT, RowKind, kindOf, type Batch, type Row } from '../../core/row.js';
+import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
+import { jsonValue } from '../../core/values.js';
+// Flink forms ids with Java's toString of each key value; the print connector already spells values that way.
+import { javaString, localDateTime } from '../../core/java-strings.js';
+import { createBulkClient, describeRequestError, isTransientItem, isTransientRequestError, type BulkClient, type BulkItemResult } from './client.js';
+import { ES_DEFAULTS, splitHosts } from './connector.js';
+
+/** With max-actions and max-size both 0 (no limit) a bulk request is still bounded, at this many actions. */
+const UNLIMITED_BULK_ACTIONS = 10_000;
+/** write() waits once this many bulk requests' worth of actions are buffered behind the one being sent. */
+const HIGH_WATER_BULKS = 4;
+/** Exponential backoff never waits longer than this between attempts. */
+const MAX_BACKOFF_DELAY_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** One bulk action, serialized: its NDJSON lines, with the document id for error messages. */
+interface Action {
+  id: string | null;
+  ndjson: string;
+  bytes: number;
+}
+
+/** Thrown inside an attempt when some items were rejected for a transient reason: those are sent again. */
+class RetryableItems extends Error {
+  constructor(readonly count: number, readonly sample: BulkItemResult) {
+    super(`${count} bulk items rejected, e.g. id '${sample.id}': ${sample.status} ${sample.error?.type ?? ''}: ${sample.error?.reason ?? ''}`);
+  }
+}
+
+export function createSink(ctx: SinkContext): SinkWriter {
+  return new ElasticsearchSinkWriter(ctx);
+}
+
+/** Spells one key value as Flink's KeyExtractor does (TimestampData.toString is a LocalDateTime, for both types). */
+function idPart(type: DataType): (v: unknown) => string {
+  if (type.name === 'TIMESTAMP' || type.name === 'TIMESTAMP_LTZ') return (v) => (v == null ? 'null' : localDateTime(v as number));
+  return (v) => javaString(v, type);
+}
+
+class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
+  private readonly index: string;
+  private readonly keyed: boolean;
+  private readonly documentId: (row: Row) => string;
+  private readonly names: string[];
+  private readonly types: DataType[];
+  private readonly maxActions: number;
+  private readonly maxBytes: number;
+  private readonly intervalMs: number;
+  private readonly backoff: Backoff;
+  private readonly backoffDescription: string;
+  /** Keyed mode: the last action per document id, in first-arrival order. */
+  private readonly byId = new Map<string, Action>();
+  /** Append mode: actions in arrival order. */
+  private appended: Action[] = [];
+  private bytes = 0;
+  private client: BulkClient | null = null;
+  private flusher: SinkFlusher<Action[]> | null = null;
+
+  constructor(private readonly ctx: SinkContext) {
+    const o = ctx.options;
+    this.index = o.index;
+    this.keyed = ctx.primaryKey.length > 0;
+    this.names = ctx.schema.map((f) => f.name);
+    this.types = ctx.schema.map((f) => f.type);
+    const delimiter = o['document-id.key-delimiter'] ?? ES_DEFAULTS.delimiter;
+    const key = ctx.primaryKey.map((k) => {
+      const f = ctx.schema.find((x) => x.name === k);
+      if (!f) throw new UserError(`table '${ctx.table}': primary key column '${k}' is not a column of the table`);
+      return { name: k, spell: idPart(f.type) };
+    });
+    this.documentId = key.length === 1
+      ? (row) => key[0].spell(row[key[0].name])
+      : (row) => key.map((k) => k.spell(row[k.name])).join(delimiter);
+    this.maxActions = Number(o['sink.bulk-flush.max-actions'] ?? ES_DEFAULTS.maxActions);
+    this.maxBytes = parseMemorySize(o['sink.bulk-flush.max-size'] ?? ES_DEFAULTS.maxSize);
+    this.intervalMs = parseDuration(o['sink.bulk-flush.interval'] ?? ES_DEFAULTS.interval);
+    const strategy = o['sink.bulk-flush.backoff.strategy'] ?? ES_DEFAULTS.backoffStrategy;
+    const delay = parseDuration(o['sink.bulk-flush.backoff.delay'] ?? ES_DEFAULTS.backoffDelay);
+    const retries = Number(o['sink.bulk-flush.backoff.max-retries'] ?? ES_DEFAULTS.backoffMaxRetries);
+    this.backoff = strategy === 'DISABLED' ? noRetries
+      : strategy === 'CONSTANT' ? constantBackoff(delay, retries)
+      : exponentialBackoff(delay, retries, Math.max(delay, MAX_BACKOFF_DELAY_MS));
+    this.backoffDescription = strategy === 'DISABLED' ? `backoff DISABLED` : `${strategy} backoff, max-retries ${retries}`;
+  }
+
+  async open(): Promise<void> {
+    this.client = createBulkClient({
+      hosts: splitHosts(this.ctx.options.hosts),
+      pathPrefix: this.ctx.options['connection.path-prefix'],
+      username: this.ctx.options.username,
+      password: this.ctx.options.password,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    });
+    const batchActions = this.maxActions > 0 ? this.maxActions : UNLIMITED_BULK_ACTIONS;
+    this.flusher = new SinkFlusher<Action[]>(this, {
+      intervalMs: this.intervalMs,
+      highWater: batchActions * HIGH_WATER_BULKS,
+      signal: this.ctx.signal,
+    });
+  }
+
+  write(batch: Batch): void | Promise<void> {
+    const flusher = this.opened();
+    flusher.throwIfFailed();
+    const { rows } = batch;
+    const indexJson = JSON.stringify(this.index);
+    for (let i = 0; i < rows.length; i++) {
+      const kind = kindOf(batch, i);
+      if (!this.keyed) {
+        if (kind !== RowKind.INSERT) {
+          throw new UserError(`table '${this.ctx.table}' declares no PRIMARY KEY, so the elasticsearch-7 sink only appends documents, but it received a ${ROW_KIND_SHORT[kind]} change`,
+            'declare PRIMARY KEY (...) NOT ENFORCED in the DDL: the key becomes the document id');
+        }
+        this.add({ id: null, ndjson: `{"index":{"_index":${indexJson}}}\n${this.document(rows[i])}\n` });
+        continue;
+      }
+      if (kind === RowKind.UPDATE_BEFORE) continue;
+      const id = this.documentId(rows[i]);
+      const meta = `{"_index":${indexJson},"_id":${JSON.stringify(id)}}`;
+      this.add({ id, ndjson: kind === RowKind.DELETE ? `{"delete":${meta}}\n` : `{"index":${meta}}\n${this.document(rows[i])}\n` });
+    }
+    return flusher.afterWrite();
+  }
+
+  flush(): Promise<void> {
+    return this.opened().flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flusher?.close();
+    this.flusher = null;
+    await this.client?.close().catch(() => {});
+    this.client = null;
+  }
+
+  // FlushTarget: the buffer as the send loop sees it.
+
+  buffered(): number {
+    return this.keyed ? this.byId.size : this.appended.length;
+  }
+
+  full(): boolean {
+    const n = this.buffered();
+    if (this.maxActions === 0 && this.maxBytes === 0) return n >= UNLIMITED_BULK_ACTIONS;
+    return (this.maxActions > 0 && n >= this.maxActions) || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
+  }
+
+  take(): Action[] | null {
+    if (this.buffered() === 0) return null;
+    const limit = this.maxActions > 0 ? this.maxActions : UNLIMITED_BULK_ACTIONS;
+    const out: Action[] = [];
+    let bytes = 0;
+    const fits = (a: Action) => out.length < limit && (out.length === 0 || this.maxBytes === 0 || bytes + a.bytes <= this.maxBytes);
+    if (this.keyed) {
+      for (const [id, a] of this.byId) {
+        if (!fits(a)) break;
+        out.push(a);
+        bytes += a.bytes;
+        this.byId.delete(id);
+      }
+    } else {
+      let n = 0;
+      while (n < this.appended.length && fits(this.appended[n])) {
+        const a = this.appended[n++];
+        out.push(a);
+        bytes += a.bytes;
+      }
+      this.appended = n === this.appended.length ? [] : this.appended.slice(n);
+    }
+    this.bytes -= bytes;
+    return out;
+  }
+
+  async send(actions: Action[], signal: AbortSignal): Promise<void> {
+    let pending = actions;
+    let attempts = 0;
+    try {
+      await retry(async () => {
+        attempts++;
+        const items = await this.client!.bulk(pending.map((a) => a.ndjson).join(''));
+        if (items.length !== pending.length) {
+          throw new ExternalError('elasticsearch', `bulk response to index '${this.index}' has ${items.length} items for ${pending.length} actions`);
+        }
+        const again: Action[] = [];
+        let sample: BulkItemResult | null = null;
+        for (let i = 0; i < items.length; i++) {
+          const item = items[i];
+          if (item.error === undefined) continue;
+          if (!isTransientItem(item)) throw this.itemFailure(item, pending[i]);
+          again.push(pending[i]);
+          sample ??= item;
+        }
+        this.ctx.metrics.recordsOut += pending.length - again.length;
+        pending = again;
+        if (sample !== null) throw new RetryableItems(again.length, sample);
+      }, {
+        backoff: this.backoff,
+        retryable: (e) => e instanceof RetryableItems || isTransientRequestError(e),
+        signal,
+        onRetry: (e, n, delayMs) => this.ctx.log.warn({ retry: n, of: this.backoff.retries, delayMs, error: this.describe(e) },
+          `bulk request of ${pending.length} actions to index '${this.index}' failed; retrying`),
+      });
+    } catch (e) {
+      if (e instanceof ExternalError || e instanceof UserError) throw e;
+      throw new ExternalError('elasticsearch',
+        `bulk request of ${pending.length} actions to index '${this.index}' of table '${this.ctx.table}' failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (${this.backoffDescription}): ${this.describe(e)}`, e);
+    }
+  }
+
+  private add(partial: Omit<Action, 'bytes'>): void {
+    const action: Action = { ...partial, bytes: Buffer.byteLength(partial.ndjson) };
+    if (action.id === null) {
+      this.appended.push(action);
+    } else {
+      const previous = this.byId.get(action.id);
+      if (previous) this.bytes -= previous.bytes;
+      this.byId.set(action.id, action);
+    }
+    this.bytes += action.bytes;
+  }
+
+  /** The row as a JSON document, values spelled as Flink's json format writes them. */
+  private document(row: Row): string {
+    const doc: Record<string, unknown> = {};
+    for (let c = 0; c < this.names.length; c++) doc[this.names[c]] = jsonValue(row[this.names[c]], this.types[c]);
+    return JSON.stringify(doc);
+  }
+
+  private itemFailure(item: BulkItemResult, action: Action): ExternalError {
+    const err = item.error!;
+    const id = item.id || action.id || '(generated)';
+    const cause = err.causedBy ? ` (caused by ${err.causedBy})` : '';
+    return new ExternalError('elasticsearch',
+      `table '${this.ctx.table}': index '${item.index || this.index}' refused document id '${id}': ${item.status} ${err.type}: ${err.reason}${cause}`);
+  }
+
+  private describe(e: unknown): string {
+    return e instanceof RetryableItems ? e.message : describeRequestError(e);
+  }
+
+  private opened(): SinkFlusher<Action[]> {
+    if (this.flusher === null) throw new Error(`elasticsearch-7 sink of table '${this.ctx.table}' is not open`);
+    return this.flusher;
+  }
+}

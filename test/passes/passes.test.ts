@@ -1,0 +1,141 @@
+// Each optimizer pass on small plans built with the Table API: what it must change and what it must keep.
+import { describe, it, expect } from 'vitest';
+import { TableEnvironment, $, lit, DataTypes, Tumble, type DataType } from 'sluice';
+import type { JobPlan } from '../../runtime/core/plan.js';
+import { optimize } from '../../compiler/passes/index.js';
+import { pruneColumns } from '../../compiler/passes/prune-columns.js';
+import { removeIdentityCalcs } from '../../compiler/passes/remove-identity-calcs.js';
+import { removeDeadNodes } from '../../compiler/passes/remove-dead-nodes.js';
+import { assignIds } from '../../compiler/passes/assign-ids.js';
+import { fuseStages } from '../../compiler/passes/fuse-stages.js';
+import { validateChangelog } from '../../compiler/passes/validate-changelog.js';
+import { CompileError } from '../../compiler/ir/diagnostics.js';
+
+function env(): TableEnvironment {
+  const tEnv = TableEnvironment.create();
+  const cols: [string, DataType][] = [['a', DataTypes.BIGINT()], ['b', DataTypes.STRING()], ['c', DataTypes.DOUBLE()], ['ts', DataTypes.TIMESTAMP(3)]];
+  tEnv.registerTable({ name: 'src', columns: cols.map(([name, type]) => ({ kind: 'physical', name, type })), watermark: { column: 'ts', delayMs: 1000 }, primaryKey: [], options: { connector: 'datagen' } });
+  tEnv.registerTable({ name: 'out2', columns: [{ kind: 'physical', name: 'x', type: DataTypes.BIGINT() }, { kind: 'physical', name: 'y', type: DataTypes.STRING() }], watermark: null, primaryKey: [], options: { connector: 'blackhole' } });
+  tEnv.registerTable({ name: 'out1', columns: [{ kind: 'physical', name: 'x', type: DataTypes.BIGINT() }], watermark: null, primaryKey: [], options: { connector: 'blackhole' } });
+  tEnv.registerTable({ name: 'files', columns: [{ kind: 'physical', name: 'x', type: DataTypes.BIGINT() }, { kind: 'physical', name: 'y', type: DataTypes.BIGINT() }], watermark: null, primaryKey: [], options: { connector: 'filesystem', path: '/tmp/x', format: 'csv' } });
+  return tEnv;
+}
+
+const plan = (tEnv: TableEnvironment): JobPlan => tEnv.buildPlan('test', []);
+const kinds = (p: JobPlan) => p.nodes.map((n) => n.kind);
+
+describe('prune-columns', () => {
+  it('narrows the source to the columns read downstream and drops unused projections', () => {
+    const tEnv = env();
+    tEnv.from('src').select($('a'), $('b'), $('c').times(2).as('c2')).select($('a').plus(1).as('x'), $('b').as('y')).executeInsert('out2');
+    const p = pruneColumns(plan(tEnv));
+    const source = p.nodes.find((n) => n.kind === 'source')!;
+    expect(source.kind === 'source' && source.physical.map((f) => f.name)).toEqual(['a', 'b', 'ts']); // ts: the watermark needs it
+    const first = p.nodes.find((n) => n.kind === 'calc')!;
+    expect(first.kind === 'calc' && first.projections.map((x) => x.name)).toEqual(['a', 'b']);
+  });
+
+  it('keeps filter, key and window-time columns', () => {
+    const tEnv = env();
+    tEnv.from('src').where($('c').isGreater(1)).window(Tumble.over(lit(1).minutes()).on($('ts')).as('w'))
+      .groupBy($('w'), $('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
+    const source = pruneColumns(plan(tEnv)).nodes.find((n) => n.kind === 'source')!;
+    expect(source.kind === 'source' && source.physical.map((f) => f.name).sort()).toEqual(['a', 'b', 'c', 'ts']);
+  });
+});
+
+describe('remove-identity-calcs and remove-dead-nodes', () => {
+  it('drops a select of every column in order, and rewires its consumer', () => {
+    const tEnv = env();
+    tEnv.from('src').select($('*')).where($('a').isGreater(0)).select($('a').as('x')).executeInsert('out1');
+    const before = plan(tEnv);
+    const after = removeIdentityCalcs(before);
+    expect(after.nodes.length).toBe(before.nodes.length - 1);
+    const filter = after.nodes.find((n) => n.kind === 'calc' && n.filter)!;
+    expect(filter.kind === 'calc' && filter.input).toBe(after.nodes[0].id);
+  });
+
+  it('drops tables built but never inserted', () => {
+    const tEnv = env();
+    tEnv.from('src').select($('c'));
+    tEnv.from('src').select($('a').as('x')).executeInsert('out1');
+    const p = removeDeadNodes(plan(tEnv));
+    expect(kinds(p)).toEqual(['source', 'calc', 'sink']);
+  });
+});
+
+describe('assign-ids', () => {
+  const build = (extra: boolean) => {
+    const tEnv = env();
+    if (extra) tEnv.from('src').select($('c')); // unrelated dead node, added first
+    tEnv.from('src').groupBy($('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
+    return optimize(plan(tEnv));
+  };
+
+  it('derives ids from content, not position: the same job gets the same ids', () => {
+    expect(build(false).nodes.map((n) => n.id)).toEqual(build(true).nodes.map((n) => n.id));
+  });
+
+  it('a changed operator gets a new id, and so does everything downstream of it', () => {
+    const a = build(false);
+    const tEnv = env();
+    tEnv.from('src').groupBy($('b')).select($('a').max().as('x'), $('b').as('y')).executeInsert('out2');
+    const b = optimize(plan(tEnv));
+    expect(b.nodes[0].id).toBe(a.nodes[0].id); // the source is unchanged
+    const aggA = a.nodes.find((n) => n.kind === 'groupAggregate')!.id;
+    const aggB = b.nodes.find((n) => n.kind === 'groupAggregate')!.id;
+    expect(aggB).not.toBe(aggA);
+  });
+
+  it('identical operators on the same input still get distinct ids', () => {
+    const tEnv = env();
+    const t = tEnv.from('src').select($('a').as('x'));
+    t.executeInsert('out1');
+    t.executeInsert('out1');
+    const ids = assignIds(plan(tEnv)).nodes.map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('fuse-stages', () => {
+  it('fuses a chain of calcs with the aggregate accumulate after it', () => {
+    const tEnv = env();
+    tEnv.from('src').where($('a').isGreater(0)).select($('a'), $('b')).groupBy($('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
+    const p = optimize(plan(tEnv));
+    const agg = p.nodes.find((n) => n.kind === 'groupAggregate')!;
+    const stage = p.stages.find((s) => s.target === agg.id)!;
+    expect(stage.input).toBe(p.nodes[0].id);
+    expect(stage.calcs.length).toBeGreaterThanOrEqual(1);
+    // The calcs after the aggregate form a second stage into the sink.
+    expect(p.stages.some((s) => s.input === agg.id && p.nodes.find((n) => n.id === s.target)!.kind === 'sink')).toBe(true);
+  });
+
+  it('breaks the chain at a calc with several consumers, shared once', () => {
+    const tEnv = env();
+    const shared = tEnv.from('src').select($('a').times(3).as('x'), $('b').as('y'));
+    shared.select($('x')).executeInsert('out1');
+    shared.executeInsert('out2');
+    const p = fuseStages(removeDeadNodes(plan(tEnv)));
+    const sharedCalc = p.nodes.find((n) => n.kind === 'calc' && n.projections.some((x) => x.name === 'y'))!;
+    expect(p.stages.filter((s) => s.target === sharedCalc.id)).toHaveLength(1);
+    expect(p.stages.filter((s) => s.input === sharedCalc.id)).toHaveLength(1); // the select into out1
+  });
+});
+
+describe('validate-changelog', () => {
+  it('rejects an updating query into an insert-only sink, and accepts it into one that takes updates', () => {
+    const tEnv = env();
+    tEnv.from('src').groupBy($('a')).select($('a').as('x'), $('a').count().as('y')).executeInsert('files');
+    expect(() => validateChangelog(plan(tEnv))).toThrow(CompileError);
+    const ok = env();
+    ok.from('src').groupBy($('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
+    expect(() => validateChangelog(plan(ok))).not.toThrow();
+  });
+
+  it('names aggregates over updating input as unsupported', () => {
+    const tEnv = env();
+    tEnv.from('src').groupBy($('b')).select($('b'), $('a').sum().as('s')).groupBy($('s')).select($('s').as('x'), $('s').count().as('n'))
+      .select($('x'), $('n').cast(DataTypes.STRING()).as('y')).executeInsert('out2');
+    expect(() => validateChangelog(plan(tEnv))).toThrow(/over an updating input .* is not supported/);
+  });
+});
