@@ -1,0 +1,262 @@
+// SQL expressions to unresolved expressions (LExpr), each with the location of its token in the job file.
+// Functions become calls by name (builtins, aggregates and UDFs are told apart when the Table API resolves
+// them); columns go through the scope, which knows table aliases and window columns.
+import {
+  ArithmeticBinaryContext, ArithmeticUnaryContext, CastContext, ColumnReferenceContext, ComparisonContext,
+  ConstantDefaultContext, DereferenceContext, FunctionCallContext, LogicalBinaryContext,
+  LogicalNestedContext, LogicalNotContext, ParenthesizedExpressionContext, PositionContext, PredicatedContext,
+  SearchedCaseContext, SimpleCaseContext, StarContext, ValueExpressionDefaultContext,
+  type BooleanExpressionContext, type ConstantContext, type ExpressionContext, type FunctionCallExpressionContext,
+  type FunctionParamContext, type PredicateContext, type PrimaryExpressionContext, type ValueExpressionContext,
+} from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import type { Token } from 'antlr4ng';
+import { DataTypes } from '../../../runtime/core/data-types.js';
+import type { WindowProperty } from '../../../runtime/core/plan.js';
+import { isAggregateName, type LExpr } from '../../ir/logical-expr.js';
+import { dataTypeOf } from './data-type.js';
+import { intervalMillis, unitName } from './interval.js';
+import { isQuotedName, pathOf, stringValue, unquoteName } from './names.js';
+import type { SqlNode, SqlText } from './sql-text.js';
+
+/** What names mean where an expression is written. */
+export interface ExprScope {
+  /** A column as written (`col`, `alias.col`); the scope checks the qualifier and may map the name (window_start). */
+  column(parts: string[], node: SqlNode): LExpr;
+  /** TUMBLE_START(ts, INTERVAL ...) and the other group-window auxiliary functions. */
+  windowAuxiliary(fn: string, property: WindowProperty, args: LExpr[], node: SqlNode): LExpr;
+}
+
+const COMPARISONS: Record<string, string> = { '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const ARITHMETIC: Record<string, string> = { '*': 'times', '/': 'divide', '%': 'mod', '+': 'plus', '-': 'minus', '||': 'concat' };
+const WINDOW_AUXILIARY = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME|PROCTIME)$/;
+const GROUP_WINDOWS = /^(TUMBLE|HOP|SESSION|CUMULATE)$/;
+
+export class ExprConverter {
+  constructor(readonly text: SqlText, private readonly scope: ExprScope) {}
+
+  expression(ctx: ExpressionContext): LExpr {
+    return this.boolean(ctx.booleanExpression());
+  }
+
+  /** A condition (WHERE, HAVING). */
+  condition(ctx: BooleanExpressionContext): LExpr {
+    return this.boolean(ctx);
+  }
+
+  /** The arguments of a call; `f()` parses as one empty parameter. */
+  arguments(f: FunctionCallExpressionContext): LExpr[] {
+    return f.functionParam().filter((p) => p.getText() !== '').map((p) => this.param(p));
+  }
+
+  private call(fn: string, args: LExpr[], at: SqlNode, distinct?: boolean): LExpr {
+    return { kind: 'call', fn, args, ...(distinct ? { distinct } : {}), loc: this.text.loc(at) };
+  }
+
+  private boolean(ctx: BooleanExpressionContext): LExpr {
+    if (ctx instanceof PredicatedContext) {
+      const value = this.value(ctx.valueExpression());
+      const p = ctx.predicate();
+      return p ? this.predicate(value, p) : value;
+    }
+    if (ctx instanceof LogicalNotContext) return this.call('not', [this.boolean(ctx.booleanExpression())], ctx.KW_NOT());
+    if (ctx instanceof LogicalBinaryContext) {
+      return this.call(ctx._operator!.text!.toLowerCase(), [this.boolean(ctx._left!), this.boolean(ctx._right!)], ctx._operator);
+    }
+    if (ctx instanceof LogicalNestedContext) return this.truthTest(this.boolean(ctx.booleanExpression()), ctx._kind!, !!ctx.KW_NOT(), ctx.KW_IS());
+    throw this.text.unsupported('EXISTS (subquery)', ctx);
+  }
+
+  /** IS [NOT] NULL / UNKNOWN / TRUE / FALSE. */
+  private truthTest(value: LExpr, kind: Token, not: boolean, at: SqlNode): LExpr {
+    const k = kind.text!.toUpperCase();
+    if (k === 'NULL' || k === 'UNKNOWN') return this.call(not ? 'isNotNull' : 'isNull', [value], at);
+    const test = this.call(k === 'TRUE' ? 'isTrue' : 'isFalse', [value], at);
+    // IS NOT TRUE holds for FALSE and NULL: the negation of a test that is never NULL.
+    return not ? this.call('not', [test], at) : test;
+  }
+
+  private predicate(value: LExpr, p: PredicateContext): LExpr {
+    const like = p.likePredicate();
+    if (like) {
+      if (like._quantifier) throw this.text.unsupported(`LIKE ${like._quantifier.text!.toUpperCase()} (...)`, like);
+      const escape = like.stringLiteral();
+      const args = [value, this.value(like._pattern!), ...(escape ? [this.literal(stringValue(escape.getText()), escape)] : [])];
+      return this.call(like.KW_NOT() ? 'notLike' : 'like', args, like.KW_LIKE());
+    }
+    const kind = (p._kind?.text ?? '').toUpperCase();
+    const not = !!p.KW_NOT();
+    switch (kind) {
+      case 'BETWEEN':
+        if (p.KW_SYMMETRIC()) throw this.text.unsupported('BETWEEN SYMMETRIC', p);
+        return this.call(not ? 'notBetween' : 'between', [value, this.value(p._lower!), this.value(p._upper!)], p._kind);
+      case 'IN':
+        if (p.queryStatement()) throw this.text.unsupported('IN (subquery)', p.queryStatement(), 'list the values: x IN (1, 2, 3)');
+        return this.call(not ? 'notIn' : 'in', [value, ...p.expression().map((e) => this.expression(e))], p._kind);
+      case 'NULL': case 'UNKNOWN': case 'TRUE': case 'FALSE':
+        return this.truthTest(value, p._kind!, not, p.KW_IS());
+      case 'DISTINCT': throw this.text.unsupported('IS [NOT] DISTINCT FROM', p);
+      case 'SIMILAR': throw this.text.unsupported('SIMILAR TO', p, 'use LIKE');
+      case 'RLIKE': throw this.text.unsupported('RLIKE', p, 'use LIKE');
+      case 'EXISTS': throw this.text.unsupported('EXISTS (subquery)', p);
+      default: throw this.text.unsupported(`the predicate ${this.text.source(p)}`, p);
+    }
+  }
+
+  private value(ctx: ValueExpressionContext): LExpr {
+    if (ctx instanceof ValueExpressionDefaultContext) return this.primary(ctx.primaryExpression());
+    if (ctx instanceof ComparisonContext) {
+      const op = ctx.comparisonOperator();
+      const fn = COMPARISONS[op.getText()];
+      if (!fn) throw this.text.unsupported(`the operator ${op.getText()}`, op);
+      return this.call(fn, [this.value(ctx._left!), this.value(ctx._right!)], op);
+    }
+    if (ctx instanceof ArithmeticBinaryContext) {
+      const op = ctx._operator!.text!.toUpperCase();
+      const fn = ARITHMETIC[op];
+      if (!fn) throw this.text.unsupported(op === 'DIV' ? 'DIV' : `the bitwise operator ${op}`, ctx._operator, op === 'DIV' ? 'use FLOOR(a / b)' : undefined);
+      return this.call(fn, [this.value(ctx._left!), this.value(ctx._right!)], ctx._operator);
+    }
+    if (ctx instanceof ArithmeticUnaryContext) {
+      const operand = this.value(ctx.valueExpression());
+      if (ctx.ADD_SIGN()) return operand;
+      if (!ctx.HYPHEN_SIGN()) throw this.text.unsupported('the bitwise operator ~', ctx);
+      if (operand.kind === 'lit' && typeof operand.value === 'number') return { ...operand, value: -operand.value, loc: this.text.loc(ctx) };
+      if (operand.kind === 'interval') return { ...operand, millis: -operand.millis, loc: this.text.loc(ctx) };
+      return this.call('negate', [operand], ctx);
+    }
+    throw this.text.unsupported(`the expression ${this.text.source(ctx)}`, ctx);
+  }
+
+  private primary(ctx: PrimaryExpressionContext): LExpr {
+    if (ctx instanceof ColumnReferenceContext) return this.scope.column(pathOf(ctx.columnNamePath()), ctx);
+    if (ctx instanceof DereferenceContext) return this.scope.column(pathOf(ctx.dereferenceDefinition()), ctx);
+    if (ctx instanceof ConstantDefaultContext) return this.constant(ctx.constant());
+    if (ctx instanceof FunctionCallContext) return this.functionCall(ctx.functionCallExpression());
+    if (ctx instanceof ParenthesizedExpressionContext) return this.expression(ctx.expression());
+    if (ctx instanceof CastContext) return { kind: 'cast', expr: this.expression(ctx.expression()), type: dataTypeOf(this.text, ctx.columnType()), loc: this.text.loc(ctx) };
+    if (ctx instanceof SearchedCaseContext) {
+      const branches = ctx.whenClause().flatMap((w) => [this.expression(w._condition!), this.expression(w._result!)]);
+      return this.call('case', [...branches, this.orNull(ctx._elseExpression, ctx)], ctx);
+    }
+    if (ctx instanceof SimpleCaseContext) {
+      // CASE v WHEN a THEN x ... is CASE WHEN v = a THEN x ...
+      const subject = this.expression(ctx._value!);
+      const branches = ctx.whenClause().flatMap((w) => [
+        this.call('eq', [subject, this.expression(w._condition!)], w), this.expression(w._result!)]);
+      return this.call('case', [...branches, this.orNull(ctx._elseExpression, ctx)], ctx);
+    }
+    if (ctx instanceof PositionContext) return this.call('position', [this.value(ctx._substr!), this.value(ctx._str!)], ctx);
+    if (ctx instanceof StarContext) return { kind: 'star', loc: this.text.loc(ctx) };
+    const construct: Record<string, string> = {
+      SubqueryExpressionContext: 'a subquery in an expression', SubscriptContext: 'the subscript operator [...]',
+      FirstContext: 'FIRST(...)', LastContext: 'LAST(...)',
+    };
+    throw this.text.unsupported(construct[ctx.constructor.name] ?? `the expression ${this.text.source(ctx)}`, ctx);
+  }
+
+  private orNull(e: ExpressionContext | undefined, at: SqlNode): LExpr {
+    return e ? this.expression(e) : { kind: 'lit', value: null, loc: this.text.loc(at) };
+  }
+
+  private literal(value: string | number | boolean | null, at: SqlNode): LExpr {
+    return { kind: 'lit', value, loc: this.text.loc(at) };
+  }
+
+  private constant(c: ConstantContext): LExpr {
+    const interval = c.timeIntervalExpression();
+    if (interval) return { kind: 'interval', millis: intervalMillis(this.text, interval), loc: this.text.loc(c) };
+    const str = c.stringLiteral();
+    if (str) {
+      const raw = str.getText();
+      // The grammar reads `name` as a string constant; in Flink it is a quoted column name.
+      return isQuotedName(raw) ? this.scope.column([unquoteName(raw)], c) : this.literal(stringValue(raw), c);
+    }
+    const digits = c.decimalLiteral();
+    if (digits || c.REAL_LITERAL()) {
+      const n = Number(c.getText());
+      if (digits && !Number.isSafeInteger(n)) {
+        throw this.text.error(`integer literal ${c.getText()} is beyond ±2^53, the exact range of BIGINT values`, c, 'write it as a DOUBLE (1.0E19) or a string');
+      }
+      return this.literal(n, c);
+    }
+    const bool = c.booleanLiteral();
+    if (bool) return this.literal(bool.getText().toUpperCase() === 'TRUE', c);
+    if (c.KW_NULL() && !c.KW_NOT()) return this.literal(null, c);
+    if (c.timePointLiteral()) throw this.text.unsupported(`the literal ${this.text.source(c)}`, c, "write DATE '2024-01-31' or TIMESTAMP '2024-01-31 12:00:00'");
+    throw this.text.unsupported(`the literal ${this.text.source(c)}`, c);
+  }
+
+  private functionCall(f: FunctionCallExpressionContext): LExpr {
+    const bare = f.reservedKeywordsNoParamsUsedAsFuncName();
+    if (bare) return this.call(bare.getText().toLowerCase(), [], f);
+    const typed = f.functionNameAndParams();
+    if (typed) {
+      const interval = typed.timeIntervalExpression();
+      if (interval) return { kind: 'interval', millis: intervalMillis(this.text, interval), loc: this.text.loc(typed) };
+      return this.typedLiteral(typed.reservedKeywordsFollowParamsUsedAsFuncName()!.getText().toUpperCase(), stringValue(typed.STRING_LITERAL()!.getText()), f);
+    }
+    const name = functionName(this.text, f);
+    const upper = name.toUpperCase();
+    if (GROUP_WINDOWS.test(upper)) {
+      throw this.text.error(`${upper}(...) is a group window: it belongs in GROUP BY`, f,
+        `GROUP BY ${upper}(ts, INTERVAL '10' MINUTE), ...; or as a table function: FROM TABLE(${upper}(TABLE t, DESCRIPTOR(ts), ...))`);
+    }
+    const args = this.arguments(f);
+    const aux = WINDOW_AUXILIARY.exec(upper);
+    if (aux) return this.scope.windowAuxiliary(upper, aux[2].toLowerCase() as WindowProperty, args, f);
+    const quantifier = f.setQuantifier()?.getText().toUpperCase();
+    if (quantifier === 'DISTINCT' && !isAggregateName(name)) {
+      throw this.text.error(`DISTINCT applies to aggregate functions, not ${name}`, f.setQuantifier());
+    }
+    // COUNT(*) counts rows: no argument.
+    const countStar = upper === 'COUNT' && args.length === 1 && args[0].kind === 'star';
+    return this.call(name, countStar ? [] : args, f, quantifier === 'DISTINCT');
+  }
+
+  private param(p: FunctionParamContext): LExpr {
+    const e = p.expression();
+    if (e) return this.expression(e);
+    const unit = p.timeIntervalUnit() ?? p.timePointUnit();
+    if (unit) return { kind: 'unit', unit: unitName(unit.getText()), loc: this.text.loc(unit) };
+    const keyword = p.reservedKeywordsUsedAsFuncParam();
+    if (keyword?.getText() === '*') return { kind: 'star', loc: this.text.loc(keyword) };
+    if (keyword && /^(CURRENT_TIMESTAMP|LOCALTIMESTAMP|CURRENT_DATE|CURRENT_TIME|LOCALTIME)$/i.test(keyword.getText())) {
+      return this.call(keyword.getText().toLowerCase(), [], keyword);
+    }
+    throw this.text.unsupported(`the function argument ${this.text.source(p)}`, p);
+  }
+
+  /** DATE '2024-01-31', TIME '12:00:00', TIMESTAMP '2024-01-31 12:00:00.123': epoch milliseconds (UTC) as the runtime keeps them. */
+  private typedLiteral(type: string, value: string, at: SqlNode): LExpr {
+    const patterns: Record<string, RegExp> = {
+      DATE: /^(\d{4})-(\d{2})-(\d{2})$/,
+      TIME: /^()()()(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/,
+      TIMESTAMP: /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/,
+    };
+    const m = patterns[type]?.exec(value.trim());
+    if (!m) throw this.text.error(`'${value}' is not a valid ${type} literal`, at, { DATE: "DATE '2024-01-31'", TIME: "TIME '12:00:00'", TIMESTAMP: "TIMESTAMP '2024-01-31 12:00:00'" }[type]);
+    const [, y, mo, d, h = '0', mi = '0', s = '0', ms = '0'] = m;
+    const millis = type === 'TIME'
+      ? ((Number(h) * 60 + Number(mi)) * 60 + Number(s)) * 1000 + Number(ms.padEnd(3, '0'))
+      : Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+    const dataType = type === 'DATE' ? DataTypes.DATE() : type === 'TIME' ? DataTypes.TIME(0) : DataTypes.TIMESTAMP(3);
+    return { kind: 'lit', value: millis, type: dataType.notNull!(), loc: this.text.loc(at) };
+  }
+}
+
+/** The call an expression consists of, if it is just a function call (GROUP BY TUMBLE(...)). */
+export function asFunctionCall(e: ExpressionContext): FunctionCallExpressionContext | undefined {
+  const b = e.booleanExpression();
+  if (!(b instanceof PredicatedContext) || b.predicate()) return undefined;
+  const v = b.valueExpression();
+  if (!(v instanceof ValueExpressionDefaultContext)) return undefined;
+  const p = v.primaryExpression();
+  return p instanceof FunctionCallContext ? p.functionCallExpression() : undefined;
+}
+
+/** A called function's name as written in the original SQL (parse-sql rewrites some names), keeping its case. */
+export function functionName(text: SqlText, f: FunctionCallExpressionContext): string {
+  const ctx = f.functionNameWithParams() ?? f.reservedKeywordsNoParamsUsedAsFuncName() ?? f.functionNameAndParams();
+  const parts = pathOf(ctx);
+  return parts.length > 1 ? parts.join('.') : unquoteName(text.source(ctx).trim());
+}

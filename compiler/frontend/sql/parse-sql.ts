@@ -1,0 +1,143 @@
+// Parsing with dt-sql-parser's Flink SQL grammar: syntax errors become CompileErrors at the offending token, a few
+// standard forms the grammar lacks are rewritten in place first, and select items are re-parsed where the grammar
+// is ambiguous. Imports the Flink parser alone (not the package index, which loads every dialect).
+import type { ParseError, SyntaxError } from 'dt-sql-parser';
+import { FlinkSQL } from 'dt-sql-parser/dist/parser/flink/index.js';
+import type { ExpressionContext, ProgramContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import type { Token } from 'antlr4ng';
+import { nearest } from '../../../runtime/core/options.js';
+import { CompileError } from '../../ir/diagnostics.js';
+import type { SqlText } from './sql-text.js';
+
+/** FlinkSQL keeps the tree of its last validate(); reusing it saves a second parse of every statement. */
+class FlinkParser extends FlinkSQL {
+  validated(input: string): { errors: ParseError[]; tree: ProgramContext | null } {
+    const errors = this.validate(input);
+    return { errors, tree: this._parseTree };
+  }
+}
+
+const flink = new FlinkParser();
+
+export interface ParsedSql {
+  tree: ProgramContext;
+  /** The text the tree was parsed from (the SQL after rewriting), for re-parsing parts of it. */
+  input: string;
+}
+
+/**
+ * Parses all statements of `text`. The tree's positions are those of `text.sql`: rewriting keeps every offset.
+ * Throws the first syntax error as a CompileError at its token, with the parser's message as the hint.
+ */
+export function parseProgram(text: SqlText): ParsedSql {
+  const input = rewriteForGrammar(text);
+  const { errors, tree } = flink.validated(input);
+  if (!errors.length && tree) return { tree, input };
+  // validate() re-checks statements one by one when that finds more errors, with columns relative to each
+  // statement; parsing again with a listener gives the first error of the whole text with its token.
+  let first: { error: ParseError; original: SyntaxError } | undefined;
+  flink.parse(input, (error, original) => { first ??= { error, original }; });
+  const error = first?.error ?? errors[0];
+  const token = first?.original.offendingSymbol;
+  const offset = token ? text.offset(token.start) : offsetOfLineColumn(text.sql, error.startLine, error.startColumn - 1);
+  const near = token && token.type !== -1 ? `'${token.text}'` : offset >= text.sql.length ? 'end of input' : `'${text.sql.slice(offset, offset + 10)}'`;
+  const meant = token?.text && token.text.length >= 4 ? nearest(token.text.toUpperCase(), MISSPELLABLE) : null;
+  throw new CompileError(`SQL syntax error at ${near}`, text.at(offset), error.message + (meant && meant !== token!.text!.toUpperCase() ? `; did you mean ${meant}?` : ''));
+}
+
+/** Words a syntax error is often a misspelling of (a type in a column list, a clause keyword). */
+const MISSPELLABLE = [
+  'BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'INTEGER', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL', 'STRING', 'VARCHAR', 'CHAR',
+  'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'BYTES', 'ARRAY', 'MAP', 'ROW', 'SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING',
+  'CREATE', 'TABLE', 'VIEW', 'WATERMARK', 'INTERVAL', 'PRIMARY', 'ENFORCED', 'INSERT', 'INTO', 'UNION', 'DISTINCT',
+  'BETWEEN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'CAST', 'LIKE', 'NULL', 'SECOND', 'MINUTE', 'HOUR', 'DESCRIPTOR',
+];
+
+/**
+ * Re-parses a select item as `expression [[AS] alias]`. The grammar lets `a + b` read as column `a` aliased
+ * `+b`, and `1` as a column named 1; parsing the item's tokens as an expression reads them as Flink does.
+ */
+export function parseSelectItem(input: string, start: number, stop: number): { expr: ExpressionContext; alias: Token | null; rest: Token | null } {
+  // Blank out everything else (keeping line breaks) so token positions stay those of the whole text; start and
+  // stop are parser (code point) indices, so blank per code point.
+  const masked = [...input].map((ch, i) => (ch === '\n' || (i >= start && i <= stop) ? ch : ' ')).join('');
+  let failure: Token | null = null;
+  const parser = flink.createParser(masked);
+  // A plain listener: dt-sql-parser's own computes suggestions against the text of its last validate().
+  parser.removeErrorListeners();
+  parser.addErrorListener({
+    syntaxError: (_r, symbol) => { failure ??= (symbol as Token | null); },
+    reportAmbiguity: () => {}, reportAttemptingFullContext: () => {}, reportContextSensitivity: () => {},
+  });
+  const expr = parser.expression();
+  const at = (k: number) => parser.tokenStream.LT(k);
+  let alias: Token | null = null;
+  let k = 1;
+  if (at(k)?.text?.toUpperCase() === 'AS') k++;
+  if (at(k) && at(k)!.type !== -1) alias = at(k++);
+  const rest = failure ?? (at(k) && at(k)!.type !== -1 ? at(k) : null);
+  return { expr, alias, rest };
+}
+
+/** Functions whose standard SQL spelling uses keywords between arguments, which the grammar does not know. */
+const KEYWORD_ARGUMENTS: Record<string, string[]> = {
+  FLOOR: ['TO'], CEIL: ['TO'], CEILING: ['TO'], SUBSTRING: ['FROM', 'FOR'], SUBSTR: ['FROM', 'FOR'],
+  // The grammar has EXTRACT(field FROM x) with an identifier field, which HOUR, DAY, ... are not.
+  EXTRACT: ['FROM'],
+};
+/** Flink functions whose names the grammar lexes as keywords it does not accept as function names. */
+const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT']);
+
+/**
+ * Rewrites what the grammar lacks, keeping every position in the text where it was: a keyword between arguments
+ * becomes a comma padded to its length (`FLOOR(ts TO HOUR)` → `FLOOR(ts , HOUR)`, `EXTRACT(HOUR FROM ts)` →
+ * `EXTRACT(HOUR ,    ts)`, `SUBSTRING(s FROM 2 FOR 3)` → `SUBSTRING(s ,    2 ,   3)`), and `CHAR_LENGTH(` becomes
+ * `_HAR_LENGTH(`, an identifier (the function name is read back from the original text).
+ */
+function rewriteForGrammar(text: SqlText): string {
+  const lexer = flink.createLexer(text.sql);
+  lexer.removeErrorListeners();
+  const tokens = lexer.getAllTokens().filter((t) => t.channel === 0);
+  const chars = [...text.sql];
+  let changed = false;
+  const frames: { fn: string; keywords: string[] }[] = [];
+  tokens.forEach((t, i) => {
+    const word = (t.text ?? '').toUpperCase();
+    if (word === '(') {
+      const fn = (tokens[i - 1]?.text ?? '').toUpperCase();
+      frames.push({ fn, keywords: KEYWORD_ARGUMENTS[fn] ?? [] });
+      return;
+    }
+    if (word === ')') {
+      frames.pop();
+      return;
+    }
+    // The grammar only takes `f(...) OVER (...) AS alias`, and reports a syntax error for the usual forms.
+    if (word === 'OVER') throw text.unsupported('OVER windows', t, 'aggregate with GROUP BY and a group window instead');
+    if (KEYWORD_FUNCTIONS.has(word) && tokens[i + 1]?.text === '(') {
+      chars[t.start] = '_';
+      changed = true;
+      return;
+    }
+    const frame = frames[frames.length - 1];
+    if (frame?.keywords.includes(word)) {
+      for (let c = t.start; c <= t.stop; c++) chars[c] = c === t.start ? ',' : ' ';
+      changed = true;
+    } else if (frame?.fn === 'TRIM' && ['BOTH', 'LEADING', 'TRAILING', 'FROM'].includes(word)) {
+      throw text.unsupported(`TRIM(${word} ...)`, t, 'use TRIM(s), LTRIM(s) or RTRIM(s)');
+    }
+  });
+  return changed ? chars.join('') : text.sql;
+}
+
+/** Offset of a 1-based line and 0-based code point column. */
+function offsetOfLineColumn(sql: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = sql.indexOf('\n', offset);
+    if (nl < 0) return sql.length;
+    offset = nl + 1;
+  }
+  for (let c = 0; c < column && offset < sql.length; c++) offset += sql.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return offset;
+}

@@ -1,0 +1,277 @@
+// SELECT lowered into the same Table API calls a job would make (project, filterBy, GroupedTable.aggregate,
+// unionAll), so every pass after the frontend is shared between SQL and Table API jobs.
+import type {
+  FromClauseContext, GroupByClauseContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
+  TableReferenceContext, ColumnProjectItemContext,
+} from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import { nearest } from '../../../runtime/core/options.js';
+import type { SourceLoc } from '../../../runtime/core/plan.js';
+import { GroupedTable, Table } from '../../api/table.js';
+import type { TableEnvironment } from '../../api/table-environment.js';
+import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
+import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
+import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
+import { intervalMillis } from './interval.js';
+import { pathOf, tableName, unquoteName } from './names.js';
+import { parseSelectItem } from './parse-sql.js';
+import type { SqlNode, SqlText } from './sql-text.js';
+
+/** What a query is lowered against: the environment, the SQL and the WITH tables in scope. */
+export interface QueryContext {
+  env: TableEnvironment;
+  text: SqlText;
+  /** The parsed text, for re-parsing select items. */
+  input: string;
+  ctes: ReadonlyMap<string, Table>;
+}
+
+/** The window columns a window table function adds, and the window property each one is. */
+const WINDOW_COLUMNS = { window_start: 'start', window_end: 'end', window_time: 'rowtime' } as const;
+type WindowColumn = keyof typeof WINDOW_COLUMNS;
+const isWindowColumn = (name: string): name is WindowColumn => name in WINDOW_COLUMNS;
+
+/** A FROM clause: the input table, the names that qualify its columns, and the window of a window TVF. */
+interface Source {
+  table: Table;
+  qualifiers: string[];
+  tvf?: SqlWindow;
+}
+
+export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
+  const { text } = q;
+  if (ctx.valuesClause()) throw text.unsupported('VALUES', ctx.valuesClause());
+  if (ctx.orderByClause()) throw text.unsupported('ORDER BY', ctx.orderByClause(), 'a stream has no end to sort by; sort the sink table instead');
+  if (ctx.limitClause()) throw text.unsupported('LIMIT', ctx.limitClause());
+  const withClause = ctx.withClause();
+  if (withClause) {
+    const ctes = new Map(q.ctes);
+    for (const item of withClause.withItem()) {
+      const inner = lowerQuery({ ...q, ctes }, item.queryStatement());
+      const columns = item.columnName().map((c) => pathOf(c).join('.'));
+      ctes.set(unquoteName(item.withItemName().getText()), columns.length ? renamed(text, inner, columns, item) : inner);
+    }
+    return lowerQuery({ ...q, ctes }, ctx.queryStatement(0)!);
+  }
+  if (ctx._operator) {
+    const op = ctx._operator.text!.toUpperCase();
+    if (op !== 'UNION') throw text.unsupported(op, ctx._operator);
+    const loc = text.loc(ctx._operator);
+    const union = lowerQuery(q, ctx._left!).unionAll(lowerQuery(q, ctx._right!), loc);
+    // UNION without ALL removes duplicates, as Flink does.
+    return ctx.KW_ALL() ? union : distinct(union, loc);
+  }
+  const select = ctx.selectStatement();
+  if (select) return lowerSelect(q, select);
+  if (ctx.selectClause()) throw text.unsupported('SELECT without FROM', ctx.selectClause());
+  return lowerQuery(q, ctx.queryStatement(0)!);
+}
+
+function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
+  const { text } = q;
+  if (ctx.matchRecognizeClause()) throw text.unsupported('MATCH_RECOGNIZE', ctx.matchRecognizeClause());
+  if (ctx.windowClause()) throw text.unsupported('the WINDOW clause (OVER windows)', ctx.windowClause());
+  const selectClause = ctx.selectClause();
+  const loc = text.loc(selectClause);
+  const source = lowerFrom(q, ctx.fromClause(), selectClause);
+  const scope = new QueryScope(text, source);
+  const exprs = new ExprConverter(text, scope);
+  let table = source.table;
+
+  const where = ctx.whereClause();
+  if (where) {
+    const cond = where.booleanExpression();
+    table = table.filterBy(cond ? exprs.condition(cond) : scope.column(pathOf(where.columnNamePathAllowEmpty()), where), text.loc(where));
+  }
+
+  // GROUP BY first: the select list may name its window (TUMBLE_START(...), window_start).
+  const group = ctx.groupByClause();
+  const keys = group ? groupKeys(text, exprs, scope, group) : [];
+  scope.selecting = true;
+  const items = selectClause.selectList().columnProjectItem().map((item) => selectItem(q, exprs, scope, item));
+  const having = ctx.havingClause();
+  const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
+
+  if (source.tvf && !scope.window) {
+    throw text.unsupported('a window table function without GROUP BY window_start, window_end', group ?? selectClause,
+      'aggregate per window: GROUP BY window_start, window_end, ...');
+  }
+  if (group || having || items.some(hasAggregate)) {
+    const windowKey: LExpr[] = scope.window ? [{ kind: 'ref', name: scope.window.window.def.alias, loc: scope.window.window.def.loc }] : [];
+    table = new GroupedTable(table, [...windowKey, ...keys], scope.window?.window, text.loc(group ?? selectClause))
+      .aggregate(items, havingExpr, loc);
+  } else {
+    table = table.project(items, loc);
+  }
+  return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
+}
+
+/** SELECT DISTINCT: a group by every column, selecting them. */
+function distinct(table: Table, loc: SourceLoc | undefined): Table {
+  const columns: LExpr[] = table.getSchema().map((f) => ({ kind: 'ref', name: f.name, loc }));
+  return new GroupedTable(table, columns, undefined, loc).aggregate(columns, undefined, loc);
+}
+
+/** `AS t(a, b)`, `WITH t(a, b) AS ...`, `CREATE VIEW v(a, b)`: new names for the columns, in order. */
+export function renamed(text: SqlText, table: Table, names: string[], at: SqlNode): Table {
+  const schema = table.getSchema();
+  if (names.length !== schema.length) {
+    throw text.error(`${names.length} column name(s) for ${schema.length} column(s) (${schema.map((f) => f.name).join(', ')})`, at);
+  }
+  const loc = text.loc(at);
+  return table.project(schema.map((f, i) => ({ kind: 'alias', expr: { kind: 'ref', name: f.name, loc }, name: names[i], loc })), loc);
+}
+
+function lowerFrom(q: QueryContext, from: FromClauseContext | null, select: SqlNode): Source {
+  const { text } = q;
+  if (!from) throw text.unsupported('SELECT without FROM', select);
+  const te: TableExpressionContext = from.tableExpression();
+  const tvf = te.windowTVFClause();
+  if (tvf) {
+    const { table, tableAt, window } = windowTableFunction(text, tvf);
+    return { table: scan(q, table, tableAt), qualifiers: [table[table.length - 1]], tvf: window };
+  }
+  if (te.inlineDataValueClause()) throw text.unsupported('VALUES', te);
+  if (te.KW_JOIN()) throw text.unsupported('JOIN', te.KW_JOIN(), 'joins are not implemented yet; pre-join upstream or use a UDF lookup');
+  const refs = te.tableReference();
+  if (refs.length !== 1) throw text.unsupported('JOIN (a comma-separated FROM list)', te.COMMA(0) ?? te);
+  return tableReference(q, refs[0]);
+}
+
+function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
+  const { text } = q;
+  const primary = ref.tablePrimary();
+  if (primary.systemTimePeriod()) throw text.unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', primary.systemTimePeriod());
+  if (primary.atomFunctionTable()) throw text.unsupported('LATERAL TABLE(...)', primary.atomFunctionTable());
+  const path = primary.tablePath() ?? primary.viewPath();
+  let table: Table;
+  const qualifiers: string[] = [];
+  if (path) {
+    const parts = pathOf(path);
+    table = scan(q, parts, path);
+    qualifiers.push(parts[parts.length - 1]);
+  } else {
+    const atom = primary.atomExpressionTable()!;
+    if (atom.KW_UNNEST()) throw text.unsupported('UNNEST', atom);
+    if (atom.KW_LATERAL()) throw text.unsupported('LATERAL subqueries', atom);
+    table = lowerQuery(q, atom.queryStatement()!);
+  }
+  const alias = ref.tableAlias();
+  if (!alias) return { table, qualifiers };
+  const columns = alias.identifierList()?.identifierSeq().identifier().map((i) => unquoteName(i.getText()));
+  return { table: columns ? renamed(text, table, columns, alias) : table, qualifiers: [unquoteName(alias._alias!.getText())] };
+}
+
+/** A table, view or WITH query by name. */
+function scan(q: QueryContext, parts: string[], at: SqlNode): Table {
+  const cte = parts.length === 1 ? q.ctes.get(parts[0]) : undefined;
+  return cte ?? q.env.scan(tableName(parts), q.text.loc(at));
+}
+
+/** GROUP BY items: keys as expressions; a group window (or a window TVF's window columns) is taken into the scope. */
+function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: GroupByClauseContext): LExpr[] {
+  const keys: LExpr[] = [];
+  let windowColumns = 0;
+  const useWindow = (w: SqlWindow, at: SqlNode) => {
+    if (scope.window && scope.window !== w) throw text.unsupported('more than one group window', at);
+    scope.window = w;
+  };
+  for (const item of ctx.groupItemDefinition()) {
+    if (item.groupingSets() || item.groupingSetsNotationName() || item.LR_BRACKET()) {
+      throw text.unsupported('GROUPING SETS, ROLLUP, CUBE and parenthesized GROUP BY lists', item);
+    }
+    const windowFn = item.groupWindowFunction();
+    const expr = item.expression(0);
+    const call = expr ? asFunctionCall(expr) : undefined;
+    if (windowFn) {
+      const fn = windowFn.groupWindowFunctionName().getText().toUpperCase();
+      const time = windowFn.timeAttrColumn();
+      const interval = windowFn.timeIntervalExpression();
+      useWindow(groupWindow(text, fn, [
+        scope.column(pathOf(time), time),
+        { kind: 'interval', millis: intervalMillis(text, interval), loc: text.loc(interval) },
+      ], windowFn), windowFn);
+    } else if (call && isGroupWindowFunction(functionName(text, call))) {
+      useWindow(groupWindow(text, functionName(text, call).toUpperCase(), exprs.arguments(call), call), call);
+    } else {
+      const parts = item.columnName() ? pathOf(item.columnName()) : undefined;
+      const name = parts?.[parts.length - 1];
+      if (scope.source.tvf && name && isWindowColumn(name)) {
+        // window_start and window_end group by the TVF's window; the window itself is the key.
+        useWindow(scope.source.tvf, item);
+        if (name !== 'window_time') windowColumns++;
+        continue;
+      }
+      keys.push(parts ? scope.column(parts, item) : exprs.expression(expr!));
+    }
+  }
+  if (scope.source.tvf && windowColumns < 2) {
+    throw text.unsupported('a window table function without GROUP BY window_start, window_end', ctx,
+      'group by both: GROUP BY window_start, window_end, ...');
+  }
+  return keys;
+}
+
+function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, item: ColumnProjectItemContext): LExpr {
+  const { text } = q;
+  if (item.selectWindowItemColumnName()) throw text.unsupported('OVER windows', item, 'aggregate with GROUP BY and a group window instead');
+  const all = item.tableAllColumns();
+  if (all) {
+    const qualifier = all.identifier().map((i) => unquoteName(i.getText()));
+    if (qualifier.length) scope.qualifier(qualifier, all);
+    if (item.columnAlias()) throw text.error('* cannot have an alias', item.columnAlias());
+    return { kind: 'star', loc: text.loc(all) };
+  }
+  const { expr, alias, rest } = parseSelectItem(q.input, item.start!.start, item.stop!.stop);
+  if (rest) throw text.error(`SQL syntax error at '${rest.text}'`, rest, 'a select item is an expression with an optional [AS] alias');
+  const e = exprs.expression(expr);
+  return alias ? { kind: 'alias', expr: e, name: unquoteName(alias.text!), loc: text.loc(alias) } : e;
+}
+
+/** Column names in a SELECT: qualifiers of the FROM table, and the window columns of a window TVF. */
+class QueryScope implements ExprScope {
+  /** The query's window, once GROUP BY names it. */
+  window: SqlWindow | undefined;
+  /** Window columns are values of the aggregate: only the select list and HAVING may read them. */
+  selecting = false;
+
+  constructor(private readonly text: SqlText, readonly source: Source) {}
+
+  column(parts: string[], node: SqlNode): LExpr {
+    if (parts.length > 2) throw this.text.unsupported(`the nested field access ${parts.join('.')}`, node);
+    if (parts.length === 2) this.qualifier(parts.slice(0, 1), node);
+    const name = parts[parts.length - 1];
+    const loc = this.text.loc(node);
+    if (this.source.tvf && isWindowColumn(name)) {
+      if (!this.selecting || !this.window) {
+        throw this.text.error(`${name} is only available in the select list of GROUP BY window_start, window_end`, node);
+      }
+      // Named after the column, as in Flink: `SELECT window_start` outputs a column window_start.
+      const prop: LExpr = { kind: 'windowProp', window: this.window.window.def.alias, property: this.windowProperty(name), loc };
+      return { kind: 'alias', expr: prop, name, loc };
+    }
+    return { kind: 'ref', name, loc };
+  }
+
+  windowAuxiliary(fn: string, property: LExprWindowProperty, args: LExpr[], node: SqlNode): LExpr {
+    const w = windowAuxiliary(this.text, this.window, fn, args, node);
+    return { kind: 'windowProp', window: w.def.alias, property, loc: this.text.loc(node) };
+  }
+
+  qualifier(parts: string[], node: SqlNode): void {
+    const [q] = parts;
+    if (parts.length === 1 && this.source.qualifiers.includes(q)) return;
+    const near = nearest(q, this.source.qualifiers);
+    throw this.text.error(`unknown table or alias '${parts.join('.')}'`, node,
+      near ? `did you mean '${near}'?` : this.source.qualifiers.length ? `the FROM table is '${this.source.qualifiers[0]}'` : 'name the FROM table: FROM t AS x');
+  }
+
+  /** window_time is the window's time attribute: rowtime for an event-time window, proctime otherwise. */
+  private windowProperty(name: WindowColumn): LExprWindowProperty {
+    if (name !== 'window_time') return WINDOW_COLUMNS[name];
+    const on = this.window!.window.def.on;
+    const field = on.kind === 'ref' ? this.source.table.getSchema().find((f) => f.name === on.name) : undefined;
+    return field?.type.timeAttribute === 'proctime' ? 'proctime' : 'rowtime';
+  }
+}
+
+type LExprWindowProperty = Extract<LExpr, { kind: 'windowProp' }>['property'];

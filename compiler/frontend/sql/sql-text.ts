@@ -1,0 +1,75 @@
+// One SQL text being compiled and where it sits in the job file: turns parser positions (tokens, rule contexts)
+// into SourceLocs inside the string literal, and builds the CompileErrors every SQL error is reported as.
+import type { ParserRuleContext, TerminalNode, Token } from 'antlr4ng';
+import type { SourceLoc } from '../../../runtime/core/plan.js';
+import { CompileError } from '../../ir/diagnostics.js';
+import { sqlLocator } from '../read-job.js';
+
+/** Anything the parser gives us that has a position. */
+export type SqlNode = ParserRuleContext | TerminalNode | Token | null | undefined;
+
+export class SqlText {
+  private readonly locate: ((offset: number) => SourceLoc) | undefined;
+  /** ANTLR counts code points; JS strings count UTF-16 units. Only built when the text has astral characters. */
+  private readonly unitOffsets: number[] | undefined;
+
+  constructor(readonly sql: string, readonly callLoc: SourceLoc | undefined) {
+    this.locate = callLoc ? sqlLocator(callLoc, sql) : undefined;
+    this.unitOffsets = /[\uD800-\uDBFF]/.test(sql) ? codePointOffsets(sql) : undefined;
+  }
+
+  /** UTF-16 offset of a parser character index. */
+  offset(charIndex: number): number {
+    return this.unitOffsets ? (this.unitOffsets[charIndex] ?? this.sql.length) : charIndex;
+  }
+
+  /** Where a character of the SQL is in the job file; the call's location when the SQL is not a literal there. */
+  at(offset: number): SourceLoc | undefined {
+    return this.locate?.(offset) ?? this.callLoc;
+  }
+
+  /** Where a token or the first token of a rule starts. */
+  loc(node: SqlNode): SourceLoc | undefined {
+    const token = tokenOf(node);
+    return token ? this.at(this.offset(token.start)) : this.callLoc;
+  }
+
+  /** The SQL as written for a node, for messages and for comparing expressions. */
+  source(node: SqlNode): string {
+    if (!node) return '';
+    if ('start' in node && 'stop' in node && typeof node.start === 'object') {
+      const ctx = node as ParserRuleContext;
+      if (!ctx.start || !ctx.stop) return '';
+      return this.sql.slice(this.offset(ctx.start.start), this.offset(ctx.stop.stop + 1));
+    }
+    const token = tokenOf(node);
+    return token ? this.sql.slice(this.offset(token.start), this.offset(token.stop + 1)) : '';
+  }
+
+  error(message: string, node: SqlNode, hint?: string): CompileError {
+    return new CompileError(message, this.loc(node), hint);
+  }
+
+  /** The one message shape for constructs the SQL frontend does not handle: `<construct> is not supported`. */
+  unsupported(construct: string, node: SqlNode, hint?: string): CompileError {
+    return this.error(`${construct} is not supported`, node, hint);
+  }
+}
+
+function tokenOf(node: SqlNode): Token | undefined {
+  if (!node) return undefined;
+  if ('symbol' in node) return node.symbol;
+  if ('start' in node && typeof node.start === 'object') return node.start ?? undefined;
+  return node as Token;
+}
+
+function codePointOffsets(s: string): number[] {
+  const out: number[] = [];
+  let unit = 0;
+  for (const ch of s) {
+    out.push(unit);
+    unit += ch.length;
+  }
+  out.push(unit);
+  return out;
+}
