@@ -52,6 +52,20 @@ program.command('udfs')
     process.stdout.write(await listUdfs(process.cwd()));
   });
 
+program.command('datagen')
+  .description("write one of the playgrounds' data sets to a Kafka topic, throttled as the playground's generator")
+  .argument('<kind>', 'clicks | transactions | payments')
+  .option('--topic <topic>', "topic (default: the playground's: input, transactions, payment_msg)")
+  .option('--rate <n>', 'records per second (0: unthrottled)')
+  .option('--count <n>', 'stop after n records (default: until Ctrl-C)')
+  .option('--bootstrap-servers <hosts>', 'Kafka bootstrap servers (default $KAFKA_BOOTSTRAP or localhost:9092)')
+  .option('--seed <n>', 'fixed seed for reproducible data', Number)
+  .action(async (kind: string, opts: { topic?: string; rate?: string; count?: string; bootstrapServers?: string; seed?: number }) => {
+    const { runDatagenCommand } = await import('./datagen-command.js');
+    const summary = await runDatagenCommand(kind, opts);
+    console.error(`wrote ${JSON.stringify(summary)}`);
+  });
+
 async function loadRunnable(target: string, args: string[]): Promise<CompiledBundle> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) {
     const mod = (await import(pathToFileURL(path.resolve(target)).href)) as { job?: CompiledBundle };
