@@ -4,7 +4,10 @@
 import { DataTypes, withType, type Field } from '../../runtime/core/data-types.js';
 import type { Row } from '../../runtime/core/row.js';
 import { RowKind } from '../../runtime/core/row.js';
-import type { JobPlan, PlanNode, SinkNode, SourceLoc, SourceNode } from '../../runtime/core/plan.js';
+import { inputsOf, type JobPlan, type PlanNode, type SinkNode, type SourceLoc, type SourceNode } from '../../runtime/core/plan.js';
+import { emitStages } from '../codegen/emit-stages.js';
+import { explainPlan } from '../ir/explain.js';
+import { optimize } from '../passes/index.js';
 import { udfRegistry } from '../../runtime/core/udf.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { TableDef } from '../ir/catalog.js';
@@ -182,8 +185,19 @@ export class TableEnvironment {
     return this.result(t, loc);
   }
 
+  /** Flink's Table.explain(): the plan of this query as if it were written to a sink, optimized and fused. */
   explainTable(t: Table): string {
-    return t.node.schema.map((f) => f.name).join(', ');
+    const upstream = new Set<string>();
+    const visit = (id: string) => { if (!upstream.has(id)) { upstream.add(id); inputsOf(this.plan.node(id)).forEach(visit); } };
+    visit(t.node.id);
+    const sink: SinkNode = {
+      kind: 'sink', id: 'explain', input: t.node.id, table: '<explain>', connector: 'blackhole', options: { connector: 'blackhole' },
+      primaryKey: [], schema: t.node.schema, changelog: t.node.changelog,
+    };
+    const logical: JobPlan = { name: 'explain', args: [], config: { ...this.config.values }, nodes: [...this.plan.nodes.filter((n) => upstream.has(n.id)), sink], udfs: [], stages: [] };
+    const optimized = optimize(logical);
+    const sizes = emitStages(optimized).stageSizes;
+    return explainPlan(logical, { ...optimized, stages: optimized.stages.map((st) => ({ ...st, codeSize: sizes[st.id] ?? 0 })) });
   }
 
   /** The plan as built, before passes. */

@@ -75,7 +75,7 @@ export function explainPlan(logical: JobPlan, optimized: JobPlan): string {
       return n.kind === 'source' ? `Source(${n.table})` : n.kind === 'sink' ? `Sink(${n.table})` : n.kind === 'calc' ? 'Calc' : n.kind === 'union' ? 'Union' : n.kind === 'groupAggregate' ? 'GroupAggregate' : 'WindowAggregate';
     };
     const target = byId.get(s.target)!;
-    const into = target.kind === 'groupAggregate' || target.kind === 'windowAggregate' ? `${name(s.target)}.accumulate` : target.kind === 'calc' ? '(shared output)' : `→ ${name(s.target)}`;
+    const into = target.kind === 'groupAggregate' || target.kind === 'windowAggregate' ? `${name(s.target)}.accumulate` : target.kind === 'calc' ? '(shared output)' : name(s.target);
     return `${s.id}: ${name(s.input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}   [${s.codeSize} bytes of generated code]`;
   });
   const args = optimized.args.length ? ` (job arguments: ${optimized.args.join(' ')})` : '';

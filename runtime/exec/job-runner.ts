@@ -69,7 +69,8 @@ export class JobRunner {
     await this.build();
     const timer = this.procTimeWindows.length ? setInterval(() => this.fireProcessingTime(), 20) : null;
     try {
-      await Promise.all(this.pumps.map((p) => this.pump(p)));
+      // One failing source stops the others: the job fails as a whole (and restarts from a checkpoint).
+      await Promise.all(this.pumps.map((p) => this.pump(p).catch((e) => { this.controller.abort(); throw e; })));
       await this.drainPending();
       for (const s of this.sinks) await s.writer.flush();
     } finally {

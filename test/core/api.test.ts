@@ -117,3 +117,13 @@ describe('column operations and schemas', () => {
       .groupBy($('w')).select($('id').count())).toThrow(/not a time attribute/);
   });
 });
+
+describe('Table.explain()', () => {
+  it('shows the query as a plan: logical, optimized with pruned source fields, and fused stages', () => {
+    const text = env().from('items').where($('qty').isGreater(1)).select($('id'), $('price').times(2).as('p2')).explain();
+    expect(text).toMatch(/== Logical Plan ==\nSink\(table=\[<explain>\]/);
+    expect(text).toMatch(/Calc\(select=\[id, \(price \* 2\) AS p2\]/);
+    expect(text).toMatch(/Source\(table=\[items\], connector=\[filesystem\], fields=\[id, qty, price\]\)/);
+    expect(text).toMatch(/s1: Source\(items\) → Calc → Calc → Sink\(<explain>\)\s+\[\d+ bytes of generated code\]/);
+  });
+});
