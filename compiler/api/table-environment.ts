@@ -106,7 +106,8 @@ export class TableEnvironment {
     const loc = callerLoc();
     const table = executeSqlStatements(this, sql, loc);
     if (table) return table.execute();
-    return { await: async () => this.runIfStandalone(), print: async () => {}, collect: async () => [], collectChangelog: async () => [] };
+    // A statement's result is Flink's single 'OK' row.
+    return { await: async () => this.runIfStandalone(), print: async () => { process.stdout.write('OK\n'); }, collect: async () => [{ result: 'OK' }], collectChangelog: async () => [{ kind: RowKind.INSERT, row: { result: 'OK' } }] };
   }
 
   sqlQuery(sql: string): Table {

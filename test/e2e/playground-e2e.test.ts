@@ -6,6 +6,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
+import type * as Es from '@elastic/elasticsearch' with { 'resolution-mode': 'require' };
 import { compileJob } from '../../compiler/index.js';
 import { runPlan } from '../../compiler/run-standalone.js';
 import { applyOverrides } from '../../runtime/exec/apply-overrides.js';
@@ -17,7 +18,7 @@ import { eventually } from '../jdbc/changelog.js';
 import { stack } from '../jdbc/stack-control.js';
 
 const ES_URL = process.env.ES_URL ?? 'http://127.0.0.1:9200';
-const { Client: EsClient } = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+const { Client: EsClient } = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof Es;
 const db = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'sql-demo', password: 'demo-sql', database: 'sql-demo', timezone: 'Z' });
 
 afterAll(closeAdmin);
