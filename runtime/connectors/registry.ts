@@ -6,7 +6,9 @@ import { datagen } from './datagen/connector.js';
 import { elasticsearch7 } from './elasticsearch/connector.js';
 import { filesystem } from './filesystem/connector.js';
 import { jdbc } from './jdbc/connector.js';
+import { kafka } from './kafka/connector.js';
 import { print } from './print/connector.js';
+import { upsertKafka } from './upsert-kafka/connector.js';
 
 const all: Connector[] = [
   datagen,
@@ -14,9 +16,10 @@ const all: Connector[] = [
   blackhole,
   filesystem,
   collect,
+  kafka,
+  upsertKafka,
   jdbc,
   elasticsearch7,
-  // filled in as connectors land: kafka, upsert-kafka, jdbc, elasticsearch-7
 ];
 
 const registered = new Map(all.map((c) => [c.name, c]));

@@ -5,7 +5,7 @@ import type { Field } from './data-types.js';
 import type { Logger } from './log.js';
 import type { OperatorMetrics } from './metrics.js';
 import type { OptionProblem, OptionSchema } from './options.js';
-import type { Batch, ChangelogMode, Row } from './row.js';
+import type { Batch, ChangelogMode, Row, RowKind } from './row.js';
 
 /** What a connector knows about the table it serves. */
 export interface TableInfo {
@@ -29,6 +29,8 @@ export interface SourceBatch {
   /** The split (partition, file) the rows came from: watermarks are tracked per split. */
   split: string;
   rows: Row[];
+  /** Changelog kinds per row, for sources that read a changelog (upsert-kafka); absent means inserts. */
+  kinds?: RowKind[] | null;
 }
 
 export interface SourceReader {

@@ -117,12 +117,13 @@ export class JobRunner {
         if (batch === null) break;
         for (const split of reader.splits()) p.tracker?.register(split);
         let rows = batch.rows;
+        let kinds = batch.kinds ?? null;
         if (rows.length > 0) {
           m.recordsOut += rows.length;
           if (computed) computed(rows);
           if (proctime) { const now = Date.now(); for (const r of rows) r[proctime] = now; }
-          if (rowtime) rows = this.observeRowtime(p, batch.split, rows, rowtime, m);
-          for (const o of p.outputs) o.process(rows, null);
+          if (rowtime) ({ rows, kinds } = this.observeRowtime(p, batch.split, rows, kinds, rowtime, m));
+          for (const o of p.outputs) o.process(rows, kinds);
         }
         if (p.tracker) {
           const wm = p.tracker.watermark();
@@ -150,7 +151,7 @@ export class JobRunner {
   }
 
   /** Tracks the largest timestamp per split; rows without a rowtime cannot be placed in time and are skipped, counted. */
-  private observeRowtime(p: Pump, split: string, rows: Row[], column: string, m: { badRecordsSkipped: number }): Row[] {
+  private observeRowtime(p: Pump, split: string, rows: Row[], kinds: RowKind[] | null, column: string, m: { badRecordsSkipped: number }): { rows: Row[]; kinds: RowKind[] | null } {
     let max = -Infinity;
     let nulls = 0;
     for (const r of rows) {
@@ -161,10 +162,12 @@ export class JobRunner {
     if (nulls > 0) {
       m.badRecordsSkipped += nulls;
       this.log.warn({ table: p.node.table, column, skipped: nulls }, 'rows with a NULL rowtime were skipped');
-      rows = rows.filter((r) => r[column] !== null && r[column] !== undefined);
+      const keep = rows.map((r) => r[column] !== null && r[column] !== undefined);
+      kinds = kinds && kinds.filter((_, i) => keep[i]);
+      rows = rows.filter((_, i) => keep[i]);
     }
     if (max > -Infinity) p.tracker!.observe(split, max);
-    return rows;
+    return { rows, kinds };
   }
 
   private async drainPending(): Promise<void> {
@@ -276,7 +279,7 @@ export class JobRunner {
     const impl = await connector.load();
     if (!impl.createSource) throw new UserError(`connector '${n.connector}' cannot be a source (table '${n.table}')`);
     const reader = impl.createSource({
-      table: n.table, declared: n.declared, fields: n.physical, primaryKey: [], options: n.options,
+      table: n.table, declared: n.declared, fields: n.physical, primaryKey: n.upsertKey ?? [], options: n.options,
       metrics: this.metrics.operator(n.id, `Source: ${n.table}`), log: this.log.child({ table: n.table }), signal: this.controller.signal,
     });
     await reader.open(restored);

@@ -81,3 +81,42 @@ describe('group aggregate changelog', () => {
       .rejects.toThrow(/total.*exact integer range/);
   });
 });
+
+describe('changelog sources', () => {
+  it('kinds from a changelog source pass through calcs to the sink, with the upsert key as primary key', async () => {
+    const { registerConnector } = await import('../../runtime/connectors/registry.js');
+    const seen: { primaryKey: string[] }[] = [];
+    const batches = [
+      { split: 's', rows: [{ k: 1, v: 10 }, { k: 2, v: 20 }], kinds: [RowKind.INSERT, RowKind.INSERT] },
+      { split: 's', rows: [{ k: 1, v: 10 }, { k: 1, v: 11 }, { k: 2, v: 20 }], kinds: [RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE] },
+    ];
+    registerConnector({
+      name: 'changelog-test-source', options: { keys: {} }, roles: ['source'], sinkAccepts: 'insert-only',
+      load: async () => ({
+        createSource: (ctx) => {
+          seen.push({ primaryKey: ctx.primaryKey });
+          let i = 0;
+          return { bounded: true, async open() {}, async poll() { return i < batches.length ? batches[i++] : null; }, splits: () => ['s'], snapshot: () => i, async close() {} };
+        },
+      }),
+    });
+    for (const fused of [true, false]) {
+      if (!fused) process.env.SLUICE_UNFUSED = '1';
+      try {
+        const tEnv = TableEnvironment.create();
+        tEnv.registerTable({ name: 'cl', columns: [{ kind: 'physical', name: 'k', type: DataTypes.INT().notNull!() }, { kind: 'physical', name: 'v', type: DataTypes.INT() }],
+          watermark: null, primaryKey: ['k'], options: { connector: 'changelog-test-source' } });
+        // The upsert key is what makes a source a changelog; the catalog marks upsert-kafka tables that way.
+        const source = tEnv.from('cl');
+        Object.assign(source.node, { changelog: 'upsert', upsertKey: ['k'] });
+        const changelog = await source.select($('k'), $('v').times(2).as('v2')).execute().collectChangelog();
+        expect(changelog.map((c) => [c.kind, c.row.k, c.row.v2])).toEqual([
+          [RowKind.INSERT, 1, 20], [RowKind.INSERT, 2, 40], [RowKind.UPDATE_BEFORE, 1, 20], [RowKind.UPDATE_AFTER, 1, 22], [RowKind.DELETE, 2, 40],
+        ]);
+      } finally {
+        delete process.env.SLUICE_UNFUSED;
+      }
+    }
+    expect(seen.map((s) => s.primaryKey)).toEqual([['k'], ['k']]);
+  });
+});

@@ -1,0 +1,263 @@
+// The only importer of kafkajs. It turns the settings read from `properties.*` into clients and exposes just
+// the operations the source, the sink and `sluice datagen` use, as small interfaces with plain numbers for
+// offsets, so the rest of the connector never sees kafkajs types or its string offsets. Every kafkajs failure
+// leaves here as an ExternalError('kafka', ...): the system at fault is Kafka, not the job.
+import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ConnectionOptions } from 'node:tls';
+import { CompressionTypes, Kafka, logLevel, Partitioners, type Consumer, type ICustomPartitioner, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { ExternalError } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
+import type { ClientSettings, ConsumerSettings, ProducerSettings } from './properties.js';
+
+/** A fetched record as kafkajs hands it over (structurally; offsets and timestamps are decimal strings). */
+export interface FetchedMessage {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+}
+
+export interface FetchedBatch {
+  topic: string;
+  partition: number;
+  messages: readonly FetchedMessage[];
+  /** The last offset the fetch covered, including filtered control records and aborted messages. */
+  lastOffset: number;
+}
+
+/** What the consumer reports; every callback is synchronous so it runs before kafkajs fetches again. */
+export interface ConsumerHandlers {
+  batch(batch: FetchedBatch): void;
+  /** The group (re)assigned partitions: seeks made here apply to the first fetch. */
+  assigned(assignment: Record<string, number[]>): void;
+  /** kafkajs finished a batch up to lastOffset, including batches of control records only (never passed to batch()). */
+  batchDone(topic: string, partition: number, lastOffset: number): void;
+  /** The consumer stopped for good. */
+  crashed(error: Error): void;
+}
+
+export interface ConsumerLink {
+  /** Connects, joins the group and starts fetching; resolves once partitions are assigned. */
+  start(topics: string[], handlers: ConsumerHandlers): Promise<void>;
+  /** The next fetch of the partition starts at `offset`; 'earliest' for the log start. */
+  seek(topic: string, partition: number, offset: number | 'earliest'): void;
+  pause(topics: string[]): void;
+  resume(topics: string[]): void;
+  /** Commits next offsets to the consumer group. */
+  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AdminLink {
+  topicExists(topic: string): Promise<boolean>;
+  /** Log start (low) and end (high) offsets per partition. */
+  offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;
+  /** Per partition, the first offset whose timestamp is at least `timestamp` (the end offset if none). */
+  offsetsAt(topic: string, timestamp: number): Promise<Map<number, number>>;
+  /** Committed offsets of a group, only for partitions that have one. */
+  committed(groupId: string, topic: string): Promise<Map<number, number>>;
+  close(): Promise<void>;
+}
+
+/** A record to write; a null value is a tombstone. */
+export interface OutRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  /** Record timestamp, epoch millis as a decimal string; the broker's append time rules when absent. */
+  timestamp?: string;
+}
+
+export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
+
+export interface TransactionLink {
+  send(topic: string, records: OutRecord[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface ProducerLink {
+  send(topic: string, records: OutRecord[]): Promise<void>;
+  /** Transactional producers only: starts a transaction (the first one also fences older producers with the id). */
+  begin(): Promise<TransactionLink>;
+  close(): Promise<void>;
+}
+
+/** Runs a kafkajs call, turning its failure into an ExternalError that says what was being done. */
+async function external<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw e instanceof ExternalError ? e : new ExternalError('kafka', `${what}: ${(e as Error).message}`, e);
+  }
+}
+
+/**
+ * kafkajs log lines into the job's logger. Its ERROR lines become warnings: kafkajs logs every error it is
+ * about to retry, and the ones that end an operation reach us as exceptions anyway. Error answers to single
+ * requests (e.g. the first metadata answer for a topic being auto-created) and INFO chatter go to debug.
+ */
+function logCreator(log: Logger) {
+  return () => ({ namespace, level, log: entry }: LogEntry) => {
+    const { message, timestamp: _t, logger: _l, ...extra } = entry;
+    const fields = { kafka: namespace, ...extra };
+    if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) log.debug(fields, message);
+    else if (level === logLevel.ERROR) log.warn(fields, message);
+    else if (level === logLevel.WARN) log.warn(fields, message);
+    else if (level === logLevel.INFO) log.debug(fields, message);
+    else log.trace(fields, message);
+  };
+}
+
+function tlsOptions(s: ClientSettings): ConnectionOptions | boolean {
+  if (s.caFile === null && s.checkHostname) return true;
+  const tls: ConnectionOptions = {};
+  if (s.caFile !== null) tls.ca = [readFileSync(s.caFile, 'utf8')];
+  if (!s.checkHostname) tls.checkServerIdentity = () => undefined;
+  return tls;
+}
+
+function partitioner(kind: SinkPartitioner): ICustomPartitioner {
+  if (kind === 'fixed') return () => () => 0;
+  if (kind === 'round-robin') {
+    return () => {
+      let next = 0;
+      return ({ partitionMetadata }) => partitionMetadata[next++ % partitionMetadata.length].partitionId;
+    };
+  }
+  return Partitioners.DefaultPartitioner;
+}
+
+/**
+ * Subscribes, waiting a little for topics the broker is still auto-creating (the first metadata answer for a
+ * new topic is UNKNOWN_TOPIC_OR_PARTITION); a topic that stays unknown fails after about 5 s.
+ */
+async function subscribe(consumer: Consumer, topics: string[]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await consumer.subscribe({ topics, fromBeginning: true });
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 25) throw e;
+      await delay(200);
+    }
+  }
+}
+
+export class KafkaClient {
+  private readonly kafka: Kafka;
+
+  constructor(private readonly settings: ClientSettings, private readonly log: Logger) {
+    const config: KafkaConfig = {
+      brokers: settings.brokers,
+      clientId: settings.clientId,
+      connectionTimeout: settings.connectionTimeout,
+      requestTimeout: settings.requestTimeout,
+      retry: settings.retry,
+      logLevel: log.isLevelEnabled('trace') ? logLevel.DEBUG : log.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
+      logCreator: logCreator(log),
+    };
+    if (settings.security === 'SSL' || settings.security === 'SASL_SSL') config.ssl = tlsOptions(settings);
+    if (settings.security.startsWith('SASL') && settings.saslCredentials) {
+      const { username, password } = settings.saslCredentials;
+      config.sasl = settings.saslMechanism === 'plain'
+        ? { mechanism: 'plain', username, password }
+        : settings.saslMechanism === 'scram-sha-256'
+          ? { mechanism: 'scram-sha-256', username, password }
+          : { mechanism: 'scram-sha-512', username, password };
+    }
+    this.kafka = new Kafka(config);
+  }
+
+  private get where(): string {
+    return this.settings.brokers.join(',');
+  }
+
+  async admin(): Promise<AdminLink> {
+    const admin = this.kafka.admin();
+    await external(`cannot connect to ${this.where}`, () => admin.connect());
+    const num = (s: string) => Number(s);
+    return {
+      topicExists: (topic) => external('listing topics', async () => (await admin.listTopics()).includes(topic)),
+      offsets: (topic) => external(`reading the offsets of topic ${topic}`, async () =>
+        (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, low: num(p.low), high: num(p.high) }))),
+      offsetsAt: (topic, timestamp) => external(`reading the offsets of topic ${topic} at ${timestamp}`, async () =>
+        new Map((await admin.fetchTopicOffsetsByTimestamp(topic, timestamp)).map((p) => [p.partition, num(p.offset)]))),
+      committed: (groupId, topic) => external(`reading the offsets of group ${groupId}`, async () => {
+        const out = new Map<number, number>();
+        for (const t of await admin.fetchOffsets({ groupId, topics: [topic] })) {
+          for (const p of t.partitions) if (num(p.offset) >= 0) out.set(p.partition, num(p.offset));
+        }
+        return out;
+      }),
+      close: () => admin.disconnect(),
+    };
+  }
+
+  consumer(s: ConsumerSettings, groupId: string): ConsumerLink {
+    const consumer: Consumer = this.kafka.consumer({
+      groupId, sessionTimeout: s.sessionTimeout, heartbeatInterval: s.heartbeatInterval, rebalanceTimeout: s.rebalanceTimeout,
+      minBytes: s.minBytes, maxBytes: s.maxBytes, maxBytesPerPartition: s.maxBytesPerPartition, maxWaitTimeInMs: s.maxWaitTimeInMs,
+      readUncommitted: s.readUncommitted, allowAutoTopicCreation: s.allowAutoTopicCreation, metadataMaxAge: s.metadataMaxAge,
+    });
+    let removers: (() => void)[] = [];
+    return {
+      start: async (topics, h) => {
+        removers = [
+          consumer.on(consumer.events.GROUP_JOIN, (e) => h.assigned(e.payload.memberAssignment)),
+          consumer.on(consumer.events.END_BATCH_PROCESS, (e) => h.batchDone(e.payload.topic, e.payload.partition, Number(e.payload.lastOffset))),
+          consumer.on(consumer.events.CRASH, (e) => {
+            if (!e.payload.restart) h.crashed(new ExternalError('kafka', `consumer of group ${groupId} stopped: ${e.payload.error.message}`, e.payload.error));
+          }),
+        ];
+        await external(`cannot connect to ${this.where}`, () => consumer.connect());
+        await external(`subscribing to ${topics.join(', ')}`, () => subscribe(consumer, topics));
+        // run() resolves once the group is joined (after GROUP_JOIN); eachBatch never waits, so heartbeats go on
+        // while the reader is paused.
+        await external(`joining consumer group ${groupId}`, () => consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: true,
+          eachBatch: async ({ batch }) => h.batch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: Number(batch.lastOffset()) }),
+        }));
+      },
+      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: offset === 'earliest' ? '-2' : String(offset) }),
+      pause: (topics) => consumer.pause(topics.map((topic) => ({ topic }))),
+      resume: (topics) => consumer.resume(topics.map((topic) => ({ topic }))),
+      commit: (offsets) => external(`committing offsets of group ${groupId}`, () =>
+        consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })))),
+      close: async () => {
+        for (const remove of removers) remove();
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async producer(s: ProducerSettings, opts: { transactionalId: string | null; partitioner: SinkPartitioner }): Promise<ProducerLink> {
+    const transactional = opts.transactionalId !== null;
+    const idempotent = transactional || s.idempotent;
+    const producer = this.kafka.producer({
+      createPartitioner: partitioner(opts.partitioner),
+      idempotent,
+      transactionalId: opts.transactionalId ?? undefined,
+      transactionTimeout: s.transactionTimeout,
+      // Idempotence keeps order only with one request in flight; so does our own sending (one send at a time).
+      maxInFlightRequests: idempotent ? 1 : s.maxInFlightRequests,
+      allowAutoTopicCreation: s.allowAutoTopicCreation,
+      metadataMaxAge: s.metadataMaxAge,
+    });
+    await external(`cannot connect to ${this.where}`, () => producer.connect());
+    const compression = s.gzip ? CompressionTypes.GZIP : CompressionTypes.None;
+    // Idempotent and transactional sends must wait for all replicas (kafkajs refuses otherwise).
+    const acks = idempotent ? -1 : s.acks;
+    return {
+      send: (topic, records) => external(`writing to topic ${topic}`, async () => { await producer.send({ topic, messages: records, acks, compression }); }),
+      begin: () => external(`beginning a transaction (${opts.transactionalId})`, async () => {
+        const tx = await producer.transaction();
+        return {
+          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => { await tx.send({ topic, messages: records, acks: -1, compression }); }),
+          commit: () => external(`committing transaction ${opts.transactionalId}`, () => tx.commit()),
+          abort: () => external(`aborting transaction ${opts.transactionalId}`, () => tx.abort()),
+        };
+      }),
+      close: () => producer.disconnect(),
+    };
+  }
+}

@@ -1,0 +1,18 @@
+// The kafka connector, as Flink's: an unbounded source reading one or more topics partition by partition, and
+// an append-only sink with at-least-once or exactly-once (transactional) delivery. Rows map to records through
+// the csv/json formats (value, and optionally a key from key.fields). The implementation and kafkajs load only
+// when a job opens the table.
+import type { Connector } from '../../core/connector.js';
+import { kafkaOptions, validateKafka } from './options.js';
+
+export const kafka: Connector = {
+  name: 'kafka',
+  options: kafkaOptions,
+  roles: ['source', 'sink'],
+  sinkAccepts: 'insert-only',
+  validate: validateKafka,
+  load: async () => {
+    const [source, sink] = await Promise.all([import('./source.js'), import('./sink.js')]);
+    return { createSource: (ctx) => source.createKafkaSource(ctx, false), createSink: (ctx) => sink.createKafkaSink(ctx, false) };
+  },
+};

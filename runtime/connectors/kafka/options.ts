@@ -1,0 +1,188 @@
+// The WITH options of the kafka and upsert-kafka connectors (Flink's names), the checks across options that a
+// single zod schema cannot express, and the parsed form the source and sink read. Light on purpose: the
+// compiler imports this through connector.ts, so nothing here loads kafkajs or the codecs.
+import { z } from 'zod';
+import type { TableInfo } from '../../core/connector.js';
+import { durationString, intString, oneOf, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { formatName, formatOptionKeys, unprefixed, validateFormatOptions } from '../../formats/format-options.js';
+import { validateProperties } from './properties.js';
+
+export const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
+export type StartupMode = (typeof STARTUP_MODES)[number];
+
+const SPECIFIC_OFFSETS = /^\s*partition\s*:\s*(\d+)\s*,\s*offset\s*:\s*(\d+)\s*$/;
+
+/** Flink's 'partition:0,offset:42;partition:1,offset:300' as partition → offset; null when malformed. */
+export function parseSpecificOffsets(text: string): Map<number, number> | null {
+  const out = new Map<number, number>();
+  for (const part of text.split(';')) {
+    if (part.trim() === '') continue;
+    const m = SPECIFIC_OFFSETS.exec(part);
+    if (!m) return null;
+    out.set(Number(m[1]), Number(m[2]));
+  }
+  return out.size > 0 ? out : null;
+}
+
+/** Column lists such as key.fields 'a;b'. */
+export const splitFields = (text: string): string[] => text.split(';').map((f) => f.trim()).filter(Boolean);
+
+const topics = () => z.string().refine((s) => splitFields(s).length > 0, 'must name a topic');
+
+/** Options both connectors share: the topic, the client, the value and key formats and the sink guarantees. */
+const sharedKeys: Record<string, z.ZodType<string>> = {
+  topic: topics(),
+  'properties.bootstrap.servers': z.string().min(1, 'must not be empty'),
+  'properties.group.id': z.string().min(1, 'must not be empty'),
+  'value.format': formatName(),
+  'key.format': formatName(),
+  'key.fields-prefix': z.string(),
+  'value.fields-include': oneOf('ALL', 'EXCEPT_KEY'),
+  ...formatOptionKeys('value.'),
+  ...formatOptionKeys('key.'),
+  'scan.topic-partition-discovery.interval': durationString(),
+  'scan.watermark.idle-timeout': durationString(),
+  'sink.delivery-guarantee': oneOf('at-least-once', 'exactly-once', 'none'),
+  'sink.transactional-id-prefix': z.string().min(1, 'must not be empty'),
+};
+
+export const kafkaOptions: OptionSchema = {
+  keys: {
+    ...sharedKeys,
+    format: formatName(),
+    ...formatOptionKeys(),
+    'key.fields': z.string().refine((s) => splitFields(s).length > 0, 'must name at least one column'),
+    'scan.startup.mode': oneOf(...STARTUP_MODES),
+    'scan.startup.timestamp-millis': intString(0),
+    'scan.startup.specific-offsets': z.string().refine((s) => parseSpecificOffsets(s) !== null, "must look like 'partition:0,offset:42;partition:1,offset:300'"),
+    'sink.partitioner': oneOf('default', 'fixed', 'round-robin'),
+  },
+  required: ['topic', 'properties.bootstrap.servers'],
+  prefixes: ['properties.'],
+};
+
+export const upsertKafkaOptions: OptionSchema = {
+  keys: {
+    ...sharedKeys,
+    'sink.buffer-flush.max-rows': intString(0),
+    'sink.buffer-flush.interval': durationString(),
+  },
+  required: ['topic', 'properties.bootstrap.servers'],
+  prefixes: ['properties.'],
+};
+
+/** How rows map to Kafka records: which columns form the key, and the formats of key and value. */
+export interface RecordLayout {
+  upsert: boolean;
+  valueFormat: string;
+  /** Options of the value format, unprefixed ('json.ignore-parse-errors'). */
+  valueOptions: Record<string, string>;
+  keyFormat: string | null;
+  keyOptions: Record<string, string>;
+  /** Key columns as named in the table. */
+  keyColumns: string[];
+  /** key.fields-prefix: stripped from a key column's name to get its name inside the key format. */
+  keyPrefix: string;
+  /** Whether the value carries the key columns too (value.fields-include = ALL). */
+  valueIncludesKey: boolean;
+}
+
+/** Reads the layout from options that passed validation (upsert-kafka's key is its primary key). */
+export function readLayout(table: Pick<TableInfo, 'options' | 'primaryKey'>, upsert: boolean): RecordLayout {
+  const o = table.options;
+  // Value options: the unprefixed 'json.*' / 'csv.*' of `format`, overridden by 'value.json.*' of `value.format`.
+  const valueOptions = { ...unprefixedFormatOptions(o), ...unprefixed(o, 'value.') };
+  if (upsert) {
+    return {
+      upsert, valueFormat: o['value.format'] ?? 'json', valueOptions, keyFormat: o['key.format'] ?? 'json', keyOptions: unprefixed(o, 'key.'),
+      keyColumns: [...table.primaryKey], keyPrefix: o['key.fields-prefix'] ?? '', valueIncludesKey: o['value.fields-include'] !== 'EXCEPT_KEY',
+    };
+  }
+  const keyColumns = o['key.fields'] ? splitFields(o['key.fields']) : [];
+  return {
+    upsert, valueFormat: o['value.format'] ?? o.format ?? 'json', valueOptions, keyFormat: o['key.format'] ?? null, keyOptions: unprefixed(o, 'key.'),
+    keyColumns, keyPrefix: o['key.fields-prefix'] ?? '', valueIncludesKey: o['value.fields-include'] !== 'EXCEPT_KEY',
+  };
+}
+
+function unprefixedFormatOptions(options: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) if (k.startsWith('csv.') || k.startsWith('json.')) out[k] = v;
+  return out;
+}
+
+/** The topics a source reads ('a;b' as Flink's list). */
+export const readTopics = (options: Record<string, string>): string[] => splitFields(options.topic ?? '');
+
+/** Checks shared by both connectors: key columns, format options, delivery guarantee, properties. */
+function validateCommon(table: TableInfo, layout: RecordLayout, role: 'source' | 'sink'): OptionProblem[] {
+  const o = table.options;
+  const problems: OptionProblem[] = [...validateProperties(o)];
+  const columns = table.declared.map((f) => f.name);
+  const keyOption = layout.upsert ? 'PRIMARY KEY' : 'key.fields';
+  for (const k of layout.keyColumns) {
+    if (!columns.includes(k)) problems.push({ option: keyOption, message: `${keyOption} names '${k}', which is not a column of the table`, hint: `columns: ${columns.join(', ')}` });
+    else if (layout.keyPrefix && !k.startsWith(layout.keyPrefix)) problems.push({ option: 'key.fields-prefix', message: `key column '${k}' does not start with the key.fields-prefix '${layout.keyPrefix}'` });
+  }
+  if (layout.keyPrefix && layout.valueIncludesKey) {
+    problems.push({ option: 'key.fields-prefix', message: `'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY'` });
+  }
+  if (!layout.valueIncludesKey && layout.keyColumns.length === 0) {
+    problems.push({ option: 'value.fields-include', message: `'value.fields-include' = 'EXCEPT_KEY' needs key columns ('key.fields')` });
+  }
+  if (!layout.valueIncludesKey && layout.keyColumns.length === columns.length) {
+    problems.push({ option: 'value.fields-include', message: `with 'value.fields-include' = 'EXCEPT_KEY' every column is in the key, so the value would be empty` });
+  }
+  problems.push(...validateFormatOptions(layout.valueFormat, o, ''), ...validateFormatOptions(layout.valueFormat, o, 'value.'));
+  if (layout.keyFormat) problems.push(...validateFormatOptions(layout.keyFormat, o, 'key.'));
+  if (role === 'sink') {
+    if (readTopics(o).length > 1) problems.push({ option: 'topic', message: `a sink writes one topic, but 'topic' lists ${readTopics(o).length}` });
+    if (o['sink.delivery-guarantee'] === 'exactly-once' && !o['sink.transactional-id-prefix']) {
+      problems.push({ option: 'sink.transactional-id-prefix', message: `'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`, hint: 'a prefix unique to this job, e.g. the job name' });
+    }
+  }
+  return problems;
+}
+
+export function validateKafka(table: TableInfo, role: 'source' | 'sink'): OptionProblem[] {
+  const o = table.options;
+  const problems: OptionProblem[] = [];
+  if (o.format && o['value.format']) problems.push({ option: 'value.format', message: `set either 'format' or 'value.format', not both` });
+  if (!o.format && !o['value.format']) problems.push({ option: 'format', message: `missing required option 'format' (or 'value.format')`, hint: 'allowed values: csv, json' });
+  if (o['key.format'] && !o['key.fields']) problems.push({ option: 'key.fields', message: `'key.format' needs 'key.fields' naming the key columns` });
+  if (o['key.fields'] && !o['key.format']) problems.push({ option: 'key.format', message: `'key.fields' needs 'key.format'`, hint: 'allowed values: csv, json' });
+  if (o.format && Object.keys(o).some((k) => k.startsWith('value.csv.') || k.startsWith('value.json.'))) {
+    problems.push({ option: 'format', message: `'value.<format>.*' options go with 'value.format'; with 'format' write them without the 'value.' prefix` });
+  }
+  const mode = o['scan.startup.mode'];
+  if (mode === 'timestamp' && !o['scan.startup.timestamp-millis']) problems.push({ option: 'scan.startup.timestamp-millis', message: `'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'` });
+  if (mode === 'specific-offsets' && !o['scan.startup.specific-offsets']) problems.push({ option: 'scan.startup.specific-offsets', message: `'scan.startup.mode' = 'specific-offsets' needs 'scan.startup.specific-offsets'` });
+  if (o['scan.startup.timestamp-millis'] && mode !== 'timestamp') problems.push({ option: 'scan.startup.timestamp-millis', message: `'scan.startup.timestamp-millis' is used only with 'scan.startup.mode' = 'timestamp'` });
+  if (o['scan.startup.specific-offsets'] && mode !== 'specific-offsets') problems.push({ option: 'scan.startup.specific-offsets', message: `'scan.startup.specific-offsets' is used only with 'scan.startup.mode' = 'specific-offsets'` });
+  if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'` });
+  return [...problems, ...validateCommon(table, readLayout(table, false), role)];
+}
+
+export function validateUpsertKafka(table: TableInfo, role: 'source' | 'sink'): OptionProblem[] {
+  if (table.primaryKey.length === 0) {
+    return [{ option: 'PRIMARY KEY', message: `an upsert-kafka table needs a primary key: the record key is built from it`, hint: 'add PRIMARY KEY (<columns>) NOT ENFORCED to the CREATE TABLE' }];
+  }
+  const problems = validateCommon(table, readLayout(table, true), role);
+  const o = table.options;
+  const buffersRows = Number(o['sink.buffer-flush.max-rows'] ?? 0) > 0;
+  const buffersTime = durationMillis(o['sink.buffer-flush.interval']) > 0;
+  if (buffersRows !== buffersTime) {
+    problems.push({ option: 'sink.buffer-flush.interval', message: `'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' must both be above zero to buffer, or neither` });
+  }
+  return problems;
+}
+
+/** A duration option in milliseconds; 0 when absent or malformed (validateOptions reports malformed ones). */
+export function durationMillis(value: string | undefined): number {
+  if (value === undefined) return 0;
+  try {
+    return parseDuration(value);
+  } catch {
+    return 0;
+  }
+}

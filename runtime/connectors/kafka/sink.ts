@@ -1,0 +1,111 @@
+// The kafka and upsert-kafka sink writer: rows encoded to records (value, and a key from key.fields or the
+// primary key) and handed to a RecordProducer, whose promise is write()'s backpressure.
+//
+// flush() is the checkpoint hook: the runtime calls it before a checkpoint completes and at the end of
+// input. At-least-once: it returns once every record written so far is acknowledged by the broker.
+// Exactly-once: it also commits the Kafka transaction that holds them, so a read_committed consumer sees a
+// checkpoint's records all at once, and records written after the last flush of a failed run never.
+// The transactional id is `<sink.transactional-id-prefix>-<table>-0` (one writer per sink; the 0 is its index),
+// so a restarted job fences its predecessor and aborts the transaction it left open.
+//
+// upsert-kafka: +I/+U write the row under its key, -U is skipped (the +U that follows replaces the value), -D
+// writes a tombstone. With sink.buffer-flush.max-rows and .interval set, rows are first reduced per key so
+// only the last change of each key within the interval is sent (Flink's buffered upsert sink).
+import type { SinkContext, SinkWriter } from '../../core/connector.js';
+import { UserError } from '../../core/errors.js';
+import { kindOf, ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
+import { KafkaClient, type OutRecord, type SinkPartitioner } from './client.js';
+import { durationMillis, readLayout, readTopics } from './options.js';
+import { RecordProducer, type DeliveryGuarantee } from './producer.js';
+import { readKafkaSettings } from './properties.js';
+import { createRecordEncoder, type RecordEncoder } from './records.js';
+
+export function createKafkaSink(ctx: SinkContext, upsert: boolean): SinkWriter {
+  return new KafkaSinkWriter(ctx, upsert);
+}
+
+class KafkaSinkWriter implements SinkWriter {
+  private readonly encoder: RecordEncoder;
+  private readonly topic: string;
+  private producer: RecordProducer | null = null;
+  /** upsert-kafka's per-key reduce buffer, when sink.buffer-flush.* is set. */
+  private readonly reduce: Map<string, OutRecord> | null;
+  private readonly reduceMaxRows: number;
+  private readonly reduceIntervalMs: number;
+  private reduceTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ctx: SinkContext, private readonly upsert: boolean) {
+    const layout = readLayout(ctx, upsert);
+    this.encoder = createRecordEncoder(layout, ctx.schema);
+    this.topic = readTopics(ctx.options)[0];
+    this.reduceMaxRows = Number(ctx.options['sink.buffer-flush.max-rows'] ?? 0);
+    this.reduceIntervalMs = durationMillis(ctx.options['sink.buffer-flush.interval']);
+    this.reduce = upsert && this.reduceMaxRows > 0 && this.reduceIntervalMs > 0 ? new Map() : null;
+  }
+
+  async open(): Promise<void> {
+    const { ctx } = this;
+    const settings = readKafkaSettings(ctx.options, ctx.table);
+    if (settings.ignored.length > 0) ctx.log.warn({ table: ctx.table, ignored: settings.ignored }, 'kafka properties not used by the Node client');
+    const guarantee = (ctx.options['sink.delivery-guarantee'] ?? 'at-least-once') as DeliveryGuarantee;
+    const prefix = ctx.options['sink.transactional-id-prefix'];
+    if (guarantee === 'exactly-once' && !prefix) {
+      throw new UserError(`table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`);
+    }
+    this.producer = await RecordProducer.open(new KafkaClient(settings.client, ctx.log), {
+      topic: this.topic,
+      settings: settings.producer,
+      guarantee,
+      transactionalId: prefix ? `${prefix}-${ctx.table}-0` : null,
+      partitioner: (ctx.options['sink.partitioner'] ?? 'default') as SinkPartitioner,
+      log: ctx.log,
+    });
+  }
+
+  write(batch: Batch): void | Promise<void> {
+    const { rows } = batch;
+    const records: OutRecord[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const kind = kindOf(batch, i);
+      const row = rows[i];
+      if (!this.upsert) {
+        if (kind !== RowKind.INSERT) throw new UserError(`kafka sink of table '${this.ctx.table}' takes inserts only, got ${ROW_KIND_SHORT[kind]}`, "use 'upsert-kafka' with a PRIMARY KEY for an updating query");
+        records.push({ key: this.encoder.key(row), value: this.encoder.value(row) });
+      } else if (kind !== RowKind.UPDATE_BEFORE) {
+        records.push({ key: this.encoder.key(row), value: kind === RowKind.DELETE ? null : this.encoder.value(row) });
+      }
+    }
+    if (this.reduce === null) return this.producer!.add(records);
+    for (const r of records) {
+      // Re-inserting moves the key to the end, so the buffer keeps the order of each key's last change.
+      this.reduce.delete(r.key as string);
+      this.reduce.set(r.key as string, r);
+    }
+    if (this.reduce.size >= this.reduceMaxRows) return this.releaseReduced();
+    this.reduceTimer ??= setTimeout(() => {
+      this.reduceTimer = null;
+      // A failure surfaces at the next write() or flush().
+      void Promise.resolve(this.releaseReduced()).catch(() => {});
+    }, this.reduceIntervalMs);
+  }
+
+  private releaseReduced(): void | Promise<void> {
+    if (this.reduceTimer !== null) clearTimeout(this.reduceTimer);
+    this.reduceTimer = null;
+    const records = [...this.reduce!.values()];
+    this.reduce!.clear();
+    return this.producer!.add(records);
+  }
+
+  async flush(): Promise<void> {
+    if (this.reduce !== null && this.reduce.size > 0) await this.releaseReduced();
+    await this.producer!.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.reduceTimer !== null) clearTimeout(this.reduceTimer);
+    this.reduceTimer = null;
+    await this.producer?.close();
+    this.producer = null;
+  }
+}
