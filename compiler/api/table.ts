@@ -149,10 +149,8 @@ export class GroupedTable {
   aggregate(select: LExpr[], having: LExpr | undefined, loc?: SourceLoc): Table {
     const t = this.table;
     const items = select.flatMap((f) => (f.kind === 'star' ? t.node.schema.map((c) => ({ kind: 'ref', name: c.name }) as LExpr) : [f]));
-    const w = this.window?.def;
     const node = lowerAggregate(t.env.plan, t.env.functions, {
-      input: t.node, keys: this.keys, select: items, having, loc: loc ?? this.loc,
-      window: w && { type: w.type, size: w.size, slide: w.slide, gap: w.gap, on: w.on, alias: w.alias, loc: w.loc },
+      input: t.node, keys: this.keys, select: items, having, loc: loc ?? this.loc, window: this.window?.def,
     });
     checkUniqueNames(node.schema.map((f) => f.name), loc);
     return new Table(t.env, node);

@@ -1,18 +1,9 @@
 // Group windows as Flink's Table API writes them: Tumble.over(...).on(...).as(...), Slide, Session.
-import type { LExpr } from '../ir/logical-expr.js';
-import type { SourceLoc } from '../../runtime/core/plan.js';
+import type { GroupWindowDef } from '../ir/logical-expr.js';
 import { callerLoc } from '../ir/source-loc.js';
 import { toNode, type Expression } from './expressions.js';
 
-export interface GroupWindowDef {
-  type: 'tumble' | 'slide' | 'session' | 'cumulate';
-  size?: LExpr;
-  slide?: LExpr;
-  gap?: LExpr;
-  on: LExpr;
-  alias: string;
-  loc?: SourceLoc;
-}
+export type { GroupWindowDef };
 
 export class GroupWindow {
   constructor(readonly def: GroupWindowDef) {}

@@ -5,19 +5,10 @@ import { DataTypes, isInteger, isNumeric, isString, isTemporal, typeToString, wi
 import type { Expr } from '../../runtime/core/expr.js';
 import type { AggCall, AggFunction, GroupAggregateNode, PlanNode, SourceLoc, WindowAggregateNode, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
-import { exprKey, isAggregateName, outputName, stripAlias, type LExpr } from '../ir/logical-expr.js';
+import { exprKey, isAggregateName, outputName, stripAlias, type GroupWindowDef, type LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
 import { Resolver, type FunctionCatalog } from './resolve.js';
 
-export interface WindowInput {
-  type: WindowSpec['type'];
-  size?: LExpr;
-  slide?: LExpr;
-  gap?: LExpr;
-  on: LExpr;
-  alias: string;
-  loc?: SourceLoc;
-}
 
 export interface AggregateRequest {
   input: PlanNode;
@@ -25,7 +16,7 @@ export interface AggregateRequest {
   select: LExpr[];
   /** HAVING: a condition over the select's scope (keys, aggregates), applied before the projection. */
   having?: LExpr;
-  window?: WindowInput;
+  window?: GroupWindowDef;
   loc?: SourceLoc;
 }
 
@@ -166,7 +157,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   return plan.calc(agg, select.map((e, i) => ({ name: outputName(req.select[i], i), expr: post.resolve(e) })), filter, req.loc);
 }
 
-function intervalMs(e: LExpr | undefined, w: WindowInput, what: string): number {
+function intervalMs(e: LExpr | undefined, w: GroupWindowDef, what: string): number {
   const x = e && stripAlias(e);
   if (!x || x.kind !== 'interval' || x.millis <= 0) {
     throw new CompileError(`window ${what} must be a positive interval such as lit(10).minutes()`, e?.loc ?? w.loc);

@@ -1,7 +1,7 @@
 // Unresolved expressions as the Table API and the SQL frontend build them: column references by name,
 // calls by function name. compiler/frontend/resolve.ts types them against an input schema into runtime Exprs.
 import type { DataType } from '../../runtime/core/data-types.js';
-import type { SourceLoc, WindowProperty } from '../../runtime/core/plan.js';
+import type { SourceLoc, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
 
 export type LExpr =
   | { kind: 'ref'; name: string; loc?: SourceLoc }
@@ -53,4 +53,15 @@ export function exprKey(e: LExpr): string {
     case 'windowProp': return `${e.window}.${e.property}`;
     case 'star': return '*';
   }
+}
+
+/** A group window as written (Tumble/Slide/Session in the Table API, TUMBLE/HOP/SESSION/CUMULATE in SQL). */
+export interface GroupWindowDef {
+  type: WindowSpec['type'];
+  size?: LExpr;
+  slide?: LExpr;
+  gap?: LExpr;
+  on: LExpr;
+  alias: string;
+  loc?: SourceLoc;
 }
