@@ -203,7 +203,8 @@ export class TableEnvironment {
 
   /** The plan as built, before passes. */
   buildPlan(name: string, args: string[]): JobPlan {
-    return { name, args, config: { ...this.config.values }, nodes: [...this.plan.nodes], udfs: [], stages: [] };
+    // As in Flink, `pipeline.name` names the job in place of the name it was defined with.
+    return { name: this.config.values['pipeline.name'] ?? name, args, config: { ...this.config.values }, nodes: [...this.plan.nodes], udfs: [], stages: [] };
   }
 
   private addSink(def: TableDef, t: Table, loc?: SourceLoc): SinkNode {

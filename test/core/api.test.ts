@@ -127,3 +127,13 @@ describe('Table.explain()', () => {
     expect(text).toMatch(/s1: Source\(items\) → Calc → Calc → Sink\(<explain>\)\s+\[\d+ bytes of generated code\]/);
   });
 });
+
+describe('configuration', () => {
+  it('getConfig().set keeps Flink keys in the plan; pipeline.name names the job', () => {
+    const tEnv = env();
+    tEnv.getConfig().set('pipeline.name', 'Renamed').set('table.exec.source.idle-timeout', '5 s');
+    const plan = tEnv.buildPlan('Original', []);
+    expect(plan.name).toBe('Renamed');
+    expect(plan.config['table.exec.source.idle-timeout']).toBe('5 s');
+  });
+});
