@@ -62,16 +62,33 @@ export interface SinkContext extends TableInfo {
 }
 
 export interface SinkWriter {
+  /**
+   * Opens fresh (null) or at what snapshot() returned for a checkpoint. A writer that commits in two phases
+   * (see checkpointComplete) throws UncommittedCheckpointError (core/errors.ts) when the restored
+   * checkpoint's pre-committed output was never committed: the runtime then discards that checkpoint and
+   * restores the one before it (whose replay writes that output again), so it must keep that one until the
+   * newer checkpoint's checkpointComplete() calls resolved.
+   */
   open(restored: unknown | null): Promise<void>;
   /** Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure). */
   write(batch: Batch): void | Promise<void>;
   /**
-   * Makes everything written so far durable. The runtime calls it before a checkpoint completes (the
-   * snapshot is taken after it resolves) and at the end of input.
+   * Makes everything written so far durable (a two-phase writer pre-commits it: durable but not yet visible,
+   * see checkpointComplete). The runtime calls it before a checkpoint completes (the snapshot is taken after
+   * it resolves) and at the end of input.
    */
   flush(): Promise<void>;
   /** State to restore the writer to after a failure (e.g. how much of a part file is committed). */
   snapshot?(): unknown;
+  /**
+   * The checkpoint holding `state` (what snapshot() returned after a flush()) is durable: a writer that
+   * commits in two phases makes the output it pre-committed in that flush() visible now, not in flush(), so
+   * a failure before the checkpoint is stored cannot leave output that the restored job writes again. Also
+   * called when a job ends or stops, after the final flush(), with the final snapshot() (for a stop: once the
+   * savepoint holding it is stored), before close(). A rejection fails the job over: whether the output was
+   * committed is then decided by open() of the restored writer. Writers without it are done after flush().
+   */
+  checkpointComplete?(state: unknown): Promise<void>;
   close(): Promise<void>;
 }
 

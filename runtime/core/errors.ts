@@ -23,3 +23,17 @@ export class ExternalError extends Error {
     this.name = 'ExternalError';
   }
 }
+
+/**
+ * Thrown by SinkWriter.open(restored) when the output the sink pre-committed for the restored checkpoint
+ * never became visible: the job failed after the checkpoint was stored but before the sink's
+ * checkpointComplete() committed it, and the crash aborted it. Continuing from that checkpoint would lose
+ * the output, so the runtime restores the checkpoint before it instead; replaying from there writes the
+ * output again.
+ */
+export class UncommittedCheckpointError extends Error {
+  constructor(readonly table: string, detail: string) {
+    super(`sink of table '${table}': the output of the restored checkpoint was never committed (${detail}); restore the checkpoint before it`);
+    this.name = 'UncommittedCheckpointError';
+  }
+}

@@ -1,12 +1,17 @@
 // The kafka sink against the real broker: values and keys in both formats, at-least-once acknowledgements on
-// flush, write() backpressure, and exactly-once transactions (invisible to read_committed readers until
-// flush, never visible when the writer closes or crashes without flushing).
+// flush, write() backpressure, and exactly-once as a two-phase commit: records are invisible to read_committed
+// readers until checkpointComplete() (flush only pre-commits them), never visible when the writer closes or
+// crashes first, and a restore either finds the checkpoint's transaction committed or refuses the checkpoint
+// (UncommittedCheckpointError), so replay from the previous one yields every record exactly once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafkaSink } from '../../runtime/connectors/kafka/sink.js';
 import { createKafkaSource } from '../../runtime/connectors/kafka/source.js';
+import { MARKER_TOPIC, type KafkaSinkState } from '../../runtime/connectors/kafka/two-phase-commit.js';
+import type { SinkWriter } from '../../runtime/core/connector.js';
 import { DataTypes } from '../../runtime/core/data-types.js';
+import { UncommittedCheckpointError } from '../../runtime/core/errors.js';
 import { RowKind, type Row } from '../../runtime/core/row.js';
-import { closeAdmin, createTopic, field, kafkaSinkContext, kafkaSourceContext, pollRows, readTopic, rowsOf, sleep, uniqueTopic } from './helpers.js';
+import { admin, closeAdmin, createTopic, field, kafkaSinkContext, kafkaSourceContext, pollRows, readTopic, rowsOf, sleep, uniqueTopic } from './helpers.js';
 
 afterAll(closeAdmin);
 
@@ -14,9 +19,9 @@ const SCHEMA = [field('id', DataTypes.BIGINT()), field('name', DataTypes.STRING(
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0, 5);
 const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `n${from + i}`, ts: T0 + (from + i) * 1000 }));
 
-async function openSink(topic: string, options: Record<string, string>) {
+async function openSink(topic: string, options: Record<string, string>, restored: unknown = null) {
   const writer = createKafkaSink(kafkaSinkContext(topic, SCHEMA, options), false);
-  await writer.open(null);
+  await writer.open(restored);
   return writer;
 }
 
@@ -27,6 +32,9 @@ describe('kafka sink: at-least-once', { timeout: 60_000 }, () => {
     try {
       await writer.write({ rows: rows(0, 30), kinds: null });
       await writer.flush();
+      // Nothing to keep in checkpoints and nothing left to commit: flush made the records durable.
+      expect(writer.snapshot!()).toBeNull();
+      await writer.checkpointComplete!(null);
     } finally {
       await writer.close();
     }
@@ -95,26 +103,43 @@ describe('kafka sink: at-least-once', { timeout: 60_000 }, () => {
   });
 });
 
-describe('kafka sink: exactly-once', { timeout: 60_000 }, () => {
+describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
   const eo = (prefix: string) => ({ format: 'json', 'sink.delivery-guarantee': 'exactly-once', 'sink.transactional-id-prefix': prefix });
+  const ids = (records: { value: string | null }[]) => records.map((r) => JSON.parse(r.value!).id as number);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  /** A checkpoint as the runtime takes it: sinks flushed, then their snapshots. */
+  const checkpoint = async (writer: SinkWriter) => {
+    await writer.flush();
+    return writer.snapshot!() as KafkaSinkState;
+  };
 
-  it('records are invisible to read_committed readers until flush commits them', async () => {
+  it('flushed records stay invisible to read_committed readers until checkpointComplete, then appear exactly once', async () => {
     const topic = await createTopic(uniqueTopic('eo-commit'));
     const writer = await openSink(topic, eo(topic));
     try {
       await writer.write({ rows: rows(0, 10), kinds: null });
-      await sleep(300); // past linger.ms: the records are on the broker, in the open transaction
-      expect(await readTopic(topic, { readCommitted: false, count: 10 })).toHaveLength(10);
-      expect(await readTopic(topic, { readCommitted: true, quietMs: 1000 })).toHaveLength(0);
-      await writer.flush();
-      expect(await readTopic(topic, { readCommitted: true, count: 10 })).toHaveLength(10);
-      // The next write opens the next transaction.
+      const first = await checkpoint(writer);
+      expect(first).toMatchObject({ transactionalId: `${topic}-out-0`, seq: 1, marker: { partition: 0 } });
+      expect(await readTopic(topic, { readCommitted: false, count: 10 })).toHaveLength(10); // on the broker, in the open transaction
+      // Written after the pre-commit: held for the next transaction, so committing the first cannot publish them.
       await writer.write({ rows: rows(10, 5), kinds: null });
-      await writer.flush();
-      expect((await readTopic(topic, { readCommitted: true, count: 15 })).map((r) => JSON.parse(r.value!).id)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+      await sleep(300);
+      expect(await readTopic(topic, { readCommitted: true, quietMs: 1000 })).toHaveLength(0);
+      await writer.checkpointComplete!(first);
+      expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
+      // A repeated or late notification commits nothing more.
+      await writer.checkpointComplete!(first);
+      const second = await checkpoint(writer);
+      expect(second.seq).toBe(2);
+      await writer.checkpointComplete!(second);
+      expect(ids(await readTopic(topic, { readCommitted: true, count: 15 }))).toEqual(range(0, 15));
+      // A checkpoint without new records starts no transaction: its snapshot is already committed.
+      expect(await checkpoint(writer)).toMatchObject({ seq: 2, marker: null });
     } finally {
       await writer.close();
     }
+    const markers = (await (await admin()).fetchTopicMetadata({ topics: [MARKER_TOPIC] })).topics[0];
+    expect(markers.partitions).toHaveLength(1);
   });
 
   it('a transaction closed without flush, or left open by a crash, never becomes visible', async () => {
@@ -131,14 +156,157 @@ describe('kafka sink: exactly-once', { timeout: 60_000 }, () => {
     const next = await openSink(topic, eo(topic));
     try {
       await next.write({ rows: rows(200, 3), kinds: null });
-      await next.flush();
+      await next.checkpointComplete!(await checkpoint(next));
     } finally {
       await next.close();
       await crashed.close();
     }
-    const visible = await readTopic(topic, { readCommitted: true, count: 3 });
-    expect(visible.map((r) => JSON.parse(r.value!).id)).toEqual([200, 201, 202]);
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 3 }))).toEqual([200, 201, 202]);
     // All 13 were written; only the committed 3 are visible.
     expect(await readTopic(topic, { readCommitted: false, count: 13 })).toHaveLength(13);
+  });
+
+  it('a crash between pre-commit and checkpointComplete: the checkpoint is refused on restore and its records never appear', async () => {
+    const topic = await createTopic(uniqueTopic('eo-precommitted'));
+    const crashed = await openSink(topic, eo(topic));
+    const zombies: SinkWriter[] = [crashed];
+    try {
+      await crashed.write({ rows: rows(0, 5), kinds: null });
+      const previous = await checkpoint(crashed);
+      await crashed.checkpointComplete!(previous);
+      await crashed.write({ rows: rows(5, 5), kinds: null });
+      const latest = await checkpoint(crashed); // stored, then the job dies before checkpointComplete
+      const refused = createKafkaSink(kafkaSinkContext(topic, SCHEMA, eo(topic)), false);
+      await expect(refused.open(latest)).rejects.toBeInstanceOf(UncommittedCheckpointError);
+      // The crashed writer is fenced: its late commit fails instead of publishing the records.
+      await expect(crashed.checkpointComplete!(latest)).rejects.toThrow();
+      // The runtime restores the checkpoint before, and replay writes the interval again.
+      const restored = await openSink(topic, eo(topic), previous);
+      zombies.push(restored);
+      await restored.write({ rows: rows(5, 5), kinds: null });
+      const replayed = await checkpoint(restored);
+      expect(replayed.seq).toBe(latest.seq); // the same interval, by another writer
+      await restored.checkpointComplete!(replayed);
+    } finally {
+      await Promise.all(zombies.map((w) => w.close()));
+    }
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
+    expect(await readTopic(topic, { readCommitted: false, count: 15 })).toHaveLength(15);
+  });
+
+  it('a crash after checkpointComplete: the checkpoint restores and its records appear once', async () => {
+    const topic = await createTopic(uniqueTopic('eo-committed'));
+    const crashed = await openSink(topic, eo(topic));
+    let restored: SinkWriter | null = null;
+    try {
+      await crashed.write({ rows: rows(0, 5), kinds: null });
+      const latest = await checkpoint(crashed);
+      await crashed.checkpointComplete!(latest);
+      // Records after the checkpoint reach the broker in the next transaction; the crash leaves it open.
+      await crashed.write({ rows: rows(5, 3), kinds: null });
+      await sleep(300);
+      restored = await openSink(topic, eo(topic), latest);
+      await restored.write({ rows: rows(5, 3), kinds: null });
+      const next = await checkpoint(restored);
+      expect(next.seq).toBe(latest.seq + 1);
+      await restored.checkpointComplete!(next);
+    } finally {
+      await restored?.close();
+      await crashed.close();
+    }
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 8, quietMs: 1000 }))).toEqual(range(0, 8));
+  });
+
+  it('a checkpoint whose completion never comes is committed with the next one; its late completion publishes nothing early', async () => {
+    const topic = await createTopic(uniqueTopic('eo-superseded'));
+    const writer = await openSink(topic, eo(topic));
+    let restored: SinkWriter | null = null;
+    try {
+      await writer.write({ rows: rows(0, 5), kinds: null });
+      const lost = await checkpoint(writer);
+      await writer.write({ rows: rows(5, 5), kinds: null });
+      const next = await checkpoint(writer); // still the same transaction, marked again
+      expect(next.seq).toBe(lost.seq + 1);
+      await writer.checkpointComplete!(lost); // it now holds the next interval too, whose checkpoint may not be stored
+      expect(await readTopic(topic, { readCommitted: true, quietMs: 1000 })).toHaveLength(0);
+      await writer.checkpointComplete!(next);
+      expect(ids(await readTopic(topic, { readCommitted: true, count: 10 }))).toEqual(range(0, 10));
+      restored = await openSink(topic, eo(topic), next);
+    } finally {
+      await restored?.close();
+      await writer.close();
+    }
+  });
+
+  it('checkpoints, crashes at every phase and restores (falling back past refused checkpoints) write each record exactly once', async () => {
+    const topic = await createTopic(uniqueTopic('eo-protocol'));
+    const input = rows(0, 40);
+    /** Stored checkpoints, oldest first: where the input was, and the sink's state. */
+    const stored: { position: number; sink: unknown }[] = [];
+    const writers: SinkWriter[] = [];
+    let writer!: SinkWriter;
+    let position = 0;
+    let refusals = 0;
+
+    // The runtime's restore: the newest stored checkpoint; one the sink refuses is discarded (its output was
+    // aborted for good) and the one before it tried.
+    async function restore(): Promise<void> {
+      for (;;) {
+        const latest = stored.at(-1);
+        const candidate = createKafkaSink(kafkaSinkContext(topic, SCHEMA, eo(topic)), false);
+        try {
+          await candidate.open(latest?.sink ?? null);
+        } catch (e) {
+          if (!(e instanceof UncommittedCheckpointError)) throw e;
+          refusals++;
+          stored.pop();
+          continue;
+        }
+        writers.push((writer = candidate));
+        position = latest?.position ?? 0;
+        return;
+      }
+    }
+    const write = async (n: number) => {
+      await writer.write({ rows: input.slice(position, position + n), kinds: null });
+      position += n;
+    };
+    /** Flush and snapshot, store; `complete` false: the job dies before checkpointComplete. */
+    const takeCheckpoint = async (complete = true) => {
+      const state = await checkpoint(writer);
+      stored.push({ position, sink: state });
+      if (complete) await writer.checkpointComplete!(state);
+    };
+
+    try {
+      await restore();
+      await write(5); await takeCheckpoint();
+      await write(5); await takeCheckpoint();
+      await takeCheckpoint(); // an interval without records
+      await write(5); await takeCheckpoint(false); // crash after the pre-commit
+      await restore(); // refuses the last checkpoint, restores the one before
+      expect(position).toBe(10);
+      await write(5); await takeCheckpoint();
+      await write(3); await sleep(200); // crash in mid-interval: sent, never flushed
+      await restore();
+      expect(position).toBe(15);
+      await write(5); await takeCheckpoint();
+      await write(5); await takeCheckpoint();
+      await write(4); await takeCheckpoint(false);
+      await restore();
+      await write(2); await takeCheckpoint(false); // and again right after the restore
+      await restore();
+      expect(position).toBe(25);
+      await write(5); await takeCheckpoint(); // crash right after the commit
+      await restore();
+      await write(10);
+      // End of input: the final flush and its commit.
+      await takeCheckpoint();
+      expect(refusals).toBe(3);
+    } finally {
+      await Promise.all(writers.map((w) => w.close()));
+    }
+    expect(position).toBe(40);
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 40, quietMs: 1000 }))).toEqual(range(0, 40));
   });
 });

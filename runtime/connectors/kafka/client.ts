@@ -56,6 +56,8 @@ export interface AdminLink {
   offsetsAt(topic: string, timestamp: number): Promise<Map<number, number>>;
   /** Committed offsets of a group, only for partitions that have one. */
   committed(groupId: string, topic: string): Promise<Map<number, number>>;
+  /** Creates the topic with `config` (topic-level settings); resolves once it has leaders. Losing a race to create it is fine. */
+  createTopic(topic: string, partitions: number, config: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,8 +71,15 @@ export interface OutRecord {
 
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
 
+/** Where a record landed. */
+export interface RecordPosition {
+  partition: number;
+  offset: number;
+}
+
 export interface TransactionLink {
-  send(topic: string, records: OutRecord[]): Promise<void>;
+  /** Resolves with where each partition's share of the records begins (one entry for a single record). */
+  send(topic: string, records: OutRecord[]): Promise<RecordPosition[]>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -188,6 +197,11 @@ export class KafkaClient {
         }
         return out;
       }),
+      createTopic: (topic, partitions, config) => external(`creating topic ${topic}`, async () => {
+        const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+        // Resolves false when the topic exists already (another writer created it first).
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+      }),
       close: () => admin.disconnect(),
     };
   }
@@ -252,7 +266,8 @@ export class KafkaClient {
       begin: () => external(`beginning a transaction (${opts.transactionalId})`, async () => {
         const tx = await producer.transaction();
         return {
-          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => { await tx.send({ topic, messages: records, acks: -1, compression }); }),
+          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () =>
+            (await tx.send({ topic, messages: records, acks: -1, compression })).map((m) => ({ partition: m.partition, offset: Number(m.baseOffset ?? m.offset) }))),
           commit: () => external(`committing transaction ${opts.transactionalId}`, () => tx.commit()),
           abort: () => external(`aborting transaction ${opts.transactionalId}`, () => tx.abort()),
         };

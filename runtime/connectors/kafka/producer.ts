@@ -4,13 +4,16 @@
 // (a key's updates must not overtake each other). add() returns a promise while the records accepted but not
 // yet acknowledged exceed buffer.memory: that promise is the backpressure that holds the job back.
 //
-// Transactions (exactly-once): the first send after a flush begins a transaction, flush() sends the rest and
-// commits it; close() without flush() aborts it. Opening fences any earlier producer with the same
-// transactional id, and Kafka aborts that producer's open transaction, so records of a crashed run that were
-// never flushed never become visible.
+// Transactions (exactly-once) serve the sink's two-phase commit (two-phase-commit.ts): the first record sent
+// after a commit begins a transaction; preCommit() sends everything added so far plus one last record (the
+// sink's marker) into it and waits for the acknowledgements, but leaves it open; commit() commits it. Records
+// added in between belong to the next transaction: they are held back until the commit, within the same
+// memory bound, so a slow commit holds the job back instead of growing memory. close() aborts an open
+// transaction. Opening fences any earlier producer with the same transactional id, and Kafka aborts that
+// producer's open transaction, so records of a crashed run that were never committed never become visible.
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { KafkaClient, OutRecord, ProducerLink, SinkPartitioner, TransactionLink } from './client.js';
+import type { KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
 import type { ProducerSettings } from './properties.js';
 
 /** Records per request at most, besides the byte limit: kafkajs encodes ~1000-2000 records per send fastest. */
@@ -35,6 +38,12 @@ export interface RecordProducerOptions {
 const sizeOf = (r: OutRecord) => RECORD_OVERHEAD + byteLength(r.key) + byteLength(r.value);
 const byteLength = (v: Buffer | string | null) => (v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
+/** Records taken for one request, with their size. */
+interface Part {
+  records: OutRecord[];
+  bytes: number;
+}
+
 export class RecordProducer {
   private pending: OutRecord[] = [];
   private pendingBytes = 0;
@@ -42,8 +51,11 @@ export class RecordProducer {
   private unackedRecords = 0;
   private unackedBytes = 0;
   private sending: Promise<void> | null = null;
-  private committing: Promise<void> | null = null;
   private tx: TransactionLink | null = null;
+  /** Records went into the open transaction since its last pre-commit (or since it began). */
+  private unmarked = false;
+  /** While a transaction is (being) pre-committed or the producer closes: nothing is sent from `pending`. */
+  private held = false;
   private timer: NodeJS.Timeout | null = null;
   private failure: Error | null = null;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -59,7 +71,8 @@ export class RecordProducer {
     if (transactional && !o.transactionalId) throw new Error('exactly-once delivery needs a transactional id');
     const link = await client.producer(o.settings, { transactionalId: transactional ? o.transactionalId : null, partitioner: o.partitioner });
     if (transactional) {
-      // An empty transaction registers the id with the coordinator: this fences older producers now, not at the first write.
+      // An empty transaction registers the id with the coordinator: this fences older producers now, not at
+      // the first write, and Kafka has aborted their open transaction once it returns.
       await (await link.begin()).abort();
     }
     return new RecordProducer(link, o);
@@ -87,13 +100,13 @@ export class RecordProducer {
     return this.unackedBytes >= this.o.settings.bufferMemory || this.unackedRecords >= MAX_UNACKED_RECORDS;
   }
 
-  /** Starts sending unless a send is under way (it takes what is pending when it finishes). */
+  /** Starts sending unless a send is under way (it takes what is pending when it finishes) or sending is held. */
   private kick(): void {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.sending !== null || this.pending.length === 0 || this.failure) return;
+    if (this.sending !== null || this.pending.length === 0 || this.failure || this.held) return;
     this.sending = this.sendPending().finally(() => {
       this.sending = null;
       // Records added while the last send was finishing found it still under way: send them now.
@@ -101,65 +114,65 @@ export class RecordProducer {
     });
   }
 
+  /** Never rejects: a failure is kept and thrown by the next add(), flush() or preCommit(). */
   private async sendPending(): Promise<void> {
     try {
-      while (this.pending.length > 0) {
-        // A commit under way closes the transaction these records must not join.
-        if (this.committing) await this.committing;
-        const part = this.take();
-        let bytes = 0;
-        for (const r of part) bytes += sizeOf(r);
-        if (this.o.guarantee === 'exactly-once') {
-          this.tx ??= await this.link.begin();
-          await this.tx.send(this.o.topic, part);
-        } else {
-          await this.link.send(this.o.topic, part);
-        }
-        this.unackedRecords -= part.length;
-        this.unackedBytes -= bytes;
-        if (!this.full()) for (const w of this.waiters.splice(0)) w.resolve();
+      // A pre-commit stops the loop between requests: what it leaves belongs to the next transaction.
+      while (this.pending.length > 0 && !this.held) {
+        const part = this.take(this.pending);
+        this.pendingBytes -= part.bytes;
+        await this.sendPart(part);
       }
     } catch (e) {
-      this.failure = e instanceof ExternalError ? e : new ExternalError('kafka', (e as Error).message, e);
-      for (const w of this.waiters.splice(0)) w.reject(this.failure);
+      this.fail(e);
     }
   }
 
-  /** The oldest pending records that fit in one request. */
-  private take(): OutRecord[] {
+  private async sendPart({ records, bytes }: Part): Promise<void> {
+    if (this.o.guarantee === 'exactly-once') {
+      this.tx ??= await this.link.begin();
+      await this.tx.send(this.o.topic, records);
+      this.unmarked = true;
+    } else {
+      await this.link.send(this.o.topic, records);
+    }
+    this.unackedRecords -= records.length;
+    this.unackedBytes -= bytes;
+    if (!this.full()) for (const w of this.waiters.splice(0)) w.resolve();
+  }
+
+  /** Keeps the first failure for every later call, and fails writers waiting for room. */
+  private fail(e: unknown): Error {
+    this.failure ??= e instanceof ExternalError ? e : new ExternalError('kafka', (e as Error).message, e);
+    for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    return this.failure;
+  }
+
+  /** The oldest records of `queue` that fit in one request, removed from it. */
+  private take(queue: OutRecord[]): Part {
     let bytes = 0;
     let n = 0;
-    while (n < this.pending.length && n < MAX_RECORDS_PER_SEND) {
-      const size = sizeOf(this.pending[n]);
+    while (n < queue.length && n < MAX_RECORDS_PER_SEND) {
+      const size = sizeOf(queue[n]);
       if (n > 0 && bytes + size > this.maxSendBytes) break;
       bytes += size;
       n++;
     }
-    const part = this.pending.splice(0, n);
-    this.pendingBytes -= bytes;
-    return part;
+    return { records: queue.splice(0, n), bytes };
   }
 
   /**
-   * Sends everything added so far and waits for the acknowledgements; with exactly-once, commits the
-   * transaction. With delivery guarantee 'none' it only hands the records to the client.
+   * Sends everything added so far and waits for the acknowledgements. With delivery guarantee 'none' it only
+   * hands the records to the client. Exactly-once producers use preCommit() and commit() instead.
    */
   async flush(): Promise<void> {
+    if (this.o.guarantee === 'exactly-once') throw new Error('an exactly-once producer is flushed by preCommit()');
     if (this.o.guarantee === 'none') {
       this.kick();
       if (this.failure) throw this.failure;
       return;
     }
     await this.drain();
-    const tx = this.tx;
-    if (tx === null) return;
-    this.tx = null;
-    this.committing = tx.commit();
-    try {
-      await this.committing;
-    } finally {
-      this.committing = null;
-    }
   }
 
   /** Waits until nothing is pending or in flight; throws the send failure if there was one. */
@@ -173,14 +186,65 @@ export class RecordProducer {
   }
 
   /**
+   * Exactly-once, phase one: sends everything added so far into the open transaction (beginning one if
+   * needed), then `last` (the sink's marker), and waits for the acknowledgements; the transaction stays open
+   * until commit(), and records added meanwhile wait for the next one. Returns where `last` landed, or null
+   * when nothing was sent since the last pre-commit or commit (nothing new to mark: an open transaction
+   * stays pre-committed as it was). Called again before commit(), it adds to the same transaction.
+   */
+  async preCommit(last: { topic: string; record: OutRecord }): Promise<RecordPosition | null> {
+    if (this.o.guarantee !== 'exactly-once') throw new Error('preCommit() needs an exactly-once producer');
+    if (this.failure) throw this.failure;
+    // Taken synchronously: records added from here on (a timer's) are the next transaction's.
+    this.held = true;
+    const ours = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      await this.sending; // the request in flight when the pre-commit began
+      if (this.failure) throw this.failure;
+      while (ours.length > 0) await this.sendPart(this.take(ours));
+      if (!this.unmarked) {
+        if (this.tx === null) this.release();
+        return null;
+      }
+      const [at] = await this.tx!.send(last.topic, [last.record]);
+      this.unmarked = false;
+      return at;
+    } catch (e) {
+      throw this.fail(e);
+    }
+  }
+
+  /** Exactly-once, phase two: commits the pre-committed transaction; the records held meanwhile begin the next. */
+  async commit(): Promise<void> {
+    const tx = this.tx;
+    if (tx === null || !this.held || this.unmarked) throw new Error('commit() needs a pre-committed transaction');
+    if (this.failure) throw this.failure;
+    this.tx = null;
+    try {
+      await tx.commit();
+    } catch (e) {
+      throw this.fail(e);
+    }
+    this.release();
+  }
+
+  private release(): void {
+    this.held = false;
+    this.kick();
+  }
+
+  /**
    * Without exactly-once, sends what is pending (best effort: a failure is logged) and disconnects. With
-   * exactly-once, aborts the open transaction: records not flushed are never committed.
+   * exactly-once, aborts the open transaction, pre-committed or not: only commit() makes records visible.
    */
   async close(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     try {
       if (this.o.guarantee === 'exactly-once') {
+        this.held = true;
         this.pending = [];
         await this.sending;
         if (this.tx) await this.tx.abort();

@@ -3,8 +3,9 @@
 //
 // flush() is the checkpoint hook: the runtime calls it before a checkpoint completes and at the end of
 // input. At-least-once: it returns once every record written so far is acknowledged by the broker.
-// Exactly-once: it also commits the Kafka transaction that holds them, so a read_committed consumer sees a
-// checkpoint's records all at once, and records written after the last flush of a failed run never.
+// Exactly-once: it pre-commits the Kafka transaction that holds them (two-phase-commit.ts), and
+// checkpointComplete() commits it once the checkpoint holding snapshot() is stored, so a read_committed
+// consumer sees a checkpoint's records all at once, only after the checkpoint, and never again after a restore.
 // The transactional id is `<sink.transactional-id-prefix>-<table>-0` (one writer per sink; the 0 is its index),
 // so a restarted job fences its predecessor and aborts the transaction it left open.
 //
@@ -16,9 +17,10 @@ import { UserError } from '../../core/errors.js';
 import { kindOf, ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
 import { KafkaClient, type OutRecord, type SinkPartitioner } from './client.js';
 import { durationMillis, readLayout, readTopics } from './options.js';
-import { RecordProducer, type DeliveryGuarantee } from './producer.js';
+import { RecordProducer, type DeliveryGuarantee, type RecordProducerOptions } from './producer.js';
 import { readKafkaSettings } from './properties.js';
 import { createRecordEncoder, type RecordEncoder } from './records.js';
+import { TwoPhaseCommit } from './two-phase-commit.js';
 
 export function createKafkaSink(ctx: SinkContext, upsert: boolean): SinkWriter {
   return new KafkaSinkWriter(ctx, upsert);
@@ -28,6 +30,8 @@ class KafkaSinkWriter implements SinkWriter {
   private readonly encoder: RecordEncoder;
   private readonly topic: string;
   private producer: RecordProducer | null = null;
+  /** With exactly-once: the commit protocol around `producer`. */
+  private twoPhase: TwoPhaseCommit | null = null;
   /** upsert-kafka's per-key reduce buffer, when sink.buffer-flush.* is set. */
   private readonly reduce: Map<string, OutRecord> | null;
   private readonly reduceMaxRows: number;
@@ -43,7 +47,7 @@ class KafkaSinkWriter implements SinkWriter {
     this.reduce = upsert && this.reduceMaxRows > 0 && this.reduceIntervalMs > 0 ? new Map() : null;
   }
 
-  async open(): Promise<void> {
+  async open(restored: unknown | null): Promise<void> {
     const { ctx } = this;
     const settings = readKafkaSettings(ctx.options, ctx.table);
     if (settings.ignored.length > 0) ctx.log.warn({ table: ctx.table, ignored: settings.ignored }, 'kafka properties not used by the Node client');
@@ -52,14 +56,22 @@ class KafkaSinkWriter implements SinkWriter {
     if (guarantee === 'exactly-once' && !prefix) {
       throw new UserError(`table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`);
     }
-    this.producer = await RecordProducer.open(new KafkaClient(settings.client, ctx.log), {
+    const client = new KafkaClient(settings.client, ctx.log);
+    const producer: RecordProducerOptions = {
       topic: this.topic,
       settings: settings.producer,
       guarantee,
       transactionalId: prefix ? `${prefix}-${ctx.table}-0` : null,
       partitioner: (ctx.options['sink.partitioner'] ?? 'default') as SinkPartitioner,
       log: ctx.log,
-    });
+    };
+    if (guarantee !== 'exactly-once') {
+      if (restored !== null) ctx.log.info({ table: ctx.table }, 'the restored exactly-once state is not needed with this delivery guarantee');
+      this.producer = await RecordProducer.open(client, producer);
+      return;
+    }
+    this.twoPhase = await TwoPhaseCommit.open({ client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log }, restored);
+    this.producer = this.twoPhase.producer;
   }
 
   write(batch: Batch): void | Promise<void> {
@@ -99,7 +111,18 @@ class KafkaSinkWriter implements SinkWriter {
 
   async flush(): Promise<void> {
     if (this.reduce !== null && this.reduce.size > 0) await this.releaseReduced();
-    await this.producer!.flush();
+    if (this.twoPhase) await this.twoPhase.preCommit();
+    else await this.producer!.flush();
+  }
+
+  /** Exactly-once: the pre-committed transaction, for checkpointComplete() and restores. Otherwise nothing to keep. */
+  snapshot(): unknown {
+    return this.twoPhase?.snapshot() ?? null;
+  }
+
+  /** Exactly-once: commits the transaction `state` names. Otherwise flush() made the records durable already. */
+  async checkpointComplete(state: unknown): Promise<void> {
+    await this.twoPhase?.commit(state);
   }
 
   async close(): Promise<void> {
@@ -107,5 +130,6 @@ class KafkaSinkWriter implements SinkWriter {
     this.reduceTimer = null;
     await this.producer?.close();
     this.producer = null;
+    this.twoPhase = null;
   }
 }
