@@ -1,0 +1,226 @@
+package sluice.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+
+/**
+ * Runs one benchmark workload on Flink's Java Table API in a local MiniCluster, parallelism 1,
+ * streaming mode, and prints one JSON line on stdout.
+ *
+ * <pre>
+ * FlinkPeer --workload q0|q1|q2|tumble|sliding|session|spend|payments --rows N
+ *           --input FILE.csv|none --output FILE [--sink capture|blackhole] [--sql-dir DIR]
+ * </pre>
+ *
+ * The SQL of each workload is read from {@code <sql-dir>/<workload>.sql} (shared with the PyFlink
+ * job); {@code ${input}} becomes the input path and {@code ${sink:MODE}} the sink options.
+ */
+public final class FlinkPeer {
+    private static final Pattern SINK = Pattern.compile("\\$\\{sink:(\\w+)}");
+    private static final Pattern INPUT_KIND = Pattern.compile("(?m)^--\\s*input:\\s*(\\w+)");
+
+    public static void main(String[] argv) throws Exception {
+        // JVM start (epoch ms, taken by the JVM itself during its start-up); /proc-based
+        // ProcessHandle start instants were off by up to a second here (btime rounding).
+        long startMs = ManagementFactory.getRuntimeMXBean().getStartTime();
+        Map<String, String> a = parse(argv);
+        String workload = req(a, "workload");
+        long rows = Long.parseLong(req(a, "rows"));
+        String output = req(a, "output");
+        String sink = a.getOrDefault("sink", "capture");
+        Path peers = peersDir(a);
+        Path sqlFile = a.containsKey("sql-dir")
+                ? Paths.get(a.get("sql-dir"), workload + ".sql")
+                : peers.resolve("sql").resolve(workload + ".sql");
+        String script = Files.readString(sqlFile, StandardCharsets.UTF_8);
+
+        String input = req(a, "input");
+        if (input.equals("none")) {
+            Matcher m = INPUT_KIND.matcher(script);
+            if (!m.find()) {
+                throw new IllegalArgumentException(sqlFile + " has no '-- input: <name>' line");
+            }
+            input = peers.resolveSibling(".work").resolve("input").resolve(Long.toString(rows))
+                    .resolve(m.group(1) + ".csv").toString();
+        }
+        Path inputPath = Paths.get(input).toAbsolutePath();
+        if (!Files.isRegularFile(inputPath)) {
+            throw new IllegalArgumentException(
+                    "input " + inputPath + " is missing (python3 bench/peers/gen-input.py --rows " + rows + ")");
+        }
+        Path outputPath = Paths.get(output).toAbsolutePath();
+        Files.deleteIfExists(outputPath);
+        Files.deleteIfExists(Paths.get(outputPath + ".meta.json"));
+
+        List<String> statements = render(script, inputPath.toString(), outputPath.toString(), sink);
+
+        Configuration conf = new Configuration();
+        conf.setString("parallelism.default", "1");
+        conf.setString("table.exec.resource.default-parallelism", "1");
+        conf.setString("pipeline.name", "sluice-bench-" + workload);
+        TableEnvironment tEnv =
+                TableEnvironment.create(
+                        EnvironmentSettings.newInstance()
+                                .inStreamingMode()
+                                .withConfiguration(conf)
+                                .build());
+        tEnv.createTemporarySystemFunction("province_id_to_name", ProvinceIdToName.class);
+
+        for (int i = 0; i < statements.size() - 1; i++) {
+            tEnv.executeSql(statements.get(i));
+        }
+        long submitNs = System.nanoTime();
+        TableResult result = tEnv.executeSql(statements.get(statements.size() - 1));
+        result.await();
+        double seconds = (System.nanoTime() - submitNs) / 1e9;
+        Double net = null;
+        try {
+            JobExecutionResult r = result.getJobClient().get().getJobExecutionResult().get();
+            net = r.getNetRuntime() / 1000.0;
+        } catch (Exception e) {
+            // not available: leave null
+        }
+        long endMs = System.currentTimeMillis();
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("engine", "flink-java");
+        out.put("workload", workload);
+        out.put("rows", rows);
+        out.put("seconds", round(seconds));
+        Long first = null;
+        Long outRows = null;
+        Long records = null;
+        Path meta = Paths.get(outputPath + ".meta.json");
+        if (sink.equals("capture")) {
+            String m = Files.readString(meta, StandardCharsets.UTF_8);
+            first = jsonLong(m, "firstRecordEpochMs");
+            outRows = jsonLong(m, "rows");
+            records = jsonLong(m, "records");
+        }
+        out.put("firstResultSeconds", first == null || first < 0 ? null : round((first - startMs) / 1000.0));
+        out.put("rowsPerSecond", Math.round(rows / seconds));
+        out.put("netRuntimeSeconds", net == null ? null : round(net));
+        out.put("processSeconds", round((endMs - startMs) / 1000.0));
+        out.put("sink", sink);
+        out.put("sinkRecords", records);
+        out.put("outputRows", outRows);
+        out.put("flinkVersion", EnvironmentInformation.getVersion());
+        out.put("javaVersion", System.getProperty("java.version"));
+        out.put("input", inputPath.toString());
+        out.put("output", sink.equals("capture") ? outputPath.toString() : null);
+        System.out.println(toJson(out));
+        System.out.flush();
+        System.exit(0);
+    }
+
+    /** bench/peers, found from -Dsluice.peers.dir, else from the working directory. */
+    private static Path peersDir(Map<String, String> a) {
+        String p = System.getProperty("sluice.peers.dir");
+        if (p != null) {
+            return Paths.get(p).toAbsolutePath();
+        }
+        Path cwd = Paths.get("").toAbsolutePath();
+        for (Path d = cwd; d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("bench/peers/sql"))) {
+                return d.resolve("bench/peers");
+            }
+            if (d.getFileName() != null && d.getFileName().toString().equals("peers")
+                    && Files.isDirectory(d.resolve("sql"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("cannot find bench/peers; pass -Dsluice.peers.dir");
+    }
+
+    static List<String> render(String script, String input, String output, String sink) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (!line.trim().startsWith("--")) {
+                sb.append(line).append('\n');
+            }
+        }
+        String s = sb.toString().replace("${input}", input.replace("'", "''"));
+        Matcher m = SINK.matcher(s);
+        StringBuilder r = new StringBuilder();
+        while (m.find()) {
+            String opts = sink.equals("blackhole")
+                    ? "'connector' = 'blackhole'"
+                    : "'connector' = 'capture', 'mode' = '" + m.group(1) + "', 'path' = '"
+                            + output.replace("'", "''") + "'";
+            m.appendReplacement(r, Matcher.quoteReplacement(opts));
+        }
+        m.appendTail(r);
+        List<String> out = new ArrayList<>();
+        for (String st : r.toString().split(";\\s*(\n|$)")) {
+            if (!st.isBlank()) {
+                out.add(st.trim());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> parse(String[] argv) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
+                throw new IllegalArgumentException("usage: --workload W --rows N --input F|none --output F [--sink capture|blackhole]");
+            }
+            a.put(argv[i].substring(2), argv[++i]);
+        }
+        return a;
+    }
+
+    private static String req(Map<String, String> a, String k) {
+        String v = a.get(k);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + k);
+        }
+        return v;
+    }
+
+    private static Long jsonLong(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\":(-?\\d+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : null;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000.0) / 1000.0;
+    }
+
+    private static String toJson(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(e.getKey()).append("\":");
+            Object v = e.getValue();
+            if (v == null) {
+                sb.append("null");
+            } else if (v instanceof Number) {
+                sb.append(String.format(Locale.ROOT, "%s", v));
+            } else {
+                sb.append('"').append(v.toString().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return sb.append('}').toString();
+    }
+
+    private FlinkPeer() {}
+}
