@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { runCompiled, type CompiledBundle } from './run-compiled.js';
+import { registerClusterCommands } from './cluster-commands.js';
 
 const program = new Command('sluice')
   .description('A stream processor for TypeScript: Flink-style Table API jobs, compiled ahead of time into one fused bundle.')
@@ -34,13 +35,21 @@ program.command('explain')
   });
 
 program.command('run')
-  .description('run a job in the foreground (local mini cluster): a bundle, or a job file compiled on the fly')
+  .description('run a job: submitted to the cluster with -d (or when one is running), else in the foreground (local mini cluster)')
   .argument('<target>', 'bundle (build/x.mjs) or job file (jobs/x.ts)')
   .argument('[args...]', 'job arguments, after --')
   .option('--set <table.option=value>', 'override a table option (repeatable)', collect, [])
   .option('-D <key=value>', 'set a configuration key (repeatable)', collect, [])
   .option('--unfused', 'run every operator separately, interpreted (for comparison)')
-  .action(async (target: string, args: string[], opts: { set: string[]; D: string[]; unfused?: boolean }) => {
+  .option('-d, --detached', 'submit to the cluster and print the job id')
+  .option('-s, --fromSavepoint <path>', 'resume from a savepoint (or a retained checkpoint)')
+  .option('-n, --allow-non-restored-state', 'skip savepoint state of operators that are not in the job')
+  .option('-p, --parallelism <n>', 'parallelism (a job runs as one task: 1)')
+  .option('-m, --jobmanager <host:port>', "jobmanager REST address (default: the cluster directory's, else 127.0.0.1:8081)")
+  .option('--dir <dir>', 'cluster directory (default $SLUICE_CLUSTER_DIR or .sluice)')
+  .action(async (target: string, args: string[], opts: import('./job-commands.js').SubmitOptions) => {
+    const { submitIfCluster } = await import('./job-commands.js');
+    if (await submitIfCluster(target, args, opts)) return;
     const job = await loadRunnable(target, args);
     await runCompiled(job, { sets: opts.set, defines: opts.D, unfused: opts.unfused });
   });
@@ -65,6 +74,8 @@ program.command('datagen')
     const summary = await runDatagenCommand(kind, opts);
     console.error(`wrote ${JSON.stringify(summary)}`);
   });
+
+registerClusterCommands(program);
 
 async function loadRunnable(target: string, args: string[]): Promise<CompiledBundle> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) {

@@ -46,6 +46,31 @@ interface Pump {
   done: boolean;
 }
 
+/**
+ * Where a source's chain spends its time (cumulative ms): waiting for input (idle), processing (busy), or
+ * waiting for sinks whose buffers are full (backpressured). The cluster turns these into Flink's
+ * busy/idle/backPressuredTimeMsPerSecond and the backpressure level.
+ */
+export interface ChainTimes {
+  idleMs: number;
+  busyMs: number;
+  backPressuredMs: number;
+}
+
+/** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */
+export interface SnapshotOptions {
+  /** Sources stop at the barrier, so nothing after the snapshot reaches a sink. */
+  stop?: boolean;
+  /** First end every source's input as if it were exhausted (windows fire, as Flink's MAX_WATERMARK). */
+  drain?: boolean;
+  /**
+   * Runs while the sources are still parked (e.g. writes the savepoint). If it throws, a stop is called off:
+   * the sources resume as if nothing happened (after a drain their input has ended, so the job finishes),
+   * and the error goes to the caller.
+   */
+  persist?: (snapshot: JobSnapshot) => Promise<void>;
+}
+
 export class JobRunner {
   readonly metrics = new JobMetrics();
   readonly log: Logger;
@@ -57,6 +82,12 @@ export class JobRunner {
   private readonly pending: Promise<void>[] = [];
   private readonly controller = new AbortController();
   private barrier: { remaining: number; release: Promise<void>; allParked: () => void } | null = null;
+  private draining = false;
+  /** Per source id: the time its chain spent idle, busy and backpressured. */
+  readonly times = new Map<string, ChainTimes>();
+  private markStarted!: () => void;
+  /** Resolves once sources and sinks are open and records flow: a snapshot before that would be empty. */
+  readonly started = new Promise<void>((r) => (this.markStarted = r));
 
   constructor(readonly plan: JobPlan, private readonly options: RunOptions) {
     this.log = options.log ?? createLogger(plan.name);
@@ -67,12 +98,18 @@ export class JobRunner {
   /** Runs until bounded sources are exhausted or the job is stopped. */
   async run(): Promise<void> {
     await this.build();
+    this.markStarted();
     const timer = this.procTimeWindows.length ? setInterval(() => this.fireProcessingTime(), 20) : null;
     try {
       // One failing source stops the others: the job fails as a whole (and restarts from a checkpoint).
       await Promise.all(this.pumps.map((p) => this.pump(p).catch((e) => { this.controller.abort(); throw e; })));
       await this.drainPending();
       for (const s of this.sinks) await s.writer.flush();
+      // The end of input completes the job's output: two-phase sinks commit what the final flush pre-committed
+      // (a stop-with-savepoint commits with its savepoint instead; a cancelled job commits nothing).
+      if (!this.controller.signal.aborted) {
+        for (const s of this.sinks) await s.writer.checkpointComplete?.(s.writer.snapshot?.() ?? null);
+      }
     } finally {
       if (timer) clearInterval(timer);
       await Promise.allSettled(this.pumps.map((p) => p.reader.close()));
@@ -81,7 +118,9 @@ export class JobRunner {
   }
 
   /** A consistent snapshot: every source parked at a batch boundary, sinks flushed. */
-  async snapshot(): Promise<JobSnapshot> {
+  async snapshot(opts: SnapshotOptions = {}): Promise<JobSnapshot> {
+    if (opts.drain) this.draining = true;
+    let persisted = false;
     let resolveRelease!: () => void;
     const release = new Promise<void>((r) => (resolveRelease = r));
     await new Promise<void>((allParked) => {
@@ -97,11 +136,29 @@ export class JobRunner {
         if (p.tracker) snap.watermarks[p.node.id] = p.tracker.snapshot();
       }
       for (const [id, s] of this.stateful) snap.operators[id] = s.snapshot();
+      // Sinks that keep state (the filesystem sink's part file and length) restore to it after a failure.
+      for (const s of this.sinks) if (s.writer.snapshot) snap.operators[s.id] = s.writer.snapshot();
+      if (opts.persist) await opts.persist(snap);
+      persisted = true;
       return snap;
     } finally {
       this.barrier = null;
+      // Aborting before the release: parked sources see it and stop without polling again.
+      if (opts.stop && persisted) this.controller.abort();
       resolveRelease();
     }
+  }
+
+  /**
+   * A checkpoint or savepoint holding `snap` is stored: two-phase sinks commit the output they pre-committed
+   * for it (a rejection is the job's failure and rejects here), then sources commit their positions (Kafka
+   * offsets; only a mirror for monitoring, so a failure there is logged, not fatal). Call it before the next
+   * snapshot().
+   */
+  async checkpointComplete(snap: JobSnapshot): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.writer.checkpointComplete?.(snap.operators[s.id] ?? null)));
+    await Promise.all(this.pumps.map((p) => p.reader.checkpointComplete?.(snap.sources[p.node.id])
+      ?.catch((e) => this.log.warn({ err: e, table: p.node.table }, 'the source could not commit its position'))));
   }
 
   private async pump(p: Pump): Promise<void> {
@@ -111,10 +168,17 @@ export class JobRunner {
     const rowtime = node.watermark?.column;
     const proctime = node.proctime;
     let lastWm = -Infinity;
+    const times: ChainTimes = { idleMs: 0, busyMs: 0, backPressuredMs: 0 };
+    this.times.set(node.id, times);
     try {
-      while (!this.controller.signal.aborted) {
+      while (!this.controller.signal.aborted && !this.draining) {
+        const polling = performance.now();
         const batch = await reader.poll();
         if (batch === null) break;
+        const processing = performance.now();
+        // A poll that brought rows was reading and decoding; an empty one was waiting for input.
+        if (batch.rows.length > 0) times.busyMs += processing - polling;
+        else times.idleMs += processing - polling;
         for (const split of reader.splits()) p.tracker?.register(split);
         let rows = batch.rows;
         let kinds = batch.kinds ?? null;
@@ -129,10 +193,14 @@ export class JobRunner {
           const wm = p.tracker.watermark();
           if (wm > lastWm) { lastWm = wm; for (const o of p.outputs) o.watermark(wm); }
         }
+        const waiting = performance.now();
+        times.busyMs += waiting - processing;
         await this.drainPending();
-        if (this.barrier) await this.park();
+        times.backPressuredMs += performance.now() - waiting;
+        // Draining sources do not park: they leave the loop and end their input before the snapshot.
+        if (this.barrier && !this.draining) await this.park();
       }
-      if (reader.bounded && !this.controller.signal.aborted) for (const o of p.outputs) o.endInput();
+      if ((reader.bounded || this.draining) && !this.controller.signal.aborted) for (const o of p.outputs) o.endInput();
     } finally {
       p.done = true;
       this.arrive();
@@ -175,6 +243,8 @@ export class JobRunner {
   }
 
   private fireProcessingTime(): void {
+    // Not while a snapshot is taken: windows firing between the sinks' flush and the state capture.
+    if (this.barrier) return;
     const now = Date.now();
     for (const w of this.procTimeWindows) if (w.state.nextFireTime() <= now) w.fire(now);
   }
@@ -219,7 +289,7 @@ export class JobRunner {
           const stage = fused ? this.plan.stages.find((s) => s.target === n.id)! : undefined;
           const ingest = code.stages[stage ? stage.id : unfusedIngestStage(n.id)];
           const p = n.kind === 'groupAggregate'
-            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n.keys, m)
+            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m)
             : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m);
           if (p instanceof WindowAggProcessor && p.processingTime) this.procTimeWindows.push(p);
           if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

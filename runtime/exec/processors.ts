@@ -3,7 +3,7 @@
 // awaits before it polls the source again: that is how backpressure reaches the source.
 import type { AggKernel, GroupIngest, MapStage, StageOutput, WindowIngest } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
-import type { WindowAggregateNode } from '../core/plan.js';
+import type { GroupAggregateNode, WindowAggregateNode } from '../core/plan.js';
 import type { Row, RowKind } from '../core/row.js';
 import type { SinkWriter } from '../core/connector.js';
 import { GroupState } from '../state/group-state.js';
@@ -55,9 +55,9 @@ export class MapProcessor extends Emitter implements Processor {
 export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: GroupState;
 
-  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, keys: readonly string[], metrics: OperatorMetrics) {
+  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, metrics: OperatorMetrics) {
     super(metrics);
-    this.state = new GroupState(kernel, keys);
+    this.state = new GroupState(kernel, node.keys, node.aggs.map((a) => a.name));
   }
 
   process(rows: Row[], kinds: RowKind[] | null): void {
@@ -79,7 +79,7 @@ export class WindowAggProcessor extends Emitter implements Processor, Stateful {
 
   constructor(private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, metrics: OperatorMetrics) {
     super(metrics);
-    this.state = new WindowState(node.window, kernel, node.keys, node.properties);
+    this.state = new WindowState(node.window, kernel, node.keys, node.aggs.map((a) => a.name), node.properties);
   }
 
   get processingTime(): boolean {

@@ -1,0 +1,115 @@
+// `sluice cluster start|stop|status` and `sluice taskmanager start|stop`: the local session cluster's
+// processes, as Flink's start-cluster.sh, stop-cluster.sh and taskmanager.sh. Everything lives in one
+// directory (--dir, default .sluice/): pid files, logs, bundles, checkpoints, savepoints.
+import { rmSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import { clusterPaths, isSluiceProcess, liveTaskmanagers, readJobmanagerState, readPid, type ClusterPaths } from '../cluster/cluster-dir.js';
+import { isLoopback, loadClusterConfig, resolveToken } from '../cluster/config.js';
+import { nextTaskmanagerIndex, relativePath, spawnDaemon, stopProcess, waitForJobmanager, waitForTaskmanager } from '../cluster/daemons.js';
+import { RestClient } from '../rest/client.js';
+
+export interface ClusterStartOptions {
+  dir?: string;
+  restPort?: string;
+  restAddress?: string;
+  slots?: string;
+  D: string[];
+}
+
+const dirArgs = (paths: ClusterPaths) => ['--dir', paths.root];
+const defineArgs = (defines: string[]) => defines.flatMap((d) => ['-D', d]);
+
+export async function clusterStart(opts: ClusterStartOptions): Promise<void> {
+  const paths = clusterPaths(opts.dir);
+  const running = readPid(paths.jobmanagerPid);
+  if (isSluiceProcess(running)) {
+    throw new UserError(`a cluster is already running in ${relativePath(paths.root)} (jobmanager pid ${running}, ${readJobmanagerState(paths)?.url ?? 'REST address unknown'})`, 'stop it with `sluice cluster stop`, or use another --dir and --rest-port');
+  }
+  // A stale address from a killed jobmanager must not be mistaken for the new one.
+  rmSync(paths.jobmanagerState, { force: true });
+  const config = loadClusterConfig(paths, opts.D, opts.restAddress !== undefined ? { 'rest.address': opts.restAddress } : {});
+  const token = resolveToken(config);
+  if (!isLoopback(config['rest.address']) && !token) {
+    throw new UserError(`rest.address ${config['rest.address']} is not a loopback address, and no token is configured`,
+      'set SLUICE_REST_TOKEN (or rest.auth.token in <cluster dir>/config.yaml); clients then send Authorization: Bearer <token>');
+  }
+  console.log(`Starting cluster in ${relativePath(paths.root)}.`);
+  const args = ['jobmanager', 'start-foreground', ...dirArgs(paths), ...defineArgs(opts.D)];
+  if (opts.restPort !== undefined) args.push('--rest-port', opts.restPort);
+  if (opts.restAddress !== undefined) args.push('--rest-address', opts.restAddress);
+  const pid = spawnDaemon(paths, 'jobmanager', args);
+  const url = await waitForJobmanager(paths, pid, token);
+  console.log(`Jobmanager started (pid ${pid}), REST API at ${url}; log ${relativePath(paths.log('jobmanager'))}`);
+  await startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
+}
+
+export async function taskmanagerStart(opts: { dir?: string; slots?: string; D: string[] }): Promise<void> {
+  const paths = clusterPaths(opts.dir);
+  const state = readJobmanagerState(paths);
+  if (!state || !isSluiceProcess(state.pid)) {
+    throw new UserError(`no jobmanager is running in ${relativePath(paths.root)}`, 'start the cluster first: sluice cluster start');
+  }
+  const token = resolveToken(loadClusterConfig(paths, opts.D));
+  await startTaskmanagerDaemon(paths, state.url, token, opts.slots, opts.D);
+}
+
+async function startTaskmanagerDaemon(paths: ClusterPaths, url: string, token: string | null, slots: string | undefined, defines: string[]): Promise<void> {
+  const index = nextTaskmanagerIndex(paths);
+  const name = `taskmanager-${index}`;
+  const args = ['taskmanager', 'start-foreground', ...dirArgs(paths), '--index', String(index), ...defineArgs(defines)];
+  if (slots !== undefined) args.push('--slots', slots);
+  const pid = spawnDaemon(paths, name, args);
+  const id = await waitForTaskmanager(paths, name, pid, new RestClient(url, token));
+  console.log(`Taskmanager ${index} started (pid ${pid}) as ${id}; log ${relativePath(paths.log(name))}, stdout ${relativePath(paths.out(name))}`);
+}
+
+export async function taskmanagerStop(opts: { dir?: string; all?: boolean }): Promise<void> {
+  const paths = clusterPaths(opts.dir);
+  const live = liveTaskmanagers(paths);
+  if (live.length === 0) throw new UserError(`no taskmanager is running in ${relativePath(paths.root)}`);
+  // As taskmanager.sh stop: the most recently started one, unless all are asked for.
+  const targets = opts.all ? live : [live[live.length - 1]];
+  await Promise.all(targets.map(async (t) => {
+    await stopProcess(paths.taskmanagerPid(t.index));
+    console.log(`Stopped taskmanager ${t.index} (pid ${t.pid}).`);
+  }));
+}
+
+export async function clusterStop(opts: { dir?: string }): Promise<void> {
+  const paths = clusterPaths(opts.dir);
+  const tms = liveTaskmanagers(paths);
+  const jm = readPid(paths.jobmanagerPid);
+  if (tms.length === 0 && !isSluiceProcess(jm)) {
+    rmSync(paths.jobmanagerPid, { force: true });
+    rmSync(paths.jobmanagerState, { force: true });
+    console.log(`No cluster is running in ${relativePath(paths.root)}.`);
+    return;
+  }
+  // Taskmanagers first: they cancel their tasks cleanly while the jobmanager still answers.
+  await Promise.all(tms.map(async (t) => {
+    await stopProcess(paths.taskmanagerPid(t.index));
+    console.log(`Stopped taskmanager ${t.index} (pid ${t.pid}).`);
+  }));
+  const pid = await stopProcess(paths.jobmanagerPid);
+  if (pid !== null) console.log(`Stopped jobmanager (pid ${pid}).`);
+  rmSync(paths.jobmanagerState, { force: true });
+}
+
+/** Prints what runs; false when no jobmanager is running (the command then exits 1). */
+export async function clusterStatus(opts: { dir?: string }): Promise<boolean> {
+  const paths = clusterPaths(opts.dir);
+  const state = readJobmanagerState(paths);
+  const pid = readPid(paths.jobmanagerPid);
+  if (!isSluiceProcess(pid) || !state) {
+    console.log(`No cluster is running in ${relativePath(paths.root)}.`);
+    return false;
+  }
+  const client = new RestClient(state.url, resolveToken(loadClusterConfig(paths)));
+  console.log(`Jobmanager: pid ${pid}, REST API at ${state.url}, up since ${new Date(state.startedAt).toISOString()}`);
+  const overview = await client.get<Record<string, number>>('/overview', { timeoutMs: 5000 });
+  const { taskmanagers } = await client.get<{ taskmanagers: { id: string; pid: number; slotsNumber: number; freeSlots: number }[] }>('/taskmanagers', { timeoutMs: 5000 });
+  for (const t of taskmanagers) console.log(`Taskmanager ${t.id}: pid ${t.pid}, ${t.slotsNumber} slot${t.slotsNumber === 1 ? '' : 's'} (${t.freeSlots} free)`);
+  if (taskmanagers.length === 0) console.log('No taskmanager is registered.');
+  console.log(`Jobs: ${overview['jobs-running']} running, ${overview['jobs-finished']} finished, ${overview['jobs-cancelled']} cancelled, ${overview['jobs-failed']} failed`);
+  return true;
+}

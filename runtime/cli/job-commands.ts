@@ -1,0 +1,219 @@
+// The job commands that talk to a running cluster through its REST API, with `flink`'s output:
+// `run -d` (upload the bundle, run it, print the job id; a job.ts is compiled first), `run` attached when a
+// cluster is running, `list [-a]`, `stop`, `savepoint`, `cancel`. The cluster is found through -m/--jobmanager,
+// else the cluster directory's jobmanager.json (--dir, $SLUICE_CLUSTER_DIR, .sluice/), else 127.0.0.1:8081.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { clusterPaths, isSluiceProcess, readJobmanagerState } from '../cluster/cluster-dir.js';
+import { loadClusterConfig, resolveToken } from '../cluster/config.js';
+import { RestClient, UnreachableError } from '../rest/client.js';
+
+export interface ClusterTarget {
+  jobmanager?: string;
+  dir?: string;
+}
+
+interface Cluster {
+  client: RestClient;
+  /** True when a cluster was named (-m) or found running in the cluster directory. */
+  found: boolean;
+}
+
+export function findCluster(opts: ClusterTarget): Cluster {
+  const paths = clusterPaths(opts.dir);
+  const token = resolveToken(loadClusterConfig(paths));
+  if (opts.jobmanager) {
+    const url = /^https?:\/\//.test(opts.jobmanager) ? opts.jobmanager.replace(/\/$/, '') : `http://${opts.jobmanager}`;
+    return { client: new RestClient(url, token), found: true };
+  }
+  const state = readJobmanagerState(paths);
+  if (state && isSluiceProcess(state.pid)) return { client: new RestClient(state.url, token), found: true };
+  return { client: new RestClient('http://127.0.0.1:8081', token), found: false };
+}
+
+/** Runs a REST call; a cluster that is not there becomes a user error with a hint. */
+async function call<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof UnreachableError) throw new UserError(e.message, 'start a cluster with `sluice cluster start`, or name one with -m host:port');
+    throw e;
+  }
+}
+
+export interface SubmitOptions extends ClusterTarget {
+  detached?: boolean;
+  fromSavepoint?: string;
+  parallelism?: string;
+  allowNonRestoredState?: boolean;
+  set: string[];
+  D: string[];
+  unfused?: boolean;
+}
+
+/**
+ * `sluice run` against a cluster: with -d always, without -d when a cluster is running (attached: waits for
+ * the job to end). Returns false when the job should run in the foreground here instead.
+ */
+export async function submitIfCluster(target: string, args: string[], opts: SubmitOptions): Promise<boolean> {
+  const cluster = findCluster(opts);
+  if (!opts.detached && !cluster.found) {
+    if (opts.fromSavepoint) throw new UserError('-s resumes a job in a cluster', 'start one with `sluice cluster start`, then `sluice run -d -s <savepoint> ...`');
+    return false;
+  }
+  if (opts.unfused) throw new UserError('--unfused is for local runs (without a cluster)');
+  const { bundle, cleanup } = await bundleFor(target, args);
+  const { client } = cluster;
+  let jobId: string;
+  try {
+    const form = new FormData();
+    form.append('jarfile', new Blob([readFileSync(bundle)]), path.basename(bundle));
+    const upload = await call(() => client.request<{ filename: string }>('POST', '/jars/upload', { form, timeoutMs: 120_000 }));
+    const jarId = path.basename(upload.filename);
+    try {
+      const programArgsList = [...opts.set.flatMap((s) => ['--set', s]), ...opts.D.flatMap((d) => ['-D', d])];
+      const res = await call(() => client.post<{ jobid: string }>(`/jars/${encodeURIComponent(jarId)}/run`, {
+        programArgsList,
+        ...(opts.fromSavepoint ? { savepointPath: path.resolve(opts.fromSavepoint.replace(/^file:(\/\/)?(?=\/)/, '')) } : {}),
+        ...(opts.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+        ...(opts.parallelism ? { parallelism: Number(opts.parallelism) } : {}),
+      }));
+      jobId = res.jobid;
+    } finally {
+      // The job runs from its own copy; the uploaded one is not needed any more.
+      await client.request('DELETE', `/jars/${encodeURIComponent(jarId)}`).catch(() => {});
+    }
+  } finally {
+    cleanup();
+  }
+  console.log(`Job has been submitted with JobID ${jobId}`);
+  if (opts.detached) return true;
+  await waitForEnd(client, jobId);
+  return true;
+}
+
+/** A bundle as is; a job file compiled into a temporary bundle first (with its job arguments). */
+async function bundleFor(target: string, args: string[]): Promise<{ bundle: string; cleanup: () => void }> {
+  if (target.endsWith('.mjs') || target.endsWith('.js')) {
+    if (args.length) console.error(`note: job arguments are compile-time inputs; the bundle keeps the ones it was compiled with, ignoring [${args.join(' ')}]`);
+    return { bundle: target, cleanup: () => {} };
+  }
+  const { compileJob } = await import('../../compiler/index.js');
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-submit-'));
+  const out = path.join(dir, `${path.basename(target, path.extname(target))}.mjs`);
+  await compileJob(target, { args, out });
+  return { bundle: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+interface JobDetails { state: string; name: string }
+
+/** Attached mode: follows the job until it ends; a job that did not finish is an error (exit 1). */
+async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
+  let last = '';
+  const onSigint = () => {
+    console.error(`\nThe job keeps running in the cluster; cancel it with: sluice cancel ${jobId}`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (;;) {
+      const job = await call(() => client.get<JobDetails>(`/jobs/${jobId}`));
+      if (job.state !== last) console.error(`${job.name} (${jobId}) is ${job.state}`);
+      last = job.state;
+      if (job.state === 'FINISHED') return;
+      if (job.state === 'FAILED' || job.state === 'CANCELED') {
+        const ex = await client.get<{ 'root-exception': string | null }>(`/jobs/${jobId}/exceptions`).catch(() => null);
+        throw new UserError(`job ${jobId} ${job.state === 'FAILED' ? 'failed' : 'was cancelled'}${ex?.['root-exception'] ? `: ${ex['root-exception']}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+interface JobOverview { jid: string; name: string; state: string; 'start-time': number }
+
+const RUNNING_HEADER = '------------------ Running/Restarting Jobs -------------------';
+const SCHEDULED_HEADER = '----------------------- Scheduled Jobs -----------------------';
+const TERMINATED_HEADER = '---------------------- Terminated Jobs -----------------------';
+const FOOTER = '--------------------------------------------------------------';
+
+/** `flink list`'s time format: dd.MM.yyyy HH:mm:ss in local time. */
+function flinkTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getDate())}.${p(d.getMonth() + 1)}.${d.getFullYear()} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+export async function listJobs(opts: ClusterTarget & { all?: boolean }): Promise<void> {
+  const { client } = findCluster(opts);
+  const { jobs } = await call(() => client.get<{ jobs: JobOverview[] }>('/jobs/overview'));
+  const terminal = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+  const scheduled = jobs.filter((j) => j.state === 'CREATED' || j.state === 'INITIALIZING');
+  const running = jobs.filter((j) => !terminal.has(j.state) && !scheduled.includes(j));
+  const ended = jobs.filter((j) => terminal.has(j.state));
+  const print = (header: string, list: JobOverview[]) => {
+    console.log(header);
+    for (const j of [...list].sort((a, b) => a['start-time'] - b['start-time'])) console.log(`${flinkTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state})`);
+    console.log(FOOTER);
+  };
+  if (running.length) print(RUNNING_HEADER, running);
+  else console.log('No running jobs.');
+  if (scheduled.length) print(SCHEDULED_HEADER, scheduled);
+  else console.log('No scheduled jobs.');
+  if (opts.all) {
+    if (ended.length) print(TERMINATED_HEADER, ended);
+    else console.log('No terminated jobs.');
+  }
+}
+
+interface SavepointStatus { status: { id: string }; operation?: { location?: string; 'failure-cause'?: { class: string; message?: string; 'stack-trace'?: string } } }
+
+async function awaitSavepoint(client: RestClient, jobId: string, triggerId: string): Promise<string> {
+  for (;;) {
+    const s = await call(() => client.get<SavepointStatus>(`/jobs/${jobId}/savepoints/${triggerId}`));
+    if (s.status.id === 'COMPLETED') {
+      if (s.operation?.location) return s.operation.location;
+      const cause = s.operation?.['failure-cause'];
+      throw new UserError(`the savepoint failed: ${cause?.message ?? cause?.['stack-trace']?.split('\n')[0] ?? 'unknown cause'}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function stopJob(jobId: string, opts: ClusterTarget & { savepointPath?: string; drain?: boolean }): Promise<void> {
+  const { client } = findCluster(opts);
+  console.log(`Suspending job "${jobId}" with a savepoint.`);
+  const body = { drain: opts.drain ?? false, ...(opts.savepointPath ? { targetDirectory: path.resolve(opts.savepointPath) } : {}) };
+  const { 'request-id': trigger } = await call(() => client.post<{ 'request-id': string }>(`/jobs/${jobId}/stop`, body));
+  const location = await awaitSavepoint(client, jobId, trigger);
+  console.log(`Savepoint completed. Path: ${location}`);
+}
+
+export async function savepointJob(jobId: string, dir: string | undefined, opts: ClusterTarget): Promise<void> {
+  const { client } = findCluster(opts);
+  console.log(`Triggering savepoint for job ${jobId}.`);
+  const body = { 'cancel-job': false, ...(dir ? { 'target-directory': path.resolve(dir) } : {}) };
+  const { 'request-id': trigger } = await call(() => client.post<{ 'request-id': string }>(`/jobs/${jobId}/savepoints`, body));
+  const location = await awaitSavepoint(client, jobId, trigger);
+  console.log(`Savepoint completed. Path: ${location}`);
+  console.log('You can resume your program from this savepoint with the run command.');
+}
+
+export async function cancelJob(jobId: string, opts: ClusterTarget): Promise<void> {
+  const { client } = findCluster(opts);
+  console.log(`Cancelling job ${jobId}.`);
+  await call(() => client.request('PATCH', `/jobs/${jobId}?mode=cancel`));
+  // Longer than task.cancellation.timeout (30 s), after which a task that does not stop is terminated.
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const job = await call(() => client.get<JobDetails>(`/jobs/${jobId}`));
+    if (job.state === 'CANCELED') return void console.log(`Cancelled job ${jobId}.`);
+    if (job.state === 'FINISHED' || job.state === 'FAILED') throw new UserError(`job ${jobId} ended as ${job.state} before it could be cancelled`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new UserError(`job ${jobId} is still cancelling after 90 s`, `follow it with: sluice list`);
+}

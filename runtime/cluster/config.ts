@@ -1,0 +1,102 @@
+// Cluster configuration as Flink's: flat keys with string values, from (lowest first) built-in defaults,
+// `<cluster dir>/config.yaml` (`key: value` lines, like flink-conf.yaml), and `-D key=value` on the command
+// line. A job's own configuration (`getConfig().set`, `-D` at submission) wins over the cluster's for the
+// job's keys (checkpointing, restart strategy). The REST token comes from $SLUICE_REST_TOKEN or
+// `rest.auth.token`; it is never printed or served back.
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { parseDuration } from '../core/options.js';
+import type { ClusterPaths } from './cluster-dir.js';
+
+export type Config = Record<string, string>;
+
+export const TOKEN_KEY = 'rest.auth.token';
+export const TOKEN_ENV = 'SLUICE_REST_TOKEN';
+
+/** Defaults; heartbeats as the operations playground configures them (1 s, timeout 5 s). */
+export function defaultConfig(paths: ClusterPaths): Config {
+  return {
+    'rest.address': '127.0.0.1',
+    'rest.port': '8081',
+    'taskmanager.numberOfTaskSlots': '1',
+    'heartbeat.interval': '1000',
+    'heartbeat.timeout': '5000',
+    'state.checkpoints.dir': paths.checkpointsDir,
+    'state.checkpoints.num-retained': '3',
+    'state.savepoints.dir': paths.savepointsDir,
+    'web.exception-history-size': '16',
+    'web.checkpoints.history': '10',
+    'rest.server.max-content-length': String(100 * 1024 * 1024),
+  };
+}
+
+/** Reads `key: value` lines; `#` starts a comment; values may be quoted. */
+export function parseConfigFile(text: string, file = 'config.yaml'): Config {
+  const config: Config = {};
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (!line) return;
+    const m = /^([A-Za-z0-9_.-]+)\s*:\s*(.*)$/.exec(line);
+    if (!m) throw new UserError(`${file}:${i + 1}: expected 'key: value', got '${raw.trim()}'`);
+    config[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
+  });
+  return config;
+}
+
+export function parseDefines(defines: string[]): Config {
+  const config: Config = {};
+  for (const d of defines) {
+    const eq = d.indexOf('=');
+    if (eq <= 0) throw new UserError(`-D ${d}: expected key=value`);
+    config[d.slice(0, eq)] = d.slice(eq + 1);
+  }
+  return config;
+}
+
+export function loadClusterConfig(paths: ClusterPaths, defines: string[] = [], overrides: Config = {}): Config {
+  const file = path.join(paths.root, 'config.yaml');
+  const fromFile = fs.existsSync(file) ? parseConfigFile(fs.readFileSync(file, 'utf8'), file) : {};
+  return { ...defaultConfig(paths), ...fromFile, ...parseDefines(defines), ...overrides };
+}
+
+export function resolveToken(config: Config): string | null {
+  return process.env[TOKEN_ENV] || config[TOKEN_KEY] || null;
+}
+
+/** The configuration as served by GET /jobmanager/config: the token never leaves the process. */
+export function publicConfig(config: Config): Config {
+  const out: Config = {};
+  for (const [k, v] of Object.entries(config)) out[k] = /token|password|secret/i.test(k) ? '******' : v;
+  return out;
+}
+
+export function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./.test(address);
+}
+
+export function durationOption(config: Config, key: string, fallbackMs: number): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallbackMs;
+  try {
+    return parseDuration(v);
+  } catch {
+    throw new UserError(`${key}: '${v}' is not a duration`, 'e.g. 500, 500 ms, 10 s, 1 min');
+  }
+}
+
+export function intOption(config: Config, key: string, fallback: number, min = 0): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${key}: '${v}' must be an integer of at least ${min}`);
+  return n;
+}
+
+export function numberOption(config: Config, key: string, fallback: number, min = 0): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UserError(`${key}: '${v}' must be a number of at least ${min}`);
+  return n;
+}

@@ -1,0 +1,167 @@
+// What the jobmanager knows about one job: its state with the time it entered each one, the attempt that
+// runs it and where, the restart strategy's memory, checkpoint statistics, the exception history and the
+// savepoint operations triggered through the REST API. Plain data: the REST layer renders it in Flink's shapes.
+import type { JobPlan } from '../core/plan.js';
+import type { CheckpointInfo } from '../state/checkpoint-storage.js';
+import type { Config } from './config.js';
+import type { ErrorInfo, OperatorReport, TaskState } from './protocol.js';
+import type { RestartStrategy } from './restart-strategy.js';
+
+export const JOB_STATES = ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const TERMINAL: ReadonlySet<JobState> = new Set(['FAILED', 'CANCELED', 'FINISHED']);
+
+export interface ExceptionEntry {
+  exceptionName: string;
+  message: string;
+  stacktrace: string;
+  timestamp: number;
+  taskName: string | null;
+  /** The taskmanager the failed attempt ran on. */
+  taskManagerId: string | null;
+}
+
+export interface CheckpointStat {
+  id: number;
+  status: 'COMPLETED' | 'FAILED';
+  isSavepoint: boolean;
+  triggerTimestamp: number;
+  latestAckTimestamp: number;
+  size: number;
+  endToEndDuration: number;
+  externalPath: string | null;
+  discarded: boolean;
+  failureMessage: string | null;
+}
+
+export interface SavepointOperation {
+  triggerId: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  location: string | null;
+  failure: ErrorInfo | null;
+  then: 'continue' | 'cancel' | 'stop';
+}
+
+export class JobRecord {
+  state: JobState = 'CREATED';
+  readonly timestamps: Partial<Record<JobState, number>> = {};
+  readonly startTime = Date.now();
+  endTime = -1;
+  lastModification = Date.now();
+  /** Deployment attempt; each restart deploys a new one. */
+  attempt = 0;
+  /** The taskmanager running the current attempt. */
+  taskManager: string | null = null;
+  taskState: TaskState | null = null;
+  operators: OperatorReport[] = [];
+  numRestarts = 0;
+  restartTimer: NodeJS.Timeout | null = null;
+  /** The last restart found no free slot: a taskmanager registering deploys the job at once. */
+  waitingForResources = false;
+  readonly exceptions: ExceptionEntry[] = [];
+  readonly savepoints = new Map<string, SavepointOperation>();
+  readonly checkpoints = {
+    nextId: 1,
+    counts: { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 },
+    history: [] as CheckpointStat[],
+    latestCompleted: null as CheckpointStat | null,
+    latestSavepoint: null as CheckpointStat | null,
+    latestFailed: null as CheckpointStat | null,
+    restored: null as { id: number; restoreTimestamp: number; isSavepoint: boolean; externalPath: string } | null,
+    /** Where the next attempt restores from: the latest completed checkpoint, else the savepoint the job started from. */
+    restorePath: null as string | null,
+    /** Ids of the completed checkpoints kept on disk (state.checkpoints.num-retained), oldest first. */
+    retained: [] as number[],
+    lastRestoreTimestamp: -1,
+  };
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly plan: JobPlan,
+    readonly config: Config,
+    readonly bundle: string,
+    readonly strategy: RestartStrategy,
+    readonly checkpointIntervalMs: number,
+    readonly allowNonRestoredState: boolean,
+    readonly savepointPath: string | null,
+  ) {
+    this.timestamps.INITIALIZING = this.startTime;
+    this.timestamps.CREATED = this.startTime;
+    this.checkpoints.restorePath = savepointPath;
+  }
+
+  get terminal(): boolean {
+    return TERMINAL.has(this.state);
+  }
+
+  /** Moves to `to`; returns the state it left. */
+  transition(to: JobState): JobState {
+    const from = this.state;
+    this.state = to;
+    const now = Date.now();
+    this.timestamps[to] = now;
+    this.lastModification = now;
+    if (TERMINAL.has(to)) this.endTime = now;
+    return from;
+  }
+
+  get duration(): number {
+    return (this.endTime >= 0 ? this.endTime : Date.now()) - this.startTime;
+  }
+
+  recordException(error: ErrorInfo, taskName: string | null, historySize: number): void {
+    this.exceptions.unshift({
+      exceptionName: error.name,
+      message: error.message,
+      stacktrace: error.stack ?? `${error.name}: ${error.message}`,
+      timestamp: Date.now(),
+      taskName,
+      taskManagerId: this.taskManager,
+    });
+    this.exceptions.length = Math.min(this.exceptions.length, historySize);
+  }
+
+  addCheckpointStat(stat: CheckpointStat, historySize: number): void {
+    this.checkpoints.history.unshift(stat);
+    this.checkpoints.history.length = Math.min(this.checkpoints.history.length, historySize);
+  }
+
+  recordCompleted(info: CheckpointInfo, path: string, endToEndMs: number, historySize: number): CheckpointStat {
+    const c = this.checkpoints;
+    const stat: CheckpointStat = {
+      id: info.id, status: 'COMPLETED', isSavepoint: info.kind === 'savepoint', triggerTimestamp: info.timestamp,
+      latestAckTimestamp: info.timestamp + endToEndMs, size: info.size, endToEndDuration: endToEndMs,
+      externalPath: path, discarded: false, failureMessage: null,
+    };
+    c.counts.total++;
+    c.counts.completed++;
+    c.nextId = Math.max(c.nextId, info.id + 1);
+    if (stat.isSavepoint) c.latestSavepoint = stat;
+    else {
+      c.latestCompleted = stat;
+      c.restorePath = path;
+    }
+    this.addCheckpointStat(stat, historySize);
+    return stat;
+  }
+
+  recordFailedCheckpoint(id: number, isSavepoint: boolean, message: string, historySize: number): void {
+    const c = this.checkpoints;
+    const now = Date.now();
+    const stat: CheckpointStat = {
+      id, status: 'FAILED', isSavepoint, triggerTimestamp: now, latestAckTimestamp: now, size: 0, endToEndDuration: 0,
+      externalPath: null, discarded: true, failureMessage: message,
+    };
+    c.counts.total++;
+    c.counts.failed++;
+    c.nextId = Math.max(c.nextId, id + 1);
+    c.latestFailed = stat;
+    this.addCheckpointStat(stat, historySize);
+  }
+
+  /** Marks history entries of checkpoints deleted by retention. */
+  markDiscarded(ids: number[]): void {
+    for (const s of this.checkpoints.history) if (!s.isSavepoint && ids.includes(s.id)) s.discarded = true;
+  }
+}

@@ -1,0 +1,144 @@
+// What the jobmanager and its taskmanagers say to each other, over the jobmanager's HTTP server (loopback,
+// under /internal/, with the REST token when one is set). The taskmanager is always the client, so it needs
+// no port of its own and a kill -9 leaves nothing to clean up:
+//   POST /internal/taskmanagers                      register → id, heartbeat settings
+//   POST /internal/taskmanagers/:id/heartbeat        task reports in; commands out (long poll: answered
+//                                                    at once when commands wait, else after one interval)
+//   POST /internal/taskmanagers/:id/events           one event (task state, checkpoint, savepoint) → accepted?
+//   DELETE /internal/taskmanagers/:id                a taskmanager shutting down
+// A 404 on heartbeat or events means the jobmanager no longer knows this taskmanager (it timed out, or the
+// jobmanager restarted): the taskmanager cancels its tasks and registers again.
+import { z } from 'zod';
+import type { JobPlan } from '../core/plan.js';
+import type { CheckpointInfo } from '../state/checkpoint-storage.js';
+
+export type TaskState = 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+export interface ErrorInfo {
+  /** Error class name (UserError, ExternalError, ...). */
+  name: string;
+  message: string;
+  stack?: string;
+  hint?: string;
+}
+
+export function errorInfo(e: unknown): ErrorInfo {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const hint = (err as { hint?: string }).hint;
+  return { name: err.name, message: err.message, stack: err.stack, ...(hint ? { hint } : {}) };
+}
+
+export interface OperatorReport {
+  id: string;
+  name: string;
+  recordsIn: number;
+  recordsOut: number;
+  lateRecordsDropped: number;
+  badRecordsSkipped: number;
+  busyTimeMsPerSecond: number;
+  idleTimeMsPerSecond: number;
+  backPressuredTimeMsPerSecond: number;
+  accumulatedBusyTime: number;
+  accumulatedIdleTime: number;
+  accumulatedBackPressuredTime: number;
+}
+
+export interface TaskReport {
+  jobId: string;
+  attempt: number;
+  state: TaskState;
+  operators: OperatorReport[];
+}
+
+export interface RegisterRequest {
+  pid: number;
+  host: string;
+  slots: number;
+  /** The taskmanager-<index>.pid slot of a daemon started by the CLI; null when started otherwise. */
+  index: number | null;
+  logFile: string | null;
+}
+
+export interface RegisterResponse {
+  id: string;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+}
+
+export interface DeployCommand {
+  type: 'deploy';
+  jobId: string;
+  attempt: number;
+  /** The job's own copy of the bundle (same host). */
+  bundle: string;
+  /** The plan with run-time overrides applied; ids as compiled. */
+  plan: JobPlan;
+  /** Cluster configuration with the job's on top. */
+  config: Record<string, string>;
+  /** Checkpoint or savepoint to restore from. */
+  restore: string | null;
+  allowNonRestoredState: boolean;
+  checkpoints: { dir: string; intervalMs: number; nextId: number };
+}
+
+export interface CancelCommand {
+  type: 'cancel';
+  jobId: string;
+  attempt: number;
+}
+
+export interface SavepointCommand {
+  type: 'savepoint';
+  jobId: string;
+  attempt: number;
+  triggerId: string;
+  targetDirectory: string;
+  /** continue: a savepoint only; cancel: cancel-job; stop: stop-with-savepoint (the job finishes). */
+  then: 'continue' | 'cancel' | 'stop';
+  drain: boolean;
+}
+
+export type Command = DeployCommand | CancelCommand | SavepointCommand;
+
+export type TaskEvent =
+  | { type: 'state'; jobId: string; attempt: number; state: TaskState; error?: ErrorInfo }
+  | { type: 'checkpoint'; jobId: string; attempt: number; path: string; info: CheckpointInfo; endToEndMs: number }
+  | { type: 'checkpoint-failed'; jobId: string; attempt: number; id: number; error: ErrorInfo }
+  | { type: 'savepoint'; jobId: string; attempt: number; triggerId: string; path?: string; info?: CheckpointInfo; endToEndMs?: number; error?: ErrorInfo };
+
+// Schemas for what arrives at the jobmanager: the shape is checked, the plan inside is the jobmanager's own.
+const hex32 = z.string().regex(/^[0-9a-f]{32}$/);
+const errorSchema = z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), hint: z.string().optional() });
+const infoSchema = z.object({
+  kind: z.enum(['checkpoint', 'savepoint']), id: z.number(), jobId: z.string(), jobName: z.string(), timestamp: z.number(),
+  durationMs: z.number(), size: z.number(), operatorIds: z.array(z.string()),
+});
+const taskState = z.enum(['DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELED', 'FAILED']);
+
+export const registerSchema = z.object({
+  pid: z.number().int(),
+  host: z.string(),
+  slots: z.number().int().min(1).max(1024),
+  index: z.number().int().nullable(),
+  logFile: z.string().nullable(),
+});
+
+const operatorSchema = z.object({
+  id: z.string(), name: z.string(), recordsIn: z.number(), recordsOut: z.number(), lateRecordsDropped: z.number(), badRecordsSkipped: z.number(),
+  busyTimeMsPerSecond: z.number(), idleTimeMsPerSecond: z.number(), backPressuredTimeMsPerSecond: z.number(),
+  accumulatedBusyTime: z.number(), accumulatedIdleTime: z.number(), accumulatedBackPressuredTime: z.number(),
+});
+
+export const heartbeatSchema = z.object({
+  tasks: z.array(z.object({ jobId: hex32, attempt: z.number().int(), state: taskState, operators: z.array(operatorSchema) })),
+});
+
+export const eventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('state'), jobId: hex32, attempt: z.number().int(), state: taskState, error: errorSchema.optional() }),
+  z.object({ type: z.literal('checkpoint'), jobId: hex32, attempt: z.number().int(), path: z.string(), info: infoSchema, endToEndMs: z.number() }),
+  z.object({ type: z.literal('checkpoint-failed'), jobId: hex32, attempt: z.number().int(), id: z.number().int(), error: errorSchema }),
+  z.object({
+    type: z.literal('savepoint'), jobId: hex32, attempt: z.number().int(), triggerId: hex32,
+    path: z.string().optional(), info: infoSchema.optional(), endToEndMs: z.number().optional(), error: errorSchema.optional(),
+  }),
+]);

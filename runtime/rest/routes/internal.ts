@@ -1,0 +1,43 @@
+// The taskmanager protocol (see runtime/cluster/protocol.ts): registration, heartbeats as long polls,
+// task events, deregistration. A heartbeat whose connection closes before it is answered is reported to
+// the jobmanager: a taskmanager killed with -9 is noticed within about a second.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { JobManager } from '../../cluster/jobmanager.js';
+import { eventSchema, heartbeatSchema, registerSchema, type TaskEvent } from '../../cluster/protocol.js';
+import { parse } from '../validate.js';
+
+const tmParams = z.object({ tmid: z.string() });
+
+export function internalRoutes(app: FastifyInstance, jm: JobManager): void {
+  app.post('/internal/taskmanagers', async (req) => jm.register(parse(registerSchema, req.body, 'registration')));
+
+  app.post('/internal/taskmanagers/:tmid/heartbeat', async (req, reply) => {
+    const { tmid } = parse(tmParams, req.params, 'path');
+    const body = parse(heartbeatSchema, req.body, 'heartbeat');
+    const closed = new AbortController();
+    const onClose = () => {
+      if (reply.raw.writableFinished) return;
+      closed.abort();
+      jm.heartbeatConnectionClosed(tmid);
+    };
+    reply.raw.once('close', onClose);
+    try {
+      return { commands: await jm.heartbeat(tmid, body.tasks, closed.signal) };
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  });
+
+  app.post('/internal/taskmanagers/:tmid/events', async (req) => {
+    const { tmid } = parse(tmParams, req.params, 'path');
+    const event = parse(eventSchema, req.body, 'event') as TaskEvent;
+    return { accepted: await jm.event(tmid, event) };
+  });
+
+  app.delete('/internal/taskmanagers/:tmid', async (req) => {
+    const { tmid } = parse(tmParams, req.params, 'path');
+    jm.deregister(tmid);
+    return {};
+  });
+}

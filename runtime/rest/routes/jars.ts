@@ -1,0 +1,65 @@
+// Bundle routes, as Flink's jar routes: upload (multipart, field `jarfile`), list, run, delete.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { badRequest } from '../../cluster/errors.js';
+import type { JobManager } from '../../cluster/jobmanager.js';
+import { boundaryOf, parseMultipart } from '../multipart.js';
+import { parse } from '../validate.js';
+
+const runBody = z.object({
+  entryClass: z.string().nullish(),
+  programArgs: z.string().nullish(),
+  programArgsList: z.array(z.string()).nullish(),
+  parallelism: z.number().int().nullish(),
+  jobId: z.string().nullish(),
+  allowNonRestoredState: z.boolean().nullish(),
+  savepointPath: z.string().min(1).nullish(),
+  restoreMode: z.enum(['CLAIM', 'NO_CLAIM', 'LEGACY']).nullish(),
+  flinkConfiguration: z.record(z.string(), z.string()).nullish(),
+}).strict();
+const jarParams = z.object({ jarid: z.string() });
+
+export function jarRoutes(app: FastifyInstance, jm: JobManager, baseUrl: () => string): void {
+  app.post('/jars/upload', async (req) => {
+    const type = req.headers['content-type'];
+    if (!type?.startsWith('multipart/form-data') || !Buffer.isBuffer(req.body)) {
+      throw badRequest('upload the bundle as multipart/form-data, e.g. curl -F jarfile=@build/job.mjs http://127.0.0.1:8081/jars/upload');
+    }
+    const files = parseMultipart(req.body, boundaryOf(type));
+    const file = files.find((f) => f.field === 'jarfile') ?? files[0];
+    if (!file) throw badRequest('the upload holds no file (send it in the field jarfile)');
+    const jar = await jm.jars.upload(file.fileName, file.data);
+    return { filename: jar.path, status: 'success' };
+  });
+
+  app.get('/jars', async () => ({
+    address: baseUrl(),
+    files: jm.jars.list().map((j) => ({
+      id: j.id,
+      name: j.name,
+      uploaded: j.uploaded,
+      entry: [{ name: j.plan.name, description: j.plan.args.length ? `compiled with job arguments: ${j.plan.args.join(' ')}` : null }],
+    })),
+  }));
+
+  app.post('/jars/:jarid/run', async (req) => {
+    const { jarid } = parse(jarParams, req.params, 'path');
+    const body = parse(runBody, req.body, 'JarRunRequestBody');
+    const jobid = await jm.runJar(jarid, {
+      programArgs: body.programArgs ?? undefined,
+      programArgsList: body.programArgsList ?? undefined,
+      parallelism: body.parallelism,
+      savepointPath: body.savepointPath,
+      allowNonRestoredState: body.allowNonRestoredState,
+      jobId: body.jobId,
+      flinkConfiguration: body.flinkConfiguration ?? undefined,
+    });
+    return { jobid };
+  });
+
+  app.delete('/jars/:jarid', async (req) => {
+    const { jarid } = parse(jarParams, req.params, 'path');
+    await jm.jars.delete(jarid);
+    return {};
+  });
+}

@@ -1,0 +1,107 @@
+// The job commands against a real cluster, as a user types them: run -d prints the job id, list shows it
+// in `flink list`'s layout, cancel ends it; a bounded job finishes with the right output; a job file is
+// compiled on the way; `run` without -d follows the job while a cluster runs; a job that keeps failing
+// restarts per its strategy, then FAILED with its exceptions recorded.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tables.js';
+import { expectedSums, readParts } from './expected.js';
+import { compileFixture, jobIdOf, sluiceIn, TestCluster } from './helpers.js';
+
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ slots: 2 });
+});
+
+afterAll(() => {
+  cluster?.stop();
+});
+
+describe('sluice run -d, list, cancel', () => {
+  it('submits a bundle, lists it as flink list does, cancels it', async () => {
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '1000000', '--output', out]);
+    const run = cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=1000']);
+    expect(run.status, run.stderr).toBe(0);
+    const jobId = jobIdOf(run);
+    await cluster.waitForState(jobId, 'RUNNING');
+
+    const list = cluster.sluice(['list']);
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp([
+      '^------------------ Running/Restarting Jobs -------------------',
+      `\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d : ${jobId} : Windowed Sums \\(RUNNING\\)`,
+      '--------------------------------------------------------------',
+      'No scheduled jobs.\n$',
+    ].join('\n')));
+
+    const cancel = cluster.sluice(['cancel', jobId]);
+    expect(cancel.status, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toBe(`Cancelling job ${jobId}.\nCancelled job ${jobId}.\n`);
+    expect(cluster.sluice(['list']).stdout).toBe('No running jobs.\nNo scheduled jobs.\n');
+    expect(cluster.sluice(['list', '-a']).stdout).toMatch(new RegExp(`---------------------- Terminated Jobs -----------------------\n.* : ${jobId} : Windowed Sums \\(CANCELED\\)\n`));
+    const again = cluster.sluice(['cancel', jobId]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/error: Job [0-9a-f]{32} is CANCELED: it has already terminated/);
+  });
+
+  it('a bounded job (datagen with a sequence) finishes: FINISHED, output as computed independently', async () => {
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '5000', '--output', out]);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=100000']));
+    const job = await cluster.waitForJob(jobId, (j) => ['FINISHED', 'FAILED', 'CANCELED'].includes(j.state));
+    expect(job.state).toBe('FINISHED');
+    expect(job['end-time']).toBeGreaterThanOrEqual(job['start-time']);
+    expect(readParts(out)).toEqual(expectedSums(5000));
+  });
+
+  it('compiles a job file first, with its job arguments', async () => {
+    const out = path.join(tempDir(), 'out');
+    const r = cluster.sluice(['run', '-d', 'test/cluster/fixtures/windowed-sums.ts', '--', '--rows', '700', '--rate', '100000', '--output', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const job = await cluster.waitForJob(jobIdOf(r), (j) => ['FINISHED', 'FAILED'].includes(j.state));
+    expect(job.state).toBe('FINISHED');
+    expect(readParts(out)).toEqual(expectedSums(700));
+  });
+
+  it('without -d, while a cluster runs, submits and follows the job to its end', () => {
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '900', '--rate', '100000', '--output', out]);
+    const r = cluster.sluice(['run', bundle]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Job has been submitted with JobID [0-9a-f]{32}$/m);
+    expect(r.stderr).toMatch(/Windowed Sums \([0-9a-f]{32}\) is FINISHED/);
+    expect(readParts(out)).toEqual(expectedSums(900));
+  });
+
+  it('a job that keeps failing restarts per its strategy, then FAILED, with every failure in /exceptions', async () => {
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '10', '--output', path.join(tempDir(), 'out')]);
+    const missing = path.join(tempDir(), 'no-such-input');
+    const r = cluster.sluice(['run', '-d', bundle, '--set', 'numbers.connector=filesystem', '--set', `numbers.path=${missing}`, '--set', 'numbers.format=csv',
+      '-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=2', '-D', 'restart-strategy.fixed-delay.delay=100 ms']);
+    const jobId = jobIdOf(r);
+    const job = await cluster.waitForJob(jobId, (j) => j.state === 'FAILED');
+    expect(job.timestamps.RESTARTING).toBeGreaterThan(0);
+    const ex = (await cluster.rest('GET', `/jobs/${jobId}/exceptions`)).json;
+    expect(ex.exceptionHistory.entries).toHaveLength(3);
+    expect(ex['root-exception']).toMatch(/no-such-input/);
+    expect(ex.exceptionHistory.entries[0]).toMatchObject({ taskName: 'Windowed Sums' });
+    expect(ex.exceptionHistory.entries[0].taskManagerId).toMatch(/^taskmanager-1-/);
+    const restarts = (await cluster.rest('GET', `/jobs/${jobId}/metrics?get=numRestarts`)).json;
+    expect(restarts).toEqual([{ id: 'numRestarts', value: '2' }]);
+    expect(cluster.log('jobmanager')).toMatch(new RegExp(`switched from state RESTARTING to FAILING`));
+  });
+
+  it('names a missing cluster, and a foreground run still works without one', () => {
+    const r = sluiceIn(['list', '--dir', tempDir(), '-m', '127.0.0.1:9']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: no jobmanager reachable at http:\/\/127\.0\.0\.1:9/);
+    expect(r.stderr).toMatch(/hint: start a cluster with `sluice cluster start`/);
+    const out = path.join(tempDir(), 'out');
+    const local = sluiceIn(['run', '--dir', tempDir(), 'test/cluster/fixtures/windowed-sums.ts', '--', '--rows', '300', '--rate', '100000', '--output', out]);
+    expect(local.status, local.stderr).toBe(0);
+    expect(local.stdout).not.toMatch(/JobID/);
+    expect(readParts(out)).toEqual(expectedSums(300));
+  });
+});

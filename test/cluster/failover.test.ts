@@ -1,0 +1,87 @@
+// Failover with real processes: the taskmanager running a job is killed with -9 mid-run. The job goes
+// RESTARTING; with no free slot the jobmanager logs Flink's "Could not acquire the minimum required
+// resources" and keeps retrying; `sluice taskmanager start` brings a slot back, the job resumes from its
+// last completed checkpoint, and the final output equals an uninterrupted run (computed independently).
+// A taskmanager that stops answering (SIGSTOP) is declared lost after the heartbeat timeout; when it
+// wakes up it learns it was fenced, cancels its stale task and serves the restarted job instead.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tables.js';
+import { expectedSums, readParts } from './expected.js';
+import { compileFixture, jobIdOf, TestCluster } from './helpers.js';
+
+let cluster: TestCluster;
+
+const RESTART = ['-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=1000', '-D', 'restart-strategy.fixed-delay.delay=300 ms'];
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ defines: ['heartbeat.timeout=2000'] });
+});
+
+afterAll(() => {
+  cluster?.stop();
+});
+
+async function completedCheckpoints(jobId: string): Promise<number> {
+  return (await cluster.rest('GET', `/jobs/${jobId}/checkpoints`)).json.counts.completed;
+}
+
+describe('failover', () => {
+  it('kill -9 of the taskmanager: RESTARTING, no resources, then resumed from the checkpoint with the exact result', async () => {
+    const rows = 30_000;
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', String(rows), '--output', out]);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=3000', '-D', 'execution.checkpointing.interval=400 ms', ...RESTART]));
+    await cluster.waitFor('two completed checkpoints', async () => (await completedCheckpoints(jobId)) >= 2);
+
+    process.kill(cluster.pid('taskmanager-1'), 'SIGKILL');
+    const restarting = await cluster.waitForState(jobId, 'RESTARTING', 10_000);
+    expect(restarting.vertices[0].metrics['write-records']).toBeLessThan(rows);
+    await cluster.waitFor('the no-resources warning', async () => /Could not acquire the minimum required resources/.test(cluster.log('jobmanager')));
+    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`${jobId} : Windowed Sums \\(RESTARTING\\)`));
+    // Still waiting a little later: the strategy keeps retrying while no slot exists.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await cluster.job(jobId)).state).toBe('RESTARTING');
+
+    const tm = cluster.sluice(['taskmanager', 'start']);
+    expect(tm.status, tm.stderr).toBe(0);
+    expect(tm.stdout).toMatch(/^Taskmanager 1 started \(pid \d+\)/);
+    await cluster.waitForState(jobId, 'FINISHED', 60_000);
+    expect(readParts(out)).toEqual(expectedSums(rows));
+
+    const cp = (await cluster.rest('GET', `/jobs/${jobId}/checkpoints`)).json;
+    expect(cp.latest.restored).toMatchObject({ is_savepoint: false });
+    expect(cp.latest.restored.external_path).toMatch(new RegExp(`checkpoints/${jobId}/chk-\\d+$`));
+    expect(cluster.log('jobmanager')).toMatch(new RegExp(`Restoring job ${jobId} from Checkpoint \\d+ located at `));
+    // The history keeps the latest 16 failures: the many restart attempts without a slot may have pushed the
+    // taskmanager's loss out of it, so that one is checked in the log.
+    const names = (await cluster.rest('GET', `/jobs/${jobId}/exceptions`)).json.exceptionHistory.entries.map((e: any) => e.exceptionName);
+    expect(names).toContain('NoResourceAvailableException');
+    expect(cluster.log('jobmanager')).toMatch(/failed: TaskManagerLostException: TaskManager taskmanager-1-\w+ \(pid \d+\) is lost: (its connection closed|its process \(pid \d+\) exited)/);
+  });
+
+  it('a taskmanager that stops answering is declared lost; awake again, it is fenced and serves the restarted job', async () => {
+    const rows = 20_000;
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', String(rows), '--output', out]);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=3000', '-D', 'execution.checkpointing.interval=400 ms', ...RESTART]));
+    await cluster.waitFor('two completed checkpoints', async () => (await completedCheckpoints(jobId)) >= 2);
+    const pid = cluster.pid('taskmanager-1');
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await cluster.waitForState(jobId, 'RESTARTING', 10_000);
+      expect(cluster.log('jobmanager')).toMatch(/The heartbeat of TaskManager with id taskmanager-1-\w+ timed out\./);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await cluster.waitForState(jobId, 'FINISHED', 60_000);
+    expect(readParts(out)).toEqual(expectedSums(rows));
+    // Fenced either way: its heartbeat answered 404 (unknown), or timed out while it was stopped.
+    expect(cluster.log('taskmanager-1')).toMatch(/the jobmanager no longer knows this taskmanager: cancelling its tasks and registering again|lost the jobmanager \(no answer for 2000 ms\): cancelling tasks/);
+    // The same process, registered anew.
+    const tms = (await cluster.rest('GET', '/taskmanagers')).json.taskmanagers;
+    expect(tms.map((t: any) => t.pid)).toEqual([pid]);
+    expect(spawnSync('kill', ['-0', String(pid)]).status).toBe(0);
+  });
+});

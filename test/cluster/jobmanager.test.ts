@@ -1,0 +1,124 @@
+// The jobmanager's state machine, driven in-process through the calls the REST routes make (no HTTP, no
+// taskmanager process): deployment, checkpoint acceptance and retention, fencing of stale attempts, a lost
+// taskmanager, waiting for resources, and a checkpoint whose output a sink never committed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileJob } from '../../compiler/index.js';
+import { createLogger } from '../../runtime/core/log.js';
+import { registerConnector } from '../../runtime/connectors/registry.js';
+import { clusterPaths } from '../../runtime/cluster/cluster-dir.js';
+import { loadClusterConfig } from '../../runtime/cluster/config.js';
+import { JobManager } from '../../runtime/cluster/jobmanager.js';
+import type { Command, DeployCommand } from '../../runtime/cluster/protocol.js';
+import { CheckpointStorage } from '../../runtime/state/checkpoint-storage.js';
+import { tempDir } from '../helpers/tables.js';
+
+let jm: JobManager;
+let jarId: string;
+
+beforeAll(async () => {
+  registerConnector({ name: 'counting', options: { keys: {} }, roles: ['source'], sinkAccepts: 'insert-only', load: async () => ({}) });
+  const bundle = path.join(tempDir(), 'counting.mjs');
+  await compileJob('test/cluster/fixtures/counting-job.ts', { out: bundle });
+  const paths = clusterPaths(tempDir('sluice-cluster-'));
+  jm = new JobManager(paths, loadClusterConfig(paths, ['heartbeat.interval=20', 'heartbeat.timeout=60000']), createLogger('jm-test', 'silent'));
+  await jm.open();
+  jarId = (await jm.jars.upload('counting.mjs', fs.readFileSync(bundle))).id;
+});
+
+afterAll(() => jm?.close());
+
+const signal = () => new AbortController().signal;
+
+async function commands(tm: string): Promise<Command[]> {
+  return jm.heartbeat(tm, [], signal());
+}
+
+function register(pid = 1 << 22): string {
+  // A pid that does not exist on another "host": only heartbeats decide whether it lives.
+  return jm.register({ pid, host: 'elsewhere', slots: 1, index: null, logFile: null }).id;
+}
+
+async function checkpoint(jobId: string, attempt: number, tm: string, id: number) {
+  const storage = new CheckpointStorage(jm.config['state.checkpoints.dir'], jobId);
+  const { path: p, info } = await storage.write({ id, jobName: 'Counting', timestamp: Date.now(), durationMs: 1, operatorIds: [] }, { sources: {}, operators: {}, watermarks: {} });
+  return { accepted: await jm.event(tm, { type: 'checkpoint', jobId, attempt, path: p, info, endToEndMs: 3 }), path: p };
+}
+
+describe('the jobmanager', () => {
+  it('deploys, accepts checkpoints, restarts after a lost taskmanager from the latest one, and waits for a slot', async () => {
+    const tm1 = register();
+    const jobId = await jm.runJar(jarId, {
+      flinkConfiguration: {
+        'execution.checkpointing.interval': '1 s', 'state.checkpoints.num-retained': '1',
+        'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '10', 'restart-strategy.fixed-delay.delay': '10 ms',
+      },
+    });
+    const [deploy] = (await commands(tm1)) as DeployCommand[];
+    expect(deploy).toMatchObject({ type: 'deploy', jobId, attempt: 1, restore: null, checkpoints: { intervalMs: 1000, nextId: 1 } });
+    expect(jm.job(jobId).state).toBe('CREATED');
+    await jm.event(tm1, { type: 'state', jobId, attempt: 1, state: 'RUNNING' });
+    expect(jm.job(jobId).state).toBe('RUNNING');
+
+    const c1 = await checkpoint(jobId, 1, tm1, 1);
+    const c2 = await checkpoint(jobId, 1, tm1, 2);
+    const c3 = await checkpoint(jobId, 1, tm1, 3);
+    expect([c1.accepted, c2.accepted, c3.accepted]).toEqual([true, true, true]);
+    // num-retained 1 keeps two: the previous one until the newest one's output is committed.
+    expect(fs.existsSync(c1.path)).toBe(false);
+    expect(fs.existsSync(c2.path) && fs.existsSync(c3.path)).toBe(true);
+    // An attempt that is not the current one is not accepted (and its checkpoint is removed).
+    const stale = await checkpoint(jobId, 7, tm1, 4);
+    expect(stale.accepted).toBe(false);
+    expect(fs.existsSync(stale.path)).toBe(false);
+
+    jm.deregister(tm1);
+    expect(jm.job(jobId).state).toBe('RESTARTING');
+    await new Promise((r) => setTimeout(r, 50));
+    // Restart attempts without a slot: each is a NoResourceAvailableException, and the job keeps waiting.
+    const names = jm.job(jobId).exceptions.map((e) => e.exceptionName);
+    expect(names).toContain('NoResourceAvailableException');
+    expect(names[names.length - 1]).toBe('TaskManagerLostException');
+    expect(jm.job(jobId).state).toBe('RESTARTING');
+
+    const tm2 = register((1 << 22) + 1);
+    const [redeploy] = (await commands(tm2)) as DeployCommand[];
+    expect(redeploy).toMatchObject({ type: 'deploy', jobId, restore: c3.path, checkpoints: { nextId: 4 } });
+    expect(redeploy.attempt).toBeGreaterThan(1);
+    await jm.event(tm2, { type: 'state', jobId, attempt: redeploy.attempt, state: 'RUNNING' });
+    expect(jm.job(jobId).state).toBe('RUNNING');
+    // Events of the earlier attempt change nothing now.
+    expect(await jm.event(tm2, { type: 'state', jobId, attempt: 1, state: 'FAILED' })).toBe(false);
+
+    // The restored checkpoint's output was never committed by a sink: restore the one before it.
+    await jm.event(tm2, { type: 'state', jobId, attempt: redeploy.attempt, state: 'FAILED', error: { name: 'UncommittedCheckpointError', message: 'aborted' } });
+    expect(jm.job(jobId).state).toBe('RESTARTING');
+    await new Promise((r) => setTimeout(r, 50));
+    const [third] = (await commands(tm2)) as DeployCommand[];
+    expect(third).toMatchObject({ type: 'deploy', jobId, restore: c2.path });
+    expect(fs.existsSync(c3.path)).toBe(false);
+
+    // A deployment the taskmanager does not report back was lost on the way: a failure like any other.
+    await commands(tm2);
+    expect(jm.job(jobId).exceptions[0].exceptionName).toBe('TaskDeploymentException');
+    // Cancelled while restarting or redeployed: CANCELED at once, or once the task reports it.
+    jm.cancel(jobId);
+    const job = jm.job(jobId);
+    if (job.state === 'CANCELLING') await jm.event(tm2, { type: 'state', jobId, attempt: job.attempt, state: 'CANCELED' });
+    expect(job.state).toBe('CANCELED');
+    jm.deregister(tm2);
+  });
+
+  it('a job without checkpointing does not restart (Flink\'s default), and its exception is kept', async () => {
+    const tm = register((1 << 22) + 2);
+    const jobId = await jm.runJar(jarId, {});
+    const [deploy] = (await commands(tm)) as DeployCommand[];
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'RUNNING' });
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'FAILED', error: { name: 'ExternalError', message: 'mysql: connection refused' } });
+    expect(jm.job(jobId).state).toBe('FAILED');
+    expect(jm.job(jobId).timestamps.FAILING).toBeGreaterThan(0);
+    expect(jm.job(jobId).exceptions[0]).toMatchObject({ exceptionName: 'ExternalError', message: 'mysql: connection refused' });
+    expect(jm.taskManager(tm).freeSlots).toBe(1);
+  });
+});
