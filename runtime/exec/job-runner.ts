@@ -27,6 +27,8 @@ export interface RunOptions {
   restore?: JobSnapshot | null;
   /** Skip state in the snapshot that maps to no operator of this plan. */
   allowNonRestoredState?: boolean;
+  /** Stopping through `signal` still commits the sinks' output (foreground runs, which take no checkpoints). */
+  commitOnStop?: boolean;
 }
 
 export interface JobSnapshot {
@@ -107,7 +109,9 @@ export class JobRunner {
       for (const s of this.sinks) await s.writer.flush();
       // The end of input completes the job's output: two-phase sinks commit what the final flush pre-committed
       // (a stop-with-savepoint commits with its savepoint instead; a cancelled job commits nothing).
-      if (!this.controller.signal.aborted) {
+      // A foreground run has no checkpoints: there, Ctrl-C stops at a batch boundary and publishes the output
+      // produced so far. Source positions are not committed: open windows' state ends with the process.
+      if (!this.controller.signal.aborted || this.options.commitOnStop) {
         for (const s of this.sinks) await s.writer.checkpointComplete?.(s.writer.snapshot?.() ?? null);
       }
     } finally {
