@@ -166,7 +166,9 @@ export function validateProperties(options: Record<string, string>): OptionProbl
 export function readKafkaSettings(options: Record<string, string>, table: string): KafkaSettings {
   const s: KafkaSettings = {
     client: { brokers: [], clientId: `sluice-${table}`, retry: {}, security: 'PLAINTEXT', saslMechanism: 'plain', saslCredentials: null, caFile: null, checkHostname: true },
-    consumer: { groupId: null, maxWaitTimeInMs: 500, readUncommitted: false, allowAutoTopicCreation: true, autoOffsetReset: 'earliest', commitOnCheckpoint: true },
+    // A restarted job rejoins its consumer group only once the broker drops the crashed member: a short
+    // session (the broker's default minimum, 6 s) keeps failover quick; the client's default is 30 s.
+    consumer: { groupId: null, maxWaitTimeInMs: 500, readUncommitted: false, allowAutoTopicCreation: true, autoOffsetReset: 'earliest', commitOnCheckpoint: true, sessionTimeout: 6000, heartbeatInterval: 1000 },
     producer: { acks: -1, transactionTimeout: 900_000, idempotent: false, gzip: false, lingerMs: 5, maxRequestBytes: 1_048_576, bufferMemory: 33_554_432, allowAutoTopicCreation: true },
     ignored: [],
   };
