@@ -158,12 +158,16 @@ export class ExprEmitter {
 
 const FIXED_UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
 
-/** FLOOR/CEIL to a fixed-length unit is arithmetic; calendar units go through the runtime. */
+/**
+ * FLOOR/CEIL to a fixed-length unit is arithmetic; calendar units go through the runtime. Math.floor(v / ms) * ms
+ * equals the runtime's v - ((v % ms) + ms) % ms for every integer |v| < 2^53 (the quotient cannot round across
+ * an integer there) and costs one division instead of two calls to the C fmod that `%` on doubles becomes.
+ */
 function floorCeil(kind: 'floor' | 'ceil', v: string, unit: Expr): string {
   const u = unit.kind === 'literal' ? String(unit.value) : '';
   const ms = FIXED_UNITS[u];
   if (ms === undefined) return `fn.${kind}Time(${v}, ${JSON.stringify(u)})`;
-  const floor = `(${v} - (((${v} % ${ms}) + ${ms}) % ${ms}))`;
+  const floor = `(Math.floor(${v} / ${ms}) * ${ms})`;
   return kind === 'floor' ? floor : `(${floor} === ${v} ? ${v} : ${floor} + ${ms})`;
 }
 

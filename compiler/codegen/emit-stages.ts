@@ -1,6 +1,7 @@
 // Generates the code of a plan's fused stages: for each stage one function with a single loop over the batch,
 // the calcs' filters and projections inlined as local variables, ending in either a row pushed to the output
-// or an aggregate's key lookup and inline accumulation (the layout of runtime/state/agg-kernel.ts).
+// or an aggregate's key lookup and inline accumulation (the layout of runtime/state/agg-kernel.ts; the lookup
+// structures of runtime/state/group-state.ts and window-state.ts).
 // The result is the source of a factory `(rt, udfs) => StageCode`, bundled as is or evaluated in-process.
 import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
@@ -90,8 +91,7 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
   if (target.kind === 'groupAggregate') {
     params = 'rows, kinds, st';
     head = `if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error('aggregate ${target.id}: updating input is not supported');\nconst map = st.map;`;
-    const keyVar = emitKey(target.keys, values, schema, body);
-    body.push(`let e = map.get(${keyVar});`, `if (e === undefined) e = st.add(${keyVar}, [${target.keys.map((k) => values.get(k)).join(', ')}]);`, 'const acc = e.acc;');
+    body.push(...emitGroupLookup(target.keys.map((k) => values.get(k)!)), 'const acc = e.acc;');
     body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
   } else if (target.kind === 'windowAggregate') {
     params = 'rows, kinds, st';
@@ -103,7 +103,8 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
       body.push(`let acc = st.session(${keyVar}, ts);`, 'if (acc === null) continue;', `if (acc === undefined) acc = st.newSession(${keyVar}, ts, ${keyList});`);
       body.push(...emitAccumulate(target.aggs, values, schema));
     } else {
-      body.push('const nw = st.assign(ts);', 'for (let w = 0; w < nw; w++) {', `let acc = st.get(w, ${keyVar});`, `if (acc === undefined) acc = st.create(w, ${keyVar}, ${keyList});`);
+      // assign() resolved the windows to their groups (st.assigned): one Map lookup per window.
+      body.push('const nw = st.assign(ts);', 'for (let w = 0; w < nw; w++) {', 'const groups = st.assigned[w];', `let g = groups.get(${keyVar});`, `if (g === undefined) g = st.add(groups, ${keyVar}, ${keyList});`, 'const acc = g.acc;');
       body.push(...emitAccumulate(target.aggs, values, schema), '}');
     }
   } else {
@@ -124,7 +125,25 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
   ].filter((l) => l !== '').join('\n');
 }
 
-/** The group key: the value itself for one column, else the string runtime/core/kernels.ts compositeKey builds. */
+/**
+ * A group aggregate's entry `e`, walking runtime/state/group-state.ts's index inline: one level of Maps per key
+ * column, keyed by the values themselves (no key string per row); no key columns: the one entry under 0.
+ */
+function emitGroupLookup(keys: string[]): string[] {
+  if (keys.length === 0) return ['let e = map.get(0);', 'if (e === undefined) e = st.add(map, 0, []);'];
+  const lines: string[] = [];
+  let level = 'map';
+  keys.slice(0, -1).forEach((k, i) => {
+    const next = `level${i + 1}`;
+    lines.push(`let ${next} = ${level}.get(${k});`, `if (${next} === undefined) { ${next} = new Map(); ${level}.set(${k}, ${next}); }`);
+    level = next;
+  });
+  const last = keys[keys.length - 1];
+  lines.push(`let e = ${level}.get(${last});`, `if (e === undefined) e = st.add(${level}, ${last}, [${keys.join(', ')}]);`);
+  return lines;
+}
+
+/** A window aggregate's group key: the value itself for one column, else the string runtime/core/kernels.ts compositeKey builds. */
 function emitKey(keys: readonly string[], values: Map<string, string>, schema: readonly Field[], body: string[]): string {
   if (keys.length === 0) return '0';
   if (keys.length === 1) return values.get(keys[0])!;

@@ -42,6 +42,7 @@ function calcStage(n: CalcNode, udfs: UdfTable): MapStage {
   };
 }
 
+/** A window aggregate's group key: the value itself for one column, else compositeKey's string (as generated code). */
 const keyOf = (keys: readonly string[], r: Row): unknown =>
   keys.length === 1 ? r[keys[0]] : compositeKey(keys.map((k) => r[k]));
 
@@ -51,8 +52,7 @@ function groupIngest(n: GroupAggregateNode): GroupIngest {
   return (rows, kinds, st) => {
     if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error(`aggregate ${n.id}: updating input is not supported`);
     for (const r of rows) {
-      const key = keyOf(keys, r);
-      const e = st.map.get(key) ?? st.add(key, keys.map((k) => r[k]));
+      const e = st.entry(keys.map((k) => r[k]));
       kernel(e.acc, r);
       st.touch(e);
     }

@@ -1,6 +1,7 @@
 // Flink's csv format: one record per line, columns by position of the declared schema, no header.
-// The decoder walks the line once and converts only the columns the query reads (projection pushdown);
-// lines without quote or escape characters take an indexOf-only path.
+// The decoder walks the line once and converts only the columns the query reads (projection pushdown).
+// Plain lines go through a decoder generated for the table's columns (csv-fast-path.ts); the generic decoder
+// here takes every line that one declines (quotes, escapes, NULLs, other spellings, malformed records).
 // Deviations from Flink, all in favour of reading what the encoder writes: an empty unquoted field of a
 // non-string column is NULL (Flink fails), and a malformed record is skipped whole rather than having its
 // bad fields set to NULL (SPEC §6: skipped and counted). A string column's empty field is '' as in Flink, so
@@ -9,6 +10,7 @@ import type { Field } from '../core/data-types.js';
 import type { Row } from '../core/row.js';
 import { formatValue } from '../core/values.js';
 import { columnReason, rejectRecord, type Decoder, type Encoder } from './codec.js';
+import { compileCsvFastPath } from './csv-fast-path.js';
 import { csvSettings } from './format-options.js';
 import { rowBuilder } from './row-builder.js';
 import { Conv, convertText, convOf, textColumn } from './text-values.js';
@@ -16,6 +18,13 @@ import { Conv, convertText, convOf, textColumn } from './text-values.js';
 const HASH = 35; // '#'
 
 export function createCsvDecoder(declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): Decoder {
+  const generic = createGenericCsvDecoder(declared, fields, options);
+  const fast = compileCsvFastPath(declared, fields, csvSettings(options));
+  return fast === null ? generic : (text, origin) => fast(text) ?? generic(text, origin);
+}
+
+/** The decoder for every line: the reference the fast path must agree with (tests compare the two). */
+export function createGenericCsvDecoder(declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): Decoder {
   const s = csvSettings(options);
   const width = declared.length;
   // Output slot of each declared position, -1 when the query does not read it.

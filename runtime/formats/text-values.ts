@@ -76,29 +76,55 @@ const digits = (text: string, at: number, count: number): number => {
   return n;
 };
 
+/** Two digits at i as a number, -1 if either is not a digit (the caller has checked that both are in the text). */
+const digits2 = (text: string, i: number): number => {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+// The last valid date scanned (yyyyMMdd as a number) and its day number: consecutive records nearly always
+// fall on the same day, so the calendar check and arithmetic run once a day instead of once a record.
+let lastDate = -1;
+let lastDays = 0;
 
 /**
  * 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm:ss' or that with a fraction of 1..9 digits (milliseconds kept, the rest
  * truncated as parseValue does) as epoch millis UTC; NaN for any other spelling or an invalid date.
  */
-function scanTimestamp(text: string, start: number, end: number): number {
+export function scanTimestamp(text: string, start: number, end: number): number {
   const len = end - start;
   if (len !== 10 && len < 19) return NaN;
   if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return NaN;
-  const y = digits(text, start, 4), mo = digits(text, start + 5, 2), d = digits(text, start + 8, 2);
-  // Years below 100 go to parseValue: Date.UTC maps them to 19xx, and the fast path must agree with it.
-  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1] || (mo === 2 && d === 29 && !isLeap(y))) return NaN;
-  let ms = daysFromCivil(y, mo, d) * 86_400_000;
+  const c = digits2(text, start), yy = digits2(text, start + 2), mo = digits2(text, start + 5), d = digits2(text, start + 8);
+  if (c < 0 || yy < 0 || mo < 0 || d < 0) return NaN;
+  const y = c * 100 + yy;
+  const date = (y * 100 + mo) * 100 + d;
+  let days = lastDays;
+  if (date !== lastDate) {
+    // Years below 100 go to parseValue: Date.UTC maps them to 19xx, and the fast path must agree with it.
+    if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1] || (mo === 2 && d === 29 && !isLeap(y))) return NaN;
+    days = daysFromCivil(y, mo, d);
+    lastDate = date;
+    lastDays = days;
+  }
+  let ms = days * 86_400_000;
   if (len === 10) return ms;
   const p = start + 10;
   if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 3) !== 58 || text.charCodeAt(p + 6) !== 58) return NaN;
-  const h = digits(text, p + 1, 2), mi = digits(text, p + 4, 2), s = digits(text, p + 7, 2);
+  const h = digits2(text, p + 1), mi = digits2(text, p + 4), s = digits2(text, p + 7);
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return NaN;
   ms += ((h * 60 + mi) * 60 + s) * 1000;
   if (len === 19) return ms;
   const fraction = len - 20;
   if (text.charCodeAt(p + 9) !== 46 || fraction < 1 || fraction > 9) return NaN;
+  if (fraction === 3) {
+    const a = text.charCodeAt(p + 10) - 48;
+    const ms3 = digits2(text, p + 11);
+    return a >= 0 && a <= 9 && ms3 >= 0 ? ms + a * 100 + ms3 : NaN;
+  }
   const f = digits(text, p + 10, fraction);
   if (f < 0) return NaN;
   return ms + (fraction >= 3 ? Math.floor(f / 10 ** (fraction - 3)) : f * 10 ** (3 - fraction));

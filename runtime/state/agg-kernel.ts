@@ -4,7 +4,7 @@
 // creating, finishing and merging accumulators is per group, not per row, and lives here once.
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
-import type { AggCall } from '../core/plan.js';
+import type { AggCall, WindowProperty } from '../core/plan.js';
 import type { Row } from '../core/row.js';
 
 /**
@@ -66,3 +66,31 @@ function finishAvg(sum: number, count: number, integer: boolean): number {
   return integer ? Math.trunc(sum / count) : sum / count;
 }
 
+
+/**
+ * Builds an aggregate's output rows as one object literal generated for its columns: the key columns, the
+ * aggregates' results (the kernel's result() writes them into one scratch object, so finishing stays in one
+ * place) and a window's properties. Assigning the columns one by one with computed names made V8 store
+ * through a megamorphic cache for every column of every emitted row.
+ */
+export function resultRowBuilder(
+  kernel: AggKernel, keyNames: readonly string[], aggNames: readonly string[], properties: readonly { name: string; property: WindowProperty }[] = [],
+): (keys: readonly unknown[], acc: unknown, start: number, end: number) => Row {
+  const lit = (name: string) => JSON.stringify(name);
+  const prop = (name: string) => (name === '__proto__' ? `[${lit(name)}]` : lit(name));
+  const props = [
+    ...keyNames.map((n, i) => `${prop(n)}: keys[${i}]`),
+    ...aggNames.map((n) => `${prop(n)}: scratch[${lit(n)}]`),
+    // rowtime (and proctime) is the window's last millisecond, end - 1, as Flink's window_time.
+    ...properties.map((p) => `${prop(p.name)}: ${p.property === 'start' ? 'start' : p.property === 'end' ? 'end' : 'end - 1'}`),
+  ];
+  const scratch: Row = {};
+  return new Function('kernel', 'scratch', `return (keys, acc, start, end) => { kernel.result(acc, scratch); return { ${props.join(', ')} }; };`)(kernel, scratch);
+}
+
+/** Whether two result rows of one group differ in their aggregates (the key columns are the group's own). */
+export function sameResults(aggNames: readonly string[]): (a: Row, b: Row) => boolean {
+  if (aggNames.length === 0) return () => true;
+  const cmp = aggNames.map((n) => `a[${JSON.stringify(n)}] === b[${JSON.stringify(n)}]`).join(' && ');
+  return new Function('a', 'b', `return ${cmp};`) as (a: Row, b: Row) => boolean;
+}

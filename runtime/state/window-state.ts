@@ -2,39 +2,55 @@
 // session windows as per-key lists merged as elements arrive. A window fires once the watermark (or, for
 // processing time, the clock) reaches its end - 1, as Flink's window operator does; an element whose every
 // window has already fired is late: dropped and counted.
+// assign() resolves an element's windows to their buckets, remembering the buckets of the previous element:
+// consecutive elements nearly always fall in the same windows, so the usual cost per element and window is
+// one Map lookup (the key in the bucket's groups) instead of two.
 import type { AggKernel } from '../core/kernels.js';
 import type { WindowProperty, WindowSpec } from '../core/plan.js';
 import type { Row } from '../core/row.js';
+import { resultRowBuilder } from './agg-kernel.js';
 import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
 
-interface Group { keys: unknown[]; acc: any }
+export interface Group { keys: unknown[]; acc: any }
 interface Bucket { start: number; end: number; groups: Map<unknown, Group> }
 interface SessionWindow extends Group { start: number; end: number }
 
-const mod = (a: number, b: number) => ((a % b) + b) % b;
+/**
+ * a mod b, non-negative. Math.floor(a / b) is exact for integer |a| < 2^53 (timestamps are integer ms) and
+ * avoids `%` on doubles, which V8 compiles to a call to C's fmod.
+ */
+const mod = (a: number, b: number) => a - Math.floor(a / b) * b;
 
 export class WindowState {
   /** Event time: the current watermark. Processing time: the time windows were last fired at. */
   wm = -Infinity;
   /** Elements dropped because all their windows had fired. */
   late = 0;
-  /** Scratch output of assign(): the windows an element belongs to. */
+  /** Scratch output of assign(): the windows an element belongs to, and their groups by key. */
   readonly starts: number[] = [];
   readonly ends: number[] = [];
+  readonly assigned: Map<unknown, Group>[] = [];
+  /** The buckets assign() found last, by position (invalidated when windows fire). */
+  private readonly recent: (Bucket | undefined)[] = [];
   private readonly buckets = new Map<number, Bucket>();
   /** Ends of the open buckets, ascending. */
   private openEnds: number[] = [];
   private readonly sessions = new Map<unknown, SessionWindow[]>();
   private minSessionEnd = Infinity;
 
+  private readonly toRow: (keys: readonly unknown[], acc: unknown, start: number, end: number) => Row;
+
   constructor(
     readonly spec: WindowSpec,
     private readonly kernel: AggKernel,
-    private readonly keyNames: readonly string[],
-    private readonly properties: readonly { name: string; property: WindowProperty }[],
-  ) {}
+    keyNames: readonly string[],
+    aggNames: readonly string[],
+    properties: readonly { name: string; property: WindowProperty }[],
+  ) {
+    this.toRow = resultRowBuilder(kernel, keyNames, aggNames, properties);
+  }
 
-  /** Fills starts/ends with the element's windows that have not fired; returns how many. */
+  /** Fills starts/ends/assigned with the element's windows that have not fired; returns how many. */
   assign(ts: number): number {
     const { sizeMs: size, slideMs: slide, type } = this.spec;
     const wm = this.wm;
@@ -53,26 +69,37 @@ export class WindowState {
       }
     }
     if (n === 0) this.late++;
+    for (let i = 0; i < n; i++) {
+      const end = this.ends[i];
+      let b = this.recent[i];
+      if (b === undefined || b.end !== end) {
+        b = this.buckets.get(end);
+        if (b === undefined) {
+          b = { start: this.starts[i], end, groups: new Map() };
+          this.buckets.set(end, b);
+          this.insertEnd(end);
+        }
+        this.recent[i] = b;
+      }
+      this.assigned[i] = b.groups;
+    }
     return n;
+  }
+
+  /** A new group under `key` in `groups` (one of assigned): what generated code calls for a key's first element. */
+  add(groups: Map<unknown, Group>, key: unknown, keys: unknown[]): Group {
+    const g: Group = { keys, acc: this.kernel.create() };
+    groups.set(key, g);
+    return g;
   }
 
   /** Accumulators of window i (from assign) for a key, or undefined if the key has none yet. */
   get(i: number, key: unknown): any {
-    const b = this.buckets.get(this.ends[i]);
-    return b === undefined ? undefined : b.groups.get(key)?.acc;
+    return this.assigned[i].get(key)?.acc;
   }
 
   create(i: number, key: unknown, keys: unknown[]): any {
-    const end = this.ends[i];
-    let b = this.buckets.get(end);
-    if (b === undefined) {
-      b = { start: this.starts[i], end, groups: new Map() };
-      this.buckets.set(end, b);
-      this.insertEnd(end);
-    }
-    const g: Group = { keys, acc: this.kernel.create() };
-    b.groups.set(key, g);
-    return g.acc;
+    return this.add(this.assigned[i], key, keys).acc;
   }
 
   /**
@@ -123,11 +150,14 @@ export class WindowState {
       let i = 0;
       while (i < this.openEnds.length && this.openEnds[i] - 1 <= time) {
         const b = this.buckets.get(this.openEnds[i])!;
-        for (const g of b.groups.values()) out.push(this.row(g, b.start, b.end));
+        for (const g of b.groups.values()) out.push(this.toRow(g.keys, g.acc, b.start, b.end));
         this.buckets.delete(b.end);
         i++;
       }
-      if (i > 0) this.openEnds = this.openEnds.slice(i);
+      if (i > 0) {
+        this.openEnds = this.openEnds.slice(i);
+        this.recent.length = 0;
+      }
     }
     return out.length - before;
   }
@@ -150,15 +180,7 @@ export class WindowState {
     }
     this.minSessionEnd = minEnd;
     fired.sort((a, b) => a.end - b.end);
-    for (const s of fired) out.push(this.row(s, s.start, s.end));
-  }
-
-  private row(g: Group, start: number, end: number): Row {
-    const row: Row = {};
-    for (let i = 0; i < this.keyNames.length; i++) row[this.keyNames[i]] = g.keys[i];
-    this.kernel.result(g.acc, row);
-    for (const p of this.properties) row[p.name] = p.property === 'start' ? start : p.property === 'end' ? end : end - 1;
-    return row;
+    for (const s of fired) out.push(this.toRow(s.keys, s.acc, s.start, s.end));
   }
 
   private insertEnd(end: number): void {
@@ -181,6 +203,7 @@ export class WindowState {
     this.late = s.late;
     this.buckets.clear();
     this.openEnds = [];
+    this.recent.length = 0;
     for (const b of s.buckets) {
       this.buckets.set(b.end, { start: b.start, end: b.end, groups: new Map(b.groups.map(([k, keys, acc]) => [k, { keys, acc: fromSnapshotValue(acc) }])) });
       this.insertEnd(b.end);

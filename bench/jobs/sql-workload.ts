@@ -1,0 +1,28 @@
+// A benchmark workload as a sluice job: the very SQL file the Flink Java and PyFlink peers run
+// (bench/peers/sql/<name>.sql), so all engines execute the same statements. The peers' placeholders are
+// filled the way their 'blackhole' mode fills them: ${input} with the CSV file, ${sink:mode} with
+// 'connector' = 'blackhole'. The bench harness then swaps the sink at run time (--set <sink>.connector=collect)
+// to capture the answer; the input file is a run-time option too (--set <table>.path=...).
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineJob, type JobDefinition } from 'sluice';
+import { BENCH_DIR, inputFile, workloadInfo } from '../lib/workloads.js';
+
+const sqlDir = path.join(BENCH_DIR, 'peers', 'sql');
+
+/** Statements of a peer SQL file with its placeholders filled; comment lines dropped, split at `;` + newline. */
+export function renderWorkloadSql(name: string, input: string): string[] {
+  const script = fs.readFileSync(path.join(sqlDir, `${name}.sql`), 'utf8');
+  const text = script.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n')
+    .replaceAll('${input}', input.replaceAll("'", "''"))
+    .replace(/\$\{sink:\w+\}/g, "'connector' = 'blackhole'");
+  return text.split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** `--input FILE` names the CSV file baked into the bundle (default: the 10 M-row input). */
+export function sqlWorkload(name: string): JobDefinition {
+  return defineJob(`bench-${name}`, (tEnv, params) => {
+    const input = params.get('input') ?? inputFile(10_000_000, workloadInfo(name).input);
+    for (const statement of renderWorkloadSql(name, path.resolve(input))) tEnv.executeSql(statement);
+  });
+}

@@ -1,0 +1,167 @@
+// Turns the runs into bench/RESULTS.md: medians per workload and engine, the sluice/peer ratios, the answer
+// check, and the targets with their verdicts. Medians are of each measure separately (the machine is shared).
+import type { EngineName } from './engines.js';
+import { ENGINES } from './engines.js';
+import { KAFKA_ENGINES, type KafkaResult } from './kafka.js';
+import { WORKLOADS } from './workloads.js';
+
+export interface RunResult {
+  engine: EngineName;
+  workload: string;
+  rows: number;
+  rep: number;
+  ok: boolean;
+  error?: string;
+  seconds?: number;
+  rowsPerSecond?: number;
+  firstResultSeconds?: number | null;
+  peakRssMb?: number;
+  /** CPU seconds of the process tree inside the job's time window. */
+  jobCpuSeconds?: number;
+  /** Rows per CPU second inside the job window: throughput per core. */
+  rowsPerCpuSecond?: number;
+  wallSeconds?: number;
+  cpuSeconds?: number;
+  answerMatches?: boolean;
+  loadAvg1?: number;
+  versions?: Record<string, string>;
+  when: string;
+  /** The sampler's [ms since start, CPU ms, RSS kB] (kept in the JSON lines so CPU windows can be recomputed). */
+  samples?: [number, number, number][];
+}
+
+export interface Context {
+  rows: number;
+  repeat: number;
+  date: string;
+  machine: string;
+  versions: string;
+  command: string;
+  notes: string[];
+}
+
+export function median(xs: number[]): number {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+type Measure = 'rowsPerSecond' | 'firstResultSeconds' | 'peakRssMb' | 'rowsPerCpuSecond' | 'seconds';
+
+/** Median of one measure over the successful runs of an engine on a workload. */
+export function med(runs: RunResult[], engine: EngineName, workload: string, m: Measure): number {
+  return median(runs.filter((r) => r.ok && r.engine === engine && r.workload === workload).map((r) => (r[m] ?? NaN) as number));
+}
+
+const mrows = (x: number) => (Number.isFinite(x) ? (x / 1e6).toFixed(x < 1e6 ? 3 : 2) : '–');
+const secs = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 1 ? 3 : 2) : '–');
+const mb = (x: number) => (Number.isFinite(x) ? String(Math.round(x)) : '–');
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×` : '–');
+
+function answers(runs: RunResult[], workload: string): string {
+  const mine = runs.filter((r) => r.workload === workload);
+  const failed = mine.filter((r) => !r.ok);
+  const differ = mine.filter((r) => r.ok && r.answerMatches === false);
+  const engines = new Set(mine.filter((r) => r.ok).map((r) => r.engine));
+  const parts: string[] = [];
+  if (differ.length) parts.push(`**differs: ${[...new Set(differ.map((r) => r.engine))].join(', ')}**`);
+  if (failed.length) parts.push(`**failed: ${[...new Set(failed.map((r) => r.engine))].join(', ')}**`);
+  return parts.length ? parts.join('; ') : `identical (${engines.size} engines)`;
+}
+
+/** The Kafka section: medians per engine and each against the Node client alone doing the same direction. */
+function renderKafka(results: KafkaResult[], skipped: string | null, repeat: number): string[] {
+  const head = ['## Kafka (real broker on this machine, one partition)', ''];
+  if (skipped !== null) return [...head, `Not measured: ${skipped}.`, ''];
+  if (results.length === 0) return [];
+  const n = results[0].records;
+  const m = (e: string, k: 'recordsPerSecond' | 'firstResultSeconds' | 'peakRssMb') => median(results.filter((r) => r.ok && r.engine === e).map((r) => r[k] ?? NaN));
+  const client = (e: string) => (e.includes('kafka-kafka') || e.endsWith('produce') ? 'kafkajs-produce' : 'kafkajs-consume');
+  const rows = KAFKA_ENGINES.filter((k) => results.some((r) => r.engine === k.name)).map((k) => {
+    const mine = results.filter((r) => r.engine === k.name);
+    const check = mine.some((r) => !r.ok) ? '**failed**' : mine.some((r) => r.answerMatches === false) ? '**differs**' : mine.some((r) => r.answerMatches) ? 'identical' : '–';
+    return `| ${k.label} | ${mrows(m(k.name, 'recordsPerSecond'))} | ${ratio(m(k.name, 'recordsPerSecond'), m(client(k.name), 'recordsPerSecond'))} | ${secs(m(k.name, 'firstResultSeconds'))} | ${mb(m(k.name, 'peakRssMb'))} | ${check} |`;
+  });
+  return [
+    ...head,
+    `${n.toLocaleString('en')} bids (the q0 input's lines, one record each) in one topic; medians of ${repeat} run(s). Records per second from the first record to the last (connecting and joining the consumer group are in the time to the first record, from process start). "vs kafkajs" divides by the Node client alone reading (or, for rows that write, writing) the same records with the same settings. Answers: checksums against the hand-written loop over the same lines (producers: record count).`,
+    '',
+    '| run | M records/s | vs kafkajs alone | first record (s) | peak RSS (MB) | answer |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
+}
+
+export function renderResults(runs: RunResult[], ctx: Context, engines: EngineName[], targets: string[], kafka: { results: KafkaResult[]; skipped: string | null } = { results: [], skipped: null }): string {
+  const label = (e: EngineName) => ENGINES.find((x) => x.name === e)!.label;
+  const ws = WORKLOADS.filter((w) => runs.some((r) => r.workload === w.name));
+  const has = (e: EngineName) => engines.includes(e);
+  const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+  const tput = table(
+    ['workload', ...engines.map(label), ...(has('hand') ? ['fused / hand'] : []), ...(has('flink-java') ? ['fused / Flink', 'fused / Flink per core'] : []), ...(has('pyflink') ? ['fused / PyFlink'] : []), ...(has('sluice-unfused') ? ['fused / unfused'] : []), 'answers'],
+    ws.map((w) => {
+      const f = med(runs, 'sluice', w.name, 'rowsPerSecond');
+      const fc = med(runs, 'sluice', w.name, 'rowsPerCpuSecond');
+      return [
+        `${w.name}: ${w.title}`,
+        ...engines.map((e) => mrows(med(runs, e, w.name, 'rowsPerSecond'))),
+        ...(has('hand') ? [ratio(f, med(runs, 'hand', w.name, 'rowsPerSecond'))] : []),
+        ...(has('flink-java') ? [ratio(f, med(runs, 'flink-java', w.name, 'rowsPerSecond')), ratio(fc, med(runs, 'flink-java', w.name, 'rowsPerCpuSecond'))] : []),
+        ...(has('pyflink') ? [ratio(f, med(runs, 'pyflink', w.name, 'rowsPerSecond'))] : []),
+        ...(has('sluice-unfused') ? [ratio(f, med(runs, 'sluice-unfused', w.name, 'rowsPerSecond'))] : []),
+        answers(runs, w.name),
+      ];
+    }),
+  );
+  const perCore = table(['workload', ...engines.map(label)], ws.map((w) => [w.name, ...engines.map((e) => mrows(med(runs, e, w.name, 'rowsPerCpuSecond')))]));
+  const first = table(['workload', ...engines.map(label)], ws.map((w) => [w.name, ...engines.map((e) => secs(med(runs, e, w.name, 'firstResultSeconds')))]));
+  const rss = table(['workload', ...engines.map(label)], ws.map((w) => [w.name, ...engines.map((e) => mb(med(runs, e, w.name, 'peakRssMb')))]));
+  const time = table(['workload', ...engines.map(label)], ws.map((w) => [w.name, ...engines.map((e) => secs(med(runs, e, w.name, 'seconds')))]));
+
+  return [
+    '# Benchmark results',
+    '',
+    `Generated by \`${ctx.command}\` on ${ctx.date}. How to reproduce each number: [README.md](README.md).`,
+    '',
+    `- Machine: ${ctx.machine}`,
+    `- Versions: ${ctx.versions}`,
+    `- Input: ${ctx.rows.toLocaleString('en')} rows per workload (bench/peers/gen-input.py), the same CSV file for every engine; medians of ${ctx.repeat} run(s) per engine, engines interleaved.`,
+    '- Every answer is compared byte for byte with the Flink Java answer (capture format, bench/lib/capture.ts).',
+    ...ctx.notes.map((n) => `- ${n}`),
+    '',
+    '## Throughput (M rows/s, median) and ratios',
+    '',
+    'Rows of input divided by the job time: from the job\'s start (after process start-up, planning and, for sluice, loading the bundle) to its answer written. "Per core" divides by the CPU time the whole process tree spent in that window instead (Flink uses more than one thread even at parallelism 1).',
+    '',
+    tput,
+    '',
+    '## Throughput per core (M rows per CPU second, median)',
+    '',
+    perCore,
+    '',
+    '## Time to first result (s, median)',
+    '',
+    'From the engine\'s process start (JVM start for Flink, the Python process for PyFlink) to the first record at the sink; compile time excluded for sluice (bundles are compiled before).',
+    '',
+    first,
+    '',
+    '## Peak RSS (MB, median)',
+    '',
+    'Largest resident set of the whole process tree (sampled every 100 ms) or of its largest process (/usr/bin/time), whichever is larger.',
+    '',
+    rss,
+    '',
+    '## Job time (s, median)',
+    '',
+    time,
+    '',
+    ...renderKafka(kafka.results, kafka.skipped, ctx.repeat),
+    '## Targets',
+    '',
+    ...targets,
+    '',
+  ].join('\n');
+}

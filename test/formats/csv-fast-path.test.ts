@@ -1,0 +1,82 @@
+// The generated csv fast path (runtime/formats/csv-fast-path.ts) against the generic decoder: for random lines
+// over every column type, with projections, both give the same row, skip or error, line for line.
+import { describe, expect, it } from 'vitest';
+import { DataTypes, type Field } from '../../runtime/core/data-types.js';
+import { createCsvDecoder, createGenericCsvDecoder } from '../../runtime/formats/csv.js';
+import { compileCsvFastPath } from '../../runtime/formats/csv-fast-path.js';
+import { csvSettings } from '../../runtime/formats/format-options.js';
+
+const declared: Field[] = [
+  { name: 'id', type: DataTypes.BIGINT() },
+  { name: 'name', type: DataTypes.STRING() },
+  { name: 'amount', type: DataTypes.DOUBLE() },
+  { name: 'ts', type: DataTypes.TIMESTAMP(3) },
+  { name: 'ok', type: DataTypes.BOOLEAN() },
+  { name: 'day', type: DataTypes.DATE() },
+  { name: 'small', type: DataTypes.TINYINT() },
+  { name: 'n', type: DataTypes.INT() },
+];
+
+// Deterministic pseudo-random numbers (a test must not depend on luck).
+let seed = 12345;
+const rnd = (n: number) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 16) % n; };
+// Half the picks come from each list's first three tokens, which are (mostly) valid, so that whole lines
+// often reach the fast path's end rather than being declined at their first odd field.
+const pick = <T>(xs: readonly T[]): T => xs[rnd(2) === 0 ? rnd(3) : rnd(xs.length)];
+
+const TOKENS: Record<string, readonly string[]> = {
+  BIGINT: ['0', '7', '-12', '+5', '-0', '123456789012345', '1234567890123456', '9007199254740993', '', ' 1', '1.5', 'x', '00042'],
+  STRING: ['alice', '', 'a b', '"q"', 'x"y', 'N', '#c', '1,2'],
+  DOUBLE: ['12.5', '-0.25', '1.', '.5', '-.5', '0', '-0', '-0.0', '1e3', '123456789012345', '1234567890123456', '1.234567890123456', '', '.', '-', 'Infinity', ' 2', '0x10', '12.5.1'],
+  TIMESTAMP: ['2020-01-01 10:11:12.345', '2020-01-01 10:11:12', '2020-01-01', '2020-02-30 00:00:00', '2020-01-01 24:00:00.000', '2020-01-01 10:11:12.3456789', '2020-01-01T10:11:12', '0099-01-01 00:00:00', '', 'x', '2020-1-01 00:00:00.000', '2024-02-29 23:59:59.999', '2023-02-29 00:00:00.000'],
+  BOOLEAN: ['true', 'false', 'TRUE', ' true', '', 'yes'],
+  DATE: ['2021-03-04', '2021-03-04 10:00:00', '2021-13-01', ''],
+  TINYINT: ['1', '-7', '99', '127', '128', '-128', '300', ''],
+  INT: ['0', '2147483647', '2147483648', '-2147483648', '12345678901', ''],
+};
+
+function randomLine(): string {
+  const cols = declared.map((d) => pick(TOKENS[d.type.name]));
+  const r = rnd(20);
+  if (r === 0) cols.pop(); // too few columns
+  if (r === 1) cols.push('extra'); // too many
+  if (r === 2) return '';
+  return cols.join(',');
+}
+
+const origin = () => 'test line';
+const outcome = (decode: (text: string, origin: () => string) => unknown, line: string): unknown => {
+  try {
+    return { value: decode(line, origin) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+};
+
+describe('csv fast path', () => {
+  const projections: Field[][] = [declared, [declared[3], declared[0]], [declared[2], declared[7]], [declared[1]], [declared[6], declared[5], declared[4]]];
+  const settings: Record<string, string>[] = [{}, { 'csv.ignore-parse-errors': 'true' }, { 'csv.allow-comments': 'true' }, { 'csv.field-delimiter': ';' }];
+  for (const options of settings) {
+    it(`agrees with the generic decoder on random lines (${JSON.stringify(options)})`, () => {
+      for (const fields of projections) {
+        const fast = createCsvDecoder(declared, fields, options);
+        const generic = createGenericCsvDecoder(declared, fields, options);
+        const delimiter = options['csv.field-delimiter'];
+        for (let i = 0; i < 3000; i++) {
+          const line = delimiter ? randomLine().replaceAll(',', delimiter) : randomLine();
+          expect(outcome(fast, line), line).toEqual(outcome(generic, line));
+        }
+      }
+    });
+  }
+
+  it('takes the plain lines itself and declines what it does not understand', () => {
+    const fast = compileCsvFastPath(declared, declared, csvSettings({}))!;
+    expect(fast('42,alice,12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toEqual({
+      id: 42, name: 'alice', amount: 12.5, ts: Date.UTC(2020, 0, 1, 10, 11, 12, 345), ok: true, day: Date.UTC(2021, 2, 4), small: -7, n: 5,
+    });
+    expect(fast('42,"alice",12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
+    expect(fast('42,alice,,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
+    expect(compileCsvFastPath(declared, declared, csvSettings({ 'csv.null-literal': 'N' }))).toBeNull();
+  });
+});
