@@ -3,10 +3,13 @@
 // savepoint and resumed from it. The proof: the results equal an independent computation from the input
 // records read back from Kafka — for the Click Event Count job with an exactly-once Kafka sink, every page ×
 // every closed window appears exactly once in the output topic (read_committed) with 1000 clicks; for the
-// spend report, the MySQL table equals the hourly sums of the topic.
+// spend report, the MySQL table equals the hourly sums of the topic; for the payments job, the documents in
+// Elasticsearch equal the province sums of the topic.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
+import type * as Es from '@elastic/elasticsearch' with { 'resolution-mode': 'require' };
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runDatagenCommand } from '../../runtime/cli/datagen-command.js';
 import { parseTimestamp } from '../../runtime/core/values.js';
@@ -16,6 +19,7 @@ import { eventually } from '../jdbc/changelog.js';
 import { BOOTSTRAP, closeAdmin, createTopic, readTopic, uniqueGroup, uniqueTopic } from '../kafka/helpers.js';
 
 const db = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'sql-demo', password: 'demo-sql', database: 'sql-demo', timezone: 'Z' });
+const { Client: EsClient } = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof Es;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PAGES = ['/about', '/help', '/index', '/jobs', '/news', '/shop'];
 const WINDOWS = 7; // 7 windows written, so that 6 close (no later event moves the watermark past the 7th)
@@ -168,6 +172,46 @@ describe('failover on the real stack', () => {
     } finally {
       await conn.query(`DROP TABLE IF EXISTS \`${table}\``).catch(() => {});
       await conn.end();
+    }
+  }, 150_000);
+
+  it('payments into Elasticsearch: kill -9 of the taskmanager 3 times, province sums equal the sums of the topic', async () => {
+    const provinces = ['Beijing', 'Shanghai', 'Hangzhou', 'Shenzhen', 'Jiangxi', 'Chongqing', 'Xizang'];
+    const topic = await createTopic(uniqueTopic('fo-payments'), 1);
+    const index = `fo_pay_${randomUUID().slice(0, 8)}`;
+    const es = new EsClient({ node: process.env.ES_URL ?? 'http://127.0.0.1:9200' });
+    try {
+      const count = 4000;
+      const feeding = runDatagenCommand('payments', { topic, count, rate: 400, seed: 3, bootstrapServers: BOOTSTRAP });
+      const jobId = jobIdOf(cl().sluice(['run', '-d', 'jobs/payment-msg-processing.ts', '--set', `es_sink.index=${index}`,
+        '--set', 'payment_msg.scan.startup.mode=earliest-offset', '--set', `payment_msg.properties.group.id=${uniqueGroup('fo-pay')}`,
+        '--set', 'payment_msg.properties.session.timeout.ms=6000', ...CHECKPOINTS, ...RESTART, '--', '--topic', topic]));
+      await cl().waitForState(jobId, 'RUNNING', 30_000);
+      await waitForNewCheckpoint(jobId, 0);
+      await killLoop(jobId, 3);
+      await feeding;
+      const records = await readTopic(topic, { count, timeoutMs: 60_000 });
+      expect(records).toHaveLength(count);
+      // Summed in topic order, as the job sums them (one partition), so the doubles agree exactly.
+      const expected = new Map<string, number>();
+      for (const r of records) {
+        const m = JSON.parse(r.value!) as { payAmount: number; provinceId: number };
+        expected.set(provinces[m.provinceId], (expected.get(provinces[m.provinceId]) ?? 0) + m.payAmount);
+      }
+      const read = async () => {
+        if (!(await es.indices.exists({ index })).body) return new Map<string, number>();
+        await es.indices.refresh({ index });
+        const res = await es.search({ index, body: { size: 100, query: { match_all: {} } } });
+        return new Map((res.body.hits.hits as { _id: string; _source: { pay_amount: number } }[]).map((h) => [h._id, h._source.pay_amount]));
+      };
+      const sorted = (m: Map<string, number>) => [...m].sort((x, y) => x[0].localeCompare(y[0]));
+      await eventually(async () => JSON.stringify(sorted(await read())) === JSON.stringify(sorted(expected)), 60_000, 'province sums').catch(() => {});
+      expect(sorted(await read())).toEqual(sorted(expected));
+      expect(cl().log('jobmanager')).toMatch(new RegExp(`Restoring job ${jobId} from Checkpoint \\d+`));
+      await cl().rest('PATCH', `/jobs/${jobId}?mode=cancel`);
+    } finally {
+      await es.indices.delete({ index }).catch(() => {});
+      await es.close();
     }
   }, 150_000);
 
