@@ -22,7 +22,13 @@ interface Options {
   /** Kafka rows: records in the topic; 0 to leave them out. */
   kafkaRecords: number;
   brokers: string;
+  /** Only the Kafka rows, merged into the last full run's results. */
+  kafkaOnly?: boolean;
 }
+
+/** What a full run keeps so that `--kafka-only` can redo the Kafka rows of the same RESULTS.md. */
+interface SavedRun { ctx: Context; options: Options; runs: RunResult[] }
+const SAVED_RUN = path.join(WORK_DIR, 'bench', 'last-full-run.json');
 
 function parseOptions(argv: string[]): Options {
   const get = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
@@ -33,13 +39,13 @@ function parseOptions(argv: string[]): Options {
     repeat: Number(get('--repeat') ?? (quick ? 1 : 3)),
     engines: list('--engines', ENGINES.map((e) => e.name)) as EngineName[],
     workloads: list('--workloads', WORKLOADS.map((w) => w.name)),
-    // Partial runs do not overwrite the full results unless asked to.
-    out: get('--out') ?? (quick ? path.join(WORK_DIR, 'bench', 'RESULTS-quick.md') : argv.includes('--kafka-only') ? path.join(WORK_DIR, 'bench', 'RESULTS-kafka.md') : path.join(BENCH_DIR, 'RESULTS.md')),
+    // A quick run does not overwrite the full results unless asked to; --kafka-only redoes RESULTS.md's Kafka rows.
+    out: get('--out') ?? (quick ? path.join(WORK_DIR, 'bench', 'RESULTS-quick.md') : path.join(BENCH_DIR, 'RESULTS.md')),
     timeoutS: Number(get('--timeout') ?? 1800),
     kafkaRecords: argv.includes('--no-kafka') ? 0 : Number(get('--kafka-records') ?? (quick ? 100_000 : 2_000_000)),
     brokers: get('--brokers') ?? process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092',
   };
-  if (argv.includes('--kafka-only')) { o.engines = []; o.workloads = []; }
+  if (argv.includes('--kafka-only')) { o.engines = []; o.workloads = []; o.kafkaOnly = true; }
   for (const e of o.engines) if (!ENGINES.some((x) => x.name === e)) throw new Error(`unknown engine '${e}' (have ${ENGINES.map((x) => x.name).join(', ')})`);
   for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload '${w}' (have ${WORKLOADS.map((x) => x.name).join(', ')})`);
   if (!(o.rows > 0) || !(o.repeat > 0)) throw new Error('--rows and --repeat take positive numbers');
@@ -153,7 +159,6 @@ async function main(): Promise<void> {
           r.error = (e as Error).message;
         }
         runs.push(r);
-        fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
         log(`${w} #${rep + 1} ${engine.padEnd(14)} ${r.ok ? `${(r.rowsPerSecond! / 1e6).toFixed(2)} M rows/s, job ${r.seconds!.toFixed(2)} s, first result ${r.firstResultSeconds?.toFixed(3) ?? '–'} s, ${r.peakRssMb} MB, ${Number.isFinite(r.rowsPerCpuSecond) ? (r.rowsPerCpuSecond! / 1e6).toFixed(2) : '–'} M rows/CPU s, load ${loadAvg1}` : `FAILED ${r.error}`}`);
       }
     }
@@ -165,23 +170,35 @@ async function main(): Promise<void> {
     for (const r of mine) r.answerMatches = hashes.get(r) === refHash;
     const differ = mine.filter((r) => !r.answerMatches).map((r) => `${r.engine} #${r.rep + 1}`);
     log(`${w}: answers ${differ.length ? `DIFFER from ${refName}: ${differ.join(', ')}` : `identical to ${refName} (${new Set(mine.map((r) => r.engine)).size} engine(s))`}`);
+    for (const r of runs.filter((x) => x.workload === w)) fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
   }
 
   // The Kafka rows last: they need the broker (started here if it is not running).
-  const kafka: { results: KafkaResult[]; skipped: string | null } = { results: [], skipped: null };
+  const kafka: { results: KafkaResult[]; skipped: string | null; repeat: number } = { results: [], skipped: null, repeat: o.repeat };
   if (o.kafkaRecords > 0) {
     kafka.skipped = startKafka();
-    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, repeat: o.repeat, brokers: o.brokers, timeoutS: o.timeoutS }, log);
+    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, repeat: o.repeat, brokers: o.brokers, timeoutS: Math.min(o.timeoutS, 600) }, log);
     else log(`Kafka rows skipped: ${kafka.skipped}`);
   }
 
-  const ctx: Context = {
-    rows: o.rows, repeat: o.repeat, date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', machine: machine(), versions: versions(runs),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''), notes: [],
-  };
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+  const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  let report: SavedRun = { ctx: { rows: o.rows, repeat: o.repeat, date, machine: machine(), versions: versions(runs), command, notes: [] }, options: o, runs };
+  if (o.kafkaOnly && o.out === path.join(BENCH_DIR, 'RESULTS.md')) {
+    if (fs.existsSync(SAVED_RUN)) {
+      // The file rows of the last full run, with these Kafka rows.
+      const saved = JSON.parse(fs.readFileSync(SAVED_RUN, 'utf8')) as SavedRun;
+      report = { ...saved, ctx: { ...saved.ctx, notes: [...saved.ctx.notes.filter((n) => !n.startsWith('Kafka rows re-run')), `Kafka rows re-run on ${date} with \`${command}\`.`] } };
+    } else {
+      o.out = path.join(WORK_DIR, 'bench', 'RESULTS-kafka.md');
+    }
+  } else if (o.out === path.join(BENCH_DIR, 'RESULTS.md')) {
+    // Kept without the CPU samples (those are in the JSON lines).
+    fs.writeFileSync(SAVED_RUN, JSON.stringify({ ...report, runs: runs.map(({ samples: _, ...r }) => r) }));
+  }
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
-  fs.writeFileSync(o.out, renderResults(runs, ctx, o.engines, targets(runs, o), kafka));
-  log(`wrote ${path.relative(process.cwd(), o.out)}; every run is in ${path.relative(process.cwd(), jsonl)}`);
+  fs.writeFileSync(o.out, renderResults(report.runs, report.ctx, report.options.engines, targets(report.runs, report.options), kafka));
+  log(`wrote ${path.relative(process.cwd(), o.out)}${runs.length ? `; every run is in ${path.relative(process.cwd(), jsonl)}` : ''}`);
   const bad = runs.filter((r) => !r.ok || r.answerMatches === false).length + kafka.results.filter((r) => !r.ok || r.answerMatches === false).length;
   if (bad) { log(`${bad} run(s) failed or gave a different answer`); process.exitCode = 1; }
 }

@@ -34,9 +34,15 @@ public class JavaClient {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of(topic));
                 long seen = 0;
+                long lastProgress = System.currentTimeMillis();
                 while (seen < count) {
                     ConsumerRecords<byte[], byte[]> rs = c.poll(Duration.ofMillis(500));
-                    if (rs.isEmpty()) continue;
+                    if (rs.isEmpty()) {
+                        // A broker that went away must not keep the benchmark waiting.
+                        if (System.currentTimeMillis() - lastProgress > 60_000) throw new IllegalStateException("no records for 60 s after " + seen);
+                        continue;
+                    }
+                    lastProgress = System.currentTimeMillis();
                     if (seen == 0) first = System.currentTimeMillis();
                     for (ConsumerRecord<byte[], byte[]> r : rs) bytes += r.value().length;
                     seen += rs.count();

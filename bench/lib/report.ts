@@ -94,7 +94,7 @@ function renderKafka(results: KafkaResult[], skipped: string | null, repeat: num
   ];
 }
 
-export function renderResults(runs: RunResult[], ctx: Context, engines: EngineName[], targets: string[], kafka: { results: KafkaResult[]; skipped: string | null } = { results: [], skipped: null }): string {
+export function renderResults(runs: RunResult[], ctx: Context, engines: EngineName[], targets: string[], kafka: { results: KafkaResult[]; skipped: string | null; repeat: number }): string {
   const label = (e: EngineName) => ENGINES.find((x) => x.name === e)!.label;
   const ws = WORKLOADS.filter((w) => runs.some((r) => r.workload === w.name));
   const has = (e: EngineName) => engines.includes(e);
@@ -158,7 +158,7 @@ export function renderResults(runs: RunResult[], ctx: Context, engines: EngineNa
     '',
     time,
     '',
-    ...renderKafka(kafka.results, kafka.skipped, ctx.repeat),
+    ...renderKafka(kafka.results, kafka.skipped, kafka.repeat),
     '## Targets',
     '',
     ...targets,
