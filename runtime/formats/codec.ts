@@ -1,6 +1,7 @@
 // The shapes every format shares: a decoder turns one record's text into a row of the requested columns,
-// an encoder turns a row into one record's text. Sources (filesystem, Kafka) and sinks build them once per
-// table and call them per record.
+// an encoder turns a row into one record's text. Sources (filesystem, Kafka) hold records as bytes and decode
+// them through a BytesDecoder, which tries the format's fast path on the bytes and hands anything else to the
+// text decoder as a string. Sources and sinks build them once per table and call them per record.
 import type { Field } from '../core/data-types.js';
 import { BadRecordError } from '../core/errors.js';
 import type { Row } from '../core/row.js';
@@ -14,11 +15,53 @@ import type { Row } from '../core/row.js';
  */
 export type Decoder = (text: string, origin: () => string) => Row | null | undefined;
 
+/**
+ * A format's decoder straight from bytes for the records it understands fully (csv-fast-path.ts): the record
+ * at b[start..] ends at its first '\n' or at the end of b. Returns undefined to leave the record to the text
+ * decoder; otherwise sets at.next to the index after the record's '\n' (or past the end).
+ */
+export type FastDecoder = (b: Uint8Array, start: number, at: { next: number }) => Row | undefined;
+
+/** Decodes records as sources hold them: lines of a file in a chunk of bytes, or whole messages. */
+export interface BytesDecoder {
+  /** The record at b[start..], up to its '\n' (without a '\r' before it) or the end of b; sets `next`. */
+  line(b: Buffer, start: number, origin: () => string): Row | null | undefined;
+  /** All of b as one record. */
+  record(b: Buffer, origin: () => string): Row | null | undefined;
+  /** After line(): the index where the next record starts. */
+  next: number;
+}
+
+export function bytesDecoder(text: Decoder, fast: FastDecoder | null): BytesDecoder {
+  const d: BytesDecoder = {
+    next: 0,
+    line(b, start, origin) {
+      if (fast !== null) {
+        const row = fast(b, start, d);
+        if (row !== undefined) return row;
+      }
+      let nl = b.indexOf(10, start);
+      if (nl < 0) nl = b.length;
+      d.next = nl + 1;
+      return text(b.toString('utf8', start, nl > start && b[nl - 1] === 13 ? nl - 1 : nl), origin);
+    },
+    record(b, origin) {
+      if (fast !== null) {
+        // A message holding more than one line is the text decoder's to judge, as a whole.
+        const row = fast(b, 0, d);
+        if (row !== undefined && d.next >= b.length) return row;
+      }
+      return text(b.toString('utf8'), origin);
+    },
+  };
+  return d;
+}
+
 /** Encodes one row (the schema's columns, in order) as one record, without a line terminator. */
 export type Encoder = (row: Row) => string;
 
 /** Builds a decoder: `declared` are all physical columns (csv maps by position), `fields` the ones to produce. */
-export type DecoderFactory = (declared: readonly Field[], fields: readonly Field[], options: Record<string, string>) => Decoder;
+export type DecoderFactory = (declared: readonly Field[], fields: readonly Field[], options: Record<string, string>) => BytesDecoder;
 
 export type EncoderFactory = (schema: readonly Field[], options: Record<string, string>) => Encoder;
 

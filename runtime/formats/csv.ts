@@ -1,7 +1,8 @@
 // Flink's csv format: one record per line, columns by position of the declared schema, no header.
 // The decoder walks the line once and converts only the columns the query reads (projection pushdown).
-// Plain lines go through a decoder generated for the table's columns (csv-fast-path.ts); the generic decoder
-// here takes every line that one declines (quotes, escapes, NULLs, other spellings, malformed records).
+// Plain records are decoded from their bytes by code generated for the table's columns (csv-fast-path.ts);
+// the generic decoder here takes every record that one declines, as text (quotes, escapes, NULLs, other
+// spellings, malformed records).
 // Deviations from Flink, all in favour of reading what the encoder writes: an empty unquoted field of a
 // non-string column is NULL (Flink fails), and a malformed record is skipped whole rather than having its
 // bad fields set to NULL (SPEC §6: skipped and counted). A string column's empty field is '' as in Flink, so
@@ -9,7 +10,7 @@
 import type { Field } from '../core/data-types.js';
 import type { Row } from '../core/row.js';
 import { formatValue } from '../core/values.js';
-import { columnReason, rejectRecord, type Decoder, type Encoder } from './codec.js';
+import { bytesDecoder, columnReason, rejectRecord, type BytesDecoder, type Decoder, type Encoder } from './codec.js';
 import { compileCsvFastPath } from './csv-fast-path.js';
 import { csvSettings } from './format-options.js';
 import { rowBuilder } from './row-builder.js';
@@ -17,10 +18,8 @@ import { Conv, convertText, convOf, textColumn } from './text-values.js';
 
 const HASH = 35; // '#'
 
-export function createCsvDecoder(declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): Decoder {
-  const generic = createGenericCsvDecoder(declared, fields, options);
-  const fast = compileCsvFastPath(declared, fields, csvSettings(options));
-  return fast === null ? generic : (text, origin) => fast(text) ?? generic(text, origin);
+export function createCsvDecoder(declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): BytesDecoder {
+  return bytesDecoder(createGenericCsvDecoder(declared, fields, options), compileCsvFastPath(declared, fields, csvSettings(options)));
 }
 
 /** The decoder for every line: the reference the fast path must agree with (tests compare the two). */

@@ -2,12 +2,12 @@
 // unprefixed (csv.field-delimiter, json.ignore-parse-errors); a Kafka value format strips its 'value.' prefix
 // first with unprefixed(options, 'value.').
 import type { Field } from '../core/data-types.js';
-import type { Decoder, DecoderFactory, Encoder, EncoderFactory } from './codec.js';
+import type { BytesDecoder, DecoderFactory, Encoder, EncoderFactory } from './codec.js';
 import { createCsvDecoder, createCsvEncoder } from './csv.js';
 import type { FormatName } from './format-options.js';
 import { createJsonDecoder, createJsonEncoder } from './json.js';
 
-export type { Decoder, Encoder, DecoderFactory, EncoderFactory } from './codec.js';
+export type { BytesDecoder, Decoder, Encoder, DecoderFactory, EncoderFactory } from './codec.js';
 export { FORMAT_NAMES, formatName, formatOptionKeys, unprefixed, validateFormatOptions, type FormatName } from './format-options.js';
 export { createCsvDecoder, createCsvEncoder } from './csv.js';
 export { createJsonDecoder, createJsonEncoder } from './json.js';
@@ -23,7 +23,7 @@ function codec(format: string) {
   return c;
 }
 
-export function createDecoder(format: FormatName | string, declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): Decoder {
+export function createDecoder(format: FormatName | string, declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): BytesDecoder {
   return codec(format).decoder(declared, fields, options);
 }
 

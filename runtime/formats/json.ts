@@ -7,12 +7,16 @@
 import type { DataType, Field } from '../core/data-types.js';
 import type { Row } from '../core/row.js';
 import { coerceJsonValue, formatTimestamp, jsonValue } from '../core/values.js';
-import { columnReason, rejectRecord, type Decoder, type Encoder } from './codec.js';
+import { bytesDecoder, columnReason, rejectRecord, type BytesDecoder, type Decoder, type Encoder } from './codec.js';
 import { jsonSettings } from './format-options.js';
 import { rowBuilder } from './row-builder.js';
 import { Conv, convertText, textColumn } from './text-values.js';
 
-export function createJsonDecoder(_declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): Decoder {
+export function createJsonDecoder(_declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): BytesDecoder {
+  return bytesDecoder(jsonTextDecoder(fields, options), null);
+}
+
+function jsonTextDecoder(fields: readonly Field[], options: Record<string, string>): Decoder {
   const s = jsonSettings(options);
   const names = fields.map((f) => f.name);
   const types = fields.map((f) => f.type);

@@ -5,8 +5,16 @@ import type { Row } from '../core/row.js';
 
 export type RowBuilder = (values: readonly unknown[]) => Row;
 
+// JSON.stringify makes each name a safe string literal; __proto__ needs a computed key to stay an own property.
+const key = (n: string) => (n === '__proto__' ? `[${JSON.stringify(n)}]` : JSON.stringify(n));
+
 export function rowBuilder(names: readonly string[]): RowBuilder {
-  // JSON.stringify makes each name a safe string literal; __proto__ needs a computed key to stay an own property.
-  const props = names.map((n, i) => `${n === '__proto__' ? `[${JSON.stringify(n)}]` : JSON.stringify(n)}: v[${i}]`);
+  const props = names.map((n, i) => `${key(n)}: v[${i}]`);
   return new Function('v', `return { ${props.join(', ')} };`) as RowBuilder;
+}
+
+/** A copy of a row's named columns in one literal (a spread copies through the generic property path). */
+export function rowCopier(names: readonly string[]): (row: Row) => Row {
+  const props = names.map((n) => `${key(n)}: r[${JSON.stringify(n)}]`);
+  return new Function('r', `return { ${props.join(', ')} };`) as (row: Row) => Row;
 }

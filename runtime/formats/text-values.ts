@@ -1,7 +1,8 @@
 // Text → column value for decoders, with fast paths for the common spellings (plain integers, 'yyyy-MM-dd
-// HH:mm:ss[.SSS]' timestamps) read straight from the line without slicing it. Anything else goes to
+// HH:mm:ss[.SSS]' timestamps) read straight from the record without slicing it. Anything else goes to
 // core/values.ts parseValue, which stays the authority: a fast path only answers when parseValue would give
-// the same value, so both paths agree on every input.
+// the same value, so both paths agree on every input. The timestamp scanner reads bytes (sources hand records
+// over as bytes, and the generated csv decoder reads them there); text goes through a small ASCII copy.
 import type { DataType } from '../core/data-types.js';
 import { parseValue } from '../core/values.js';
 
@@ -43,7 +44,7 @@ export function convertText(column: TextColumn, text: string, start: number, end
       return n === n ? n : parseValue(text.slice(start, end), column.type);
     }
     case Conv.TIMESTAMP: case Conv.DATE: {
-      const ms = scanTimestamp(text, start, end);
+      const ms = scanTimestampText(text, start, end);
       return ms === ms ? ms : parseValue(text.slice(start, end), column.type);
     }
     default:
@@ -66,21 +67,21 @@ function scanInteger(text: string, start: number, end: number, maxDigits: number
   return negative ? -n : n;
 }
 
-const digits = (text: string, at: number, count: number): number => {
+const digits = (b: Uint8Array, at: number, count: number): number => {
   let n = 0;
   for (let i = at; i < at + count; i++) {
-    const d = text.charCodeAt(i) - 48;
+    const d = b[i] - 48;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
   return n;
 };
 
-/** Two digits at i as a number, -1 if either is not a digit (the caller has checked that both are in the text). */
-const digits2 = (text: string, i: number): number => {
-  const a = text.charCodeAt(i) - 48;
-  const b = text.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+/** Two digits at i as a number, -1 if either is not a digit (the caller has checked that both are in range). */
+const digits2 = (b: Uint8Array, i: number): number => {
+  const x = b[i] - 48;
+  const y = b[i + 1] - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 };
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -91,14 +92,15 @@ let lastDate = -1;
 let lastDays = 0;
 
 /**
- * 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm:ss' or that with a fraction of 1..9 digits (milliseconds kept, the rest
- * truncated as parseValue does) as epoch millis UTC; NaN for any other spelling or an invalid date.
+ * b[start, end) holding 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm:ss' or that with a fraction of 1..9 digits
+ * (milliseconds kept, the rest truncated as parseValue does) as epoch millis UTC; NaN for any other spelling
+ * or an invalid date.
  */
-export function scanTimestamp(text: string, start: number, end: number): number {
+export function scanTimestamp(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
   if (len !== 10 && len < 19) return NaN;
-  if (text.charCodeAt(start + 4) !== 45 || text.charCodeAt(start + 7) !== 45) return NaN;
-  const c = digits2(text, start), yy = digits2(text, start + 2), mo = digits2(text, start + 5), d = digits2(text, start + 8);
+  if (b[start + 4] !== 45 || b[start + 7] !== 45) return NaN;
+  const c = digits2(b, start), yy = digits2(b, start + 2), mo = digits2(b, start + 5), d = digits2(b, start + 8);
   if (c < 0 || yy < 0 || mo < 0 || d < 0) return NaN;
   const y = c * 100 + yy;
   const date = (y * 100 + mo) * 100 + d;
@@ -113,21 +115,35 @@ export function scanTimestamp(text: string, start: number, end: number): number 
   let ms = days * 86_400_000;
   if (len === 10) return ms;
   const p = start + 10;
-  if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 3) !== 58 || text.charCodeAt(p + 6) !== 58) return NaN;
-  const h = digits2(text, p + 1), mi = digits2(text, p + 4), s = digits2(text, p + 7);
+  if (b[p] !== 32 || b[p + 3] !== 58 || b[p + 6] !== 58) return NaN;
+  const h = digits2(b, p + 1), mi = digits2(b, p + 4), s = digits2(b, p + 7);
   if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return NaN;
   ms += ((h * 60 + mi) * 60 + s) * 1000;
   if (len === 19) return ms;
   const fraction = len - 20;
-  if (text.charCodeAt(p + 9) !== 46 || fraction < 1 || fraction > 9) return NaN;
+  if (b[p + 9] !== 46 || fraction < 1 || fraction > 9) return NaN;
   if (fraction === 3) {
-    const a = text.charCodeAt(p + 10) - 48;
-    const ms3 = digits2(text, p + 11);
-    return a >= 0 && a <= 9 && ms3 >= 0 ? ms + a * 100 + ms3 : NaN;
+    const x = b[p + 10] - 48;
+    const ms3 = digits2(b, p + 11);
+    return x >= 0 && x <= 9 && ms3 >= 0 ? ms + x * 100 + ms3 : NaN;
   }
-  const f = digits(text, p + 10, fraction);
+  const f = digits(b, p + 10, fraction);
   if (f < 0) return NaN;
   return ms + (fraction >= 3 ? Math.floor(f / 10 ** (fraction - 3)) : f * 10 ** (3 - fraction));
+}
+
+/** Room for the longest spelling scanTimestamp takes (29 characters). */
+const scratch = new Uint8Array(32);
+
+/** scanTimestamp over text[start, end): copies it as bytes when it is short ASCII, else NaN. */
+function scanTimestampText(text: string, start: number, end: number): number {
+  if (end - start > scratch.length) return NaN;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return NaN;
+    scratch[i - start] = c;
+  }
+  return scanTimestamp(scratch, 0, end - start);
 }
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;

@@ -1,7 +1,9 @@
 // The generated csv fast path (runtime/formats/csv-fast-path.ts) against the generic decoder: for random lines
-// over every column type, with projections, both give the same row, skip or error, line for line.
+// over every column type, with projections, both give the same row, skip or error, line for line, whether the
+// line is a whole message or one line of a chunk.
 import { describe, expect, it } from 'vitest';
 import { DataTypes, type Field } from '../../runtime/core/data-types.js';
+import type { BytesDecoder, FastDecoder } from '../../runtime/formats/codec.js';
 import { createCsvDecoder, createGenericCsvDecoder } from '../../runtime/formats/csv.js';
 import { compileCsvFastPath } from '../../runtime/formats/csv-fast-path.js';
 import { csvSettings } from '../../runtime/formats/format-options.js';
@@ -45,26 +47,39 @@ function randomLine(): string {
 }
 
 const origin = () => 'test line';
-const outcome = (decode: (text: string, origin: () => string) => unknown, line: string): unknown => {
+type Decode = (text: string, origin: () => string) => unknown;
+const outcome = (decode: Decode, line: string): unknown => {
   try {
     return { value: decode(line, origin) };
   } catch (e) {
     return { error: (e as Error).message };
   }
 };
+/** The line as the bytes of a whole message (Kafka). */
+const asRecord = (d: BytesDecoder): Decode => (text, o) => d.record(Buffer.from(text), o);
+/** The line inside a chunk of a file, between other lines, as the filesystem source reads it. */
+const inChunk = (d: BytesDecoder): Decode => (text, o) => {
+  const b = Buffer.from(`x,y\n${text}\r\nnext,line\n`);
+  const row = d.line(b, 4, o);
+  expect(b.subarray(d.next).toString()).toBe('next,line\n');
+  return row;
+};
+const fastBytes = (f: FastDecoder, text: string) => f(Buffer.from(text), 0, { next: 0 });
 
 describe('csv fast path', () => {
   const projections: Field[][] = [declared, [declared[3], declared[0]], [declared[2], declared[7]], [declared[1]], [declared[6], declared[5], declared[4]]];
   const settings: Record<string, string>[] = [{}, { 'csv.ignore-parse-errors': 'true' }, { 'csv.allow-comments': 'true' }, { 'csv.field-delimiter': ';' }];
   for (const options of settings) {
-    it(`agrees with the generic decoder on random lines (${JSON.stringify(options)})`, () => {
+    it(`agrees with the generic decoder on random lines, as messages and inside chunks (${JSON.stringify(options)})`, () => {
       for (const fields of projections) {
-        const fast = createCsvDecoder(declared, fields, options);
+        const bytes = createCsvDecoder(declared, fields, options);
         const generic = createGenericCsvDecoder(declared, fields, options);
         const delimiter = options['csv.field-delimiter'];
         for (let i = 0; i < 3000; i++) {
           const line = delimiter ? randomLine().replaceAll(',', delimiter) : randomLine();
-          expect(outcome(fast, line), line).toEqual(outcome(generic, line));
+          const expected = outcome(generic, line);
+          expect(outcome(asRecord(bytes), line), line).toEqual(expected);
+          expect(outcome(inChunk(bytes), line), line).toEqual(expected);
         }
       }
     });
@@ -72,11 +87,31 @@ describe('csv fast path', () => {
 
   it('takes the plain lines itself and declines what it does not understand', () => {
     const fast = compileCsvFastPath(declared, declared, csvSettings({}))!;
-    expect(fast('42,alice,12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toEqual({
+    expect(fastBytes(fast, '42,alice,12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toEqual({
       id: 42, name: 'alice', amount: 12.5, ts: Date.UTC(2020, 0, 1, 10, 11, 12, 345), ok: true, day: Date.UTC(2021, 2, 4), small: -7, n: 5,
     });
-    expect(fast('42,"alice",12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
-    expect(fast('42,alice,,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
+    expect(fastBytes(fast, '42,"alice",12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
+    expect(fastBytes(fast, '42,alice,,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
+    expect(fastBytes(fast, '42,ali\rce,1,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toBeUndefined();
     expect(compileCsvFastPath(declared, declared, csvSettings({ 'csv.null-literal': 'N' }))).toBeNull();
+  });
+
+  it('walks a chunk of lines, ending each at its newline, CRLF or not, the last one at the end of the bytes', () => {
+    const d = createCsvDecoder(declared, [declared[1], declared[0]], {});
+    const lines = ['1,a,1.5,2020-01-01,true,2020-01-01,1,1', '2,b,2.5,2020-01-02,false,2020-01-02,2,2\r', '3,c,3.5,2020-01-03,true,2020-01-03,3,3'];
+    const b = Buffer.from(lines.join('\n'));
+    const rows: unknown[] = [];
+    for (let p = 0; p < b.length; p = d.next) rows.push(d.line(b, p, origin));
+    expect(rows).toEqual([{ name: 'a', id: 1 }, { name: 'b', id: 2 }, { name: 'c', id: 3 }]);
+  });
+
+  it('reads strings as UTF-8 and gives every field its own text, however many distinct strings there are', () => {
+    const d = createCsvDecoder([declared[1], declared[0]], [declared[1], declared[0]], {});
+    const names = ['ünïcødé', '東京', 'plain', ''];
+    for (let i = 0; i < 5000; i++) names.push(`page-${(i * 7919) % 3001}`, 'x'.repeat(i % 70));
+    const b = Buffer.from(names.map((n, i) => `${n},${i}\n`).join(''));
+    const got: unknown[] = [];
+    for (let p = 0; p < b.length; p = d.next) got.push(d.line(b, p, origin));
+    expect(got).toEqual(names.map((name, id) => ({ name, id })));
   });
 });

@@ -19,7 +19,7 @@ const declared: Field[] = [
 const origin = () => 'file /data/x.csv line 12';
 
 function decode(line: string, options: Record<string, string> = {}, fields = declared) {
-  return createCsvDecoder(declared, fields, options)(line, origin);
+  return createCsvDecoder(declared, fields, options).record(Buffer.from(line), origin);
 }
 
 describe('csv decoder', () => {
@@ -93,7 +93,8 @@ describe('csv decoder', () => {
 
   it('fast paths agree with parseValue on integers and timestamps', () => {
     const ts = declared[3];
-    const decodeTs = createCsvDecoder([ts], [ts], {});
+    const tsDecoder = createCsvDecoder([ts], [ts], {});
+    const decodeTs = (text: string, o: () => string) => tsDecoder.record(Buffer.from(text), o);
     const samples = [
       '2020-02-29 23:59:59.999', '1999-12-31 00:00:00.1', '2001-01-01 01:02:03.123456789', '2020-01-01', '0050-06-01 00:00:00',
       '2020-01-01T10:00:00', '2020-01-01 10:00:00Z', ' 2020-01-01 10:00:00',
@@ -105,7 +106,8 @@ describe('csv decoder', () => {
       expect(() => decodeTs(s, origin)).toThrow(/is not a TIMESTAMP/);
     }
     const big = declared[0];
-    const decodeInt = createCsvDecoder([big], [big], {});
+    const intDecoder = createCsvDecoder([big], [big], {});
+    const decodeInt = (text: string, o: () => string) => intDecoder.record(Buffer.from(text), o);
     for (const s of ['0', '-0', '+15', '123456789012345', '1234567890123456', ' 42 ', '-9007199254740991']) {
       expect(decodeInt(s, origin)).toEqual({ id: parseValue(s, big.type) });
     }
@@ -137,6 +139,6 @@ describe('csv encoder', () => {
         small: (i % 256) - 128,
       });
     }
-    for (const row of rows) expect(dec(encode(row), origin)).toEqual(row);
+    for (const row of rows) expect(dec.record(Buffer.from(encode(row)), origin)).toEqual(row);
   });
 });

@@ -3,7 +3,7 @@
 // directly; files sorting before it are done.
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import type { Row } from '../../core/row.js';
-import { createDecoder, type Decoder } from '../../formats/index.js';
+import { createDecoder, type BytesDecoder } from '../../formats/index.js';
 import { compareFiles, listInputFiles } from './files.js';
 import { LineReader } from './line-reader.js';
 
@@ -24,7 +24,7 @@ export function createSource(ctx: SourceContext): SourceReader {
 
 class FileSourceReader implements SourceReader {
   readonly bounded = true;
-  private readonly decoder: Decoder;
+  private readonly decoder: BytesDecoder;
   private files: string[] = [];
   private index = 0;
   private reader: LineReader | null = null;
@@ -60,19 +60,21 @@ class FileSourceReader implements SourceReader {
     while (this.index < this.files.length) {
       const split = this.files[this.index];
       this.reader ??= await LineReader.open(split, this.startOffset);
+      const reader = this.reader;
+      const decoder = this.decoder;
       const rows: Row[] = [];
       let lines = 0;
       let finished = false;
       while (lines < MAX_LINES) {
-        const text = this.reader.next();
-        if (text === undefined) {
-          if (await this.reader.fill()) continue;
+        if (!reader.hasLine()) {
+          if (await reader.fill()) continue;
           finished = true;
           break;
         }
         lines++;
         this.line++;
-        const row = this.decoder(text, this.origin);
+        const row = decoder.line(reader.chunk, reader.pos, this.origin);
+        reader.pos = decoder.next;
         if (row === undefined) continue;
         if (row === null) this.ctx.metrics.badRecordsSkipped++;
         else rows.push(row);

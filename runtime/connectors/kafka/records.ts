@@ -5,7 +5,7 @@
 import type { Field } from '../../core/data-types.js';
 import { BadRecordError } from '../../core/errors.js';
 import type { Row } from '../../core/row.js';
-import { createDecoder, createEncoder, type Decoder } from '../../formats/index.js';
+import { createDecoder, createEncoder, type BytesDecoder } from '../../formats/index.js';
 import type { RecordLayout } from './options.js';
 
 /**
@@ -33,20 +33,20 @@ export function createRecordDecoder(layout: RecordLayout, declared: readonly Fie
   const fromKey = requested.filter((f) => isKey(f) && !inValue(f));
   // Tombstones carry only the key: decode every requested key column from it.
   const tombstoneKey = layout.upsert ? requested.filter(isKey) : [];
-  const keyDecoder = (columns: Field[]): Decoder | null =>
+  const keyDecoder = (columns: Field[]): BytesDecoder | null =>
     columns.length === 0 ? null : createDecoder(layout.keyFormat!, keyFields(layout, declared), keyFields(layout, columns), layout.keyOptions);
   const key = keyDecoder(fromKey);
   const tombstone = keyDecoder(tombstoneKey);
   const nulls = requested.filter((f) => !isKey(f)).map((f) => f.name);
 
-  const readKey = (decoder: Decoder, columns: Field[], bytes: Buffer | null, row: Row, origin: () => string): boolean => {
+  const readKey = (decoder: BytesDecoder, columns: Field[], bytes: Buffer | null, row: Row, origin: () => string): boolean => {
     if (bytes === null) {
       for (const c of columns) row[c.name] = null;
       return true;
     }
     let keyRow: Row | null | undefined;
     try {
-      keyRow = decoder(bytes.toString('utf8'), origin);
+      keyRow = decoder.record(bytes, origin);
     } catch (e) {
       throw e instanceof BadRecordError ? new BadRecordError(`key: ${e.reason}`, e.origin) : e;
     }
@@ -62,7 +62,7 @@ export function createRecordDecoder(layout: RecordLayout, declared: readonly Fie
       for (const n of nulls) row[n] = null;
       return readKey(tombstone, tombstoneKey, keyBytes, row, origin) ? row : null;
     }
-    const row = value(valueBytes.toString('utf8'), origin);
+    const row = value.record(valueBytes, origin);
     if (!row || key === null) return row;
     return readKey(key, fromKey, keyBytes, row, origin) ? row : null;
   };
