@@ -21,10 +21,19 @@ const TIMES = new Set(['TIMESTAMP', 'TIMESTAMP_LTZ', 'DATE']);
 const STRINGS = new Set(['STRING', 'VARCHAR', 'CHAR']);
 /** Exact powers of ten as doubles (10^22 is the last exact one). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** Characters of a 'yyyy-MM-dd HH:mm:ss.SSS' timestamp. */
+const TIMESTAMP_CHARS = /[0-9 :.-]/;
 const NL = 10;
 const CR = 13;
 const TRUE = [116, 114, 117, 101];
 const FALSE = [102, 97, 108, 115, 101];
+
+/** The length of the usual spelling of a column's values: 'yyyy-MM-dd' or 'yyyy-MM-dd HH:mm:ss[.fff]'. */
+function printedWidth(type: string, precision: number | undefined): number {
+  if (type === 'DATE') return 10;
+  const p = precision ?? 6;
+  return p === 0 ? 19 : 20 + p;
+}
 
 /**
  * The fast decoder for these settings and columns, or null when the settings need the generic decoder for
@@ -73,7 +82,16 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line('if (k === 0 || k > 15) return undefined;');
       line(`const v${slot} = (neg ? -n : n) / POW10[f < 0 ? 0 : f];`);
     } else if (TIMES.has(type)) {
-      line(toFieldEnd);
+      // Most fields have the length their type prints with: when a field end is right there, the scan to it
+      // is skipped (a wrong guess only fails scanTimestamp, which checks every position, and the line goes to
+      // the generic decoder). Delimiters that can occur inside a timestamp always scan.
+      const width = printedWidth(declared[col].type.name, declared[col].type.precision);
+      if (width > 0 && !TIMESTAMP_CHARS.test(s.delimiter)) {
+        line(`s = p; p = s + ${width}; c = b[p];`);
+        line(`if (p > len || (p < len && c !== ${D} && c !== ${NL} && c !== ${CR})) { p = s; c = b[p]; while (${stops} && p < len) c = b[++p]; }`);
+      } else {
+        line(toFieldEnd);
+      }
       line(`const v${slot} = scanTimestamp(b, s, p); if (v${slot} !== v${slot}) return undefined;`);
     } else if (type === 'BOOLEAN') {
       line(toFieldEnd);

@@ -113,16 +113,16 @@ describe('filesystem source', () => {
   it('restores from a position and continues exactly where it stopped', async () => {
     const path = join(dir, 'restore');
     await mkdir(path);
-    const all = makeRows(5000);
+    const all = makeRows(20_000); // several polls per file
     const json = (rows: Row[]) => rows.map((r) => JSON.stringify({ ...r, ts: new Date(r.ts as number).toISOString() })).join('\n');
-    await writeFile(join(path, 'a.json'), json(all.slice(0, 2500)) + '\n');
-    await writeFile(join(path, 'b.json'), json(all.slice(2500)));
+    await writeFile(join(path, 'a.json'), json(all.slice(0, 10_000)) + '\n');
+    await writeFile(join(path, 'b.json'), json(all.slice(10_000)));
     for (const stopAfter of [1, 2, 3, 4]) {
       const first = await openSource(path, 'json');
       const head: Row[] = [];
       for (let i = 0; i < stopAfter; i++) head.push(...(await first.reader.poll())!.rows);
       const position = JSON.parse(JSON.stringify(first.reader.snapshot()));
-      expect(position.line).toBe(head.length - (position.file.endsWith('b.json') ? 2500 : 0));
+      expect(position.line).toBe(head.length - (position.file.endsWith('b.json') ? 10_000 : 0));
       await first.reader.close();
       const second = await openSource(path, 'json', {}, schema, position);
       const tail = (await drain(second.reader)).rows;

@@ -15,8 +15,9 @@ function makeInput(n: number, seed = 42) {
   for (let i = 0; i < n; i++) {
     const base = T0 + i * 37;
     rows.push({ page: `/p${Math.floor(rand() * 4)}`, ts: base - Math.floor(rand() * (DELAY - 100)), late: false });
-    // Far behind the watermark and far from batch boundaries' influence: 10 minutes late.
-    if (i > 3000 && i % 997 === 0) rows.push({ page: '/p0', ts: base - 600_000, late: true });
+    // 10 minutes late, and after the source's first batch (4096 lines, read before any watermark exists, as
+    // Flink reads a file's first records before its first periodic watermark).
+    if (i > 5000 && i % 997 === 0) rows.push({ page: '/p0', ts: base - 600_000, late: true });
   }
   return rows;
 }

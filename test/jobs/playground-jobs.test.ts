@@ -47,7 +47,10 @@ describe.each([true, false])('playground jobs (fused: %s)', (fused) => {
         const ts = T0 + w * 15_000 + Math.floor((i * 15_000) / (perWindow * pages.length)) + (i % 2 === 0 ? 0 : -150);
         events.push({ timestamp: Math.max(T0 + w * 15_000, ts), page: pages[i % pages.length] });
       }
-      if (w >= 3) events.push({ timestamp: T0 + (w - 3) * 15_000 + 10, page: '/help', late: true });
+      // 14 windows (210 s) late, and only after the source's first batch (4096 lines, 11 windows here): the
+      // watermark advances once per batch, so it trails the newest records by up to a batch (Flink's periodic
+      // watermark trails by up to 200 ms of reading, which is more than that).
+      if (w >= 14) events.push({ timestamp: T0 + (w - 14) * 15_000 + 10, page: '/help', late: true });
     }
     const dir = tempDir();
     const file = path.join(dir, 'clicks.json');

@@ -17,9 +17,9 @@ const NAMES = ['alice', 'anna', 'bob', 'carol', 'arnold', 'dave'];
 interface Tx { account_id: number; amount: number; name: string; price: number | null; ts: number; late: boolean }
 
 /**
- * Transactions in roughly increasing time, jittered below the watermark delay, and some records two hours late.
- * The source reads 1024 lines per batch and the watermark advances between batches, so late records come after
- * the first batch and lag by more than a batch's time span: dropped whatever the batch boundaries.
+ * Transactions in roughly increasing time, jittered below the watermark delay, and some records three hours late.
+ * The source reads 4096 lines per batch and the watermark advances between batches, so late records come after
+ * the first batch and lag by more than a batch's time span (4096 x 1.5 s): dropped whatever the batch boundaries.
  */
 function transactions(n: number, seed = 7): Tx[] {
   let s = seed;
@@ -31,12 +31,12 @@ function transactions(n: number, seed = 7): Tx[] {
       account_id: 1 + Math.floor(rand() * 5), amount: 1 + Math.floor(rand() * 1000), name: NAMES[Math.floor(rand() * NAMES.length)],
       price: rand() < 0.1 ? null : Math.round(rand() * 10_000) / 100, ts: base - Math.floor(rand() * (DELAY - 200)), late: false,
     });
-    if (i > 1100 && i % 97 === 0) rows.push({ account_id: 1, amount: 999, name: 'late', price: 1, ts: base - 7_200_000, late: true });
+    if (i > 4200 && i % 97 === 0) rows.push({ account_id: 1, amount: 999, name: 'late', price: 1, ts: base - 10_800_000, late: true });
   }
   return rows;
 }
 
-const ROWS = transactions(3_000);
+const ROWS = transactions(6_000);
 const ON_TIME = ROWS.filter((r) => !r.late);
 
 function environment(rows: Tx[] = ROWS): TableEnvironment {
@@ -181,11 +181,11 @@ describe('windowed queries (late records dropped)', () => {
     let t = T0;
     let s = 3;
     const rows: Tx[] = [];
-    for (let i = 0; i < 3000; i++) {
+    for (let i = 0; i < 6000; i++) {
       s = (s * 1103515245 + 12345) % 2 ** 31;
       t += 1_000 + (s % 40_000);
       rows.push({ account_id: 1 + (i % 2), amount: i, name: 'x', price: 1, ts: t - (s % 3_000), late: false });
-      if (i > 1100 && i % 50 === 49) rows.push({ account_id: 1, amount: 1, name: 'late', price: 1, ts: t - 86_400_000, late: true });
+      if (i > 4200 && i % 50 === 49) rows.push({ account_id: 1, amount: 1, name: 'late', price: 1, ts: t - 86_400_000, late: true });
     }
     const got = await run(`SELECT account_id, SESSION_START(ts, INTERVAL '20' SECOND) AS ws, SESSION_END(ts, INTERVAL '20' SECOND) AS we,
       COUNT(*) AS n, SUM(amount) AS total FROM tx GROUP BY account_id, SESSION(ts, INTERVAL '20' SECOND)`, rows);
@@ -195,7 +195,8 @@ describe('windowed queries (late records dropped)', () => {
       let cur: Tx[] = [];
       const flush = () => cur.length && expected.push({ account_id: cur[0].account_id, ws: cur[0].ts, we: cur[cur.length - 1].ts + gap, n: cur.length, total: sum(cur.map((r) => r.amount)) });
       for (const r of sorted) {
-        if (cur.length && r.ts - cur[cur.length - 1].ts >= gap) { flush(); cur = []; }
+        // Windows [ts, ts + gap) that touch merge, as Flink's TimeWindow.intersects has it.
+        if (cur.length && r.ts - cur[cur.length - 1].ts > gap) { flush(); cur = []; }
         cur.push(r);
       }
       flush();
