@@ -17,6 +17,8 @@ export interface CompileOptions {
   args?: string[];
   /** Write a standalone bundle here. */
   out?: string;
+  /** Connectors the bundle carries besides the ones the job names and the embedded ones ('all': every one). */
+  connectors?: string[] | 'all';
 }
 
 export interface CompiledJob {
@@ -42,7 +44,7 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
     })),
   };
   const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan) };
-  if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out);
+  if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out, { connectors: options.connectors });
   return result;
 }
 

@@ -68,7 +68,8 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-const bundleOf = (workload: string) => path.join(SLUICE_DIR, `${workload}.mjs`);
+/** A workload's bundle; `carry` names connectors it carries beyond its job's own (sluice compile --connector). */
+const bundleOf = (workload: string, carry: readonly string[] = []) => path.join(SLUICE_DIR, `${[workload, ...carry].join('+')}.mjs`);
 const handOf = (workload: string) => path.join(BUILD_DIR, 'hand', `${workload}.mjs`);
 
 /** The sink table of a compiled bundle and the capture spec of its columns. */
@@ -88,17 +89,18 @@ async function sluiceSink(workload: string, answer: string): Promise<{ table: st
  * UDFs or bench jobs changed; compile time is not measured), the capture hook and the hand-written loops.
  * The peers are built by their own scripts when missing.
  */
-export async function prepare(engines: EngineName[], workloads: string[], log: (s: string) => void): Promise<void> {
+export async function prepare(engines: EngineName[], workloads: string[], log: (s: string) => void, carry: readonly string[] = []): Promise<void> {
   fs.mkdirSync(SLUICE_DIR, { recursive: true });
   const esbuild = (entry: string, outfile: string) => build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
   if (engines.includes('sluice') || engines.includes('sluice-unfused')) {
     await esbuild(path.join(BENCH_DIR, 'lib', 'capture-hook.ts'), HOOK);
     const sources = Math.max(...['compiler', 'runtime', 'udfs', 'bench/jobs', 'bench/lib', 'bench/peers/sql'].map((d) => newestMtime(path.join(REPO_DIR, d))));
     for (const w of workloads) {
-      const out = bundleOf(w);
+      const out = bundleOf(w, carry);
       if (fs.existsSync(out) && fs.statSync(out).mtimeMs > sources) continue;
-      log(`compiling bench/jobs/${w}.ts`);
-      execFileSync(process.execPath, [path.join(REPO_DIR, 'bin', 'sluice.mjs'), 'compile', path.join(BENCH_DIR, 'jobs', `${w}.ts`), '-o', out], { cwd: REPO_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
+      log(`compiling bench/jobs/${w}.ts${carry.map((c) => ` --connector ${c}`).join('')}`);
+      const args = ['compile', path.join(BENCH_DIR, 'jobs', `${w}.ts`), '-o', out, ...carry.flatMap((c) => ['--connector', c])];
+      execFileSync(process.execPath, [path.join(REPO_DIR, 'bin', 'sluice.mjs'), ...args], { cwd: REPO_DIR, stdio: ['ignore', 'ignore', 'inherit'] });
     }
   }
   if (engines.includes('hand')) {
@@ -122,6 +124,8 @@ export interface SluiceTables {
   sink?: Record<string, string>;
   /** The capture sink stops the job after this many records (an unbounded source never ends). */
   stopAfter?: number;
+  /** Connectors the bundle must carry for these swaps (prepared with prepare(..., carry)). */
+  carry?: readonly string[];
 }
 
 const sets = (table: string, options: Record<string, string>) => Object.entries(options).flatMap(([k, v]) => ['--set', `${table}.${k}=${v}`]);
@@ -138,7 +142,7 @@ export async function launch(engine: EngineName, workload: string, rows: number,
       const capture = tables.sink === undefined;
       return {
         command: process.execPath,
-        args: ['--import', HOOK, bundleOf(workload), ...(engine === 'sluice-unfused' ? ['--unfused'] : []),
+        args: ['--import', HOOK, bundleOf(workload, tables.carry), ...(engine === 'sluice-unfused' ? ['--unfused'] : []),
           ...sets(input, tables.input ?? { path: file }), ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
         // JSON log lines on stderr: the harness reads the 'job started' time from them.
         env: { ...env, SLUICE_LOG_FORMAT: 'json', ...(capture ? { SLUICE_BENCH_CAPTURE: JSON.stringify({ ...spec, stopAfter: tables.stopAfter }) } : {}) },

@@ -1,11 +1,12 @@
 // The main of a compiled bundle: `node build/job.mjs [--unfused] [--set t.o=v]... [-D k=v]...` runs the job.
-// Imported by something else (the CLI, a taskmanager), the bundle only exports `job`.
+// Imported by something else (the CLI, a taskmanager), the bundle only exports `job`. `carried` lists the
+// connectors whose implementations the bundle holds (see compiler/bundle/bundle-job.ts).
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCompiled, type CompiledBundle } from './run-compiled.js';
 import { parseRunFlags } from './run-flags.js';
 
-export async function bundleMain(job: CompiledBundle, moduleUrl: string): Promise<void> {
+export async function bundleMain(job: CompiledBundle, moduleUrl: string, carried?: readonly string[]): Promise<void> {
   const main = process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));
   if (!main) return;
   try {
@@ -13,7 +14,7 @@ export async function bundleMain(job: CompiledBundle, moduleUrl: string): Promis
     if (flags.args.length) {
       console.error(`note: job arguments are compile-time inputs; this bundle was compiled with [${job.plan.args.join(' ')}], ignoring [${flags.args.join(' ')}]`);
     }
-    await runCompiled(job, flags);
+    await runCompiled(job, { ...flags, carried });
     process.exit(0);
   } catch (e) {
     console.error(`error: ${(e as Error).message}${(e as { hint?: string }).hint ? `\n  hint: ${(e as { hint?: string }).hint}` : ''}`);

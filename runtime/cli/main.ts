@@ -17,11 +17,13 @@ program.command('compile')
   .description('bundle a job into one standalone ES module; prints its path')
   .argument('<job>', 'job file (jobs/x.ts)')
   .option('-o, --output <file>', 'bundle path (default build/<job>.mjs)')
+  .option('--connector <name>', "also carry this connector, to swap a table to it at run time (repeatable; 'all': every one)", collect, [])
   .argument('[args...]', 'job arguments, after --')
-  .action(async (job: string, args: string[], opts: { output?: string }) => {
+  .action(async (job: string, args: string[], opts: { output?: string; connector: string[] }) => {
     const { compileJob } = await import('../../compiler/index.js');
     const out = opts.output ?? path.join('build', `${path.basename(job, path.extname(job))}.mjs`);
-    const result = await compileJob(job, { args, out });
+    const connectors = opts.connector.includes('all') ? 'all' : opts.connector;
+    const result = await compileJob(job, { args, out, connectors });
     console.log(path.relative(process.cwd(), result.bundlePath!));
   });
 

@@ -2,6 +2,7 @@
 // picks fused or interpreted stages, stops cleanly on Ctrl-C (sources stop, sinks flush), and reports.
 import type { StageCode } from '../core/kernels.js';
 import type { JobPlan } from '../core/plan.js';
+import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { udfRegistry } from '../core/udf.js';
 import * as functions from '../core/functions.js';
@@ -18,10 +19,29 @@ export interface CompiledBundle {
 
 export interface RunCompiledOptions extends Overrides {
   unfused?: boolean;
+  /**
+   * The connectors whose implementations this code holds, when it is a bundle's own runtime (`node x.mjs`):
+   * a table swapped at run time to another one is an error before anything opens. Absent: every registered
+   * connector (the CLI and taskmanagers run a bundle's plan on their own runtime, which has them all).
+   */
+  carried?: readonly string[];
+}
+
+/** A table's connector whose implementation was left out of the bundle (compiler/bundle/bundle-job.ts). */
+export function connectorNotCarried(connector: string, table: string | null, carried: readonly string[]): UserError {
+  return new UserError(
+    `${table === null ? '' : `table '${table}': `}connector '${connector}' is not in this bundle (it carries ${carried.join(', ')})`,
+    `a bundle carries the connectors its job names and the embedded ones; compile it with \`sluice compile --connector ${connector}\` (or from a job that names it), or run this one with \`sluice run <bundle>\`, whose runtime has every connector`,
+  );
 }
 
 export async function runCompiled(job: CompiledBundle, options: RunCompiledOptions = {}): Promise<JobRunner> {
   const plan = applyOverrides(job.plan, options);
+  if (options.carried) {
+    for (const n of plan.nodes) {
+      if ((n.kind === 'source' || n.kind === 'sink') && !options.carried.includes(n.connector)) throw connectorNotCarried(n.connector, n.table, options.carried);
+    }
+  }
   const log = createLogger(plan.name);
   const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
   const missing = plan.udfs.filter((u) => !udfs[u.name]);

@@ -106,6 +106,10 @@ export interface Connector {
   sinkAccepts: 'insert-only' | 'upsert';
   /** Checks beyond single options (format options, key fields against columns). */
   validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
-  /** Loads the implementation (and its client library) lazily. */
+  /**
+   * Loads the implementation (and its client library) lazily, by dynamic import() calls written in the
+   * connector's connector.ts itself: a bundle whose job does not use the connector replaces exactly those
+   * imports (compiler/bundle/bundle-job.ts), so the implementation and its library stay out of it.
+   */
   load(): Promise<ConnectorModule>;
 }
