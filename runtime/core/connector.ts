@@ -70,7 +70,10 @@ export interface SinkWriter {
    * newer checkpoint's checkpointComplete() calls resolved.
    */
   open(restored: unknown | null): Promise<void>;
-  /** Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure). */
+  /**
+   * Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure).
+   * The rows are the sink's to keep: nothing in the runtime changes a row once an operator has emitted it.
+   */
   write(batch: Batch): void | Promise<void>;
   /**
    * Makes everything written so far durable (a two-phase writer pre-commits it: durable but not yet visible,

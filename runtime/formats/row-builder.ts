@@ -12,9 +12,3 @@ export function rowBuilder(names: readonly string[]): RowBuilder {
   const props = names.map((n, i) => `${key(n)}: v[${i}]`);
   return new Function('v', `return { ${props.join(', ')} };`) as RowBuilder;
 }
-
-/** A copy of a row's named columns in one literal (a spread copies through the generic property path). */
-export function rowCopier(names: readonly string[]): (row: Row) => Row {
-  const props = names.map((n) => `${key(n)}: r[${JSON.stringify(n)}]`);
-  return new Function('r', `return { ${props.join(', ')} };`) as (row: Row) => Row;
-}
