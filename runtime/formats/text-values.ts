@@ -90,10 +90,6 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 // fall on the same day, so the calendar check and arithmetic run once a day instead of once a record.
 let lastDate = -1;
 let lastDays = 0;
-// Likewise the last valid 'yyyy-MM-dd HH:mm' (its 16 bytes) and its epoch ms: records a few ms apart share
-// their minute, and comparing 16 bytes is cheaper than reading and checking them as numbers.
-const lastMinute = new Uint8Array(16);
-let lastMinuteMs = NaN;
 
 /**
  * b[start, end) holding 'yyyy-MM-dd', 'yyyy-MM-dd HH:mm:ss' or that with a fraction of 1..9 digits
@@ -102,7 +98,6 @@ let lastMinuteMs = NaN;
  */
 export function scanTimestamp(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
-  if (len >= 19 && sameMinute(b, start)) return lastMinuteMs + secondsAndFraction(b, start + 16, len - 16);
   if (len !== 10 && len < 19) return NaN;
   if (b[start + 4] !== 45 || b[start + 7] !== 45) return NaN;
   const c = digits2(b, start), yy = digits2(b, start + 2), mo = digits2(b, start + 5), d = digits2(b, start + 8);
@@ -117,40 +112,22 @@ export function scanTimestamp(b: Uint8Array, start: number, end: number): number
     lastDate = date;
     lastDays = days;
   }
-  const dayMs = days * 86_400_000;
-  if (len === 10) return dayMs;
+  let ms = days * 86_400_000;
+  if (len === 10) return ms;
   const p = start + 10;
-  if (b[p] !== 32 || b[p + 3] !== 58) return NaN;
-  const h = digits2(b, p + 1), mi = digits2(b, p + 4);
-  if (h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
-  const minuteMs = dayMs + (h * 60 + mi) * 60_000;
-  const rest = secondsAndFraction(b, start + 16, len - 16);
-  if (rest !== rest) return NaN;
-  for (let i = 0; i < 16; i++) lastMinute[i] = b[start + i];
-  lastMinuteMs = minuteMs;
-  return minuteMs + rest;
-}
-
-function sameMinute(b: Uint8Array, start: number): boolean {
-  for (let i = 0; i < 16; i++) if (b[start + i] !== lastMinute[i]) return false;
-  return lastMinuteMs === lastMinuteMs;
-}
-
-/** ':ss' with an optional fraction of 1..9 digits at b[p, p + len) as ms (the fraction truncated to ms), or NaN. */
-function secondsAndFraction(b: Uint8Array, p: number, len: number): number {
-  if (b[p] !== 58) return NaN;
-  const s = digits2(b, p + 1);
-  if (s < 0 || s > 59) return NaN;
-  const ms = s * 1000;
-  if (len === 3) return ms;
-  const fraction = len - 4;
-  if (b[p + 3] !== 46 || fraction < 1 || fraction > 9) return NaN;
+  if (b[p] !== 32 || b[p + 3] !== 58 || b[p + 6] !== 58) return NaN;
+  const h = digits2(b, p + 1), mi = digits2(b, p + 4), s = digits2(b, p + 7);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return NaN;
+  ms += ((h * 60 + mi) * 60 + s) * 1000;
+  if (len === 19) return ms;
+  const fraction = len - 20;
+  if (b[p + 9] !== 46 || fraction < 1 || fraction > 9) return NaN;
   if (fraction === 3) {
-    const x = b[p + 4] - 48;
-    const ms3 = digits2(b, p + 5);
+    const x = b[p + 10] - 48;
+    const ms3 = digits2(b, p + 11);
     return x >= 0 && x <= 9 && ms3 >= 0 ? ms + x * 100 + ms3 : NaN;
   }
-  const f = digits(b, p + 4, fraction);
+  const f = digits(b, p + 10, fraction);
   if (f < 0) return NaN;
   return ms + (fraction >= 3 ? Math.floor(f / 10 ** (fraction - 3)) : f * 10 ** (3 - fraction));
 }
