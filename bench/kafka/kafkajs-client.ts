@@ -42,13 +42,13 @@ if (mode === 'consume') {
   report(first, last, { valueBytes: bytes });
   await consumer.disconnect();
 } else if (mode === 'produce') {
-  // As sluice's sink sends (runtime/connectors/kafka/producer.ts): 2000 records a request, one request in
-  // flight, acks=all, no compression.
+  // As sluice's sink sends (runtime/connectors/kafka/producer.ts, MAX_RECORDS_PER_SEND): 500 records a request,
+  // one request in flight, acks=all, no compression.
   const lines = fs.readFileSync(arg('input'), 'latin1').split('\n', count);
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
   const first = Date.now();
-  const BATCH = 2000;
+  const BATCH = 500;
   for (let i = 0; i < lines.length; i += BATCH) {
     await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: lines.slice(i, i + BATCH).map((value) => ({ value })) });
   }

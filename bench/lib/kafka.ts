@@ -26,7 +26,7 @@ export const KAFKA_ENGINES: { name: KafkaEngine; label: string }[] = [
   { name: 'kafkajs-consume', label: 'kafkajs consumer alone (same fetch settings)' },
   { name: 'java-consume', label: 'Java kafka-clients consumer alone' },
   { name: 'sluice-kafka-kafka', label: 'sluice fused: Kafka → Kafka (q1 projection)' },
-  { name: 'kafkajs-produce', label: 'kafkajs producer alone (2000 records a request, acks=all)' },
+  { name: 'kafkajs-produce', label: 'kafkajs producer alone (500 records a request, acks=all)' },
   { name: 'java-produce', label: 'Java kafka-clients producer alone (acks=all)' },
 ];
 
@@ -39,6 +39,8 @@ export interface KafkaResult {
   recordsPerSecond?: number;
   firstResultSeconds?: number;
   peakRssMb?: number;
+  /** CPU seconds of the process tree, start-up included (a steadier measure than records/s on a shared machine). */
+  cpuSeconds?: number;
   answerMatches?: boolean;
   loadAvg1?: number;
   when: string;
@@ -49,9 +51,12 @@ export interface KafkaOptions {
   repeat: number;
   brokers: string;
   timeoutS: number;
+  /** Only these rows (all by default). */
+  engines?: KafkaEngine[];
 }
 
 const CLIENT = path.join(WORK_DIR, 'build', 'kafkajs-client.mjs');
+const CARRY = ['kafka'];
 const JAVA_LIBS = path.join(REPO_DIR, '.stack', 'kafka', 'libs', '*');
 const JAVA_CLIENT = path.join(BENCH_DIR, 'kafka', 'JavaClient.java');
 const BIDS = [{ name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }];
@@ -68,14 +73,39 @@ export function startKafka(): string | null {
   }
 }
 
-/** Records in a topic (the end offset of its one partition), or -1 if it does not exist. */
+/**
+ * Records in a topic (the end offset of its one partition), or -1 if it does not exist. The broker now and then
+ * answers a topic's offsets with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition")
+ * right after other topics were deleted or created, and kafkajs's admin client does not retry that: a few tries.
+ */
 async function topicSize(kafka: Kafka, topic: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await topicSizeOnce(kafka, topic);
+    } catch (e) {
+      if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+async function topicSizeOnce(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     if (!(await admin.listTopics()).includes(topic)) return -1;
     const offsets = await admin.fetchTopicOffsets(topic);
     return offsets.reduce((n, o) => n + Number(o.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) await admin.deleteTopics({ topics: [topic] });
   } finally {
     await admin.disconnect();
   }
@@ -137,7 +167,10 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
   const jsonl = path.join(WORK_DIR, 'bench', `kafka-${n}.jsonl`);
   execFileSync('python3', [path.join(BENCH_DIR, 'peers', 'gen-input.py'), '--rows', String(n), '--only', 'bids'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const input = inputFile(n, 'bids');
+  // The bench jobs name the filesystem connector: their bundles for these rows also carry kafka (--connector kafka).
+  // launch() reads the sink's columns from the plain bundles, so those are prepared too.
   await prepare(['sluice', 'hand'], ['q0', 'q1'], log);
+  await prepare(['sluice'], ['q0', 'q1'], log, CARRY);
   await build({ entryPoints: [path.join(BENCH_DIR, 'kafka', 'kafkajs-client.ts')], outfile: CLIENT, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
 
@@ -164,11 +197,13 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
   const source = kafkaTable(inTopic, { 'scan.startup.mode': 'earliest-offset' });
   const results: KafkaResult[] = [];
   for (let rep = 0; rep < o.repeat; rep++) {
-    for (const { name: engine } of KAFKA_ENGINES) {
+    for (const { name: engine } of KAFKA_ENGINES.filter((e) => !o.engines || o.engines.includes(e.name))) {
       const r: KafkaResult = { engine, records: n, rep, ok: false, when: new Date().toISOString(), loadAvg1: +(await import('node:os')).loadavg()[0].toFixed(2) };
+      // A fresh output topic per run, deleted after it (2 M records each would otherwise stay on disk).
+      const outTopic = topicOf(`out-${engine}-${Date.now()}`, n);
+      const writes = engine.endsWith('produce') || engine === 'sluice-kafka-kafka';
       try {
-        const outTopic = topicOf(`out-${engine}`, n);
-        if (engine.endsWith('produce') || engine === 'sluice-kafka-kafka') await recreateTopic(kafka, outTopic);
+        if (writes) await recreateTopic(kafka, outTopic);
         let command: string;
         let args: string[];
         let env = process.env;
@@ -186,10 +221,10 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
             args = ['-cp', JAVA_LIBS, JAVA_CLIENT, engine.slice(5), o.brokers, engine === 'java-consume' ? inTopic : outTopic, String(n), input];
             break;
           case 'sluice-kafka-blackhole':
-            ({ command, args, env } = await launch('sluice', 'q0', n, answer, { input: source, stopAfter: n }));
+            ({ command, args, env } = await launch('sluice', 'q0', n, answer, { input: source, stopAfter: n, carry: CARRY }));
             break;
           case 'sluice-kafka-kafka':
-            ({ command, args, env } = await launch('sluice', 'q1', n, answer, { input: source, sink: kafkaTable(outTopic) }));
+            ({ command, args, env } = await launch('sluice', 'q1', n, answer, { input: source, sink: kafkaTable(outTopic), carry: CARRY }));
             // Stop the job once every record is in the output topic.
             watch = (interrupt) => {
               const timer = setInterval(() => {
@@ -203,6 +238,7 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
         stopWatching();
         if (m.exitCode !== 0) throw new Error(`exit ${m.exitCode}: ${m.stderr.split('\n').filter((x) => x && !x.startsWith('\t')).slice(-3).join(' | ')}`);
         r.peakRssMb = Math.max(m.maxRssMb, m.treeRssMb);
+        r.cpuSeconds = m.cpuSeconds;
         if (engine === 'sluice-kafka-blackhole') {
           const meta = JSON.parse(fs.readFileSync(`${answer}.meta.json`, 'utf8')) as { firstRecordEpochMs: number; lastRecordEpochMs: number; processStartEpochMs: number; records: number };
           if (meta.records !== n) throw new Error(`the sink got ${meta.records} records, expected ${n}`);
@@ -224,10 +260,12 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
         r.ok = true;
       } catch (e) {
         r.error = (e as Error).message;
+      } finally {
+        if (writes) await deleteTopic(kafka, outTopic).catch(() => {});
       }
       results.push(r);
       fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
-      log(`kafka #${rep + 1} ${engine.padEnd(22)} ${r.ok ? `${((r.recordsPerSecond ?? 0) / 1e6).toFixed(3)} M records/s, first record ${r.firstResultSeconds?.toFixed(2)} s, ${r.peakRssMb} MB${r.answerMatches === false ? ', ANSWER DIFFERS' : ''}` : `FAILED ${r.error}`}`);
+      log(`kafka #${rep + 1} ${engine.padEnd(22)} ${r.ok ? `${((r.recordsPerSecond ?? 0) / 1e6).toFixed(3)} M records/s, first record ${r.firstResultSeconds?.toFixed(2)} s, ${r.peakRssMb} MB, ${r.cpuSeconds?.toFixed(2)} CPU s${r.answerMatches === false ? ', ANSWER DIFFERS' : ''}` : `FAILED ${r.error}`}`);
     }
   }
   return results;

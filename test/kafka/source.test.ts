@@ -295,26 +295,61 @@ describe('kafka source: positions', { timeout: 90_000 }, () => {
 });
 
 describe('kafka source: backpressure', { timeout: 120_000 }, () => {
-  it('stops fetching when nobody polls: the buffer stays bounded while the topic holds far more', async () => {
+  // 64 KB fetches: marks of 128 KB (high) and 64 KB (low), a few thousand records of these lines. (The test
+  // producer writes record batches of 2000 records, ~70 KB: a fetch brings one batch, slightly more than 64 KB.)
+  const SMALL_FETCHES = { ...CSV, 'properties.max.partition.fetch.bytes': '65536' };
+  const FETCH = 65536;
+
+  it('stops fetching when nobody polls: the buffer stays within its marks while the topic holds far more', async () => {
     const topic = await createTopic(uniqueTopic('backpressure'));
     const total = 200_000;
     await produce(topic, txLines(0, total));
-    const { reader } = await openReader(topic, CSV);
+    const { reader } = await openReader(topic, SMALL_FETCHES);
     try {
       const first = await pollRows(reader, 1);
       let read = rowsOf(first).length;
-      // Nobody polls now: fetching must stop well short of the topic's end.
+      // Nobody polls now: fetching must stop at the high-water mark, and the consumer be paused (it heartbeats).
       await sleep(2000);
       const a = reader.buffered();
       await sleep(1500);
       const b = reader.buffered();
       expect(a.paused).toBe(true);
       expect(b.records).toBe(a.records);
-      expect(a.records + read).toBeLessThan(total / 2);
+      expect([a.highWaterBytes, a.lowWaterBytes]).toEqual([2 * FETCH, FETCH]);
+      // At most the high-water mark plus the fetch that crossed it (one record batch, see above).
+      expect(a.bytes).toBeGreaterThanOrEqual(a.highWaterBytes);
+      expect(a.bytes).toBeLessThan(a.highWaterBytes + 2 * FETCH);
+      expect(a.records + read).toBeLessThan(total / 10);
       // Polling again resumes consumption, and every record arrives once.
       read += rowsOf(await pollRows(reader, total - read, 60_000)).length;
       expect(read).toBe(total);
-      expect(reader.buffered().records).toBe(0);
+      expect(reader.buffered()).toMatchObject({ records: 0, bytes: 0, paused: false });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('a job that polls slowly holds the fetching back without pausing the consumer, within the marks', async () => {
+    const topic = await createTopic(uniqueTopic('slow-poll'));
+    const total = 40_000;
+    await produce(topic, txLines(0, total));
+    const { reader } = await openReader(topic, SMALL_FETCHES);
+    try {
+      let read = rowsOf(await pollRows(reader, 1)).length;
+      let most = 0;
+      // One batch (at most 1024 rows) every 20 ms: far slower than the consumer, but never stalled for long.
+      for (let i = 0; i < 60; i++) {
+        await sleep(20);
+        const b = reader.buffered();
+        expect(b.paused).toBe(false);
+        most = Math.max(most, b.bytes);
+        read += (await reader.poll()).rows.length;
+      }
+      // The queue filled up to the high-water mark and stayed within it (plus the batch that crossed it).
+      expect(most).toBeGreaterThanOrEqual(2 * FETCH);
+      expect(most).toBeLessThan(4 * FETCH);
+      read += rowsOf(await pollRows(reader, total - read, 30_000)).length;
+      expect(read).toBe(total);
     } finally {
       await reader.close();
     }

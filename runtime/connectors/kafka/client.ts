@@ -25,9 +25,12 @@ export interface FetchedBatch {
   lastOffset: number;
 }
 
-/** What the consumer reports; every callback is synchronous so it runs before kafkajs fetches again. */
+/**
+ * What the consumer reports. batch() may return a promise: kafkajs awaits it before it fetches again, which is
+ * how the source holds fetching back while its queue is full (source.ts); the other callbacks are synchronous.
+ */
 export interface ConsumerHandlers {
-  batch(batch: FetchedBatch): void;
+  batch(batch: FetchedBatch): void | Promise<void>;
   /** The group (re)assigned partitions: seeks made here apply to the first fetch. */
   assigned(assignment: Record<string, number[]>): void;
   /** kafkajs finished a batch up to lastOffset, including batches of control records only (never passed to batch()). */
@@ -224,8 +227,9 @@ export class KafkaClient {
         ];
         await external(`cannot connect to ${this.where}`, () => consumer.connect());
         await external(`subscribing to ${topics.join(', ')}`, () => subscribe(consumer, topics));
-        // run() resolves once the group is joined (after GROUP_JOIN); eachBatch never waits, so heartbeats go on
-        // while the reader is paused.
+        // run() resolves once the group is joined (after GROUP_JOIN). eachBatch waits at most about a second
+        // (the source pauses the consumer instead when its queue stays full), so heartbeats, which kafkajs
+        // sends between batches, go on.
         await external(`joining consumer group ${groupId}`, () => consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: true,

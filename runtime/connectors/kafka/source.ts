@@ -1,8 +1,25 @@
 // The kafka (and upsert-kafka) source reader. A kafkajs consumer fetches in the background into a bounded
 // queue of per-partition chunks; poll() decodes up to MAX_ROWS records of the oldest chunk (one batch per
-// partition fetch, split `topic-partition`). When the queue passes its high-water mark the consumer is paused
-// and resumed only after poll() has drained it below half: a job that stops polling stops consumption instead
-// of growing memory (SPEC §9). The consumer keeps heartbeating while paused, so the group does not rebalance.
+// partition fetch, split `topic-partition`).
+//
+// Flow control. kafkajs's fetch loop has one fetch request out at a time: it hands the answer's batches to
+// eachBatch one by one, waits for them and only then fetches again. The queue is bounded in bytes (keys, values
+// and RECORD_OVERHEAD: about what the records take in a fetch), by marks sized from the fetch settings: one
+// fetch brings at most F = min(fetch.max.bytes, assigned partitions × max.partition.fetch.bytes) (kafkajs's
+// 10 MB and 1 MB unless set).
+// - Below the high-water mark, 2 F, eachBatch queues the batch and returns: the next fetch is on its way
+//   while the job works through the queue.
+// - Past it, eachBatch holds kafkajs until poll() has drained the queue below the low-water mark, F: kafkajs
+//   fetches again as soon as there is room, and the job still has a whole fetch to work on while the next one
+//   arrives. At most 2 F plus one fetch answer are queued (3 MB of records with one partition by default).
+// - A job that stops polling (its sink holds it back) must not stop the consumer's heartbeats, which kafkajs
+//   sends only between batches: after STALL_MS eachBatch pauses the consumer and returns. A paused consumer
+//   heartbeats (the group does not rebalance) and fetches nothing; poll() resumes it below F. Consumption
+//   stops instead of growing memory (SPEC §9).
+// Pausing is only the fallback because a paused kafkajs consumer sleeps fetch.max.wait.ms between looks at its
+// partitions, so a resume takes effect up to 500 ms late. Pausing at a fixed 10 000 records (less than one
+// 1 MB fetch of small records) and resuming below 5 000 made nearly every fetch wait for that: the reader
+// read 41 k records/s where kafkajs alone reads 0.6 M.
 //
 // Positions are the next offset to hand out per partition: snapshot() reports them, open(restored) seeks there
 // (a restored position wins over scan.startup.mode), checkpointComplete() commits them to the consumer group.
@@ -22,9 +39,19 @@ import { readStartup, resolveStartOffsets, type Offsets } from './startup.js';
 const MAX_ROWS = 1024;
 /** How long poll() waits for data before returning an empty batch, so timers and idleness can run. */
 const EMPTY_POLL_MS = 100;
-/** The queue pauses fetching above these and resumes below half of them. */
-const HIGH_WATER_RECORDS = 10_000;
-const HIGH_WATER_BYTES = 8 << 20;
+/** kafkajs's fetch sizes when properties.fetch.max.bytes / max.partition.fetch.bytes leave them unset. */
+const KAFKAJS_FETCH_MAX_BYTES = 10 << 20;
+const KAFKAJS_PARTITION_FETCH_MAX_BYTES = 1 << 20;
+/** kafkajs's session timeout when properties.session.timeout.ms leaves it unset. */
+const KAFKAJS_SESSION_TIMEOUT_MS = 30_000;
+/** How long eachBatch waits for room at most before pausing the consumer (well inside the session timeout). */
+const STALL_MS = 1000;
+/**
+ * Bytes a record takes in a fetch besides its key and value (record format v2: length, attributes, timestamp
+ * and offset deltas, key and value lengths, header count), so that the queue's bytes compare with fetch sizes
+ * also for tiny records.
+ */
+const RECORD_OVERHEAD = 10;
 
 /** What a checkpoint holds: next offset per topic and partition. */
 export interface KafkaPosition {
@@ -57,6 +84,7 @@ interface Chunk {
   next: number;
   /** Last offset the fetch covered (control records included): the position once the chunk is done. */
   lastOffset: number;
+  /** Bytes of the records not yet handed out (see RECORD_OVERHEAD), spread evenly over them. */
   bytes: number;
 }
 
@@ -70,6 +98,11 @@ export class KafkaSourceReader implements SourceReader {
   private bufferedRecords = 0;
   private bufferedBytes = 0;
   private paused = false;
+  /** Ends eachBatch's wait for room (kafkajs fetches again once it returns); set while it waits. */
+  private room: (() => void) | null = null;
+  /** One fetch's bytes at most (F in the header), for the current assignment. */
+  private fetchBytes = 0;
+  private readonly stallMs: number;
   private assignment: string[] = [];
   private consumer: ConsumerLink | null = null;
   private failure: Error | null = null;
@@ -86,11 +119,19 @@ export class KafkaSourceReader implements SourceReader {
       throw new UserError(`upsert-kafka table '${ctx.table}': the source was opened without the table's primary key`);
     }
     this.decode = createRecordDecoder(readLayout(ctx, upsert), ctx.declared, ctx.fields);
+    this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
+    this.sizeFetch(1);
   }
 
-  /** Records fetched and not yet handed out (bounded: see HIGH_WATER_RECORDS). For tests and metrics. */
-  buffered(): { records: number; bytes: number; paused: boolean } {
-    return { records: this.bufferedRecords, bytes: this.bufferedBytes, paused: this.paused };
+  /** Records fetched and not yet handed out, their bytes (see RECORD_OVERHEAD) and the marks (see the header). For tests and metrics. */
+  buffered(): { records: number; bytes: number; paused: boolean; highWaterBytes: number; lowWaterBytes: number } {
+    return { records: this.bufferedRecords, bytes: this.bufferedBytes, paused: this.paused, highWaterBytes: 2 * this.fetchBytes, lowWaterBytes: this.fetchBytes };
+  }
+
+  /** F in the header: what one fetch of `partitions` partitions brings at most. */
+  private sizeFetch(partitions: number): void {
+    const { maxBytes, maxBytesPerPartition } = this.settings.consumer;
+    this.fetchBytes = Math.min(maxBytes ?? KAFKAJS_FETCH_MAX_BYTES, Math.max(1, partitions) * (maxBytesPerPartition ?? KAFKAJS_PARTITION_FETCH_MAX_BYTES));
   }
 
   private state(topic: string, partition: number): PartitionState {
@@ -155,9 +196,15 @@ export class KafkaSourceReader implements SourceReader {
         this.consumer!.seek(topic, partition, s.fetched ?? 'earliest');
       }
     }
+    this.sizeFetch(this.assignment.length);
   }
 
-  private enqueue(b: FetchedBatch): void {
+  /**
+   * kafkajs's eachBatch: queues the batch; at the high-water mark, returns a promise that holds kafkajs back until
+   * there is room (client.ts's eachBatch returns what batch() returns, and kafkajs awaits it before fetching again;
+   * test/kafka/source.test.ts checks that a slowly polled reader stays within its marks without pausing).
+   */
+  private enqueue(b: FetchedBatch): void | Promise<void> {
     const s = this.state(b.topic, b.partition);
     let messages = b.messages;
     // After a rebalance kafkajs may deliver a fetch that overlaps what is queued already.
@@ -166,17 +213,39 @@ export class KafkaSourceReader implements SourceReader {
       messages = messages.filter((m) => Number(m.offset) >= from);
     }
     if (s.fetched !== null && b.lastOffset < s.fetched) return;
-    let bytes = 0;
-    for (const m of messages) bytes += (m.value?.length ?? 0) + (m.key?.length ?? 0);
+    let bytes = messages.length * RECORD_OVERHEAD;
+    for (let i = 0; i < messages.length; i++) bytes += (messages[i].value?.length ?? 0) + (messages[i].key?.length ?? 0);
     this.queue.push({ state: s, messages, next: 0, lastOffset: b.lastOffset, bytes });
     s.fetched = b.lastOffset + 1;
     this.bufferedRecords += messages.length;
     this.bufferedBytes += bytes;
-    if (!this.paused && (this.bufferedRecords >= HIGH_WATER_RECORDS || this.bufferedBytes >= HIGH_WATER_BYTES)) {
-      this.paused = true;
-      this.consumer!.pause(this.topics);
-    }
     this.notify();
+    if (this.bufferedBytes < 2 * this.fetchBytes || this.paused || this.consumer === null) return;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        // The job has not made room for a while: pause, so that kafkajs goes on heartbeating without fetching.
+        if (this.room === done && this.consumer !== null && this.bufferedBytes >= this.fetchBytes) {
+          this.paused = true;
+          this.consumer.pause(this.topics);
+        }
+        done();
+      }, this.stallMs);
+      const done = () => {
+        clearTimeout(timer);
+        if (this.room === done) this.room = null;
+        resolve();
+      };
+      this.room = done;
+    });
+  }
+
+  /** Below the low-water mark: lets kafkajs fetch again (ends eachBatch's wait, or resumes a paused consumer). */
+  private makeRoom(): void {
+    this.room?.();
+    if (this.paused) {
+      this.paused = false;
+      this.consumer?.resume(this.topics);
+    }
   }
 
   /** A fetch of control records or aborted messages only: the position moves past it when the queue gets there. */
@@ -243,18 +312,18 @@ export class KafkaSourceReader implements SourceReader {
       rows.push(row);
     }
     const taken = end - chunk.next;
+    // The chunk's bytes leave the queue as its records do (evenly), so the low-water mark is seen mid-chunk.
+    const bytes = end === chunk.messages.length ? chunk.bytes : Math.floor((chunk.bytes * taken) / (chunk.messages.length - chunk.next));
+    chunk.bytes -= bytes;
+    this.bufferedBytes -= bytes;
     chunk.next = end;
     if (taken > 0) s.position = Number(chunk.messages[end - 1].offset) + 1;
     if (chunk.next >= chunk.messages.length) {
       this.queue.shift();
       s.position = Math.max(s.position ?? 0, chunk.lastOffset + 1);
-      this.bufferedBytes -= chunk.bytes;
     }
     this.bufferedRecords -= taken;
-    if (this.paused && this.bufferedRecords < HIGH_WATER_RECORDS / 2 && this.bufferedBytes < HIGH_WATER_BYTES / 2) {
-      this.paused = false;
-      this.consumer!.resume(this.topics);
-    }
+    if (this.bufferedBytes < this.fetchBytes) this.makeRoom();
     return { split: s.split, rows, kinds };
   }
 
@@ -290,6 +359,8 @@ export class KafkaSourceReader implements SourceReader {
     this.consumer = null;
     this.queue.length = 0;
     this.notify();
+    // kafkajs's disconnect waits for eachBatch to return.
+    this.room?.();
     await consumer?.close();
   }
 }
