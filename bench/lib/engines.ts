@@ -73,8 +73,8 @@ const bundleOf = (workload: string, carry: readonly string[] = []) => path.join(
 const handOf = (workload: string) => path.join(BUILD_DIR, 'hand', `${workload}.mjs`);
 
 /** The sink table of a compiled bundle and the capture spec of its columns. */
-async function sluiceSink(workload: string, answer: string): Promise<{ table: string; spec: CaptureSpec & { id: string } }> {
-  const mod = (await import(bundleOf(workload))) as { job: { plan: { nodes: { kind: string; table?: string; schema?: { name: string; type: { name: string } }[]; primaryKey?: string[] }[] } } };
+async function sluiceSink(bundle: string, workload: string, answer: string): Promise<{ table: string; spec: CaptureSpec & { id: string } }> {
+  const mod = (await import(bundle)) as { job: { plan: { nodes: { kind: string; table?: string; schema?: { name: string; type: { name: string } }[]; primaryKey?: string[] }[] } } };
   const sink = mod.job.plan.nodes.find((n) => n.kind === 'sink');
   if (!sink?.table || !sink.schema) throw new Error(`${workload}: the bundle has no sink`);
   const spec = {
@@ -138,11 +138,12 @@ export async function launch(engine: EngineName, workload: string, rows: number,
   const peerArgs = ['--workload', workload, '--rows', String(rows), '--input', file, '--output', answer, '--sink', 'capture'];
   switch (engine) {
     case 'sluice': case 'sluice-unfused': {
-      const { table, spec } = await sluiceSink(workload, answer);
+      const bundle = bundleOf(workload, tables.carry);
+      const { table, spec } = await sluiceSink(bundle, workload, answer);
       const capture = tables.sink === undefined;
       return {
         command: process.execPath,
-        args: ['--import', HOOK, bundleOf(workload, tables.carry), ...(engine === 'sluice-unfused' ? ['--unfused'] : []),
+        args: ['--import', HOOK, bundle, ...(engine === 'sluice-unfused' ? ['--unfused'] : []),
           ...sets(input, tables.input ?? { path: file }), ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
         // JSON log lines on stderr: the harness reads the 'job started' time from them.
         env: { ...env, SLUICE_LOG_FORMAT: 'json', ...(capture ? { SLUICE_BENCH_CAPTURE: JSON.stringify({ ...spec, stopAfter: tables.stopAfter }) } : {}) },
