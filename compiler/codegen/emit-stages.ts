@@ -6,6 +6,7 @@
 import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
 import type { AggCall, FusedStage, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
+import { literalKey } from '../../runtime/core/row.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
 
 export interface GeneratedCode {
@@ -16,7 +17,6 @@ export interface GeneratedCode {
 }
 
 const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
-const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
 
 export function emitStages(plan: JobPlan): GeneratedCode {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
@@ -109,7 +109,7 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     }
   } else {
     const outSchema = target.kind === 'calc' ? target.schema : schema;
-    body.push(`out.rows.push({ ${outSchema.map((f) => `${key(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
+    body.push(`out.rows.push({ ${outSchema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
     body.push('if (kinds !== null) out.kinds.push(kinds[i]);');
   }
   const desc = [s.input, ...s.calcs, s.target].join(' -> ');

@@ -5,7 +5,7 @@ import type { GroupIngest, MapStage, StageCode, WindowIngest } from '../core/ker
 import { compositeKey } from '../core/kernels.js';
 import type { CalcNode, GroupAggregateNode, JobPlan, WindowAggregateNode } from '../core/plan.js';
 import { accumulateAll } from '../state/agg-kernel.js';
-import type { Row } from '../core/row.js';
+import { rowBuilder, type Row } from '../core/row.js';
 import { interpret, type UdfTable } from './interpret-expr.js';
 
 /** Stage ids of the unfused mode: one per calc ('calc:<id>') and one per aggregate ('ingest:<id>'). */
@@ -29,14 +29,15 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
 
 function calcStage(n: CalcNode, udfs: UdfTable): MapStage {
   const filter = n.filter ? interpret(n.filter, udfs) : null;
-  const cols = n.projections.map((p) => ({ name: p.name, eval: interpret(p.expr, udfs) }));
+  const evals = n.projections.map((p) => interpret(p.expr, udfs));
+  const build = rowBuilder(n.projections.map((p) => p.name));
+  const values: unknown[] = new Array(evals.length);
   return (rows, kinds, out) => {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (filter !== null && filter(r) !== true) continue;
-      const o: Row = {};
-      for (const c of cols) o[c.name] = c.eval(r);
-      out.rows.push(o);
+      for (let j = 0; j < evals.length; j++) values[j] = evals[j](r);
+      out.rows.push(build(values));
       if (kinds !== null) out.kinds!.push(kinds[i]);
     }
   };

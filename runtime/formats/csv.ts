@@ -8,12 +8,11 @@
 // bad fields set to NULL (SPEC §6: skipped and counted). A string column's empty field is '' as in Flink, so
 // keep NULLs in strings by setting csv.null-literal; a field equal to the null literal is NULL only unquoted.
 import type { Field } from '../core/data-types.js';
-import type { Row } from '../core/row.js';
+import { rowBuilder, type Row } from '../core/row.js';
 import { formatValue } from '../core/values.js';
 import { bytesDecoder, columnReason, rejectRecord, type BytesDecoder, type Decoder, type Encoder } from './codec.js';
 import { compileCsvFastPath } from './csv-fast-path.js';
 import { csvSettings } from './format-options.js';
-import { rowBuilder } from './row-builder.js';
 import { Conv, convertText, convOf, textColumn } from './text-values.js';
 
 const HASH = 35; // '#'

@@ -5,11 +5,10 @@
 // As with csv, a malformed record is skipped whole under json.ignore-parse-errors (SPEC §6), where Flink
 // would set the offending field to NULL.
 import type { DataType, Field } from '../core/data-types.js';
-import type { Row } from '../core/row.js';
+import { rowBuilder, type Row } from '../core/row.js';
 import { coerceJsonValue, formatTimestamp, jsonValue } from '../core/values.js';
 import { bytesDecoder, columnReason, rejectRecord, type BytesDecoder, type Decoder, type Encoder } from './codec.js';
 import { jsonSettings } from './format-options.js';
-import { rowBuilder } from './row-builder.js';
 import { Conv, convertText, textColumn } from './text-values.js';
 
 export function createJsonDecoder(_declared: readonly Field[], fields: readonly Field[], options: Record<string, string>): BytesDecoder {

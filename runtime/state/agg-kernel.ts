@@ -5,7 +5,7 @@
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
-import type { Row } from '../core/row.js';
+import { literalKey, type Row } from '../core/row.js';
 
 /**
  * Accumulator slots per aggregate: sum/min/max a value or null, count a number, avg [sum, count];
@@ -76,13 +76,11 @@ function finishAvg(sum: number, count: number, integer: boolean): number {
 export function resultRowBuilder(
   kernel: AggKernel, keyNames: readonly string[], aggNames: readonly string[], properties: readonly { name: string; property: WindowProperty }[] = [],
 ): (keys: readonly unknown[], acc: unknown, start: number, end: number) => Row {
-  const lit = (name: string) => JSON.stringify(name);
-  const prop = (name: string) => (name === '__proto__' ? `[${lit(name)}]` : lit(name));
   const props = [
-    ...keyNames.map((n, i) => `${prop(n)}: keys[${i}]`),
-    ...aggNames.map((n) => `${prop(n)}: scratch[${lit(n)}]`),
+    ...keyNames.map((n, i) => `${literalKey(n)}: keys[${i}]`),
+    ...aggNames.map((n) => `${literalKey(n)}: scratch[${JSON.stringify(n)}]`),
     // rowtime (and proctime) is the window's last millisecond, end - 1, as Flink's window_time.
-    ...properties.map((p) => `${prop(p.name)}: ${p.property === 'start' ? 'start' : p.property === 'end' ? 'end' : 'end - 1'}`),
+    ...properties.map((p) => `${literalKey(p.name)}: ${p.property === 'start' ? 'start' : p.property === 'end' ? 'end' : 'end - 1'}`),
   ];
   const scratch: Row = {};
   return new Function('kernel', 'scratch', `return (keys, acc, start, end) => { kernel.result(acc, scratch); return { ${props.join(', ')} }; };`)(kernel, scratch);

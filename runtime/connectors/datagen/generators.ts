@@ -1,8 +1,7 @@
 // Column values for datagen, row by row: one small generator per column, chosen once from its spec, and a
 // row loop that fills whole batches. Random columns draw from the counter-based RowRandom, so row n is the
 // same whenever it is generated; sequences are start + n.
-import type { Row } from '../../core/row.js';
-import { rowBuilder, type RowBuilder } from '../../formats/row-builder.js';
+import { rowBuilder, type Row, type RowBuilder } from '../../core/row.js';
 import type { FieldSpec } from './field-specs.js';
 import { RowRandom, streamKey } from './random.js';
 
