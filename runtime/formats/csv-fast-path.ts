@@ -8,17 +8,14 @@
 // rejects: both paths give the same row for every record the fast path takes, so the fast path never changes
 // what a job computes.
 import type { Field } from '../core/data-types.js';
+import { literalKey } from '../core/row.js';
 import type { FastDecoder } from './codec.js';
 import { ByteStrings, FNV_OFFSET, FNV_PRIME } from './byte-strings.js';
 import type { CsvSettings } from './format-options.js';
-import { scanTimestamp } from './text-values.js';
+import { Conv, scanTimestamp, textColumn } from './text-values.js';
 
 
-/** Digits an integer may have and still fit its type whatever they are (as text-values' fast path). */
-const SAFE_DIGITS: Record<string, number> = { TINYINT: 2, SMALLINT: 4, INT: 9, BIGINT: 15 };
 const DECIMALS = new Set(['DOUBLE', 'FLOAT', 'DECIMAL']);
-const TIMES = new Set(['TIMESTAMP', 'TIMESTAMP_LTZ', 'DATE']);
-const STRINGS = new Set(['STRING', 'VARCHAR', 'CHAR']);
 /** Exact powers of ten as doubles (10^22 is the last exact one). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 /** Characters of a 'yyyy-MM-dd HH:mm:ss.SSS' timestamp. */
@@ -61,17 +58,19 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
   for (let col = 0; col < declared.length; col++) {
     const slot = slotOf[col];
     const type = declared[col].type.name;
+    // The column's conversion as the generic decoder classifies it (text-values.ts), so both take the same types.
+    const { conv, digits } = textColumn(declared[col].type);
     if (slot < 0) {
       line(toFieldEnd);
-    } else if (STRINGS.has(type)) {
+    } else if (conv === Conv.STRING) {
       line(`s = p; h = ${FNV_OFFSET}; hi = 0;`);
       line(`while (${stops} && p < len) { h = Math.imul(h ^ c, ${FNV_PRIME}); hi |= c; c = b[++p]; }`);
       line(`const v${slot} = strings[${caches.length}].get(b, s, p, h, hi);`);
       caches.push(new ByteStrings());
-    } else if (SAFE_DIGITS[type] !== undefined) {
+    } else if (conv === Conv.INTEGER) {
       line('neg = c === 45; if (neg || c === 43) c = b[++p];');
       line('s = p; n = 0; while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = b[++p]; }');
-      line(`if (p === s || p - s > ${SAFE_DIGITS[type]}) return undefined;`);
+      line(`if (p === s || p - s > ${digits}) return undefined;`);
       line(`const v${slot} = neg ? -n : n;`);
     } else if (DECIMALS.has(type)) {
       // Clinger: at most 15 digits in all, so the digits are an exact integer and n / 10^f rounds once, as Number() does.
@@ -81,7 +80,7 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line('for (;;) { if (c >= 48 && c <= 57) { n = n * 10 + (c - 48); k++; if (f >= 0) f++; } else if (c === 46 && f < 0) f = 0; else break; c = b[++p]; }');
       line('if (k === 0 || k > 15) return undefined;');
       line(`const v${slot} = (neg ? -n : n) / POW10[f < 0 ? 0 : f];`);
-    } else if (TIMES.has(type)) {
+    } else if (conv === Conv.TIMESTAMP || conv === Conv.DATE) {
       // Most fields have the length their type prints with: when a field end is right there, the scan to it
       // is skipped (a wrong guess only fails scanTimestamp, which checks every position, and the line goes to
       // the generic decoder). Delimiters that can occur inside a timestamp always scan.
@@ -111,7 +110,7 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line('at.next = p + 1;');
     }
   }
-  const props = fields.map((f, i) => `${f.name === '__proto__' ? `[${JSON.stringify(f.name)}]` : JSON.stringify(f.name)}: v${i}`);
+  const props = fields.map((f, i) => `${literalKey(f.name)}: v${i}`);
   line(`return { ${props.join(', ')} };`);
   const body = `return function fastCsv(b, start, at) {\n${out.join('\n')}\n};`;
   return new Function('scanTimestamp', 'POW10', 'strings', body)(scanTimestamp, POW10, caches) as FastDecoder;
