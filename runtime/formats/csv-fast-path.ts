@@ -1,7 +1,8 @@
 // A csv decoder generated for one table's columns: one straight-line function that walks a record's bytes
 // once, steps over the columns the query does not read, converts the ones it does inline (integers digit by
-// digit, decimals by Clinger's fast path, timestamps by text-values' scanner, strings through a per-column
-// cache) and returns the row as one object literal. Reading bytes where sources have them avoids making a
+// digit, decimals by Clinger's fast path, millisecond timestamps four bytes at a time against the column's
+// last minute, other timestamps by text-values' scanner, strings through a per-column cache) and returns the
+// row as one object literal. Reading bytes where sources have them avoids making a
 // string per line or per chunk (bench/README.md). It answers only for records it fully understands and returns
 // undefined for anything else (a quote character, an empty or over-long number, another timestamp spelling,
 // too few or too many columns, a lone carriage return), which the generic decoder in csv.ts then decodes or
@@ -45,13 +46,18 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
   const D = s.delimiter.charCodeAt(0);
   // A field read as text stops at the delimiter, the line's end, a carriage return or a quote (declined: the
   // generic decoder unquotes); converted fields stop at the first character their conversion does not take.
-  const stops = [`c !== ${D}`, `c !== ${NL}`, `c !== ${CR}`, ...(s.quote === null ? [] : [`c !== ${s.quote.charCodeAt(0)}`])].join(' && ');
-  const toFieldEnd = `s = p; while (${stops} && p < len) c = b[++p];`;
+  const stopCodes = [D, NL, CR, ...(s.quote === null ? [] : [s.quote.charCodeAt(0)])];
+  // Most bytes of a field are above every stop code: one comparison lets them through.
+  const stops = `c > ${Math.max(...stopCodes)} || (${stopCodes.map((x) => `c !== ${x}`).join(' && ')} && p < len)`;
+  const toFieldEnd = `s = p; while (${stops}) c = b[++p];`;
   const out: string[] = [];
   const line = (l: string) => out.push(l);
 
   line('const len = b.length;');
   line('let p = start, c = b[p], s = 0, n = 0, k = 0, neg = false, f = 0, h = 0, hi = 0;');
+  const prelude = out.length;
+  // State kept between calls (one per generated decoder): each millisecond timestamp column's last minute.
+  const state: string[] = [];
   // An empty line or a comment: the generic decoder says what it is.
   line(`if (p >= len || c === ${NL} || c === ${CR}${s.allowComments ? ' || c === 35' : ''}) return undefined;`);
   const caches: ByteStrings[] = [];
@@ -64,7 +70,7 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line(toFieldEnd);
     } else if (conv === Conv.STRING) {
       line(`s = p; h = ${FNV_OFFSET}; hi = 0;`);
-      line(`while (${stops} && p < len) { h = Math.imul(h ^ c, ${FNV_PRIME}); hi |= c; c = b[++p]; }`);
+      line(`while (${stops}) { h = Math.imul(h ^ c, ${FNV_PRIME}); hi |= c; c = b[++p]; }`);
       line(`const v${slot} = strings[${caches.length}].get(b, s, p, h, hi);`);
       caches.push(new ByteStrings());
     } else if (conv === Conv.INTEGER) {
@@ -74,12 +80,12 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line(`const v${slot} = neg ? -n : n;`);
     } else if (DECIMALS.has(type)) {
       // Clinger: at most 15 digits in all, so the digits are an exact integer and n / 10^f rounds once, as Number() does.
-      // n counts the digits' value, k the digits, f the digits after the point (-1: no point yet).
+      // n is the digits' value, k the number of digits, f of those after the point.
       line('neg = c === 45; if (neg) c = b[++p];');
-      line('n = 0; k = 0; f = -1;');
-      line('for (;;) { if (c >= 48 && c <= 57) { n = n * 10 + (c - 48); k++; if (f >= 0) f++; } else if (c === 46 && f < 0) f = 0; else break; c = b[++p]; }');
+      line('s = p; n = 0; f = 0; while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = b[++p]; }');
+      line('k = p - s; if (c === 46) { c = b[++p]; s = p; while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = b[++p]; } f = p - s; k += f; }');
       line('if (k === 0 || k > 15) return undefined;');
-      line(`const v${slot} = (neg ? -n : n) / POW10[f < 0 ? 0 : f];`);
+      line(`const v${slot} = (neg ? -n : n) / POW10[f];`);
     } else if (conv === Conv.TIMESTAMP || conv === Conv.DATE) {
       // Most fields have the length their type prints with: when a field end is right there, the scan to it
       // is skipped (a wrong guess only fails scanTimestamp, which checks every position, and the line goes to
@@ -87,11 +93,17 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       const width = printedWidth(declared[col].type.name, declared[col].type.precision);
       if (width > 0 && !TIMESTAMP_CHARS.test(s.delimiter)) {
         line(`s = p; p = s + ${width}; c = b[p];`);
-        line(`if (p > len || (p < len && c !== ${D} && c !== ${NL} && c !== ${CR})) { p = s; c = b[p]; while (${stops} && p < len) c = b[++p]; }`);
+        line(`if (p > len || (p < len && c !== ${D} && c !== ${NL} && c !== ${CR})) { p = s; c = b[p]; while (${stops}) c = b[++p]; }`);
       } else {
         line(toFieldEnd);
       }
-      line(`const v${slot} = scanTimestamp(b, s, p); if (v${slot} !== v${slot}) return undefined;`);
+      if (width === MILLIS_WIDTH && conv === Conv.TIMESTAMP) {
+        line(`let v${slot} = 0;`);
+        out.push(...millisTimestamp(`v${slot}`, `t${slot}`));
+        state.push(`let t${slot}_0 = 0, t${slot}_1 = 0, t${slot}_2 = 0, t${slot}_3 = 0, t${slot}_base = NaN;`);
+      } else {
+        line(`const v${slot} = scanTimestamp(b, s, p); if (v${slot} !== v${slot}) return undefined;`);
+      }
     } else if (type === 'BOOLEAN') {
       line(toFieldEnd);
       const word = (w: number[]) => `p - s === ${w.length} && ${w.map((x, i) => `b[s + ${i}] === ${x}`).join(' && ')}`;
@@ -112,6 +124,42 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
   }
   const props = fields.map((f, i) => `${literalKey(f.name)}: v${i}`);
   line(`return { ${props.join(', ')} };`);
-  const body = `return function fastCsv(b, start, at) {\n${out.join('\n')}\n};`;
+  if (state.length > 0) {
+    // The record's bytes as words, through a DataView over the whole ArrayBuffer: made again only when another
+    // one comes, and looked up only for another Buffer (a file's chunk holds thousands of records; reading
+    // b.buffer for each costs more than the words save).
+    out.splice(prelude, 0, 'if (b !== lastB) { lastB = b; const ab = b.buffer; if (ab !== view.buffer) view = new DataView(ab); o = b.byteOffset; }');
+    state.push('let view = new DataView(new ArrayBuffer(0)), lastB = null, o = 0;');
+  }
+  const body = `${state.join('\n')}\nreturn function fastCsv(b, start, at) {\n${out.join('\n')}\n};`;
   return new Function('scanTimestamp', 'POW10', 'strings', body)(scanTimestamp, POW10, caches) as FastDecoder;
+}
+
+/** Length of 'yyyy-MM-dd HH:mm:ss.SSS'. */
+const MILLIS_WIDTH = 23;
+
+/**
+ * Converts a 'yyyy-MM-dd HH:mm:ss.SSS' field at b[s, p) into `v` (else leaves the field to scanTimestamp).
+ * Records in event-time order share their minute with the record before, so the first 16 bytes are compared
+ * as four words with the column's last minute (`t`_0..3, whose start in epoch millis less nothing is
+ * `t`_base): only a new minute goes through scanTimestamp. The rest, ':ss.SSS', is checked and read from two
+ * words: each byte less its expected character must be 0 for ':' and '.', and 0..9 for a digit; a byte below
+ * its character borrows from the next and shows as 0xC6 or more, so any such byte fails the check.
+ */
+function millisTimestamp(v: string, t: string): string[] {
+  return [
+    `if (p - s === ${MILLIS_WIDTH}) {`,
+    'const q = o + s, w0 = view.getInt32(q, true), w1 = view.getInt32(q + 4, true), w2 = view.getInt32(q + 8, true), w3 = view.getInt32(q + 12, true);',
+    `if (w0 !== ${t}_0 || w1 !== ${t}_1 || w2 !== ${t}_2 || w3 !== ${t}_3 || ${t}_base !== ${t}_base) {`,
+    // 'yyyy-MM-dd HH:mm:ss' checks the minute's calendar and clock; its seconds are taken off again.
+    'const m = scanTimestamp(b, s, s + 19); if (m !== m) return undefined;',
+    `${t}_0 = w0; ${t}_1 = w1; ${t}_2 = w2; ${t}_3 = w3; ${t}_base = m - ((b[s + 17] - 48) * 10 + b[s + 18] - 48) * 1000;`,
+    '}',
+    // ':', 's', 's', '.' and '.', 'S', 'S', 'S', little-endian.
+    'const x = (view.getInt32(q + 16, true) - 0x2e30303a) | 0, y = (view.getInt32(q + 19, true) - 0x3030302e) | 0;',
+    'if ((x & 0xff0000ff) !== 0 || (y & 0xff) !== 0 || ((x | y) & 0xf0f0f0f0) !== 0 || (((x + 0x06060606) | (y + 0x06060606)) & 0xf0f0f0f0) !== 0) return undefined;',
+    'const sec = ((x >>> 8) & 0xff) * 10 + ((x >>> 16) & 0xff); if (sec > 59) return undefined;',
+    `${v} = ${t}_base + sec * 1000 + ((y >>> 8) & 0xff) * 100 + ((y >>> 16) & 0xff) * 10 + (y >>> 24);`,
+    `} else { ${v} = scanTimestamp(b, s, p); if (${v} !== ${v}) return undefined; }`,
+  ];
 }
