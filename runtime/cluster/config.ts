@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { parseDuration } from '../core/options.js';
 import type { ClusterPaths } from './cluster-dir.js';
 
 export type Config = Record<string, string>;
@@ -75,28 +74,3 @@ export function isLoopback(address: string): boolean {
   return address === 'localhost' || address === '::1' || /^127\.\d+\.\d+\.\d+$/.test(address) || /^::ffff:127\./.test(address);
 }
 
-export function durationOption(config: Config, key: string, fallbackMs: number): number {
-  const v = config[key];
-  if (v === undefined || v === '') return fallbackMs;
-  try {
-    return parseDuration(v);
-  } catch {
-    throw new UserError(`${key}: '${v}' is not a duration`, 'e.g. 500, 500 ms, 10 s, 1 min');
-  }
-}
-
-export function intOption(config: Config, key: string, fallback: number, min = 0): number {
-  const v = config[key];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`${key}: '${v}' must be an integer of at least ${min}`);
-  return n;
-}
-
-export function numberOption(config: Config, key: string, fallback: number, min = 0): number {
-  const v = config[key];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UserError(`${key}: '${v}' must be a number of at least ${min}`);
-  return n;
-}

@@ -6,7 +6,8 @@ import { createLogger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
 import { startRestServer } from '../rest/server.js';
 import { clusterPaths, isSluiceProcess, readJobmanagerState, readPid, removePidFile, writeJobmanagerState, writePid } from './cluster-dir.js';
-import { durationOption, intOption, isLoopback, loadClusterConfig, resolveToken, type Config } from './config.js';
+import { durationOption, intOption } from '../core/options.js';
+import { isLoopback, loadClusterConfig, resolveToken, type Config } from './config.js';
 import { JobManager } from './jobmanager.js';
 import { TaskManager } from './taskmanager.js';
 

@@ -3,7 +3,8 @@
 // means the job fails for good. Without `restart-strategy.type`, a job with checkpointing restarts with
 // exponential-delay and one without does not restart, as in Flink.
 import { UserError } from '../core/errors.js';
-import { durationOption, intOption, numberOption, type Config } from './config.js';
+import { durationOption, intOption, numberOption } from '../core/options.js';
+import type { Config } from './config.js';
 
 export interface RestartStrategy {
   /** Called at each failure (epoch ms): milliseconds to wait before restarting, or null to fail the job. */

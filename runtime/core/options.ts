@@ -1,6 +1,7 @@
 // Connector option schemas (zod over the string values of WITH (...)), validation shared by the compiler and
 // the runtime, and parsers for Flink's duration and memory-size spellings.
 import { z } from 'zod';
+import { UserError } from './errors.js';
 
 export interface OptionSchema {
   /** Known keys; each schema validates the string value. */
@@ -124,4 +125,38 @@ export function parseMemorySize(s: string): number {
   const v = parseMemorySafe(s);
   if (v === null) throw new Error(`invalid memory size '${s}'`);
   return v;
+}
+
+// Readers of flat Flink-style configuration (`key: value` strings: the cluster's, a job's `-D` and getConfig()).
+type Config = Record<string, string>;
+
+export function durationOption(config: Config, key: string, fallbackMs: number): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallbackMs;
+  const ms = parseDurationSafe(v);
+  if (ms === null) throw new UserError(`${key}: '${v}' is not a duration`, 'e.g. 500, 500 ms, 10 s, 1 min');
+  return ms;
+}
+
+export function intOption(config: Config, key: string, fallback: number, min = 0): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${key}: '${v}' must be an integer of at least ${min}`);
+  return n;
+}
+
+export function numberOption(config: Config, key: string, fallback: number, min = 0): number {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UserError(`${key}: '${v}' must be a number of at least ${min}`);
+  return n;
+}
+
+export function booleanOption(config: Config, key: string, fallback: boolean): boolean {
+  const v = config[key];
+  if (v === undefined || v === '') return fallback;
+  if (v !== 'true' && v !== 'false') throw new UserError(`${key}: '${v}' must be true or false`);
+  return v === 'true';
 }

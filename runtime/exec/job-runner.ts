@@ -6,7 +6,7 @@ import type { SinkWriter, SourceReader } from '../core/connector.js';
 import type { StageCode, GroupIngest, MapStage, WindowIngest } from '../core/kernels.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { JobMetrics } from '../core/metrics.js';
-import { parseDuration } from '../core/options.js';
+import { durationOption } from '../core/options.js';
 import { inputsOf, type JobPlan, type PlanNode, type SourceNode } from '../core/plan.js';
 import type { Row, RowKind } from '../core/row.js';
 import { BadRecordError, UserError } from '../core/errors.js';
@@ -14,6 +14,7 @@ import { findConnector } from '../connectors/registry.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { unfusedCalcStage, unfusedIngestStage } from './interpret-plan.js';
+import { miniBatchSettings } from './mini-batch.js';
 import { GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 
 export interface RunOptions {
@@ -81,6 +82,8 @@ export class JobRunner {
   private readonly sinks: { id: string; writer: SinkWriter }[] = [];
   private readonly stateful = new Map<string, Stateful>();
   private readonly procTimeWindows: WindowAggProcessor[] = [];
+  /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
+  private readonly miniBatches: GroupAggProcessor[] = [];
   private readonly pending: Promise<void>[] = [];
   private readonly controller = new AbortController();
   private barrier: { remaining: number; release: Promise<void>; allParked: () => void } | null = null;
@@ -101,10 +104,13 @@ export class JobRunner {
   async run(): Promise<void> {
     await this.build();
     this.markStarted();
-    const timer = this.procTimeWindows.length ? setInterval(() => this.fireProcessingTime(), 20) : null;
+    const tick = Math.min(20, miniBatchSettings(this.plan.config)?.latencyMs ?? 20);
+    const timer = this.procTimeWindows.length || this.miniBatches.length ? setInterval(() => this.onTimer(), tick) : null;
     try {
       // One failing source stops the others: the job fails as a whole (and restarts from a checkpoint).
       await Promise.all(this.pumps.map((p) => this.pump(p).catch((e) => { this.controller.abort(); throw e; })));
+      // A stopped job's last changes go out with the rest of its output (an ended input has flushed already).
+      for (const a of this.miniBatches) a.flush();
       await this.drainPending();
       for (const s of this.sinks) await s.writer.flush();
       // The end of input completes the job's output: two-phase sinks commit what the final flush pre-committed
@@ -132,6 +138,8 @@ export class JobRunner {
       if (this.barrier.remaining === 0) allParked();
     });
     try {
+      // Changes held for a mini-batch reach the sinks before the snapshot: restored state assumes them emitted.
+      for (const a of this.miniBatches) a.flush();
       await this.drainPending();
       for (const s of this.sinks) await s.writer.flush();
       const snap: JobSnapshot = { sources: {}, operators: {}, watermarks: {} };
@@ -246,16 +254,19 @@ export class JobRunner {
     while (this.pending.length) await Promise.all(this.pending.splice(0));
   }
 
-  private fireProcessingTime(): void {
-    // Not while a snapshot is taken: windows firing between the sinks' flush and the state capture.
+  /** Fires processing-time windows and sends out mini-batches whose latency has passed. */
+  private onTimer(): void {
+    // Not while a snapshot is taken: output between the sinks' flush and the state capture.
     if (this.barrier) return;
     const now = Date.now();
     for (const w of this.procTimeWindows) if (w.state.nextFireTime() <= now) w.fire(now);
+    for (const a of this.miniBatches) a.flushIfDue(now);
   }
 
   /** Opens connectors and wires processors along the plan (or its fused stages). */
   private async build(): Promise<void> {
     const { code, fused, restore } = this.options;
+    const miniBatch = miniBatchSettings(this.plan.config);
     if (restore && !this.options.allowNonRestoredState) {
       for (const id of [...Object.keys(restore.operators), ...Object.keys(restore.sources)]) {
         if (!this.nodes.has(id)) {
@@ -293,9 +304,10 @@ export class JobRunner {
           const stage = fused ? this.plan.stages.find((s) => s.target === n.id)! : undefined;
           const ingest = code.stages[stage ? stage.id : unfusedIngestStage(n.id)];
           const p = n.kind === 'groupAggregate'
-            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m)
+            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m, miniBatch)
             : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m);
           if (p instanceof WindowAggProcessor && p.processingTime) this.procTimeWindows.push(p);
+          if (p instanceof GroupAggProcessor && miniBatch) this.miniBatches.push(p);
           if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
           this.stateful.set(n.id, p);
           entry.set(n.id, () => p);
@@ -377,8 +389,7 @@ export class JobRunner {
 }
 
 function idleTimeout(n: SourceNode, config: Record<string, string>): number {
-  const v = n.options['scan.watermark.idle-timeout'] ?? config['table.exec.source.idle-timeout'];
-  return v ? parseDuration(v) : 0;
+  return durationOption(n.options, 'scan.watermark.idle-timeout', durationOption(config, 'table.exec.source.idle-timeout', 0));
 }
 
 export function describe(n: PlanNode): string {

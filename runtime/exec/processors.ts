@@ -8,6 +8,7 @@ import type { Row, RowKind } from '../core/row.js';
 import type { SinkWriter } from '../core/connector.js';
 import { GroupState } from '../state/group-state.js';
 import { WindowState } from '../state/window-state.js';
+import { MiniBatchTrigger, type MiniBatchSettings } from './mini-batch.js';
 
 export interface Processor {
   process(rows: Row[], kinds: RowKind[] | null): void;
@@ -51,22 +52,43 @@ export class MapProcessor extends Emitter implements Processor {
   }
 }
 
-/** Non-windowed aggregate: accumulates a batch, then emits the changes as an upsert changelog. */
+/**
+ * Non-windowed aggregate: accumulates a batch, then emits the changes as an upsert changelog; with a
+ * mini-batch (mini-batch.ts), only once the mini-batch is due, or when the runner flushes it.
+ */
 export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: GroupState;
+  private readonly trigger: MiniBatchTrigger | null;
 
-  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, metrics: OperatorMetrics) {
+  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null) {
     super(metrics);
     this.state = new GroupState(kernel, node.keys, node.aggs.map((a) => a.name));
+    this.trigger = miniBatch && new MiniBatchTrigger(miniBatch);
   }
 
   process(rows: Row[], kinds: RowKind[] | null): void {
     this.metrics.recordsIn += rows.length;
     this.ingest(rows, kinds, this.state);
+    if (this.trigger === null || this.trigger.add(rows.length, Date.now())) this.flush();
+  }
+
+  /** Emits the changes since the last emission. */
+  flush(): void {
+    this.trigger?.reset();
     const out: Row[] = [];
     const outKinds: RowKind[] = [];
     this.state.drainChanges(out, outKinds);
     this.emit(out, outKinds);
+  }
+
+  /** For the runner's timer: a mini-batch whose latency has passed goes out even when no input comes. */
+  flushIfDue(now: number): void {
+    if (this.trigger?.due(now)) this.flush();
+  }
+
+  endInput(): void {
+    this.flush();
+    super.endInput();
   }
 
   snapshot(): unknown { return this.state.snapshot(); }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { notFound } from '../../cluster/errors.js';
 import type { JobManager } from '../../cluster/jobmanager.js';
-import { intOption } from '../../cluster/config.js';
+import { intOption } from '../../core/options.js';
 import { backpressure, checkpointing, exceptions, jobDetails, jobMetricValues, jobOverview, savepointStatus } from '../shapes.js';
 import { parse } from '../validate.js';
 
