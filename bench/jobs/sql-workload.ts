@@ -19,9 +19,16 @@ export function renderWorkloadSql(name: string, input: string): string[] {
   return text.split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter((s) => s.length > 0);
 }
 
+/** The workload's own settings: its `-- config: key = value` lines, which every engine applies. */
+export function workloadConfig(name: string): [string, string][] {
+  const script = fs.readFileSync(path.join(sqlDir, `${name}.sql`), 'utf8');
+  return [...script.matchAll(/^--\s*config:\s*([\w.-]+)\s*=\s*(.*?)\s*$/gm)].map((m) => [m[1], m[2]]);
+}
+
 /** `--input FILE` names the CSV file baked into the bundle (default: the 10 M-row input). */
 export function sqlWorkload(name: string): JobDefinition {
   return defineJob(`bench-${name}`, (tEnv, params) => {
+    for (const [key, value] of workloadConfig(name)) tEnv.getConfig().set(key, value);
     const input = params.get('input') ?? inputFile(10_000_000, workloadInfo(name).input);
     for (const statement of renderWorkloadSql(name, path.resolve(input))) tEnv.executeSql(statement);
   });

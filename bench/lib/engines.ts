@@ -87,7 +87,7 @@ async function sluiceSink(bundle: string, workload: string, answer: string): Pro
 /**
  * Builds what the engines need for these workloads: sluice bundles (recompiled when the compiler, runtime,
  * UDFs or bench jobs changed; compile time is not measured), the capture hook and the hand-written loops.
- * The peers are built by their own scripts when missing.
+ * The peers are built by their own scripts when missing (the Java peer also when its sources changed).
  */
 export async function prepare(engines: EngineName[], workloads: string[], log: (s: string) => void, carry: readonly string[] = []): Promise<void> {
   fs.mkdirSync(SLUICE_DIR, { recursive: true });
@@ -106,7 +106,8 @@ export async function prepare(engines: EngineName[], workloads: string[], log: (
   if (engines.includes('hand')) {
     for (const w of workloads) await esbuild(path.join(BENCH_DIR, 'hand', `${w}.ts`), handOf(w));
   }
-  if (engines.includes('flink-java') && !fs.existsSync(FLINK_JAR)) {
+  const peerSources = path.join(BENCH_DIR, 'peers', 'flink-java');
+  if (engines.includes('flink-java') && (!fs.existsSync(FLINK_JAR) || newestMtime(peerSources) > fs.statSync(FLINK_JAR).mtimeMs)) {
     log('building the Flink Java peer (bench/peers/flink-java/build.sh)');
     execFileSync('bash', [path.join(BENCH_DIR, 'peers', 'flink-java', 'build.sh')], { stdio: 'inherit' });
   }

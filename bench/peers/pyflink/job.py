@@ -41,6 +41,7 @@ WORK = os.path.join(os.path.dirname(PEERS), ".work")
 JAR = os.path.join(WORK, "flink-java", "target", "sluice-flink-peer-0.1.0.jar")
 SINK = re.compile(r"\$\{sink:(\w+)\}")
 INPUT_KIND = re.compile(r"^--\s*input:\s*(\w+)", re.M)
+CONFIG = re.compile(r"^--\s*config:\s*([\w.-]+)\s*=\s*(.*?)\s*$", re.M)
 PROVINCES = ("Beijing", "Shanghai", "Hangzhou", "Shenzhen", "Jiangxi", "Chongqing", "Xizang")
 
 
@@ -112,6 +113,9 @@ def main():
     conf.set("parallelism.default", "1")
     conf.set("table.exec.resource.default-parallelism", "1")
     conf.set("pipeline.name", "sluice-bench-" + a.workload)
+    # The workload's own settings ('-- config: key = value' lines), the same for every engine.
+    for key, value in CONFIG.findall(script):
+        conf.set(key, value)
     conf.set("pipeline.jars", "file://" + JAR)
     conf.set("python.executable", sys.executable)
     conf.set("python.client.executable", sys.executable)

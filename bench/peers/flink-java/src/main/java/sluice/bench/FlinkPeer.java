@@ -34,6 +34,7 @@ import org.apache.flink.table.api.TableResult;
 public final class FlinkPeer {
     private static final Pattern SINK = Pattern.compile("\\$\\{sink:(\\w+)}");
     private static final Pattern INPUT_KIND = Pattern.compile("(?m)^--\\s*input:\\s*(\\w+)");
+    private static final Pattern CONFIG = Pattern.compile("(?m)^--\\s*config:\\s*([\\w.-]+)\\s*=\\s*(.*?)\\s*$");
 
     public static void main(String[] argv) throws Exception {
         // JVM start (epoch ms, taken by the JVM itself during its start-up); /proc-based
@@ -74,6 +75,11 @@ public final class FlinkPeer {
         conf.setString("parallelism.default", "1");
         conf.setString("table.exec.resource.default-parallelism", "1");
         conf.setString("pipeline.name", "sluice-bench-" + workload);
+        // The workload's own settings ('-- config: key = value' lines), the same for every engine.
+        Matcher config = CONFIG.matcher(script);
+        while (config.find()) {
+            conf.setString(config.group(1), config.group(2));
+        }
         TableEnvironment tEnv =
                 TableEnvironment.create(
                         EnvironmentSettings.newInstance()
