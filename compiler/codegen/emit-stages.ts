@@ -7,6 +7,7 @@ import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
 import type { AggCall, FusedStage, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
+import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
 
 export interface GeneratedCode {
@@ -91,7 +92,8 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
   if (target.kind === 'groupAggregate') {
     params = 'rows, kinds, st';
     head = `if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error('aggregate ${target.id}: updating input is not supported');\nconst map = st.map;`;
-    body.push(...emitGroupLookup(target.keys.map((k) => values.get(k)!)), 'const acc = e.acc;');
+    const keyTypes = target.keys.map((k) => schema.find((f) => f.name === k)!.type);
+    body.push(...emitGroupLookup(target.keys.map((k) => values.get(k)!), keyTypes), 'const acc = e.acc;');
     body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
   } else if (target.kind === 'windowAggregate') {
     params = 'rows, kinds, st';
@@ -127,19 +129,23 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
 
 /**
  * A group aggregate's entry `e`, walking runtime/state/group-state.ts's index inline: one level of Maps per key
- * column, keyed by the values themselves (no key string per row); no key columns: the one entry under 0.
+ * column in its levelOrder, keyed by the values themselves (no key string per row), a timestamp or date level
+ * through the one-entry cache on its Map; no key columns: the one entry under 0.
  */
-function emitGroupLookup(keys: string[]): string[] {
+function emitGroupLookup(keys: string[], keyTypes: readonly Field['type'][]): string[] {
   if (keys.length === 0) return ['let e = map.get(0);', 'if (e === undefined) e = st.add(map, 0, []);'];
   const lines: string[] = [];
   let level = 'map';
-  keys.slice(0, -1).forEach((k, i) => {
-    const next = `level${i + 1}`;
-    lines.push(`let ${next} = ${level}.get(${k});`, `if (${next} === undefined) { ${next} = new Map(); ${level}.set(${k}, ${next}); }`);
-    level = next;
+  levelOrder(keyTypes).forEach((ki, i) => {
+    const k = keys[ki];
+    const last = i === keys.length - 1;
+    const found = last ? 'e' : `level${i + 1}`;
+    const create = last ? `${found} = st.add(${level}, ${k}, [${keys.join(', ')}]);` : `{ ${found} = new Map(); ${level}.set(${k}, ${found}); }`;
+    const lookup = [`${found} = ${level}.get(${k});`, `if (${found} === undefined) ${create}`];
+    if (!cachedKey(keyTypes[ki])) lines.push(`let ${lookup[0]}`, lookup[1]);
+    else lines.push(`let ${found} = ${level}.k === ${k} ? ${level}.e : undefined;`, `if (${found} === undefined) {`, ...lookup, `${level}.k = ${k}; ${level}.e = ${found};`, '}');
+    level = found;
   });
-  const last = keys[keys.length - 1];
-  lines.push(`let e = ${level}.get(${last});`, `if (e === undefined) e = st.add(${level}, ${last}, [${keys.join(', ')}]);`);
   return lines;
 }
 

@@ -303,9 +303,10 @@ export class JobRunner {
         case 'groupAggregate': case 'windowAggregate': {
           const stage = fused ? this.plan.stages.find((s) => s.target === n.id)! : undefined;
           const ingest = code.stages[stage ? stage.id : unfusedIngestStage(n.id)];
+          const input = this.nodes.get(n.input)!.schema;
           const p = n.kind === 'groupAggregate'
-            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m, miniBatch)
-            : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, this.nodes.get(n.input)!.schema), n, m);
+            ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, miniBatch)
+            : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, m);
           if (p instanceof WindowAggProcessor && p.processingTime) this.procTimeWindows.push(p);
           if (p instanceof GroupAggProcessor && miniBatch) this.miniBatches.push(p);
           if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

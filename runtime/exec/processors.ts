@@ -1,6 +1,7 @@
 // The operators of a running job, connected in a graph: each takes batches and watermarks from upstream
 // and pushes to its outputs synchronously. Sinks may answer with a promise (full buffers), which the runner
 // awaits before it polls the source again: that is how backpressure reaches the source.
+import type { Field } from '../core/data-types.js';
 import type { AggKernel, GroupIngest, MapStage, StageOutput, WindowIngest } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { GroupAggregateNode, WindowAggregateNode } from '../core/plan.js';
@@ -60,9 +61,10 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: GroupState;
   private readonly trigger: MiniBatchTrigger | null;
 
-  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null) {
+  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, input: readonly Field[], metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null) {
     super(metrics);
-    this.state = new GroupState(kernel, node.keys, node.aggs.map((a) => a.name));
+    const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
+    this.state = new GroupState(kernel, node.keys, keyTypes, node.aggs.map((a) => a.name));
     this.trigger = miniBatch && new MiniBatchTrigger(miniBatch);
   }
 

@@ -58,6 +58,19 @@ describe('group aggregate changelog', () => {
     });
   }
 
+  it('rows out of time order: each (account, hour) still sums its own rows', async () => {
+    // Every other row moves back two hours, so an account's consecutive rows alternate between hours (the
+    // generated lookup caches the last hour per account: this makes it miss as often as it hits).
+    const shuffled = rows.map(([a, amount, t], i): [number, number, Date] => [a, amount, new Date(t.getTime() - (i % 2) * 7_200_000)]);
+    const want = new Map<string, number>();
+    for (const [a, amount, t] of shuffled) {
+      const key = `${a}|${t.getTime() - (t.getTime() % 3_600_000)}`;
+      want.set(key, (want.get(key) ?? 0) + amount);
+    }
+    const got = await spendReport(env(shuffled)).execute().collect();
+    expect(sortRows(got)).toEqual(sortRows([...want].map(([k, amount]) => { const [a, h] = k.split('|').map(Number); return { account_id: a, log_ts: h, amount }; })));
+  });
+
   it('global aggregate without groupBy: one row, updated', async () => {
     const result = await env(rows).from('transactions').select($('amount').sum().as('total'), $('amount').max().as('mx'), $('amount').avg().as('av')).execute().collect();
     const total = rows.reduce((s, r) => s + r[1], 0);
