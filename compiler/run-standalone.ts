@@ -3,7 +3,7 @@
 import type { JobPlan } from '../runtime/core/plan.js';
 import type { Row, RowKind } from '../runtime/core/row.js';
 import { udfRegistry } from '../runtime/core/udf.js';
-import { collectBuffers, materialize } from '../runtime/connectors/collect/sink.js';
+import { materialize, takeCollected } from '../runtime/connectors/collect/sink.js';
 import { interpretPlan } from '../runtime/exec/interpret-plan.js';
 import { JobRunner } from '../runtime/exec/job-runner.js';
 import type { TableEnvironment } from './api/table-environment.js';
@@ -23,8 +23,7 @@ export async function runStandalone(env: TableEnvironment, collectId?: string, f
   wanted.forEach((n) => env.executedSinks.add(n.id));
   const plan = optimize({ ...built, nodes: built.nodes.filter((n) => n.kind !== 'sink' || wanted.includes(n)) });
   await runPlan(plan, fused);
-  const changelog = collectId ? collectBuffers().get(collectId) ?? [] : [];
-  if (collectId) collectBuffers().delete(collectId);
+  const changelog = collectId ? takeCollected(collectId) : [];
   return { rows: materialize(changelog), changelog };
 }
 

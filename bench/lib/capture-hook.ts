@@ -1,8 +1,9 @@
 // Preloaded into a sluice bundle's process (node --import capture-hook.mjs build/x.mjs ...): gives the job's
 // collect sink (the harness swaps the sink table to it with --set <sink>.connector=collect --set <sink>.id=<id>)
-// a buffer that computes the answer as rows arrive, as the peers' capture sink does, and writes it when the
-// process exits. The collect sink finds its buffers in a process-wide map under Symbol.for('sluice.collect'),
-// which is how something outside the bundle can see them; the bundle itself runs unchanged.
+// a consumer that computes the answer as rows arrive, as the peers' capture sink does, and writes it when the
+// process exits. The collect sink finds its buffers and consumers in a process-wide map under
+// Symbol.for('sluice.collect'), which is how something outside the bundle can see them; the bundle itself
+// runs unchanged.
 // The spec comes in $SLUICE_BENCH_CAPTURE: { id, path, mode, columns, primaryKey, stopAfter? }.
 import { performance } from 'node:perf_hooks';
 import { RowCapture, type CaptureSpec } from './capture.js';

@@ -231,10 +231,10 @@ export class RowCapture {
     this.addToChecksum = this.checksum.rowAdder();
   }
 
-  push(entry: { kind: number; row: Record<string, unknown> }): number {
+  /** One row of the changelog, as the collect sink hands it on (its CollectConsumer). */
+  accept(row: Record<string, unknown>, kind: number): number {
     if (this.records++ === 0) this.first = Date.now();
     if (this.records === this.spec.stopAfter) { this.last = Date.now(); this.onComplete(); }
-    const { row } = entry;
     switch (this.spec.mode) {
       case 'checksum':
         this.addToChecksum(row);
@@ -243,8 +243,8 @@ export class RowCapture {
         this.appended.push(row);
         break;
       case 'upsert':
-        if (entry.kind === Kind.INSERT || entry.kind === Kind.UPDATE_AFTER) this.table.put(row);
-        else if (entry.kind === Kind.DELETE) this.table.delete(row);
+        if (kind === Kind.INSERT || kind === Kind.UPDATE_AFTER) this.table.put(row);
+        else if (kind === Kind.DELETE) this.table.delete(row);
         break; // UPDATE_BEFORE: an upsert sink does not need it
     }
     return this.records;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { compileJob } from '../../compiler/index.js';
 import { runPlan } from '../../compiler/run-standalone.js';
 import { applyOverrides } from '../../runtime/exec/apply-overrides.js';
-import { collectBuffers, materialize } from '../../runtime/connectors/collect/sink.js';
+import { materialize, takeCollected } from '../../runtime/connectors/collect/sink.js';
 import { formatTimestamp } from '../../runtime/core/values.js';
 import { sortRows, tempDir, writeCsv } from '../helpers/tables.js';
 
@@ -19,8 +19,7 @@ async function runJob(file: string, args: string[], sets: string[], fused: boole
   const sink = plan.nodes.find((n) => n.kind === 'sink')!;
   const withSink = applyOverrides(plan, { sets: [...sets, `${(sink as { table: string }).table}.connector=collect`, `${(sink as { table: string }).table}.id=${id}`] });
   const runner = await runPlan(withSink, fused);
-  const changelog = collectBuffers().get(id) ?? [];
-  collectBuffers().delete(id);
+  const changelog = takeCollected(id);
   return { rows: materialize(changelog), runner };
 }
 

@@ -1,30 +1,49 @@
-// The collect sink: appends every changelog row, with its kind, to a process-wide buffer by id.
+// The collect sink: appends every changelog row, with its kind, to a process-wide buffer by id, or hands it
+// to a consumer registered under that id (something outside the bundle that takes rows as they come: the
+// benchmark's capture), without wrapping each row for a buffer.
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import type { Row } from '../../core/row.js';
 import { RowKind } from '../../core/row.js';
 
 const BUFFERS_KEY = Symbol.for('sluice.collect');
 
-export function collectBuffers(): Map<string, { kind: RowKind; row: Row }[]> {
-  const g = globalThis as unknown as Record<symbol, Map<string, { kind: RowKind; row: Row }[]>>;
+/** Takes a collect sink's rows one by one, in changelog order (rows are not to be changed). */
+export interface CollectConsumer {
+  accept(row: Row, kind: RowKind): void;
+}
+
+type CollectTarget = { kind: RowKind; row: Row }[] | CollectConsumer;
+
+export function collectBuffers(): Map<string, CollectTarget> {
+  const g = globalThis as unknown as Record<symbol, Map<string, CollectTarget>>;
   return (g[BUFFERS_KEY] ??= new Map());
 }
 
 export function createSink(ctx: SinkContext): SinkWriter {
   const id = ctx.options.id;
-  const buffer = collectBuffers().get(id) ?? [];
-  collectBuffers().set(id, buffer);
+  const target = collectBuffers().get(id) ?? [];
+  collectBuffers().set(id, target);
   return {
     async open() {},
-    write(batch) {
-      for (let i = 0; i < batch.rows.length; i++) {
-        buffer.push({ kind: batch.kinds === null ? RowKind.INSERT : batch.kinds[i], row: batch.rows[i] });
+    write({ rows, kinds }) {
+      if (Array.isArray(target)) {
+        for (let i = 0; i < rows.length; i++) target.push({ kind: kinds === null ? RowKind.INSERT : kinds[i], row: rows[i] });
+      } else {
+        for (let i = 0; i < rows.length; i++) target.accept(rows[i], kinds === null ? RowKind.INSERT : kinds[i]);
       }
-      ctx.metrics.recordsOut += batch.rows.length;
+      ctx.metrics.recordsOut += rows.length;
     },
     async flush() {},
     async close() {},
   };
+}
+
+/** What the collect sink with this id wrote (nothing if it never ran), removed from the process-wide map. */
+export function takeCollected(id: string): { kind: RowKind; row: Row }[] {
+  const target = collectBuffers().get(id) ?? [];
+  collectBuffers().delete(id);
+  if (!Array.isArray(target)) throw new Error(`collect sink '${id}' handed its rows to a consumer, which keeps them`);
+  return target;
 }
 
 /** Applies a changelog: inserts and updates-after add a row, updates-before and deletes remove an equal one. */
