@@ -5,7 +5,7 @@
 // The result is the source of a factory `(rt, udfs) => StageCode`, bundled as is or evaluated in-process.
 import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
-import type { AggCall, FusedStage, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
+import { inputsOf, type AggCall, type FusedStage, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
 import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
@@ -35,8 +35,9 @@ export function emitStages(plan: JobPlan): GeneratedCode {
   const computedEntries: string[] = [];
   const stageSizes: Record<string, number> = {};
 
+  const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id)).length;
   plan.stages.forEach((s, si) => {
-    const text = emitStage(s, si, byId, scopeBase);
+    const text = emitStage(s, si, byId, scopeBase, consumers(s.input) === 1);
     stageSizes[s.id] = Buffer.byteLength(text);
     functions.push(text);
     stageEntries.push(`${JSON.stringify(s.id)}: stage${si}`);
@@ -62,7 +63,8 @@ export function emitStages(plan: JobPlan): GeneratedCode {
 
 type ScopeFactory = (field: (name: string) => string) => ExprScope;
 
-function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory): string {
+/** `onlyReader`: the stage is the only consumer of its input. */
+function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): string {
   const body: string[] = [];
   // Values of the current columns: starts as reads of the input row, then each calc's outputs.
   let values = new Map<string, string>(byId.get(s.input)!.schema.map((f) => [f.name, `r${prop(f.name)}`]));
@@ -111,7 +113,16 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     }
   } else {
     const outSchema = target.kind === 'calc' ? target.schema : schema;
-    body.push(`out.rows.push({ ${outSchema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
+    const input = byId.get(s.input)!;
+    if (onlyReader && input.kind === 'source' && sameColumns(outSchema, input.schema)) {
+      // A source's rows belong to the job (SourceBatch.rows) and only this stage reads them: the output row is
+      // the input row with the changed columns written over (all computed before any is written).
+      const changed = outSchema.filter((f) => values.get(f.name) !== `r${prop(f.name)}`);
+      if (changed.length > 0) body.push(`const ${changed.map((f, i) => `o${i} = ${values.get(f.name)}`).join(', ')};`);
+      body.push(...changed.map((f, i) => `r${prop(f.name)} = o${i};`), 'out.rows.push(r);');
+    } else {
+      body.push(`out.rows.push({ ${outSchema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
+    }
     body.push('if (kinds !== null) out.kinds.push(kinds[i]);');
   }
   const desc = [s.input, ...s.calcs, s.target].join(' -> ');
@@ -125,6 +136,11 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     '}',
     '}',
   ].filter((l) => l !== '').join('\n');
+}
+
+/** The same column names, in any order (rows are read by name); none that an assignment would misread. */
+function sameColumns(a: readonly Field[], b: readonly Field[]): boolean {
+  return a.length === b.length && a.every((f) => f.name !== '__proto__' && b.some((g) => g.name === f.name));
 }
 
 /**

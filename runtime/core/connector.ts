@@ -28,6 +28,10 @@ export interface SourceContext extends TableInfo {
 export interface SourceBatch {
   /** The split (partition, file) the rows came from: watermarks are tracked per split. */
   split: string;
+  /**
+   * New objects holding the table's columns, which the source keeps no reference to: the job owns them (a
+   * generated stage that is their only reader writes its output into them instead of allocating rows).
+   */
   rows: Row[];
   /** Changelog kinds per row, for sources that read a changelog (upsert-kafka); absent means inserts. */
   kinds?: RowKind[] | null;
