@@ -32,12 +32,14 @@ export function emitStages(plan: JobPlan): GeneratedCode {
 
   const functions: string[] = [];
   const stageEntries: string[] = [];
+  const releasing: string[] = [];
   const computedEntries: string[] = [];
   const stageSizes: Record<string, number> = {};
 
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id)).length;
   plan.stages.forEach((s, si) => {
-    const text = emitStage(s, si, byId, scopeBase, consumers(s.input) === 1);
+    const { text, passesRowsOn } = emitStage(s, si, byId, scopeBase, consumers(s.input) === 1);
+    if (!passesRowsOn) releasing.push(s.id);
     stageSizes[s.id] = Buffer.byteLength(text);
     functions.push(text);
     stageEntries.push(`${JSON.stringify(s.id)}: stage${si}`);
@@ -55,7 +57,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
     'const fn = rt.fn;',
     ...udfLines,
     ...functions,
-    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} } };`,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)} };`,
     '})',
   ].join('\n');
   return { factory, stageSizes };
@@ -63,8 +65,12 @@ export function emitStages(plan: JobPlan): GeneratedCode {
 
 type ScopeFactory = (field: (name: string) => string) => ExprScope;
 
-/** `onlyReader`: the stage is the only consumer of its input. */
-function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): string {
+/**
+ * `onlyReader`: the stage is the only consumer of its input. `passesRowsOn`: its output rows are its input
+ * rows (written over), so they must not be recycled.
+ */
+function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): { text: string; passesRowsOn: boolean } {
+  let passesRowsOn = false;
   const body: string[] = [];
   // Values of the current columns: starts as reads of the input row, then each calc's outputs.
   let values = new Map<string, string>(byId.get(s.input)!.schema.map((f) => [f.name, `r${prop(f.name)}`]));
@@ -120,13 +126,14 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
       const changed = outSchema.filter((f) => values.get(f.name) !== `r${prop(f.name)}`);
       if (changed.length > 0) body.push(`const ${changed.map((f, i) => `o${i} = ${values.get(f.name)}`).join(', ')};`);
       body.push(...changed.map((f, i) => `r${prop(f.name)} = o${i};`), 'out.rows.push(r);');
+      passesRowsOn = true;
     } else {
       body.push(`out.rows.push({ ${outSchema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} });`);
     }
     body.push('if (kinds !== null) out.kinds.push(kinds[i]);');
   }
   const desc = [s.input, ...s.calcs, s.target].join(' -> ');
-  return [
+  const text = [
     `// stage ${s.id}: ${desc}`,
     `function stage${index}(${params}) {`,
     head,
@@ -136,6 +143,7 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     '}',
     '}',
   ].filter((l) => l !== '').join('\n');
+  return { text, passesRowsOn };
 }
 
 /** The same column names, in any order (rows are read by name); none that an assignment would misread. */

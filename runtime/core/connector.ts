@@ -50,6 +50,12 @@ export interface SourceReader {
   splits(): string[];
   /** Position after the last batch returned by poll(), as plain JSON. */
   snapshot(): unknown;
+  /**
+   * The job is done with these rows of the last batch and keeps no reference to them: the reader may decode
+   * the next records into them instead of allocating (the runner calls it only when every reader of the
+   * source's rows is a generated stage that does not pass them on).
+   */
+  recycle?(rows: Row[]): void;
   /** A checkpoint holding snapshot() completed: commit offsets where the system has them. */
   checkpointComplete?(position: unknown): Promise<void>;
   close(): Promise<void>;

@@ -32,6 +32,8 @@ export interface StageCode {
   stages: Record<string, MapStage | GroupIngest | WindowIngest>;
   /** Per source node id that has computed columns. */
   computed: Record<string, ComputeColumns>;
+  /** Stages that keep no reference to their input rows once they return (their source may recycle them). */
+  releasesInput?: string[];
 }
 
 /** Group key of several columns: a string that cannot collide between different value tuples of one type. */

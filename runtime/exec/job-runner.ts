@@ -47,6 +47,8 @@ interface Pump {
   tracker: WatermarkTracker | null;
   outputs: Processor[];
   done: boolean;
+  /** The job keeps none of the batch's rows once processed: hand them back to the reader (SourceReader.recycle). */
+  recycle: boolean;
 }
 
 /**
@@ -200,6 +202,7 @@ export class JobRunner {
           if (proctime) { const now = Date.now(); for (const r of rows) r[proctime] = now; }
           if (rowtime) ({ rows, kinds } = this.observeRowtime(p, batch.split, rows, kinds, rowtime, m));
           for (const o of p.outputs) o.process(rows, kinds);
+          if (p.recycle) reader.recycle!(batch.rows);
         }
         if (p.tracker) {
           const wm = p.tracker.watermark();
@@ -288,7 +291,7 @@ export class JobRunner {
           const idle = idleTimeout(n, this.plan.config);
           const tracker = n.watermark ? new WatermarkTracker(delay, idle) : null;
           if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
-          const pump: Pump = { node: n, reader, tracker, outputs: [], done: false };
+          const pump: Pump = { node: n, reader, tracker, outputs: [], done: false, recycle: fused && reader.recycle !== undefined && this.releasesRows(n.id) };
           this.pumps.push(pump);
           exit.set(n.id, pump);
           break;
@@ -358,6 +361,13 @@ export class JobRunner {
         exit.get(i)!.outputs.push(entry.get(n.id)!(i));
       }
     }
+  }
+
+  /** Whether every reader of the source's rows is a generated stage that keeps no reference to them. */
+  private releasesRows(source: string): boolean {
+    const releasing = new Set(this.options.code.releasesInput ?? []);
+    return this.plan.nodes.filter((n) => inputsOf(n).includes(source)).every((c) =>
+      this.plan.stages.some((s) => s.input === source && (s.calcs[0] ?? s.target) === c.id && releasing.has(s.id)));
   }
 
   private async openSource(n: SourceNode, restored: unknown): Promise<SourceReader> {

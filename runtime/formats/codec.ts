@@ -18,14 +18,18 @@ export type Decoder = (text: string, origin: () => string) => Row | null | undef
 /**
  * A format's decoder straight from bytes for the records it understands fully (csv-fast-path.ts): the record
  * at b[start..] ends at its first '\n' or at the end of b. Returns undefined to leave the record to the text
- * decoder; otherwise sets at.next to the index after the record's '\n' (or past the end).
+ * decoder; otherwise sets at.next to the index after the record's '\n' (or past the end). Given `into` (a row
+ * the job is done with, SourceReader.recycle), it writes the columns there and returns it.
  */
-export type FastDecoder = (b: Uint8Array, start: number, at: { next: number }) => Row | undefined;
+export type FastDecoder = (b: Uint8Array, start: number, at: { next: number }, into?: Row) => Row | undefined;
 
 /** Decodes records as sources hold them: lines of a file in a chunk of bytes, or whole messages. */
 export interface BytesDecoder {
-  /** The record at b[start..], up to its '\n' (without a '\r' before it) or the end of b; sets `next`. */
-  line(b: Buffer, start: number, origin: () => string): Row | null | undefined;
+  /**
+   * The record at b[start..], up to its '\n' (without a '\r' before it) or the end of b; sets `next`.
+   * `into`: a row to write the columns into, if the format can (else a new row comes back).
+   */
+  line(b: Buffer, start: number, origin: () => string, into?: Row): Row | null | undefined;
   /** All of b as one record. */
   record(b: Buffer, origin: () => string): Row | null | undefined;
   /** After line(): the index where the next record starts. */
@@ -35,9 +39,9 @@ export interface BytesDecoder {
 export function bytesDecoder(text: Decoder, fast: FastDecoder | null): BytesDecoder {
   const d: BytesDecoder = {
     next: 0,
-    line(b, start, origin) {
+    line(b, start, origin, into) {
       if (fast !== null) {
-        const row = fast(b, start, d);
+        const row = fast(b, start, d, into);
         if (row !== undefined) return row;
       }
       let nl = b.indexOf(10, start);

@@ -123,6 +123,10 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
     }
   }
   const props = fields.map((f, i) => `${literalKey(f.name)}: v${i}`);
+  // Writing into a row goes through property names, and an assignment to __proto__ would set the prototype.
+  if (!fields.some((f) => f.name === '__proto__')) {
+    line(`if (into !== undefined) { ${fields.map((f, i) => `into[${JSON.stringify(f.name)}] = v${i};`).join(' ')} return into; }`);
+  }
   line(`return { ${props.join(', ')} };`);
   if (state.length > 0) {
     // The record's bytes as words, through a DataView over the whole ArrayBuffer: made again only when another
@@ -131,7 +135,7 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
     out.splice(prelude, 0, 'if (b !== lastB) { lastB = b; const ab = b.buffer; if (ab !== view.buffer) view = new DataView(ab); o = b.byteOffset; }');
     state.push('let view = new DataView(new ArrayBuffer(0)), lastB = null, o = 0;');
   }
-  const body = `${state.join('\n')}\nreturn function fastCsv(b, start, at) {\n${out.join('\n')}\n};`;
+  const body = `${state.join('\n')}\nreturn function fastCsv(b, start, at, into) {\n${out.join('\n')}\n};`;
   return new Function('scanTimestamp', 'POW10', 'strings', body)(scanTimestamp, POW10, caches) as FastDecoder;
 }
 

@@ -88,6 +88,23 @@ describe('csv fast path', () => {
     });
   }
 
+  it('writes into a row it is given when it takes the line, and leaves that row alone when it declines', () => {
+    const fields = [declared[3], declared[0], declared[2]];
+    const d = createCsvDecoder(declared, fields, {});
+    const generic = createGenericCsvDecoder(declared, fields, {});
+    let took = 0;
+    for (let i = 0; i < 3000; i++) {
+      const line = randomLine();
+      const into = { ts: -1, id: -1, amount: -1 };
+      const expected = outcome(generic, line);
+      const got = outcome((text, o) => d.line(Buffer.from(text), 0, o, into), line) as { value?: unknown };
+      expect(got, line).toEqual(expected);
+      if (got.value === into) took++;
+      else expect(into, line).toEqual({ ts: -1, id: -1, amount: -1 });
+    }
+    expect(took).toBeGreaterThan(100);
+  });
+
   it('takes the plain lines itself and declines what it does not understand', () => {
     const fast = compileCsvFastPath(declared, declared, csvSettings({}))!;
     expect(fastBytes(fast, '42,alice,12.5,2020-01-01 10:11:12.345,true,2021-03-04,-7,5')).toEqual({

@@ -34,6 +34,8 @@ class FileSourceReader implements SourceReader {
   private reader: LineReader | null = null;
   private line = 0;
   private startOffset = 0;
+  /** Rows the job handed back (recycle()): the next batch's records are decoded into them. */
+  private free: Row[] = [];
   /** One closure for every record: reads the current position only when a record is bad. */
   private readonly origin = () => `file ${this.files[this.index]} line ${this.line}`;
 
@@ -67,6 +69,8 @@ class FileSourceReader implements SourceReader {
       const reader = this.reader;
       const decoder = this.decoder;
       const rows: Row[] = [];
+      const free = this.free;
+      this.free = [];
       let lines = 0;
       let finished = false;
       while (lines < MAX_LINES) {
@@ -77,7 +81,7 @@ class FileSourceReader implements SourceReader {
         }
         lines++;
         this.line++;
-        const row = decoder.line(reader.chunk, reader.pos, this.origin);
+        const row = decoder.line(reader.chunk, reader.pos, this.origin, rows.length < free.length ? free[rows.length] : undefined);
         reader.pos = decoder.next;
         if (row === undefined) continue;
         if (row === null) this.ctx.metrics.badRecordsSkipped++;
@@ -95,6 +99,10 @@ class FileSourceReader implements SourceReader {
     this.index++;
     this.line = 0;
     this.startOffset = 0;
+  }
+
+  recycle(rows: Row[]): void {
+    this.free = rows;
   }
 
   splits(): string[] {
