@@ -104,11 +104,12 @@ export function measure(command: string, args: string[], env: NodeJS.ProcessEnv,
     const samples: Sample[] = [];
     const timer = setInterval(() => { if (child.pid) samples.push(sampleTree(child.pid)); }, SAMPLE_MS);
     child.on('error', (e) => { clearInterval(timer); clearTimeout(killer); reject(e); });
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       clearInterval(timer);
       clearTimeout(killer);
-      if (child.pid) running.delete(child.pid);
       const wallSeconds = (Date.now() - startEpochMs) / 1000;
+      if (child.pid) { await groupGone(child.pid); running.delete(child.pid); }
+      await settle();
       const maxRssKb = field(stderr, 'Maximum resident set size \\(kbytes\\)');
       const cpuSeconds = field(stderr, 'User time \\(seconds\\)') + field(stderr, 'System time \\(seconds\\)');
       const treeRssKb = Math.max(0, ...samples.map((s) => s.rssKb));
@@ -118,6 +119,37 @@ export function measure(command: string, args: string[], env: NodeJS.ProcessEnv,
       });
     });
   });
+}
+
+/**
+ * Waits until every process of the run's group has ended (a JVM can outlive the client that started it),
+ * killing what is left after 10 s.
+ */
+async function groupGone(pgid: number): Promise<void> {
+  for (let waited = 0; ; waited += 50) {
+    try { process.kill(-pgid, waited >= 10_000 ? 'SIGKILL' : 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Waits (up to 5 s) until the machine is quiet: less than a quarter of one core busy over 250 ms. The kernel
+ * keeps tearing down a 2 GB JVM after it has exited; the run after a peer's would otherwise pay for it (in one
+ * full run, sluice after PyFlink was 20 % slower than sluice first).
+ */
+async function settle(): Promise<void> {
+  const busy = () => {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = cpu[3] + cpu[4];
+    return { total: cpu.reduce((a, b) => a + b, 0), idle };
+  };
+  for (let i = 0; i < 20; i++) {
+    const a = busy();
+    await new Promise((r) => setTimeout(r, 250));
+    const b = busy();
+    const ticks = 0.25 * 100; // USER_HZ
+    if ((b.total - a.total) - (b.idle - a.idle) < 0.25 * ticks) return;
+  }
 }
 
 /** CPU ms the tree had used at time t, linearly interpolated between samples. */
