@@ -8,7 +8,7 @@
 // (boxed doubles, which Map hashes at some 20 ns a lookup) come first in the index (levelOrder), and generated
 // code keeps the last key and what it found on such a level's Map (`k`, `e`): rows in event-time order nearly
 // always share the hour or day of the row before, so they find it there, on a level that stays in the cache,
-// and go on with one lookup by the other columns (the spend report: 44 -> 20 ns a row, bench/README.md).
+// and go on with one lookup by the other columns (the spend report's key lookup, bench/README.md).
 import { isTimestamp, type DataType } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
 import { compositeKey } from '../core/kernels.js';
