@@ -138,6 +138,9 @@ async function groupGone(pgid: number): Promise<void> {
  * full run, sluice after PyFlink was 20 % slower than sluice first).
  */
 async function settle(): Promise<void> {
+  const WINDOW_MS = 250;
+  const USER_HZ = 100; // /proc/stat's ticks per second
+  const quietTicks = 0.25 * USER_HZ * (WINDOW_MS / 1000); // a quarter of one core over the window
   const busy = () => {
     const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = cpu[3] + cpu[4];
@@ -145,10 +148,9 @@ async function settle(): Promise<void> {
   };
   for (let i = 0; i < 20; i++) {
     const a = busy();
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, WINDOW_MS));
     const b = busy();
-    const ticks = 0.25 * 100; // USER_HZ
-    if ((b.total - a.total) - (b.idle - a.idle) < 0.25 * ticks) return;
+    if ((b.total - a.total) - (b.idle - a.idle) < quietTicks) return;
   }
 }
 

@@ -14,7 +14,7 @@ import { findConnector } from '../connectors/registry.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { unfusedCalcStage, unfusedIngestStage } from './interpret-plan.js';
-import { miniBatchSettings } from './mini-batch.js';
+import { miniBatchSettings, type MiniBatchSettings } from './mini-batch.js';
 import { GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 
 export interface RunOptions {
@@ -84,6 +84,8 @@ export class JobRunner {
   private readonly sinks: { id: string; writer: SinkWriter }[] = [];
   private readonly stateful = new Map<string, Stateful>();
   private readonly procTimeWindows: WindowAggProcessor[] = [];
+  /** The job's mini-batch settings (null: off), read from its configuration by build(), whose errors are the run's. */
+  private miniBatch: MiniBatchSettings | null = null;
   /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
   private readonly miniBatches: GroupAggProcessor[] = [];
   private readonly pending: Promise<void>[] = [];
@@ -106,7 +108,7 @@ export class JobRunner {
   async run(): Promise<void> {
     await this.build();
     this.markStarted();
-    const tick = Math.min(20, miniBatchSettings(this.plan.config)?.latencyMs ?? 20);
+    const tick = Math.min(20, this.miniBatch?.latencyMs ?? 20);
     const timer = this.procTimeWindows.length || this.miniBatches.length ? setInterval(() => this.onTimer(), tick) : null;
     try {
       // One failing source stops the others: the job fails as a whole (and restarts from a checkpoint).
@@ -269,7 +271,7 @@ export class JobRunner {
   /** Opens connectors and wires processors along the plan (or its fused stages). */
   private async build(): Promise<void> {
     const { code, fused, restore } = this.options;
-    const miniBatch = miniBatchSettings(this.plan.config);
+    const miniBatch = (this.miniBatch = miniBatchSettings(this.plan.config));
     if (restore && !this.options.allowNonRestoredState) {
       for (const id of [...Object.keys(restore.operators), ...Object.keys(restore.sources)]) {
         if (!this.nodes.has(id)) {
@@ -291,7 +293,8 @@ export class JobRunner {
           const idle = idleTimeout(n, this.plan.config);
           const tracker = n.watermark ? new WatermarkTracker(delay, idle) : null;
           if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
-          const pump: Pump = { node: n, reader, tracker, outputs: [], done: false, recycle: fused && reader.recycle !== undefined && this.releasesRows(n.id) };
+          const recycle = fused && reader.recycle !== undefined && this.releasesRows(n.id, consumers(n.id));
+          const pump: Pump = { node: n, reader, tracker, outputs: [], done: false, recycle };
           this.pumps.push(pump);
           exit.set(n.id, pump);
           break;
@@ -364,10 +367,9 @@ export class JobRunner {
   }
 
   /** Whether every reader of the source's rows is a generated stage that keeps no reference to them. */
-  private releasesRows(source: string): boolean {
+  private releasesRows(source: string, readers: readonly PlanNode[]): boolean {
     const releasing = new Set(this.options.code.releasesInput ?? []);
-    return this.plan.nodes.filter((n) => inputsOf(n).includes(source)).every((c) =>
-      this.plan.stages.some((s) => s.input === source && (s.calcs[0] ?? s.target) === c.id && releasing.has(s.id)));
+    return readers.every((c) => this.plan.stages.some((s) => s.input === source && (s.calcs[0] ?? s.target) === c.id && releasing.has(s.id)));
   }
 
   private async openSource(n: SourceNode, restored: unknown): Promise<SourceReader> {

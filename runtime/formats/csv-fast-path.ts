@@ -145,8 +145,8 @@ const MILLIS_WIDTH = 23;
 /**
  * Converts a 'yyyy-MM-dd HH:mm:ss.SSS' field at b[s, p) into `v` (else leaves the field to scanTimestamp).
  * Records in event-time order share their minute with the record before, so the first 16 bytes are compared
- * as four words with the column's last minute (`t`_0..3, whose start in epoch millis less nothing is
- * `t`_base): only a new minute goes through scanTimestamp. The rest, ':ss.SSS', is checked and read from two
+ * as four words with the column's last minute (`t`_0..3; `t`_base is that minute's start in epoch millis):
+ * only a new minute goes through scanTimestamp. The rest, ':ss.SSS', is checked and read from two
  * words: each byte less its expected character must be 0 for ':' and '.', and 0..9 for a digit; a byte below
  * its character borrows from the next and shows as 0xC6 or more, so any such byte fails the check.
  */

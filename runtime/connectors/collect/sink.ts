@@ -2,8 +2,7 @@
 // to a consumer registered under that id (something outside the bundle that takes rows as they come: the
 // benchmark's capture), without wrapping each row for a buffer.
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
-import type { Row } from '../../core/row.js';
-import { RowKind } from '../../core/row.js';
+import { kindOf, RowKind, type Row } from '../../core/row.js';
 
 const BUFFERS_KEY = Symbol.for('sluice.collect');
 
@@ -25,11 +24,12 @@ export function createSink(ctx: SinkContext): SinkWriter {
   collectBuffers().set(id, target);
   return {
     async open() {},
-    write({ rows, kinds }) {
+    write(batch) {
+      const { rows } = batch;
       if (Array.isArray(target)) {
-        for (let i = 0; i < rows.length; i++) target.push({ kind: kinds === null ? RowKind.INSERT : kinds[i], row: rows[i] });
+        for (let i = 0; i < rows.length; i++) target.push({ kind: kindOf(batch, i), row: rows[i] });
       } else {
-        for (let i = 0; i < rows.length; i++) target.accept(rows[i], kinds === null ? RowKind.INSERT : kinds[i]);
+        for (let i = 0; i < rows.length; i++) target.accept(rows[i], kindOf(batch, i));
       }
       ctx.metrics.recordsOut += rows.length;
     },
