@@ -10,6 +10,7 @@ import { UserError } from '../core/errors.js';
 import { ClusterError, badRequest } from '../cluster/errors.js';
 import type { JobManager } from '../cluster/jobmanager.js';
 import { clusterRoutes } from './routes/cluster.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { internalRoutes } from './routes/internal.js';
 import { jarRoutes } from './routes/jars.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -50,6 +51,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   jarRoutes(app, jm, () => url);
   metricsRoutes(app, jm);
   internalRoutes(app, jm);
+  dashboardRoutes(app);
 
   await app.listen({ host: opts.address, port: opts.port });
   const address = app.server.address();
@@ -77,6 +79,7 @@ function installAuth(app: FastifyInstance, token: string): void {
   const digest = (s: string) => createHash('sha256').update(s).digest();
   const expected = digest(`Bearer ${token}`);
   app.addHook('onRequest', async (req) => {
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public) return;
     const given = req.headers.authorization;
     if (!given || !timingSafeEqual(digest(given), expected)) {
       throw new ClusterError(401, 'Unauthorized: this jobmanager requires Authorization: Bearer <token> (the token is $SLUICE_REST_TOKEN or rest.auth.token)');

@@ -1,0 +1,18 @@
+// The web dashboard on the REST port: GET / is the page, /web/app.js and /web/app.css its code. These three
+// are public (they hold no cluster data, and a browser cannot send a token with a page load); every request
+// the page makes for data goes through the REST API's token check like any other client's.
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../cluster/errors.js';
+import { dashboardAssets } from '../dashboard-assets.js';
+
+export const PUBLIC_ROUTE = { public: true };
+
+export function dashboardRoutes(app: FastifyInstance): void {
+  const send = async (name: string, reply: import('fastify').FastifyReply) => {
+    const asset = (await dashboardAssets()).get(name);
+    if (!asset) throw notFound(`Not found: /web/${name}`);
+    return reply.type(asset.type).header('cache-control', 'no-cache').send(asset.body);
+  };
+  app.get('/', { config: PUBLIC_ROUTE }, async (_req, reply) => send('index.html', reply));
+  app.get('/web/:file', { config: PUBLIC_ROUTE }, async (req, reply) => send((req.params as { file: string }).file, reply));
+}
