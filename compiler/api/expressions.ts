@@ -2,21 +2,20 @@
 // Each call records where the user wrote it, so errors about it can point there.
 import type { DataType } from '../../runtime/core/data-types.js';
 import type { WindowProperty } from '../../runtime/core/plan.js';
+import { TIME_UNITS, type TimeUnit } from '../../runtime/core/time-units.js';
 import type { LExpr } from '../ir/logical-expr.js';
 import { callerLoc } from '../ir/source-loc.js';
 
-export enum TimeIntervalUnit {
-  MILLISECOND = 'MILLISECOND', SECOND = 'SECOND', MINUTE = 'MINUTE', HOUR = 'HOUR',
-  DAY = 'DAY', WEEK = 'WEEK', MONTH = 'MONTH', QUARTER = 'QUARTER', YEAR = 'YEAR',
-}
+/** Flink's TimeIntervalUnit (TimeIntervalUnit.HOUR): the units of core/time-units.ts by name. */
+export const TimeIntervalUnit = Object.freeze(Object.fromEntries(Object.keys(TIME_UNITS).map((u) => [u, u]))) as { readonly [U in TimeUnit]: U };
+export type TimeIntervalUnit = TimeUnit;
 
 export type ExpressionLike = Expression | string | number | boolean | null;
-
-const MS = { millis: 1, seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
 export class Expression {
   constructor(readonly node: LExpr) {}
 
+  /** A builtin by its Table API name in the function table (runtime/core/builtins.ts). */
   private call(fn: string, ...args: ExpressionLike[]): Expression {
     return new Expression({ kind: 'call', fn, args: [this.node, ...args.map(toNode)], loc: callerLoc() });
   }
@@ -24,24 +23,26 @@ export class Expression {
   plus(o: ExpressionLike) { return this.call('plus', o); }
   minus(o: ExpressionLike) { return this.call('minus', o); }
   times(o: ExpressionLike) { return this.call('times', o); }
-  dividedBy(o: ExpressionLike) { return this.call('divide', o); }
+  dividedBy(o: ExpressionLike) { return this.call('dividedBy', o); }
   mod(o: ExpressionLike) { return this.call('mod', o); }
-  isEqual(o: ExpressionLike) { return this.call('eq', o); }
-  isNotEqual(o: ExpressionLike) { return this.call('ne', o); }
-  isGreater(o: ExpressionLike) { return this.call('gt', o); }
-  isGreaterOrEqual(o: ExpressionLike) { return this.call('ge', o); }
-  isLess(o: ExpressionLike) { return this.call('lt', o); }
-  isLessOrEqual(o: ExpressionLike) { return this.call('le', o); }
+  isEqual(o: ExpressionLike) { return this.call('isEqual', o); }
+  isNotEqual(o: ExpressionLike) { return this.call('isNotEqual', o); }
+  isGreater(o: ExpressionLike) { return this.call('isGreater', o); }
+  isGreaterOrEqual(o: ExpressionLike) { return this.call('isGreaterOrEqual', o); }
+  isLess(o: ExpressionLike) { return this.call('isLess', o); }
+  isLessOrEqual(o: ExpressionLike) { return this.call('isLessOrEqual', o); }
   and(o: ExpressionLike) { return this.call('and', o); }
   or(o: ExpressionLike) { return this.call('or', o); }
   not() { return this.call('not'); }
   isNull() { return this.call('isNull'); }
   isNotNull() { return this.call('isNotNull'); }
+  isTrue() { return this.call('isTrue'); }
+  isFalse() { return this.call('isFalse'); }
   between(lower: ExpressionLike, upper: ExpressionLike) { return this.call('between', lower, upper); }
   in(...values: ExpressionLike[]) { return this.call('in', ...values); }
   like(pattern: ExpressionLike) { return this.call('like', pattern); }
-  upperCase() { return this.call('upper'); }
-  lowerCase() { return this.call('lower'); }
+  upperCase() { return this.call('upperCase'); }
+  lowerCase() { return this.call('lowerCase'); }
   charLength() { return this.call('charLength'); }
   /** 1-based start, as Flink's substring. */
   substring(start: ExpressionLike, length?: ExpressionLike) {
@@ -50,8 +51,12 @@ export class Expression {
   concat(...others: ExpressionLike[]) { return this.call('concat', ...others); }
   trim() { return this.call('trim'); }
   abs() { return this.call('abs'); }
+  power(exponent: ExpressionLike) { return this.call('power', exponent); }
+  sqrt() { return this.call('sqrt'); }
+  round(places: ExpressionLike = 0) { return this.call('round', places); }
+  replace(search: ExpressionLike, replacement: ExpressionLike) { return this.call('replace', search, replacement); }
   ifThenElse(ifTrue: ExpressionLike, ifFalse: ExpressionLike) {
-    return new Expression({ kind: 'call', fn: 'case', args: [this.node, toNode(ifTrue), toNode(ifFalse)], loc: callerLoc() });
+    return new Expression({ kind: 'call', fn: 'ifThenElse', args: [this.node, toNode(ifTrue), toNode(ifFalse)], loc: callerLoc() });
   }
   floor(unit?: TimeIntervalUnit) { return unit ? this.call('floor', unitExpr(unit)) : this.call('floor'); }
   ceil(unit?: TimeIntervalUnit) { return unit ? this.call('ceil', unitExpr(unit)) : this.call('ceil'); }
@@ -71,22 +76,34 @@ export class Expression {
     return new Expression({ ...this.node, distinct: true });
   }
 
-  millis() { return this.interval(MS.millis); }
+  millis() { return this.interval('MILLISECOND'); }
   milli() { return this.millis(); }
-  seconds() { return this.interval(MS.seconds); }
+  seconds() { return this.interval('SECOND'); }
   second() { return this.seconds(); }
-  minutes() { return this.interval(MS.minutes); }
+  minutes() { return this.interval('MINUTE'); }
   minute() { return this.minutes(); }
-  hours() { return this.interval(MS.hours); }
+  hours() { return this.interval('HOUR'); }
   hour() { return this.hours(); }
-  days() { return this.interval(MS.days); }
+  days() { return this.interval('DAY'); }
   day() { return this.days(); }
+  weeks() { return this.interval('WEEK'); }
+  week() { return this.weeks(); }
+  months() { return this.interval('MONTH'); }
+  month() { return this.months(); }
+  quarters() { return this.interval('QUARTER'); }
+  quarter() { return this.quarters(); }
+  years() { return this.interval('YEAR'); }
+  year() { return this.years(); }
 
-  private interval(unitMs: number): Expression {
+  /** An interval literal: fixed units in milliseconds, MONTH/QUARTER/YEAR in calendar months. */
+  private interval(unit: TimeUnit): Expression {
     if (this.node.kind !== 'lit' || typeof this.node.value !== 'number') {
       throw new TypeError('interval units apply to numeric literals: lit(15).seconds()');
     }
-    return new Expression({ kind: 'interval', millis: this.node.value * unitMs, loc: callerLoc() });
+    const u = TIME_UNITS[unit];
+    return new Expression(u.kind === 'fixed'
+      ? { kind: 'interval', millis: this.node.value * u.ms, loc: callerLoc() }
+      : { kind: 'interval', millis: 0, months: this.node.value * u.months, loc: callerLoc() });
   }
 
   start() { return this.windowProp('start'); }
@@ -125,6 +142,13 @@ function udfNameOf(fn: (...args: any[]) => unknown): string {
   for (const [name, u] of (globalThis as any)[Symbol.for('sluice.udfs')] ?? new Map()) if (u.fn === fn) return name;
   throw new TypeError(`call(fn): ${fn.name || 'this function'} is not a registered UDF; wrap it with udf(...) or register it`);
 }
+
+/** Flink's Expressions.dateFormat(timestamp, format): Java SimpleDateFormat letters. */
+export const dateFormat = (timestamp: ExpressionLike, format: ExpressionLike) =>
+  new Expression({ kind: 'call', fn: 'dateFormat', args: [toNode(timestamp), toNode(format)], loc: callerLoc() });
+
+/** Flink's Expressions.currentTimestamp(): the time of the processing, a TIMESTAMP_LTZ(3). */
+export const currentTimestamp = () => new Expression({ kind: 'call', fn: 'currentTimestamp', args: [], loc: callerLoc() });
 
 /** Flink's and_/or_ helpers. */
 export const and = (...es: ExpressionLike[]) => es.map(toExpression).reduce((a, b) => a.and(b));

@@ -1,5 +1,5 @@
 // The public API jobs and UDFs import as 'sluice': Flink's Table API in TypeScript.
-export { $, col, lit, call, and, or, Expression, TimeIntervalUnit, type ExpressionLike } from './expressions.js';
+export { $, col, lit, call, and, or, dateFormat, currentTimestamp, Expression, TimeIntervalUnit, type ExpressionLike } from './expressions.js';
 export { Tumble, Slide, Session, GroupWindow } from './windows.js';
 export { Table, GroupedTable, GroupWindowedTable } from './table.js';
 export { TableEnvironment, TableConfig, type TableResult } from './table-environment.js';

@@ -1,6 +1,6 @@
 // Compiles a typed expression into JavaScript statements and a result variable, with SQL's NULL rules
 // emitted only where a value can be NULL (types say which), so that non-null arithmetic is plain `a + b`.
-import { isInteger, isString, isTemporal, type DataType } from '../../runtime/core/data-types.js';
+import { builtin, constsOf, type SpecialForm } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
 
 export interface ExprScope {
@@ -45,88 +45,29 @@ export class ExprEmitter {
     return this.bind(checks.length ? `(${checks.join(' || ')}) ? null : ${body}` : body);
   }
 
+  /** A builtin from its entry in the function table: inlined where it has a JS form, else its implementation. */
   private call(e: Extract<Expr, { kind: 'call' }>): string {
     const args = e.args as Expr[];
-    if (e.fn === 'case') return this.caseExpr(args);
-    if (e.fn === 'and' || e.fn === 'or') return this.logical(e.fn, args);
-    const v = args.map((a) => this.emit(a));
-    const [a, b, c] = v;
-    const intResult = isInteger(e.type);
-    switch (e.fn) {
-      case 'plus': return this.strict(args, v, `${a} + ${b}`);
-      case 'minus': return this.strict(args, v, `${a} - ${b}`);
-      case 'times': return this.strict(args, v, `${a} * ${b}`);
-      case 'divide': return this.strict(args, v, intResult ? `(${b} === 0 ? null : Math.trunc(${a} / ${b}))` : `${a} / ${b}`);
-      case 'mod': return this.strict(args, v, `(${b} === 0 ? null : ${a} % ${b})`);
-      case 'negate': return this.strict(args, v, `-${a}`);
-      case 'abs': return this.strict(args, v, `Math.abs(${a})`);
-      case 'power': return this.strict(args, v, `Math.pow(${a}, ${b})`);
-      case 'sqrt': return this.strict(args, v, `Math.sqrt(${a})`);
-      case 'round': return this.strict(args, v, `fn.roundHalfUp(${a}, ${b ?? 0})`);
-      case 'eq': return this.strict(args, v, this.cmp(args, v, '==='));
-      case 'ne': return this.strict(args, v, this.cmp(args, v, '!=='));
-      case 'gt': return this.strict(args, v, this.cmp(args, v, '>'));
-      case 'ge': return this.strict(args, v, this.cmp(args, v, '>='));
-      case 'lt': return this.strict(args, v, this.cmp(args, v, '<'));
-      case 'le': return this.strict(args, v, this.cmp(args, v, '<='));
-      case 'between': return this.strict(args, v, `(${this.cmp([args[0], args[1]], [a, b], '>=')} && ${this.cmp([args[0], args[2]], [a, c], '<=')})`);
-      case 'notBetween': return this.strict(args, v, `!(${this.cmp([args[0], args[1]], [a, b], '>=')} && ${this.cmp([args[0], args[2]], [a, c], '<=')})`);
-      case 'in': case 'notIn': {
-        const opts = v.slice(1);
-        const anyNull = args.slice(1).some((x) => x.type.nullable);
-        const hit = opts.map((o, i) => `${this.cmp([args[0], args[i + 1]], [a, o], '===')}`).join(' || ');
-        const neg = e.fn === 'notIn';
-        const nullCheck = args[0].type.nullable ? `${a} === null ? null : ` : '';
-        const miss = anyNull ? `(${opts.map((o) => `${o} === null`).join(' || ')}) ? null : ${neg}` : String(neg);
-        return this.bind(`${nullCheck}(${hit}) ? ${!neg} : ${miss}`);
+    const ev = builtin(e.fn).eval;
+    switch (ev.kind) {
+      case 'special': return this.special(ev.form, args);
+      case 'strict': case 'nullable': {
+        const v = args.map((a) => this.emit(a));
+        const consts = constsOf(e.fn, e).map((c) => JSON.stringify(c));
+        const body = ev.inline?.(v, e) ?? `fn.impl.${e.fn}(${[...v, ...consts].join(', ')})`;
+        return ev.kind === 'strict' ? this.strict(args, v, body) : this.bind(body);
       }
-      case 'not': return this.strict(args, v, `!${a}`);
-      case 'isNull': return this.bind(`${a} === null`);
-      case 'isNotNull': return this.bind(`${a} !== null`);
-      case 'isTrue': return this.bind(`${a} === true`);
-      case 'isFalse': return this.bind(`${a} === false`);
-      case 'like': return this.strict(args, v, `fn.like(${v.join(', ')})`);
-      case 'notLike': return this.strict(args, v, `!fn.like(${v.join(', ')})`);
-      case 'upper': return this.strict(args, v, `${a}.toUpperCase()`);
-      case 'lower': return this.strict(args, v, `${a}.toLowerCase()`);
-      case 'trim': return this.strict(args, v, `${a}.trim()`);
-      case 'ltrim': return this.strict(args, v, `${a}.trimStart()`);
-      case 'rtrim': return this.strict(args, v, `${a}.trimEnd()`);
-      case 'replace': return this.strict(args, v, `${a}.split(${b}).join(${c})`);
-      case 'position': return this.strict(args, v, `(${b}.indexOf(${a}) + 1)`);
-      case 'charLength': return this.strict(args, v, `${a}.length`);
-      case 'substring': return this.strict(args, v, `fn.substring(${v.join(', ')})`);
-      case 'concat': return this.strict(args, v, v.map((x) => `String(${x})`).join(' + '));
-      case 'floor':
-        if (args.length === 2) return this.strict(args, v, floorCeil('floor', a, args[1]));
-        return this.strict(args, v, `Math.floor(${a})`);
-      case 'ceil':
-        if (args.length === 2) return this.strict(args, v, floorCeil('ceil', a, args[1]));
-        return this.strict(args, v, `Math.ceil(${a})`);
-      case 'cast': return this.cast(args[0], a, e.type);
-      case 'coalesce': return this.bind(v.map((x) => `${x} !== null ? ${x} : `).join('') + 'null');
-      case 'dateFormat': return this.strict(args, v, `fn.dateFormat(${isString(args[0].type) ? `fn.cast(${a}, ${typeJson(e.args[0].type)})` : a}, ${b})`);
-      case 'timestampDiff': return this.strict(args, v, `fn.timestampDiff(${v.join(', ')})`);
-      case 'extract': return this.strict(args, v, `fn.extract(${v.join(', ')})`);
-      case 'currentTimestamp': return this.bind(`Date.now()`);
-      case 'toTimestamp': return this.strict(args, v, `fn.cast(${a}, ${typeJson(e.type)})`);
-      case 'timestampAdd': return this.strict(args, v, `${c} + ${b} * ({ SECOND: 1000, MINUTE: 60000, HOUR: 3600000, DAY: 86400000 })[${a}]`);
+      default: { const never: never = ev; throw new Error(`codegen: no emitter for ${JSON.stringify(never)}`); }
     }
-    throw new Error(`codegen: no emitter for ${e.fn}`);
   }
 
-  /** Direct comparison where both sides are of one kind; fn.compare where a string meets a timestamp. */
-  private cmp(args: Expr[], v: string[], op: string): string {
-    const mixed = (isString(args[0].type) && isTemporal(args[1].type)) || (isTemporal(args[0].type) && isString(args[1].type));
-    if (!mixed) return `${v[0]} ${op} ${v[1]}`;
-    const rel = op === '===' ? '=== 0' : op === '!==' ? '!== 0' : `${op} 0`;
-    return `fn.compare(${v[0]}, ${v[1]}) ${rel}`;
-  }
-
-  private cast(arg: Expr, a: string, to: DataType): string {
-    if (arg.type.name === to.name && to.name !== 'DECIMAL') return a;
-    if (isInteger(to) && isInteger(arg.type)) return a;
-    return this.bind(`fn.cast(${a}, ${typeJson(to)})`);
+  private special(form: SpecialForm, args: Expr[]): string {
+    switch (form) {
+      case 'case': return this.caseExpr(args);
+      case 'and': case 'or': return this.logical(form, args);
+      case 'now': return this.bind('Date.now()');
+      default: { const never: never = form; throw new Error(`codegen: no emitter for ${never}`); }
+    }
   }
 
   /** SQL three-valued AND / OR. */
@@ -154,23 +95,4 @@ export class ExprEmitter {
     for (let d = 0; d < depth; d++) this.lines.push('}');
     return t;
   }
-}
-
-const FIXED_UNITS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
-
-/**
- * FLOOR/CEIL to a fixed-length unit is arithmetic; calendar units go through the runtime. Math.floor(v / ms) * ms
- * equals the runtime's v - ((v % ms) + ms) % ms for every integer |v| < 2^53 (the quotient cannot round across
- * an integer there) and costs one division instead of two calls to the C fmod that `%` on doubles becomes.
- */
-function floorCeil(kind: 'floor' | 'ceil', v: string, unit: Expr): string {
-  const u = unit.kind === 'literal' ? String(unit.value) : '';
-  const ms = FIXED_UNITS[u];
-  if (ms === undefined) return `fn.${kind}Time(${v}, ${JSON.stringify(u)})`;
-  const floor = `(Math.floor(${v} / ${ms}) * ${ms})`;
-  return kind === 'floor' ? floor : `(${floor} === ${v} ? ${v} : ${floor} + ${ms})`;
-}
-
-function typeJson(t: DataType): string {
-  return JSON.stringify({ name: t.name, nullable: t.nullable, precision: t.precision, scale: t.scale });
 }

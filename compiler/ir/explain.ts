@@ -1,25 +1,17 @@
 // Text form of plans, as Flink's explain prints them: an indented tree from each sink down to its sources,
 // and the fused stages with the size of their generated code.
-import { typeToString } from '../../runtime/core/data-types.js';
+import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
 import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
-
-const INFIX: Record<string, string> = {
-  plus: '+', minus: '-', times: '*', divide: '/', mod: '%', eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=', and: 'AND', or: 'OR',
-};
 
 export function exprToString(e: Expr): string {
   switch (e.kind) {
     case 'field': return e.name;
-    case 'literal': return e.type.name === 'INTERVAL' ? `${e.value}ms` : typeof e.value === 'string' ? `'${e.value}'` : String(e.value);
+    case 'literal':
+      if (e.type.name === 'INTERVAL') return e.type.precision === MONTHS ? `${e.value} MONTH` : `${e.value}ms`;
+      return typeof e.value === 'string' ? `'${e.value}'` : String(e.value);
     case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
-    case 'call':
-      if (INFIX[e.fn]) return `(${exprToString(e.args[0])} ${INFIX[e.fn]} ${exprToString(e.args[1])})`;
-      if (e.fn === 'cast') return `CAST(${exprToString(e.args[0])} AS ${typeToString(e.type)})`;
-      if (e.fn === 'floor' || e.fn === 'ceil') {
-        return e.args.length === 2 ? `${e.fn.toUpperCase()}(${exprToString(e.args[0])} TO ${String((e.args[1] as { value: unknown }).value)})` : `${e.fn.toUpperCase()}(${exprToString(e.args[0])})`;
-      }
-      return `${e.fn.toUpperCase()}(${e.args.map(exprToString).join(', ')})`;
+    case 'call': return callText(e.fn, e.args.map(exprToString), e);
   }
 }
 

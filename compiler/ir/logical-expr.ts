@@ -6,8 +6,8 @@ import type { SourceLoc, WindowProperty, WindowSpec } from '../../runtime/core/p
 export type LExpr =
   | { kind: 'ref'; name: string; loc?: SourceLoc }
   | { kind: 'lit'; value: string | number | boolean | null; type?: DataType; loc?: SourceLoc }
-  /** An interval literal, in milliseconds. */
-  | { kind: 'interval'; millis: number; loc?: SourceLoc }
+  /** An interval literal, in milliseconds, or in months when `months` is set (INTERVAL '1' MONTH; millis is then 0). */
+  | { kind: 'interval'; millis: number; months?: number; loc?: SourceLoc }
   /** A time unit argument (floor(HOUR), TIMESTAMPDIFF(SECOND, ...)). */
   | { kind: 'unit'; unit: string; loc?: SourceLoc }
   /** A builtin, an aggregate or a UDF, by name; resolved in that order of UDF registry, aggregates, builtins. */
@@ -45,7 +45,7 @@ export function exprKey(e: LExpr): string {
   switch (e.kind) {
     case 'ref': return e.name;
     case 'lit': return JSON.stringify(e.value);
-    case 'interval': return `INTERVAL ${e.millis}ms`;
+    case 'interval': return e.months === undefined ? `INTERVAL ${e.millis}ms` : `INTERVAL ${e.months} MONTH`;
     case 'unit': return e.unit;
     case 'call': return `${e.fn.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(exprKey).join(', ')})`;
     case 'cast': return `CAST(${exprKey(e.expr)} AS ${e.type.name})`;

@@ -14,7 +14,7 @@ import { DataTypes } from '../../../runtime/core/data-types.js';
 import type { WindowProperty } from '../../../runtime/core/plan.js';
 import { isAggregateName, type LExpr } from '../../ir/logical-expr.js';
 import { dataTypeOf } from './data-type.js';
-import { intervalMillis, unitName } from './interval.js';
+import { intervalLiteral, unitName } from './interval.js';
 import { isQuotedName, pathOf, stringValue, unquoteName } from './names.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
@@ -121,7 +121,7 @@ export class ExprConverter {
       if (ctx.ADD_SIGN()) return operand;
       if (!ctx.HYPHEN_SIGN()) throw this.text.unsupported('the bitwise operator ~', ctx);
       if (operand.kind === 'lit' && typeof operand.value === 'number') return { ...operand, value: -operand.value, loc: this.text.loc(ctx) };
-      if (operand.kind === 'interval') return { ...operand, millis: -operand.millis, loc: this.text.loc(ctx) };
+      if (operand.kind === 'interval') return { ...operand, millis: -operand.millis, ...(operand.months === undefined ? {} : { months: -operand.months }), loc: this.text.loc(ctx) };
       return this.call('negate', [operand], ctx);
     }
     throw this.text.unsupported(`the expression ${this.text.source(ctx)}`, ctx);
@@ -164,7 +164,7 @@ export class ExprConverter {
 
   private constant(c: ConstantContext): LExpr {
     const interval = c.timeIntervalExpression();
-    if (interval) return { kind: 'interval', millis: intervalMillis(this.text, interval), loc: this.text.loc(c) };
+    if (interval) return intervalLiteral(this.text, interval);
     const str = c.stringLiteral();
     if (str) {
       const raw = str.getText();
@@ -192,7 +192,7 @@ export class ExprConverter {
     const typed = f.functionNameAndParams();
     if (typed) {
       const interval = typed.timeIntervalExpression();
-      if (interval) return { kind: 'interval', millis: intervalMillis(this.text, interval), loc: this.text.loc(typed) };
+      if (interval) return intervalLiteral(this.text, interval);
       return this.typedLiteral(typed.reservedKeywordsFollowParamsUsedAsFuncName()!.getText().toUpperCase(), stringValue(typed.STRING_LITERAL()!.getText()), f);
     }
     const name = functionName(this.text, f);

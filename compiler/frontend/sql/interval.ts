@@ -1,16 +1,15 @@
-// INTERVAL literals to milliseconds: INTERVAL '5' SECOND, INTERVAL '10' MINUTES, INTERVAL '0.2' SECOND,
-// INTERVAL '1:30' MINUTE TO SECOND. Day-time intervals only: a month has no fixed length in milliseconds.
+// INTERVAL literals: INTERVAL '5' SECOND, INTERVAL '10' MINUTES, INTERVAL '0.2' SECOND, INTERVAL '1:30' MINUTE
+// TO SECOND in milliseconds; INTERVAL '2' MONTH / QUARTER / YEAR in months (a month has no fixed length, so
+// those are only values in expressions, not window sizes). The units are core/time-units.ts's.
 import type { IntervalValueContext, TimeIntervalExpressionContext, TimeIntervalUnitContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import { isTimeUnit, TIME_UNITS, unitMillis } from '../../../runtime/core/time-units.js';
+import type { LExpr } from '../../ir/logical-expr.js';
 import { stringValue } from './names.js';
 import type { SqlText } from './sql-text.js';
-
-const UNIT_MS: Record<string, number> = {
-  MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000, WEEK: 7 * 86_400_000,
-};
 /** The fields of a `from TO to` interval, largest first. */
 const DAY_TIME_FIELDS = ['DAY', 'HOUR', 'MINUTE', 'SECOND'];
 
-const SINGULAR_UNITS = new Set([...Object.keys(UNIT_MS), 'MONTH', 'QUARTER', 'YEAR', 'MICROSECOND', 'NANOSECOND']);
+const SINGULAR_UNITS = new Set([...Object.keys(TIME_UNITS), 'MICROSECOND', 'NANOSECOND']);
 
 /** A unit keyword in its singular form (MINUTES → MINUTE). */
 export function unitName(raw: string): string {
@@ -18,6 +17,21 @@ export function unitName(raw: string): string {
   return u.endsWith('S') && SINGULAR_UNITS.has(u.slice(0, -1)) ? u.slice(0, -1) : u;
 }
 
+/** An INTERVAL literal in an expression: day-time in milliseconds, year-month in months. */
+export function intervalLiteral(text: SqlText, ctx: TimeIntervalExpressionContext): Extract<LExpr, { kind: 'interval' }> {
+  const multi = ctx.errorCapturingMultiUnitsInterval();
+  const units = multi?.multiUnitsInterval().timeIntervalUnit();
+  const unit = units?.length === 1 && !multi!.unitToUnitInterval() ? unitName(units[0].getText()) : '';
+  const calendar = isTimeUnit(unit) ? TIME_UNITS[unit] : undefined;
+  if (calendar?.kind === 'calendar') {
+    const n = numberOf(text, multi!.multiUnitsInterval().intervalValue(0)!);
+    if (!Number.isInteger(n)) throw text.error(`INTERVAL '${n}' ${unit} is not a whole number of months`, ctx);
+    return { kind: 'interval', millis: 0, months: n * calendar.months, loc: text.loc(ctx) };
+  }
+  return { kind: 'interval', millis: intervalMillis(text, ctx), loc: text.loc(ctx) };
+}
+
+/** A day-time INTERVAL in milliseconds (window sizes, watermark delays, expressions). */
 export function intervalMillis(text: SqlText, ctx: TimeIntervalExpressionContext): number {
   const multi = ctx.errorCapturingMultiUnitsInterval();
   const range = ctx.errorCapturingUnitToUnitInterval();
@@ -36,7 +50,7 @@ export function intervalMillis(text: SqlText, ctx: TimeIntervalExpressionContext
     if (parts.length !== to - from + 1 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p))) {
       throw text.error(`INTERVAL '${raw}' does not match ${DAY_TIME_FIELDS.slice(from, to + 1).join(':')}`, body._value);
     }
-    return parts.reduce((ms, p, i) => ms + Number(p) * UNIT_MS[DAY_TIME_FIELDS[from + i]], 0);
+    return parts.reduce((ms, p, i) => ms + Number(p) * unitMillis(DAY_TIME_FIELDS[from + i])!, 0);
   }
   throw text.error('an INTERVAL needs a value and a unit', ctx, "INTERVAL '5' SECOND");
 }
@@ -50,9 +64,9 @@ function numberOf(text: SqlText, v: IntervalValueContext): number {
 
 function toMillis(text: SqlText, value: number, unitCtx: TimeIntervalUnitContext, at: TimeIntervalExpressionContext): number {
   const unit = unitName(unitCtx.getText());
-  const per = UNIT_MS[unit];
+  const per = unitMillis(unit);
   if (per === undefined) {
-    throw text.unsupported(`INTERVAL ... ${unit}`, unitCtx, ['YEAR', 'QUARTER', 'MONTH'].includes(unit)
+    throw text.unsupported(`INTERVAL ... ${unit}`, unitCtx, isTimeUnit(unit)
       ? 'year-month intervals have no fixed length; use DAY, HOUR, MINUTE, SECOND or MILLISECOND'
       : 'units: DAY, HOUR, MINUTE, SECOND, MILLISECOND');
   }
