@@ -3,6 +3,7 @@
 import type { JobPlan } from '../runtime/core/plan.js';
 import type { Row, RowKind } from '../runtime/core/row.js';
 import { udfRegistry } from '../runtime/core/udf.js';
+import { collect } from '../runtime/connectors/collect/connector.js';
 import { materialize, takeCollected } from '../runtime/connectors/collect/sink.js';
 import { interpretPlan } from '../runtime/exec/interpret-plan.js';
 import { JobRunner } from '../runtime/exec/job-runner.js';
@@ -19,7 +20,7 @@ export interface StandaloneResult {
 export async function runStandalone(env: TableEnvironment, collectId?: string, fused = process.env.SLUICE_UNFUSED !== '1'): Promise<StandaloneResult> {
   // A collect() runs just its own query; await()/print() run the inserts not run before.
   const built = env.buildPlan('standalone', []);
-  const wanted = built.nodes.filter((n) => n.kind === 'sink' && (collectId ? n.options.id === collectId : n.connector !== 'collect' && !env.executedSinks.has(n.id)));
+  const wanted = built.nodes.filter((n) => n.kind === 'sink' && (collectId ? n.options.id === collectId : n.connector !== collect.name && !env.executedSinks.has(n.id)));
   wanted.forEach((n) => env.executedSinks.add(n.id));
   const plan = optimize({ ...built, nodes: built.nodes.filter((n) => n.kind !== 'sink' || wanted.includes(n)) });
   await runPlan(plan, fused);

@@ -14,6 +14,11 @@ import type { TableDef } from '../ir/catalog.js';
 import { PlanBuilder } from '../ir/plan-builder.js';
 import { callerLoc } from '../ir/source-loc.js';
 import { nearest } from '../../runtime/core/options.js';
+import { producedChangelog } from '../../runtime/connectors/check-table.js';
+import { findConnector } from '../../runtime/connectors/registry.js';
+import { blackhole } from '../../runtime/connectors/blackhole/connector.js';
+import { collect } from '../../runtime/connectors/collect/connector.js';
+import { print } from '../../runtime/connectors/print/connector.js';
 import { Resolver, assignable, type FunctionCatalog, type UdfSignature } from '../frontend/resolve.js';
 import { executeSqlStatements, parseSqlQuery } from '../frontend/sql/index.js';
 import { Table } from './table.js';
@@ -192,7 +197,7 @@ export class TableEnvironment {
     const visit = (id: string) => { if (!upstream.has(id)) { upstream.add(id); inputsOf(this.plan.node(id)).forEach(visit); } };
     visit(t.node.id);
     const sink: SinkNode = {
-      kind: 'sink', id: 'explain', input: t.node.id, table: '<explain>', connector: 'blackhole', options: { connector: 'blackhole' },
+      kind: 'sink', id: 'explain', input: t.node.id, table: '<explain>', connector: blackhole.name, options: { connector: blackhole.name },
       primaryKey: [], schema: t.node.schema, changelog: t.node.changelog,
     };
     const logical: JobPlan = { name: 'explain', args: [], config: { ...this.config.values }, nodes: [...this.plan.nodes.filter((n) => upstream.has(n.id)), sink], udfs: [], stages: [] };
@@ -243,7 +248,7 @@ export class TableEnvironment {
     const collectSink = (id: string) => {
       this.addSink({
         name: `collect_${id}`, columns: t.node.schema.map((f) => ({ kind: 'physical', name: f.name, type: withType(f.type, { timeAttribute: undefined }) })),
-        watermark: null, primaryKey: t.node.upsertKey ?? [], options: { connector: 'collect', id },
+        watermark: null, primaryKey: t.node.upsertKey ?? [], options: { connector: collect.name, id },
       }, t, printLoc);
     };
     return {
@@ -251,7 +256,7 @@ export class TableEnvironment {
       print: async () => {
         this.addSink({
           name: `print_${this.plan.nodes.length}`, columns: t.node.schema.map((f) => ({ kind: 'physical', name: f.name, type: withType(f.type, { timeAttribute: undefined }) })),
-          watermark: null, primaryKey: [], options: { connector: 'print' },
+          watermark: null, primaryKey: [], options: { connector: print.name },
         }, t, printLoc);
         await this.runIfStandalone();
       },
@@ -307,10 +312,13 @@ function sourceOf(def: TableDef, functions: FunctionCatalog): Omit<SourceNode, '
     }
     schema[i] = { name: schema[i].name, type: withType(schema[i].type, { timeAttribute: 'rowtime' }) };
   }
+  // As the connector declares (an unknown one is reported by validate-connectors).
+  const known = findConnector(def.options.connector ?? '');
+  const produces = known ? producedChangelog(known) : 'insert-only';
   return {
     table: def.name, connector: def.options.connector ?? '', options: def.options, declared: [...physical], physical, computed,
     watermark: def.watermark ? { column: def.watermark.column, delayMs: def.watermark.delayMs } : null,
-    proctime, schema, changelog: def.options.connector === 'upsert-kafka' ? 'upsert' : 'insert-only', optionLocs: def.optionLocs,
-    upsertKey: def.options.connector === 'upsert-kafka' ? def.primaryKey : undefined,
+    proctime, schema, changelog: produces, optionLocs: def.optionLocs,
+    upsertKey: produces === 'upsert' ? def.primaryKey : undefined,
   };
 }

@@ -21,10 +21,10 @@ const runtimeDir = path.resolve(fileURLToPath(new URL('../../runtime', import.me
 const connectorsDir = path.join(runtimeDir, 'connectors');
 
 /**
- * Carried by every bundle whatever its plan names: they need no client library (~40 KB together) and are what
- * run-time swaps usually go to (`--set t.connector=datagen|print|blackhole|collect`, a file instead of a topic).
+ * Carried by every bundle whatever its plan names, as the connectors declare (bundle: 'always'): they need no
+ * client library (~40 KB together) and are what run-time swaps usually go to (`--set t.connector=...`).
  */
-export const ALWAYS_CARRIED: readonly string[] = ['datagen', 'print', 'blackhole', 'collect', 'filesystem'];
+export const ALWAYS_CARRIED: readonly string[] = [...registered.values()].filter((c) => c.bundle === 'always').map((c) => c.name);
 
 export interface BundleOptions {
   /** Connectors to carry besides the plan's and ALWAYS_CARRIED (to swap a table to them at run time); 'all' for every one. */

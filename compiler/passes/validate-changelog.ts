@@ -1,6 +1,8 @@
 // Checks that every operator can take the changelog its input produces: a sink that only appends rejects
-// an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key,
+// an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key
+// (both as the sink's connector declares, runtime/connectors/check-table.ts),
 // and aggregates over an updating input (retraction) are not supported yet and say so by name.
+import { sinkChangelogProblem } from '../../runtime/connectors/check-table.js';
 import { findConnector } from '../../runtime/connectors/registry.js';
 import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
@@ -22,15 +24,6 @@ export function validateChangelog(plan: JobPlan): JobPlan {
 
 function checkSink(n: Extract<PlanNode, { kind: 'sink' }>, input: PlanNode): void {
   const c = findConnector(n.connector);
-  if (!c || input.changelog === 'insert-only') return;
-  if (c.sinkAccepts === 'insert-only') {
-    throw new CompileError(
-      `table sink '${n.table}' (connector '${n.connector}') only accepts inserts, but the query produces updates (a non-windowed groupBy)`, n.loc,
-      `write it to a sink that takes updates (jdbc, elasticsearch-7, upsert-kafka, print) with a PRIMARY KEY, or use a window aggregate (Tumble) whose results are final`);
-  }
-  const printLike = c.name === 'print' || c.name === 'blackhole' || c.name === 'collect';
-  if (!printLike && n.primaryKey.length === 0) {
-    throw new CompileError(`table sink '${n.table}' receives updates but declares no primary key`, n.loc,
-      `add PRIMARY KEY (${(input.upsertKey ?? []).join(', ') || '...'}) NOT ENFORCED to its DDL`);
-  }
+  const problem = c && sinkChangelogProblem(c, n, input);
+  if (problem) throw new CompileError(problem.message, n.loc, problem.hint);
 }

@@ -110,13 +110,33 @@ export interface ConnectorModule {
   createSink?(ctx: SinkContext): SinkWriter;
 }
 
+/** What a connector can be in a job: a scanned source, a sink, or a lookup source (joined by key; none yet). */
+export type ConnectorRole = 'source' | 'sink' | 'lookup';
+
+/**
+ * A connector declares its behaviour here and the compiler, the bundler and the run-time overrides read only
+ * these declarations (no file outside runtime/connectors/ names a connector).
+ */
 export interface Connector {
   name: string;
+  /** The WITH options, checked by compiler and runtime alike (runtime/connectors/check-table.ts). */
   options: OptionSchema;
   /** Roles this connector can play. */
-  roles: ('source' | 'sink')[];
+  roles: ConnectorRole[];
+  /** The changelog a source produces; 'upsert' makes the table's PRIMARY KEY its upsert key. Default: 'insert-only'. */
+  produces?: ChangelogMode;
   /** What a sink accepts: only inserts, or updates/deletes keyed by the primary key. */
   sinkAccepts: 'insert-only' | 'upsert';
+  /**
+   * When a sink needs a PRIMARY KEY: 'always' (its validate() says why), 'for-updates' (an updating input is
+   * applied by key; an append-only one is appended), or never (default: it shows or drops the changelog as is).
+   */
+  primaryKey?: 'always' | 'for-updates' | 'never';
+  /**
+   * Which bundles carry the implementation: 'always' (no client library; what run-time swaps go to, e.g.
+   * `--set t.connector=datagen`) or only those whose job uses it ('when-used', the default).
+   */
+  bundle?: 'always' | 'when-used';
   /** Checks beyond single options (format options, key fields against columns). */
   validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
   /**

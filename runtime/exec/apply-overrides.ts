@@ -1,10 +1,9 @@
 // Run-time configuration of a compiled plan: `--set <table>.<option>=<value>` changes a table's options
 // (servers, topics; or swaps the connector, e.g. kafka → datagen, in which case the table keeps only the
-// options given with --set), and `-D key=value` sets Flink-style configuration. Options are validated against
-// the (new) connector's schema here, since the compiler saw only the original ones.
-import { findConnector } from '../connectors/registry.js';
+// options given with --set), and `-D key=value` sets Flink-style configuration. The changed tables are checked
+// here exactly as the compiler checks the DDL, since the compiler saw only the original options.
+import { connectorFor, isProblem, optionProblem, sinkChangelogProblem } from '../connectors/check-table.js';
 import { UserError } from '../core/errors.js';
-import { validateOptions } from '../core/options.js';
 import type { JobPlan, PlanNode } from '../core/plan.js';
 
 export interface Overrides {
@@ -31,18 +30,21 @@ export function applyOverrides(plan: JobPlan, overrides: Overrides): JobPlan {
     if (eq <= 0) throw new UserError(`-D ${d}: expected key=value`);
     config[d.slice(0, eq)] = d.slice(eq + 1);
   }
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const nodes = plan.nodes.map((n): PlanNode => {
     if ((n.kind !== 'source' && n.kind !== 'sink') || !byTable.has(n.table)) return n;
     const set = byTable.get(n.table)!;
     const swapped = set.connector !== undefined && set.connector !== n.connector;
     const options = swapped ? { ...set } : { ...n.options, ...set };
-    const connector = options.connector;
-    const c = findConnector(connector);
-    if (!c) throw new UserError(`--set ${n.table}.connector=${connector}: unknown connector`);
-    if (!c.roles.includes(n.kind)) throw new UserError(`--set ${n.table}.connector=${connector}: it cannot be a ${n.kind}`);
-    const problems = validateOptions(c.options, options);
-    if (problems.length) throw new UserError(`table '${n.table}' (connector '${connector}'): ${problems[0].message}`, problems[0].hint);
-    return { ...n, connector, options };
+    // The same checks, in the same words, as the compiler's on the DDL (runtime/connectors/check-table.ts).
+    const c = connectorFor(n.table, options.connector, n.kind);
+    if (isProblem(c)) throw new UserError(c.message, c.hint);
+    const table = { table: n.table, declared: n.kind === 'source' ? n.declared : n.schema, primaryKey: n.kind === 'sink' ? n.primaryKey : n.upsertKey ?? [], options };
+    // A source swapped to one producing updates (upsert-kafka) fails here on its missing primary key: a source
+    // table keeps the changelog it was compiled for.
+    const problem = optionProblem(c, table, n.kind) ?? (n.kind === 'sink' ? sinkChangelogProblem(c, n, byId.get(n.input)!) : null);
+    if (problem) throw new UserError(problem.message, problem.hint);
+    return { ...n, connector: c.name, options };
   });
   return { ...plan, nodes, config };
 }

@@ -7,6 +7,7 @@ export const blackhole: Connector = {
   options: { keys: {} },
   roles: ['sink'],
   sinkAccepts: 'upsert',
+  bundle: 'always',
   load: async () => ({
     createSink: (ctx) => ({
       async open() {},

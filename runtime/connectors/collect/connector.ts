@@ -8,5 +8,6 @@ export const collect: Connector = {
   options: { keys: { id: z.string() }, required: ['id'] },
   roles: ['sink'],
   sinkAccepts: 'upsert',
+  bundle: 'always',
   load: () => import('./sink.js'),
 };

@@ -40,6 +40,7 @@ export const datagen: Connector = {
   options: datagenOptions,
   roles: ['source'],
   sinkAccepts: 'insert-only',
+  bundle: 'always',
   validate: (table) => readFieldSpecs(table.declared, table.options).problems,
   load: () => import('./source.js'),
 };

@@ -10,7 +10,6 @@
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import type { DataType } from '../../core/data-types.js';
 import { ExternalError, UserError } from '../../core/errors.js';
-import { parseDuration, parseMemorySize } from '../../core/options.js';
 import { constantBackoff, exponentialBackoff, noRetries, retry, type Backoff } from '../../core/retry.js';
 import { ROW_KIND_SHORT, RowKind, kindOf, type Batch, type Row } from '../../core/row.js';
 import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
@@ -18,7 +17,7 @@ import { jsonValue } from '../../core/values.js';
 // Flink forms ids with Java's toString of each key value; the print connector already spells values that way.
 import { javaString, localDateTime } from '../../core/java-strings.js';
 import { createBulkClient, describeRequestError, isTransientItem, isTransientRequestError, type BulkClient, type BulkItemResult } from './client.js';
-import { ES_DEFAULTS, splitHosts } from './connector.js';
+import { elasticsearchSettings, type ElasticsearchSettings } from './options.js';
 
 /** With max-actions and max-size both 0 (no limit) a bulk request is still bounded, at this many actions. */
 const UNLIMITED_BULK_ACTIONS = 10_000;
@@ -58,6 +57,7 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   private readonly documentId: (row: Row) => string;
   private readonly names: string[];
   private readonly types: DataType[];
+  private readonly settings: ElasticsearchSettings;
   private readonly maxActions: number;
   private readonly maxBytes: number;
   private readonly intervalMs: number;
@@ -72,12 +72,13 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   private flusher: SinkFlusher<Action[]> | null = null;
 
   constructor(private readonly ctx: SinkContext) {
-    const o = ctx.options;
-    this.index = o.index;
+    const settings = elasticsearchSettings(ctx);
+    this.settings = settings;
+    this.index = settings.index;
     this.keyed = ctx.primaryKey.length > 0;
     this.names = ctx.schema.map((f) => f.name);
     this.types = ctx.schema.map((f) => f.type);
-    const delimiter = o['document-id.key-delimiter'] ?? ES_DEFAULTS.delimiter;
+    const delimiter = settings.delimiter;
     const key = ctx.primaryKey.map((k) => {
       const f = ctx.schema.find((x) => x.name === k);
       if (!f) throw new UserError(`table '${ctx.table}': primary key column '${k}' is not a column of the table`);
@@ -86,12 +87,8 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
     this.documentId = key.length === 1
       ? (row) => key[0].spell(row[key[0].name])
       : (row) => key.map((k) => k.spell(row[k.name])).join(delimiter);
-    this.maxActions = Number(o['sink.bulk-flush.max-actions'] ?? ES_DEFAULTS.maxActions);
-    this.maxBytes = parseMemorySize(o['sink.bulk-flush.max-size'] ?? ES_DEFAULTS.maxSize);
-    this.intervalMs = parseDuration(o['sink.bulk-flush.interval'] ?? ES_DEFAULTS.interval);
-    const strategy = o['sink.bulk-flush.backoff.strategy'] ?? ES_DEFAULTS.backoffStrategy;
-    const delay = parseDuration(o['sink.bulk-flush.backoff.delay'] ?? ES_DEFAULTS.backoffDelay);
-    const retries = Number(o['sink.bulk-flush.backoff.max-retries'] ?? ES_DEFAULTS.backoffMaxRetries);
+    ({ maxActions: this.maxActions, maxBytes: this.maxBytes, intervalMs: this.intervalMs } = settings);
+    const { backoffStrategy: strategy, backoffDelayMs: delay, backoffMaxRetries: retries } = settings;
     this.backoff = strategy === 'DISABLED' ? noRetries
       : strategy === 'CONSTANT' ? constantBackoff(delay, retries)
       : exponentialBackoff(delay, retries, Math.max(delay, MAX_BACKOFF_DELAY_MS));
@@ -100,10 +97,10 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
 
   async open(): Promise<void> {
     this.client = createBulkClient({
-      hosts: splitHosts(this.ctx.options.hosts),
-      pathPrefix: this.ctx.options['connection.path-prefix'],
-      username: this.ctx.options.username,
-      password: this.ctx.options.password,
+      hosts: this.settings.hosts,
+      pathPrefix: this.settings.pathPrefix,
+      username: this.settings.username,
+      password: this.settings.password,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     });
     const batchActions = this.maxActions > 0 ? this.maxActions : UNLIMITED_BULK_ACTIONS;

@@ -20,6 +20,7 @@ export const filesystem: Connector = {
   options: filesystemOptions,
   roles: ['source', 'sink'],
   sinkAccepts: 'insert-only',
+  bundle: 'always',
   validate: (table) => validateFormatOptions(table.options.format, table.options),
   load: async () => {
     const [source, sink] = await Promise.all([import('./source.js'), import('./sink.js')]);

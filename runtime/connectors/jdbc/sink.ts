@@ -9,12 +9,11 @@
 // attempts; then the write fails with an ExternalError and the job fails over.
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { ExternalError, UserError } from '../../core/errors.js';
-import { parseDuration } from '../../core/options.js';
 import { describeError, exponentialBackoff, retry, type Backoff } from '../../core/retry.js';
 import { ROW_KIND_SHORT, RowKind, kindOf, type Batch } from '../../core/row.js';
 import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { createSqlClient, isTransientSqlError, type SqlClient, type SqlConnection } from './client.js';
-import { JDBC_DEFAULTS } from './connector.js';
+import { jdbcSettings, type JdbcSettings } from './options.js';
 import { checkTable } from './schema-check.js';
 import { ROWS_PER_STATEMENT, Statements, quoteIdentifier, rowBinder } from './sql.js';
 import { parseJdbcUrl, type JdbcTarget } from './url.js';
@@ -44,6 +43,7 @@ export function createSink(ctx: SinkContext): SinkWriter {
 
 class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
   private readonly target: JdbcTarget;
+  private readonly settings: JdbcSettings;
   private readonly tableName: string;
   private readonly where: string;
   private readonly keyed: boolean;
@@ -68,7 +68,8 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
     const parsed = parseJdbcUrl(ctx.options.url ?? '');
     if ('error' in parsed) throw new UserError(`table '${ctx.table}': invalid option 'url': ${parsed.error}`);
     this.target = parsed;
-    this.tableName = ctx.options['table-name'] ?? ctx.table;
+    this.settings = jdbcSettings(ctx);
+    this.tableName = this.settings.tableName;
     this.where = `table '${ctx.table}' (MySQL ${quoteIdentifier(parsed.database)}.${quoteIdentifier(this.tableName)} at ${parsed.host}:${parsed.port})`;
     const columns = ctx.schema.map((f) => f.name);
     this.keyed = ctx.primaryKey.length > 0;
@@ -79,13 +80,12 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
     });
     this.bind = rowBinder(ctx.schema);
     this.statements = new Statements(this.tableName, columns, ctx.primaryKey);
-    const o = ctx.options;
-    this.maxRows = Number(o['sink.buffer-flush.max-rows'] ?? JDBC_DEFAULTS.maxRows);
-    this.intervalMs = parseDuration(o['sink.buffer-flush.interval'] ?? JDBC_DEFAULTS.interval);
-    this.maxRetries = Number(o['sink.max-retries'] ?? JDBC_DEFAULTS.maxRetries);
-    const maxRetryTimeout = parseDuration(o['connection.max-retry-timeout'] ?? JDBC_DEFAULTS.maxRetryTimeout);
-    this.backoff = exponentialBackoff(FIRST_RETRY_DELAY_MS, this.maxRetries, maxRetryTimeout);
-    this.connectTimeoutMs = maxRetryTimeout;
+    const { maxRows, intervalMs, maxRetries, maxRetryTimeoutMs } = this.settings;
+    this.maxRows = maxRows;
+    this.intervalMs = intervalMs;
+    this.maxRetries = maxRetries;
+    this.backoff = exponentialBackoff(FIRST_RETRY_DELAY_MS, maxRetries, maxRetryTimeoutMs);
+    this.connectTimeoutMs = maxRetryTimeoutMs;
   }
 
   async open(): Promise<void> {
@@ -96,8 +96,8 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
       host: this.target.host,
       port: this.target.port,
       database: this.target.database,
-      user: this.ctx.options.username ?? this.target.user,
-      password: this.ctx.options.password ?? this.target.password,
+      user: this.settings.username ?? this.target.user,
+      password: this.settings.password ?? this.target.password,
       connectTimeoutMs: this.connectTimeoutMs,
     });
     const warnings = await this.withRetries('checking', () => this.withConnection((conn) =>

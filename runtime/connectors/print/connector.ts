@@ -16,5 +16,6 @@ export const print: Connector = {
   options: printOptions,
   roles: ['sink'],
   sinkAccepts: 'upsert',
+  bundle: 'always',
   load: () => import('./sink.js'),
 };

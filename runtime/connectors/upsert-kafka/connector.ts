@@ -9,7 +9,9 @@ export const upsertKafka: Connector = {
   name: 'upsert-kafka',
   options: upsertKafkaOptions,
   roles: ['source', 'sink'],
+  produces: 'upsert',
   sinkAccepts: 'upsert',
+  primaryKey: 'always',
   validate: validateUpsertKafka,
   load: async () => {
     const [source, sink] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js')]);
