@@ -1,11 +1,11 @@
 // `sluice datagen clicks|transactions|payments --topic <t> [--rate <n/s>] [--count <n>] [--bootstrap-servers <hosts>]`:
-// feeds a Kafka topic with one of the playgrounds' data sets (runtime/datagen/). Without --count it runs
+// feeds a Kafka topic with one of the playgrounds' data sets (runtime/playground-data/). Without --count it runs
 // until Ctrl-C (SIGINT/SIGTERM), then flushes what it generated. On a terminal it keeps one progress line
 // (records so far, current rate) on stdout; piped, it stays quiet.
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { DATAGEN_KINDS } from '../datagen/kinds.js';
-import { runDatagen, type DatagenSummary } from '../datagen/run-datagen.js';
+import { DATAGEN_KINDS } from '../playground-data/kinds.js';
+import { runDatagen, type DatagenSummary } from '../playground-data/run-datagen.js';
 
 export interface DatagenCommandOptions {
   /** Default: the playground's topic for the kind (transactions, input, payment_msg). */

@@ -8,7 +8,7 @@ import { createKafkaSource } from '../../runtime/connectors/kafka/source.js';
 import { runDatagenCommand } from '../../runtime/cli/datagen-command.js';
 import { DataTypes } from '../../runtime/core/data-types.js';
 import { UserError } from '../../runtime/core/errors.js';
-import { CLICK_PAGES, ClickIterator } from '../../runtime/datagen/clicks.js';
+import { CLICK_PAGES, ClickIterator } from '../../runtime/playground-data/clicks.js';
 import { BOOTSTRAP, closeAdmin, createTopic, field, kafkaSourceContext, pollRows, readTopic, rowsOf, uniqueTopic } from './helpers.js';
 
 afterAll(closeAdmin);
@@ -65,12 +65,16 @@ describe('sluice datagen', { timeout: 90_000 }, () => {
   it('transactions: the walkthrough csv at about the requested rate, with a progress line on a terminal', async () => {
     const topic = await createTopic(uniqueTopic('transactions'));
     const tty = capture(true);
+    const before = Date.now();
     const summary = await runDatagenCommand('transactions', { topic, rate: 200, count: 150, bootstrapServers: BOOTSTRAP, progress: tty.stream });
     // 200/s in throttle batches of 11 per 55 ms: 150 records take about 0.7 s (loose bounds for slow machines).
     expect(summary.elapsedMs).toBeGreaterThan(450);
     expect(summary.elapsedMs).toBeLessThan(3000);
     expect(tty.text()).toMatch(/transactions → .*: 150 records in \d+\.\d s \(\d+\/s\)\n$/);
+    const after = Date.now();
     const got = await readTopic(topic, { count: 150 });
+    // Record timestamps are the time of writing, not the event time of 2000 (which retention would delete at once).
+    expect(got.every((r) => r.timestamp >= before - 1000 && r.timestamp <= after + 1000)).toBe(true);
     const parsed = got.map((r) => {
       const [account, amount, time] = r.value!.split(',');
       expect(time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
@@ -90,9 +94,13 @@ describe('sluice datagen', { timeout: 90_000 }, () => {
   it('payments: the pyflink walkthrough messages, quiet when stdout is not a terminal', async () => {
     const topic = await createTopic(uniqueTopic('payments'));
     const out = capture(false);
+    const before = Date.now();
     await runDatagenCommand('payments', { topic, rate: 0, count: 50, bootstrapServers: BOOTSTRAP, progress: out.stream, seed: 7 });
+    const after = Date.now();
     expect(out.text()).toBe('');
-    const payments = (await readTopic(topic, { count: 50 })).map((r) => JSON.parse(r.value!));
+    const records = await readTopic(topic, { count: 50 });
+    expect(records.every((r) => r.timestamp >= before - 1000 && r.timestamp <= after + 1000)).toBe(true);
+    const payments = records.map((r) => JSON.parse(r.value!));
     expect(Object.keys(payments[0])).toEqual(['createTime', 'orderId', 'payAmount', 'payPlatform', 'provinceId']);
     for (let i = 1; i < payments.length; i++) expect(payments[i].orderId).toBe(payments[i - 1].orderId + 1);
     expect(payments.every((p) => p.provinceId >= 0 && p.provinceId <= 6 && [0, 1].includes(p.payPlatform) && p.payAmount >= 0 && p.payAmount < 100_000)).toBe(true);

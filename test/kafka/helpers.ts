@@ -71,6 +71,8 @@ export interface ReadRecord {
   offset: number;
   key: Buffer | null;
   value: string | null;
+  /** The record timestamp, epoch millis. */
+  timestamp: number;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function readTopic(topic: string, opts: { count?: number; readCommi
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        got.push({ partition, offset: Number(message.offset), key: message.key, value: message.value?.toString('utf8') ?? null });
+        got.push({ partition, offset: Number(message.offset), key: message.key, value: message.value?.toString('utf8') ?? null, timestamp: Number(message.timestamp) });
       },
     });
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);

@@ -2,6 +2,8 @@
 // RecordProducer (ordered, batched, bounded), paced by the playground's Throttler exactly as the datagen
 // connector paces its rows: the records of one throttle batch go out at once, then the loop sleeps for what
 // is left of the batch's time slot. A rate of 0 or less means no throttling (the Java Throttler's -1).
+// Records carry no timestamp of their own: the producer stamps them with the current time, as the playgrounds'
+// Java producers do, so broker retention counts from when they were written (event times are in the values).
 import { randomInt } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../core/log.js';

@@ -2,7 +2,9 @@
 // 1..5 in turn, amounts 0..999, timestamps from 2000-01-01 01:00:00 advancing 5 minutes plus 1..58 seconds per
 // transaction. Records as the playground writes them: value csv 'account_id,amount,yyyy-MM-dd HH:mm:ss'
 // (no spaces, FLINK-23073), key the account id as an 8-byte big-endian long (Kafka's LongSerializer, so a
-// given account always lands on the same partition), record timestamp the transaction time (UTC).
+// given account always lands on the same partition). The record timestamp is the time of writing, as a Kafka
+// producer stamps it, not the transaction time (years in the past): with that, the broker's time-based retention
+// would delete the topic's segments as soon as they roll (issue 13.1). The event time is in the value.
 import { formatTimestamp } from '../core/values.js';
 import type { OutRecord } from '../connectors/kafka/client.js';
 import { RowRandom, streamKey } from '../connectors/datagen/random.js';
@@ -44,5 +46,5 @@ export class TransactionSupplier {
 export function transactionRecord(t: Transaction): OutRecord {
   const key = Buffer.alloc(8);
   key.writeBigInt64BE(BigInt(t.accountId));
-  return { key, value: `${t.accountId},${t.amount},${formatTimestamp(t.timestamp, 0)}`, timestamp: String(t.timestamp) };
+  return { key, value: `${t.accountId},${t.amount},${formatTimestamp(t.timestamp, 0)}` };
 }
