@@ -51,7 +51,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   jarRoutes(app, jm, () => url);
   metricsRoutes(app, jm);
   internalRoutes(app, jm);
-  dashboardRoutes(app);
+  dashboardRoutes(app, jm);
 
   await app.listen({ host: opts.address, port: opts.port });
   const address = app.server.address();

@@ -84,9 +84,9 @@ const minWatermark = (w: Watermarks | undefined) => {
 
 // ---- the graph -------------------------------------------------------------------------------------------
 
-const W = 250;
+const W = 220;
 const H = 86;
-const GAP_X = 90;
+const GAP_X = 64;
 const GAP_Y = 26;
 
 function layout(nodes: PlanNode[]) {
@@ -122,7 +122,7 @@ function Graph({ job, levels, busy, selected, onSelect }: {
   const nodes = job.plan.nodes;
   const { pos, width, height } = layout(nodes);
   const vertex = new Map(job.vertices.map((v) => [v.id, v]));
-  return html`<div class="graph-wrap"><svg class="graph" data-testid="job-graph" width=${width} height=${height} viewBox=${`0 0 ${width} ${height}`}>
+  return html`<div class="graph-wrap"><svg class="graph" data-testid="job-graph" width=${width} height=${height} viewBox=${`0 0 ${width} ${height}`} style=${`min-width:${Math.round(width * 0.7)}px`}>
     <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#7a8899" /></marker></defs>
     ${nodes.flatMap((n) => (n.inputs ?? []).filter((i) => pos.has(i.id)).map((i) => {
       const a = pos.get(i.id)!;
@@ -142,7 +142,7 @@ function Graph({ job, levels, busy, selected, onSelect }: {
           onClick=${() => onSelect(n.id)} data-testid="graph-vertex">
         <rect width=${W} height=${H} rx="6" />
         <title>${n.description}</title>
-        <text x="10" y="20" class="v-name">${truncate(v?.name ?? n.description, 36)}</text>
+        <text x="10" y="20" class="v-name">${truncate(v?.name ?? n.description, 31)}</text>
         <text x="10" y="40" class="v-line">Parallelism: ${n.parallelism}</text>
         <text x="10" y="57" class="v-line">Backpressured (max): ${level ?? '–'}</text>
         <text x="10" y="74" class="v-line">Busy (max): ${fmtPercent(busy[n.id])}</text>
@@ -168,11 +168,9 @@ function VertexRow({ job, v, selected, onSelect, report }: {
     <td>${v.name}</td>
     <td><${StateBadge} state=${v.status} /></td>
     <td class="num">${v.parallelism}</td>
-    <td class="num" data-testid="records-in">${fmtNumber(m['read-records'])}</td>
-    <td class="num">${fmtRate(rates.in)}</td>
+    <td class="num"><span data-testid="records-in">${fmtNumber(m['read-records'])}</span><div class="muted small">${fmtRate(rates.in)}</div></td>
     <td class="num">${fmtBytes(m['read-bytes'])}</td>
-    <td class="num" data-testid="records-out">${fmtNumber(m['write-records'])}</td>
-    <td class="num">${fmtRate(rates.out)}</td>
+    <td class="num"><span data-testid="records-out">${fmtNumber(m['write-records'])}</span><div class="muted small">${fmtRate(rates.out)}</div></td>
     <td class="num">${fmtBytes(m['write-bytes'])}</td>
     <td><span class=${`bp bp-${level ?? 'none'}`}>${level ?? '–'}</span></td>
     <td class="num">${fmtPercent(busy)}</td>
@@ -225,8 +223,8 @@ export function JobGraphTab({ job }: { job: JobDetails }) {
     <${Card} title="Job graph"><${Graph} job=${job} levels=${levels} busy=${busy} selected=${sel} onSelect=${setSelected} /><//>
     <${Card} title="Vertices">
       <table data-testid="vertices">
-        <thead><tr><th>Name</th><th>Status</th><th>Parallelism</th><th>Records received</th><th>Rate</th><th>Bytes received</th>
-          <th>Records sent</th><th>Rate</th><th>Bytes sent</th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
+        <thead><tr><th>Name</th><th>Status</th><th>Parallelism</th><th>Records received</th><th>Bytes received</th>
+          <th>Records sent</th><th>Bytes sent</th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
         <tbody>${job.vertices.map((v) => html`<${VertexRow} key=${v.id} job=${job} v=${v} selected=${sel === v.id} onSelect=${() => setSelected(v.id)} report=${report} />`)}</tbody>
       </table>
       <p class="muted small">Click a vertex (in the graph or the table) for its subtasks.</p>

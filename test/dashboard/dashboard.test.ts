@@ -1,0 +1,117 @@
+// The web dashboard in a real headless browser against a real cluster: a bundle is uploaded and submitted
+// through the Submit page, its record counts rise on the job page (and agree with the REST API read before
+// and after), a taskmanager killed with -9 shows up in the exception history, the job is stopped with a
+// savepoint from the page, and the SQL page shows a compile error at its line and column, then previews rows.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tables.js';
+import { compileFixture, TestCluster } from '../cluster/helpers.js';
+import { cellNumber, launchBrowser, openPage, screenshot } from './browser.js';
+
+let cluster: TestCluster;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let jobId = '';
+const savepoints = tempDir('sluice-dash-sp-');
+
+beforeAll(async () => {
+  cluster = await TestCluster.start({ defines: ['heartbeat.timeout=2000'] });
+  browser = await launchBrowser();
+  ({ page, errors } = await openPage(browser));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  cluster?.stop();
+});
+
+const sourceRecordsOut = async () => cellNumber(await page.locator('[data-testid=vertex-row]').first().locator('[data-testid=records-out]').textContent());
+const restSourceRecordsOut = async () => (await cluster.job(jobId)).vertices[0].metrics['write-records'] as number;
+
+describe('dashboard', () => {
+  it('serves the page and its code without a token, from the REST port', async () => {
+    const html = await fetch(`${cluster.url}/`).then((r) => r.text());
+    expect(html).toContain('<script type="module" src="web/app.js">');
+    const js = await fetch(`${cluster.url}/web/app.js`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    expect((await fetch(`${cluster.url}/web/nothing.js`)).status).toBe(404);
+    await page.goto(`${cluster.url}/#/overview`);
+    await expect.poll(() => page.locator('[data-testid=tile-taskmanagers] .tile-value').textContent()).toBe('1');
+    await screenshot(page, 'overview-empty');
+  });
+
+  it('submits a bundle through the page, and its record counts rise', async () => {
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '10000000', '--output', path.join(tempDir(), 'out')]);
+    await page.goto(`${cluster.url}/#/submit`);
+    await page.locator('[data-testid=upload]').setInputFiles(bundle);
+    await page.locator('[data-testid=choose-jar]').first().click();
+    await page.locator('[data-testid=program-args]').fill('--set numbers.rows-per-second=400 -D execution.checkpointing.interval=500ms -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=1000 -D restart-strategy.fixed-delay.delay=300ms');
+    await page.locator('[data-testid=submit-job]').click();
+    await page.waitForURL(/#\/job\/[0-9a-f]{32}\/overview$/);
+    jobId = /job\/([0-9a-f]{32})/.exec(page.url())![1];
+    const job = await cluster.job(jobId);
+    expect(job.name).toBe('Windowed Sums');
+
+    await expect.poll(sourceRecordsOut, { timeout: 30_000 }).toBeGreaterThan(0);
+    const before = await restSourceRecordsOut();
+    await expect.poll(sourceRecordsOut, { timeout: 15_000 }).toBeGreaterThan(before);
+    const shown = await sourceRecordsOut();
+    expect(shown).toBeLessThanOrEqual(await restSourceRecordsOut());
+    expect(await page.locator('[data-testid=graph-vertex]').count()).toBe(job.plan.nodes.length);
+    await screenshot(page, 'job');
+    await page.goto(`${cluster.url}/#/job/${jobId}/checkpoints`);
+    await expect.poll(async () => cellNumber(await page.locator('[data-testid=cp-completed] .tile-value').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'checkpoints');
+  });
+
+  it("shows a killed taskmanager's exception, and the job resumes on a new one", async () => {
+    process.kill(cluster.pid('taskmanager-1'), 'SIGKILL');
+    await page.goto(`${cluster.url}/#/job/${jobId}/exceptions`);
+    await expect.poll(() => page.locator('[data-testid=exceptions]').textContent(), { timeout: 15_000 }).toContain('TaskManagerLostException');
+    const tm = cluster.sluice(['taskmanager', 'start']);
+    expect(tm.status, tm.stderr).toBe(0);
+    await page.locator('[data-testid=exceptions] details').first().click();
+    await screenshot(page, 'exceptions');
+    await page.goto(`${cluster.url}/#/job/${jobId}/overview`);
+    await expect.poll(() => page.locator('.job-header .badge').textContent(), { timeout: 30_000 }).toBe('RUNNING');
+  });
+
+  it('stops the job with a savepoint from the page', async () => {
+    await page.locator('[data-testid=savepoint-dir]').fill(savepoints);
+    await expect.poll(() => page.locator('[data-testid=stop-with-savepoint]').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.locator('[data-testid=stop-with-savepoint]').click();
+    await expect.poll(() => page.locator('[data-testid=operation-result]').textContent(), { timeout: 30_000 }).toContain(savepoints);
+    const location = (await page.locator('[data-testid=operation-result]').textContent())!;
+    expect(fs.existsSync(location.replace(/^file:/, ''))).toBe(true);
+    await cluster.waitForState(jobId, 'FINISHED', 15_000);
+    await expect.poll(() => page.locator('.job-header .badge').textContent(), { timeout: 10_000 }).toBe('FINISHED');
+    await page.goto(`${cluster.url}/#/jobs/completed`);
+    await expect.poll(() => page.locator('[data-testid=completed-jobs]').textContent()).toContain(jobId);
+  });
+
+  it('the SQL page shows a compile error at its line and column, then previews rows live', async () => {
+    await page.goto(`${cluster.url}/#/sql`);
+    await expect.poll(() => page.locator('[data-testid=sql-query]').inputValue()).toBe('SELECT * FROM numbers');
+    await page.locator('[data-testid=sql-query]').fill('SELECT id,\n  idd FROM numbers');
+    await page.locator('[data-testid=sql-run]').click();
+    await expect.poll(() => page.locator('[data-testid=sql-error]').textContent(), { timeout: 30_000 }).toMatch(/Query, line 2, column 3:\s*unknown column 'idd'/);
+    await screenshot(page, 'sql-error');
+
+    await page.locator('[data-testid=sql-query]').fill('SELECT id, id * 2 AS twice FROM numbers WHERE id % 2 = 0');
+    await page.locator('[data-testid=sql-run]').click();
+    await expect.poll(() => page.locator('[data-testid=sql-rows] tbody tr').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+    const rows = await page.locator('[data-testid=sql-rows] tbody tr').evaluateAll((trs) => trs.slice(0, 5).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent)));
+    // The datagen sequence starts at 1: the even ids and their doubles, in order.
+    expect(rows).toEqual([2, 4, 6, 8, 10].map((id) => ['+I', String(id), String(id * 2)]));
+    await screenshot(page, 'sql');
+    // Leaving the page cancels the preview job: its process ends and removes its directory.
+    await page.goto(`${cluster.url}/#/overview`);
+    const previews = path.join(cluster.dir, 'sql-previews');
+    await cluster.waitFor('the preview job to end', async () => !fs.existsSync(previews) || fs.readdirSync(previews).length === 0, 15_000);
+    expect(errors).toEqual([]);
+  });
+});
