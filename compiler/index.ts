@@ -2,11 +2,12 @@
 // optimized plan with generated stages and, when asked, a standalone bundle.
 import path from 'node:path';
 import { plainType } from '../runtime/core/data-types.js';
-import type { JobPlan } from '../runtime/core/plan.js';
+import type { JobPlan, UdfRef } from '../runtime/core/plan.js';
 import { bundleJob } from './bundle/bundle-job.js';
 import { emitStages, type GeneratedCode } from './codegen/emit-stages.js';
 import { explainPlan } from './ir/explain.js';
-import { loadJob } from './frontend/load-job.js';
+import { loadJob, type LoadedJob } from './frontend/load-job.js';
+import { CompileError } from './ir/diagnostics.js';
 import { optimize } from './passes/index.js';
 import { fieldsRead } from '../runtime/core/expr.js';
 
@@ -35,17 +36,33 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
   const logical = job.tEnv.buildPlan(job.name, args);
   const optimized = optimize(logical);
   const code = emitStages(optimized);
-  const used = usedUdfs(optimized);
   const plan: JobPlan = {
     ...optimized,
     stages: optimized.stages.map((s) => ({ ...s, codeSize: code.stageSizes[s.id] ?? 0 })),
-    udfs: job.udfs.filter((u) => used.has(u.name)).map((u) => ({
-      name: u.name, module: path.relative(job.root, u.module), exportPath: [], inputTypes: u.inputTypes.map(plainType), resultType: plainType(u.resultType),
-    })),
+    udfs: udfRefs(job, usedUdfs(optimized)),
   };
   const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan) };
   if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out, { connectors: options.connectors });
   return result;
+}
+
+/** Where each UDF the plan calls is declared, for the bundle to import it, and its types. */
+function udfRefs(job: LoadedJob, used: Set<string>): UdfRef[] {
+  const declared = new Map(job.udfs.map((u) => [u.name, u]));
+  return [...used].sort().map((name) => {
+    const registeredAs = job.tEnv.temporaryFunctions.get(name) ?? name;
+    const decl = declared.get(registeredAs);
+    const sig = job.tEnv.functions.udf(name);
+    if (!decl || !sig) {
+      // Registered with explicit types from a module the job imports: this process has it, a bundle would not.
+      throw new CompileError(`UDF '${name}' is declared in a module that is neither the job file nor in udfs/, so a bundle cannot carry it`, undefined,
+        'move its declaration into udfs/ (registered for every job) or into the job file');
+    }
+    return {
+      name, module: path.relative(job.root, decl.module), ...(registeredAs !== name ? { registeredAs } : {}),
+      inputTypes: sig.inputTypes.map(plainType), resultType: plainType(sig.resultType),
+    };
+  });
 }
 
 function usedUdfs(plan: JobPlan): Set<string> {

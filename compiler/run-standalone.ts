@@ -2,7 +2,7 @@
 // TableResult.await() outside a job, mostly for tests and scripts. Fused unless SLUICE_UNFUSED=1.
 import type { JobPlan } from '../runtime/core/plan.js';
 import type { Row, RowKind } from '../runtime/core/row.js';
-import { udfRegistry } from '../runtime/core/udf.js';
+import { udfFunctions } from '../runtime/core/udf.js';
 import { collect } from '../runtime/connectors/collect/connector.js';
 import { materialize, takeCollected } from '../runtime/connectors/collect/sink.js';
 import { interpretPlan } from '../runtime/exec/interpret-plan.js';
@@ -29,7 +29,7 @@ export async function runStandalone(env: TableEnvironment, collectId?: string, f
 }
 
 export async function runPlan(plan: JobPlan, fused: boolean, signal?: AbortSignal, onStart?: (runner: JobRunner) => void): Promise<JobRunner> {
-  const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
+  const udfs = udfFunctions(plan.udfs);
   const code = fused ? instantiate(emitStages(plan).factory, udfs) : interpretPlan(plan, udfs);
   const runner = new JobRunner(plan, { code, fused, signal });
   onStart?.(runner);

@@ -89,8 +89,8 @@ export class TableEnvironment {
   private readonly inJob: boolean;
   /** Sinks a standalone environment has already run. */
   readonly executedSinks = new Set<string>();
-  /** Functions registered for this job only, by name (createTemporarySystemFunction). */
-  readonly temporaryFunctions = new Map<string, (...args: any[]) => unknown>();
+  /** Functions registered for this job only (createTemporarySystemFunction): their name here → the name udf()/@udf gave them. */
+  readonly temporaryFunctions = new Map<string, string>();
 
   constructor(options: EnvironmentOptions = {}) {
     this.functions = options.functions instanceof FunctionRegistry ? options.functions : new FunctionRegistry();
@@ -144,14 +144,18 @@ export class TableEnvironment {
   createTemporarySystemFunction(name: string, fn: (...args: any[]) => unknown): void {
     const loc = callerLoc();
     const known = [...udfRegistry().values()].find((u) => u.fn === fn);
-    const sig = known ? this.functions.udf(known.name) : undefined;
+    if (!known) {
+      throw new CompileError(`cannot register function '${name}': it is not a UDF`, loc,
+        `wrap it with udf(): const ${name} = udf((x: number): string => ..., { name: '${name}' }) (in the job file or in udfs/)`);
+    }
+    const sig = this.functions.udf(known.name);
     if (!sig) {
-      throw new CompileError(`cannot type function '${name}'`, loc,
-        `declare it in udfs/ with @udf or udf(fn), or give explicit types: udf(fn, { inputTypes: [...], resultType: ... })`);
+      throw new CompileError(`cannot type function '${name}': its module is neither the job file nor in udfs/, where signatures are read`, loc,
+        `declare it in the job file or in udfs/, or give explicit types: udf(fn, { inputTypes: [DataTypes.INT()], resultType: DataTypes.STRING() })`);
     }
     this.functions.add({ ...sig, name });
-    udfRegistry().set(name, { ...known!, name });
-    this.temporaryFunctions.set(name, fn);
+    udfRegistry().set(name, { ...known, name });
+    this.temporaryFunctions.set(name, known.name);
   }
 
   from(path: string): Table {

@@ -60,7 +60,9 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
     format: 'esm',
     target: 'node20',
     outfile,
-    alias: { sluice: path.join(runtimeDir, 'core/udf-exports.ts') },
+    // udf(function gradeOf() {...}) registers under the function's name: renaming it to avoid a clash would change it.
+    keepNames: true,
+    alias: { sluice: fileURLToPath(new URL('../api/bundle-exports.ts', import.meta.url)) },
     plugins: [leaveOutConnectors(new Set(carried)), englishOnlyZod],
     // CommonJS dependencies (kafkajs, mysql2) call require() for Node builtins.
     banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },

@@ -2,8 +2,7 @@
 // same factory text instead.
 import * as functions from '../../runtime/core/functions.js';
 import type { StageCode } from '../../runtime/core/kernels.js';
-
-export type UdfFunctions = Record<string, (...args: any[]) => unknown>;
+import type { UdfFunctions } from '../../runtime/core/udf.js';
 
 export function instantiate(factory: string, udfs: UdfFunctions): StageCode {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -7,11 +7,12 @@ import { pathToFileURL } from 'node:url';
 import { JobParams, type JobDefinition } from '../api/define-job.js';
 import { FunctionRegistry, TableEnvironment } from '../api/table-environment.js';
 import { CompileError } from '../ir/diagnostics.js';
-import { readUdfFolder, type UdfDeclaration } from './read-udfs.js';
+import { readUdfFile, readUdfFolder, type UdfDeclaration } from './read-udfs.js';
 
 export interface LoadedJob {
   name: string;
   tEnv: TableEnvironment;
+  /** The UDFs of udfs/ and those the job file declares itself. */
   udfs: UdfDeclaration[];
   root: string;
 }
@@ -31,8 +32,9 @@ export async function loadJob(file: string, args: string[]): Promise<LoadedJob> 
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new CompileError(`job file not found: ${file}`, undefined);
   const root = projectRoot(abs);
-  const udfs = await loadUdfFolder(path.join(root, 'udfs'));
+  // Importing the job runs its own @udf/udf() registrations; their signatures are read like those of udfs/.
   const mod = (await import(pathToFileURL(abs).href)) as { default?: JobDefinition };
+  const udfs = [...(await loadUdfFolder(path.join(root, 'udfs'))), ...readUdfFile(abs)];
   const job = mod.default;
   if (!job || job.kind !== 'sluice-job') {
     throw new CompileError(`${file} has no job: export default defineJob('name', (tEnv) => { ... })`, { file: abs, line: 1, col: 1 });

@@ -62,6 +62,11 @@ function readWrapped(sf: SourceFile): UdfDeclaration[] {
     if (!Node.isCallExpression(node) || node.getExpression().getText() !== 'udf') return;
     const [fnArg, opts] = node.getArguments();
     if (!fnArg || !(Node.isArrowFunction(fnArg) || Node.isFunctionExpression(fnArg) || Node.isIdentifier(fnArg))) return;
+    if (node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a))) {
+      // A bundle imports the module that declares a UDF; code inside functions (the job's body) does not run then.
+      throw new CompileError(`declare UDFs at the top level of the module, not inside a function`, { file: sf.getFilePath(), line: node.getStartLineNumber(), col: node.getStart() - node.getStartLinePos() + 1 },
+        `move \`const f = udf(...)\` above defineJob(...) and register it in the body: tEnv.createTemporarySystemFunction('name', f)`);
+    }
     let fn: Node = fnArg;
     if (Node.isIdentifier(fnArg)) {
       const decl = fnArg.getSymbol()?.getDeclarations()[0];

@@ -4,7 +4,7 @@ import type { StageCode } from '../core/kernels.js';
 import type { JobPlan } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
-import { udfRegistry } from '../core/udf.js';
+import { udfFunctions } from '../core/udf.js';
 import * as functions from '../core/functions.js';
 import { applyOverrides, type Overrides } from '../exec/apply-overrides.js';
 import { interpretPlan } from '../exec/interpret-plan.js';
@@ -43,9 +43,7 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
     }
   }
   const log = createLogger(plan.name);
-  const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
-  const missing = plan.udfs.filter((u) => !udfs[u.name]);
-  if (missing.length) throw new Error(`UDFs missing from the bundle: ${missing.map((u) => u.name).join(', ')}`);
+  const udfs = udfFunctions(plan.udfs);
   const fused = !options.unfused;
   const code = fused ? job.factory({ fn: functions }, udfs) : interpretPlan(plan, udfs);
   const controller = new AbortController();

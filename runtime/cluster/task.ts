@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import * as functions from '../core/functions.js';
 import type { Logger } from '../core/log.js';
-import { udfRegistry } from '../core/udf.js';
+import { udfFunctions } from '../core/udf.js';
 import type { CompiledBundle } from '../cli/run-compiled.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { CheckpointStorage, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
@@ -100,9 +100,7 @@ export class Task {
     const mod = (await import(pathToFileURL(this.cmd.bundle).href)) as { job?: CompiledBundle };
     if (!mod.job || typeof mod.job.factory !== 'function') throw new Error(`${this.cmd.bundle} is not a sluice bundle`);
     // The bundle's UDF modules registered their functions in this thread's registry when imported.
-    const udfs = Object.fromEntries([...udfRegistry()].map(([name, u]) => [name, u.fn]));
-    const missing = this.cmd.plan.udfs.filter((u) => !udfs[u.name]);
-    if (missing.length) throw new Error(`UDFs missing from the bundle: ${missing.map((u) => u.name).join(', ')}`);
+    const udfs = udfFunctions(this.cmd.plan.udfs);
     const code = mod.job.factory({ fn: functions }, udfs);
     const restore = this.cmd.restore ? (await readCheckpoint(this.cmd.restore)).snapshot : null;
     // An earlier attempt cut off mid-checkpoint may have left a directory the jobmanager never heard of.

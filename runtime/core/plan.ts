@@ -126,9 +126,13 @@ export interface FusedStage {
 
 export interface UdfRef {
   name: string;
-  /** Module (relative to the project root) and export path of the function, for bundling. */
+  /** Module (relative to the project root) that declares the function: the bundle imports it. */
   module: string;
-  exportPath: string[];
+  /**
+   * The name its module registers it under (udf()/@udf), when the job registered it under another one
+   * (createTemporarySystemFunction); absent: `name`.
+   */
+  registeredAs?: string;
   inputTypes: Field['type'][];
   resultType: Field['type'];
 }

@@ -1,6 +1,8 @@
 // Scalar UDFs: the `udf` decorator / wrapper and the process-wide registry it fills. Lives in the runtime
 // because bundles import the udfs/ modules too, and their `udf(...)` calls must register the functions there.
 import type { DataType } from './data-types.js';
+import { UserError } from './errors.js';
+import type { UdfRef } from './plan.js';
 
 export interface UdfOptions {
   /** Registered name; defaults to the method or function name in snake_case. */
@@ -67,4 +69,25 @@ export function udf(fnOrOptions?: AnyFn | UdfOptions, maybeOptions?: UdfOptions)
 function register(fn: AnyFn, options: UdfOptions, declaredName: string): void {
   const name = options.name ?? snakeCase(declaredName);
   udfRegistry().set(name, { name, fn, options, declaredName });
+}
+
+export type UdfFunctions = Record<string, (...args: any[]) => unknown>;
+
+/**
+ * The functions a plan calls, by the names it calls them: every registered one, and those the job renamed
+ * (createTemporarySystemFunction) under their new names. The plan's UDF modules must have been imported.
+ */
+export function udfFunctions(refs: readonly UdfRef[]): UdfFunctions {
+  const registry = udfRegistry();
+  const table: UdfFunctions = Object.fromEntries([...registry].map(([name, u]) => [name, u.fn]));
+  const missing: string[] = [];
+  for (const ref of refs) {
+    const u = registry.get(ref.registeredAs ?? ref.name);
+    if (u) table[ref.name] = u.fn;
+    else missing.push(ref.name);
+  }
+  if (missing.length) {
+    throw new UserError(`UDFs missing from the bundle: ${missing.join(', ')}`, 'compile the job again: a bundle carries the modules that declare its UDFs');
+  }
+  return table;
 }
