@@ -25,7 +25,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.SLUICE_SCREENSHOTS;
   if (!dir) return;
   fs.mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(dir, `dashboard-${name}.png`), fullPage: true });
 }
 
 /** The number in a table cell as the dashboard formats it (1,234). */

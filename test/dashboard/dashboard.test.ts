@@ -1,7 +1,8 @@
-// The web dashboard in a real headless browser against a real cluster: a bundle is uploaded and submitted
-// through the Submit page, its record counts rise on the job page (and agree with the REST API read before
-// and after), a taskmanager killed with -9 shows up in the exception history, the job is stopped with a
-// savepoint from the page, and the SQL page shows a compile error at its line and column, then previews rows.
+// The web dashboard in a real headless browser against one real cluster with a REST token (the page asks
+// for it): a bundle is uploaded and submitted through the Submit page, its record counts rise on the job
+// page (and agree with the REST API read before and after), a taskmanager killed with -9 shows up in the
+// exception history, the job is stopped with a savepoint from the page, and the SQL page shows a compile
+// error at its line and column, then previews rows. SLUICE_SCREENSHOTS=docs/images renews the screenshots.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -16,9 +17,10 @@ let page: Page;
 let errors: string[];
 let jobId = '';
 const savepoints = tempDir('sluice-dash-sp-');
+const TOKEN = 'dashboard-test-token';
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ defines: ['heartbeat.timeout=2000'] });
+  cluster = await TestCluster.start({ defines: ['heartbeat.timeout=2000'], env: { SLUICE_REST_TOKEN: TOKEN } });
   browser = await launchBrowser();
   ({ page, errors } = await openPage(browser));
 });
@@ -32,16 +34,19 @@ const sourceRecordsOut = async () => cellNumber(await page.locator('[data-testid
 const restSourceRecordsOut = async () => (await cluster.job(jobId)).vertices[0].metrics['write-records'] as number;
 
 describe('dashboard', () => {
-  it('serves the page and its code without a token, from the REST port', async () => {
+  it('serves the page and its code without a token from the REST port; the data needs the token, which the page asks for', async () => {
     const html = await fetch(`${cluster.url}/`).then((r) => r.text());
     expect(html).toContain('<script type="module" src="web/app.js">');
     const js = await fetch(`${cluster.url}/web/app.js`);
     expect(js.status).toBe(200);
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect((await fetch(`${cluster.url}/web/nothing.js`)).status).toBe(404);
+    expect((await fetch(`${cluster.url}/overview`)).status).toBe(401);
+    expect((await fetch(`${cluster.url}/sql/tables`)).status).toBe(401);
     await page.goto(`${cluster.url}/#/overview`);
+    await page.locator('[data-testid=token]').fill(TOKEN);
+    await page.locator('[data-testid=token]').press('Enter');
     await expect.poll(() => page.locator('[data-testid=tile-taskmanagers] .tile-value').textContent()).toBe('1');
-    await screenshot(page, 'overview-empty');
   });
 
   it('submits a bundle through the page, and its record counts rise', async () => {
@@ -49,7 +54,8 @@ describe('dashboard', () => {
     await page.goto(`${cluster.url}/#/submit`);
     await page.locator('[data-testid=upload]').setInputFiles(bundle);
     await page.locator('[data-testid=choose-jar]').first().click();
-    await page.locator('[data-testid=program-args]').fill('--set numbers.rows-per-second=400 -D execution.checkpointing.interval=500ms -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=1000 -D restart-strategy.fixed-delay.delay=300ms');
+    await screenshot(page, 'submit');
+    await page.locator('[data-testid=program-args]').fill('--set numbers.rows-per-second=400 -D execution.checkpointing.interval=500ms -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=1000 -D restart-strategy.fixed-delay.delay=1s');
     await page.locator('[data-testid=submit-job]').click();
     await page.waitForURL(/#\/job\/[0-9a-f]{32}\/overview$/);
     jobId = /job\/([0-9a-f]{32})/.exec(page.url())![1];
@@ -63,6 +69,15 @@ describe('dashboard', () => {
     expect(shown).toBeLessThanOrEqual(await restSourceRecordsOut());
     expect(await page.locator('[data-testid=graph-vertex]').count()).toBe(job.plan.nodes.length);
     await screenshot(page, 'job');
+    await page.goto(`${cluster.url}/#/overview`);
+    await expect.poll(() => page.locator('[data-testid=running-jobs]').textContent()).toContain(jobId);
+    await screenshot(page, 'overview');
+    await page.goto(`${cluster.url}/#/taskmanagers`);
+    await expect.poll(() => page.locator('[data-testid=taskmanagers] tbody tr').count()).toBe(1);
+    await screenshot(page, 'taskmanagers');
+    await page.goto(`${cluster.url}/#/jobmanager/config`);
+    await expect.poll(() => page.locator('[data-testid=jobmanager-config]').textContent()).toContain('heartbeat.timeout');
+    await screenshot(page, 'jobmanager');
     await page.goto(`${cluster.url}/#/job/${jobId}/checkpoints`);
     await expect.poll(async () => cellNumber(await page.locator('[data-testid=cp-completed] .tile-value').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
     await screenshot(page, 'checkpoints');
@@ -72,10 +87,10 @@ describe('dashboard', () => {
     process.kill(cluster.pid('taskmanager-1'), 'SIGKILL');
     await page.goto(`${cluster.url}/#/job/${jobId}/exceptions`);
     await expect.poll(() => page.locator('[data-testid=exceptions]').textContent(), { timeout: 15_000 }).toContain('TaskManagerLostException');
+    await page.locator('[data-testid=exceptions] details', { hasText: 'TaskManagerLostException' }).first().click();
+    await screenshot(page, 'exceptions');
     const tm = cluster.sluice(['taskmanager', 'start']);
     expect(tm.status, tm.stderr).toBe(0);
-    await page.locator('[data-testid=exceptions] details').first().click();
-    await screenshot(page, 'exceptions');
     await page.goto(`${cluster.url}/#/job/${jobId}/overview`);
     await expect.poll(() => page.locator('.job-header .badge').textContent(), { timeout: 30_000 }).toBe('RUNNING');
   });

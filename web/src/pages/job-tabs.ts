@@ -68,8 +68,8 @@ export function CheckpointsTab({ jobId }: { jobId: string }) {
       <${Card} title="History">
         ${history.length ? html`<table data-testid="checkpoint-history"><thead><tr><th>ID</th><th>Status</th><th>Type</th><th>Triggered</th><th>Acknowledged</th><th>End to end</th><th>Checkpointed size</th><th>Path</th></tr></thead>
           <tbody>${history.map((s) => html`<tr key=${s.id}><td class="num">${s.id}</td><td><${StateBadge} state=${s.status} /></td><td>${s.is_savepoint ? 'Savepoint' : 'Checkpoint'}</td>
-            <td>${fmtTime(s.trigger_timestamp)}</td><td>${fmtTime(s.latest_ack_timestamp)}</td><td>${fmtDuration(s.end_to_end_duration)}</td>
-            <td class="num">${fmtBytes(s.checkpointed_size)}</td><td class="mono small">${s.external_path ?? s.failure_message ?? ''}${s.discarded ? ' (discarded)' : ''}</td></tr>`)}</tbody></table>`
+            <td class="nowrap">${fmtTime(s.trigger_timestamp)}</td><td class="nowrap">${fmtTime(s.latest_ack_timestamp)}</td><td class="nowrap">${fmtDuration(s.end_to_end_duration)}</td>
+            <td class="num nowrap">${fmtBytes(s.checkpointed_size)}</td><td class="mono small break">${s.external_path ?? s.failure_message ?? ''}${s.discarded ? ' (discarded)' : ''}</td></tr>`)}</tbody></table>`
           : html`<p class="muted">No checkpoints yet (execution.checkpointing.interval sets how often they are taken).</p>`}
       <//>
       <${Card} title="Configuration">

@@ -35,9 +35,9 @@ export function JobTable({ jobs, testId }: { jobs: JobOverview[]; testId: string
     <thead><tr><th>Job name</th><th>Start time</th><th>Duration</th><th>End time</th><th>Tasks</th><th>Status</th></tr></thead>
     <tbody>${sorted.map((j) => html`<tr class="link-row" key=${j.jid}>
       <td><a href=${`#/job/${j.jid}/overview`}>${j.name}</a><div class="muted mono small">${j.jid}</div></td>
-      <td>${fmtTime(j['start-time'])}</td>
-      <td>${fmtDuration(j.duration)}</td>
-      <td>${fmtTime(j['end-time'])}</td>
+      <td class="nowrap">${fmtTime(j['start-time'])}</td>
+      <td class="nowrap">${fmtDuration(j.duration)}</td>
+      <td class="nowrap">${fmtTime(j['end-time'])}</td>
       <td>${j.tasks?.total ?? '–'}</td>
       <td><${StateBadge} state=${j.state} /></td>
     </tr>`)}</tbody>
