@@ -3,8 +3,9 @@
 // connectors whose implementations the bundle holds (see compiler/bundle/bundle-job.ts).
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCompiled, type CompiledBundle } from './run-compiled.js';
-import { parseRunFlags } from './run-flags.js';
+import type { CompiledBundle } from '../core/bundle.js';
+import { runCompiled } from './run-compiled.js';
+import { parseRunFlags } from '../exec/run-flags.js';
 
 export async function bundleMain(job: CompiledBundle, moduleUrl: string, carried?: readonly string[]): Promise<void> {
   const main = process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(moduleUrl));

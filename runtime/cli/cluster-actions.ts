@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { clusterPaths, isSluiceProcess, liveTaskmanagers, readJobmanagerState, readPid, type ClusterPaths } from '../cluster/cluster-dir.js';
 import { isLoopback, loadClusterConfig, resolveToken } from '../cluster/config.js';
 import { nextTaskmanagerIndex, relativePath, spawnDaemon, stopProcess, waitForJobmanager, waitForTaskmanager } from '../cluster/daemons.js';
-import { RestClient } from '../rest/client.js';
+import { RestClient } from '../cluster/jobmanager-client.js';
 
 export interface ClusterStartOptions {
   dir?: string;

@@ -41,7 +41,7 @@ export function registerClusterCommands(program: Command): void {
     .action(async (action: string, opts: { dir?: string; slots?: string; all?: boolean; jobmanager?: string; index?: string; D: string[] }) => {
       oneOf(action, ['start', 'stop', 'start-foreground'], 'taskmanager');
       if (action === 'start-foreground') {
-        const { runTaskmanager } = await import('../cluster/processes.js');
+        const { runTaskmanager } = await import('./cluster-processes.js');
         return runTaskmanager({ dir: opts.dir, slots: opts.slots, index: opts.index, jobmanager: opts.jobmanager, defines: opts.D });
       }
       const a = await import('./cluster-actions.js');
@@ -58,7 +58,7 @@ export function registerClusterCommands(program: Command): void {
     .option('-D <key=value>', 'configuration (repeatable)', collect, [])
     .action(async (action: string, opts: { dir?: string; restPort?: string; restAddress?: string; D: string[] }) => {
       oneOf(action, ['start-foreground'], 'jobmanager');
-      const { runJobmanager } = await import('../cluster/processes.js');
+      const { runJobmanager } = await import('./cluster-processes.js');
       await runJobmanager({ dir: opts.dir, restPort: opts.restPort, restAddress: opts.restAddress, defines: opts.D });
     });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { clusterPaths, isSluiceProcess, readJobmanagerState } from '../cluster/cluster-dir.js';
 import { loadClusterConfig, resolveToken } from '../cluster/config.js';
-import { RestClient, UnreachableError } from '../rest/client.js';
+import { RestClient, UnreachableError } from '../cluster/jobmanager-client.js';
 
 export interface ClusterTarget {
   jobmanager?: string;

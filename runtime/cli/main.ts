@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { runCompiled, type CompiledBundle } from './run-compiled.js';
+import type { CompiledBundle } from '../core/bundle.js';
+import { runCompiled } from './run-compiled.js';
 import { registerClusterCommands } from './cluster-commands.js';
 
 const program = new Command('sluice')

@@ -1,7 +1,6 @@
 // Runs a compiled job in this process (a bundle run with node, `sluice run`): applies run-time overrides,
 // picks fused or interpreted stages, stops cleanly on Ctrl-C (sources stop, sinks flush), and reports.
-import type { StageCode } from '../core/kernels.js';
-import type { JobPlan } from '../core/plan.js';
+import type { CompiledBundle } from '../core/bundle.js';
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { udfFunctions } from '../core/udf.js';
@@ -9,13 +8,6 @@ import * as functions from '../core/functions.js';
 import { applyOverrides, type Overrides } from '../exec/apply-overrides.js';
 import { interpretPlan } from '../exec/interpret-plan.js';
 import { JobRunner } from '../exec/job-runner.js';
-
-export type StageFactory = (rt: { fn: typeof functions }, udfs: Record<string, (...a: any[]) => unknown>) => StageCode;
-
-export interface CompiledBundle {
-  plan: JobPlan;
-  factory: StageFactory;
-}
 
 export interface RunCompiledOptions extends Overrides {
   unfused?: boolean;

@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
-import { RestClient } from '../rest/client.js';
+import { RestClient } from './jobmanager-client.js';
 import { isSluiceProcess, liveTaskmanagers, readJobmanagerState, readPid, type ClusterPaths } from './cluster-dir.js';
 
 const BIN = fileURLToPath(new URL('../../bin/sluice.mjs', import.meta.url));

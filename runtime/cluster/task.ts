@@ -3,10 +3,10 @@
 // (sources commit, e.g. Kafka offsets, only once the jobmanager has accepted it), takes savepoints on
 // request (then continues, cancels, or stops), and reports its state. Snapshots run one at a time.
 import { pathToFileURL } from 'node:url';
+import type { CompiledBundle } from '../core/bundle.js';
 import * as functions from '../core/functions.js';
 import type { Logger } from '../core/log.js';
 import { udfFunctions } from '../core/udf.js';
-import type { CompiledBundle } from '../cli/run-compiled.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { CheckpointStorage, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
 import { errorInfo, type DeployCommand, type ErrorInfo, type SavepointCommand, type TaskEvent, type TaskReport, type TaskState } from './protocol.js';

@@ -5,7 +5,7 @@
 // timeout, it cancels its tasks (the jobmanager has restarted them elsewhere or lost them) and registers anew.
 import { hostname } from 'node:os';
 import type { Logger } from '../core/log.js';
-import { RestClient, RestError } from '../rest/client.js';
+import { RestClient, RestError } from './jobmanager-client.js';
 import { readJobmanagerState, type ClusterPaths } from './cluster-dir.js';
 import type { Command, RegisterResponse, TaskEvent } from './protocol.js';
 import { TaskThread } from './task-thread.js';

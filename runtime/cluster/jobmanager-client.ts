@@ -1,5 +1,6 @@
-// A small client for the jobmanager's REST API, used by the CLI and by taskmanagers: JSON in and out, the
-// bearer token when one is configured, Flink's {"errors": [...]} turned into an error with the status.
+// A small client for the jobmanager's HTTP endpoints (the REST API and the taskmanager protocol), used by
+// the CLI and by taskmanagers: JSON in and out, the bearer token when one is configured, Flink's
+// {"errors": [...]} turned into an error with the status.
 export class RestError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);

@@ -5,11 +5,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createLogger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
 import { startRestServer } from '../rest/server.js';
-import { clusterPaths, isSluiceProcess, readJobmanagerState, readPid, removePidFile, writeJobmanagerState, writePid } from './cluster-dir.js';
+import { clusterPaths, isSluiceProcess, readJobmanagerState, readPid, removePidFile, writeJobmanagerState, writePid } from '../cluster/cluster-dir.js';
 import { durationOption, intOption } from '../core/options.js';
-import { isLoopback, loadClusterConfig, resolveToken, type Config } from './config.js';
-import { JobManager } from './jobmanager.js';
-import { TaskManager } from './taskmanager.js';
+import { isLoopback, loadClusterConfig, resolveToken, type Config } from '../cluster/config.js';
+import { JobManager } from '../cluster/jobmanager.js';
+import { TaskManager } from '../cluster/taskmanager.js';
 
 export interface JobmanagerProcessOptions {
   dir?: string;

@@ -1,0 +1,160 @@
+// A job through Flink's job states: deployment of each attempt into a slot, the task's reported states,
+// cancellation, and failures. A failure (a task that failed, a taskmanager that died, no free slot) goes to
+// the job's restart strategy: RESTARTING and a new attempt after the strategy's delay, or FAILED.
+import type { Logger } from '../core/log.js';
+import { intOption } from '../core/options.js';
+import type { Config } from './config.js';
+import type { CheckpointCoordinator } from './checkpoint-coordinator.js';
+import { conflict } from './errors.js';
+import type { JobRecord, JobState } from './job-record.js';
+import type { ErrorInfo, TaskState } from './protocol.js';
+import type { SavepointTriggers } from './savepoint-triggers.js';
+import type { SlotPool } from './slot-pool.js';
+import type { TaskManagerListener } from './taskmanager-tracker.js';
+import type { TaskManagerRecord } from './taskmanager-registry.js';
+
+const NO_RESOURCES: ErrorInfo = {
+  name: 'NoResourceAvailableException',
+  message: 'Could not acquire the minimum required resources.',
+};
+
+export class JobLifecycle implements TaskManagerListener {
+  constructor(
+    private readonly jobs: Map<string, JobRecord>,
+    private readonly slots: SlotPool,
+    private readonly taskManagers: ReadonlyMap<string, TaskManagerRecord>,
+    private readonly checkpoints: CheckpointCoordinator,
+    private readonly savepoints: SavepointTriggers,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  /** A new job: registered and its first attempt deployed. */
+  submit(job: JobRecord): void {
+    this.jobs.set(job.id, job);
+    this.deploy(job);
+  }
+
+  /** Stops pending restarts (the jobmanager shuts down). */
+  close(): void {
+    for (const job of this.jobs.values()) if (job.restartTimer) clearTimeout(job.restartTimer);
+  }
+
+  /** Places the job's next attempt in a free slot, or fails it for want of one. */
+  private deploy(job: JobRecord): void {
+    job.restartTimer = null;
+    if (job.terminal || job.state === 'CANCELLING') return;
+    const tm = this.slots.allocate(job.id, job.attempt + 1);
+    if (!tm) {
+      this.log.warn({ jobId: job.id }, `Could not acquire the minimum required resources, failing slot requests. Acquired: []. Current slot pool status: ${this.slots.status()}`);
+      this.fail(job, NO_RESOURCES, { noResources: true });
+      return;
+    }
+    job.attempt++;
+    job.taskManager = tm.id;
+    job.taskState = 'DEPLOYING';
+    job.waitingForResources = false;
+    job.operators = [];
+    const restore = this.checkpoints.restoreFor(job);
+    tm.push({
+      type: 'deploy', jobId: job.id, attempt: job.attempt, bundle: job.bundle, plan: job.plan, config: job.config,
+      restore, allowNonRestoredState: job.allowNonRestoredState,
+      checkpoints: { dir: job.config['state.checkpoints.dir'], intervalMs: job.checkpointIntervalMs, nextId: job.checkpoints.nextId },
+    });
+    this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);
+  }
+
+  /** Jobs waiting for a slot are deployed as soon as a taskmanager registers, not at their next restart attempt. */
+  registered(tm: TaskManagerRecord): void {
+    for (const job of this.jobs.values()) {
+      if (job.state === 'RESTARTING' && job.waitingForResources && tm.freeSlots > 0) {
+        if (job.restartTimer) clearTimeout(job.restartTimer);
+        this.deploy(job);
+      }
+    }
+  }
+
+  attemptLost(job: JobRecord, error: ErrorInfo): void {
+    this.fail(job, error);
+  }
+
+  private transition(job: JobRecord, to: JobState): void {
+    if (job.state === to) return;
+    const from = job.transition(to);
+    this.log.info({ jobId: job.id }, `Job ${job.name} (${job.id}) switched from state ${from} to ${to}.`);
+    if (job.terminal) void this.finished(job);
+  }
+
+  /** The task of the job's current attempt reports a state. */
+  taskStateChanged(job: JobRecord, state: TaskState, error: ErrorInfo | undefined, tmId: string): void {
+    job.taskState = state;
+    switch (state) {
+      case 'DEPLOYING':
+        return;
+      case 'RUNNING':
+        if (job.state === 'CREATED' || job.state === 'RESTARTING') this.transition(job, 'RUNNING');
+        return;
+      case 'FINISHED':
+        return this.transition(job, job.state === 'CANCELLING' ? 'CANCELED' : 'FINISHED');
+      case 'CANCELED': {
+        const cancelledWithSavepoint = [...job.savepoints.values()].some((o) => o.then === 'cancel' && o.status === 'COMPLETED' && o.location);
+        if (job.state === 'CANCELLING' || cancelledWithSavepoint) return this.transition(job, 'CANCELED');
+        return this.fail(job, error ?? { name: 'TaskCancelledException', message: `the task was cancelled by TaskManager ${tmId}` });
+      }
+      case 'FAILED':
+        return this.fail(job, error ?? { name: 'Error', message: 'the task failed' });
+      default: {
+        const never: never = state;
+        throw new Error(`unknown task state ${String(never)}`);
+      }
+    }
+  }
+
+  /** A failure of the job's current attempt: record it, then restart per the strategy or fail the job. */
+  private fail(job: JobRecord, error: ErrorInfo, opts: { noResources?: boolean } = {}): void {
+    if (job.terminal) return;
+    job.recordException(error, job.plan.name, intOption(this.config, 'web.exception-history-size', 16, 1));
+    this.release(job);
+    if (error.name === 'UncommittedCheckpointError') this.checkpoints.discardUncommitted(job);
+    this.savepoints.abortOpen(job, `the job's task failed before the savepoint completed: ${error.message}`);
+    if (job.state === 'CANCELLING') return this.transition(job, 'CANCELED');
+    const delay = job.strategy.onFailure(Date.now());
+    if (delay === null) {
+      this.log.warn({ jobId: job.id }, `${job.name} (${job.id}) failed (${error.name}: ${error.message}); the restart strategy ${job.strategy.description} allows no further restart.`);
+      this.transition(job, 'FAILING');
+      this.transition(job, 'FAILED');
+      return;
+    }
+    if (!opts.noResources) this.log.warn({ jobId: job.id }, `${job.name} (${job.id}) failed: ${error.name}: ${error.message}`);
+    else this.log.info({ jobId: job.id }, `${error.name}: ${error.message}`);
+    this.transition(job, 'RESTARTING');
+    job.numRestarts++;
+    job.waitingForResources = opts.noResources === true;
+    this.log.info({ jobId: job.id, delayMs: delay }, `Restarting job ${job.id} in ${delay} ms (${job.strategy.description}).`);
+    job.restartTimer = setTimeout(() => this.deploy(job), delay);
+  }
+
+  /** Frees the slot of the job's current attempt. */
+  private release(job: JobRecord): void {
+    this.slots.release(job);
+    job.taskState = null;
+  }
+
+  /** A job reached a terminal state: free its slot, fail open savepoint requests, apply checkpoint retention. */
+  private async finished(job: JobRecord): Promise<void> {
+    if (job.restartTimer) clearTimeout(job.restartTimer);
+    job.restartTimer = null;
+    this.release(job);
+    this.savepoints.abortOpen(job, `the job is ${job.state}`);
+    await this.checkpoints.jobTerminated(job);
+  }
+
+  cancel(job: JobRecord): void {
+    if (job.terminal) throw conflict(`Job ${job.id} is ${job.state}: it has already terminated`);
+    if (job.state === 'CANCELLING') return;
+    this.transition(job, 'CANCELLING');
+    const tm = job.taskManager ? this.taskManagers.get(job.taskManager) : undefined;
+    if (job.taskState && tm) tm.push({ type: 'cancel', jobId: job.id, attempt: job.attempt });
+    else this.transition(job, 'CANCELED');
+  }
+}
