@@ -30,7 +30,8 @@ describe('savepoints', () => {
   it('stop with a savepoint, then run -s: the final output equals an uninterrupted run', async () => {
     const out = path.join(tempDir(), 'out');
     const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '20000', '--output', out]);
-    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=4000']));
+    // Slow enough that the stop (a CLI process starting on a busy machine) reaches the job well before its end.
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=2000']));
     await readAtLeast(jobId, 3000);
 
     const target = tempDir();
