@@ -73,6 +73,7 @@ export interface ReadRecord {
   value: string | null;
   /** The record timestamp, epoch millis. */
   timestamp: number;
+  headers: Record<string, Buffer | Buffer[] | null>;
 }
 
 /**
@@ -88,7 +89,7 @@ export async function readTopic(topic: string, opts: { count?: number; readCommi
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        got.push({ partition, offset: Number(message.offset), key: message.key, value: message.value?.toString('utf8') ?? null, timestamp: Number(message.timestamp) });
+        got.push({ partition, offset: Number(message.offset), key: message.key, value: message.value?.toString('utf8') ?? null, timestamp: Number(message.timestamp), headers: (message.headers ?? {}) as ReadRecord['headers'] });
       },
     });
     const deadline = Date.now() + (opts.timeoutMs ?? 30_000);

@@ -1,14 +1,19 @@
-// The only importer of kafkajs. It turns the settings read from `properties.*` into clients and exposes just
+// The only importer of kafkajs's public API (batch-sender.ts uses its cluster and transaction manager for the
+// producer's send path). It turns the settings read from `properties.*` into clients and exposes just
 // the operations the source, the sink and `sluice datagen` use, as small interfaces with plain numbers for
 // offsets, so the rest of the connector never sees kafkajs types or its string offsets. Every kafkajs failure
 // leaves here as an ExternalError('kafka', ...): the system at fault is Kafka, not the job.
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { CompressionTypes, Kafka, logLevel, Partitioners, type Consumer, type ICustomPartitioner, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { BatchSender, type PartitionChooser } from './batch-sender.js';
 import type { ClientSettings, ConsumerSettings, ProducerSettings } from './properties.js';
+import type { OutRecord } from './record-batch.js';
+
+export type { OutRecord } from './record-batch.js';
 
 /** A fetched record as kafkajs hands it over (structurally; offsets and timestamps are decimal strings). */
 export interface FetchedMessage {
@@ -62,14 +67,6 @@ export interface AdminLink {
   /** Creates the topic with `config` (topic-level settings); resolves once it has leaders. Losing a race to create it is fine. */
   createTopic(topic: string, partitions: number, config: Record<string, string>): Promise<void>;
   close(): Promise<void>;
-}
-
-/** A record to write; a null value is a tombstone. */
-export interface OutRecord {
-  key: Buffer | string | null;
-  value: Buffer | string | null;
-  /** Record timestamp, epoch millis as a decimal string; the broker's append time rules when absent. */
-  timestamp?: string;
 }
 
 export type SinkPartitioner = 'default' | 'fixed' | 'round-robin';
@@ -128,15 +125,18 @@ function tlsOptions(s: ClientSettings): ConnectionOptions | boolean {
   return tls;
 }
 
-function partitioner(kind: SinkPartitioner): ICustomPartitioner {
-  if (kind === 'fixed') return () => () => 0;
+/**
+ * 'default' is kafkajs's DefaultPartitioner (Java's murmur2 of the key, so keys land where Java clients put
+ * them; keyless records round-robin), 'fixed' Flink's FlinkFixedPartitioner for the one writer (partition 0).
+ */
+function partitioner(kind: SinkPartitioner): PartitionChooser {
+  if (kind === 'fixed') return () => 0;
   if (kind === 'round-robin') {
-    return () => {
-      let next = 0;
-      return ({ partitionMetadata }) => partitionMetadata[next++ % partitionMetadata.length].partitionId;
-    };
+    let next = 0;
+    return (_topic, _record, partitions) => partitions[next++ % partitions.length].partitionId;
   }
-  return Partitioners.DefaultPartitioner;
+  const choose = Partitioners.DefaultPartitioner();
+  return (topic, message, partitionMetadata) => choose({ topic, partitionMetadata: partitionMetadata as Parameters<typeof choose>[0]['partitionMetadata'], message: message as Parameters<typeof choose>[0]['message'] });
 }
 
 /**
@@ -251,32 +251,30 @@ export class KafkaClient {
   async producer(s: ProducerSettings, opts: { transactionalId: string | null; partitioner: SinkPartitioner }): Promise<ProducerLink> {
     const transactional = opts.transactionalId !== null;
     const idempotent = transactional || s.idempotent;
-    const producer = this.kafka.producer({
-      createPartitioner: partitioner(opts.partitioner),
-      idempotent,
-      transactionalId: opts.transactionalId ?? undefined,
+    const sender = await external(`cannot connect to ${this.where}`, () => BatchSender.connect(this.kafka, {
+      // Idempotent and transactional sends must wait for all replicas (as kafkajs and the Java client insist).
+      acks: idempotent ? -1 : s.acks,
+      timeoutMs: this.settings.requestTimeout ?? 30_000,
+      gzip: s.gzip,
+      transactionalId: opts.transactionalId,
       transactionTimeout: s.transactionTimeout,
-      // Idempotence keeps order only with one request in flight; so does our own sending (one send at a time).
-      maxInFlightRequests: idempotent ? 1 : s.maxInFlightRequests,
+      idempotent,
+      metadataMaxAge: s.metadataMaxAge ?? 300_000,
       allowAutoTopicCreation: s.allowAutoTopicCreation,
-      metadataMaxAge: s.metadataMaxAge,
-    });
-    await external(`cannot connect to ${this.where}`, () => producer.connect());
-    const compression = s.gzip ? CompressionTypes.GZIP : CompressionTypes.None;
-    // Idempotent and transactional sends must wait for all replicas (kafkajs refuses otherwise).
-    const acks = idempotent ? -1 : s.acks;
+      choose: partitioner(opts.partitioner),
+    }));
+    const positions = (acks: { partition: number; offset: number }[]) => acks.map((a) => ({ partition: a.partition, offset: a.offset }));
     return {
-      send: (topic, records) => external(`writing to topic ${topic}`, async () => { await producer.send({ topic, messages: records, acks, compression }); }),
+      send: (topic, records) => external(`writing to topic ${topic}`, async () => { await sender.send(topic, records); }),
       begin: () => external(`beginning a transaction (${opts.transactionalId})`, async () => {
-        const tx = await producer.transaction();
+        await sender.begin();
         return {
-          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () =>
-            (await tx.send({ topic, messages: records, acks: -1, compression })).map((m) => ({ partition: m.partition, offset: Number(m.baseOffset ?? m.offset) }))),
-          commit: () => external(`committing transaction ${opts.transactionalId}`, () => tx.commit()),
-          abort: () => external(`aborting transaction ${opts.transactionalId}`, () => tx.abort()),
+          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => positions(await sender.send(topic, records))),
+          commit: () => external(`committing transaction ${opts.transactionalId}`, () => sender.commit()),
+          abort: () => external(`aborting transaction ${opts.transactionalId}`, () => sender.abort()),
         };
       }),
-      close: () => producer.disconnect(),
+      close: () => sender.disconnect(),
     };
   }
 }

@@ -15,24 +15,20 @@ import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
 import type { ProducerSettings } from './properties.js';
+import { recordSize } from './record-batch.js';
 
 /**
- * Records per request at most, besides the byte limit. kafkajs groups a send's records by partition copying the
- * group's array for every record (groupMessagesPerPartition.js), so a send costs it time and garbage quadratic
- * in its records per partition: at 2000 that was a fifth of a Kafka → Kafka job's CPU time and much of its GC.
- * 500 costs a quarter of that; more requests cost little more (measured: kafkajs alone needs 8.9 µs of CPU per
- * record at 500 or 1000, 11 µs at 2000), and at a 5 ms round trip one request in flight still carries 100 k
- * records/s, what kafkajs can encode at all.
+ * Records per request at most, besides the byte limit (max.request.size). Encoding costs the same per record at
+ * any size (record-batch.ts), so requests are as large as the broker takes: with one request in flight, a
+ * round trip of a few ms on a busy machine carried only ~0.07 M records/s at 500 records a request.
  */
-const MAX_RECORDS_PER_SEND = 500;
+const MAX_RECORDS_PER_SEND = 16_384;
 /**
- * Bound on records accepted but not acknowledged, besides buffer.memory: 20 requests. The job runs far ahead
- * of kafkajs, so this backlog is always full; more only adds latency and heap (and GC work): at 200 000 the
- * Kafka → Kafka job peaked 100-150 MB higher and needed more CPU per record.
+ * Bound on what is accepted but not acknowledged, besides buffer.memory: two requests' worth (in records and
+ * in bytes), so the next request is full and waiting when the one in flight is acknowledged; more only adds
+ * latency and heap (at 200 000 records the Kafka → Kafka job peaked 100-150 MB higher).
  */
-const MAX_UNACKED_RECORDS = 20 * MAX_RECORDS_PER_SEND;
-/** Bytes a record costs beyond its key and value in a request (offsets, lengths, headers). */
-const RECORD_OVERHEAD = 70;
+const MAX_UNACKED_RECORDS = 2 * MAX_RECORDS_PER_SEND;
 
 export type DeliveryGuarantee = 'at-least-once' | 'exactly-once' | 'none';
 
@@ -46,8 +42,6 @@ export interface RecordProducerOptions {
   log: Logger;
 }
 
-const sizeOf = (r: OutRecord) => RECORD_OVERHEAD + byteLength(r.key) + byteLength(r.value);
-const byteLength = (v: Buffer | string | null) => (v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
 
 /** Records taken for one request, with their size. */
 interface Part {
@@ -116,10 +110,12 @@ export class RecordProducer {
   private failure: Error | null = null;
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly maxSendBytes: number;
+  private readonly maxUnackedBytes: number;
 
   private constructor(private readonly link: ProducerLink, private readonly o: RecordProducerOptions) {
     // Leave room for the request's own headers below max.request.size.
     this.maxSendBytes = Math.max(1024, Math.floor(o.settings.maxRequestBytes * 0.9));
+    this.maxUnackedBytes = Math.min(o.settings.bufferMemory, 2 * this.maxSendBytes);
   }
 
   static async open(client: KafkaClient, o: RecordProducerOptions): Promise<RecordProducer> {
@@ -139,7 +135,7 @@ export class RecordProducer {
     if (this.failure) throw this.failure;
     const pending = this.pending;
     const before = pending.bytes;
-    for (let i = 0; i < records.length; i++) pending.push(records[i], sizeOf(records[i]));
+    for (let i = 0; i < records.length; i++) pending.push(records[i], recordSize(records[i]));
     this.unackedBytes += pending.bytes - before;
     this.unackedRecords += records.length;
     if (pending.bytes >= this.maxSendBytes || pending.length >= MAX_RECORDS_PER_SEND) this.kick();
@@ -151,7 +147,7 @@ export class RecordProducer {
   }
 
   private full(): boolean {
-    return this.unackedBytes >= this.o.settings.bufferMemory || this.unackedRecords >= MAX_UNACKED_RECORDS;
+    return this.unackedBytes >= this.maxUnackedBytes || this.unackedRecords >= MAX_UNACKED_RECORDS;
   }
 
   /** Starts sending unless a send is under way (it takes what is pending when it finishes) or sending is held. */

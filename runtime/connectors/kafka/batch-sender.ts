@@ -1,0 +1,254 @@
+// The producer's send path: records of one topic, grouped by partition, encoded as RecordBatches by
+// record-batch.ts and sent as Produce requests over kafkajs's own cluster (its connections, TLS/SASL,
+// metadata, leader lookup and retry policy) with its idempotence/transaction manager (producer ids, epochs,
+// sequence numbers, AddPartitionsToTxn, EndTxn), so fencing, commits and aborts are kafkajs's, unchanged.
+// Only what costs per record is ours: kafkajs's producer groups a send's records copying an array per record
+// and encodes each record through its own growing buffer (bench/README.md, "Writing Kafka").
+//
+// A send that fails on some leaders and not others is retried only for the partitions not yet acknowledged:
+// their sequence numbers were taken back, so an idempotent retry is deduplicated by the broker, and nothing
+// acknowledged is sent twice.
+import type { Kafka } from 'kafkajs';
+import createRetry from 'kafkajs/src/retry/index.js';
+import createEosManager, { type EosManager } from 'kafkajs/src/producer/eosManager/index.js';
+import { createErrorFromCode, staleMetadata } from 'kafkajs/src/protocol/error.js';
+import { encodeProduceBody, type OutRecord, type PartitionRecords } from './record-batch.js';
+
+/** What kafkajs's Cluster offers that this uses. */
+interface Cluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  isConnected(): boolean;
+  refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(o: { nodeId: string }): Promise<Broker>;
+  removeBroker(o: { host: string; port: number }): void;
+  retry: Record<string, unknown>;
+}
+
+interface Broker {
+  nodeId: number;
+  versions: Record<number, { minVersion: number; maxVersion: number }> | null;
+}
+
+/** Chooses a record's partition from the topic's partitions (kafkajs's metadata). */
+export type PartitionChooser = (topic: string, record: OutRecord, partitions: PartitionMetadata[]) => number;
+
+export interface PartitionMetadata {
+  partitionId: number;
+  leader: number;
+}
+
+export interface SenderOptions {
+  acks: number;
+  timeoutMs: number;
+  gzip: boolean;
+  transactionalId: string | null;
+  transactionTimeout: number;
+  /** Idempotent (implied by transactional): producer id and sequence numbers. */
+  idempotent: boolean;
+  metadataMaxAge: number;
+  allowAutoTopicCreation: boolean;
+  choose: PartitionChooser;
+}
+
+/** Where each partition's share of a send begins. */
+export interface Acknowledged {
+  partition: number;
+  offset: number;
+}
+
+const PRODUCE = 0;
+/** Produce versions 3–8 share the request layout record-batch.ts writes (9 on are flexible versions). */
+const MIN_VERSION = 3;
+const MAX_VERSION = 8;
+
+// kafkajs keeps these behind symbols: its Kafka's cluster factory and its Broker's request sender.
+const symbol = (o: object, description: string): symbol => {
+  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
+    const s = Object.getOwnPropertySymbols(p).find((x) => x.description === description);
+    if (s) return s;
+  }
+  throw new Error(`kafkajs has no ${description} (sluice needs kafkajs 2.2.4)`);
+};
+
+/** Decodes a Produce response (v3–v8): per partition its error code and base offset. */
+function decodeResponse(raw: Buffer, version: number): { partition: number; errorCode: number; baseOffset: number }[] {
+  let at = 0;
+  const int16 = () => { const v = raw.readInt16BE(at); at += 2; return v; };
+  const int32 = () => { const v = raw.readInt32BE(at); at += 4; return v; };
+  const int64 = () => { const v = Number(raw.readBigInt64BE(at)); at += 8; return v; };
+  const string = () => { const n = int16(); const s = n < 0 ? null : raw.toString('utf8', at, at + n); at += Math.max(0, n); return s; };
+  const out: { partition: number; errorCode: number; baseOffset: number }[] = [];
+  for (let t = int32(); t > 0; t--) {
+    string();
+    for (let p = int32(); p > 0; p--) {
+      const partition = int32();
+      const errorCode = int16();
+      const baseOffset = int64();
+      int64(); // log append time
+      if (version >= 5) int64(); // log start offset
+      if (version >= 8) {
+        for (let e = int32(); e > 0; e--) { int32(); string(); } // record errors
+        string(); // error message
+      }
+      out.push({ partition, errorCode, baseOffset });
+    }
+  }
+  return out;
+}
+
+export class BatchSender {
+  private readonly eos: EosManager;
+  private readonly retrier: ReturnType<typeof createRetry>;
+  /** kafkajs's Broker method that sends a request (and drops a closed connection), found at the first send. */
+  private sendRequest: symbol | null = null;
+  private readonly logger: unknown;
+
+  private constructor(kafka: Kafka, private readonly cluster: Cluster, private readonly o: SenderOptions) {
+    this.logger = kafka.logger().namespace('Producer');
+    this.retrier = createRetry({ ...cluster.retry });
+    this.eos = createEosManager({ logger: this.logger, cluster, transactionTimeout: o.transactionTimeout, transactional: o.transactionalId !== null, transactionalId: o.transactionalId ?? undefined });
+  }
+
+  /** Connects; an idempotent (not transactional) producer also gets its producer id now. */
+  static async connect(kafka: Kafka, o: SenderOptions): Promise<BatchSender> {
+    const factory = (kafka as unknown as Record<symbol, (c: object) => Cluster>)[symbol(kafka, 'private:Kafka:createCluster')];
+    const cluster = factory({ metadataMaxAge: o.metadataMaxAge, allowAutoTopicCreation: o.allowAutoTopicCreation, maxInFlightRequests: null });
+    const sender = new BatchSender(kafka, cluster, o);
+    await cluster.connect();
+    if (o.idempotent && o.transactionalId === null) await sender.eos.initProducerId();
+    return sender;
+  }
+
+  get transactional(): boolean {
+    return this.o.transactionalId !== null;
+  }
+
+  /** Begins a transaction; the first one registers the transactional id, fencing older producers with it. */
+  async begin(): Promise<void> {
+    if (!this.eos.isInitialized()) await this.eos.initProducerId();
+    this.eos.beginTransaction();
+  }
+
+  commit(): Promise<void> {
+    return this.eos.commit();
+  }
+
+  abort(): Promise<void> {
+    return this.eos.abort();
+  }
+
+  /** Sends the records (to the open transaction, if transactional); resolves with where each partition's share begins. */
+  async send(topic: string, records: readonly OutRecord[]): Promise<Acknowledged[]> {
+    const done = new Map<number, number>();
+    let byPartition: Map<number, OutRecord[]> | null = null;
+    let partitionCount = -1;
+    await this.retrier(async (bail, retryCount, retryTime) => {
+      const { cluster } = this;
+      try {
+        await cluster.addMultipleTargetTopics([topic]);
+        await cluster.refreshMetadataIfNecessary();
+        const meta = cluster.findTopicPartitionMetadata(topic);
+        if (meta.length === 0) throw Object.assign(new Error(`no metadata for topic ${topic}`), { name: 'KafkaJSMetadataNotLoaded', retriable: true });
+        if (meta.length !== partitionCount) {
+          // Grouped once; again only if the topic's partition count changed before anything was acknowledged.
+          if (done.size > 0 && partitionCount !== -1) throw new Error(`topic ${topic} changed from ${partitionCount} to ${meta.length} partitions during a send`);
+          partitionCount = meta.length;
+          byPartition = group(topic, records, meta, this.o.choose);
+        }
+        const todo = [...byPartition!.keys()].filter((p) => !done.has(p));
+        const leaders = cluster.findLeaderForPartitions(topic, todo);
+        await Promise.all(Object.entries(leaders).map(async ([nodeId, partitions]) => {
+          const broker = await cluster.findBroker({ nodeId });
+          for (const a of await this.produce(broker, topic, partitions.map((p) => ({ partition: p, records: byPartition!.get(p)!, firstSequence: -1 })))) done.set(a.partition, a.offset);
+        }));
+        if (todo.some((p) => !done.has(p))) throw Object.assign(new Error(`no leader known for some partitions of ${topic}`), { name: 'KafkaJSMetadataNotLoaded', retriable: true });
+      } catch (e) {
+        const err = e as Error & { retriable?: boolean; host?: string; port?: number };
+        if (err.name === 'KafkaJSConnectionClosedError' && err.host !== undefined) cluster.removeBroker({ host: err.host, port: err.port! });
+        if (!cluster.isConnected()) {
+          await cluster.connect();
+          await cluster.refreshMetadata();
+          throw e;
+        }
+        if (staleMetadata(e) || err.name === 'KafkaJSMetadataNotLoaded' || err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError' || (err.name === 'KafkaJSProtocolError' && err.retriable)) {
+          await cluster.refreshMetadata();
+          throw e;
+        }
+        if (err.retriable) throw e;
+        bail(err);
+      }
+    });
+    return [...done].map(([partition, offset]) => ({ partition, offset }));
+  }
+
+  /** One Produce request to a leader, sequence numbers taken under kafkajs's per-broker lock. */
+  private async produce(broker: Broker, topic: string, partitions: PartitionRecords[]): Promise<Acknowledged[]> {
+    const { eos, o } = this;
+    const range = broker.versions?.[PRODUCE];
+    if (!range || range.maxVersion < MIN_VERSION || range.minVersion > MAX_VERSION) {
+      throw Object.assign(new Error(`the broker supports Produce versions ${range?.minVersion}–${range?.maxVersion}, sluice writes ${MIN_VERSION}–${MAX_VERSION}`), { retriable: false });
+    }
+    const version = Math.min(range.maxVersion, MAX_VERSION);
+    await eos.acquireBrokerLock(broker);
+    try {
+      if (this.transactional) await eos.addPartitionsToTransaction([{ topic, partitions: partitions.map((p) => ({ partition: p.partition })) }]);
+      for (const p of partitions) {
+        p.firstSequence = eos.isInitialized() ? eos.getSequence(topic, p.partition) : -1;
+        eos.updateSequence(topic, p.partition, p.records.length);
+      }
+      const producerId = BigInt(eos.getProducerId());
+      const body = { transactionalId: o.transactionalId, acks: o.acks, timeoutMs: o.timeoutMs, topic, partitions, producerId, producerEpoch: eos.getProducerEpoch(), gzip: o.gzip };
+      try {
+        const send = (broker as unknown as Record<symbol, (r: unknown) => Promise<ReturnType<typeof decodeResponse>>>)[this.requestSymbol(broker)].bind(broker);
+        const answer = await send({
+          request: {
+            apiKey: PRODUCE, apiVersion: version, apiName: 'Produce', expectResponse: () => o.acks !== 0,
+            // kafkajs copies what encode() returns by its `buf` and `buffer`, as it does its own Encoder's.
+            encode: async () => { const buf = await encodeProduceBody(body); return { buf, buffer: buf }; },
+          },
+          response: {
+            decode: async (raw: Buffer) => decodeResponse(raw, version),
+            parse: async (rows: ReturnType<typeof decodeResponse>) => {
+              const failed = rows.find((r) => r.errorCode !== 0);
+              if (failed) throw createErrorFromCode(failed.errorCode);
+              return rows;
+            },
+          },
+        });
+        if (o.acks === 0) return partitions.map((p) => ({ partition: p.partition, offset: -1 }));
+        return answer.map((r) => ({ partition: r.partition, offset: r.baseOffset }));
+      } catch (e) {
+        for (const p of partitions) eos.updateSequence(topic, p.partition, -p.records.length);
+        throw e;
+      }
+    } finally {
+      eos.releaseBrokerLock(broker);
+    }
+  }
+
+  private requestSymbol(broker: Broker): symbol {
+    return (this.sendRequest ??= symbol(broker, 'private:Broker:sendRequest'));
+  }
+
+  disconnect(): Promise<void> {
+    return this.cluster.disconnect();
+  }
+}
+
+/** Records by partition, each partition's in the order given. */
+function group(topic: string, records: readonly OutRecord[], meta: PartitionMetadata[], choose: PartitionChooser): Map<number, OutRecord[]> {
+  if (meta.length === 1) return new Map([[meta[0].partitionId, records as OutRecord[]]]);
+  const out = new Map<number, OutRecord[]>();
+  for (const r of records) {
+    const p = choose(topic, r, meta);
+    const list = out.get(p);
+    if (list) list.push(r);
+    else out.set(p, [r]);
+  }
+  return out;
+}
