@@ -12,6 +12,7 @@ import { ROW_KIND_SHORT, type Row, type RowKind } from '../core/row.js';
 import type { JobPlan } from '../core/plan.js';
 import { collectBuffers } from '../connectors/collect/sink.js';
 import { runCompiled } from '../cli/run-compiled.js';
+import { COLLECT_ID, jobSource, locate, type Placed } from './sql-preview-source.js';
 
 export interface PreviewSpec {
   /** A directory of its own for the job file. */
@@ -30,56 +31,9 @@ export type PreviewEvent =
   | { type: 'row'; kind: string; values: (string | null)[] }
   | { type: 'end'; reason: string };
 
-const COLLECT_ID = 'sql-preview';
-const SINK_TABLE = '__sql_preview';
-
 const out = fs.createWriteStream('', { fd: 3 });
 const emit = (ev: PreviewEvent) => out.write(`${JSON.stringify(ev)}\n`);
 const exit = (code: number): void => { out.end(() => process.exit(code)); };
-
-/** Text as a template literal: only \, ` and ${ need escaping. */
-const template = (text: string) => '`' + text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-const escapedLength = (ch: string) => (ch === '\\' || ch === '`' ? 2 : 1);
-
-interface Placed { where: 'query' | 'tables'; text: string; firstLine: number }
-
-/** The job file, and where each SQL text starts in it (each literal opens at column 1 of its own line). */
-export function jobSource(tables: string, query: string): { source: string; placed: Placed[] } {
-  const lines = ['// Written by the SQL page of the sluice dashboard.', 'export default {', "  kind: 'sluice-job',", "  name: 'SQL preview',", '  body: (tEnv: any) => {'];
-  const placed: Placed[] = [];
-  const put = (where: Placed['where'], text: string, call: string, tail: string) => {
-    lines.push(call);
-    placed.push({ where, text, firstLine: lines.length + 1 });
-    lines.push(...`${template(text)}${tail}`.split('\n'));
-  };
-  if (tables.trim()) put('tables', tables, '    tEnv.executeSql(', ');');
-  put('query', query, '    const t = tEnv.sqlQuery(', ');');
-  lines.push(
-    '    tEnv.registerTable({',
-    `      name: '${SINK_TABLE}', watermark: null, primaryKey: t.node.upsertKey ?? [], options: { connector: 'collect', id: '${COLLECT_ID}' },`,
-    "      columns: t.node.schema.map((f: any) => ({ kind: 'physical', name: f.name, type: { ...f.type, timeAttribute: undefined } })),",
-    '    });',
-    `    t.executeInsert('${SINK_TABLE}');`,
-    '  },',
-    '};',
-    '',
-  );
-  return { source: lines.join('\n'), placed };
-}
-
-/** A position in the job file back to the line and column of the SQL text it lies in. */
-export function locate(placed: Placed[], line: number, col: number): { where: Placed['where']; line: number; col: number } | null {
-  for (const p of placed) {
-    const textLines = p.text.split('\n');
-    const i = line - p.firstLine;
-    if (i < 0 || i >= textLines.length) continue;
-    let fileCol = i === 0 ? 2 : 1; // the opening backtick
-    let c = 0;
-    while (c < textLines[i].length && fileCol + escapedLength(textLines[i][c]) <= col) fileCol += escapedLength(textLines[i][c++]);
-    return { where: p.where, line: i + 1, col: c + 1 };
-  }
-  return null;
-}
 
 function report(e: unknown, placed: Placed[], file: string): void {
   const err = e as Error & { loc?: { file: string; line: number; col: number }; hint?: string };
@@ -104,6 +58,12 @@ async function main(): Promise<void> {
     factory = (_rt, udfs) => instantiate(compiled.code.factory, udfs);
   } catch (e) {
     report(e, placed, file);
+    return exit(0);
+  }
+  // The tables' text declares tables and views; an INSERT there would make the preview write somewhere.
+  const other = plan.nodes.find((n) => n.kind === 'sink' && n.options.id !== COLLECT_ID);
+  if (other?.kind === 'sink') {
+    emit({ type: 'error', message: `the preview only reads: the tables' DDL inserts into '${other.table}'`, hint: 'keep CREATE TABLE / CREATE VIEW statements there, and the query in the query box', where: 'tables' });
     return exit(0);
   }
   plan = {
