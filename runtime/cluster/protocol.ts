@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { JobPlan } from '../core/plan.js';
 import type { CheckpointInfo } from '../state/checkpoint-storage.js';
+import type { ProcessReport } from './process-metrics.js';
 
 export type TaskState = 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -41,6 +42,8 @@ export interface OperatorReport {
   accumulatedBusyTime: number;
   accumulatedIdleTime: number;
   accumulatedBackPressuredTime: number;
+  /** The operator's current input watermark (ms), absent before the first one. */
+  watermark?: number;
 }
 
 export interface TaskReport {
@@ -127,10 +130,18 @@ const operatorSchema = z.object({
   id: z.string(), name: z.string(), recordsIn: z.number(), recordsOut: z.number(), lateRecordsDropped: z.number(), badRecordsSkipped: z.number(),
   busyTimeMsPerSecond: z.number(), idleTimeMsPerSecond: z.number(), backPressuredTimeMsPerSecond: z.number(),
   accumulatedBusyTime: z.number(), accumulatedIdleTime: z.number(), accumulatedBackPressuredTime: z.number(),
+  watermark: z.number().optional(),
 });
+const processSchema = z.object({
+  pid: z.number(), uptimeMs: z.number(), heapUsed: z.number(), heapTotal: z.number(), heapLimit: z.number(), external: z.number(),
+  rss: z.number(), cpuUserMs: z.number(), cpuSystemMs: z.number(), cpuLoad: z.number(),
+  eventLoopDelayMeanMs: z.number(), eventLoopDelayMaxMs: z.number(), eventLoopDelayP99Ms: z.number(),
+}) satisfies z.ZodType<ProcessReport>;
 
 export const heartbeatSchema = z.object({
   tasks: z.array(z.object({ jobId: hex32, attempt: z.number().int(), state: taskState, operators: z.array(operatorSchema) })),
+  /** The taskmanager process's own figures (heap, CPU, event loop), for its metrics. */
+  process: processSchema.optional(),
 });
 
 export const eventSchema = z.discriminatedUnion('type', [

@@ -47,6 +47,9 @@ export class TaskMetrics {
         if (t) { acc.busy = Math.max(acc.busy, t.busyMs); acc.idle = Math.max(acc.idle, t.idleMs); acc.bp = Math.max(acc.bp, t.backPressuredMs); }
       }
       if (n.kind === 'sink') { r.busy = clamp(r.busy + r.bp); r.bp = 0; acc.busy += acc.bp; acc.bp = 0; }
+      // An operator's input watermark is the least of its sources' (a source's own is what it emitted).
+      const wms = sources.map((s) => runner?.watermarks.get(s));
+      const watermark = wms.length && wms.every((w) => w !== undefined) ? Math.min(...(wms as number[])) : undefined;
       return {
         id: n.id,
         name: describe(n),
@@ -60,6 +63,7 @@ export class TaskMetrics {
         accumulatedBusyTime: Math.round(acc.busy),
         accumulatedIdleTime: Math.round(acc.idle),
         accumulatedBackPressuredTime: Math.round(acc.bp),
+        ...(watermark !== undefined && Number.isFinite(watermark) ? { watermark } : {}),
       };
     });
   }

@@ -2,6 +2,7 @@
 // from, and the commands waiting for its next heartbeat. A heartbeat is a long poll: it returns as soon as a
 // command is queued, or after one heartbeat interval, so commands reach a taskmanager at once without it
 // running a server.
+import type { ProcessReport } from './process-metrics.js';
 import type { Command, RegisterRequest } from './protocol.js';
 
 export class TaskManagerRecord {
@@ -9,6 +10,8 @@ export class TaskManagerRecord {
   lastHeartbeat = Date.now();
   /** Set when a heartbeat's connection closed before its answer: the process may be gone. */
   connectionClosedAt = 0;
+  /** The process's own figures from its last heartbeat (heap, CPU, event loop). */
+  process: ProcessReport | null = null;
   /**
    * Tasks placed here by job id. `delivered` once a heartbeat answer carried the deployment: from then on
    * every heartbeat must report the task, or the deployment was lost on the way.

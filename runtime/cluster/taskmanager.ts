@@ -9,6 +9,7 @@ import { RestClient, RestError } from './jobmanager-client.js';
 import { readJobmanagerState, type ClusterPaths } from './cluster-dir.js';
 import type { Command, RegisterResponse, TaskEvent } from './protocol.js';
 import { TaskThread } from './task-thread.js';
+import { sampleProcess } from './process-metrics.js';
 
 export interface TaskManagerOptions {
   paths: ClusterPaths;
@@ -53,7 +54,7 @@ export class TaskManager {
       const { id, heartbeatIntervalMs, heartbeatTimeoutMs } = this.registration;
       try {
         const reports = [...this.tasks.values()].map((t) => t.report());
-        const res = await this.client!.post<{ commands: Command[] }>(`/internal/taskmanagers/${id}/heartbeat`, { tasks: reports }, {
+        const res = await this.client!.post<{ commands: Command[] }>(`/internal/taskmanagers/${id}/heartbeat`, { tasks: reports, process: sampleProcess() }, {
           timeoutMs: heartbeatIntervalMs + heartbeatTimeoutMs, signal: this.stopping.signal,
         });
         this.lastContact = Date.now();

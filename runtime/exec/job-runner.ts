@@ -94,6 +94,8 @@ export class JobRunner {
   private draining = false;
   /** Per source id: the time its chain spent idle, busy and backpressured. */
   readonly times = new Map<string, ChainTimes>();
+  /** Per source id: the last watermark it emitted (ms), for the watermark metrics. */
+  readonly watermarks = new Map<string, number>();
   private markStarted!: () => void;
   /** Resolves once sources and sinks are open and records flow: a snapshot before that would be empty. */
   readonly started = new Promise<void>((r) => (this.markStarted = r));
@@ -208,7 +210,7 @@ export class JobRunner {
         }
         if (p.tracker) {
           const wm = p.tracker.watermark();
-          if (wm > lastWm) { lastWm = wm; for (const o of p.outputs) o.watermark(wm); }
+          if (wm > lastWm) { lastWm = wm; this.watermarks.set(node.id, wm); for (const o of p.outputs) o.watermark(wm); }
         }
         const waiting = performance.now();
         times.busyMs += waiting - processing;

@@ -15,6 +15,8 @@ import { internalRoutes } from './routes/internal.js';
 import { jarRoutes } from './routes/jars.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { processRoutes } from './routes/processes.js';
+import { vertexRoutes } from './routes/vertices.js';
 
 export interface RestServerOptions {
   address: string;
@@ -31,7 +33,11 @@ export interface RestServer {
 }
 
 export async function startRestServer(jm: JobManager, opts: RestServerOptions): Promise<RestServer> {
-  const app = Fastify({ bodyLimit: opts.maxContentLength, logger: false, forceCloseConnections: true });
+  const app = Fastify({
+    bodyLimit: opts.maxContentLength, logger: false, forceCloseConnections: true,
+    // Flink's REST client puts the API version before every path (/v1/jobs/overview): the same routes answer.
+    rewriteUrl: (req) => withoutVersion(req.url ?? '/'),
+  });
   installParsers(app);
   if (opts.token) installAuth(app, opts.token);
   app.setErrorHandler((e, req, reply) => {
@@ -48,6 +54,8 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   let url = '';
   clusterRoutes(app, jm);
   jobRoutes(app, jm);
+  vertexRoutes(app, jm);
+  processRoutes(app, jm);
   jarRoutes(app, jm, () => url);
   metricsRoutes(app, jm);
   internalRoutes(app, jm);
@@ -59,6 +67,13 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   const host = opts.address.includes(':') ? `[${opts.address}]` : opts.address;
   url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
   return { url, port, close: () => app.close() };
+}
+
+/** /v1/jobs → /jobs, /v1?x → /?x; other paths as they are. */
+export function withoutVersion(url: string): string {
+  if (!/^\/v1(?=[/?]|$)/.test(url)) return url;
+  const rest = url.slice(3);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 function installParsers(app: FastifyInstance): void {

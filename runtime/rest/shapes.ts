@@ -1,36 +1,24 @@
 // The jobmanager's state in the JSON shapes of Flink's REST API (field names, nesting, -1 for "not yet"),
-// so tools and habits built for Flink read sluice too. A job's vertices are its plan's operators, each
-// with one subtask (a job runs as one task).
-import { inputsOf } from '../core/plan.js';
-import { describe } from '../exec/job-runner.js';
+// so tools and habits built for Flink read sluice too: jobs, checkpoints, savepoints, exceptions, the
+// cluster. A job's vertices are chains of its plan's operators (job-graph.ts, vertex-shapes.ts).
 import { JOB_STATES, type JobRecord, type SavepointOperation } from '../cluster/job-record.js';
 import type { JobManager } from '../cluster/jobmanager.js';
-import type { OperatorReport } from '../cluster/protocol.js';
-import { cpus, freemem, totalmem } from 'node:os';
+import { jobVertices } from './job-graph.js';
+import { EXECUTION_STATES, executionState, jobPlan, vertexParallelism, vertexSummary } from './vertex-shapes.js';
+import { durationOption, intOption } from '../core/options.js';
+import { notFound } from '../cluster/errors.js';
+import { publicConfig } from '../cluster/config.js';
 
 export const VERSION = '0.1.0';
+/** The Flink release whose REST API and CLI sluice answers: what /overview and /config report as flink-version. */
+export const FLINK_VERSION = '2.3.0';
 
-const EXECUTION_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
-type ExecutionState = (typeof EXECUTION_STATES)[number];
-
-/** The state of the job's task(s), as Flink's ExecutionState. */
-export function executionState(job: JobRecord): ExecutionState {
-  switch (job.state) {
-    case 'FINISHED': return 'FINISHED';
-    case 'CANCELED': return 'CANCELED';
-    case 'FAILED': return 'FAILED';
-    case 'CANCELLING': return job.taskState ? 'CANCELING' : 'CANCELED';
-    default:
-      if (job.taskState === 'DEPLOYING') return 'DEPLOYING';
-      if (job.taskState === 'RUNNING') return 'RUNNING';
-      return job.taskManager && job.taskState ? 'SCHEDULED' : 'CREATED';
-  }
-}
-
+/** Subtasks per execution state (Flink's JobDetails counts executions, not vertices). */
 function taskCounts(job: JobRecord): Record<string, number> {
-  const counts: Record<string, number> = { total: job.plan.nodes.length };
+  const total = jobVertices(job.plan).reduce((n, v) => n + vertexParallelism(job, v), 0);
+  const counts: Record<string, number> = { total };
   for (const s of EXECUTION_STATES) counts[s.toLowerCase()] = 0;
-  counts[executionState(job).toLowerCase()] = job.plan.nodes.length;
+  counts[executionState(job).toLowerCase()] = total;
   return counts;
 }
 
@@ -47,18 +35,14 @@ export function jobOverview(job: JobRecord) {
   };
 }
 
-function operatorReport(job: JobRecord, id: string): OperatorReport | undefined {
-  return job.operators.find((o) => o.id === id);
-}
-
 export function jobDetails(job: JobRecord) {
   const now = Date.now();
-  const state = executionState(job);
+  const vertices = jobVertices(job.plan);
   const timestamps: Record<string, number> = {};
   for (const s of JOB_STATES) timestamps[s] = job.timestamps[s] ?? 0;
   const statusCounts: Record<string, number> = {};
   for (const s of EXECUTION_STATES) statusCounts[s] = 0;
-  statusCounts[state] = job.plan.nodes.length;
+  statusCounts[executionState(job)] = vertices.length;
   return {
     jid: job.id,
     name: job.name,
@@ -71,43 +55,9 @@ export function jobDetails(job: JobRecord) {
     maxParallelism: -1,
     now,
     timestamps,
-    vertices: job.plan.nodes.map((n) => {
-      const m = operatorReport(job, n.id);
-      return {
-        id: n.id,
-        name: describe(n),
-        maxParallelism: 1,
-        parallelism: 1,
-        status: state,
-        'start-time': job.timestamps.RUNNING ?? -1,
-        'end-time': job.endTime,
-        duration: job.timestamps.RUNNING ? (job.endTime >= 0 ? job.endTime : now) - job.timestamps.RUNNING : -1,
-        tasks: Object.fromEntries(EXECUTION_STATES.map((s) => [s, s === state ? 1 : 0])),
-        metrics: {
-          'read-bytes': 0, 'read-bytes-complete': true, 'write-bytes': 0, 'write-bytes-complete': true,
-          'read-records': m?.recordsIn ?? 0, 'read-records-complete': true,
-          'write-records': m?.recordsOut ?? 0, 'write-records-complete': true,
-          'accumulated-backpressured-time': m?.accumulatedBackPressuredTime ?? 0,
-          'accumulated-idle-time': m?.accumulatedIdleTime ?? 0,
-          'accumulated-busy-time': m?.accumulatedBusyTime ?? 0,
-        },
-      };
-    }),
+    vertices: vertices.map((v) => vertexSummary(job, v, now)),
     'status-counts': statusCounts,
-    plan: {
-      jid: job.id,
-      name: job.name,
-      type: 'STREAMING',
-      nodes: job.plan.nodes.map((n) => ({
-        id: n.id,
-        parallelism: 1,
-        operator: '',
-        operator_strategy: '',
-        description: describe(n),
-        inputs: inputsOf(n).map((id, num) => ({ num, id, ship_strategy: 'FORWARD', exchange: 'pipelined_bounded' })),
-        optimizer_properties: {},
-      })),
-    },
+    plan: jobPlan(job, (v) => vertexParallelism(job, v)),
   };
 }
 
@@ -185,30 +135,6 @@ export function exceptions(job: JobRecord, maxExceptions: number) {
   };
 }
 
-/** Flink's levels from the share of each second spent backpressured: ok ≤ 10 %, low ≤ 50 %, high above. */
-export function backpressureLevel(ratio: number): 'ok' | 'low' | 'high' {
-  return ratio <= 0.1 ? 'ok' : ratio <= 0.5 ? 'low' : 'high';
-}
-
-export function backpressure(job: JobRecord, vertexId: string) {
-  const m = operatorReport(job, vertexId);
-  if (!m || job.terminal) return { status: 'deprecated' };
-  const ratio = m.backPressuredTimeMsPerSecond / 1000;
-  return {
-    status: 'ok',
-    'backpressure-level': backpressureLevel(ratio),
-    'end-timestamp': Date.now(),
-    subtasks: [{
-      subtask: 0,
-      'attempt-number': Math.max(0, job.attempt - 1),
-      'backpressure-level': backpressureLevel(ratio),
-      ratio,
-      idleRatio: m.idleTimeMsPerSecond / 1000,
-      busyRatio: m.busyTimeMsPerSecond / 1000,
-    }],
-  };
-}
-
 export function savepointStatus(op: SavepointOperation) {
   if (op.status === 'IN_PROGRESS') return { status: { id: 'IN_PROGRESS' } };
   if (op.location) return { status: { id: 'COMPLETED' }, operation: { location: op.location } };
@@ -227,33 +153,16 @@ export function overview(jm: JobManager) {
     taskmanagers: tms.length,
     'slots-total': tms.reduce((s, t) => s + t.info.slots, 0),
     'slots-available': tms.reduce((s, t) => s + t.freeSlots, 0),
+    // Flink's blocklist (taskmanagers excluded from scheduling) has no counterpart: none are ever blocked.
+    'slots-free-and-blocked': 0,
+    'taskmanagers-blocked': 0,
     'jobs-running': jobs.filter((j) => !j.terminal).length,
     'jobs-finished': count('FINISHED'),
     'jobs-cancelled': count('CANCELED'),
     'jobs-failed': count('FAILED'),
+    'flink-version': FLINK_VERSION,
+    'flink-commit': '',
     'sluice-version': VERSION,
-  };
-}
-
-export function taskManagers(jm: JobManager) {
-  const cores = cpus().length;
-  return {
-    taskmanagers: [...jm.taskManagers.values()].map((t) => ({
-      id: t.id,
-      path: `pid ${t.info.pid} on ${t.info.host}`,
-      dataPort: -1,
-      jmxPort: -1,
-      timeSinceLastHeartbeat: t.lastHeartbeat,
-      slotsNumber: t.info.slots,
-      freeSlots: t.freeSlots,
-      totalResource: { cpuCores: cores, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
-      freeResource: { cpuCores: cores, taskHeapMemory: 0, taskOffHeapMemory: 0, managedMemory: 0, networkMemory: 0, extendedResources: {} },
-      hardware: { cpuCores: cores, physicalMemory: totalmem(), freeMemory: freemem(), managedMemory: 0 },
-      pid: t.info.pid,
-      host: t.info.host,
-      logFile: t.info.logFile,
-      tasks: [...t.tasks].map(([jobId, p]) => ({ jobId, attempt: p.attempt })),
-    })),
   };
 }
 
@@ -282,5 +191,68 @@ export function jobMetricValues(job: JobRecord): Record<string, number> {
     numRecordsOut: sum('recordsIn', 'sink'),
     numLateRecordsDropped: sum('lateRecordsDropped'),
     numBadRecordsSkipped: sum('badRecordsSkipped'),
+  };
+}
+
+/** GET /jobs/:jobid/checkpoints/config (CheckpointConfigInfo); 404 when the job takes no checkpoints, as Flink answers. */
+export function checkpointConfig(job: JobRecord) {
+  if (job.checkpointIntervalMs <= 0) throw notFound(`Checkpointing is not enabled for job ${job.id} (set execution.checkpointing.interval)`);
+  const c = job.config;
+  const retention = c['execution.checkpointing.externalized-checkpoint-retention'] ?? 'RETAIN_ON_CANCELLATION';
+  return {
+    mode: (c['execution.checkpointing.mode'] ?? 'EXACTLY_ONCE').toUpperCase(),
+    interval: job.checkpointIntervalMs,
+    timeout: durationOption(c, 'execution.checkpointing.timeout', 600_000),
+    min_pause: durationOption(c, 'execution.checkpointing.min-pause', 0),
+    max_concurrent: 1,
+    externalization: { enabled: retention !== 'NO_EXTERNALIZED_CHECKPOINTS', delete_on_cancellation: retention === 'DELETE_ON_CANCELLATION' },
+    state_backend: 'HashMapStateBackend',
+    checkpoint_storage: 'FileSystemCheckpointStorage',
+    unaligned_checkpoints: false,
+    tolerable_failed_checkpoints: intOption(c, 'execution.checkpointing.tolerable-failed-checkpoints', 0, 0),
+    aligned_checkpoint_timeout: 0,
+    checkpoints_after_tasks_finish: true,
+    state_changelog_enabled: false,
+    changelog_periodic_materialization_interval: 600_000,
+    changelog_storage: 'memory',
+  };
+}
+
+/** GET /jobs/:jobid/checkpoints/details/:checkpointid: one entry of the checkpoint history. */
+export function checkpointDetails(job: JobRecord, id: number) {
+  const stat = job.checkpoints.history.find((s) => s.id === id);
+  if (!stat) throw notFound(`Could not find checkpointing statistics for checkpoint ${id} of job ${job.id} (the history keeps the last web.checkpoints.history)`);
+  return checkpointStat(stat);
+}
+
+/** GET /jobs/:jobid/config, as Flink serializes JobConfigInfo: the job's own configuration as user-config. */
+export function jobConfig(job: JobRecord) {
+  return {
+    jid: job.id,
+    name: job.name,
+    'execution-config': {
+      'execution-mode': 'PIPELINED',
+      'restart-strategy': job.strategy.description,
+      'job-parallelism': Math.max(1, ...jobVertices(job.plan).map((v) => vertexParallelism(job, v))),
+      'object-reuse-mode': false,
+      'user-config': publicConfig(job.plan.config),
+    },
+  };
+}
+
+/** GET /jobs/:jobid/execution-result: IN_PROGRESS until the job terminates, then its JobResult. */
+export function executionResult(job: JobRecord) {
+  if (!job.terminal) return { status: { id: 'IN_PROGRESS' } };
+  const status = job.state === 'FINISHED' ? 'SUCCEEDED' : job.state === 'CANCELED' ? 'CANCELED' : 'FAILED';
+  const root = job.exceptions[0];
+  return {
+    status: { id: 'COMPLETED' },
+    'job-execution-result': {
+      id: job.id,
+      'application-status': status,
+      'accumulator-results': {},
+      'net-runtime': job.duration,
+      ...(status === 'FAILED' && root ? { 'failure-cause': { class: root.exceptionName, 'stack-trace': root.stacktrace, 'serialized-throwable': null } } : {}),
+    },
   };
 }

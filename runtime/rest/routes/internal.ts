@@ -15,6 +15,7 @@ export function internalRoutes(app: FastifyInstance, jm: JobManager): void {
   app.post('/internal/taskmanagers/:tmid/heartbeat', async (req, reply) => {
     const { tmid } = parse(tmParams, req.params, 'path');
     const body = parse(heartbeatSchema, req.body, 'heartbeat');
+    if (body.process) jm.taskManager(tmid).process = body.process;
     const closed = new AbortController();
     const onClose = () => {
       if (reply.raw.writableFinished) return;

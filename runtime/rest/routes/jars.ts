@@ -1,10 +1,12 @@
-// Bundle routes, as Flink's jar routes: upload (multipart, field `jarfile`), list, run, delete.
+// Bundle routes, as Flink's jar routes: upload (multipart, field `jarfile`), list, plan, run, delete.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../../cluster/errors.js';
 import type { JobManager } from '../../cluster/jobmanager.js';
 import { boundaryOf, parseMultipart } from '../multipart.js';
 import { parse } from '../validate.js';
+import { jobPlan } from '../vertex-shapes.js';
+import { newJobId } from '../../cluster/ids.js';
 
 const runBody = z.object({
   entryClass: z.string().nullish(),
@@ -18,6 +20,14 @@ const runBody = z.object({
   flinkConfiguration: z.record(z.string(), z.string()).nullish(),
 }).strict();
 const jarParams = z.object({ jarid: z.string() });
+const planBody = z.object({
+  entryClass: z.string().nullish(),
+  programArgs: z.string().nullish(),
+  programArgsList: z.array(z.string()).nullish(),
+  parallelism: z.number().int().min(1).nullish(),
+  jobId: z.string().regex(/^[0-9a-f]{32}$/).nullish(),
+  flinkConfiguration: z.record(z.string(), z.string()).nullish(),
+}).strict();
 
 export function jarRoutes(app: FastifyInstance, jm: JobManager, baseUrl: () => string): void {
   app.post('/jars/upload', async (req) => {
@@ -41,6 +51,16 @@ export function jarRoutes(app: FastifyInstance, jm: JobManager, baseUrl: () => s
       entry: [{ name: j.plan.name, description: j.plan.args.length ? `compiled with job arguments: ${j.plan.args.join(' ')}` : null }],
     })),
   }));
+
+  // The dataflow plan of a bundle's job, without running it. Run-time overrides (--set, -D) change options,
+  // never the graph, so the plan is the compiled one.
+  const plan = async (req: { params: unknown; body: unknown }) => {
+    const jar = jm.jars.get(parse(jarParams, req.params, 'path').jarid);
+    const body = parse(planBody, req.body, 'JarPlanRequestBody');
+    return { plan: jobPlan({ id: body.jobId ?? newJobId(), name: jar.plan.name, plan: jar.plan }, () => body.parallelism ?? 1) };
+  };
+  app.post('/jars/:jarid/plan', plan);
+  app.get('/jars/:jarid/plan', plan);
 
   app.post('/jars/:jarid/run', async (req) => {
     const { jarid } = parse(jarParams, req.params, 'path');

@@ -1,11 +1,16 @@
-// Job routes, with Flink's paths and bodies: list, details, cancel, stop-with-savepoint, savepoints and
-// their status, checkpoint statistics, exception history, backpressure per vertex, job metrics.
+// Job routes, with Flink's paths and bodies: list, details, status, plan, configuration, execution result,
+// cancel, stop-with-savepoint, savepoints and their status, checkpoint statistics, configuration and
+// details, exception history, job metrics (one job, or aggregated over jobs). Vertex routes: vertices.ts.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { notFound } from '../../cluster/errors.js';
 import type { JobManager } from '../../cluster/jobmanager.js';
 import { intOption } from '../../core/options.js';
-import { backpressure, checkpointing, exceptions, jobDetails, jobMetricValues, jobOverview, savepointStatus } from '../shapes.js';
+import { aggregatedMetrics, metricCollection } from '../metric-shapes.js';
+import {
+  checkpointConfig, checkpointDetails, checkpointing, exceptions, executionResult, jobConfig, jobDetails, jobMetricValues, jobOverview, savepointStatus,
+} from '../shapes.js';
+import { jobPlan, vertexParallelism } from '../vertex-shapes.js';
+import { metricsQuery } from './processes.js';
 import { parse } from '../validate.js';
 
 const jobParams = z.object({ jobid: z.string() });
@@ -23,14 +28,27 @@ const savepointBody = z.object({
 }).strict();
 const cancelQuery = z.object({ mode: z.enum(['cancel']).optional() });
 const exceptionsQuery = z.object({ maxExceptions: z.coerce.number().int().min(0).optional() });
-const metricsQuery = z.object({ get: z.string().optional() });
+const checkpointParams = z.object({ checkpointid: z.coerce.number().int().min(0) });
 
 export function jobRoutes(app: FastifyInstance, jm: JobManager): void {
   const jobOf = (params: unknown) => jm.job(parse(jobParams, params, 'path').jobid);
 
   app.get('/jobs', async () => ({ jobs: [...jm.jobs.values()].map((j) => ({ id: j.id, status: j.state })) }));
   app.get('/jobs/overview', async () => ({ jobs: [...jm.jobs.values()].map(jobOverview) }));
+  app.get('/jobs/metrics', async (req) => {
+    const q = parse(metricsQuery, req.query, 'query parameter');
+    const wanted = q.jobs?.split(',').map((id) => jm.job(id.trim()).id);
+    const jobs = [...jm.jobs.values()].filter((j) => (wanted ? wanted.includes(j.id) : !j.terminal));
+    return aggregatedMetrics(jobs.map(jobMetricValues), q.get, q.agg);
+  });
   app.get('/jobs/:jobid', async (req) => jobDetails(jobOf(req.params)));
+  app.get('/jobs/:jobid/status', async (req) => ({ status: jobOf(req.params).state }));
+  app.get('/jobs/:jobid/plan', async (req) => {
+    const job = jobOf(req.params);
+    return { plan: jobPlan(job, (v) => vertexParallelism(job, v)) };
+  });
+  app.get('/jobs/:jobid/config', async (req) => jobConfig(jobOf(req.params)));
+  app.get('/jobs/:jobid/execution-result', async (req) => executionResult(jobOf(req.params)));
 
   app.patch('/jobs/:jobid', async (req, reply) => {
     const job = jobOf(req.params);
@@ -59,6 +77,11 @@ export function jobRoutes(app: FastifyInstance, jm: JobManager): void {
   });
 
   app.get('/jobs/:jobid/checkpoints', async (req) => checkpointing(jobOf(req.params)));
+  app.get('/jobs/:jobid/checkpoints/config', async (req) => checkpointConfig(jobOf(req.params)));
+  app.get('/jobs/:jobid/checkpoints/details/:checkpointid', async (req) => {
+    const job = jobOf(req.params);
+    return checkpointDetails(job, parse(checkpointParams, req.params, 'path').checkpointid);
+  });
 
   app.get('/jobs/:jobid/exceptions', async (req) => {
     const job = jobOf(req.params);
@@ -66,18 +89,9 @@ export function jobRoutes(app: FastifyInstance, jm: JobManager): void {
     return exceptions(job, q.maxExceptions ?? intOption(jm.config, 'web.exception-history-size', 16, 1));
   });
 
-  app.get('/jobs/:jobid/vertices/:vertexid/backpressure', async (req) => {
-    const job = jobOf(req.params);
-    const { vertexid } = parse(z.object({ vertexid: z.string() }), req.params, 'path');
-    if (!job.plan.nodes.some((n) => n.id === vertexid)) throw notFound(`Vertex ${vertexid} not found in job ${job.id}`);
-    return backpressure(job, vertexid);
-  });
-
   app.get('/jobs/:jobid/metrics', async (req) => {
     const job = jobOf(req.params);
     const q = parse(metricsQuery, req.query, 'query parameter');
-    const values = jobMetricValues(job);
-    if (!q.get) return Object.keys(values).map((id) => ({ id }));
-    return q.get.split(',').filter((id) => id in values).map((id) => ({ id, value: String(values[id]) }));
+    return metricCollection(jobMetricValues(job), q.get);
   });
 }
