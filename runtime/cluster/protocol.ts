@@ -36,6 +36,10 @@ export interface OperatorReport {
   recordsOut: number;
   lateRecordsDropped: number;
   badRecordsSkipped: number;
+  /** Records a source could not read and the table accepted to lose (scan.offset-out-of-range). */
+  recordsLost?: number;
+  /** Problems since the last report that did not fail the job, for its exceptions history (an accepted loss). */
+  incidents?: { name: string; message: string }[];
   busyTimeMsPerSecond: number;
   idleTimeMsPerSecond: number;
   backPressuredTimeMsPerSecond: number;
@@ -128,6 +132,7 @@ export const registerSchema = z.object({
 
 const operatorSchema = z.object({
   id: z.string(), name: z.string(), recordsIn: z.number(), recordsOut: z.number(), lateRecordsDropped: z.number(), badRecordsSkipped: z.number(),
+  recordsLost: z.number().optional(), incidents: z.array(z.object({ name: z.string(), message: z.string() })).optional(),
   busyTimeMsPerSecond: z.number(), idleTimeMsPerSecond: z.number(), backPressuredTimeMsPerSecond: z.number(),
   accumulatedBusyTime: z.number(), accumulatedIdleTime: z.number(), accumulatedBackPressuredTime: z.number(),
   watermark: z.number().optional(),

@@ -57,6 +57,9 @@ export class TaskMetrics {
         recordsOut: m?.recordsOut ?? 0,
         lateRecordsDropped: m?.lateRecordsDropped ?? 0,
         badRecordsSkipped: m?.badRecordsSkipped ?? 0,
+        recordsLost: m?.recordsLost ?? 0,
+        // Taken out: each goes into the exceptions history once (one lost with its heartbeat is only logged).
+        incidents: m?.incidents.splice(0) ?? [],
         busyTimeMsPerSecond: Math.round(r.busy),
         idleTimeMsPerSecond: Math.round(r.idle),
         backPressuredTimeMsPerSecond: Math.round(r.bp),

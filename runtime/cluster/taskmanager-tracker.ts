@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
+import { intOption } from '../core/options.js';
 import { notFound } from './errors.js';
 import type { JobRecord } from './job-record.js';
 import type { Command, ErrorInfo, RegisterRequest, RegisterResponse, TaskReport } from './protocol.js';
@@ -77,6 +78,8 @@ export class TaskManagerTracker {
         continue;
       }
       job.operators = t.operators;
+      // Problems that did not fail the job (an accepted loss of records) go into its exceptions history.
+      for (const o of t.operators) for (const i of o.incidents ?? []) job.recordException(i, o.name, intOption(job.config, 'web.exception-history-size', 16, 1));
     }
     for (const [jobId, placed] of tm.tasks) {
       if (placed.delivered && !reported.has(jobId)) {

@@ -1,4 +1,4 @@
-// Counters per operator (records in/out, late records dropped, bad records skipped), read by the REST
+// Counters per operator (records in/out, late records dropped, bad records skipped, records lost), read by the REST
 // API and tests. Plain numbers: incrementing one is a property write on the hot path.
 
 export class OperatorMetrics {
@@ -6,6 +6,13 @@ export class OperatorMetrics {
   recordsOut = 0;
   lateRecordsDropped = 0;
   badRecordsSkipped = 0;
+  /** Records a source could not read and the job accepted to lose (e.g. Kafka offsets deleted by retention). */
+  recordsLost = 0;
+  /**
+   * Problems that did not fail the job but belong in its exceptions history (an accepted loss); a taskmanager
+   * takes them out with each heartbeat (cluster/task-metrics.ts).
+   */
+  readonly incidents: { name: string; message: string }[] = [];
   constructor(readonly operatorId: string, readonly name: string) {}
 }
 

@@ -169,8 +169,8 @@ export function overview(jm: JobManager) {
 /** Flink's job metrics: without ?get the ids, with ?get=a,b their values (as strings, as Flink sends them). */
 export function jobMetricValues(job: JobRecord): Record<string, number> {
   const kind = new Map(job.plan.nodes.map((n) => [n.id, n.kind]));
-  const sum = (k: 'recordsIn' | 'recordsOut' | 'lateRecordsDropped' | 'badRecordsSkipped', only?: string) =>
-    job.operators.reduce((s, o) => s + (only === undefined || kind.get(o.id) === only ? o[k] : 0), 0);
+  const sum = (k: 'recordsIn' | 'recordsOut' | 'lateRecordsDropped' | 'badRecordsSkipped' | 'recordsLost', only?: string) =>
+    job.operators.reduce((s, o) => s + (only === undefined || kind.get(o.id) === only ? o[k] ?? 0 : 0), 0);
   const c = job.checkpoints;
   const running = job.state === 'RUNNING' && job.timestamps.RUNNING ? Date.now() - job.timestamps.RUNNING : 0;
   return {
@@ -191,6 +191,8 @@ export function jobMetricValues(job: JobRecord): Record<string, number> {
     numRecordsOut: sum('recordsIn', 'sink'),
     numLateRecordsDropped: sum('lateRecordsDropped'),
     numBadRecordsSkipped: sum('badRecordsSkipped'),
+    // Records the sources accepted to lose (Kafka offsets deleted before they were read, scan.offset-out-of-range).
+    numRecordsLost: sum('recordsLost'),
   };
 }
 

@@ -105,9 +105,11 @@ async function external<T>(what: string, call: () => Promise<T>): Promise<T> {
  * about to retry, and the ones that end an operation reach us as exceptions anyway. Error answers to single
  * requests (e.g. the first metadata answer for a topic being auto-created) and INFO chatter go to debug.
  */
-function logCreator(log: Logger) {
+function logCreator(log: Logger, hooks: ClientHooks) {
   return () => ({ namespace, level, log: entry }: LogEntry) => {
     const { message, timestamp: _t, logger: _l, ...extra } = entry;
+    // kafkajs tells of a fetch position that is no longer in the log only here, and resets it to the log start.
+    if (hooks.offsetOutOfRange && message.startsWith('Offset out of range, resetting')) hooks.offsetOutOfRange(String(extra.topic), Number(extra.partition));
     const fields = { kafka: namespace, ...extra };
     if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) log.debug(fields, message);
     else if (level === logLevel.ERROR) log.warn(fields, message);
@@ -154,10 +156,16 @@ async function subscribe(consumer: Consumer, topics: string[]): Promise<void> {
   }
 }
 
+/** What a client's user hears of besides results and errors. */
+export interface ClientHooks {
+  /** A consumer's fetch position is no longer in the log (deleted by retention); kafkajs moves it to the log start. */
+  offsetOutOfRange?(topic: string, partition: number): void;
+}
+
 export class KafkaClient {
   private readonly kafka: Kafka;
 
-  constructor(private readonly settings: ClientSettings, private readonly log: Logger) {
+  constructor(private readonly settings: ClientSettings, private readonly log: Logger, hooks: ClientHooks = {}) {
     const config: KafkaConfig = {
       brokers: settings.brokers,
       clientId: settings.clientId,
@@ -165,7 +173,7 @@ export class KafkaClient {
       requestTimeout: settings.requestTimeout,
       retry: settings.retry,
       logLevel: log.isLevelEnabled('trace') ? logLevel.DEBUG : log.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
-      logCreator: logCreator(log),
+      logCreator: logCreator(log, hooks),
     };
     if (settings.security === 'SSL' || settings.security === 'SASL_SSL') config.ssl = tlsOptions(settings);
     if (settings.security.startsWith('SASL') && settings.saslCredentials) {

@@ -10,6 +10,12 @@ import { validateProperties } from './properties.js';
 export const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
 export type StartupMode = (typeof STARTUP_MODES)[number];
 
+/** What a source does when its position is no longer in the log: fail (default), or accept the loss and go on there. */
+export const OUT_OF_RANGE_POLICIES = ['fail', 'earliest', 'latest'] as const;
+export type OutOfRangePolicy = (typeof OUT_OF_RANGE_POLICIES)[number];
+export const readOutOfRangePolicy = (options: Record<string, string>): OutOfRangePolicy =>
+  (options['scan.offset-out-of-range'] ?? 'fail') as OutOfRangePolicy;
+
 const SPECIFIC_OFFSETS = /^\s*partition\s*:\s*(\d+)\s*,\s*offset\s*:\s*(\d+)\s*$/;
 
 /** Flink's 'partition:0,offset:42;partition:1,offset:300' as partition → offset; null when malformed. */
@@ -42,6 +48,7 @@ const sharedKeys: Record<string, z.ZodType<string>> = {
   ...formatOptionKeys('key.'),
   'scan.topic-partition-discovery.interval': durationString(),
   'scan.watermark.idle-timeout': durationString(),
+  'scan.offset-out-of-range': oneOf(...OUT_OF_RANGE_POLICIES),
   'sink.delivery-guarantee': oneOf('at-least-once', 'exactly-once', 'none'),
   'sink.transactional-id-prefix': z.string().min(1, 'must not be empty'),
 };

@@ -25,12 +25,20 @@
 // (a restored position wins over scan.startup.mode), checkpointComplete() commits them to the consumer group.
 // Nothing is auto-committed: as in Flink, committed offsets only mirror completed checkpoints (for monitoring
 // and group-offsets starts), they are never what a restore reads.
+//
+// A position that is no longer in the log (retention or delete-records removed the records before the job read
+// them: a restore from an old checkpoint, or a reader lagging behind retention) is never skipped silently
+// (issue 13.1): by default the source fails naming the partition, the lost offsets and their count;
+// 'scan.offset-out-of-range' = 'earliest' | 'latest' accepts the loss, counted in metrics.recordsLost and
+// reported as an incident (the job's exceptions history). A restored position is checked against the log's
+// bounds before the first fetch; a running reader hears of it from kafkajs (which has already moved its fetch
+// position to the log start) and checks the bounds before it takes the next batch of that partition.
 import { randomUUID } from 'node:crypto';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { ExternalError, UserError } from '../../core/errors.js';
 import { RowKind, type Row } from '../../core/row.js';
 import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage } from './client.js';
-import { readLayout, readTopics } from './options.js';
+import { readLayout, readOutOfRangePolicy, readTopics, type OutOfRangePolicy } from './options.js';
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
 import { createRecordDecoder, type RecordDecoder } from './records.js';
 import { readStartup, resolveStartOffsets, type Offsets } from './startup.js';
@@ -86,6 +94,16 @@ interface Chunk {
   lastOffset: number;
   /** Bytes of the records not yet handed out (see RECORD_OVERHEAD), spread evenly over them. */
   bytes: number;
+  /** The partition's next records are lost and the job must fail: thrown when the queue gets here. */
+  error?: Error;
+}
+
+/** Records of a partition were deleted before the job read them, and the table does not accept the loss. */
+export class OffsetOutOfRangeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OffsetOutOfRangeError';
+  }
 }
 
 export class KafkaSourceReader implements SourceReader {
@@ -103,6 +121,10 @@ export class KafkaSourceReader implements SourceReader {
   /** One fetch's bytes at most (F in the header), for the current assignment. */
   private fetchBytes = 0;
   private readonly stallMs: number;
+  private readonly outOfRange: OutOfRangePolicy;
+  /** Partitions whose fetch position kafkajs reported out of range; checked before their next batch is queued. */
+  private readonly reset = new Set<string>();
+  private client: KafkaClient | null = null;
   private assignment: string[] = [];
   private consumer: ConsumerLink | null = null;
   private failure: Error | null = null;
@@ -120,6 +142,7 @@ export class KafkaSourceReader implements SourceReader {
     }
     this.decode = createRecordDecoder(readLayout(ctx, upsert), ctx.declared, ctx.fields);
     this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
+    this.outOfRange = readOutOfRangePolicy(ctx.options);
     this.sizeFetch(1);
   }
 
@@ -144,8 +167,10 @@ export class KafkaSourceReader implements SourceReader {
   async open(restored: unknown | null): Promise<void> {
     const { ctx, settings } = this;
     if (settings.ignored.length > 0) ctx.log.warn({ table: ctx.table, ignored: settings.ignored }, 'kafka properties not used by the Node client');
-    const client = new KafkaClient(settings.client, ctx.log);
+    const client = new KafkaClient(settings.client, ctx.log, { offsetOutOfRange: (topic, partition) => this.reset.add(`${topic}-${partition}`) });
+    this.client = client;
     const start = await this.startOffsets(client, restored as KafkaPosition | null);
+    if (restored !== null) await this.checkRestored(client, start);
     for (const [topic, offsets] of start) {
       for (const [partition, offset] of offsets) {
         const s = this.state(topic, partition);
@@ -186,6 +211,68 @@ export class KafkaSourceReader implements SourceReader {
     return out;
   }
 
+  /** Moves restored positions that are no longer in the log as the policy says (or fails). */
+  private async checkRestored(client: KafkaClient, start: Offsets): Promise<void> {
+    const admin = await client.admin();
+    try {
+      for (const [topic, offsets] of start) {
+        for (const { partition, low, high } of await admin.offsets(topic)) {
+          const position = offsets.get(partition);
+          if (position !== undefined && (position < low || position > high)) offsets.set(partition, this.lost(topic, partition, position, low, high));
+        }
+      }
+    } finally {
+      await admin.close();
+    }
+  }
+
+  /**
+   * The position of a partition is out of the log's bounds [low, high]: throws OffsetOutOfRangeError, or counts
+   * and reports the loss and returns where the partition continues.
+   */
+  private lost(topic: string, partition: number, position: number, low: number, high: number): number {
+    const what = `table '${this.ctx.table}': topic ${topic} partition ${partition}: `;
+    const count = position < low ? low - position : 0;
+    const loss = position < low
+      ? `offsets ${position}..${low - 1} (${count} records) were deleted (retention or delete-records) before the job read them`
+      : `the position ${position} is beyond the end of the log (${high}): was the topic deleted and created again?`;
+    if (this.outOfRange === 'fail') {
+      throw new OffsetOutOfRangeError(`${what}${loss}; to accept the loss and continue, set 'scan.offset-out-of-range' = 'earliest' or 'latest'`);
+    }
+    const next = this.outOfRange === 'earliest' ? low : high;
+    const lostCount = this.outOfRange === 'latest' ? count + Math.max(0, high - Math.max(position, low)) : count;
+    const message = `${what}${loss}; 'scan.offset-out-of-range' = '${this.outOfRange}': continues at offset ${next}` +
+      (this.outOfRange === 'latest' && next > Math.max(position, low) ? `, skipping offsets ${Math.max(position, low)}..${next - 1}` : '');
+    this.ctx.metrics.recordsLost += lostCount;
+    this.ctx.metrics.incidents.push({ name: 'OffsetOutOfRange', message });
+    this.ctx.log.warn({ table: this.ctx.table, topic, partition, position, low, high, lost: lostCount }, message);
+    return next;
+  }
+
+  /**
+   * kafkajs reported the partition's fetch position out of range and restarted it at the log start: what was
+   * between our position and the log bounds is lost. Queued in order, so that everything read before is handed
+   * out first: a failure (thrown when poll() gets there) or a gap up to where the policy continues.
+   */
+  private async afterReset(s: PartitionState, b: FetchedBatch): Promise<void> {
+    const position = s.fetched!;
+    try {
+      const admin = await this.client!.admin();
+      const bounds = await admin.offsets(s.topic).finally(() => admin.close());
+      const { low, high } = bounds.find((p) => p.partition === s.partition) ?? { low: position, high: position };
+      if (position >= low && position <= high) return this.enqueue(b);
+      const next = this.lost(s.topic, s.partition, position, low, high);
+      this.queue.push({ state: s, messages: [], next: 0, lastOffset: next - 1, bytes: 0 });
+      s.fetched = next;
+      return this.enqueue(b);
+    } catch (e) {
+      this.queue.push({ state: s, messages: [], next: 0, lastOffset: position - 1, bytes: 0, error: e as Error });
+      // Nothing more of this partition is queued: the job fails when the queue reaches the error.
+      s.fetched = Number.MAX_SAFE_INTEGER;
+      this.notify();
+    }
+  }
+
   /** A (re)assignment: every assigned partition continues after what is queued, or at its start offset. */
   private assigned(assignment: Record<string, number[]>): void {
     this.assignment = [];
@@ -206,6 +293,7 @@ export class KafkaSourceReader implements SourceReader {
    */
   private enqueue(b: FetchedBatch): void | Promise<void> {
     const s = this.state(b.topic, b.partition);
+    if (this.reset.delete(s.split) && s.fetched !== null) return this.afterReset(s, b);
     let messages = b.messages;
     // After a rebalance kafkajs may deliver a fetch that overlaps what is queued already.
     if (s.fetched !== null && messages.length > 0 && Number(messages[0].offset) < s.fetched) {
@@ -290,6 +378,7 @@ export class KafkaSourceReader implements SourceReader {
       if (this.queue.length === 0) return { split: this.assignment[0] ?? this.topics[0], rows: [], kinds: null };
     }
     const chunk = this.queue[0];
+    if (chunk.error) throw chunk.error;
     const s = chunk.state;
     const rows: Row[] = [];
     let kinds: RowKind[] | null = null;
@@ -357,6 +446,7 @@ export class KafkaSourceReader implements SourceReader {
   async close(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = null;
+    this.client = null;
     this.queue.length = 0;
     this.notify();
     // kafkajs's disconnect waits for eachBatch to return.

@@ -60,6 +60,7 @@ export function prometheusText(jm: JobManager): string {
       e.add('sluice_taskmanager_job_task_operator_numRecordsOut', 'counter', 'Records the operator emitted.', o.recordsOut, labels);
       e.add('sluice_taskmanager_job_task_operator_numLateRecordsDropped', 'counter', 'Records dropped for arriving after the watermark.', o.lateRecordsDropped, labels);
       e.add('sluice_taskmanager_job_task_operator_numBadRecordsSkipped', 'counter', 'Records skipped as malformed.', o.badRecordsSkipped, labels);
+      e.add('sluice_taskmanager_job_task_operator_numRecordsLost', 'counter', 'Records a source accepted to lose (scan.offset-out-of-range).', o.recordsLost ?? 0, labels);
       e.add('sluice_taskmanager_job_task_busyTimeMsPerSecond', 'gauge', 'Milliseconds per second spent working.', o.busyTimeMsPerSecond, labels);
       e.add('sluice_taskmanager_job_task_idleTimeMsPerSecond', 'gauge', 'Milliseconds per second spent waiting for input.', o.idleTimeMsPerSecond, labels);
       e.add('sluice_taskmanager_job_task_backPressuredTimeMsPerSecond', 'gauge', 'Milliseconds per second spent waiting for downstream.', o.backPressuredTimeMsPerSecond, labels);
