@@ -12,6 +12,10 @@ import { loadClusterConfig } from '../../runtime/cluster/config.js';
 import { JobManager } from '../../runtime/cluster/jobmanager.js';
 import type { Command, DeployCommand } from '../../runtime/cluster/protocol.js';
 import { CheckpointStorage } from '../../runtime/state/checkpoint-storage.js';
+import { TaskMetrics } from '../../runtime/cluster/task-metrics.js';
+import { JobMetrics } from '../../runtime/core/metrics.js';
+import type { JobRunner } from '../../runtime/exec/job-runner.js';
+import { jobMetricValues } from '../../runtime/rest/shapes.js';
 import { tempDir } from '../helpers/tables.js';
 
 let jm: JobManager;
@@ -120,5 +124,28 @@ describe('the jobmanager', () => {
     expect(jm.job(jobId).timestamps.FAILING).toBeGreaterThan(0);
     expect(jm.job(jobId).exceptions[0]).toMatchObject({ exceptionName: 'ExternalError', message: 'mysql: connection refused' });
     expect(jm.taskManager(tm).freeSlots).toBe(1);
+  });
+});
+
+describe('incidents of a running job (a loss a source accepted, scan.offset-out-of-range)', () => {
+  it('go into the exceptions history once, and lost records into numRecordsLost', async () => {
+    register((1 << 22) + 7);
+    const jobId = await jm.runJar(jarId, {});
+    // Placed on whichever taskmanager has a free slot (one of the earlier tests' may).
+    const tm = jm.job(jobId).taskManager!;
+    const [deploy] = (await commands(tm)) as DeployCommand[];
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'RUNNING' });
+    const plan = jm.job(jobId).plan;
+    const metrics = new JobMetrics();
+    const m = metrics.operator(plan.nodes.find((n) => n.kind === 'source')!.id, 'source');
+    m.recordsLost = 50;
+    m.incidents.push({ name: 'OffsetOutOfRange', message: "table 't': topic x partition 0: offsets 10..59 (50 records) were deleted" });
+    const sampler = new TaskMetrics(plan);
+    const runner = { metrics, times: new Map() } as unknown as JobRunner;
+    for (let i = 0; i < 2; i++) await jm.heartbeat(tm, [{ jobId, attempt: deploy.attempt, state: 'RUNNING', operators: sampler.sample(runner) }], signal());
+    const history = jm.job(jobId).exceptions.filter((e) => e.exceptionName === 'OffsetOutOfRange');
+    expect(history.map((e) => e.message)).toEqual(["table 't': topic x partition 0: offsets 10..59 (50 records) were deleted"]);
+    expect(jm.job(jobId).state).toBe('RUNNING');
+    expect(jobMetricValues(jm.job(jobId)).numRecordsLost).toBe(50);
   });
 });
