@@ -141,7 +141,7 @@ describe('incidents of a running job (a loss a source accepted, scan.offset-out-
     m.recordsLost = 50;
     m.incidents.push({ name: 'OffsetOutOfRange', message: "table 't': topic x partition 0: offsets 10..59 (50 records) were deleted" });
     const sampler = new TaskMetrics(plan);
-    const runner = { metrics, times: new Map() } as unknown as JobRunner;
+    const runner = { metrics, times: new Map(), watermarks: new Map() } as unknown as JobRunner;
     for (let i = 0; i < 2; i++) await jm.heartbeat(tm, [{ jobId, attempt: deploy.attempt, state: 'RUNNING', operators: sampler.sample(runner) }], signal());
     const history = jm.job(jobId).exceptions.filter((e) => e.exceptionName === 'OffsetOutOfRange');
     expect(history.map((e) => e.message)).toEqual(["table 't': topic x partition 0: offsets 10..59 (50 records) were deleted"]);
