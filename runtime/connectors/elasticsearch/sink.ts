@@ -12,6 +12,7 @@ import type { DataType } from '../../core/data-types.js';
 import { ExternalError, UserError } from '../../core/errors.js';
 import { constantBackoff, exponentialBackoff, noRetries, retry, type Backoff } from '../../core/retry.js';
 import { ROW_KIND_SHORT, RowKind, kindOf, type Batch, type Row } from '../../core/row.js';
+import { ChangeBuffer } from '../../core/change-buffer.js';
 import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { jsonValue } from '../../core/values.js';
 // Flink forms ids with Java's toString of each key value; the print connector already spells values that way.
@@ -63,11 +64,8 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   private readonly intervalMs: number;
   private readonly backoff: Backoff;
   private readonly backoffDescription: string;
-  /** Keyed mode: the last action per document id, in first-arrival order. */
-  private readonly byId = new Map<string, Action>();
-  /** Append mode: actions in arrival order. */
-  private appended: Action[] = [];
-  private bytes = 0;
+  /** The last action per document id in first-arrival order, or (no key) actions in arrival order. */
+  private readonly actions = new ChangeBuffer<Action>((a) => a.bytes);
   private client: BulkClient | null = null;
   private flusher: SinkFlusher<Action[]> | null = null;
 
@@ -148,39 +146,19 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   // FlushTarget: the buffer as the send loop sees it.
 
   buffered(): number {
-    return this.keyed ? this.byId.size : this.appended.length;
+    return this.actions.length;
   }
 
   full(): boolean {
     const n = this.buffered();
     if (this.maxActions === 0 && this.maxBytes === 0) return n >= UNLIMITED_BULK_ACTIONS;
-    return (this.maxActions > 0 && n >= this.maxActions) || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
+    return (this.maxActions > 0 && n >= this.maxActions) || (this.maxBytes > 0 && this.actions.bytes >= this.maxBytes);
   }
 
   take(): Action[] | null {
     if (this.buffered() === 0) return null;
     const limit = this.maxActions > 0 ? this.maxActions : UNLIMITED_BULK_ACTIONS;
-    const out: Action[] = [];
-    let bytes = 0;
-    const fits = (a: Action) => out.length < limit && (out.length === 0 || this.maxBytes === 0 || bytes + a.bytes <= this.maxBytes);
-    if (this.keyed) {
-      for (const [id, a] of this.byId) {
-        if (!fits(a)) break;
-        out.push(a);
-        bytes += a.bytes;
-        this.byId.delete(id);
-      }
-    } else {
-      let n = 0;
-      while (n < this.appended.length && fits(this.appended[n])) {
-        const a = this.appended[n++];
-        out.push(a);
-        bytes += a.bytes;
-      }
-      this.appended = n === this.appended.length ? [] : this.appended.slice(n);
-    }
-    this.bytes -= bytes;
-    return out;
+    return this.actions.take((a, taken, bytes) => taken < limit && (this.maxBytes === 0 || bytes + a.bytes <= this.maxBytes));
   }
 
   async send(actions: Action[], signal: AbortSignal): Promise<void> {
@@ -220,15 +198,7 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   }
 
   private add(partial: Omit<Action, 'bytes'>): void {
-    const action: Action = { ...partial, bytes: Buffer.byteLength(partial.ndjson) };
-    if (action.id === null) {
-      this.appended.push(action);
-    } else {
-      const previous = this.byId.get(action.id);
-      if (previous) this.bytes -= previous.bytes;
-      this.byId.set(action.id, action);
-    }
-    this.bytes += action.bytes;
+    this.actions.add(partial.id, { ...partial, bytes: Buffer.byteLength(partial.ndjson) });
   }
 
   /** The row as a JSON document, values spelled as Flink's json format writes them. */

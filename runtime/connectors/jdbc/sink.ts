@@ -11,6 +11,7 @@ import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { ExternalError, UserError } from '../../core/errors.js';
 import { describeError, exponentialBackoff, retry, type Backoff } from '../../core/retry.js';
 import { ROW_KIND_SHORT, RowKind, kindOf, type Batch } from '../../core/row.js';
+import { ChangeBuffer } from '../../core/change-buffer.js';
 import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { createSqlClient, isTransientSqlError, type SqlClient, type SqlConnection } from './client.js';
 import { jdbcSettings, type JdbcSettings } from './options.js';
@@ -55,10 +56,8 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
   private readonly maxRetries: number;
   private readonly backoff: Backoff;
   private readonly connectTimeoutMs: number;
-  /** Keyed mode: the last change per key, in first-arrival order. */
-  private readonly changes = new Map<string, Change>();
-  /** Append mode: rows in arrival order. */
-  private appended: unknown[][] = [];
+  /** The last change per key in first-arrival order, or (no key) rows in arrival order. */
+  private readonly changes = new ChangeBuffer<Change>();
   /** Records taken since the last send started (Flink counts records, not distinct keys). */
   private received = 0;
   private client: SqlClient | null = null;
@@ -120,7 +119,7 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
         const kind = kindOf(batch, i);
         if (kind === RowKind.UPDATE_BEFORE) continue;
         const values = this.bind(rows[i]);
-        this.changes.set(this.keyOf(values), { values, delete: kind === RowKind.DELETE });
+        this.changes.add(this.keyOf(values), { values, delete: kind === RowKind.DELETE });
         this.received++;
       }
     } else {
@@ -130,7 +129,7 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
           throw new UserError(`table '${this.ctx.table}' declares no PRIMARY KEY, so the jdbc sink only appends rows, but it received a ${ROW_KIND_SHORT[kind]} change`,
             'declare PRIMARY KEY (...) NOT ENFORCED in the DDL so that updates and deletes are applied by key');
         }
-        this.appended.push(this.bind(rows[i]));
+        this.changes.add(null, { values: this.bind(rows[i]), delete: false });
       }
       this.received += rows.length;
     }
@@ -151,7 +150,7 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
   // FlushTarget: the buffer as the send loop sees it.
 
   buffered(): number {
-    return this.keyed ? this.changes.size : this.appended.length;
+    return this.changes.length;
   }
 
   full(): boolean {
@@ -161,17 +160,11 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
   take(): JdbcBatch | null {
     if (this.buffered() === 0) return null;
     this.received = 0;
-    if (!this.keyed) {
-      const rows = this.appended;
-      this.appended = [];
-      return { rows, deleteKeys: [] };
-    }
     const batch: JdbcBatch = { rows: [], deleteKeys: [] };
-    for (const change of this.changes.values()) {
+    for (const change of this.changes.take()) {
       if (change.delete) batch.deleteKeys.push(this.keyIndexes.map((k) => change.values[k]));
       else batch.rows.push(change.values);
     }
-    this.changes.clear();
     return batch;
   }
 
