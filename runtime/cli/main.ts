@@ -86,10 +86,8 @@ async function loadRunnable(target: string, args: string[]): Promise<CompiledBun
     if (!mod.job) throw new Error(`${target} is not a sluice bundle (no exported job)`);
     return mod.job;
   }
-  const { compileJob } = await import('../../compiler/index.js');
-  const { instantiate } = await import('../../compiler/codegen/instantiate.js');
-  const compiled = await compileJob(target, { args });
-  return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
+  const { compileJobFile } = await import('./compile-job-file.js');
+  return compileJobFile(target, args);
 }
 
 /** One-line reasons: `file:line:col: error: ...` for compile errors, `error: ...` and a hint otherwise. */

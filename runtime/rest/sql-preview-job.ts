@@ -1,7 +1,7 @@
 // The SQL page's preview job, run in a child process of the jobmanager (see sql-preview.ts): compiling and
 // running never hold up the REST server, and ending the process cancels the job. It writes the tables' DDL
-// and the query into a job file, compiles that through the compiler's entry point, loaded lazily exactly as
-// `sluice run job.ts` loads it (the runtime never imports the compiler), runs the plan here with a collect
+// and the query into a job file, compiles that (cli/compile-job-file.ts: the compiler, loaded lazily as
+// `sluice run job.ts` loads it; the runtime never imports the compiler), runs the plan here with a collect
 // sink, and reports on file descriptor 3, one JSON object a line: an error (with the line and column in
 // the query or the tables' DDL), the result's columns, its changelog rows, the end.
 import fs from 'node:fs';
@@ -11,7 +11,9 @@ import { javaString } from '../core/java-strings.js';
 import { ROW_KIND_SHORT, type Row, type RowKind } from '../core/row.js';
 import type { JobPlan } from '../core/plan.js';
 import { collectBuffers } from '../connectors/collect/sink.js';
+import type { CompiledBundle } from '../core/bundle.js';
 import { runCompiled } from '../cli/run-compiled.js';
+import { compileJobFile } from '../cli/compile-job-file.js';
 import { COLLECT_ID, jobSource, locate, type Placed } from './sql-preview-source.js';
 
 export interface PreviewSpec {
@@ -48,18 +50,14 @@ async function main(): Promise<void> {
   const file = path.join(spec.dir, 'preview.mts');
   fs.writeFileSync(file, source);
   emit({ type: 'compiling' });
-  let plan: JobPlan;
-  let factory: Parameters<typeof runCompiled>[0]['factory'];
+  let compiled: CompiledBundle;
   try {
-    const { compileJob } = await import('../../compiler/index.js');
-    const { instantiate } = await import('../../compiler/codegen/instantiate.js');
-    const compiled = await compileJob(file);
-    plan = compiled.plan;
-    factory = (_rt, udfs) => instantiate(compiled.code.factory, udfs);
+    compiled = await compileJobFile(file);
   } catch (e) {
     report(e, placed, file);
     return exit(0);
   }
+  let plan: JobPlan = compiled.plan;
   // The tables' text declares tables and views; an INSERT there would make the preview write somewhere.
   const other = plan.nodes.find((n) => n.kind === 'sink' && n.options.id !== COLLECT_ID);
   if (other?.kind === 'sink') {
@@ -85,7 +83,7 @@ async function main(): Promise<void> {
     },
   });
   try {
-    await runCompiled({ plan, factory });
+    await runCompiled({ plan, factory: compiled.factory });
     emit({ type: 'end', reason: `The query's input ended: ${count} row${count === 1 ? '' : 's'}.` });
   } catch (e) {
     report(e, placed, file);
