@@ -67,7 +67,13 @@ describe('dashboard', () => {
     await expect.poll(sourceRecordsOut, { timeout: 15_000 }).toBeGreaterThan(before);
     const shown = await sourceRecordsOut();
     expect(shown).toBeLessThanOrEqual(await restSourceRecordsOut());
-    expect(await page.locator('[data-testid=graph-vertex]').count()).toBe(job.plan.nodes.length);
+    expect(await page.locator('[data-testid=graph-vertex]').count()).toBe(job.vertices.length);
+    expect(await page.locator('[data-testid=vertex-row]').count()).toBe(job.vertices.length);
+    // Event time: some vertex past the source shows the watermark (ids are seconds since the epoch: 1970).
+    await expect.poll(async () => (await page.locator('[data-testid=watermark]').allTextContents()).join(' '), { timeout: 15_000 }).toMatch(/1970-01-01 \d\d:\d\d:\d\d/);
+    await page.locator('[data-testid=graph-vertex]').first().click();
+    await expect.poll(() => page.locator('[data-testid=subtasks] tbody tr').count(), { timeout: 10_000 }).toBe(job.vertices[0].parallelism);
+    await expect.poll(() => page.locator('[data-testid=subtasks] tbody tr').first().textContent()).toContain('RUNNING');
     await screenshot(page, 'job');
     await page.goto(`${cluster.url}/#/overview`);
     await expect.poll(() => page.locator('[data-testid=running-jobs]').textContent()).toContain(jobId);
@@ -75,6 +81,11 @@ describe('dashboard', () => {
     await page.goto(`${cluster.url}/#/taskmanagers`);
     await expect.poll(() => page.locator('[data-testid=taskmanagers] tbody tr').count()).toBe(1);
     await screenshot(page, 'taskmanagers');
+    await page.locator('[data-testid=taskmanagers] tbody a').first().click();
+    await expect.poll(() => page.locator('[data-testid=tm-metrics]').textContent()).toMatch(/heap/i);
+    await screenshot(page, 'taskmanager');
+    await page.goto(page.url().replace(/\/metrics$/, '/log'));
+    await expect.poll(() => page.locator('[data-testid=log-text]').textContent()).toMatch(/Registering|registered|taskmanager/i);
     await page.goto(`${cluster.url}/#/jobmanager/config`);
     await expect.poll(() => page.locator('[data-testid=jobmanager-config]').textContent()).toContain('heartbeat.timeout');
     await screenshot(page, 'jobmanager');

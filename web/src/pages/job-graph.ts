@@ -174,7 +174,7 @@ function VertexRow({ job, v, selected, onSelect, report }: {
     <td class="num">${fmtBytes(m['write-bytes'])}</td>
     <td><span class=${`bp bp-${level ?? 'none'}`}>${level ?? '–'}</span></td>
     <td class="num">${fmtPercent(busy)}</td>
-    <td class="small">${wm.error ? '–' : fmtWatermark(minWatermark(wm.data))}</td>
+    <td class="small nowrap" data-testid="watermark">${wm.error ? '–' : fmtWatermark(minWatermark(wm.data))}</td>
   </tr>`;
 }
 

@@ -58,7 +58,7 @@ export function TaskManagerPage({ id, tab }: { id: string; tab: string }) {
             <div class="tile"><div class="tile-value">${fmtBytes(t.hardware.physicalMemory)}</div><div class="tile-label">Physical memory</div></div>
             <div class="tile"><div class="tile-value">${fmtBytes(t.hardware.freeMemory)}</div><div class="tile-label">Free memory</div></div>
           </div>
-          <${Card} title="Metrics"><${KeyValues} rows=${flatten(t.metrics ?? {})} /><//>
+          <${Card} title="Metrics"><${KeyValues} testId="tm-metrics" rows=${flatten(t.metrics ?? {})} /><//>
           <${Card} title="Memory configuration"><${KeyValues} rows=${flatten(t.memoryConfiguration ?? {}).map(([k, v]) => [k, Number.isFinite(Number(v)) ? fmtBytes(Number(v)) : v])} /><//>`;
       }}<//>`}`;
 }
