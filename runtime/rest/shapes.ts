@@ -32,6 +32,9 @@ export function jobOverview(job: JobRecord) {
     duration: job.duration,
     'last-modification': job.lastModification,
     tasks: taskCounts(job),
+    // Flink's client reads these too (an int it cannot find fails `flink list`).
+    jobType: 'STREAMING',
+    'pending-operators': 0,
   };
 }
 
