@@ -49,6 +49,7 @@ const sharedKeys: Record<string, z.ZodType<string>> = {
   'scan.topic-partition-discovery.interval': durationString(),
   'scan.watermark.idle-timeout': durationString(),
   'scan.offset-out-of-range': oneOf(...OUT_OF_RANGE_POLICIES),
+  'scan.dead-letter-queue.topic': z.string().min(1, 'must name a topic'),
   'sink.delivery-guarantee': oneOf('at-least-once', 'exactly-once', 'none'),
   'sink.transactional-id-prefix': z.string().min(1, 'must not be empty'),
 };

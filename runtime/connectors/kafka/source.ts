@@ -35,9 +35,9 @@
 // position to the log start) and checks the bounds before it takes the next batch of that partition.
 import { randomUUID } from 'node:crypto';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
-import { ExternalError, UserError } from '../../core/errors.js';
+import { BadRecordError, ExternalError, UserError } from '../../core/errors.js';
 import { RowKind, type Row } from '../../core/row.js';
-import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage } from './client.js';
+import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage, type OutRecord, type ProducerLink } from './client.js';
 import { readLayout, readOutOfRangePolicy, readTopics, type OutOfRangePolicy } from './options.js';
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
 import { createRecordDecoder, type RecordDecoder } from './records.js';
@@ -98,6 +98,27 @@ interface Chunk {
   error?: Error;
 }
 
+/** Headers of a dead letter (as Kafka Connect's __connect.errors.*): where the record came from and why it is there. */
+export const DEAD_LETTER_HEADERS = {
+  table: '__sluice.errors.table',
+  topic: '__sluice.errors.topic',
+  partition: '__sluice.errors.partition',
+  offset: '__sluice.errors.offset',
+  reason: '__sluice.errors.reason',
+} as const;
+
+/** The record as it was read (raw key and value bytes), with the headers naming its origin and the reason. */
+function deadLetter(table: string, s: PartitionState, m: FetchedMessage, e: BadRecordError): OutRecord {
+  const h = DEAD_LETTER_HEADERS;
+  return {
+    key: m.key, value: m.value,
+    headers: [
+      { key: h.table, value: table }, { key: h.topic, value: s.topic }, { key: h.partition, value: String(s.partition) },
+      { key: h.offset, value: m.offset }, { key: h.reason, value: e.reason },
+    ],
+  };
+}
+
 /** Records of a partition were deleted before the job read them, and the table does not accept the loss. */
 export class OffsetOutOfRangeError extends Error {
   constructor(message: string) {
@@ -125,6 +146,9 @@ export class KafkaSourceReader implements SourceReader {
   /** Partitions whose fetch position kafkajs reported out of range; checked before their next batch is queued. */
   private readonly reset = new Set<string>();
   private client: KafkaClient | null = null;
+  /** scan.dead-letter-queue.topic: where records that cannot be decoded go instead of failing the job. */
+  private readonly deadLetterTopic: string | null;
+  private deadLetters: ProducerLink | null = null;
   private assignment: string[] = [];
   private consumer: ConsumerLink | null = null;
   private failure: Error | null = null;
@@ -143,6 +167,7 @@ export class KafkaSourceReader implements SourceReader {
     this.decode = createRecordDecoder(readLayout(ctx, upsert), ctx.declared, ctx.fields);
     this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
     this.outOfRange = readOutOfRangePolicy(ctx.options);
+    this.deadLetterTopic = ctx.options['scan.dead-letter-queue.topic'] ?? null;
     this.sizeFetch(1);
   }
 
@@ -385,10 +410,19 @@ export class KafkaSourceReader implements SourceReader {
     const end = Math.min(chunk.messages.length, chunk.next + MAX_ROWS);
     this.current.topic = s.topic;
     this.current.partition = s.partition;
+    let dead: OutRecord[] | null = null;
     for (let i = chunk.next; i < end; i++) {
       const m = chunk.messages[i];
       this.current.offset = m.offset;
-      const row = this.decode(m.key, m.value, this.origin);
+      let row;
+      try {
+        row = this.decode(m.key, m.value, this.origin);
+      } catch (e) {
+        if (!(e instanceof BadRecordError) || this.deadLetterTopic === null) throw e;
+        (dead ??= []).push(deadLetter(this.ctx.table, s, m, e));
+        this.ctx.metrics.badRecordsSkipped++;
+        continue;
+      }
       if (row === undefined) continue;
       if (row === null) {
         this.ctx.metrics.badRecordsSkipped++;
@@ -413,7 +447,17 @@ export class KafkaSourceReader implements SourceReader {
     }
     this.bufferedRecords -= taken;
     if (this.bufferedBytes < this.fetchBytes) this.makeRoom();
+    // Acknowledged before the position moves past them (a checkpoint is taken after poll() returns).
+    if (dead !== null) await this.sendDeadLetters(dead);
     return { split: s.split, rows, kinds };
+  }
+
+  private async sendDeadLetters(records: OutRecord[]): Promise<void> {
+    const topic = this.deadLetterTopic!;
+    this.deadLetters ??= await this.client!.producer(this.settings.producer, { transactionalId: null, partitioner: 'default' });
+    await this.deadLetters.send(topic, records);
+    this.ctx.log.warn({ table: this.ctx.table, topic, records: records.length, first: records[0].headers?.find((h) => h.key === DEAD_LETTER_HEADERS.reason)?.value },
+      'records that cannot be decoded went to the dead-letter topic');
   }
 
   splits(): string[] {
@@ -447,6 +491,8 @@ export class KafkaSourceReader implements SourceReader {
     const consumer = this.consumer;
     this.consumer = null;
     this.client = null;
+    await this.deadLetters?.close().catch(() => {});
+    this.deadLetters = null;
     this.queue.length = 0;
     this.notify();
     // kafkajs's disconnect waits for eachBatch to return.
