@@ -2,9 +2,9 @@
 // optimized plan with generated stages and, when asked, a standalone bundle.
 import path from 'node:path';
 import { plainType } from '../runtime/core/data-types.js';
-import type { JobPlan, UdfRef } from '../runtime/core/plan.js';
+import { operatorsOf, type JobPlan, type UdfRef } from '../runtime/core/plan.js';
 import { bundleJob } from './bundle/bundle-job.js';
-import { emitStages, type GeneratedCode } from './codegen/emit-stages.js';
+import { emitStages, withCodeSizes, type GeneratedCode } from './codegen/emit-stages.js';
 import { explainPlan } from './ir/explain.js';
 import { loadJob, type LoadedJob } from './frontend/load-job.js';
 import { CompileError } from './ir/diagnostics.js';
@@ -37,8 +37,7 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
   const optimized = optimize(logical);
   const code = emitStages(optimized);
   const plan: JobPlan = {
-    ...optimized,
-    stages: optimized.stages.map((s) => ({ ...s, codeSize: code.stageSizes[s.id] ?? 0 })),
+    ...withCodeSizes(optimized, code.stageSizes),
     udfs: udfRefs(job, usedUdfs(optimized)),
   };
   const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan) };
@@ -71,7 +70,7 @@ function usedUdfs(plan: JobPlan): Set<string> {
     if (e.kind === 'udf') names.add(e.name);
     if (e.kind === 'call' || e.kind === 'udf') e.args.forEach(visit);
   };
-  for (const n of plan.nodes) {
+  for (const n of operatorsOf(plan)) {
     if (n.kind === 'calc') { n.projections.forEach((p) => visit(p.expr)); if (n.filter) visit(n.filter); }
     if (n.kind === 'source') n.computed.forEach((c) => visit(c.expr));
   }

@@ -31,7 +31,7 @@ export async function runStandalone(env: TableEnvironment, collectId?: string, f
 export async function runPlan(plan: JobPlan, fused: boolean, signal?: AbortSignal, onStart?: (runner: JobRunner) => void): Promise<JobRunner> {
   const udfs = udfFunctions(plan.udfs);
   const code = fused ? instantiate(emitStages(plan).factory, udfs) : interpretPlan(plan, udfs);
-  const runner = new JobRunner(plan, { code, fused, signal });
+  const runner = new JobRunner(plan, { code, signal });
   onStart?.(runner);
   await runner.run();
   return runner;

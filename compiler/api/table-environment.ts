@@ -5,7 +5,7 @@ import { DataTypes, withType, type Field } from '../../runtime/core/data-types.j
 import type { Row } from '../../runtime/core/row.js';
 import { RowKind } from '../../runtime/core/row.js';
 import { inputsOf, type JobPlan, type PlanNode, type SinkNode, type SourceLoc, type SourceNode } from '../../runtime/core/plan.js';
-import { emitStages } from '../codegen/emit-stages.js';
+import { emitStages, withCodeSizes } from '../codegen/emit-stages.js';
 import { explainPlan } from '../ir/explain.js';
 import { optimize } from '../passes/index.js';
 import { udfRegistry } from '../../runtime/core/udf.js';
@@ -204,16 +204,15 @@ export class TableEnvironment {
       kind: 'sink', id: 'explain', input: t.node.id, table: '<explain>', connector: blackhole.name, options: { connector: blackhole.name },
       primaryKey: [], schema: t.node.schema, changelog: t.node.changelog,
     };
-    const logical: JobPlan = { name: 'explain', args: [], config: { ...this.config.values }, nodes: [...this.plan.nodes.filter((n) => upstream.has(n.id)), sink], udfs: [], stages: [] };
+    const logical: JobPlan = { name: 'explain', args: [], config: { ...this.config.values }, nodes: [...this.plan.nodes.filter((n) => upstream.has(n.id)), sink], udfs: [] };
     const optimized = optimize(logical);
-    const sizes = emitStages(optimized).stageSizes;
-    return explainPlan(logical, { ...optimized, stages: optimized.stages.map((st) => ({ ...st, codeSize: sizes[st.id] ?? 0 })) });
+    return explainPlan(logical, withCodeSizes(optimized, emitStages(optimized).stageSizes));
   }
 
   /** The plan as built, before passes. */
   buildPlan(name: string, args: string[]): JobPlan {
     // As in Flink, `pipeline.name` names the job in place of the name it was defined with.
-    return { name: this.config.values['pipeline.name'] ?? name, args, config: { ...this.config.values }, nodes: [...this.plan.nodes], udfs: [], stages: [] };
+    return { name: this.config.values['pipeline.name'] ?? name, args, config: { ...this.config.values }, nodes: [...this.plan.nodes], udfs: [] };
   }
 
   private addSink(def: TableDef, t: Table, loc?: SourceLoc): SinkNode {

@@ -1,11 +1,11 @@
-// Generates the code of a plan's fused stages: for each stage one function with a single loop over the batch,
+// Generates the code of a plan's fused nodes (runtime/core/plan.ts FusedNode): for each one function with a single loop over the batch,
 // the calcs' filters and projections inlined as local variables, ending in either a row pushed to the output
 // or an aggregate's key lookup and inline accumulation (the layout of runtime/state/agg-kernel.ts; the lookup
 // structures of runtime/state/group-state.ts and window-state.ts).
 // The result is the source of a factory `(rt, udfs) => StageCode`, bundled as is or evaluated in-process.
 import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
-import { inputsOf, type AggCall, type FusedStage, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
+import { inputsOf, type AggCall, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
 import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
@@ -13,8 +13,13 @@ import { ExprEmitter, type ExprScope } from './emit-expr.js';
 export interface GeneratedCode {
   /** Source text of `(function (rt, udfs) { ...; return { stages, computed }; })`. */
   factory: string;
-  /** Size in bytes of each stage's function. */
+  /** Size in bytes of each fused node's function. */
   stageSizes: Record<string, number>;
+}
+
+/** The plan with each fused node's code size filled in (explain shows them). */
+export function withCodeSizes(plan: JobPlan, stageSizes: Record<string, number>): JobPlan {
+  return { ...plan, nodes: plan.nodes.map((n) => (n.kind === 'fused' ? { ...n, codeSize: stageSizes[n.id] ?? 0 } : n)) };
 }
 
 const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
@@ -37,7 +42,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
   const stageSizes: Record<string, number> = {};
 
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id)).length;
-  plan.stages.forEach((s, si) => {
+  plan.nodes.filter((n): n is FusedNode => n.kind === 'fused').forEach((s, si) => {
     const { text, passesRowsOn } = emitStage(s, si, byId, scopeBase, consumers(s.input) === 1);
     if (!passesRowsOn) releasing.push(s.id);
     stageSizes[s.id] = Buffer.byteLength(text);
@@ -69,14 +74,13 @@ type ScopeFactory = (field: (name: string) => string) => ExprScope;
  * `onlyReader`: the stage is the only consumer of its input. `passesRowsOn`: its output rows are its input
  * rows (written over), so they must not be recycled.
  */
-function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): { text: string; passesRowsOn: boolean } {
+function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): { text: string; passesRowsOn: boolean } {
   let passesRowsOn = false;
   const body: string[] = [];
   // Values of the current columns: starts as reads of the input row, then each calc's outputs.
   let values = new Map<string, string>(byId.get(s.input)!.schema.map((f) => [f.name, `r${prop(f.name)}`]));
   let schema: readonly Field[] = byId.get(s.input)!.schema;
-  s.calcs.forEach((id, ci) => {
-    const calc = byId.get(id) as Extract<PlanNode, { kind: 'calc' }>;
+  s.calcs.forEach((calc, ci) => {
     const current = values;
     const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null'), `c${ci}_`);
     if (calc.filter) {
@@ -94,7 +98,9 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     schema = calc.schema;
   });
 
-  const target = byId.get(s.target)!;
+  const into = s.accumulateInto === null ? null : byId.get(s.accumulateInto)!;
+  if (into !== null && into.kind !== 'groupAggregate' && into.kind !== 'windowAggregate') throw new Error(`fused node ${s.id} accumulates into ${into.kind} ${into.id}`);
+  const target = into ?? s;
   let params = 'rows, kinds, out';
   let head = '';
   if (target.kind === 'groupAggregate') {
@@ -118,7 +124,7 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
       body.push(...emitAccumulate(target.aggs, values, schema), '}');
     }
   } else {
-    const outSchema = target.kind === 'calc' ? target.schema : schema;
+    const outSchema = schema;
     const input = byId.get(s.input)!;
     if (onlyReader && input.kind === 'source' && sameColumns(outSchema, input.schema)) {
       // A source's rows belong to the job (SourceBatch.rows) and only this stage reads them: the output row is
@@ -132,7 +138,7 @@ function emitStage(s: FusedStage, index: number, byId: Map<string, PlanNode>, sc
     }
     body.push('if (kinds !== null) out.kinds.push(kinds[i]);');
   }
-  const desc = [s.input, ...s.calcs, s.target].join(' -> ');
+  const desc = [s.input, ...s.calcs.map((c) => c.id), s.accumulateInto ?? 'rows'].join(' -> ');
   const text = [
     `// stage ${s.id}: ${desc}`,
     `function stage${index}(${params}) {`,

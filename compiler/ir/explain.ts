@@ -2,7 +2,7 @@
 // and the fused stages with the size of their generated code.
 import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
-import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type PlanNode } from '../../runtime/core/plan.js';
 
 export function exprToString(e: Expr): string {
   switch (e.kind) {
@@ -38,6 +38,21 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     case 'union': return `${id}Union(all=[true])`;
     case 'sink':
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
+    case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
+    // The tree shows a fused node's calcs one by one (planTree); this line names the loop itself.
+    case 'fused': return `${id}Fused(${n.calcs.length} calcs${n.accumulateInto ? ', accumulate' : ''})`;
+    default: return unhandledKind(n);
+  }
+}
+
+/** Flink's names for ship strategies. */
+function distribution(d: Distribution): string {
+  switch (d.kind) {
+    case 'forward': return 'forward';
+    case 'hash': return d.keys.length ? `hash[${d.keys.join(', ')}]` : 'single';
+    case 'rebalance': return 'rebalance';
+    case 'broadcast': return 'broadcast';
+    default: return unhandledKind(d);
   }
 }
 
@@ -50,25 +65,28 @@ export function planTree(plan: JobPlan, withIds: boolean): string {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const lines: string[] = [];
   const walk = (n: PlanNode, indent: string, first: boolean) => {
-    lines.push(`${indent}${first ? '' : '+- '}${describeNode(n, withIds)}`);
-    const inputs = n.kind === 'source' ? [] : n.kind === 'union' ? n.inputs : [n.input];
-    const next = first ? '' : indent + '   ';
-    for (const i of inputs) walk(byId.get(i)!, first ? '' : next, false);
+    // A fused node prints as the calcs it runs, last first (as the tree reads: consumers above inputs).
+    const shown: PlanNode[] = n.kind === 'fused' ? [...n.calcs].reverse() : [n];
+    for (const s of shown) {
+      lines.push(`${indent}${first ? '' : '+- '}${describeNode(s, withIds)}`);
+      if (!first) indent += '   ';
+      first = false;
+    }
+    for (const i of inputsOf(n)) walk(byId.get(i)!, indent, false);
   };
   for (const sink of plan.nodes.filter((n) => n.kind === 'sink')) walk(sink, '', true);
   return lines.join('\n');
 }
 
 export function explainPlan(logical: JobPlan, optimized: JobPlan): string {
-  const stages = optimized.stages.map((s) => {
-    const byId = new Map(optimized.nodes.map((n) => [n.id, n]));
-    const name = (id: string) => {
-      const n = byId.get(id)!;
-      return n.kind === 'source' ? `Source(${n.table})` : n.kind === 'sink' ? `Sink(${n.table})` : n.kind === 'calc' ? 'Calc' : n.kind === 'union' ? 'Union' : n.kind === 'groupAggregate' ? 'GroupAggregate' : 'WindowAggregate';
-    };
-    const target = byId.get(s.target)!;
-    const into = target.kind === 'groupAggregate' || target.kind === 'windowAggregate' ? `${name(s.target)}.accumulate` : target.kind === 'calc' ? '(shared output)' : name(s.target);
-    return `${s.id}: ${name(s.input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}   [${s.codeSize} bytes of generated code]`;
+  const byId = new Map(optimized.nodes.map((n) => [n.id, n]));
+  const fused = optimized.nodes.filter((n): n is FusedNode => n.kind === 'fused');
+  const stages = fused.map((s) => {
+    const input = byId.get(s.input)!;
+    const consumers = optimized.nodes.filter((n) => inputsOf(n).includes(s.id));
+    const into = s.accumulateInto ? `${stageName(byId.get(s.accumulateInto)!)}.accumulate`
+      : consumers.length === 1 ? stageName(consumers[0]) : '(shared output)';
+    return `${s.id}: ${stageName(input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}   [${s.codeSize} bytes of generated code]`;
   });
   const args = optimized.args.length ? ` (job arguments: ${optimized.args.join(' ')})` : '';
   return [
@@ -84,4 +102,19 @@ export function explainPlan(logical: JobPlan, optimized: JobPlan): string {
     ...(stages.length ? stages : ['(none: every operator runs unfused)']),
     '',
   ].join('\n');
+}
+
+/** A node as one end of a fused stage's line. */
+function stageName(n: PlanNode): string {
+  switch (n.kind) {
+    case 'source': return `Source(${n.table})`;
+    case 'sink': return `Sink(${n.table})`;
+    case 'calc': return 'Calc';
+    case 'union': return 'Union';
+    case 'groupAggregate': return 'GroupAggregate';
+    case 'windowAggregate': return 'WindowAggregate';
+    case 'exchange': return 'Exchange';
+    case 'fused': return 'Calc';
+    default: return unhandledKind(n);
+  }
 }

@@ -3,7 +3,7 @@
 // operators; a changed operator gets a new id, and its old state is reported as not restored.
 import { createHash } from 'node:crypto';
 import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
-import { inputsOf } from '../../runtime/core/plan.js';
+import { inputsOf, unhandledKind } from '../../runtime/core/plan.js';
 
 export function assignIds(plan: JobPlan): JobPlan {
   const rename = new Map<string, string>();
@@ -17,9 +17,12 @@ export function assignIds(plan: JobPlan): JobPlan {
     for (let k = 1; used.has(id); k++) id = `${hash}-${k}`;
     used.add(id);
     rename.set(n.id, id);
-    if (n.kind === 'source') return { ...n, id };
-    if (n.kind === 'union') return { ...n, id, inputs };
-    return { ...n, id, input: inputs[0] };
+    switch (n.kind) {
+      case 'source': return { ...n, id };
+      case 'union': return { ...n, id, inputs };
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return { ...n, id, input: inputs[0] };
+      default: return unhandledKind(n);
+    }
   });
   return { ...plan, nodes };
 }

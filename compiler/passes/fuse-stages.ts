@@ -1,35 +1,73 @@
-// Operator fusion: chains of calcs are folded into one stage together with what consumes them, and an
-// aggregate's accumulate step joins the stage in front of it, so codegen emits one loop per stage with no
-// per-record dispatch. A chain breaks where a calc feeds several consumers (its rows are materialized once
-// and shared) and at sources, aggregates and unions (they hold state or merge inputs).
-import type { FusedStage, JobPlan, PlanNode } from '../../runtime/core/plan.js';
-import { inputsOf } from '../../runtime/core/plan.js';
+// Operator fusion, the last pass: every chain of calcs becomes one `fused` node (runtime/core/plan.ts), for
+// which codegen emits one loop per batch with no per-record dispatch. A chain breaks where a calc feeds
+// several consumers (its rows are materialized once and shared) and at sources, exchanges, aggregates and
+// unions (they hold state, move rows between subtasks or merge inputs). An aggregate's accumulate step
+// joins the chain in front of its exchange: the loop ends in the aggregate's (or, at parallelism > 1, a
+// local pre-aggregate's) state, so a shuffle carries partial aggregates; such a node exists even with no calc.
+import type { CalcNode, FusedNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { inputsOf, unhandledKind } from '../../runtime/core/plan.js';
 
 export function fuseStages(plan: JobPlan): JobPlan {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
-  const consumerCount = new Map<string, number>();
-  for (const n of plan.nodes) for (const i of inputsOf(n)) consumerCount.set(i, (consumerCount.get(i) ?? 0) + 1);
-  const fanOut = (n: PlanNode) => n.kind === 'calc' && (consumerCount.get(n.id) ?? 0) > 1;
-
-  const stages: FusedStage[] = [];
-  const chainInto = (target: PlanNode, from: string, includeTarget: boolean) => {
-    const calcs: string[] = includeTarget ? [target.id] : [];
-    let cur = byId.get(from)!;
-    while (cur.kind === 'calc' && !fanOut(cur)) {
-      calcs.unshift(cur.id);
-      cur = byId.get(cur.input)!;
-    }
-    const aggregate = target.kind === 'groupAggregate' || target.kind === 'windowAggregate';
-    if (calcs.length === 0 && !aggregate) return;
-    stages.push({ id: `s${stages.length + 1}`, input: cur.id, calcs, target: target.id, codeSize: 0 });
+  const consumers = new Map<string, PlanNode[]>();
+  for (const n of plan.nodes) for (const i of inputsOf(n)) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  // A calc continues a chain into its consumer only when that consumer is its one reader and a calc too.
+  const endsChain = (c: CalcNode) => {
+    const cs = consumers.get(c.id) ?? [];
+    return cs.length !== 1 || cs[0].kind !== 'calc';
   };
+  /** The aggregate an exchange feeds, when the exchange is its only consumer (then the accumulate step is fused). */
+  const aggregateAfter = (x: PlanNode): string | null => {
+    const cs = consumers.get(x.id) ?? [];
+    return x.kind === 'exchange' && cs.length === 1 && (cs[0].kind === 'groupAggregate' || cs[0].kind === 'windowAggregate') ? cs[0].id : null;
+  };
+
+  const fusedOf = new Map<string, string>(); // old id (last calc, or the exchange's input) -> fused node id
+  let count = 0;
+  const fused = (input: string, calcs: CalcNode[], accumulateInto: string | null): FusedNode => {
+    const last = calcs.length ? calcs[calcs.length - 1] : byId.get(input)!;
+    return {
+      kind: 'fused', id: `s${++count}`, input: fusedOf.get(input) ?? input, calcs, accumulateInto, codeSize: 0,
+      schema: last.schema, changelog: last.changelog, upsertKey: last.upsertKey,
+    };
+  };
+  const chainBack = (c: CalcNode): CalcNode[] => {
+    const chain = [c];
+    for (let cur = byId.get(c.input)!; cur.kind === 'calc' && !endsChain(cur); cur = byId.get(cur.input)!) chain.unshift(cur);
+    return chain;
+  };
+
+  const nodes: PlanNode[] = [];
+  const to = (id: string) => fusedOf.get(id) ?? id;
   for (const n of plan.nodes) {
-    if (n.kind === 'source') continue;
-    if (n.kind === 'calc') {
-      if (fanOut(n)) chainInto(n, n.input, true);
-      continue;
+    switch (n.kind) {
+      case 'calc': {
+        if (!endsChain(n)) break; // a later calc of the chain takes it in
+        const chain = chainBack(n);
+        const cs = consumers.get(n.id) ?? [];
+        const into = cs.length === 1 ? aggregateAfter(cs[0]) : null;
+        const f = fused(chain[0].input, chain, into);
+        nodes.push(f);
+        fusedOf.set(n.id, f.id);
+        break;
+      }
+      case 'exchange': {
+        const into = aggregateAfter(n);
+        const input = byId.get(n.input)!;
+        const chained = input.kind === 'calc' && consumers.get(input.id)!.length === 1;
+        // An aggregate's accumulate step with no calc chained before it still gets a loop of its own.
+        if (into && !chained) {
+          const f = fused(n.input, [], into);
+          nodes.push(f);
+          nodes.push({ ...n, input: f.id });
+        } else nodes.push({ ...n, input: to(n.input) });
+        break;
+      }
+      case 'source': nodes.push(n); break;
+      case 'union': nodes.push({ ...n, inputs: n.inputs.map(to) }); break;
+      case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': nodes.push({ ...n, input: to(n.input) }); break;
+      default: unhandledKind(n);
     }
-    for (const i of inputsOf(n)) chainInto(n, i, false);
   }
-  return { ...plan, stages };
+  return { ...plan, nodes };
 }

@@ -1,8 +1,9 @@
 // The pass pipeline: validation first (errors point at the user's code), then rewrites run to a fixpoint,
-// then stable ids and fusion. Each pass is JobPlan → JobPlan.
+// then stable ids, exchanges and fusion. Each pass is JobPlan → JobPlan.
 import type { JobPlan } from '../../runtime/core/plan.js';
 import { assignIds } from './assign-ids.js';
 import { fuseStages } from './fuse-stages.js';
+import { insertExchanges } from './insert-exchanges.js';
 import { pruneColumns } from './prune-columns.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentityCalcs } from './remove-identity-calcs.js';
@@ -18,5 +19,5 @@ export function optimize(plan: JobPlan): JobPlan {
     for (const pass of rewritePasses) p = pass(p);
     if (JSON.stringify(p.nodes) === before) break;
   }
-  return fuseStages(assignIds(p));
+  return fuseStages(insertExchanges(assignIds(p)));
 }

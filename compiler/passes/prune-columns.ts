@@ -3,7 +3,7 @@
 // rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
 // column reads are counted as needed.
 import { fieldsRead } from '../../runtime/core/expr.js';
-import type { CalcNode, JobPlan, PlanNode, SourceNode } from '../../runtime/core/plan.js';
+import { unhandledKind, type CalcNode, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 
 export function pruneColumns(plan: JobPlan): JobPlan {
   const needed = new Map<string, Set<string>>();
@@ -32,7 +32,16 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      // An exchange routes by its keys; a fused node reads what its calcs read.
+      case 'exchange': {
+        const cols = new Set(mine);
+        if (n.distribution.kind === 'hash') for (const k of n.distribution.keys) cols.add(k);
+        need(n.input, cols);
+        break;
+      }
+      case 'fused': throw new Error('pruneColumns runs before fusion');
       case 'source': break;
+      default: unhandledKind(n);
     }
   }
   const nodes: PlanNode[] = plan.nodes.map((n) => {

@@ -1,6 +1,6 @@
 // Removes calcs that pass their input through unchanged (no filter; the same columns, names and order),
 // which the API's lowering leaves behind (e.g. a select of every column). Consumers read the input instead.
-import type { CalcNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { unhandledKind, type CalcNode, type JobPlan, type PlanNode } from '../../runtime/core/plan.js';
 
 export function removeIdentityCalcs(plan: JobPlan): JobPlan {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
@@ -11,9 +11,12 @@ export function removeIdentityCalcs(plan: JobPlan): JobPlan {
   if (replace.size === 0) return plan;
   const to = (id: string) => replace.get(id) ?? id;
   const nodes = plan.nodes.filter((n) => !replace.has(n.id)).map((n): PlanNode => {
-    if (n.kind === 'source') return n;
-    if (n.kind === 'union') return { ...n, inputs: n.inputs.map(to) };
-    return { ...n, input: to(n.input) };
+    switch (n.kind) {
+      case 'source': return n;
+      case 'union': return { ...n, inputs: n.inputs.map(to) };
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return { ...n, input: to(n.input) };
+      default: return unhandledKind(n);
+    }
   });
   return { ...plan, nodes };
 }

@@ -46,7 +46,7 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const runner = new JobRunner(plan, { code, fused, log, signal: controller.signal, commitOnStop: true });
+  const runner = new JobRunner(plan, { code, log, signal: controller.signal, commitOnStop: true });
   const started = Date.now();
   log.info({ job: plan.name, fused }, 'job started');
   try {

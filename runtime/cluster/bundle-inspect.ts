@@ -23,7 +23,6 @@ const planShape = z.object({
   config: z.record(z.string(), z.string()),
   nodes: z.array(z.object({ id: z.string(), kind: z.string() }).passthrough()).min(1),
   udfs: z.array(z.unknown()),
-  stages: z.array(z.unknown()),
 });
 
 export type InspectResult = { plan: JobPlan } | { error: string };

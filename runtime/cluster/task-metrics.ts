@@ -4,7 +4,7 @@
 // chain), so an operator takes its chain's figures (the worst of several, behind a union); a sink counts
 // the time spent waiting for it as busy, the operators before it as backpressured, as Flink shows a slow sink.
 import { describe, type ChainTimes, type JobRunner } from '../exec/job-runner.js';
-import { inputsOf, type JobPlan } from '../core/plan.js';
+import { inputsOf, operatorsOf, type JobPlan, type PlanNode } from '../core/plan.js';
 import type { OperatorReport } from './protocol.js';
 
 interface Rates { busy: number; idle: number; bp: number }
@@ -12,9 +12,12 @@ interface Rates { busy: number; idle: number; bp: number }
 export class TaskMetrics {
   private readonly sourcesOf = new Map<string, string[]>();
   private last: { at: number; times: Map<string, ChainTimes> } | null = null;
+  /** The operators as the user wrote them (a fused node's calcs, no exchanges): the vertices reported. */
+  private readonly operators: PlanNode[];
 
   constructor(private readonly plan: JobPlan) {
-    for (const n of plan.nodes) {
+    this.operators = operatorsOf(plan);
+    for (const n of this.operators) {
       const ins = inputsOf(n);
       this.sourcesOf.set(n.id, ins.length === 0 ? [n.id] : [...new Set(ins.flatMap((i) => this.sourcesOf.get(i) ?? []))]);
     }
@@ -34,8 +37,8 @@ export class TaskMetrics {
     this.last = { at: now, times };
 
     const stageOf = new Map<string, string>();
-    for (const s of this.plan.stages) for (const c of s.calcs) stageOf.set(c, s.id);
-    return this.plan.nodes.map((n) => {
+    for (const s of this.plan.nodes) if (s.kind === 'fused') for (const c of s.calcs) stageOf.set(c.id, s.id);
+    return this.operators.map((n) => {
       const m = runner?.metrics.operators.get(n.id) ?? runner?.metrics.operators.get(stageOf.get(n.id) ?? '');
       const sources = this.sourcesOf.get(n.id) ?? [];
       const r = { busy: 0, idle: 0, bp: 0 };

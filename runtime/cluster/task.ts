@@ -107,7 +107,7 @@ export class Task {
     this.nextId = Math.max(this.nextId, (await this.storage.highestId()) + 1);
     if (this.cancelled) return null;
     return new JobRunner(this.cmd.plan, {
-      code, fused: true, log: this.log, signal: this.controller.signal, restore, allowNonRestoredState: this.cmd.allowNonRestoredState,
+      code, log: this.log, signal: this.controller.signal, restore, allowNonRestoredState: this.cmd.allowNonRestoredState,
     });
   }
 

@@ -108,20 +108,47 @@ export interface SinkNode extends NodeBase, OptionLocs {
   primaryKey: string[];
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | SinkNode;
+/**
+ * Calcs fused into one generated loop over a batch (made by compiler/passes/fuse-stages.ts, the last pass;
+ * compiler/codegen/emit-stages.ts writes its code, runtime/exec/interpret-plan.ts interprets the same calcs).
+ * The loop either emits rows (its schema: the last calc's) or, when `accumulateInto` names the aggregate
+ * that reads it (through a hash exchange), ends in that aggregate's accumulate step and emits nothing itself.
+ */
+export interface FusedNode extends NodeBase {
+  kind: 'fused';
+  input: string;
+  /** The calcs, in order, as they were before fusion (their ids stay: metrics and explain name them). */
+  calcs: CalcNode[];
+  /** The aggregate whose accumulate step ends the loop, or null: the loop emits rows. */
+  accumulateInto: string | null;
+  /** Size of the generated code in bytes, for explain (0 until codegen ran). */
+  codeSize: number;
+}
+
+/**
+ * How rows move from the subtasks of one operator to those of the next (Flink's ship strategies): the
+ * same subtask (`forward`), the subtask owning the key group of `keys` (`hash`), round robin
+ * (`rebalance`), or every subtask (`broadcast`). An edge without an exchange node is `forward`.
+ */
+export type Distribution =
+  | { kind: 'forward' }
+  | { kind: 'hash'; keys: string[] }
+  | { kind: 'rebalance' }
+  | { kind: 'broadcast' };
+
+/** A redistribution of its input's rows among the subtasks of the next operator; rows pass unchanged. */
+export interface ExchangeNode extends NodeBase {
+  kind: 'exchange';
+  input: string;
+  distribution: Distribution;
+}
+
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | SinkNode | FusedNode | ExchangeNode;
 export type PlanNodeKind = PlanNode['kind'];
 
-/** A run of nodes executed by one generated function: stateless calcs, ending at an aggregate's ingest or a sink. */
-export interface FusedStage {
-  id: string;
-  /** The node whose output feeds the stage. */
-  input: string;
-  /** The calc nodes fused, in order. */
-  calcs: string[];
-  /** Where the stage delivers: an aggregate (its ingest is fused in) or any other node. */
-  target: string;
-  /** Size of the generated code, for explain. */
-  codeSize: number;
+/** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
+export function unhandledKind(x: never): never {
+  throw new Error(`unhandled kind: ${JSON.stringify((x as { kind?: unknown }).kind)}`);
 }
 
 export interface UdfRef {
@@ -145,8 +172,38 @@ export interface JobPlan {
   /** Nodes in dependency order: every input precedes its consumers. */
   nodes: PlanNode[];
   udfs: UdfRef[];
-  stages: FusedStage[];
 }
 
-export const inputsOf = (n: PlanNode): string[] =>
-  n.kind === 'source' ? [] : n.kind === 'union' ? n.inputs : [n.input];
+export function inputsOf(n: PlanNode): string[] {
+  switch (n.kind) {
+    case 'source': return [];
+    case 'union': return n.inputs;
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return [n.input];
+    default: return unhandledKind(n);
+  }
+}
+
+/**
+ * The plan's operators as the user wrote them, for listings (REST vertices, metrics): a fused node stands for
+ * its calcs, and an exchange is an edge, not an operator; inputs are rewritten to name operators again.
+ */
+export function operatorsOf(plan: JobPlan): PlanNode[] {
+  const outputOf = new Map<string, string>();
+  const out: PlanNode[] = [];
+  const to = (id: string) => outputOf.get(id) ?? id;
+  for (const n of plan.nodes) {
+    switch (n.kind) {
+      case 'fused': {
+        out.push(...n.calcs.map((c, i) => (i === 0 ? { ...c, input: to(n.input) } : c)));
+        outputOf.set(n.id, n.calcs.length ? n.calcs[n.calcs.length - 1].id : to(n.input));
+        break;
+      }
+      case 'exchange': outputOf.set(n.id, to(n.input)); break;
+      case 'source': out.push(n); break;
+      case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': out.push({ ...n, input: to(n.input) }); break;
+      default: unhandledKind(n);
+    }
+  }
+  return out;
+}

@@ -1,30 +1,56 @@
-// The unfused execution mode: every calc its own stage and every aggregate fed by a generic ingest loop,
-// built from the plan with closures. Same StageCode contract as the generated code, so the runtime runs
-// both the same way and tests compare them row for row.
-import type { GroupIngest, MapStage, StageCode, WindowIngest } from '../core/kernels.js';
+// The interpreted execution mode (`--unfused`): each fused node's calcs run one after the other, each its
+// own loop of closures over rows, and an aggregate's accumulate step is a generic ingest loop. Same
+// StageCode contract as the generated code (stages keyed by fused node id), so the runner runs both the
+// same way and tests compare them row for row.
+import type { GroupIngest, MapStage, StageCode, StageOutput, WindowIngest } from '../core/kernels.js';
 import { compositeKey } from '../core/kernels.js';
-import type { CalcNode, GroupAggregateNode, JobPlan, WindowAggregateNode } from '../core/plan.js';
+import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
 import { accumulateAll } from '../state/agg-kernel.js';
-import { rowBuilder, type Row } from '../core/row.js';
+import { rowBuilder, type Row, type RowKind } from '../core/row.js';
 import { interpret, type UdfTable } from './interpret-expr.js';
-
-/** Stage ids of the unfused mode: one per calc ('calc:<id>') and one per aggregate ('ingest:<id>'). */
-export const unfusedCalcStage = (id: string) => `calc:${id}`;
-export const unfusedIngestStage = (id: string) => `ingest:${id}`;
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
   const code: StageCode = { stages: {}, computed: {} };
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {
-    if (n.kind === 'calc') code.stages[unfusedCalcStage(n.id)] = calcStage(n, udfs);
-    if (n.kind === 'source' && n.computed.length) {
-      const cols = n.computed.map((c) => ({ name: c.name, eval: interpret(c.expr, udfs) }));
-      code.computed[n.id] = (rows) => { for (const r of rows) for (const c of cols) r[c.name] = c.eval(r); };
-    }
-    if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
-      code.stages[unfusedIngestStage(n.id)] = n.kind === 'groupAggregate' ? groupIngest(n) : windowIngest(n);
+    switch (n.kind) {
+      case 'source': {
+        if (n.computed.length === 0) break;
+        const cols = n.computed.map((c) => ({ name: c.name, eval: interpret(c.expr, udfs) }));
+        code.computed[n.id] = (rows) => { for (const r of rows) for (const c of cols) r[c.name] = c.eval(r); };
+        break;
+      }
+      case 'fused': code.stages[n.id] = fusedStage(n, byId, udfs); break;
+      // Calcs run inside fused nodes; the others have no code of their own.
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'union': case 'sink': case 'exchange': break;
+      default: unhandledKind(n);
     }
   }
   return code;
+}
+
+function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable): MapStage | GroupIngest | WindowIngest {
+  const calcs = n.calcs.map((c) => calcStage(c, udfs));
+  const chain: MapStage = (rows, kinds, out) => {
+    let cur: StageOutput = { rows, kinds };
+    for (const c of calcs) {
+      const next: StageOutput = { rows: [], kinds: kinds === null ? null : [] };
+      c(cur.rows, cur.kinds, next);
+      cur = next;
+    }
+    out.rows.push(...cur.rows);
+    if (cur.kinds) out.kinds!.push(...cur.kinds);
+  };
+  if (n.accumulateInto === null) return chain;
+  const agg = byId.get(n.accumulateInto)!;
+  if (agg.kind !== 'groupAggregate' && agg.kind !== 'windowAggregate') throw new Error(`fused node ${n.id} accumulates into ${agg.kind} ${agg.id}`);
+  const ingest = agg.kind === 'groupAggregate' ? groupIngest(agg) : windowIngest(agg);
+  if (calcs.length === 0) return ingest;
+  return (rows: Row[], kinds: RowKind[] | null, st: any) => {
+    const out: StageOutput = { rows: [], kinds: kinds === null ? null : [] };
+    chain(rows, kinds, out);
+    (ingest as (r: Row[], k: typeof kinds, s: unknown) => void)(out.rows, out.kinds, st);
+  };
 }
 
 function calcStage(n: CalcNode, udfs: UdfTable): MapStage {

@@ -138,6 +138,14 @@ export class WindowAggProcessor extends Emitter implements Processor, Stateful {
   restore(s: unknown): void { this.state.restore(s); }
 }
 
+/** Passes batches on unchanged (an exchange within one subtask). */
+export class Forward extends Emitter implements Processor {
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    this.metrics.recordsIn += rows.length;
+    this.emit(rows, kinds);
+  }
+}
+
 /** Union of several inputs: the watermark is the minimum over inputs; the end comes when all have ended. */
 export class UnionProcessor extends Emitter {
   private readonly wms: number[];

@@ -4,7 +4,7 @@
 // and where an operator feeds several consumers. The vertex id is its first operator's id (32 hex digits,
 // stable across compiles). Vertices list in dependency order, as the plan's nodes do.
 import { describe } from '../exec/job-runner.js';
-import { inputsOf, type JobPlan, type PlanNode } from '../core/plan.js';
+import { inputsOf, operatorsOf, type JobPlan, type PlanNode } from '../core/plan.js';
 
 export type ShipStrategy = 'FORWARD' | 'HASH';
 
@@ -26,6 +26,9 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
     case 'calc':
     case 'union':
     case 'sink':
+    // Not among operatorsOf(plan): a fused node stands for its calcs, an exchange is an edge.
+    case 'fused':
+    case 'exchange':
       return 'FORWARD';
     default: {
       const never: never = n;
@@ -39,11 +42,12 @@ const graphs = new WeakMap<JobPlan, JobVertex[]>();
 export function jobVertices(plan: JobPlan): JobVertex[] {
   const cached = graphs.get(plan);
   if (cached) return cached;
+  const operators = operatorsOf(plan);
   const consumers = new Map<string, number>();
-  for (const n of plan.nodes) for (const i of inputsOf(n)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  for (const n of operators) for (const i of inputsOf(n)) consumers.set(i, (consumers.get(i) ?? 0) + 1);
   const vertexOf = new Map<string, JobVertex>();
   const vertices: JobVertex[] = [];
-  for (const n of plan.nodes) {
+  for (const n of operators) {
     const ins = inputsOf(n);
     const chained = ins.length === 1 && shipStrategy(n) === 'FORWARD' && consumers.get(ins[0]) === 1 ? vertexOf.get(ins[0]) : undefined;
     if (chained) {

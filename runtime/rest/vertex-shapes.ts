@@ -47,12 +47,8 @@ function subtaskReports(job: JobRecord, subtask: number): OperatorReport[] {
  * aggregate counts the rows it ingests); every other operator counts what it receives and emits.
  */
 function uncounted(plan: JobRecord['plan']): Set<string> {
-  const kinds = new Map(plan.nodes.map((n) => [n.id, n.kind]));
   const ids = new Set<string>();
-  for (const s of plan.stages) {
-    const target = kinds.get(s.target);
-    if (target === 'groupAggregate' || target === 'windowAggregate') for (const c of s.calcs) ids.add(c);
-  }
+  for (const n of plan.nodes) if (n.kind === 'fused' && n.accumulateInto) for (const c of n.calcs) ids.add(c.id);
   return ids;
 }
 

@@ -73,7 +73,7 @@ describe('runner snapshots for the cluster', () => {
     const compiled = await compileJob('test/cluster/fixtures/windowed-sums.ts', { args: ['--rows', String(rows), '--output', out] });
     const plan = applyOverrides(compiled.plan, { sets: [`numbers.rows-per-second=${rate}`] });
     const code = instantiate(compiled.code.factory, {});
-    return new JobRunner(plan, { code, fused: true, restore, log: createLogger('test', 'warn') });
+    return new JobRunner(plan, { code, restore, log: createLogger('test', 'warn') });
   }
 
   it('stop at the barrier, then restore: the output equals an uninterrupted run, no line twice', async () => {

@@ -25,7 +25,7 @@ class CommittingWriter implements SinkWriter {
 
 async function runner(rows: number, rate: number) {
   const compiled = await compileJob('test/cluster/fixtures/committing-job.ts', { args: ['--rows', String(rows), '--rate', String(rate)] });
-  return new JobRunner(applyOverrides(compiled.plan, {}), { code: instantiate(compiled.code.factory, {}), fused: true, log: createLogger('commits', 'silent') });
+  return new JobRunner(applyOverrides(compiled.plan, {}), { code: instantiate(compiled.code.factory, {}), log: createLogger('commits', 'silent') });
 }
 
 beforeAll(() => {
@@ -50,7 +50,7 @@ describe('two-phase sink commits', () => {
     calls.length = 0;
     const controller = new AbortController();
     const compiled = await compileJob('test/cluster/fixtures/committing-job.ts', { args: ['--rows', '100000', '--rate', '1000'] });
-    const r = new JobRunner(applyOverrides(compiled.plan, {}), { code: instantiate(compiled.code.factory, {}), fused: true, log: createLogger('commits', 'silent'), signal: controller.signal });
+    const r = new JobRunner(applyOverrides(compiled.plan, {}), { code: instantiate(compiled.code.factory, {}), log: createLogger('commits', 'silent'), signal: controller.signal });
     const done = r.run();
     await r.started;
     controller.abort();

@@ -102,7 +102,7 @@ describe('mini-batches in a running job', () => {
   async function start(latency: string, rate: number, signal: AbortSignal) {
     const compiled = await compileJob('test/cluster/fixtures/mini-batch-job.ts', { args: ['--rows', '1000000', '--rate', String(rate)] });
     const plan = applyOverrides(compiled.plan, { defines: [`table.exec.mini-batch.enabled=true`, `table.exec.mini-batch.allow-latency=${latency}`] });
-    const r = new JobRunner(plan, { code: instantiate(compiled.code.factory, {}), fused: true, log: createLogger('mini-batch', 'silent'), signal });
+    const r = new JobRunner(plan, { code: instantiate(compiled.code.factory, {}), log: createLogger('mini-batch', 'silent'), signal });
     const done = r.run();
     await r.started;
     return { r, done };

@@ -1,7 +1,7 @@
 // Each optimizer pass on small plans built with the Table API: what it must change and what it must keep.
 import { describe, it, expect } from 'vitest';
 import { TableEnvironment, $, lit, DataTypes, Tumble, type DataType } from 'sluice';
-import type { JobPlan } from '../../runtime/core/plan.js';
+import { inputsOf, type FusedNode, type JobPlan } from '../../runtime/core/plan.js';
 import { optimize } from '../../compiler/passes/index.js';
 import { pruneColumns } from '../../compiler/passes/prune-columns.js';
 import { removeIdentityCalcs } from '../../compiler/passes/remove-identity-calcs.js';
@@ -103,11 +103,19 @@ describe('fuse-stages', () => {
     tEnv.from('src').where($('a').isGreater(0)).select($('a'), $('b')).groupBy($('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
     const p = optimize(plan(tEnv));
     const agg = p.nodes.find((n) => n.kind === 'groupAggregate')!;
-    const stage = p.stages.find((s) => s.target === agg.id)!;
+    const fused = p.nodes.filter((n): n is FusedNode => n.kind === 'fused');
+    const stage = fused.find((s) => s.accumulateInto === agg.id)!;
     expect(stage.input).toBe(p.nodes[0].id);
     expect(stage.calcs.length).toBeGreaterThanOrEqual(1);
-    // The calcs after the aggregate form a second stage into the sink.
-    expect(p.stages.some((s) => s.input === agg.id && p.nodes.find((n) => n.id === s.target)!.kind === 'sink')).toBe(true);
+    // Between the accumulate step and the aggregate: the hash exchange on the grouping keys.
+    const exchange = p.nodes.find((n) => n.kind === 'exchange')!;
+    expect(exchange).toMatchObject({ input: stage.id, distribution: { kind: 'hash', keys: ['b'] } });
+    expect(agg).toMatchObject({ input: exchange.id });
+    // The calcs after the aggregate form a second stage into the sink; no calc is left outside a fused node.
+    const second = fused.find((s) => s.input === agg.id)!;
+    expect(second.accumulateInto).toBeNull();
+    expect(p.nodes.find((n) => n.kind === 'sink')).toMatchObject({ input: second.id });
+    expect(p.nodes.some((n) => n.kind === 'calc')).toBe(false);
   });
 
   it('breaks the chain at a calc with several consumers, shared once', () => {
@@ -116,9 +124,11 @@ describe('fuse-stages', () => {
     shared.select($('x')).executeInsert('out1');
     shared.executeInsert('out2');
     const p = fuseStages(removeDeadNodes(plan(tEnv)));
-    const sharedCalc = p.nodes.find((n) => n.kind === 'calc' && n.projections.some((x) => x.name === 'y'))!;
-    expect(p.stages.filter((s) => s.target === sharedCalc.id)).toHaveLength(1);
-    expect(p.stages.filter((s) => s.input === sharedCalc.id)).toHaveLength(1); // the select into out1
+    const fused = p.nodes.filter((n): n is FusedNode => n.kind === 'fused');
+    const sharedStage = fused.filter((s) => s.calcs.some((c) => c.projections.some((x) => x.name === 'y')));
+    expect(sharedStage).toHaveLength(1);
+    expect(p.nodes.filter((n) => inputsOf(n).includes(sharedStage[0].id))).toHaveLength(2); // out2 and the select into out1
+    expect(fused.filter((s) => s.input === sharedStage[0].id)).toHaveLength(1); // the select into out1
   });
 });
 

@@ -1,0 +1,31 @@
+// Puts an exchange in front of every keyed operator: a group or window aggregate's rows must reach the
+// subtask that owns their key's key group (runtime/exec/key-groups.ts), so its input is distributed by
+// hash of the grouping keys (no keys: every row to key group 0's subtask, as Flink runs a global aggregate).
+// Every other edge stays forward: sources, calcs, unions and sinks run in the subtask that feeds them.
+// Runs after the rewrites (they see no exchanges) and before fusion, which fuses up to an exchange.
+import type { ExchangeNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { unhandledKind } from '../../runtime/core/plan.js';
+
+export const exchangeId = (consumer: string) => `x:${consumer}`;
+
+export function insertExchanges(plan: JobPlan): JobPlan {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const nodes: PlanNode[] = [];
+  for (const n of plan.nodes) {
+    switch (n.kind) {
+      case 'groupAggregate': case 'windowAggregate': {
+        const input = byId.get(n.input)!;
+        if (input.kind === 'exchange') { nodes.push(n); break; }
+        const x: ExchangeNode = {
+          kind: 'exchange', id: exchangeId(n.id), input: n.input, distribution: { kind: 'hash', keys: n.keys },
+          schema: input.schema, changelog: input.changelog, upsertKey: input.upsertKey,
+        };
+        nodes.push(x, { ...n, input: x.id });
+        break;
+      }
+      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': nodes.push(n); break;
+      default: unhandledKind(n);
+    }
+  }
+  return { ...plan, nodes };
+}

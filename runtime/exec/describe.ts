@@ -1,0 +1,16 @@
+// Operator names as the REST API and the logs show them (Flink's vertex names).
+import { unhandledKind, type PlanNode } from '../core/plan.js';
+
+export function describe(n: PlanNode): string {
+  switch (n.kind) {
+    case 'source': return `Source: ${n.table}`;
+    case 'sink': return `Sink: ${n.table}`;
+    case 'calc': return `Calc(${n.projections.map((p) => p.name).join(', ')})`;
+    case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
+    case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
+    case 'union': return 'Union';
+    case 'fused': return `Stage ${n.id}`;
+    case 'exchange': return `Exchange(${n.distribution.kind})`;
+    default: return unhandledKind(n);
+  }
+}

@@ -1,0 +1,41 @@
+// Opens a plan's source and sink nodes through the connector registry, restored from a snapshot's part.
+import type { SinkWriter, SourceReader } from '../core/connector.js';
+import { UserError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import type { OperatorMetrics } from '../core/metrics.js';
+import type { ChangelogMode } from '../core/row.js';
+import type { SinkNode, SourceNode } from '../core/plan.js';
+import { findConnector } from '../connectors/registry.js';
+
+export interface OpenContext {
+  log: Logger;
+  signal: AbortSignal;
+}
+
+async function load(connectorName: string, table: string) {
+  const connector = findConnector(connectorName);
+  if (!connector) throw new UserError(`table '${table}': unknown connector '${connectorName}'`);
+  return connector.load();
+}
+
+export async function openSource(n: SourceNode, restored: unknown, metrics: OperatorMetrics, ctx: OpenContext): Promise<SourceReader> {
+  const impl = await load(n.connector, n.table);
+  if (!impl.createSource) throw new UserError(`connector '${n.connector}' cannot be a source (table '${n.table}')`);
+  const reader = impl.createSource({
+    table: n.table, declared: n.declared, fields: n.physical, primaryKey: n.upsertKey ?? [], options: n.options,
+    metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal,
+  });
+  await reader.open(restored);
+  return reader;
+}
+
+export async function openSink(n: SinkNode, inputChangelog: ChangelogMode, restored: unknown, metrics: OperatorMetrics, ctx: OpenContext): Promise<SinkWriter> {
+  const impl = await load(n.connector, n.table);
+  if (!impl.createSink) throw new UserError(`connector '${n.connector}' cannot be a sink (table '${n.table}')`);
+  const writer = impl.createSink({
+    table: n.table, declared: n.schema, schema: n.schema, primaryKey: n.primaryKey, options: n.options,
+    changelog: inputChangelog, metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal,
+  });
+  await writer.open(restored);
+  return writer;
+}

@@ -1,0 +1,139 @@
+// Builds the operators of one run from the plan: a pump per source, a processor per fused node, aggregate,
+// union and sink, and the edges between them. Dispatch is by node kind, exhaustively, so a new kind does not
+// compile until it has a place here. A fused node that ends in an aggregate's accumulate step is that
+// aggregate's ingest: its input feeds the aggregate directly.
+import type { SinkWriter } from '../core/connector.js';
+import type { GroupIngest, MapStage, StageCode, WindowIngest } from '../core/kernels.js';
+import type { JobMetrics } from '../core/metrics.js';
+import { durationOption } from '../core/options.js';
+import { inputsOf, unhandledKind, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../core/plan.js';
+import { aggKernel } from '../state/agg-kernel.js';
+import { WatermarkTracker } from '../time/watermark-tracker.js';
+import { describe } from './describe.js';
+import type { MiniBatchSettings } from './mini-batch.js';
+import { openSink, openSource, type OpenContext } from './open-connectors.js';
+import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
+import type { JobSnapshot } from './snapshot.js';
+import { SourcePump } from './source-pump.js';
+
+export interface OperatorGraph {
+  pumps: SourcePump[];
+  sinks: { id: string; writer: SinkWriter }[];
+  stateful: Map<string, Stateful>;
+  procTimeWindows: WindowAggProcessor[];
+  /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
+  miniBatches: GroupAggProcessor[];
+}
+
+export interface GraphContext extends OpenContext {
+  code: StageCode;
+  metrics: JobMetrics;
+  restore: JobSnapshot | null;
+  miniBatch: MiniBatchSettings | null;
+  /** Where sinks whose buffers are full leave their promise. */
+  pending: Promise<void>[];
+}
+
+/** Where rows sent to a node go (`entry`, per input for a union), and the list a node's output goes to (`exit`). */
+interface Ends {
+  entry?: (input: string) => Processor;
+  exit?: { outputs: Processor[] };
+}
+
+export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<OperatorGraph> {
+  const { code, restore } = ctx;
+  const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimeWindows: [], miniBatches: [] };
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id));
+  const ingestOf = new Map<string, FusedNode>();
+  for (const n of plan.nodes) if (n.kind === 'fused' && n.accumulateInto) ingestOf.set(n.accumulateInto, n);
+  const ends = new Map<string, Ends>();
+  const processorOf = (id: string) => ends.get(id)!.entry!(id);
+
+  for (const n of plan.nodes) {
+    const m = ctx.metrics.operator(n.id, describe(n));
+    switch (n.kind) {
+      case 'source': {
+        const reader = await openSource(n, restore?.sources[n.id] ?? null, m, ctx);
+        const tracker = n.watermark ? new WatermarkTracker(n.watermark.delayMs, idleTimeout(n, plan.config)) : null;
+        if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
+        const recycle = reader.recycle !== undefined && releasesRows(consumers(n.id), code);
+        const pump = new SourcePump(n, reader, tracker, code.computed[n.id], recycle, m, ctx.log);
+        g.pumps.push(pump);
+        ends.set(n.id, { exit: pump });
+        break;
+      }
+      case 'calc':
+        throw new Error(`calc ${n.id} is outside a fused node: the plan did not go through compiler/passes (fuse-stages)`);
+      case 'fused': {
+        if (n.accumulateInto) {
+          // Rows sent here go to the aggregate, whose processor runs this node's code as its ingest.
+          const agg = n.accumulateInto;
+          ends.set(n.id, { entry: () => processorOf(agg) });
+          break;
+        }
+        const p = new MapProcessor(code.stages[n.id] as MapStage, m);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'exchange': {
+        // One subtask: every distribution is forward. After an accumulating fused node there is nothing to pass on.
+        if (byId.get(n.input)?.kind === 'fused' && (byId.get(n.input) as FusedNode).accumulateInto) break;
+        const p = new Forward(m);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'groupAggregate': case 'windowAggregate': {
+        const ingestNode = ingestOf.get(n.id);
+        if (!ingestNode) throw new Error(`aggregate ${n.id} has no fused accumulate step: the plan did not go through compiler/passes (fuse-stages)`);
+        const ingest = code.stages[ingestNode.id];
+        const input = ingestNode.schema;
+        const p = n.kind === 'groupAggregate'
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, ctx.miniBatch)
+          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, m);
+        if (p instanceof WindowAggProcessor && p.processingTime) g.procTimeWindows.push(p);
+        if (p instanceof GroupAggProcessor && ctx.miniBatch) g.miniBatches.push(p);
+        if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+        g.stateful.set(n.id, p);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'union': {
+        const p = new UnionProcessor(n.inputs.length, m);
+        ends.set(n.id, { entry: (input) => p.port(n.inputs.indexOf(input)), exit: p });
+        break;
+      }
+      case 'sink': {
+        const restored = restore ? (restore.operators[n.id] ?? null) : null;
+        const writer = await openSink(n, byId.get(n.input)!.changelog, restored, m, ctx);
+        g.sinks.push({ id: n.id, writer });
+        const p = new SinkProcessor(writer, m, ctx.pending);
+        ends.set(n.id, { entry: () => p });
+        break;
+      }
+      default: unhandledKind(n);
+    }
+  }
+
+  // Edges: each node's output to its consumers; the accumulate chain fused node → exchange → aggregate is
+  // one step (the fused node's entry is the aggregate), so neither of its edges carries rows.
+  for (const n of plan.nodes) {
+    const exit = ends.get(n.id)?.exit;
+    if (!exit) continue;
+    for (const c of consumers(n.id)) {
+      const entry = ends.get(c.id)!.entry;
+      if (entry) exit.outputs.push(entry(n.id));
+    }
+  }
+  return g;
+}
+
+/** Whether every reader of a source's rows is a generated stage that keeps no reference to them. */
+function releasesRows(readers: readonly PlanNode[], code: StageCode): boolean {
+  const releasing = new Set(code.releasesInput ?? []);
+  return readers.every((c) => c.kind === 'fused' && releasing.has(c.id));
+}
+
+function idleTimeout(n: SourceNode, config: Record<string, string>): number {
+  return durationOption(n.options, 'scan.watermark.idle-timeout', durationOption(config, 'table.exec.source.idle-timeout', 0));
+}

@@ -1,0 +1,64 @@
+// What a consistent snapshot of a running job holds, and how the runner reaches one: every source parks at
+// a batch boundary (the barrier), then the state is captured while nothing moves.
+export interface JobSnapshot {
+  /** Source positions by operator id. */
+  sources: Record<string, unknown>;
+  /** Operator state by operator id. */
+  operators: Record<string, unknown>;
+  /** Watermark trackers by source operator id. */
+  watermarks: Record<string, unknown>;
+}
+
+/** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */
+export interface SnapshotOptions {
+  /** Sources stop at the barrier, so nothing after the snapshot reaches a sink. */
+  stop?: boolean;
+  /** First end every source's input as if it were exhausted (windows fire, as Flink's MAX_WATERMARK). */
+  drain?: boolean;
+  /**
+   * Runs while the sources are still parked (e.g. writes the savepoint). If it throws, a stop is called off:
+   * the sources resume as if nothing happened (after a drain their input has ended, so the job finishes),
+   * and the error goes to the caller.
+   */
+  persist?: (snapshot: JobSnapshot) => Promise<void>;
+}
+
+/**
+ * The snapshot barrier: raised for the sources still running, each arrives when it parks at a batch boundary
+ * (or ends); once all have, the snapshot is taken, then release() lets them go on.
+ */
+export class Barrier {
+  private current: { remaining: number; release: Promise<void>; allParked: () => void } | null = null;
+  private releaseCurrent: (() => void) | null = null;
+
+  get raised(): boolean {
+    return this.current !== null;
+  }
+
+  /** Raises the barrier and resolves once `running` sources have arrived. */
+  raise(running: number): Promise<void> {
+    const release = new Promise<void>((r) => (this.releaseCurrent = r));
+    return new Promise<void>((allParked) => {
+      this.current = { remaining: running, release, allParked };
+      if (running === 0) allParked();
+    });
+  }
+
+  /** A source parks here until the snapshot is taken. */
+  async park(): Promise<void> {
+    const release = this.current!.release;
+    this.arrive();
+    await release;
+  }
+
+  /** A source that ends arrives for good. */
+  arrive(): void {
+    if (this.current && --this.current.remaining === 0) this.current.allParked();
+  }
+
+  lower(): void {
+    this.current = null;
+    this.releaseCurrent?.();
+    this.releaseCurrent = null;
+  }
+}

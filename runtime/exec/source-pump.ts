@@ -1,0 +1,115 @@
+// One source's loop: polls its reader, adds computed and time columns, tracks event time per split, pushes
+// each batch through the operators behind it, waits for full sinks (backpressure) and parks at the
+// snapshot barrier. Measures where the time goes (ChainTimes).
+import type { SourceReader } from '../core/connector.js';
+import type { ComputeColumns } from '../core/kernels.js';
+import type { Logger } from '../core/log.js';
+import type { OperatorMetrics } from '../core/metrics.js';
+import type { SourceNode } from '../core/plan.js';
+import type { Row, RowKind } from '../core/row.js';
+import type { WatermarkTracker } from '../time/watermark-tracker.js';
+import type { Processor } from './processors.js';
+import type { Barrier } from './snapshot.js';
+
+/**
+ * Where a source's chain spends its time (cumulative ms): waiting for input (idle), processing (busy), or
+ * waiting for sinks whose buffers are full (backpressured). The cluster turns these into Flink's
+ * busy/idle/backPressuredTimeMsPerSecond and the backpressure level.
+ */
+export interface ChainTimes {
+  idleMs: number;
+  busyMs: number;
+  backPressuredMs: number;
+}
+
+/** What the runner shares with its pumps. */
+export interface PumpControl {
+  signal: AbortSignal;
+  /** Sources end their input instead of parking (stop-with-savepoint --drain). */
+  draining(): boolean;
+  barrier: Barrier;
+  /** Waits for sinks whose buffers were full. */
+  drainPending(): Promise<void>;
+  /** Per source id: the last watermark it emitted. */
+  watermarks: Map<string, number>;
+}
+
+export class SourcePump {
+  readonly outputs: Processor[] = [];
+  done = false;
+  readonly times: ChainTimes = { idleMs: 0, busyMs: 0, backPressuredMs: 0 };
+
+  constructor(
+    readonly node: SourceNode,
+    readonly reader: SourceReader,
+    readonly tracker: WatermarkTracker | null,
+    private readonly computed: ComputeColumns | undefined,
+    /** The job keeps none of the batch's rows once processed: hand them back to the reader (SourceReader.recycle). */
+    private readonly recycle: boolean,
+    private readonly metrics: OperatorMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  async run(ctl: PumpControl): Promise<void> {
+    const { node, reader, times, metrics: m } = this;
+    const rowtime = node.watermark?.column;
+    const proctime = node.proctime;
+    let lastWm = -Infinity;
+    try {
+      while (!ctl.signal.aborted && !ctl.draining()) {
+        const polling = performance.now();
+        const batch = await reader.poll();
+        if (batch === null) break;
+        const processing = performance.now();
+        // A poll that brought rows was reading and decoding; an empty one was waiting for input.
+        if (batch.rows.length > 0) times.busyMs += processing - polling;
+        else times.idleMs += processing - polling;
+        for (const split of reader.splits()) this.tracker?.register(split);
+        let rows = batch.rows;
+        let kinds = batch.kinds ?? null;
+        if (rows.length > 0) {
+          m.recordsOut += rows.length;
+          if (this.computed) this.computed(rows);
+          if (proctime) { const now = Date.now(); for (const r of rows) r[proctime] = now; }
+          if (rowtime) ({ rows, kinds } = this.observeRowtime(batch.split, rows, kinds, rowtime));
+          for (const o of this.outputs) o.process(rows, kinds);
+          if (this.recycle) reader.recycle!(batch.rows);
+        }
+        if (this.tracker) {
+          const wm = this.tracker.watermark();
+          if (wm > lastWm) { lastWm = wm; ctl.watermarks.set(node.id, wm); for (const o of this.outputs) o.watermark(wm); }
+        }
+        const waiting = performance.now();
+        times.busyMs += waiting - processing;
+        await ctl.drainPending();
+        times.backPressuredMs += performance.now() - waiting;
+        // Draining sources do not park: they leave the loop and end their input before the snapshot.
+        if (ctl.barrier.raised && !ctl.draining()) await ctl.barrier.park();
+      }
+      if ((reader.bounded || ctl.draining()) && !ctl.signal.aborted) for (const o of this.outputs) o.endInput();
+    } finally {
+      this.done = true;
+      ctl.barrier.arrive();
+    }
+  }
+
+  /** Tracks the largest timestamp per split; rows without a rowtime cannot be placed in time and are skipped, counted. */
+  private observeRowtime(split: string, rows: Row[], kinds: RowKind[] | null, column: string): { rows: Row[]; kinds: RowKind[] | null } {
+    let max = -Infinity;
+    let nulls = 0;
+    for (const r of rows) {
+      const ts = r[column] as number | null;
+      if (ts === null || ts === undefined) nulls++;
+      else if (ts > max) max = ts;
+    }
+    if (nulls > 0) {
+      this.metrics.badRecordsSkipped += nulls;
+      this.log.warn({ table: this.node.table, column, skipped: nulls }, 'rows with a NULL rowtime were skipped');
+      const keep = rows.map((r) => r[column] !== null && r[column] !== undefined);
+      kinds = kinds && kinds.filter((_, i) => keep[i]);
+      rows = rows.filter((_, i) => keep[i]);
+    }
+    if (max > -Infinity) this.tracker!.observe(split, max);
+    return { rows, kinds };
+  }
+}
