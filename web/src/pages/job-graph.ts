@@ -84,8 +84,8 @@ const minWatermark = (w: Watermarks | undefined) => {
 
 // ---- the graph -------------------------------------------------------------------------------------------
 
-const W = 220;
-const H = 86;
+const W = 230;
+const H = 100;
 const GAP_X = 64;
 const GAP_Y = 26;
 
@@ -115,6 +115,15 @@ function layout(nodes: PlanNode[]) {
 }
 
 const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const LINE = 29;
+
+/** A vertex name on two lines of the box, broken after an operator of the chain (`->`) or a space when it can. */
+function nameLines(name: string): string[] {
+  if (name.length <= LINE) return [name];
+  const cut = Math.max(name.lastIndexOf(' -> ', LINE), name.lastIndexOf(' ', LINE));
+  const at = cut > LINE / 2 ? cut : LINE;
+  return [name.slice(0, at), truncate(name.slice(at).trimStart(), LINE)];
+}
 
 function Graph({ job, levels, busy, selected, onSelect }: {
   job: JobDetails; levels: Record<string, string | undefined>; busy: Record<string, number | undefined>; selected: string | null; onSelect: (id: string) => void;
@@ -142,10 +151,10 @@ function Graph({ job, levels, busy, selected, onSelect }: {
           onClick=${() => onSelect(n.id)} data-testid="graph-vertex">
         <rect width=${W} height=${H} rx="6" />
         <title>${n.description}</title>
-        <text x="10" y="20" class="v-name">${truncate(v?.name ?? n.description, 31)}</text>
-        <text x="10" y="40" class="v-line">Parallelism: ${n.parallelism}</text>
-        <text x="10" y="57" class="v-line">Backpressured (max): ${level ?? '–'}</text>
-        <text x="10" y="74" class="v-line">Busy (max): ${fmtPercent(busy[n.id])}</text>
+        ${nameLines(v?.name ?? n.description).map((line, i) => html`<text x="10" y=${19 + i * 15} class="v-name">${line}</text>`)}
+        <text x="10" y="55" class="v-line">Parallelism: ${n.parallelism}</text>
+        <text x="10" y="72" class="v-line">Backpressured (max): ${level ?? '–'}</text>
+        <text x="10" y="89" class="v-line">Busy (max): ${fmtPercent(busy[n.id])}</text>
       </g>`;
     })}
   </svg></div>`;
@@ -168,10 +177,8 @@ function VertexRow({ job, v, selected, onSelect, report }: {
     <td>${v.name}</td>
     <td><${StateBadge} state=${v.status} /></td>
     <td class="num">${v.parallelism}</td>
-    <td class="num"><span data-testid="records-in">${fmtNumber(m['read-records'])}</span><div class="muted small">${fmtRate(rates.in)}</div></td>
-    <td class="num">${fmtBytes(m['read-bytes'])}</td>
-    <td class="num"><span data-testid="records-out">${fmtNumber(m['write-records'])}</span><div class="muted small">${fmtRate(rates.out)}</div></td>
-    <td class="num">${fmtBytes(m['write-bytes'])}</td>
+    <td class="num"><span data-testid="records-in">${fmtNumber(m['read-records'])}</span><div class="muted small">${fmtRate(rates.in)} · ${fmtBytes(m['read-bytes'])}</div></td>
+    <td class="num"><span data-testid="records-out">${fmtNumber(m['write-records'])}</span><div class="muted small">${fmtRate(rates.out)} · ${fmtBytes(m['write-bytes'])}</div></td>
     <td><span class=${`bp bp-${level ?? 'none'}`}>${level ?? '–'}</span></td>
     <td class="num">${fmtPercent(busy)}</td>
     <td class="small nowrap" data-testid="watermark">${wm.error ? '–' : fmtWatermark(minWatermark(wm.data))}</td>
@@ -188,19 +195,19 @@ function SubtaskTable({ job, vertexId }: { job: JobDetails; vertexId: string }) 
   const bpOf = new Map((bp.data?.subtasks ?? []).map((s) => [s.subtask, s]));
   const wmOf = (i: number) => wm.data?.find((e) => e.id === `${i}.currentInputWatermark`)?.value;
   return html`<table data-testid="subtasks">
-    <thead><tr><th>Subtask</th><th>Status</th><th>Taskmanager</th><th>Attempt</th><th>Duration</th><th>Records received</th><th>Bytes received</th>
-      <th>Records sent</th><th>Bytes sent</th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
+    <thead><tr><th>Subtask</th><th>Status</th><th>Taskmanager</th><th>Attempt</th><th>Duration</th><th class="num">Received<div class="muted small">records · bytes</div></th>
+      <th class="num">Sent<div class="muted small">records · bytes</div></th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
     <tbody>${detail.data.subtasks.map((s) => {
       const b = bpOf.get(s.subtask);
       return html`<tr key=${s.subtask}>
         <td class="num">${s.subtask}</td><td><${StateBadge} state=${s.status} /></td>
         <td class="small mono">${s['taskmanager-id'] ? html`<a href=${`#/taskmanager/${s['taskmanager-id']}`}>${s['taskmanager-id']}</a>` : (s.endpoint ?? s.host ?? '–')}</td>
         <td class="num">${s.attempt}</td><td>${fmtDuration(s.duration)}</td>
-        <td class="num">${fmtNumber(s.metrics['read-records'])}</td><td class="num">${fmtBytes(s.metrics['read-bytes'])}</td>
-        <td class="num">${fmtNumber(s.metrics['write-records'])}</td><td class="num">${fmtBytes(s.metrics['write-bytes'])}</td>
+        <td class="num">${fmtNumber(s.metrics['read-records'])}<div class="muted small">${fmtBytes(s.metrics['read-bytes'])}</div></td>
+        <td class="num">${fmtNumber(s.metrics['write-records'])}<div class="muted small">${fmtBytes(s.metrics['write-bytes'])}</div></td>
         <td><span class=${`bp bp-${b?.['backpressure-level'] ?? 'none'}`}>${b ? `${b['backpressure-level']} (${fmtPercent(b.ratio)})` : '–'}</span></td>
         <td class="num">${fmtPercent(b?.busyRatio)}</td>
-        <td class="small">${fmtWatermark(wmOf(s.subtask))}</td>
+        <td class="small nowrap">${fmtWatermark(wmOf(s.subtask))}</td>
       </tr>`;
     })}</tbody>
   </table>`;
@@ -223,8 +230,8 @@ export function JobGraphTab({ job }: { job: JobDetails }) {
     <${Card} title="Job graph"><${Graph} job=${job} levels=${levels} busy=${busy} selected=${sel} onSelect=${setSelected} /><//>
     <${Card} title="Vertices">
       <table data-testid="vertices">
-        <thead><tr><th>Name</th><th>Status</th><th>Parallelism</th><th>Records received</th><th>Bytes received</th>
-          <th>Records sent</th><th>Bytes sent</th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
+        <thead><tr><th>Name</th><th>Status</th><th>Parallelism</th><th class="num">Received<div class="muted small">records · rate · bytes</div></th>
+          <th class="num">Sent<div class="muted small">records · rate · bytes</div></th><th>Backpressure</th><th>Busy</th><th>Watermark</th></tr></thead>
         <tbody>${job.vertices.map((v) => html`<${VertexRow} key=${v.id} job=${job} v=${v} selected=${sel === v.id} onSelect=${() => setSelected(v.id)} report=${report} />`)}</tbody>
       </table>
       <p class="muted small">Click a vertex (in the graph or the table) for its subtasks.</p>

@@ -44,22 +44,40 @@ function Logs({ base, kind }: { base: string; kind: 'log' | 'stdout' | 'logs' })
     ${path ? html`<${Loading} data=${text.data} error=${text.error}>${() => html`<pre class="log" data-testid="log-text">${tail(text.data!) || '(empty)'}</pre>`}<//>` : null}`;
 }
 
+type MetricValues = { id: string; value: string }[];
+
+/** A process's metrics (GET <base>/metrics, then ?get= every id): sizes shown as sizes. */
+function useMetrics(base: string): Map<string, number> | undefined {
+  const ids = usePoll<{ id: string }[]>(`${base}/metrics`, 0);
+  const get = ids.data?.map((m) => m.id).join(',');
+  const values = usePoll<MetricValues>(get ? `${base}/metrics?get=${encodeURIComponent(get)}` : null, 3000);
+  return values.data && new Map(values.data.map((m) => [m.id, Number(m.value)]));
+}
+
+const isSize = (id: string) => /Memory|Heap|RSS/i.test(id) && !/Delay|Count|Segments/i.test(id);
+
 export function TaskManagerPage({ id, tab }: { id: string; tab: string }) {
   const tm = usePoll<TaskManager>(`/taskmanagers/${id}`, 3000);
+  const metrics = useMetrics(`/taskmanagers/${id}`);
   const base = `#/taskmanager/${id}`;
+  const m = (k: string) => metrics?.get(k);
   return html`<h1>Task manager <span class="mono small">${id}</span></h1>
     <${Tabs} base=${base} current=${tab} tabs=${[['metrics', 'Metrics'], ['log', 'Log'], ['stdout', 'Stdout'], ['logs', 'Log list']]} />
     ${tab === 'log' || tab === 'stdout' || tab === 'logs' ? html`<${Card} title=${tab === 'stdout' ? 'Stdout' : tab === 'log' ? 'Log' : 'Log files'}><${Logs} base=${`/taskmanagers/${id}`} kind=${tab} /><//>`
       : html`<${Loading} data=${tm.data} error=${tm.error}>${() => {
         const t = tm.data!;
+        const heapUsed = m('Status.JVM.Memory.Heap.Used') ?? Number(t.metrics?.heapUsed);
+        const heapMax = m('Status.JVM.Memory.Heap.Max') ?? Number(t.metrics?.heapMax);
         return html`<div class="tiles">
             <div class="tile"><div class="tile-value">${t.slotsNumber - t.freeSlots} / ${t.slotsNumber}</div><div class="tile-label">Slots used</div></div>
-            <div class="tile"><div class="tile-value">${t.hardware.cpuCores}</div><div class="tile-label">CPU cores</div></div>
-            <div class="tile"><div class="tile-value">${fmtBytes(t.hardware.physicalMemory)}</div><div class="tile-label">Physical memory</div></div>
-            <div class="tile"><div class="tile-value">${fmtBytes(t.hardware.freeMemory)}</div><div class="tile-label">Free memory</div></div>
+            <div class="tile"><div class="tile-value">${fmtBytes(heapUsed)} / ${fmtBytes(heapMax)}</div><div class="tile-label">Heap used / max</div></div>
+            <div class="tile"><div class="tile-value">${fmtBytes(m('Status.Node.Memory.RSS'))}</div><div class="tile-label">Resident memory</div></div>
+            <div class="tile"><div class="tile-value">${m('Status.JVM.CPU.Load') === undefined ? '–' : `${Math.round(m('Status.JVM.CPU.Load')! * 100)}%`} of ${t.hardware.cpuCores}</div><div class="tile-label">CPU (of cores)</div></div>
+            <div class="tile"><div class="tile-value">${fmtBytes(t.hardware.freeMemory)} / ${fmtBytes(t.hardware.physicalMemory)}</div><div class="tile-label">Free / physical memory</div></div>
           </div>
-          <${Card} title="Metrics"><${KeyValues} testId="tm-metrics" rows=${flatten(t.metrics ?? {})} /><//>
-          <${Card} title="Memory configuration"><${KeyValues} rows=${flatten(t.memoryConfiguration ?? {}).map(([k, v]) => [k, Number.isFinite(Number(v)) ? fmtBytes(Number(v)) : v])} /><//>`;
+          <${Card} title="Metrics">${metrics
+            ? html`<${KeyValues} testId="tm-metrics" rows=${[...metrics].map(([k, v]) => [k, isSize(k) ? fmtBytes(v) : String(v)] as [string, string])} />`
+            : html`<${KeyValues} testId="tm-metrics" rows=${flatten(t.metrics ?? {})} />`}<//>`;
       }}<//>`}`;
 }
 
