@@ -40,7 +40,16 @@ export async function clusterStart(opts: ClusterStartOptions): Promise<void> {
   const pid = spawnDaemon(paths, 'jobmanager', args);
   const url = await waitForJobmanager(paths, pid, token);
   console.log(`Jobmanager started (pid ${pid}), REST API at ${url}; log ${relativePath(paths.log('jobmanager'))}`);
-  await startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
+  // Taskmanagers that outlived a crashed jobmanager register with the new one by themselves: the cluster
+  // gets them back instead of a second taskmanager beside them.
+  const survivors = liveTaskmanagers(paths);
+  if (survivors.length === 0) return startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
+  const client = new RestClient(url, token);
+  for (const t of survivors) {
+    const name = `taskmanager-${t.index}`;
+    const id = await waitForTaskmanager(paths, name, t.pid, client);
+    console.log(`Taskmanager ${t.index} (pid ${t.pid}) was still running and registered as ${id}; log ${relativePath(paths.log(name))}`);
+  }
 }
 
 export async function taskmanagerStart(opts: { dir?: string; slots?: string; D: string[] }): Promise<void> {

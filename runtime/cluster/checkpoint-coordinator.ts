@@ -1,12 +1,14 @@
-// Checkpoint coordination on the jobmanager's side: a checkpoint a task took becomes "completed" only when
-// accepted here (then it is the restore point and sources may commit, e.g. Kafka offsets), retention of
-// `state.checkpoints.num-retained`, what an attempt restores from, a checkpoint found holding uncommitted
-// output, and the cleanup of a terminated job's checkpoints.
+// Checkpoint coordination on the jobmanager's side. A checkpoint a task wrote becomes "completed" only when
+// accepted here: the jobmanager writes its `_metadata` (last, atomically, as Flink's coordinator does),
+// then it is the restore point and sources may commit (e.g. Kafka offsets). Also: retention of exactly
+// `state.checkpoints.num-retained`, what an attempt restores from, falling back past a checkpoint that
+// cannot be restored (unreadable, corrupt, or holding output its sinks never committed), and the cleanup
+// of a terminated job's checkpoints.
 import { rm } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { intOption } from '../core/options.js';
-import { CheckpointStorage, type CheckpointInfo } from '../state/checkpoint-storage.js';
-import type { JobRecord } from './job-record.js';
+import { CheckpointStorage, completeSnapshot, type CheckpointInfo } from '../state/checkpoint-storage.js';
+import type { CheckpointStat, JobRecord } from './job-record.js';
 
 export class CheckpointCoordinator {
   constructor(private readonly log: Logger) {}
@@ -19,59 +21,87 @@ export class CheckpointCoordinator {
     return intOption(job.config, 'web.checkpoints.history', 10, 1);
   }
 
+  private numRetained(job: JobRecord): number {
+    return intOption(job.config, 'state.checkpoints.num-retained', 3, 1);
+  }
+
   /** What the job's next attempt restores from (null: from the start), counted and logged as a restore. */
   restoreFor(job: JobRecord): string | null {
     const c = job.checkpoints;
     const restore = c.restorePath;
     if (!restore) return null;
-    const isSavepoint = restore === job.savepointPath && !c.latestCompleted;
+    const checkpoint = c.latestCompleted && c.latestCompleted.externalPath === restore ? c.latestCompleted : null;
     c.counts.restored++;
     c.lastRestoreTimestamp = Date.now();
-    c.restored = { id: isSavepoint ? 0 : c.latestCompleted!.id, restoreTimestamp: Date.now(), isSavepoint, externalPath: restore };
-    this.log.info({ jobId: job.id, path: restore }, `Restoring job ${job.id} from ${isSavepoint ? 'Savepoint' : `Checkpoint ${c.latestCompleted!.id}`} located at ${restore}.`);
+    c.restored = { id: checkpoint?.id ?? 0, restoreTimestamp: Date.now(), isSavepoint: !checkpoint, externalPath: restore };
+    this.log.info({ jobId: job.id, path: restore }, `Restoring job ${job.id} from ${checkpoint ? `Checkpoint ${checkpoint.id}` : 'Savepoint'} located at ${restore}.`);
     return restore;
   }
 
   /**
-   * A task reports a checkpoint it stored. Accepted only from the job's current attempt while RUNNING;
-   * anything else is deleted. Returns whether it completed.
+   * A task wrote a checkpoint's state. Completed only for the job's current attempt while RUNNING: the
+   * `_metadata` is written, then it counts; anything else is deleted. Returns whether it completed.
+   * The location is the job's own checkpoint directory, never a path the caller names.
    */
-  async acknowledge(job: JobRecord | undefined, current: boolean, path: string, info: CheckpointInfo, endToEndMs: number): Promise<boolean> {
-    if (!job || !current || job.state !== 'RUNNING') {
+  async acknowledge(job: JobRecord | undefined, current: boolean, info: CheckpointInfo, sha256: string, endToEndMs: number): Promise<boolean> {
+    if (!job) return false;
+    const path = this.storage(job).checkpointPath(info.id);
+    if (!current || job.state !== 'RUNNING' || info.kind !== 'checkpoint' || info.jobId !== job.id) {
       await rm(path, { recursive: true, force: true });
       return false;
     }
-    job.recordCompleted(info, path, endToEndMs, this.historySize(job));
-    // At least two: the previous checkpoint stays until the sinks have committed the newest one's output
-    // (the task commits before its next snapshot, so by the next acceptance they have).
-    const retained = Math.max(2, intOption(job.config, 'state.checkpoints.num-retained', 3, 1));
-    job.checkpoints.retained = [...job.checkpoints.retained, info.id].slice(-retained);
-    job.markDiscarded(await this.storage(job).retain(job.checkpoints.retained));
+    try {
+      await completeSnapshot({ path, info, sha256 });
+    } catch (e) {
+      this.failed(job, info.id, `the jobmanager could not complete it: ${(e as Error).message}`);
+      return false;
+    }
+    const stat = job.recordCompleted(info, path, endToEndMs, this.historySize(job));
+    // The previous checkpoint stays until the sinks have committed the newest one's output (committed()):
+    // should that commit fail, the job falls back to it. With num-retained >= 2 it is among those kept anyway.
+    await this.retain(job, [...job.checkpoints.retained, stat].slice(-Math.max(2, this.numRetained(job))));
     this.log.info({ jobId: job.id, path }, `Completed checkpoint ${info.id} for job ${job.id} (${info.size} bytes, checkpointDuration=${endToEndMs} ms).`);
     return true;
   }
 
+  /** The sinks committed the newest checkpoint's output: exactly num-retained checkpoints remain. */
+  async committed(job: JobRecord, id: number): Promise<void> {
+    const retained = job.checkpoints.retained;
+    if (retained[retained.length - 1]?.id !== id || retained.length <= this.numRetained(job)) return;
+    await this.retain(job, retained.slice(-this.numRetained(job)));
+  }
+
+  private async retain(job: JobRecord, keep: CheckpointStat[]): Promise<void> {
+    job.checkpoints.retained = keep;
+    job.markDiscarded(await this.storage(job).retain(keep.map((s) => s.id)));
+  }
+
   failed(job: JobRecord, id: number, message: string): void {
     job.recordFailedCheckpoint(id, false, message, this.historySize(job));
-    this.log.warn({ jobId: job.id, error: message }, `Checkpoint ${id} of job ${job.id} failed.`);
+    this.log.warn({ jobId: job.id, error: message }, `Checkpoint ${id} of job ${job.id} failed: ${message}`);
   }
 
   /**
-   * A sink found that the output of the checkpoint it was restored from was never committed (the job died
-   * between storing the checkpoint and committing): that checkpoint cannot be continued from. The next
-   * attempt restores the one before it, whose replay writes that output again.
+   * The attempt could not continue from what it restored: the checkpoint is unreadable or corrupt, or a
+   * sink found that its output was never committed (the job died between storing it and committing). The
+   * next attempt restores the newest retained checkpoint before it (a replay writes that output again).
+   * Returns what the job does now, for the exception history and the log; null when nothing is left to
+   * fall back to (the restore point was the savepoint or checkpoint the job was started from).
    */
-  discardUncommitted(job: JobRecord): void {
+  skipRestorePoint(job: JobRecord, why: string): string | null {
     const c = job.checkpoints;
-    const bad = c.latestCompleted;
-    if (!bad || c.restorePath !== bad.externalPath) return;
-    c.retained = c.retained.filter((id) => id !== bad.id);
-    bad.discarded = true;
-    void this.storage(job).discard(bad.id);
-    const previous = c.history.find((s) => s.status === 'COMPLETED' && !s.isSavepoint && s.id === c.retained[c.retained.length - 1]) ?? null;
+    const bad = c.restored?.externalPath ?? c.restorePath;
+    const badStat = c.retained.find((s) => s.externalPath === bad);
+    if (!badStat) return null;
+    c.retained = c.retained.filter((s) => s !== badStat);
+    badStat.discarded = true;
+    void this.storage(job).discard(badStat.id);
+    const previous = c.retained[c.retained.length - 1] ?? null;
     c.latestCompleted = previous;
     c.restorePath = previous?.externalPath ?? job.savepointPath;
-    this.log.warn({ jobId: job.id }, `Checkpoint ${bad.id} of job ${job.id} holds output its sinks never committed: discarded; the job restores ${previous ? `checkpoint ${previous.id}` : job.savepointPath ? 'its savepoint' : 'from the start'}.`);
+    const next = previous ? `checkpoint ${previous.id}` : job.savepointPath ? `its savepoint ${job.savepointPath}` : 'from the start';
+    this.log.warn({ jobId: job.id, checkpoint: badStat.id, path: bad }, `Checkpoint ${badStat.id} of job ${job.id} ${why}: skipped; the job restores ${next}.`);
+    return `checkpoint ${badStat.id} skipped; the job restores ${next}`;
   }
 
   /** A terminated job: its checkpoints are deleted or kept per Flink's externalized-checkpoint-retention. */

@@ -18,6 +18,12 @@ const NO_RESOURCES: ErrorInfo = {
   message: 'Could not acquire the minimum required resources.',
 };
 
+/** Failures of an attempt's restore point, by error name: why the attempt cannot continue from it. */
+const RESTORE_FAILURES: Record<string, string> = {
+  UncommittedCheckpointError: 'holds output its sinks never committed',
+  UnreadableCheckpointError: 'cannot be read',
+};
+
 export class JobLifecycle implements TaskManagerListener {
   constructor(
     private readonly jobs: Map<string, JobRecord>,
@@ -113,14 +119,19 @@ export class JobLifecycle implements TaskManagerListener {
   /** A failure of the job's current attempt: record it, then restart per the strategy or fail the job. */
   private fail(job: JobRecord, error: ErrorInfo, opts: { noResources?: boolean } = {}): void {
     if (job.terminal) return;
-    job.recordException(error, job.plan.name, intOption(this.config, 'web.exception-history-size', 16, 1));
+    // A restore point the attempt could not continue from is skipped; the exception says what happens instead.
+    const why = RESTORE_FAILURES[error.name];
+    const skipped = why ? this.checkpoints.skipRestorePoint(job, why) : null;
+    const recorded = !why ? error
+      : { ...error, message: `${error.message} (${skipped ?? 'the job was started from it and has no other restore point'})` };
+    job.recordException(recorded, job.plan.name, intOption(this.config, 'web.exception-history-size', 16, 1));
     this.release(job);
-    if (error.name === 'UncommittedCheckpointError') this.checkpoints.discardUncommitted(job);
     this.savepoints.abortOpen(job, `the job's task failed before the savepoint completed: ${error.message}`);
     if (job.state === 'CANCELLING') return this.transition(job, 'CANCELED');
-    const delay = job.strategy.onFailure(Date.now());
+    const delay = why && skipped === null ? null : job.strategy.onFailure(Date.now());
     if (delay === null) {
-      this.log.warn({ jobId: job.id }, `${job.name} (${job.id}) failed (${error.name}: ${error.message}); the restart strategy ${job.strategy.description} allows no further restart.`);
+      const reason = why && skipped === null ? 'it has no other restore point' : `the restart strategy ${job.strategy.description} allows no further restart`;
+      this.log.warn({ jobId: job.id }, `${job.name} (${job.id}) failed (${error.name}: ${error.message}); ${reason}.`);
       this.transition(job, 'FAILING');
       this.transition(job, 'FAILED');
       return;

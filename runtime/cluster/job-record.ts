@@ -70,8 +70,8 @@ export class JobRecord {
     restored: null as { id: number; restoreTimestamp: number; isSavepoint: boolean; externalPath: string } | null,
     /** Where the next attempt restores from: the latest completed checkpoint, else the savepoint the job started from. */
     restorePath: null as string | null,
-    /** Ids of the completed checkpoints kept on disk (state.checkpoints.num-retained), oldest first. */
-    retained: [] as number[],
+    /** The completed checkpoints kept on disk (state.checkpoints.num-retained), oldest first. */
+    retained: [] as CheckpointStat[],
     lastRestoreTimestamp: -1,
   };
 

@@ -7,7 +7,7 @@ import { UserError } from '../core/errors.js';
 import { durationOption, intOption } from '../core/options.js';
 import { applyOverrides } from '../exec/apply-overrides.js';
 import { parseRunFlags } from '../exec/run-flags.js';
-import { readCheckpoint } from '../state/checkpoint-storage.js';
+import { readCheckpointOrSuggest } from '../state/checkpoint-storage.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
 import { badRequest, conflict } from './errors.js';
@@ -77,11 +77,11 @@ export class JobSubmission {
 
   /** The savepoint a job starts from must be readable and its state must map onto the plan (or be allowed not to). */
   private async checkSavepoint(location: string, plan: JobRecord['plan'], allowNonRestoredState: boolean): Promise<string> {
-    const stored = await readCheckpoint(location).catch((e: Error) => { throw badRequest(e.message); });
+    const stored = await readCheckpointOrSuggest(location).catch((e: Error) => { throw badRequest(e.message); });
     const ids = new Set(plan.nodes.map((n) => n.id));
     const unmapped = [...new Set([...Object.keys(stored.snapshot.operators), ...Object.keys(stored.snapshot.sources)])].filter((id) => !ids.has(id));
     if (unmapped.length && !allowNonRestoredState) {
-      throw badRequest(`the savepoint has state for operator ${unmapped[0]}${unmapped.length > 1 ? ` (and ${unmapped.length - 1} more)` : ''}, which is not in this job; allow it to be skipped with --allow-non-restored-state (allowNonRestoredState: true)`);
+      throw badRequest(`the ${stored.info.kind} has state for operator ${unmapped[0]}${unmapped.length > 1 ? ` (and ${unmapped.length - 1} more)` : ''}, which is not in this job; allow it to be skipped with --allow-non-restored-state (allowNonRestoredState: true)`);
     }
     return stored.path;
   }

@@ -128,7 +128,11 @@ export class JobManager {
         this.lifecycle.taskStateChanged(job!, ev.state, ev.error, tmId);
         return true;
       case 'checkpoint':
-        return this.checkpoints.acknowledge(job, current, ev.path, ev.info, ev.endToEndMs);
+        return this.checkpoints.acknowledge(job, current, ev.info, ev.sha256, ev.endToEndMs);
+      case 'checkpoint-committed':
+        if (!current) return false;
+        await this.checkpoints.committed(job!, ev.id);
+        return true;
       case 'checkpoint-failed':
         if (!current) return false;
         this.checkpoints.failed(job!, ev.id, ev.error.message);

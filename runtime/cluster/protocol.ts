@@ -10,7 +10,7 @@
 // jobmanager restarted): the taskmanager cancels its tasks and registers again.
 import { z } from 'zod';
 import type { JobPlan } from '../core/plan.js';
-import type { CheckpointInfo } from '../state/checkpoint-storage.js';
+import { checkpointInfoSchema, type CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { ProcessReport } from './process-metrics.js';
 
 export type TaskState = 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
@@ -109,17 +109,16 @@ export type Command = DeployCommand | CancelCommand | SavepointCommand;
 
 export type TaskEvent =
   | { type: 'state'; jobId: string; attempt: number; state: TaskState; error?: ErrorInfo }
-  | { type: 'checkpoint'; jobId: string; attempt: number; path: string; info: CheckpointInfo; endToEndMs: number }
+  /** A checkpoint's state is written (chk-<info.id> of the job's checkpoint directory, with that SHA-256). */
+  | { type: 'checkpoint'; jobId: string; attempt: number; info: CheckpointInfo; sha256: string; endToEndMs: number }
+  /** The sinks committed the output of an accepted checkpoint: the checkpoints before it are no longer needed for a fallback. */
+  | { type: 'checkpoint-committed'; jobId: string; attempt: number; id: number }
   | { type: 'checkpoint-failed'; jobId: string; attempt: number; id: number; error: ErrorInfo }
   | { type: 'savepoint'; jobId: string; attempt: number; triggerId: string; path?: string; info?: CheckpointInfo; endToEndMs?: number; error?: ErrorInfo };
 
 // Schemas for what arrives at the jobmanager: the shape is checked, the plan inside is the jobmanager's own.
 const hex32 = z.string().regex(/^[0-9a-f]{32}$/);
 const errorSchema = z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), hint: z.string().optional() });
-const infoSchema = z.object({
-  kind: z.enum(['checkpoint', 'savepoint']), id: z.number(), jobId: z.string(), jobName: z.string(), timestamp: z.number(),
-  durationMs: z.number(), size: z.number(), operatorIds: z.array(z.string()),
-});
 const taskState = z.enum(['DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELED', 'FAILED']);
 
 export const registerSchema = z.object({
@@ -151,10 +150,11 @@ export const heartbeatSchema = z.object({
 
 export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), jobId: hex32, attempt: z.number().int(), state: taskState, error: errorSchema.optional() }),
-  z.object({ type: z.literal('checkpoint'), jobId: hex32, attempt: z.number().int(), path: z.string(), info: infoSchema, endToEndMs: z.number() }),
+  z.object({ type: z.literal('checkpoint'), jobId: hex32, attempt: z.number().int(), info: checkpointInfoSchema, sha256: z.string().regex(/^[0-9a-f]{64}$/), endToEndMs: z.number() }),
+  z.object({ type: z.literal('checkpoint-committed'), jobId: hex32, attempt: z.number().int(), id: z.number().int() }),
   z.object({ type: z.literal('checkpoint-failed'), jobId: hex32, attempt: z.number().int(), id: z.number().int(), error: errorSchema }),
   z.object({
     type: z.literal('savepoint'), jobId: hex32, attempt: z.number().int(), triggerId: hex32,
-    path: z.string().optional(), info: infoSchema.optional(), endToEndMs: z.number().optional(), error: errorSchema.optional(),
+    path: z.string().optional(), info: checkpointInfoSchema.optional(), endToEndMs: z.number().optional(), error: errorSchema.optional(),
   }),
 ]);

@@ -2,13 +2,14 @@
 // runs its plan with a JobRunner, takes a checkpoint every `execution.checkpointing.interval` and reports it to the jobmanager
 // (sources commit, e.g. Kafka offsets, only once the jobmanager has accepted it), takes savepoints on
 // request (then continues, cancels, or stops), and reports its state. Snapshots run one at a time.
+import { rm } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import type { CompiledBundle } from '../core/bundle.js';
 import * as functions from '../core/functions.js';
 import type { Logger } from '../core/log.js';
 import { udfFunctions } from '../core/udf.js';
 import { JobRunner } from '../exec/job-runner.js';
-import { CheckpointStorage, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
+import { CheckpointStorage, completeSnapshot, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
 import { errorInfo, type DeployCommand, type ErrorInfo, type SavepointCommand, type TaskEvent, type TaskReport, type TaskState } from './protocol.js';
 import { TaskMetrics } from './task-metrics.js';
 
@@ -158,9 +159,11 @@ export class Task {
       const snap = await runner.snapshot({ persist: async (s) => { text = JSON.stringify(s); } });
       const durationMs = Date.now() - started;
       const stored = await this.storage.write({ id, jobName: this.cmd.plan.name, timestamp: started, durationMs, operatorIds: this.operatorIds }, text);
-      const accepted = await this.host.send({ type: 'checkpoint', jobId: this.jobId, attempt: this.attempt, path: stored.path, info: stored.info, endToEndMs: Date.now() - started });
-      // Only a checkpoint the jobmanager accepted is one a restore can come back to: only its output is committed.
-      if (accepted) await runner.checkpointComplete(snap).catch((e) => this.fail(e));
+      const accepted = await this.host.send({ type: 'checkpoint', jobId: this.jobId, attempt: this.attempt, info: stored.info, sha256: stored.sha256, endToEndMs: Date.now() - started });
+      // Only a checkpoint the jobmanager completed is one a restore can come back to: only its output is committed.
+      if (!accepted) return;
+      const committed = await runner.checkpointComplete(snap).then(() => true, (e) => { this.fail(e); return false; });
+      if (committed) void this.host.send({ type: 'checkpoint-committed', jobId: this.jobId, attempt: this.attempt, id });
     } catch (e) {
       if (this.state !== 'RUNNING' || this.cancelled) return;
       this.log.warn({ err: e }, `checkpoint ${id} failed`);
@@ -185,12 +188,15 @@ export class Task {
           drain: cmd.drain,
           persist: async (s) => {
             out.written = await writeSavepoint(cmd.targetDirectory, { id, jobId: this.jobId, jobName: this.cmd.plan.name, timestamp: started, durationMs: Date.now() - started, operatorIds: this.operatorIds }, s);
-            // A savepoint belongs to the user and is complete once stored: its output is committed now, while
-            // sources and sinks are still open (a stop closes them right after).
+            // A savepoint belongs to the user: its output is committed now, while sources and sinks are still
+            // open (a stop closes them right after), and only then is it complete. One whose output could not
+            // be committed is no restore point and is removed.
             try {
               await runner.checkpointComplete(s);
+              await completeSnapshot(out.written);
             } catch (e) {
               out.commitError = e;
+              await rm(out.written.path, { recursive: true, force: true });
             }
             if (cmd.then !== 'continue') this.ending = cmd.then;
           },

@@ -1,19 +1,28 @@
-// Checkpoints and savepoints on disk, laid out as Flink's: `<state.checkpoints.dir>/<jobId>/chk-<n>/_metadata`
-// for checkpoints (the cluster keeps the last `state.checkpoints.num-retained`), and
-// `<target>/savepoint-<jobId prefix>-<random>/_metadata` for savepoints, which belong to the user and are
-// never deleted by sluice. `_metadata` is JSON: what the checkpoint is (id, time, size, duration, the plan's
-// operator ids) and the JobSnapshot. A file is written to a temporary name, fsynced, renamed and its
-// directory fsynced, so a crash at any moment leaves either no `_metadata` or a complete one; a directory
-// without `_metadata` is an unfinished checkpoint and is ignored.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+// Checkpoints and savepoints on disk, laid out as Flink's: `<state.checkpoints.dir>/<jobId>/chk-<n>/` for
+// checkpoints (the cluster keeps the last `state.checkpoints.num-retained`) and
+// `<target>/savepoint-<jobId prefix>-<random>/` for savepoints, which belong to the user and are never
+// deleted by sluice. A snapshot directory holds two files:
+//   _state     the JobSnapshot as JSON, written by the task that took it;
+//   _metadata  what the snapshot is (id, time, size, the plan's operator ids) and the SHA-256 of `_state`,
+//              written last, when the snapshot is complete: by the jobmanager when it accepts a checkpoint
+//              (as Flink's _metadata is written by the checkpoint coordinator), by the task for a savepoint
+//              once its output is committed.
+// A directory without `_metadata` is an incomplete snapshot (a jobmanager that died before accepting it, a
+// savepoint whose commit failed): never listed, retained or restored. A `_state` that does not match its
+// checksum is a corrupt one. Every file is written to a temporary name, fsynced, renamed and its directory
+// fsynced, so a crash leaves either no file or the whole file.
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import type { JobSnapshot } from '../exec/job-runner.js';
 
 export const METADATA_FILE = '_metadata';
-export const DEFAULT_NUM_RETAINED = 3;
+export const STATE_FILE = '_state';
+/** A `_metadata` is a few hundred bytes; anything far larger is not one (and is not read into memory). */
+const MAX_METADATA_BYTES = 1 << 20;
+const FORMAT = 'sluice-checkpoint-v2';
 
 export interface CheckpointInfo {
   kind: 'checkpoint' | 'savepoint';
@@ -31,10 +40,18 @@ export interface CheckpointInfo {
   operatorIds: string[];
 }
 
+/** A snapshot whose `_state` is written and which waits for its `_metadata` to be complete. */
+export interface PendingSnapshot {
+  path: string;
+  info: CheckpointInfo;
+  /** SHA-256 (hex) of the `_state` file. */
+  sha256: string;
+}
+
 export interface StoredCheckpoint {
   info: CheckpointInfo;
   snapshot: JobSnapshot;
-  /** The checkpoint's directory. */
+  /** The snapshot's directory. */
   path: string;
 }
 
@@ -44,20 +61,41 @@ const snapshotSchema = z.object({
   watermarks: z.record(z.string(), z.unknown()),
 });
 
-const fileSchema = z.object({
+export const checkpointInfoSchema = z.object({
+  kind: z.enum(['checkpoint', 'savepoint']),
+  id: z.number().int(),
+  jobId: z.string(),
+  jobName: z.string(),
+  timestamp: z.number(),
+  durationMs: z.number(),
+  size: z.number(),
+  operatorIds: z.array(z.string()),
+});
+
+const metadataSchema = z.object({
+  format: z.literal(FORMAT),
+  info: checkpointInfoSchema,
+  state: z.object({ file: z.literal(STATE_FILE), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() }),
+  completedAt: z.number(),
+});
+
+/** Savepoints of the first format (snapshot inside `_metadata`, complete once written) stay readable. */
+const legacySavepointSchema = z.object({
   format: z.literal('sluice-checkpoint-v1'),
-  info: z.object({
-    kind: z.enum(['checkpoint', 'savepoint']),
-    id: z.number().int(),
-    jobId: z.string(),
-    jobName: z.string(),
-    timestamp: z.number(),
-    durationMs: z.number(),
-    size: z.number(),
-    operatorIds: z.array(z.string()),
-  }),
+  info: checkpointInfoSchema.extend({ kind: z.literal('savepoint') }),
   snapshot: snapshotSchema,
 });
+
+/**
+ * A snapshot that cannot be restored. The message says only what a caller may know (no file content, no
+ * difference between a missing and an unreadable path); `reason` is the detail for the logs of whoever reads it.
+ */
+export class UnreadableCheckpointError extends UserError {
+  constructor(message: string, readonly location: string, readonly reason: string, hint?: string) {
+    super(message, hint);
+    this.name = 'UnreadableCheckpointError';
+  }
+}
 
 /** `file:/x`, `file:///x` and plain paths name the same directory (Flink prints savepoints as file: URIs). */
 export function localPath(p: string): string {
@@ -95,50 +133,126 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Serializes a snapshot with its description; the size is that of the snapshot part. The snapshot may come
- * serialized already (taken while the job's sources were parked, before any state could change again).
+ * Writes a snapshot's `_state` into a new directory `dir` (which must not exist: two writers never share
+ * one). The snapshot may come serialized already (taken while the job's sources were parked, before any
+ * state could change again). The snapshot is complete only once completeSnapshot() wrote its `_metadata`.
  */
-function serialize(info: Omit<CheckpointInfo, 'size'>, snapshot: JobSnapshot | string): { text: string; info: CheckpointInfo } {
-  const snap = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
-  const full: CheckpointInfo = { ...info, size: Buffer.byteLength(snap) };
-  // Assembled by hand so the snapshot is serialized once.
-  return { text: `{"format":"sluice-checkpoint-v1","info":${JSON.stringify(full)},"snapshot":${snap}}\n`, info: full };
-}
-
-/**
- * Writes a snapshot into a new directory `dir` (which must not exist: two writers never share one).
- * Returns its description with the final size.
- */
-export async function writeSnapshotDir(dir: string, info: Omit<CheckpointInfo, 'size'>, snapshot: JobSnapshot | string): Promise<CheckpointInfo> {
-  const { text, info: full } = serialize(info, snapshot);
+export async function writeSnapshotState(dir: string, info: Omit<CheckpointInfo, 'size'>, snapshot: JobSnapshot | string): Promise<PendingSnapshot> {
+  const text = typeof snapshot === 'string' ? snapshot : JSON.stringify(snapshot);
+  const full: CheckpointInfo = { ...info, size: Buffer.byteLength(text) };
   await mkdir(path.dirname(dir), { recursive: true });
   await mkdir(dir);
   try {
-    await writeFileAtomic(path.join(dir, METADATA_FILE), text);
+    await writeFileAtomic(path.join(dir, STATE_FILE), text);
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
   }
   await fsyncDir(path.dirname(dir));
-  return full;
+  return { path: dir, info: full, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-/** Reads a checkpoint or savepoint: its directory, its `_metadata` file, or a file: URI of either. */
+/** Marks a written snapshot complete: its `_metadata`, atomically. From now on it is a restore point. */
+export async function completeSnapshot(pending: PendingSnapshot): Promise<void> {
+  const metadata: z.infer<typeof metadataSchema> = {
+    format: FORMAT,
+    info: pending.info,
+    state: { file: STATE_FILE, sha256: pending.sha256, bytes: pending.info.size },
+    completedAt: Date.now(),
+  };
+  await writeFileAtomic(path.join(pending.path, METADATA_FILE), `${JSON.stringify(metadata)}\n`);
+}
+
+/** Reads a regular file of at most `max` bytes; null when the path is anything else (missing, a directory, a device). */
+async function readRegularFile(file: string, max: number): Promise<Buffer | null> {
+  const s = await lstat(file).catch(() => null);
+  if (!s?.isFile() || s.size > max) return null;
+  return readFile(file).catch(() => null);
+}
+
+/**
+ * Reads and verifies a completed checkpoint or savepoint: its directory, its `_metadata` file, or a file:
+ * URI of either. Only regular files are read; whatever is wrong, the message says the same for a path that
+ * does not exist and for one that is not a snapshot, and quotes nothing from the files.
+ */
 export async function readCheckpoint(location: string): Promise<StoredCheckpoint> {
-  let p = localPath(location);
-  const s = await stat(p).catch(() => null);
-  if (!s) throw new UserError(`no savepoint or checkpoint at '${location}'`, 'give the directory printed by `sluice stop` or `sluice savepoint`');
-  if (s.isDirectory()) p = path.join(p, METADATA_FILE);
+  let dir = localPath(location);
+  if (path.basename(dir) === METADATA_FILE) dir = path.dirname(dir);
+  const kindGuess = /^chk-\d+$/.test(path.basename(dir)) ? 'checkpoint' : 'savepoint';
+  const unreadable = (reason: string, kind: string = kindGuess) =>
+    new UnreadableCheckpointError(`'${location}' is not a readable ${kind}`, location, reason, 'give the directory printed by `sluice stop` or `sluice savepoint`, or a completed chk-<n> directory');
+
+  const meta = await readRegularFile(path.join(dir, METADATA_FILE), MAX_METADATA_BYTES);
+  if (!meta) {
+    if (await lstat(path.join(dir, STATE_FILE)).then((s) => s.isFile(), () => false)) {
+      throw new UnreadableCheckpointError(`'${location}' is an incomplete ${kindGuess}: it was never completed (no ${METADATA_FILE})`, location, 'no _metadata');
+    }
+    throw unreadable('no readable _metadata');
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(p, 'utf8'));
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new UserError(missing ? `'${location}' holds no ${METADATA_FILE}: not a savepoint or checkpoint, or an unfinished one` : `'${location}' is not a readable savepoint: ${(e as Error).message}`);
+    raw = JSON.parse(meta.toString('utf8'));
+  } catch {
+    throw unreadable('_metadata is not JSON');
   }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError(`'${location}' is not a sluice savepoint or checkpoint (${parsed.error.issues[0]?.message ?? 'unexpected content'})`);
-  return { info: parsed.data.info, snapshot: parsed.data.snapshot as JobSnapshot, path: path.dirname(p) };
+  const legacy = legacySavepointSchema.safeParse(raw);
+  if (legacy.success) return { info: legacy.data.info, snapshot: legacy.data.snapshot as JobSnapshot, path: dir };
+  const parsed = metadataSchema.safeParse(raw);
+  if (!parsed.success) throw unreadable(`_metadata does not describe a sluice snapshot (${parsed.error.issues[0]?.message ?? 'unexpected content'})`);
+  const { info, state } = parsed.data;
+  const bytes = await readRegularFile(path.join(dir, STATE_FILE), Number.MAX_SAFE_INTEGER);
+  if (!bytes) throw unreadable(`${STATE_FILE} is missing`, info.kind);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== state.sha256 || bytes.length !== state.bytes) {
+    throw new UnreadableCheckpointError(`'${location}' is a corrupt ${info.kind}: its ${STATE_FILE} does not match the checksum in its ${METADATA_FILE}`, location, 'checksum mismatch');
+  }
+  let snapshot: unknown;
+  try {
+    snapshot = snapshotSchema.parse(JSON.parse(bytes.toString('utf8')));
+  } catch {
+    throw unreadable(`${STATE_FILE} is not a snapshot`, info.kind);
+  }
+  return { info, snapshot: snapshot as JobSnapshot, path: dir };
+}
+
+/**
+ * readCheckpoint, and when the location is a checkpoint of a job directory that holds others, the message
+ * names the newest one that can be restored: what a user starting with `-s` wants to hear.
+ */
+export async function readCheckpointOrSuggest(location: string): Promise<StoredCheckpoint> {
+  try {
+    return await readCheckpoint(location);
+  } catch (e) {
+    if (!(e instanceof UnreadableCheckpointError)) throw e;
+    let dir = localPath(location);
+    if (path.basename(dir) === METADATA_FILE) dir = path.dirname(dir);
+    if (!/^chk-\d+$/.test(path.basename(dir))) throw e;
+    const good = await newestReadable(path.dirname(dir), dir);
+    const advice = good ? `the newest completed checkpoint there is ${good}` : 'no completed checkpoint there is readable';
+    throw new UnreadableCheckpointError(`${e.message}; ${advice}`, e.location, e.reason, good ? `restore it with -s ${good}` : e.hint);
+  }
+}
+
+/** The newest completed, verified checkpoint in a job's checkpoint directory other than `except`. */
+async function newestReadable(jobDir: string, except: string): Promise<string | null> {
+  for (const c of (await listCompleted(jobDir)).reverse()) {
+    if (c.path === except) continue;
+    if (await readCheckpoint(c.path).then(() => true, () => false)) return c.path;
+  }
+  return null;
+}
+
+/** Completed checkpoints (chk-<n> with a `_metadata`) in a job's checkpoint directory, oldest first. */
+async function listCompleted(jobDir: string): Promise<{ id: number; path: string }[]> {
+  const names = await readdir(jobDir).catch(() => [] as string[]);
+  const found: { id: number; path: string }[] = [];
+  for (const name of names) {
+    const m = /^chk-(\d+)$/.exec(name);
+    if (!m) continue;
+    const p = path.join(jobDir, name);
+    if (await stat(path.join(p, METADATA_FILE)).catch(() => null)) found.push({ id: Number(m[1]), path: p });
+  }
+  return found.sort((a, b) => a.id - b.id);
 }
 
 /** Savepoint directory name as Flink's: savepoint-<first 6 of the job id>-<12 random hex>. */
@@ -146,11 +260,10 @@ export function savepointDirName(jobId: string): string {
   return `savepoint-${jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Writes a savepoint into a fresh directory under `targetDirectory`; returns its path. */
-export async function writeSavepoint(targetDirectory: string, info: Omit<CheckpointInfo, 'size' | 'kind'>, snapshot: JobSnapshot | string): Promise<{ path: string; info: CheckpointInfo }> {
+/** Writes a savepoint's state into a fresh directory under `targetDirectory`; complete it with completeSnapshot(). */
+export async function writeSavepoint(targetDirectory: string, info: Omit<CheckpointInfo, 'size' | 'kind'>, snapshot: JobSnapshot | string): Promise<PendingSnapshot> {
   const dir = path.join(localPath(targetDirectory), savepointDirName(info.jobId));
-  const full = await writeSnapshotDir(dir, { ...info, kind: 'savepoint' }, snapshot);
-  return { path: dir, info: full };
+  return writeSnapshotState(dir, { ...info, kind: 'savepoint' }, snapshot);
 }
 
 /** One job's checkpoint directory: `<base>/<jobId>`, holding chk-<n> directories. */
@@ -165,23 +278,14 @@ export class CheckpointStorage {
     return path.join(this.dir, `chk-${id}`);
   }
 
-  async write(info: Omit<CheckpointInfo, 'size' | 'kind' | 'jobId'>, snapshot: JobSnapshot | string): Promise<{ path: string; info: CheckpointInfo }> {
-    const dir = this.checkpointPath(info.id);
-    const full = await writeSnapshotDir(dir, { ...info, kind: 'checkpoint', jobId: this.jobId }, snapshot);
-    return { path: dir, info: full };
+  /** Writes a checkpoint's state; it becomes a completed checkpoint when the jobmanager accepts it (completeSnapshot). */
+  write(info: Omit<CheckpointInfo, 'size' | 'kind' | 'jobId'>, snapshot: JobSnapshot | string): Promise<PendingSnapshot> {
+    return writeSnapshotState(this.checkpointPath(info.id), { ...info, kind: 'checkpoint', jobId: this.jobId }, snapshot);
   }
 
   /** Completed checkpoints on disk (those with a `_metadata`), oldest first. */
-  async list(): Promise<{ id: number; path: string }[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const found: { id: number; path: string }[] = [];
-    for (const name of names) {
-      const m = /^chk-(\d+)$/.exec(name);
-      if (!m) continue;
-      const p = path.join(this.dir, name);
-      if (await stat(path.join(p, METADATA_FILE)).catch(() => null)) found.push({ id: Number(m[1]), path: p });
-    }
-    return found.sort((a, b) => a.id - b.id);
+  list(): Promise<{ id: number; path: string }[]> {
+    return listCompleted(this.dir);
   }
 
   /** Deletes one checkpoint (a stale or failed one, or one past retention). */
@@ -189,7 +293,7 @@ export class CheckpointStorage {
     await rm(this.checkpointPath(id), { recursive: true, force: true });
   }
 
-  /** Every chk-<n> directory, finished or not. */
+  /** Every chk-<n> directory, complete or not. */
   private async allIds(): Promise<number[]> {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     return names.map((n) => /^chk-(\d+)$/.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
@@ -197,7 +301,7 @@ export class CheckpointStorage {
 
   /**
    * Keeps `keep` (the newest completed checkpoints) and deletes every other checkpoint directory below the
-   * newest of them: older ones, and leftovers of an attempt that was cut off (never accepted, perhaps half
+   * newest of them: older ones, and leftovers of an attempt that was cut off (never completed, perhaps half
    * written). Directories above it may be checkpoints being written now and are left alone. Returns the ids deleted.
    */
   async retain(keep: number[]): Promise<number[]> {
@@ -207,7 +311,7 @@ export class CheckpointStorage {
     return drop;
   }
 
-  /** The highest checkpoint id used in the directory, finished or not (0 if none): a new attempt numbers above it. */
+  /** The highest checkpoint id used in the directory, complete or not (0 if none): a new attempt numbers above it. */
   async highestId(): Promise<number> {
     return Math.max(0, ...(await this.allIds()));
   }

@@ -1,6 +1,7 @@
-// Checkpoint storage: atomic `_metadata` files in Flink's layout, retention of the last N, savepoints in a
-// user directory, clear errors for paths that hold no savepoint; and the runner's snapshots that the
+// Checkpoint storage: `_state` then `_metadata` (written last, when complete) in Flink's layout, checksums,
+// retention of the last N, savepoints in a user directory, one plain error for any path that holds no snapshot; and the runner's snapshots that the
 // cluster relies on (sinks' state included, stop right at the barrier, drain firing windows first).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { compileJob } from '../../compiler/index.js';
 import { instantiate } from '../../compiler/codegen/instantiate.js';
 import { JobRunner, type JobSnapshot } from '../../runtime/exec/job-runner.js';
 import { applyOverrides } from '../../runtime/exec/apply-overrides.js';
-import { CheckpointStorage, readCheckpoint, writeSavepoint } from '../../runtime/state/checkpoint-storage.js';
+import { CheckpointStorage, completeSnapshot, readCheckpoint, UnreadableCheckpointError, writeSavepoint } from '../../runtime/state/checkpoint-storage.js';
 import { createLogger } from '../../runtime/core/log.js';
 import { tempDir } from '../helpers/tables.js';
 import { expectedSums, readParts } from './expected.js';
@@ -17,18 +18,23 @@ const snap = (n: number): JobSnapshot => ({ sources: { s: { rows: n } }, operato
 const info = (id: number) => ({ id, jobName: 'J', timestamp: 1000 + id, durationMs: 5, operatorIds: ['s', 'o'] });
 
 describe('checkpoint storage', () => {
-  it('writes chk-<n>/_metadata atomically, lists completed ones and keeps the last N', async () => {
+  it('writes chk-<n>/_state, completes it with _metadata written last, lists completed ones and keeps the last N', async () => {
     const base = tempDir();
     const jobId = 'ab'.repeat(16);
     const storage = new CheckpointStorage(`file://${base}`, jobId);
     for (let id = 1; id <= 5; id++) {
-      const { path: p, info: i } = await storage.write(info(id), snap(id));
-      expect(p).toBe(path.join(base, jobId, `chk-${id}`));
-      expect(i.size).toBe(Buffer.byteLength(JSON.stringify(snap(id))));
-      expect(fs.readdirSync(p)).toEqual(['_metadata']);
+      const pending = await storage.write(info(id), snap(id));
+      expect(pending.path).toBe(path.join(base, jobId, `chk-${id}`));
+      expect(pending.info.size).toBe(Buffer.byteLength(JSON.stringify(snap(id))));
+      expect(pending.sha256).toBe(crypto.createHash('sha256').update(JSON.stringify(snap(id))).digest('hex'));
+      // Written, not yet complete: not listed, not readable.
+      expect(fs.readdirSync(pending.path)).toEqual(['_state']);
+      expect((await storage.list()).map((c) => c.id)).not.toContain(id);
+      await completeSnapshot(pending);
+      expect(fs.readdirSync(pending.path).sort()).toEqual(['_metadata', '_state']);
     }
     // An unfinished checkpoint (no _metadata) is not listed.
-    fs.mkdirSync(path.join(base, jobId, 'chk-6'));
+    await storage.write(info(6), snap(6));
     expect((await storage.list()).map((c) => c.id)).toEqual([1, 2, 3, 4, 5]);
     expect(await storage.highestId()).toBe(6);
     // Retention keeps what the jobmanager accepted; an unfinished directory above the newest stays (it may be in progress).
@@ -48,22 +54,43 @@ describe('checkpoint storage', () => {
     expect((await readCheckpoint(storage.checkpointPath(5))).snapshot).toEqual(snap(5));
   });
 
-  it('writes savepoints as savepoint-<job prefix>-<random> into a user directory', async () => {
+  it('verifies the state against its checksum: a changed byte is a corrupt checkpoint', async () => {
+    const storage = new CheckpointStorage(tempDir(), 'cd'.repeat(16));
+    const pending = await storage.write(info(1), snap(12345));
+    await completeSnapshot(pending);
+    const file = path.join(pending.path, '_state');
+    // Still valid JSON of the right shape, one digit changed: only the checksum tells.
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('12345', '12346'));
+    await expect(readCheckpoint(pending.path)).rejects.toThrow(`'${pending.path}' is a corrupt checkpoint: its _state does not match the checksum in its _metadata`);
+    await expect(readCheckpoint(pending.path)).rejects.toBeInstanceOf(UnreadableCheckpointError);
+  });
+
+  it('writes savepoints as savepoint-<job prefix>-<random> into a user directory; savepoints of the first format stay readable', async () => {
     const target = tempDir();
     const jobId = 'd3b73713a4153d616d89006b19e08931';
     const a = await writeSavepoint(target, { ...info(7), jobId }, snap(7));
     const b = await writeSavepoint(target, { ...info(8), jobId }, snap(8));
     expect(path.basename(a.path)).toMatch(/^savepoint-d3b737-[0-9a-f]{12}$/);
     expect(a.path).not.toBe(b.path);
+    await expect(readCheckpoint(a.path)).rejects.toThrow(/is an incomplete savepoint/);
+    await completeSnapshot(a);
     expect((await readCheckpoint(a.path)).info.kind).toBe('savepoint');
+    const legacy = path.join(target, 'savepoint-d3b737-000000000000');
+    fs.mkdirSync(legacy);
+    fs.writeFileSync(path.join(legacy, '_metadata'), JSON.stringify({ format: 'sluice-checkpoint-v1', info: { ...info(9), jobId, kind: 'savepoint', size: 1 }, snapshot: snap(9) }));
+    expect((await readCheckpoint(legacy)).snapshot).toEqual(snap(9));
   });
 
-  it('names what is wrong with a path that holds no savepoint', async () => {
+  it('says the same about any path that holds no snapshot, whether it exists or not, and quotes nothing from it', async () => {
     const dir = tempDir();
-    await expect(readCheckpoint(path.join(dir, 'nope'))).rejects.toThrow(/no savepoint or checkpoint at/);
-    await expect(readCheckpoint(dir)).rejects.toThrow(/holds no _metadata/);
+    const secret = path.join(dir, 'secret');
+    fs.writeFileSync(secret, 'root:x:0:0:root:/root:/bin/bash\n');
     fs.writeFileSync(path.join(dir, '_metadata'), '{"hello":1}');
-    await expect(readCheckpoint(dir)).rejects.toThrow(/not a sluice savepoint/);
+    const message = async (p: string) => (await readCheckpoint(p).catch((e: Error) => e) as Error).message;
+    expect(await message(path.join(dir, 'nope'))).toBe(`'${path.join(dir, 'nope')}' is not a readable savepoint`);
+    expect(await message(secret)).toBe(`'${secret}' is not a readable savepoint`);
+    expect(await message(dir)).toBe(`'${dir}' is not a readable savepoint`);
+    expect(await message('/dev/zero')).toBe(`'/dev/zero' is not a readable savepoint`);
   });
 });
 

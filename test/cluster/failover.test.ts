@@ -3,8 +3,10 @@
 // resources" and keeps retrying; `sluice taskmanager start` brings a slot back, the job resumes from its
 // last completed checkpoint, and the final output equals an uninterrupted run (computed independently).
 // A taskmanager that stops answering (SIGSTOP) is declared lost after the heartbeat timeout; when it
-// wakes up it learns it was fenced, cancels its stale task and serves the restarted job instead.
+// wakes up it learns it was fenced, cancels its stale task and serves the restarted job instead. After a
+// jobmanager killed with -9, `cluster start` gets the taskmanager that survived back instead of adding one.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tables.js';
@@ -84,5 +86,16 @@ describe('failover', () => {
     const tms = (await cluster.rest('GET', '/taskmanagers')).json.taskmanagers;
     expect(tms.map((t: any) => t.pid)).toEqual([pid]);
     expect(spawnSync('kill', ['-0', String(pid)]).status).toBe(0);
+  });
+
+  it('kill -9 of the jobmanager: `cluster start` gets the surviving taskmanager back, not a second one beside it', async () => {
+    const tmPid = cluster.pid('taskmanager-1');
+    process.kill(cluster.pid('jobmanager'), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const again = await TestCluster.start({ dir: cluster.dir, defines: ['heartbeat.timeout=2000'] });
+    const tms = (await again.rest('GET', '/taskmanagers')).json.taskmanagers;
+    expect(tms.map((t: any) => t.pid)).toEqual([tmPid]);
+    expect(fs.existsSync(path.join(cluster.dir, 'taskmanager-2.pid'))).toBe(false);
+    expect(again.log('jobmanager')).toMatch(/Registering TaskManager with ResourceID taskmanager-1-/);
   });
 });

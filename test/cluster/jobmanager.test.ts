@@ -1,6 +1,7 @@
 // The jobmanager's state machine, driven in-process through the calls the REST routes make (no HTTP, no
 // taskmanager process): deployment, checkpoint acceptance and retention, fencing of stale attempts, a lost
 // taskmanager, waiting for resources, and a checkpoint whose output a sink never committed.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +11,8 @@ import { registerConnector } from '../../runtime/connectors/registry.js';
 import { clusterPaths } from '../../runtime/cluster/cluster-dir.js';
 import { loadClusterConfig } from '../../runtime/cluster/config.js';
 import { JobManager } from '../../runtime/cluster/jobmanager.js';
-import type { Command, DeployCommand } from '../../runtime/cluster/protocol.js';
-import { CheckpointStorage } from '../../runtime/state/checkpoint-storage.js';
+import { errorInfo, type Command, type DeployCommand } from '../../runtime/cluster/protocol.js';
+import { CheckpointStorage, readCheckpoint } from '../../runtime/state/checkpoint-storage.js';
 import { TaskMetrics } from '../../runtime/cluster/task-metrics.js';
 import { JobMetrics } from '../../runtime/core/metrics.js';
 import type { JobRunner } from '../../runtime/exec/job-runner.js';
@@ -44,11 +45,15 @@ function register(pid = 1 << 22): string {
   return jm.register({ pid, host: 'elsewhere', slots: 1, index: null, logFile: null }).id;
 }
 
+/** What a task does for a checkpoint: writes its state, reports it; returns whether the jobmanager completed it. */
 async function checkpoint(jobId: string, attempt: number, tm: string, id: number) {
   const storage = new CheckpointStorage(jm.config['state.checkpoints.dir'], jobId);
-  const { path: p, info } = await storage.write({ id, jobName: 'Counting', timestamp: Date.now(), durationMs: 1, operatorIds: [] }, { sources: {}, operators: {}, watermarks: {} });
-  return { accepted: await jm.event(tm, { type: 'checkpoint', jobId, attempt, path: p, info, endToEndMs: 3 }), path: p };
+  const { path: p, info, sha256 } = await storage.write({ id, jobName: 'Counting', timestamp: Date.now(), durationMs: 1, operatorIds: [] }, { sources: { s: id }, operators: {}, watermarks: {} });
+  return { accepted: await jm.event(tm, { type: 'checkpoint', jobId, attempt, info, sha256, endToEndMs: 3 }), path: p };
 }
+
+const committed = (jobId: string, attempt: number, tm: string, id: number) => jm.event(tm, { type: 'checkpoint-committed', jobId, attempt, id });
+const listed = async (jobId: string) => (await new CheckpointStorage(jm.config['state.checkpoints.dir'], jobId).list()).map((c) => c.id);
 
 describe('the jobmanager', () => {
   it('deploys, accepts checkpoints, restarts after a lost taskmanager from the latest one, and waits for a slot', async () => {
@@ -66,12 +71,19 @@ describe('the jobmanager', () => {
     expect(jm.job(jobId).state).toBe('RUNNING');
 
     const c1 = await checkpoint(jobId, 1, tm1, 1);
+    await committed(jobId, 1, tm1, 1);
+    // The jobmanager completes a checkpoint by writing its _metadata, last.
+    expect(fs.readdirSync(c1.path).sort()).toEqual(['_metadata', '_state']);
     const c2 = await checkpoint(jobId, 1, tm1, 2);
+    // num-retained 1: the previous one stays until the newest one's output is committed, then exactly one.
+    expect(await listed(jobId)).toEqual([1, 2]);
+    await committed(jobId, 1, tm1, 2);
+    expect(await listed(jobId)).toEqual([2]);
+    expect(fs.existsSync(c1.path)).toBe(false);
     const c3 = await checkpoint(jobId, 1, tm1, 3);
     expect([c1.accepted, c2.accepted, c3.accepted]).toEqual([true, true, true]);
-    // num-retained 1 keeps two: the previous one until the newest one's output is committed.
-    expect(fs.existsSync(c1.path)).toBe(false);
-    expect(fs.existsSync(c2.path) && fs.existsSync(c3.path)).toBe(true);
+    // (3's output is never committed: the crash below comes first.)
+    expect(await listed(jobId)).toEqual([2, 3]);
     // An attempt that is not the current one is not accepted (and its checkpoint is removed).
     const stale = await checkpoint(jobId, 7, tm1, 4);
     expect(stale.accepted).toBe(false);
@@ -102,6 +114,7 @@ describe('the jobmanager', () => {
     const [third] = (await commands(tm2)) as DeployCommand[];
     expect(third).toMatchObject({ type: 'deploy', jobId, restore: c2.path });
     expect(fs.existsSync(c3.path)).toBe(false);
+    expect(jm.job(jobId).exceptions[0].message).toBe('aborted (checkpoint 3 skipped; the job restores checkpoint 2)');
 
     // A deployment the taskmanager does not report back was lost on the way: a failure like any other.
     await commands(tm2);
@@ -112,6 +125,76 @@ describe('the jobmanager', () => {
     if (job.state === 'CANCELLING') await jm.event(tm2, { type: 'state', jobId, attempt: job.attempt, state: 'CANCELED' });
     expect(job.state).toBe('CANCELED');
     jm.deregister(tm2);
+  });
+
+  it('only completed checkpoints count: -s on one the jobmanager never completed, or on a corrupt one, fails at once naming the newest good one', async () => {
+    const tm = register((1 << 22) + 3);
+    const jobId = await jm.runJar(jarId, { flinkConfiguration: { 'execution.checkpointing.interval': '1 s', 'state.checkpoints.num-retained': '3' } });
+    const [deploy] = (await commands(tm)) as DeployCommand[];
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'RUNNING' });
+    const done: string[] = [];
+    for (let id = 1; id <= 5; id++) {
+      done.push((await checkpoint(jobId, deploy.attempt, tm, id)).path);
+      await committed(jobId, deploy.attempt, tm, id);
+    }
+    // Retention keeps exactly state.checkpoints.num-retained.
+    expect(await listed(jobId)).toEqual([3, 4, 5]);
+    // The jobmanager dies while checkpoint 6 is in flight: its state is on disk, it was never completed.
+    const storage = new CheckpointStorage(jm.config['state.checkpoints.dir'], jobId);
+    const inFlight = await storage.write({ id: 6, jobName: 'Counting', timestamp: Date.now(), durationMs: 1, operatorIds: [] }, { sources: {}, operators: {}, watermarks: {} });
+    expect(await listed(jobId)).toEqual([3, 4, 5]);
+    await expect(jm.runJar(jarId, { savepointPath: inFlight.path })).rejects.toMatchObject({
+      status: 400, message: `'${inFlight.path}' is an incomplete checkpoint: it was never completed (no _metadata); the newest completed checkpoint there is ${done[4]}`,
+    });
+    fs.writeFileSync(path.join(done[4], '_state'), crypto.randomBytes(64));
+    await expect(jm.runJar(jarId, { savepointPath: done[4] })).rejects.toMatchObject({
+      status: 400, message: `'${done[4]}' is a corrupt checkpoint: its _state does not match the checksum in its _metadata; the newest completed checkpoint there is ${done[3]}`,
+    });
+    fs.writeFileSync(path.join(done[3], '_metadata'), crypto.randomBytes(64));
+    await expect(jm.runJar(jarId, { savepointPath: done[3] })).rejects.toThrow(`'${done[3]}' is not a readable checkpoint; the newest completed checkpoint there is ${done[2]}`);
+    jm.cancel(jobId);
+    jm.deregister(tm);
+  });
+
+  it('a corrupt latest checkpoint does not wedge the job: the next attempt restores the one before it, and the skip is recorded', async () => {
+    const tm = register((1 << 22) + 4);
+    const jobId = await jm.runJar(jarId, {
+      flinkConfiguration: { 'execution.checkpointing.interval': '1 s', 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '10', 'restart-strategy.fixed-delay.delay': '10 ms' },
+    });
+    const [deploy] = (await commands(tm)) as DeployCommand[];
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'RUNNING' });
+    const c1 = await checkpoint(jobId, deploy.attempt, tm, 1);
+    await committed(jobId, deploy.attempt, tm, 1);
+    const c2 = await checkpoint(jobId, deploy.attempt, tm, 2);
+    await committed(jobId, deploy.attempt, tm, 2);
+    await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'FAILED', error: { name: 'ExternalError', message: 'boom' } });
+    await new Promise((r) => setTimeout(r, 50));
+    const [second] = (await commands(tm)) as DeployCommand[];
+    expect(second.restore).toBe(c2.path);
+    // Checkpoint 2 rots on disk; the task fails reading it, with the error readCheckpoint gives.
+    fs.writeFileSync(path.join(c2.path, '_state'), crypto.randomBytes(64));
+    const error = errorInfo(await readCheckpoint(c2.path).catch((e) => e));
+    expect(error.name).toBe('UnreadableCheckpointError');
+    await jm.event(tm, { type: 'state', jobId, attempt: second.attempt, state: 'FAILED', error });
+    await new Promise((r) => setTimeout(r, 50));
+    const [third] = (await commands(tm)) as DeployCommand[];
+    expect(third.restore).toBe(c1.path);
+    expect(jm.job(jobId).exceptions[0]).toMatchObject({
+      exceptionName: 'UnreadableCheckpointError',
+      message: `'${c2.path}' is a corrupt checkpoint: its _state does not match the checksum in its _metadata (checkpoint 2 skipped; the job restores checkpoint 1)`,
+    });
+
+    // A job started from a checkpoint that turns out unreadable has nothing to fall back to: FAILED, not a restart loop.
+    const other = register((1 << 22) + 5);
+    const fromIt = await jm.runJar(jarId, { savepointPath: c1.path, allowNonRestoredState: true, flinkConfiguration: { 'execution.checkpointing.interval': '1 s' } });
+    const [started] = (await commands(other)) as DeployCommand[];
+    expect(started.restore).toBe(c1.path);
+    await jm.event(other, { type: 'state', jobId: fromIt, attempt: started.attempt, state: 'FAILED', error: { name: 'UnreadableCheckpointError', message: `'${c1.path}' is a corrupt checkpoint` } });
+    expect(jm.job(fromIt).state).toBe('FAILED');
+    expect(jm.job(fromIt).exceptions[0].message).toMatch(/the job was started from it and has no other restore point/);
+    jm.cancel(jobId);
+    jm.deregister(tm);
+    jm.deregister(other);
   });
 
   it('a job without checkpointing does not restart (Flink\'s default), and its exception is kept', async () => {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../../runtime/state/checkpoint-storage.js';
 import { tempDir } from '../helpers/tables.js';
 import { expectedSums, readParts } from './expected.js';
 import { compileFixture, jobIdOf, TestCluster } from './helpers.js';
@@ -68,9 +69,9 @@ describe('savepoints', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Triggering savepoint for job [0-9a-f]{32}\.\nSavepoint completed\. Path: .+\nYou can resume your program from this savepoint with the run command\.\n$/);
     const sp = savepointPath(r.stdout)!;
-    const meta = JSON.parse(fs.readFileSync(path.join(sp, '_metadata'), 'utf8'));
-    expect(meta.info).toMatchObject({ kind: 'savepoint', jobId, jobName: 'Windowed Sums' });
-    expect(Object.keys(meta.snapshot.sources)).toHaveLength(1);
+    const stored = await readCheckpoint(sp);
+    expect(stored.info).toMatchObject({ kind: 'savepoint', jobId, jobName: 'Windowed Sums' });
+    expect(Object.keys(stored.snapshot.sources)).toHaveLength(1);
     expect((await cluster.job(jobId)).state).toBe('RUNNING');
     expect(cluster.sluice(['cancel', jobId]).status).toBe(0);
     // Cancelling leaves the user's savepoint alone.
@@ -87,7 +88,7 @@ describe('savepoints', () => {
     const sp = savepointPath(r.stdout)!;
     expect(sp.startsWith(path.join(cluster.dir, 'savepoints'))).toBe(true);
     await cluster.waitForState(jobId, 'FINISHED');
-    const position = JSON.parse(fs.readFileSync(path.join(sp, '_metadata'), 'utf8')).snapshot.sources;
+    const position = (await readCheckpoint(sp)).snapshot.sources;
     const rows = (Object.values(position)[0] as { rows: number }).rows;
     expect(readParts(out)).toEqual(expectedSums(rows));
   });

@@ -10,7 +10,7 @@ import { createLogger } from '../../runtime/core/log.js';
 import { registerConnector } from '../../runtime/connectors/registry.js';
 import type { DeployCommand, TaskEvent } from '../../runtime/cluster/protocol.js';
 import { Task } from '../../runtime/cluster/task.js';
-import { readCheckpoint } from '../../runtime/state/checkpoint-storage.js';
+import { completeSnapshot, readCheckpoint } from '../../runtime/state/checkpoint-storage.js';
 import { tempDir } from '../helpers/tables.js';
 
 const commits: { n: number }[] = [];
@@ -44,9 +44,19 @@ beforeAll(async () => {
   };
 });
 
-function host(accept: (ev: TaskEvent) => boolean) {
+/** Where a checkpoint event's state lies: chk-<id> of the deployment's checkpoint directory. */
+const chkPath = (dir: string, ev: Extract<TaskEvent, { type: 'checkpoint' }>) => path.join(dir, ev.jobId, `chk-${ev.info.id}`);
+
+/** A jobmanager stand-in: records events; an accepted checkpoint is completed as the jobmanager does it. */
+function host(accept: (ev: TaskEvent) => boolean, checkpointDir = deploy.checkpoints.dir) {
   const events: TaskEvent[] = [];
-  return { events, host: { log: createLogger('task-test', 'warn'), send: async (ev: TaskEvent) => { events.push(ev); return accept(ev); } } };
+  const send = async (ev: TaskEvent) => {
+    events.push(ev);
+    const ok = accept(ev);
+    if (ok && ev.type === 'checkpoint') await completeSnapshot({ path: chkPath(checkpointDir, ev), info: ev.info, sha256: ev.sha256 });
+    return ok;
+  };
+  return { events, host: { log: createLogger('task-test', 'warn'), send } };
 }
 
 const until = async (f: () => boolean) => { while (!f()) await new Promise((r) => setTimeout(r, 10)); };
@@ -66,9 +76,14 @@ describe('a task', () => {
     const checkpoints = events.filter((e): e is Extract<TaskEvent, { type: 'checkpoint' }> => e.type === 'checkpoint');
     expect(checkpoints.slice(0, 4).map((c) => c.info.id)).toEqual([1, 2, 3, 4]);
     const accepted = checkpoints.filter((c) => c.info.id % 2 === 0);
-    const positions = await Promise.all(accepted.map(async (c) => Object.values((await readCheckpoint(c.path)).snapshot.sources)[0]));
+    const positions = await Promise.all(accepted.map(async (c) => Object.values((await readCheckpoint(chkPath(deploy.checkpoints.dir, c))).snapshot.sources)[0]));
     expect(commits.slice(0, positions.length)).toEqual(positions);
     expect(commits.length).toBe(positions.length);
+    // Each commit is reported, so that the jobmanager can let go of the checkpoint before it.
+    const reported = events.filter((e): e is Extract<TaskEvent, { type: 'checkpoint-committed' }> => e.type === 'checkpoint-committed').map((e) => e.id);
+    expect(reported).toEqual(accepted.map((c) => c.info.id));
+    // A checkpoint not accepted is never complete: its state is there, its _metadata is not.
+    await expect(readCheckpoint(chkPath(deploy.checkpoints.dir, checkpoints[0]))).rejects.toThrow(/is an incomplete checkpoint/);
     expect(checkpoints[0].info).toMatchObject({ kind: 'checkpoint', jobId: deploy.jobId, jobName: 'Counting', operatorIds: deploy.plan.nodes.map((n) => n.id) });
   });
 
@@ -82,20 +97,22 @@ describe('a task', () => {
     task.savepoint({ type: 'savepoint', jobId: deploy.jobId, attempt: 1, triggerId: 'ab'.repeat(16), targetDirectory: target, then: 'stop', drain: false });
     await run;
     expect(events.map((e) => e.type === 'state' ? e.state : e.type)).toEqual(['RUNNING', 'savepoint', 'FINISHED']);
+    // The task completes a savepoint itself, once its output is committed.
     const sp = events[1] as Extract<TaskEvent, { type: 'savepoint' }>;
     expect(sp.path!.startsWith(target)).toBe(true);
     const saved = (Object.values((await readCheckpoint(sp.path!)).snapshot.sources)[0] as { n: number }).n;
     expect(saved).toBeGreaterThan(0);
 
     // Resumed from the savepoint, the source continues where it stopped.
-    const next = host(() => true);
-    const resumed = new Task({ ...deploy, attempt: 1, restore: sp.path!, checkpoints: { ...deploy.checkpoints, dir: tempDir(), intervalMs: 20 } }, next.host);
+    const dir = tempDir();
+    const next = host(() => true, dir);
+    const resumed = new Task({ ...deploy, attempt: 1, restore: sp.path!, checkpoints: { ...deploy.checkpoints, dir, intervalMs: 20 } }, next.host);
     const run2 = resumed.run();
     await until(() => next.events.some((e) => e.type === 'checkpoint'));
     resumed.cancel();
     await run2;
     const first = next.events.find((e): e is Extract<TaskEvent, { type: 'checkpoint' }> => e.type === 'checkpoint')!;
-    const position = (Object.values((await readCheckpoint(first.path)).snapshot.sources)[0] as { n: number }).n;
+    const position = (Object.values((await readCheckpoint(chkPath(dir, first))).snapshot.sources)[0] as { n: number }).n;
     expect(position).toBeGreaterThan(saved);
   });
 });
