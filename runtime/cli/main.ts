@@ -47,14 +47,14 @@ program.command('run')
   .option('-d, --detached', 'submit to the cluster and print the job id')
   .option('-s, --fromSavepoint <path>', 'resume from a savepoint (or a retained checkpoint)')
   .option('-n, --allow-non-restored-state', 'skip savepoint state of operators that are not in the job')
-  .option('-p, --parallelism <n>', 'parallelism (a job runs as one task: 1)')
+  .option('-p, --parallelism <n>', 'parallelism (else parallelism.default; a job runs as one subtask: only 1 is accepted)')
   .option('-m, --jobmanager <host:port>', "jobmanager REST address (default: the cluster directory's, else 127.0.0.1:8081)")
   .option('--dir <dir>', 'cluster directory (default $SLUICE_CLUSTER_DIR or .sluice)')
   .action(async (target: string, args: string[], opts: import('./job-commands.js').SubmitOptions) => {
     const { submitIfCluster } = await import('./job-commands.js');
     if (await submitIfCluster(target, args, opts)) return;
     const job = await loadRunnable(target, args);
-    await runCompiled(job, { sets: opts.set, defines: opts.D, unfused: opts.unfused });
+    await runCompiled(job, { sets: opts.set, defines: opts.D, unfused: opts.unfused, ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}) });
   });
 
 program.command('udfs')

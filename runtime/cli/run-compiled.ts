@@ -8,9 +8,12 @@ import * as functions from '../core/functions.js';
 import { applyOverrides, type Overrides } from '../exec/apply-overrides.js';
 import { interpretPlan } from '../exec/interpret-plan.js';
 import { JobRunner } from '../exec/job-runner.js';
+import { parallelismOf } from '../exec/key-groups.js';
 
 export interface RunCompiledOptions extends Overrides {
   unfused?: boolean;
+  /** -p: the job's parallelism (else `parallelism.default`). */
+  parallelism?: number;
   /**
    * The connectors whose implementations this code holds, when it is a bundle's own runtime (`node x.mjs`):
    * a table swapped at run time to another one is an error before anything opens. Absent: every registered
@@ -33,6 +36,12 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
     for (const n of plan.nodes) {
       if ((n.kind === 'source' || n.kind === 'sink') && !options.carried.includes(n.connector)) throw connectorNotCarried(n.connector, n.table, options.carried);
     }
+  }
+  // A parallelism this run cannot honour is an error, never ignored.
+  const parallelism = parallelismOf(plan.config, options.parallelism);
+  if (parallelism > 1) {
+    throw new UserError(`parallelism ${parallelism}: a foreground run executes a job as one subtask (parallel subtasks are not implemented yet)`,
+      'run with -p 1 (and without parallelism.default > 1); docs/operations.md, "Scaling out", says what exists');
   }
   const log = createLogger(plan.name);
   const udfs = udfFunctions(plan.udfs);

@@ -1,8 +1,10 @@
-// Run-time flags shared by bundles and `sluice run`: --set, -D, --unfused; anything after `--` is a job argument.
+// Run-time flags shared by bundles and `sluice run`: --set, -D, --unfused, -p; anything after `--` is a job argument.
 export interface RunFlags {
   sets: string[];
   defines: string[];
   unfused: boolean;
+  /** -p / --parallelism (checked by the run: key-groups.ts parallelismOf). */
+  parallelism?: number;
   args: string[];
 }
 
@@ -16,6 +18,8 @@ export function parseRunFlags(argv: string[]): RunFlags {
     else if (a === '-D') flags.defines.push(argv[++i]);
     else if (a.startsWith('-D')) flags.defines.push(a.slice(2));
     else if (a === '--unfused') flags.unfused = true;
+    else if (a === '-p' || a === '--parallelism') flags.parallelism = Number(argv[++i]);
+    else if (a.startsWith('--parallelism=')) flags.parallelism = Number(a.slice(14));
     else flags.args.push(a);
   }
   return flags;
