@@ -4,13 +4,7 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, request } from '../api.js';
-
-type PreviewEvent =
-  | { type: 'compiling' }
-  | { type: 'error'; message: string; hint?: string; where?: 'query' | 'tables'; line?: number; col?: number }
-  | { type: 'schema'; columns: { name: string; type: string }[] }
-  | { type: 'row'; kind: string; values: unknown[] }
-  | { type: 'end'; reason: string };
+import type { PreviewEvent } from '../../../runtime/rest/sql-preview-job.js';
 
 const DEFAULT_QUERY = 'SELECT * FROM ';
 
@@ -21,7 +15,7 @@ export function SqlPage() {
   const [status, setStatus] = useState('');
   const [error, setError] = useState<Extract<PreviewEvent, { type: 'error' }> | null>(null);
   const [columns, setColumns] = useState<{ name: string; type: string }[]>([]);
-  const [rows, setRows] = useState<{ kind: string; values: unknown[] }[]>([]);
+  const [rows, setRows] = useState<{ kind: string; values: (string | null)[] }[]>([]);
   const running = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -45,7 +39,7 @@ export function SqlPage() {
     setColumns([]);
     setRows([]);
     setStatus('Compiling…');
-    let buffered: { kind: string; values: unknown[] }[] = [];
+    let buffered: { kind: string; values: (string | null)[] }[] = [];
     const flush = () => { if (buffered.length) { const b = buffered; buffered = []; setRows((r) => [...r, ...b]); } };
     const timer = setInterval(flush, 200);
     try {
