@@ -48,6 +48,8 @@ export interface OperatorReport {
   accumulatedBackPressuredTime: number;
   /** The operator's current input watermark (ms), absent before the first one. */
   watermark?: number;
+  /** A source's records not read yet (Kafka: the consumer lag). */
+  pendingRecords?: number;
 }
 
 export interface TaskReport {
@@ -135,6 +137,7 @@ const operatorSchema = z.object({
   busyTimeMsPerSecond: z.number(), idleTimeMsPerSecond: z.number(), backPressuredTimeMsPerSecond: z.number(),
   accumulatedBusyTime: z.number(), accumulatedIdleTime: z.number(), accumulatedBackPressuredTime: z.number(),
   watermark: z.number().optional(),
+  pendingRecords: z.number().optional(),
 });
 const processSchema = z.object({
   pid: z.number(), uptimeMs: z.number(), heapUsed: z.number(), heapTotal: z.number(), heapLimit: z.number(), external: z.number(),

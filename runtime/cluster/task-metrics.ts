@@ -70,6 +70,7 @@ export class TaskMetrics {
         accumulatedIdleTime: Math.round(acc.idle),
         accumulatedBackPressuredTime: Math.round(acc.bp),
         ...(watermark !== undefined && Number.isFinite(watermark) ? { watermark } : {}),
+        ...(m?.pendingRecords != null ? { pendingRecords: m.pendingRecords } : {}),
       };
     });
   }

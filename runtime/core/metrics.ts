@@ -8,6 +8,8 @@ export class OperatorMetrics {
   badRecordsSkipped = 0;
   /** Records a source could not read and the job accepted to lose (e.g. Kafka offsets deleted by retention). */
   recordsLost = 0;
+  /** A source's records not read yet (Kafka: the consumer lag); null where the source cannot tell. */
+  pendingRecords: number | null = null;
   /**
    * Problems that did not fail the job but belong in its exceptions history (an accepted loss); a taskmanager
    * takes them out with each heartbeat (cluster/task-metrics.ts).

@@ -35,7 +35,7 @@ export function vertexParallelism(_job: JobRecord, _v: JobVertex): number {
   return 1;
 }
 
-const subtaskIndexes = (job: JobRecord, v: JobVertex) => Array.from({ length: vertexParallelism(job, v) }, (_, i) => i);
+export const subtaskIndexes = (job: JobRecord, v: JobVertex) => Array.from({ length: vertexParallelism(job, v) }, (_, i) => i);
 
 /** The operator reports of one subtask of the job (one task today: subtask 0 has them all). */
 function subtaskReports(job: JobRecord, subtask: number): OperatorReport[] {
@@ -53,7 +53,7 @@ function uncounted(plan: JobRecord['plan']): Set<string> {
 }
 
 /** A chain's reports: records in where it starts, out where it ends (its last operator with counters). */
-function chainReports(job: JobRecord, v: JobVertex, subtask: number) {
+export function chainReports(job: JobRecord, v: JobVertex, subtask: number) {
   const reports = subtaskReports(job, subtask);
   const skip = uncounted(job.plan);
   const of = (id: string) => reports.find((o) => o.id === id);

@@ -159,9 +159,9 @@ describe('job routes', () => {
     const prom = await fetch(`${cluster.url}/metrics`);
     expect(prom.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await prom.text();
-    expect(text).toMatch(/^# TYPE sluice_jobmanager_numRegisteredTaskManagers gauge$/m);
-    expect(text).toMatch(new RegExp(`^sluice_jobmanager_job_numberOfCompletedCheckpoints\\{job_id="${jobId}",job_name="Windowed Sums"\\} \\d+$`, 'm'));
-    expect(text).toMatch(/^sluice_taskmanager_job_task_operator_numRecordsOut\{.*operator_name="Source: numbers"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^# TYPE flink_jobmanager_numRegisteredTaskManagers gauge$/m);
+    expect(text).toMatch(new RegExp(`^flink_jobmanager_job_numberOfCompletedCheckpoints\\{job_id="${jobId}",job_name="Windowed Sums"\\} \\d+$`, 'm'));
+    expect(text).toMatch(/^flink_taskmanager_job_task_operator_numRecordsOut\{.*operator_name="Source: numbers"\} [1-9]\d*$/m);
   });
 
   it('answers 4xx for invalid ids, bodies and states', async () => {

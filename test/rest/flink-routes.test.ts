@@ -39,6 +39,17 @@ afterAll(() => {
   cluster?.stop();
 });
 
+/** Prometheus' text format, parsed: one entry per sample line. */
+function prometheus(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  return text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(l);
+    if (!m) throw new Error(`not a sample line: ${l}`);
+    const labels: Record<string, string> = {};
+    for (const [, k, v] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[k] = v.replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
+    return { name: m[1], labels, value: Number(m[3]) };
+  });
+}
+
 /** The concrete path of a route pattern for this job. */
 function concrete(route: string, cid: number): string {
   return route
@@ -168,12 +179,42 @@ describe('what the answers mean', () => {
     expect((await cluster.rest('GET', '/jobmanager/environment')).json.jvm.version).toMatch(/^Node\.js v\d+/);
   });
 
+  it('GET /metrics: Flink reporter names and labels per job, task, operator and process; prom-client defaults', async () => {
+    const res = await fetch(`${cluster.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const samples = prometheus(await res.text());
+    const one = (name: string, labels: Record<string, string> = {}) => {
+      const found = samples.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v));
+      expect(found, `${name} ${JSON.stringify(labels)}`).toHaveLength(1);
+      return found[0];
+    };
+    expect(one('flink_jobmanager_numRegisteredTaskManagers').value).toBe(1);
+    expect(one('flink_jobmanager_numRunningJobs').value).toBe(1);
+    expect(one('flink_jobmanager_job_numberOfCompletedCheckpoints', { job_id: jobId, job_name: 'Windowed Sums' }).value).toBeGreaterThan(0);
+    const task = one('flink_taskmanager_job_task_numRecordsOut', { job_id: jobId, task_id: vertices[0].id, subtask_index: '0', tm_id: tmId });
+    expect(task.labels.task_name).toBe(vertices[0].name);
+    expect(task.value).toBeGreaterThan(0);
+    const src = one('flink_taskmanager_job_task_operator_numRecordsOut', { job_id: jobId, operator_name: 'Source: numbers' });
+    expect(src.value).toBe(task.value);
+    const wm = one('flink_taskmanager_job_task_operator_currentInputWatermark', { job_id: jobId, operator_name: 'WindowAggregate(tumble, groupBy=[k])' });
+    expect(wm.value % 1000).toBe(0);
+    expect(one('flink_taskmanager_Status_JVM_Memory_Heap_Used', { tm_id: tmId }).value).toBeGreaterThan(1_000_000);
+    expect(one('flink_taskmanager_Status_Node_EventLoop_Delay_Max', { tm_id: tmId }).value).toBeGreaterThanOrEqual(0);
+    expect(one('flink_jobmanager_Status_JVM_Memory_Heap_Used').value).toBeGreaterThan(1_000_000);
+    expect(one('process_cpu_seconds_total').value).toBeGreaterThan(0);
+    expect(samples.some((x) => x.name.startsWith('nodejs_eventloop_lag'))).toBe(true);
+  });
+
   it('after cancel: execution result CANCELED, checkpoints/config of a job without checkpoints is 404', async () => {
     expect((await cluster.rest('PATCH', `/v1/jobs/${jobId}?mode=cancel`)).status).toBe(202);
     await cluster.waitForState(jobId, 'CANCELED');
     const r = (await cluster.rest('GET', `/jobs/${jobId}/execution-result`)).json;
     expect(flinkShapeErrors('/jobs/{jobid}/execution-result', r)).toEqual([]);
     expect(r['job-execution-result']).toMatchObject({ id: jobId, 'application-status': 'CANCELED' });
+    // A terminated job exports nothing any more.
+    const after = prometheus(await (await fetch(`${cluster.url}/metrics`)).text());
+    expect(after.filter((x) => x.labels.job_id === jobId)).toEqual([]);
+    expect(after.find((x) => x.name === 'flink_jobmanager_numRunningJobs')?.value).toBe(0);
     const plain = await cluster.rest('POST', `/jars/${jarId}/run`, { programArgsList: ['--set', 'numbers.rows-per-second=10'] });
     await cluster.waitForState(plain.json.jobid, 'RUNNING');
     expect((await cluster.rest('GET', `/jobs/${plain.json.jobid}/checkpoints/config`)).status).toBe(404);

@@ -28,6 +28,8 @@ export interface FetchedBatch {
   messages: readonly FetchedMessage[];
   /** The last offset the fetch covered, including filtered control records and aborted messages. */
   lastOffset: number;
+  /** The partition's log end offset as the fetch saw it (for the consumer lag metric). */
+  highWatermark?: number;
 }
 
 /**
@@ -241,7 +243,7 @@ export class KafkaClient {
         await external(`joining consumer group ${groupId}`, () => consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: true,
-          eachBatch: async ({ batch }) => h.batch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: Number(batch.lastOffset()) }),
+          eachBatch: async ({ batch }) => h.batch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: Number(batch.lastOffset()), highWatermark: Number(batch.highWatermark) }),
         }));
       },
       seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: offset === 'earliest' ? '-2' : String(offset) }),

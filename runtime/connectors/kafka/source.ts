@@ -83,6 +83,8 @@ interface PartitionState {
   position: number | null;
   /** Next offset to fetch: after everything queued. */
   fetched: number | null;
+  /** The log end offset at the last fetch: the lag is high - position. */
+  high?: number;
 }
 
 /** Records of one partition fetch, handed out front to back. */
@@ -328,6 +330,7 @@ export class KafkaSourceReader implements SourceReader {
     if (s.fetched !== null && b.lastOffset < s.fetched) return;
     let bytes = messages.length * RECORD_OVERHEAD;
     for (let i = 0; i < messages.length; i++) bytes += (messages[i].value?.length ?? 0) + (messages[i].key?.length ?? 0);
+    if (b.highWatermark !== undefined) s.high = Math.max(s.high ?? 0, b.highWatermark);
     this.queue.push({ state: s, messages, next: 0, lastOffset: b.lastOffset, bytes });
     s.fetched = b.lastOffset + 1;
     this.bufferedRecords += messages.length;
@@ -447,6 +450,7 @@ export class KafkaSourceReader implements SourceReader {
     }
     this.bufferedRecords -= taken;
     if (this.bufferedBytes < this.fetchBytes) this.makeRoom();
+    this.ctx.metrics.pendingRecords = this.lag();
     // Acknowledged before the position moves past them (a checkpoint is taken after poll() returns).
     if (dead !== null) await this.sendDeadLetters(dead);
     return { split: s.split, rows, kinds };
@@ -458,6 +462,13 @@ export class KafkaSourceReader implements SourceReader {
     await this.deadLetters.send(topic, records);
     this.ctx.log.warn({ table: this.ctx.table, topic, records: records.length, first: records[0].headers?.find((h) => h.key === DEAD_LETTER_HEADERS.reason)?.value },
       'records that cannot be decoded went to the dead-letter topic');
+  }
+
+  /** Records in the partitions' logs not handed out yet (Flink's pendingRecords): the consumer lag. */
+  private lag(): number {
+    let lag = 0;
+    for (const s of this.partitions.values()) if (s.high !== undefined && s.position !== null) lag += Math.max(0, s.high - s.position);
+    return lag;
   }
 
   splits(): string[] {
