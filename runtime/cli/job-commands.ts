@@ -121,6 +121,11 @@ async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
     for (;;) {
       const job = await call(() => client.get<JobDetails>(`/jobs/${jobId}`));
       if (job.state !== last) console.error(`${job.name} (${jobId}) is ${job.state}`);
+      if (job.state === 'RESTARTING' && last !== 'RESTARTING') {
+        // A poison record restarts the job forever: say so once per restart, with the way out.
+        const ex = await client.get<{ 'root-exception': string | null }>(`/jobs/${jobId}/exceptions`).catch(() => null);
+        if (ex?.['root-exception']?.startsWith('PoisonRecordError')) console.error(`  ${ex['root-exception']}`);
+      }
       last = job.state;
       if (job.state === 'FINISHED') return;
       if (job.state === 'FAILED' || job.state === 'CANCELED') {

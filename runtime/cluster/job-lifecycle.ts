@@ -3,6 +3,7 @@
 // the job's restart strategy: RESTARTING and a new attempt after the strategy's delay, or FAILED.
 import type { Logger } from '../core/log.js';
 import { intOption } from '../core/options.js';
+import { namePoisonRecord } from './poison-record.js';
 import type { Config } from './config.js';
 import type { CheckpointCoordinator } from './checkpoint-coordinator.js';
 import { conflict } from './errors.js';
@@ -122,7 +123,7 @@ export class JobLifecycle implements TaskManagerListener {
     // A restore point the attempt could not continue from is skipped; the exception says what happens instead.
     const why = RESTORE_FAILURES[error.name];
     const skipped = why ? this.checkpoints.skipRestorePoint(job, why) : null;
-    const recorded = !why ? error
+    const recorded = !why ? namePoisonRecord(job.exceptions, error)
       : { ...error, message: `${error.message} (${skipped ?? 'the job was started from it and has no other restore point'})` };
     job.recordException(recorded, job.plan.name, intOption(this.config, 'web.exception-history-size', 16, 1));
     this.release(job);

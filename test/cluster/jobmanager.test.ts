@@ -232,3 +232,22 @@ describe('incidents of a running job (a loss a source accepted, scan.offset-out-
     expect(jobMetricValues(jm.job(jobId)).numRecordsLost).toBe(50);
   });
 });
+
+describe('a poison record', () => {
+  it('failing the job again at the same offset is named as such in the exceptions history', async () => {
+    register((1 << 22) + 9);
+    const jobId = await jm.runJar(jarId, { flinkConfiguration: { 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '5', 'restart-strategy.fixed-delay.delay': '1 ms' } });
+    const bad = { name: 'BadRecordError', message: "bad record at topic t partition 0 offset 42: 'x' is not a BIGINT" };
+    for (let i = 0; i < 3; i++) {
+      const tm = jm.job(jobId).taskManager!;
+      const [deploy] = (await commands(tm)).filter((c) => c.type === 'deploy') as DeployCommand[];
+      await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'RUNNING' });
+      await jm.event(tm, { type: 'state', jobId, attempt: deploy.attempt, state: 'FAILED', error: bad });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const history = jm.job(jobId).exceptions.map((e) => [e.exceptionName, e.message]);
+    expect(history.map(([name]) => name)).toEqual(['PoisonRecordError', 'PoisonRecordError', 'BadRecordError']);
+    expect(history[0][1]).toMatch(/^poison record: the job failed 3 times in a row on the same record: bad record at topic t partition 0 offset 42: .*'scan\.dead-letter-queue\.topic'/);
+    expect(history[1][1]).toMatch(/failed 2 times/);
+  });
+});
