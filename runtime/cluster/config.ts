@@ -1,10 +1,11 @@
 // Cluster configuration as Flink's: flat keys with string values, from (lowest first) built-in defaults,
-// `<cluster dir>/config.yaml` (`key: value` lines, like flink-conf.yaml), and `-D key=value` on the command
+// `<cluster dir>/config.yaml` (YAML, flat or nested keys, like Flink's config.yaml), and `-D key=value` on the command
 // line. A job's own configuration (`getConfig().set`, `-D` at submission) wins over the cluster's for the
 // job's keys (checkpointing, restart strategy). The REST token comes from $SLUICE_REST_TOKEN or
 // `rest.auth.token`; it is never printed or served back.
 import fs from 'node:fs';
 import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
 import { UserError } from '../core/errors.js';
 import type { ClusterPaths } from './cluster-dir.js';
 
@@ -30,16 +31,30 @@ export function defaultConfig(paths: ClusterPaths): Config {
   };
 }
 
-/** Reads `key: value` lines; `#` starts a comment; values may be quoted. */
+/**
+ * Reads config.yaml with a YAML parser, as Flink 2 does: flat keys (`rest.port: 8081`) and nested maps
+ * (`rest:\n  port: 8081`) both give `rest.port`; scalars become strings, lists Flink's `a;b` form. A syntax
+ * error names the file, line and column.
+ */
 export function parseConfigFile(text: string, file = 'config.yaml'): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const { line, col } = lines.linePos(err.pos[0]);
+    throw new UserError(`${file}:${line}:${col}: ${err.message.split('\n')[0]}`, 'config.yaml holds `key: value` lines or nested maps, as Flink\'s');
+  }
+  const root: unknown = doc.toJS();
+  if (root === null || root === undefined) return {};
+  if (typeof root !== 'object' || Array.isArray(root)) throw new UserError(`${file}: expected a map of options (key: value), got ${Array.isArray(root) ? 'a list' : `'${String(root)}'`}`);
   const config: Config = {};
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (!line) return;
-    const m = /^([A-Za-z0-9_.-]+)\s*:\s*(.*)$/.exec(line);
-    if (!m) throw new UserError(`${file}:${i + 1}: expected 'key: value', got '${raw.trim()}'`);
-    config[m[1]] = m[2].replace(/^(['"])(.*)\1$/, '$2');
-  });
+  const flatten = (prefix: string, value: unknown): void => {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+      for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v);
+    } else if (Array.isArray(value)) config[prefix] = value.map(String).join(';');
+    else config[prefix] = value === null ? '' : value instanceof Date ? value.toISOString() : String(value);
+  };
+  flatten('', root);
   return config;
 }
 
