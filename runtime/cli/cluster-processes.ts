@@ -8,6 +8,7 @@ import { startRestServer } from '../rest/server.js';
 import { clusterPaths, isSluiceProcess, readJobmanagerState, readPid, removePidFile, writeJobmanagerState, writePid } from '../cluster/cluster-dir.js';
 import { durationOption, intOption } from '../core/options.js';
 import { isLoopback, loadClusterConfig, resolveToken, type Config } from '../cluster/config.js';
+import { establishClusterSecret, readClusterSecret } from '../cluster/cluster-secret.js';
 import { JobManager } from '../cluster/jobmanager.js';
 import { TaskManager } from '../cluster/taskmanager.js';
 
@@ -36,11 +37,12 @@ export async function runJobmanager(opts: JobmanagerProcessOptions): Promise<voi
   if (other !== process.pid && isSluiceProcess(other)) throw new UserError(`a jobmanager is already running in ${paths.root} (pid ${other})`);
   writePid(paths.jobmanagerPid);
   const log = createLogger('jobmanager');
+  const clusterSecret = establishClusterSecret(paths, config);
   const jm = new JobManager(paths, config, log);
   await jm.open();
   let server;
   try {
-    server = await startRestServer(jm, { address, port, token, maxContentLength: intOption(config, 'rest.server.max-content-length', 100 * 1024 * 1024, 1), log });
+    server = await startRestServer(jm, { address, port, token, clusterSecret, maxContentLength: intOption(config, 'rest.server.max-content-length', 100 * 1024 * 1024, 1), log });
   } catch (e) {
     jm.close();
     removePidFile(paths.jobmanagerPid);
@@ -79,7 +81,7 @@ export async function runTaskmanager(opts: TaskmanagerProcessOptions): Promise<v
   const name = index === null ? `taskmanager-pid${process.pid}` : `taskmanager-${index}`;
   const log = createLogger(name);
   const tm = new TaskManager({
-    paths, slots, index, jobmanagerUrl: opts.jobmanager ?? null, token: resolveToken(config), logFile: index === null ? null : paths.log(name), log,
+    paths, slots, index, jobmanagerUrl: opts.jobmanager ?? null, token: resolveToken(config), clusterSecret: () => readClusterSecret(paths, config), logFile: index === null ? null : paths.log(name), log,
     logName: name, cancellationTimeoutMs: durationOption(config, 'task.cancellation.timeout', 30_000),
   });
   const onSignal = () => tm.stop();

@@ -7,7 +7,6 @@ import { UserError } from '../core/errors.js';
 import { durationOption, intOption } from '../core/options.js';
 import { applyOverrides } from '../exec/apply-overrides.js';
 import { parseRunFlags } from '../exec/run-flags.js';
-import { readCheckpointOrSuggest } from '../state/checkpoint-storage.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
 import { badRequest, conflict } from './errors.js';
@@ -15,6 +14,7 @@ import { HEX32, newJobId } from './ids.js';
 import type { Jar, JarStore } from './jars.js';
 import { JobRecord } from './job-record.js';
 import { restartStrategy } from './restart-strategy.js';
+import { savepointToRestore } from './snapshot-paths.js';
 
 export interface RunJarRequest {
   programArgs?: string;
@@ -77,7 +77,7 @@ export class JobSubmission {
 
   /** The savepoint a job starts from must be readable and its state must map onto the plan (or be allowed not to). */
   private async checkSavepoint(location: string, plan: JobRecord['plan'], allowNonRestoredState: boolean): Promise<string> {
-    const stored = await readCheckpointOrSuggest(location).catch((e: Error) => { throw badRequest(e.message); });
+    const stored = await savepointToRestore(location, this.config);
     const ids = new Set(plan.nodes.map((n) => n.id));
     const unmapped = [...new Set([...Object.keys(stored.snapshot.operators), ...Object.keys(stored.snapshot.sources)])].filter((id) => !ids.has(id));
     if (unmapped.length && !allowNonRestoredState) {

@@ -25,10 +25,10 @@ export interface RequestOptions {
 }
 
 export class RestClient {
-  constructor(readonly baseUrl: string, private readonly token: string | null = null) {}
+  constructor(readonly baseUrl: string, private readonly token: string | null = null, private readonly extraHeaders: Record<string, string> = {}) {}
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extraHeaders };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     let body: string | FormData | undefined;
     if (opts.form) body = opts.form;

@@ -43,7 +43,7 @@ export class JobManager {
     }, log);
     const tms = this.tracker.taskManagers;
     this.checkpoints = new CheckpointCoordinator(log);
-    this.savepoints = new SavepointTriggers(tms, log);
+    this.savepoints = new SavepointTriggers(tms, config, log);
     this.lifecycle = lifecycle = new JobLifecycle(this.jobs, new SlotPool(tms), tms, this.checkpoints, this.savepoints, config, log);
     this.submission = new JobSubmission(this.jars, paths, config, log);
   }

@@ -1,5 +1,5 @@
 // What the jobmanager and its taskmanagers say to each other, over the jobmanager's HTTP server (loopback,
-// under /internal/, with the REST token when one is set). The taskmanager is always the client, so it needs
+// under /internal/, with the cluster secret, and the REST token when one is set). The taskmanager is always the client, so it needs
 // no port of its own and a kill -9 leaves nothing to clean up:
 //   POST /internal/taskmanagers                      register → id, heartbeat settings
 //   POST /internal/taskmanagers/:id/heartbeat        task reports in; commands out (long poll: answered

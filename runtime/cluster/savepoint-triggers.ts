@@ -1,20 +1,20 @@
 // Savepoints triggered through the REST API: a savepoint (then continue or cancel) or a stop-with-savepoint,
 // sent to the task running the job; the operation's status by trigger id; the task's answer; and failing
 // the open operations when the attempt they were sent to ends.
-import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { intOption } from '../core/options.js';
-import { localPath } from '../state/checkpoint-storage.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { HEX32, newTriggerId } from './ids.js';
+import type { Config } from './config.js';
 import type { JobRecord, SavepointOperation } from './job-record.js';
 import type { ErrorInfo, TaskEvent } from './protocol.js';
+import { savepointTarget } from './snapshot-paths.js';
 import type { TaskManagerRecord } from './taskmanager-registry.js';
 
 type SavepointEvent = Extract<TaskEvent, { type: 'savepoint' }>;
 
 export class SavepointTriggers {
-  constructor(private readonly taskManagers: ReadonlyMap<string, TaskManagerRecord>, private readonly log: Logger) {}
+  constructor(private readonly taskManagers: ReadonlyMap<string, TaskManagerRecord>, private readonly clusterConfig: Config, private readonly log: Logger) {}
 
   /** Returns the trigger id (the one given, when an operation with it exists already). */
   async trigger(job: JobRecord, targetDirectory: string | null | undefined, then: SavepointOperation['then'], drain = false, triggerId?: string | null): Promise<string> {
@@ -25,10 +25,7 @@ export class SavepointTriggers {
     if ([...job.savepoints.values()].some((o) => o.status === 'IN_PROGRESS' && o.then !== 'continue')) {
       throw conflict(`Job ${job.id} is already being stopped or cancelled with a savepoint`);
     }
-    const target = targetDirectory || job.config['state.savepoints.dir'];
-    if (!target) throw badRequest('no savepoint directory: give one (targetDirectory / target-directory) or set state.savepoints.dir');
-    const dir = localPath(target);
-    await mkdir(dir, { recursive: true }).catch((e: Error) => { throw badRequest(`cannot use '${target}' as the savepoint directory: ${e.message}`); });
+    const dir = await savepointTarget(targetDirectory, job.config, this.clusterConfig);
     const id = triggerId ?? newTriggerId();
     if (!HEX32.test(id)) throw badRequest(`triggerId '${id}' is not a trigger id: expected 32 hexadecimal digits`);
     job.savepoints.set(id, { triggerId: id, status: 'IN_PROGRESS', location: null, failure: null, then });

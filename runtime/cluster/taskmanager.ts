@@ -5,6 +5,7 @@
 // timeout, it cancels its tasks (the jobmanager has restarted them elsewhere or lost them) and registers anew.
 import { hostname } from 'node:os';
 import type { Logger } from '../core/log.js';
+import { SECRET_ENV, SECRET_HEADER, SECRET_KEY } from './cluster-secret.js';
 import { RestClient, RestError } from './jobmanager-client.js';
 import { readJobmanagerState, type ClusterPaths } from './cluster-dir.js';
 import type { Command, RegisterResponse, TaskEvent } from './protocol.js';
@@ -19,6 +20,8 @@ export interface TaskManagerOptions {
   /** REST URL of the jobmanager; default: read from the cluster directory. */
   jobmanagerUrl: string | null;
   token: string | null;
+  /** The cluster secret, read again at each registration (a restarted jobmanager has a new one). */
+  clusterSecret: () => string | null;
   logFile: string | null;
   log: Logger;
   /** The name the task threads log under (taskmanager-<index>). */
@@ -82,8 +85,9 @@ export class TaskManager {
   private async register(): Promise<boolean> {
     const { options } = this;
     const url = options.jobmanagerUrl ?? readJobmanagerState(options.paths)?.url;
-    if (!url) return false;
-    const client = new RestClient(url, options.token);
+    const secret = options.clusterSecret();
+    if (!url || !secret) return false;
+    const client = new RestClient(url, options.token, { [SECRET_HEADER]: secret });
     try {
       const res = await client.post<RegisterResponse>('/internal/taskmanagers', {
         pid: process.pid, host: hostname(), slots: options.slots, index: options.index, logFile: options.logFile,
@@ -95,7 +99,7 @@ export class TaskManager {
       options.log.info({ id: res.id, jobmanager: url, slots: options.slots }, `Successful registration at resource manager ${url} under registration id ${res.id}.`);
       return true;
     } catch (e) {
-      if (e instanceof RestError && e.status === 401) options.log.error('the jobmanager refused the token: set SLUICE_REST_TOKEN or rest.auth.token as the jobmanager has it');
+      if (e instanceof RestError && e.status === 401) options.log.error(`the jobmanager refused this taskmanager: ${e.message} (the REST token is SLUICE_REST_TOKEN or rest.auth.token, the cluster secret ${SECRET_ENV} or ${SECRET_KEY}, as the jobmanager has them)`);
       else options.log.debug({ error: (e as Error).message }, 'jobmanager not reachable yet');
       return false;
     }

@@ -22,6 +22,8 @@ export interface RestServerOptions {
   address: string;
   port: number;
   token: string | null;
+  /** What taskmanagers show to use the internal protocol (runtime/cluster/cluster-secret.ts). */
+  clusterSecret: string;
   maxContentLength: number;
   log: Logger;
 }
@@ -58,7 +60,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   processRoutes(app, jm);
   jarRoutes(app, jm, () => url);
   metricsRoutes(app, jm);
-  internalRoutes(app, jm);
+  internalRoutes(app, jm, opts.clusterSecret);
   dashboardRoutes(app, jm);
 
   await app.listen({ host: opts.address, port: opts.port });

@@ -178,6 +178,48 @@ describe('job routes', () => {
     expect((await cluster.rest('GET', `/jobs/${jobId}/savepoints/nope`)).status).toBe(400);
   });
 
+  it('cannot be wedged or used to write or read anywhere; the taskmanager protocol needs the cluster secret', async () => {
+    // A recursive mkdir under /proc never settles on Node 20: refused before any filesystem call, at once.
+    for (const dir of ['/proc/self/nope', '/sys/kernel/x', '/dev/shm/../x', '/dev/sluice']) {
+      const r = await cluster.rest('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': dir });
+      expect(r.status, dir).toBe(400);
+      expect(r.json.errors[0]).toBe(`'${dir}' is not a directory savepoints may be written to: not under /proc, /sys or /dev`);
+    }
+    // Through a symlink it is the same place.
+    const link = path.join(tempDir(), 'to-proc');
+    fs.symlinkSync('/proc/self', link);
+    expect((await cluster.rest('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': path.join(link, 'x') })).status).toBe(400);
+    // A relative directory is under state.savepoints.dir, not the jobmanager's working directory.
+    const relative = await cluster.rest('POST', `/jobs/${jobId}/savepoints`, { 'target-directory': 'nightly/a' });
+    expect(relative.status).toBe(202);
+    const done = await cluster.waitFor('savepoint', async () => {
+      const st = (await cluster.rest('GET', `/jobs/${jobId}/savepoints/${relative.json['request-id']}`)).json;
+      return st.status.id === 'COMPLETED' && st;
+    });
+    expect(done.operation.location.startsWith(path.join(cluster.dir, 'savepoints', 'nightly', 'a') + path.sep)).toBe(true);
+
+    // Reading: an existing file, a missing one, a device and a system path all get the same answer, quoting nothing.
+    const { json: jar } = await upload(bundle);
+    for (const p of ['/etc/passwd', '/etc/no-such-file', '/dev/zero', '/proc/self/environ']) {
+      const r = await cluster.rest('POST', `/jars/${path.basename(jar.filename)}/run`, { savepointPath: p });
+      expect(r.status, p).toBe(400);
+      expect(r.json.errors).toEqual([`'${p}' is not a readable savepoint`]);
+    }
+
+    // The internal protocol: anonymous callers of the REST port are refused, and nothing changes.
+    const before = (await cluster.rest('GET', '/taskmanagers')).json.taskmanagers;
+    const tmId = before[0].id;
+    const fake = await cluster.rest('POST', '/internal/taskmanagers', { pid: 1, host: 'x', slots: 8, index: null, logFile: null });
+    expect(fake.status).toBe(401);
+    expect(fake.json.errors[0]).toMatch(/the taskmanager protocol needs the cluster secret/);
+    expect((await cluster.rest('DELETE', `/internal/taskmanagers/${tmId}`)).status).toBe(401);
+    expect((await cluster.rest('DELETE', `/v1/internal/taskmanagers/${tmId}`, undefined, { 'x-sluice-cluster-secret': 'guess' })).status).toBe(401);
+    expect((await cluster.rest('GET', '/taskmanagers')).json.taskmanagers.map((t: any) => t.id)).toEqual([tmId]);
+    expect((await cluster.job(jobId)).state).toBe('RUNNING');
+    // The secret lives in the cluster directory, readable by its owner only.
+    expect(fs.statSync(path.join(cluster.dir, 'cluster.secret')).mode & 0o077).toBe(0);
+  });
+
   it('savepoints (the job keeps running), then PATCH ?mode=cancel: CANCELED; a second cancel and a stop are 409', async () => {
     const awaitSavepoint = (id: string) => cluster.waitFor('savepoint', async () => {
       const s = (await cluster.rest('GET', `/jobs/${jobId}/savepoints/${id}`)).json;

@@ -1,15 +1,30 @@
 // The taskmanager protocol (see runtime/cluster/protocol.ts): registration, heartbeats as long polls,
 // task events, deregistration. A heartbeat whose connection closes before it is answered is reported to
-// the jobmanager: a taskmanager killed with -9 is noticed within about a second.
+// the jobmanager: a taskmanager killed with -9 is noticed within about a second. Every request must carry
+// the cluster secret (cluster-secret.ts): anonymous callers of the REST port get 401.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { SECRET_HEADER, secretMatches } from '../../cluster/cluster-secret.js';
+import { ClusterError } from '../../cluster/errors.js';
 import type { JobManager } from '../../cluster/jobmanager.js';
 import { eventSchema, heartbeatSchema, registerSchema, type TaskEvent } from '../../cluster/protocol.js';
 import { parse } from '../validate.js';
 
 const tmParams = z.object({ tmid: z.string() });
 
-export function internalRoutes(app: FastifyInstance, jm: JobManager): void {
+export function internalRoutes(root: FastifyInstance, jm: JobManager, clusterSecret: string): void {
+  void root.register(async (app) => {
+    // Only taskmanagers, which hold the cluster secret, speak this protocol.
+    app.addHook('onRequest', async (req) => {
+      if (!secretMatches(req.headers[SECRET_HEADER], clusterSecret)) {
+        throw new ClusterError(401, `Unauthorized: the taskmanager protocol needs the cluster secret (header ${SECRET_HEADER})`);
+      }
+    });
+    taskmanagerProtocol(app, jm);
+  });
+}
+
+function taskmanagerProtocol(app: FastifyInstance, jm: JobManager): void {
   app.post('/internal/taskmanagers', async (req) => jm.register(parse(registerSchema, req.body, 'registration')));
 
   app.post('/internal/taskmanagers/:tmid/heartbeat', async (req, reply) => {
