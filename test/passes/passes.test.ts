@@ -118,6 +118,22 @@ describe('fuse-stages', () => {
     expect(p.nodes.some((n) => n.kind === 'calc')).toBe(false);
   });
 
+  it('an aggregate behind a union reads through a hash exchange on its keys, after a fused accumulate step; order holds', () => {
+    const tEnv = env();
+    const src = tEnv.from('src');
+    const both = src.select($('a'), $('b')).unionAll(src.select($('a'), $('b')));
+    both.groupBy($('b')).select($('a').sum().as('x'), $('b').as('y')).executeInsert('out2');
+    const p = optimize(plan(tEnv));
+    const agg = p.nodes.find((n) => n.kind === 'groupAggregate')!;
+    const exchange = p.nodes.find((n) => n.id === (agg as { input: string }).input)!;
+    expect(exchange).toMatchObject({ kind: 'exchange', distribution: { kind: 'hash', keys: ['b'] } });
+    const ingest = p.nodes.find((n) => n.id === (exchange as { input: string }).input) as FusedNode;
+    expect(ingest).toMatchObject({ kind: 'fused', accumulateInto: agg.id });
+    // Dependency order holds: every input precedes its consumers.
+    const seen = new Set<string>();
+    for (const n of p.nodes) { for (const i of inputsOf(n)) expect(seen.has(i)).toBe(true); seen.add(n.id); }
+  });
+
   it('breaks the chain at a calc with several consumers, shared once', () => {
     const tEnv = env();
     const shared = tEnv.from('src').select($('a').times(3).as('x'), $('b').as('y'));
