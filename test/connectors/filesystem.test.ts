@@ -161,6 +161,23 @@ describe('filesystem source', () => {
     expect((error as BadRecordError).reason).toContain("column 'amount'");
   });
 
+  it('keeps bad lines in the dead-letter file with file, line, offset and reason, and reads the rest', async () => {
+    const path = join(dir, 'dead.csv');
+    const lines = ['1,a,1.0,2020-01-01 00:00:00', '2,b,oops,2020-01-01 00:00:00', '3,c', '4,d,4.0,2020-01-01 00:00:00'];
+    await writeFile(path, lines.join('\r\n') + '\r\n');
+    const deadFile = join(dir, 'dead-letters.jsonl');
+    const { reader, ctx } = await openSource(path, 'csv', { 'scan.dead-letter-queue.path': deadFile });
+    expect((await drain(reader)).rows.map((r) => r.account_id)).toEqual([1, 4]);
+    expect(ctx.metrics.badRecordsSkipped).toBe(2);
+    const letters = (await readFile(deadFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const offsetOf = (i: number) => lines.slice(0, i).reduce((n, l) => n + Buffer.byteLength(l) + 2, 0);
+    expect(letters.map((l) => [l.table, l.file, l.line, l.offset, l.raw])).toEqual([
+      ['t', path, 2, offsetOf(1), lines[1]],
+      ['t', path, 3, offsetOf(2), lines[2]],
+    ]);
+    expect(letters[0].reason).toContain("column 'amount'");
+  });
+
   it('fails clearly on a missing path', async () => {
     await expect(openSource(join(dir, 'nope'), 'csv')).rejects.toBeInstanceOf(UserError);
   });

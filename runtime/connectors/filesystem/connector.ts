@@ -10,6 +10,7 @@ export const filesystemOptions: OptionSchema = {
     path: z.string().min(1, 'must not be empty'),
     format: formatName(),
     'sink.rolling-policy.file-size': memoryString(),
+    'scan.dead-letter-queue.path': z.string().min(1, 'must not be empty'),
     ...formatOptionKeys(),
   },
   required: ['path', 'format'],

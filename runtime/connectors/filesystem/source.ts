@@ -1,7 +1,9 @@
 // The filesystem source reader: files in order, one split each, up to 4096 lines per poll. The position is
 // the current file, the lines read from it and the byte offset of the next line, so a restore seeks there
 // directly; files sorting before it are done.
+import { appendFile } from 'node:fs/promises';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
+import { BadRecordError } from '../../core/errors.js';
 import type { Row } from '../../core/row.js';
 import { createDecoder, type BytesDecoder } from '../../formats/index.js';
 import { compareFiles, listInputFiles } from './files.js';
@@ -39,8 +41,12 @@ class FileSourceReader implements SourceReader {
   /** One closure for every record: reads the current position only when a record is bad. */
   private readonly origin = () => `file ${this.files[this.index]} line ${this.line}`;
 
+  /** scan.dead-letter-queue.path: a file that keeps the lines the format cannot decode, instead of failing the job. */
+  private readonly deadLetterPath: string | null;
+
   constructor(private readonly ctx: SourceContext) {
     this.decoder = createDecoder(ctx.options.format, ctx.declared, ctx.fields, ctx.options);
+    this.deadLetterPath = ctx.options['scan.dead-letter-queue.path'] ?? null;
   }
 
   async open(restored: unknown | null): Promise<void> {
@@ -73,6 +79,7 @@ class FileSourceReader implements SourceReader {
       this.free = [];
       let lines = 0;
       let finished = false;
+      let dead: string[] | null = null;
       while (lines < MAX_LINES) {
         if (!reader.hasLine()) {
           if (await reader.fill()) continue;
@@ -81,12 +88,26 @@ class FileSourceReader implements SourceReader {
         }
         lines++;
         this.line++;
-        const row = decoder.line(reader.chunk, reader.pos, this.origin, rows.length < free.length ? free[rows.length] : undefined);
+        let row;
+        try {
+          row = decoder.line(reader.chunk, reader.pos, this.origin, rows.length < free.length ? free[rows.length] : undefined);
+        } catch (e) {
+          if (!(e instanceof BadRecordError) || this.deadLetterPath === null) throw e;
+          // Chunks hold whole lines: the bad one ends at the next '\n'.
+          const end = reader.chunk.indexOf(10, reader.pos);
+          const raw = reader.chunk.toString('utf8', reader.pos, end > reader.pos && reader.chunk[end - 1] === 13 ? end - 1 : end);
+          (dead ??= []).push(JSON.stringify({ table: this.ctx.table, file: split, line: this.line, offset: reader.offset(), reason: e.reason, raw }));
+          reader.pos = end + 1;
+          this.ctx.metrics.badRecordsSkipped++;
+          continue;
+        }
         reader.pos = decoder.next;
         if (row === undefined) continue;
         if (row === null) this.ctx.metrics.badRecordsSkipped++;
         else rows.push(row);
       }
+      // Written before the position moves past them (a checkpoint is taken after poll() returns).
+      if (dead !== null) await appendFile(this.deadLetterPath!, dead.join('\n') + '\n');
       if (finished) await this.nextFile();
       if (rows.length > 0 || !finished) return { split, rows };
     }
