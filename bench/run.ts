@@ -4,7 +4,8 @@
 //   npm run bench                                   10 M rows, 3 runs each, all engines and workloads
 //   npm run bench -- --quick                        100 k rows, 1 run: a smoke test (bench/.work/bench/RESULTS-quick.md)
 //   npm run bench -- --rows 2000000 --repeat 5 --engines sluice,hand --workloads q0,spend --no-kafka
-//   npm run bench -- --kafka-only --kafka-records 2000000      only the Kafka rows (starts the broker: stack/up.sh kafka)
+//   npm run bench -- --kafka-only --kafka-records 1000000      only the Kafka rows (starts the broker: stack/up.sh kafka)
+//   npm run bench -- --kafka-only --kafka-engines sluice-kafka-kafka,flink-kafka-kafka   some of them
 // See bench/README.md.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ENGINES, launch, prepare, reported, type EngineName } from './lib/engines.js';
 import { cpuSecondsFrom, measure } from './lib/measure.js';
-import { runKafka, startKafka, type KafkaResult } from './lib/kafka.js';
+import { KAFKA_ENGINES, runKafka, startKafka, type KafkaEngine, type KafkaResult } from './lib/kafka.js';
 import { med, renderResults, type Context, type RunResult } from './lib/report.js';
 import { BENCH_DIR, inputFile, REPO_DIR, WORK_DIR, WORKLOADS, workloadInfo } from './lib/workloads.js';
 
@@ -24,6 +25,8 @@ interface Options {
   brokers: string;
   /** Only the Kafka rows, merged into the last full run's results. */
   kafkaOnly?: boolean;
+  /** Only these Kafka rows (all by default). */
+  kafkaEngines?: KafkaEngine[];
 }
 
 /** What a full run keeps so that `--kafka-only` can redo the Kafka rows of the same RESULTS.md. */
@@ -46,6 +49,8 @@ function parseOptions(argv: string[]): Options {
     brokers: get('--brokers') ?? process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092',
   };
   if (argv.includes('--kafka-only')) { o.engines = []; o.workloads = []; o.kafkaOnly = true; }
+  if (get('--kafka-engines')) o.kafkaEngines = list('--kafka-engines', []) as KafkaEngine[];
+  for (const e of o.kafkaEngines ?? []) if (!KAFKA_ENGINES.some((x) => x.name === e)) throw new Error(`unknown Kafka row '${e}' (have ${KAFKA_ENGINES.map((x) => x.name).join(', ')})`);
   for (const e of o.engines) if (!ENGINES.some((x) => x.name === e)) throw new Error(`unknown engine '${e}' (have ${ENGINES.map((x) => x.name).join(', ')})`);
   for (const w of o.workloads) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload '${w}' (have ${WORKLOADS.map((x) => x.name).join(', ')})`);
   if (!(o.rows > 0) || !(o.repeat > 0)) throw new Error('--rows and --repeat take positive numbers');
@@ -191,8 +196,8 @@ async function main(): Promise<void> {
   // The Kafka rows last: they need the broker (started here if it is not running).
   const kafka: { results: KafkaResult[]; skipped: string | null; repeat: number } = { results: [], skipped: null, repeat: o.repeat };
   if (o.kafkaRecords > 0) {
-    kafka.skipped = startKafka();
-    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, repeat: o.repeat, brokers: o.brokers, timeoutS: Math.min(o.timeoutS, 600) }, log);
+    kafka.skipped = await startKafka(o.brokers);
+    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, repeat: o.repeat, brokers: o.brokers, timeoutS: Math.min(o.timeoutS, 600), engines: o.kafkaEngines }, log);
     else log(`Kafka rows skipped: ${kafka.skipped}`);
   }
 

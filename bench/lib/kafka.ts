@@ -1,32 +1,45 @@
 // The Kafka rows of the benchmark, on the real local broker (stack/up.sh kafka): N bids (the q0 input, one CSV
-// line per record) in a one-partition topic, read and written by
-//   sluice Kafka → blackhole   the q0 bundle with its tables swapped at run time to Kafka in, checksum sink out
-//   sluice Kafka → Kafka       the q1 bundle reading the topic and writing its projection to another topic
-//   kafkajs consume / produce  the Node client sluice's connector is built on, alone (bench/kafka/kafkajs-client.ts)
-//   Java consume / produce     the JVM client the broker ships with (bench/kafka/JavaClient.java): the broker's side
-// so the sluice rows can be read against the client's own ceiling. A Kafka source never ends: runs stop once all
-// N records are through (the capture hook, or the harness watching the output topic), and throughput is taken
-// from the first record to the last (the consumer group join and connecting are start-up, reported as the time
-// to the first record). Answers: sluice's checksums are compared with the hand-written loops' on the same lines.
+// line per record) and N clicks (the click-count input) in one-partition topics, read and written by
+//   sluice / Flink Java: Kafka → checksum sink   q0: reading Kafka (sluice: the q0 bundle with its source swapped
+//                                                 to Kafka; Flink: its Kafka SQL connector, bounded at the end offset)
+//   sluice / Flink Java: Kafka → Kafka (q1)      the q1 projection written to another topic
+//   sluice / Flink Java: click count Kafka → Kafka  the operations playground's job: COUNT(*) per page and 15 s window
+//   kafkajs / Java consume, sluice / kafkajs / Java produce: the clients alone (bench/kafka/*)
+// A sluice Kafka source never ends: its runs stop once all records (or windows) are through (the capture hook, or the
+// harness watching the output topic). Flink's source is bounded ('scan.bounded.mode' = 'latest-offset'), so its
+// job ends and its last window fires at the end of input; sluice's last window stays open (its watermark never
+// passes it), so sluice's click count is checked on the windows its watermark closed and Flink's on all.
+// Answers: checksums and window rows against the hand-written loops on the same lines.
+// Per core: records per CPU second of the process tree inside the job's window (sluice: from its 'job started' log
+// line; Flink: its net runtime before its end; the clients: first to last record).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
-import { Checksum } from './capture.js';
+import { Checksum, formatTimestamp } from './capture.js';
 import { launch, prepare } from './engines.js';
-import { measure } from './measure.js';
+import { cpuBetween, measure } from './measure.js';
 import { BENCH_DIR, REPO_DIR, WORK_DIR, inputFile } from './workloads.js';
 
-export type KafkaEngine = 'sluice-kafka-blackhole' | 'sluice-kafka-kafka' | 'kafkajs-consume' | 'kafkajs-produce' | 'java-consume' | 'java-produce';
+export type KafkaEngine = 'sluice-kafka-blackhole' | 'flink-kafka-blackhole' | 'kafkajs-consume' | 'java-consume'
+  | 'sluice-kafka-kafka' | 'flink-kafka-kafka' | 'sluice-clicks-kafka' | 'flink-clicks-kafka'
+  | 'sluice-produce' | 'kafkajs-produce' | 'java-produce';
 
-export const KAFKA_ENGINES: { name: KafkaEngine; label: string }[] = [
-  { name: 'sluice-kafka-blackhole', label: 'sluice fused: Kafka → blackhole (q0, checksum sink)' },
-  { name: 'kafkajs-consume', label: 'kafkajs consumer alone (same fetch settings)' },
+/** Rows of the Kafka table; `peer` is the row a per-core ratio divides by. */
+export const KAFKA_ENGINES: { name: KafkaEngine; label: string; peer?: KafkaEngine }[] = [
+  { name: 'sluice-kafka-blackhole', label: 'sluice fused: Kafka → checksum sink (q0)', peer: 'flink-kafka-blackhole' },
+  { name: 'flink-kafka-blackhole', label: 'Flink Java: Kafka → checksum sink (q0)' },
+  { name: 'kafkajs-consume', label: 'kafkajs consumer alone (same fetch settings)', peer: 'java-consume' },
   { name: 'java-consume', label: 'Java kafka-clients consumer alone' },
-  { name: 'sluice-kafka-kafka', label: 'sluice fused: Kafka → Kafka (q1 projection)' },
-  { name: 'kafkajs-produce', label: 'kafkajs producer alone (500 records a request, acks=all)' },
+  { name: 'sluice-kafka-kafka', label: 'sluice fused: Kafka → Kafka (q1 projection)', peer: 'flink-kafka-kafka' },
+  { name: 'flink-kafka-kafka', label: 'Flink Java: Kafka → Kafka (q1 projection)' },
+  { name: 'sluice-clicks-kafka', label: 'sluice fused: click count Kafka → Kafka', peer: 'flink-clicks-kafka' },
+  { name: 'flink-clicks-kafka', label: 'Flink Java: click count Kafka → Kafka' },
+  { name: 'sluice-produce', label: "sluice's producer alone (the sink's write path, acks=all)", peer: 'java-produce' },
+  { name: 'kafkajs-produce', label: 'kafkajs producer alone (500 records a request, acks=all)', peer: 'java-produce' },
   { name: 'java-produce', label: 'Java kafka-clients producer alone (acks=all)' },
 ];
 
@@ -37,9 +50,11 @@ export interface KafkaResult {
   ok: boolean;
   error?: string;
   recordsPerSecond?: number;
+  /** Input records per CPU second of the process tree inside the job's window. */
+  recordsPerCpuSecond?: number;
   firstResultSeconds?: number;
   peakRssMb?: number;
-  /** CPU seconds of the process tree, start-up included (a steadier measure than records/s on a shared machine). */
+  /** CPU seconds of the process tree, start-up included. */
   cpuSeconds?: number;
   answerMatches?: boolean;
   loadAvg1?: number;
@@ -55,16 +70,26 @@ export interface KafkaOptions {
   engines?: KafkaEngine[];
 }
 
-const CLIENT = path.join(WORK_DIR, 'build', 'kafkajs-client.mjs');
+const CLIENTS = path.join(WORK_DIR, 'build', 'kafka-clients');
 const CARRY = ['kafka'];
-const JAVA_LIBS = path.join(REPO_DIR, '.stack', 'kafka', 'libs', '*');
+/** The broker's jars (the JVM client's classpath): this checkout's stack, or KAFKA_LIBS for a broker started elsewhere. */
+const JAVA_LIBS = process.env.KAFKA_LIBS ?? path.join(REPO_DIR, '.stack', 'kafka', 'libs', '*');
 const JAVA_CLIENT = path.join(BENCH_DIR, 'kafka', 'JavaClient.java');
 const BIDS = [{ name: 'auction', type: 'BIGINT' }, { name: 'bidder', type: 'BIGINT' }, { name: 'price', type: 'BIGINT' }, { name: 'ts', type: 'TIMESTAMP' }];
+/** The click count's window and watermark delay (bench/peers/sql/tumble.sql). */
+const WINDOW_MS = 15_000;
+const DELAY_MS = 1_000;
 
 const topicOf = (what: string, n: number) => `sluice-bench-${what}-${n}`;
 
 /** Starts the broker if needed (stack/up.sh is idempotent); returns why not when it cannot. */
-export function startKafka(): string | null {
+export async function startKafka(brokers: string): Promise<string | null> {
+  // A broker already listening (e.g. the stack of another checkout) is used as it is.
+  const [host, port] = brokers.split(',')[0].split(':');
+  const listening = await new Promise<boolean>((resolve) => {
+    const socket = net.connect(Number(port), host, () => { socket.end(); resolve(true); }).on('error', () => resolve(false));
+  });
+  if (listening) return null;
   try {
     execFileSync('bash', [path.join(REPO_DIR, 'stack', 'up.sh'), 'kafka'], { stdio: ['ignore', 'ignore', 'pipe'] });
     return null;
@@ -126,12 +151,43 @@ async function recreateTopic(kafka: Kafka, topic: string): Promise<void> {
   }
 }
 
-/** Consumes a topic to its end: checksum of its CSV bid lines and the first and last record timestamps. */
-async function readBack(kafka: Kafka, topic: string, n: number): Promise<{ answer: string; firstTs: number; lastTs: number }> {
+/** A topic's CSV records as they arrive: the answer in the capture format, and the first and last record timestamps. */
+interface Collector { add(line: string): void; answer(): string }
+
+/** q1's output: a checksum of the bid columns. */
+function bidChecksum(): Collector {
+  const cs = new Checksum(BIDS);
+  return {
+    add: (line) => {
+      const [a, b, p, ts] = line.split(',');
+      cs.count++;
+      cs.addValue(0, Number(a)); cs.addValue(1, Number(b)); cs.addValue(2, Number(p)); cs.addValue(3, parseTimestamp(ts));
+    },
+    answer: () => `${cs.header()}\n${cs.line()}\n`,
+  };
+}
+
+/** The click count's output: window rows (a timestamp as Flink's csv writes it, without a zero fraction, made whole). */
+function windowRows(): Collector & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    add: (line) => {
+      const [start, page, cnt] = line.split(',');
+      lines.push(`${formatTimestamp(parseTimestamp(start))},${page},${cnt}`);
+    },
+    answer: () => `window_start,page,cnt\n${[...lines].sort().map((l) => `${l}\n`).join('')}`,
+  };
+}
+
+/** A csv TIMESTAMP as sluice writes it or Flink does (quoted, the fraction left out when zero). */
+const parseTimestamp = (ts: string) => Date.parse(`${ts.replaceAll('"', '').replace(' ', 'T')}Z`);
+
+/** Consumes a topic until it has given `n` records: feeds each value to `into`; the first and last record timestamps. */
+async function readBack(kafka: Kafka, topic: string, n: number, into: Collector): Promise<{ firstTs: number; lastTs: number }> {
   const consumer = kafka.consumer({ groupId: `bench-readback-${Date.now()}`, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const cs = new Checksum(BIDS);
   let firstTs = Infinity;
   let lastTs = -Infinity;
   let seen = 0;
@@ -140,9 +196,7 @@ async function readBack(kafka: Kafka, topic: string, n: number): Promise<{ answe
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
-          const [a, b, p, ts] = m.value!.toString('latin1').split(',');
-          cs.count++;
-          cs.addValue(0, Number(a)); cs.addValue(1, Number(b)); cs.addValue(2, Number(p)); cs.addValue(3, Date.parse(`${ts.replace(' ', 'T')}Z`));
+          into.add(m.value!.toString('latin1'));
           const t = Number(m.timestamp);
           if (t < firstTs) firstTs = t;
           if (t > lastTs) lastTs = t;
@@ -153,11 +207,42 @@ async function readBack(kafka: Kafka, topic: string, n: number): Promise<{ answe
     });
   });
   await consumer.disconnect();
-  return { answer: `${cs.header()}\n${cs.line()}\n`, firstTs, lastTs };
+  return { firstTs, lastTs };
 }
 
 const answerText = (file: string) => fs.readFileSync(file, 'utf8');
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/** The rows of the reference click count whose window a watermark of (largest timestamp - 1 s) has surely closed. */
+function closedWindows(reference: string, clicksFile: string): string[] {
+  let maxTs = -Infinity;
+  for (const line of fs.readFileSync(clicksFile, 'latin1').split('\n')) {
+    if (line) maxTs = Math.max(maxTs, parseTimestamp(line.slice(line.indexOf(',') + 1)));
+  }
+  // Flink's bounded out-of-orderness watermark is largest - delay - 1 ms; a window closes once it reaches end - 1.
+  return reference.trim().split('\n').slice(1).filter((l) => parseTimestamp(l.slice(0, l.indexOf(','))) + WINDOW_MS + DELAY_MS <= maxTs);
+}
+
+/** The time of sluice's 'job started' log line (JSON logs on stderr). */
+function jobStarted(stderr: string): number {
+  const line = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; time?: number }).find((l) => l.msg === 'job started');
+  if (!line?.time) throw new Error("no 'job started' log line");
+  return line.time;
+}
+
+function esbuildClient(name: string): Promise<unknown> {
+  return build({ entryPoints: [path.join(BENCH_DIR, 'kafka', `${name}.ts`)], outfile: path.join(CLIENTS, `${name}.mjs`), bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
+    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
+}
+
+/** Fills `topic` with the lines of `input` (by the Java client) unless it holds `n` records already. */
+async function fillTopic(kafka: Kafka, o: KafkaOptions, topic: string, input: string, log: (s: string) => void): Promise<void> {
+  if ((await topicSize(kafka, topic)) === o.records) return;
+  log(`filling topic ${topic} with ${o.records} records`);
+  await recreateTopic(kafka, topic);
+  execFileSync('java', ['-cp', JAVA_LIBS, JAVA_CLIENT, 'produce', o.brokers, topic, String(o.records), input], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if ((await topicSize(kafka, topic)) !== o.records) throw new Error(`topic ${topic} does not hold ${o.records} records after filling it`);
+}
 
 /** Runs the Kafka rows; results are also appended to bench/.work/bench/kafka-<N>.jsonl. */
 export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promise<KafkaResult[]> {
@@ -165,42 +250,46 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
   const dir = path.join(WORK_DIR, 'bench', 'kafka', String(n));
   fs.mkdirSync(dir, { recursive: true });
   const jsonl = path.join(WORK_DIR, 'bench', `kafka-${n}.jsonl`);
-  execFileSync('python3', [path.join(BENCH_DIR, 'peers', 'gen-input.py'), '--rows', String(n), '--only', 'bids'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const input = inputFile(n, 'bids');
+  execFileSync('python3', [path.join(BENCH_DIR, 'peers', 'gen-input.py'), '--rows', String(n), '--only', 'bids,clicks'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const bids = inputFile(n, 'bids');
+  const clicks = inputFile(n, 'clicks');
+  const workloads = ['q0', 'q1', 'tumble'];
   // The bench jobs name the filesystem connector: their bundles for these rows also carry kafka (--connector kafka).
-  await prepare(['hand'], ['q0', 'q1'], log);
-  await prepare(['sluice'], ['q0', 'q1'], log, CARRY);
-  await build({ entryPoints: [path.join(BENCH_DIR, 'kafka', 'kafkajs-client.ts')], outfile: CLIENT, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
-    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
+  await prepare(['hand', 'flink-java'], workloads, log);
+  await prepare(['sluice'], workloads, log, CARRY);
+  await esbuildClient('kafkajs-client');
+  await esbuildClient('sluice-producer');
 
   // The reference answers: the hand-written loops over the same lines.
   const refs: Record<string, string> = {};
-  for (const w of ['q0', 'q1']) {
+  for (const w of workloads) {
     const l = await launch('hand', w, n, path.join(dir, `reference-${w}.csv`));
     execFileSync(l.command, l.args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    refs[w] = sha(answerText(path.join(dir, `reference-${w}.csv`)));
+    refs[w] = answerText(path.join(dir, `reference-${w}.csv`));
   }
+  const refRows = new Set(refs.tumble.trim().split('\n').slice(1));
+  const closed = closedWindows(refs.tumble, clicks);
 
   const kafka = new Kafka({ clientId: 'sluice-bench', brokers: o.brokers.split(','), logLevel: logLevel.NOTHING });
-  const inTopic = topicOf('bids', n);
-  if ((await topicSize(kafka, inTopic)) !== n) {
-    log(`filling topic ${inTopic} with ${n} bids`);
-    await recreateTopic(kafka, inTopic);
-    execFileSync('java', ['-cp', JAVA_LIBS, JAVA_CLIENT, 'produce', o.brokers, inTopic, String(n), input], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if ((await topicSize(kafka, inTopic)) !== n) throw new Error(`topic ${inTopic} does not hold ${n} records after filling it`);
-  }
+  const bidsTopic = topicOf('bids', n);
+  const clicksTopic = topicOf('clicks', n);
+  await fillTopic(kafka, o, bidsTopic, bids, log);
+  await fillTopic(kafka, o, clicksTopic, clicks, log);
 
-  const kafkaTable = (topic: string, extra: Record<string, string> = {}) => ({
+  const sluiceTable = (topic: string, extra: Record<string, string> = {}) => ({
     connector: 'kafka', topic, 'properties.bootstrap.servers': o.brokers, format: 'csv', ...extra,
   });
-  const source = kafkaTable(inTopic, { 'scan.startup.mode': 'earliest-offset' });
+  const flinkTable = (topic: string, extra: Record<string, string> = {}) => Object.entries({ connector: 'kafka', topic, 'properties.bootstrap.servers': o.brokers, format: 'csv', ...extra })
+    .map(([k, v]) => `'${k}' = '${v}'`).join(', ');
+  const flinkSource = (topic: string) => flinkTable(topic, { 'properties.group.id': `bench-flink-${Date.now()}`, 'scan.startup.mode': 'earliest-offset', 'scan.bounded.mode': 'latest-offset' });
   const results: KafkaResult[] = [];
   for (let rep = 0; rep < o.repeat; rep++) {
     for (const { name: engine } of KAFKA_ENGINES.filter((e) => !o.engines || o.engines.includes(e.name))) {
       const r: KafkaResult = { engine, records: n, rep, ok: false, when: new Date().toISOString(), loadAvg1: +(await import('node:os')).loadavg()[0].toFixed(2) };
-      // A fresh output topic per run, deleted after it (2 M records each would otherwise stay on disk).
+      // A fresh output topic per run, deleted after it (a million records each would otherwise stay on disk).
       const outTopic = topicOf(`out-${engine}-${Date.now()}`, n);
-      const writes = engine.endsWith('produce') || engine === 'sluice-kafka-kafka';
+      const writes = !engine.endsWith('consume') && !engine.endsWith('blackhole');
+      const clickCount = engine.includes('clicks');
       try {
         if (writes) await recreateTopic(kafka, outTopic);
         let command: string;
@@ -210,27 +299,51 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
         let stopWatching = () => {};
         const answer = path.join(dir, `${engine}.csv`);
         fs.rmSync(answer, { force: true });
+        /** Stops a sluice job once its output topic holds `count` records. */
+        const stopAt = (count: number) => (interrupt: () => void) => {
+          const timer = setInterval(() => {
+            void topicSize(kafka, outTopic).then((size) => { if (size >= count) { clearInterval(timer); interrupt(); } }, () => {});
+          }, 200);
+          stopWatching = () => clearInterval(timer);
+        };
+        const flink = async (workload: string, source: string, sinkOptions: string | null) => {
+          const l = await launch('flink-java', workload, n, answer);
+          const i = l.args.indexOf('--sink');
+          l.args.splice(i, 2, '--sink', sinkOptions === null ? 'capture' : 'options', '--source-options', source, ...(sinkOptions === null ? [] : ['--sink-options', sinkOptions]));
+          return l;
+        };
         switch (engine) {
           case 'kafkajs-consume': case 'kafkajs-produce':
             command = process.execPath;
-            args = [CLIENT, engine.slice(8), '--brokers', o.brokers, '--topic', engine === 'kafkajs-consume' ? inTopic : outTopic, '--count', String(n), '--input', input];
+            args = [path.join(CLIENTS, 'kafkajs-client.mjs'), engine.slice(8), '--brokers', o.brokers, '--topic', engine === 'kafkajs-consume' ? bidsTopic : outTopic, '--count', String(n), '--input', bids];
+            break;
+          case 'sluice-produce':
+            command = process.execPath;
+            args = [path.join(CLIENTS, 'sluice-producer.mjs'), '--brokers', o.brokers, '--topic', outTopic, '--count', String(n), '--input', bids];
             break;
           case 'java-consume': case 'java-produce':
             command = 'java';
-            args = ['-cp', JAVA_LIBS, JAVA_CLIENT, engine.slice(5), o.brokers, engine === 'java-consume' ? inTopic : outTopic, String(n), input];
+            args = ['-cp', JAVA_LIBS, JAVA_CLIENT, engine.slice(5), o.brokers, engine === 'java-consume' ? bidsTopic : outTopic, String(n), bids];
             break;
           case 'sluice-kafka-blackhole':
-            ({ command, args, env } = await launch('sluice', 'q0', n, answer, { input: source, stopAfter: n, carry: CARRY }));
+            ({ command, args, env } = await launch('sluice', 'q0', n, answer, { input: sluiceTable(bidsTopic, { 'scan.startup.mode': 'earliest-offset' }), stopAfter: n, carry: CARRY }));
+            break;
+          case 'flink-kafka-blackhole':
+            ({ command, args, env } = await flink('q0', flinkSource(bidsTopic), null));
             break;
           case 'sluice-kafka-kafka':
-            ({ command, args, env } = await launch('sluice', 'q1', n, answer, { input: source, sink: kafkaTable(outTopic), carry: CARRY }));
-            // Stop the job once every record is in the output topic.
-            watch = (interrupt) => {
-              const timer = setInterval(() => {
-                void topicSize(kafka, outTopic).then((size) => { if (size >= n) { clearInterval(timer); interrupt(); } }, () => {});
-              }, 200);
-              stopWatching = () => clearInterval(timer);
-            };
+            ({ command, args, env } = await launch('sluice', 'q1', n, answer, { input: sluiceTable(bidsTopic, { 'scan.startup.mode': 'earliest-offset' }), sink: sluiceTable(outTopic), carry: CARRY }));
+            watch = stopAt(n);
+            break;
+          case 'flink-kafka-kafka':
+            ({ command, args, env } = await flink('q1', flinkSource(bidsTopic), flinkTable(outTopic)));
+            break;
+          case 'sluice-clicks-kafka':
+            ({ command, args, env } = await launch('sluice', 'tumble', n, answer, { input: sluiceTable(clicksTopic, { 'scan.startup.mode': 'earliest-offset' }), sink: sluiceTable(outTopic), carry: CARRY }));
+            watch = stopAt(closed.length);
+            break;
+          case 'flink-clicks-kafka':
+            ({ command, args, env } = await flink('tumble', flinkSource(clicksTopic), flinkTable(outTopic)));
             break;
         }
         const m = await measure(command, args, env, REPO_DIR, o.timeoutS * 1000, watch);
@@ -238,22 +351,45 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
         if (m.exitCode !== 0) throw new Error(`exit ${m.exitCode}: ${m.stderr.split('\n').filter((x) => x && !x.startsWith('\t')).slice(-3).join(' | ')}`);
         r.peakRssMb = Math.max(m.maxRssMb, m.treeRssMb);
         r.cpuSeconds = m.cpuSeconds;
-        if (engine === 'sluice-kafka-blackhole') {
-          const meta = JSON.parse(fs.readFileSync(`${answer}.meta.json`, 'utf8')) as { firstRecordEpochMs: number; lastRecordEpochMs: number; processStartEpochMs: number; records: number };
+        const exit = m.startEpochMs + m.wallSeconds * 1000;
+        const perCore = (from: number, to: number) => Math.round(n / cpuBetween(m, from, to));
+        const sluice = engine.startsWith('sluice-') && engine !== 'sluice-produce';
+        const flinkRun = engine.startsWith('flink-');
+        const flinkJson = flinkRun ? JSON.parse(m.stdout.split('\n').filter((l) => l.startsWith('{')).pop()!) as { netRuntimeSeconds: number; endEpochMs: number } : null;
+        // The job's window: sluice from its 'job started' line to its exit (stopped once its output was complete),
+        // Flink its net runtime before its end.
+        const jobFrom = sluice ? jobStarted(m.stderr) : flinkJson ? flinkJson.endEpochMs - flinkJson.netRuntimeSeconds * 1000 : NaN;
+        if (sluice || flinkRun) r.recordsPerCpuSecond = perCore(jobFrom, exit);
+        if (engine.endsWith('blackhole')) {
+          const meta = JSON.parse(fs.readFileSync(`${answer}.meta.json`, 'utf8')) as { firstRecordEpochMs: number; lastRecordEpochMs: number; processStartEpochMs?: number; records: number };
           if (meta.records !== n) throw new Error(`the sink got ${meta.records} records, expected ${n}`);
           r.recordsPerSecond = Math.round((n - 1) / ((meta.lastRecordEpochMs - meta.firstRecordEpochMs) / 1000));
-          r.firstResultSeconds = (meta.firstRecordEpochMs - meta.processStartEpochMs) / 1000;
-          r.answerMatches = sha(answerText(answer)) === refs.q0;
-        } else if (engine === 'sluice-kafka-kafka') {
+          r.firstResultSeconds = (meta.firstRecordEpochMs - (meta.processStartEpochMs ?? m.startEpochMs)) / 1000;
+          r.answerMatches = sha(answerText(answer)) === sha(refs.q0);
+        } else if (engine.endsWith('kafka-kafka')) {
           // Record timestamps are the producer's clock at send: first to last output record.
-          const back = await readBack(kafka, outTopic, n);
+          const sum = bidChecksum();
+          const back = await readBack(kafka, outTopic, n, sum);
           r.recordsPerSecond = Math.round((n - 1) / ((back.lastTs - back.firstTs) / 1000));
           r.firstResultSeconds = (back.firstTs - m.startEpochMs) / 1000;
-          r.answerMatches = sha(back.answer) === refs.q1;
+          r.answerMatches = sha(sum.answer()) === sha(refs.q1);
+        } else if (clickCount) {
+          const rows = windowRows();
+          const size = await topicSize(kafka, outTopic);
+          const back = await readBack(kafka, outTopic, size, rows);
+          // Input records over the job's time to its last window.
+          r.recordsPerSecond = Math.round(n / ((sluice ? back.lastTs - jobFrom : flinkJson!.netRuntimeSeconds * 1000) / 1000));
+          r.firstResultSeconds = (back.firstTs - m.startEpochMs) / 1000;
+          // Flink (bounded) writes every window; sluice those its watermark closed, each once and right.
+          const got = new Set(rows.lines);
+          r.answerMatches = sluice
+            ? got.size === rows.lines.length && rows.lines.every((l) => refRows.has(l)) && closed.every((l) => got.has(l))
+            : sha(rows.answer()) === sha(refs.tumble);
         } else {
-          const j = JSON.parse(m.stdout.split('\n').filter((l) => l.startsWith('{')).pop()!) as { recordsPerSecond: number; firstResultSeconds: number };
+          const j = JSON.parse(m.stdout.split('\n').filter((l) => l.startsWith('{')).pop()!) as { recordsPerSecond: number; firstResultSeconds: number; firstEpochMs: number; lastEpochMs: number };
           r.recordsPerSecond = j.recordsPerSecond;
           r.firstResultSeconds = j.firstResultSeconds;
+          r.recordsPerCpuSecond = perCore(j.firstEpochMs, j.lastEpochMs);
           if (engine.endsWith('produce')) r.answerMatches = (await topicSize(kafka, outTopic)) === n;
         }
         r.ok = true;
@@ -264,7 +400,7 @@ export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promi
       }
       results.push(r);
       fs.appendFileSync(jsonl, `${JSON.stringify(r)}\n`);
-      log(`kafka #${rep + 1} ${engine.padEnd(22)} ${r.ok ? `${((r.recordsPerSecond ?? 0) / 1e6).toFixed(3)} M records/s, first record ${r.firstResultSeconds?.toFixed(2)} s, ${r.peakRssMb} MB, ${r.cpuSeconds?.toFixed(2)} CPU s${r.answerMatches === false ? ', ANSWER DIFFERS' : ''}` : `FAILED ${r.error}`}`);
+      log(`kafka #${rep + 1} ${engine.padEnd(22)} ${r.ok ? `${((r.recordsPerSecond ?? 0) / 1e6).toFixed(3)} M records/s, ${((r.recordsPerCpuSecond ?? NaN) / 1e6).toFixed(3)} M records/CPU s, first record ${r.firstResultSeconds?.toFixed(2)} s, ${r.peakRssMb} MB, ${r.cpuSeconds?.toFixed(2)} CPU s${r.answerMatches === false ? ', ANSWER DIFFERS' : ''}` : `FAILED ${r.error}`}`);
     }
   }
   return results;

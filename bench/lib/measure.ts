@@ -154,6 +154,14 @@ async function settle(): Promise<void> {
   }
 }
 
+/** CPU seconds the tree spent between two epoch ms inside its run, from the samples (100 ms apart). */
+export function cpuBetween(m: Measured, from: number, to: number): number {
+  let most = 0;
+  const samples = [{ t: m.startEpochMs, cpuMs: 0, rssKb: 0 }, ...m.samples].map((x) => ({ ...x, cpuMs: (most = Math.max(most, x.cpuMs)) }));
+  if (to - from < 5 * SAMPLE_MS) return NaN;
+  return (cpuAt(samples, to) - cpuAt(samples, from)) / 1000;
+}
+
 /** CPU ms the tree had used at time t, linearly interpolated between samples. */
 function cpuAt(samples: Sample[], t: number): number {
   if (samples.length === 0) return NaN;

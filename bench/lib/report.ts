@@ -70,28 +70,42 @@ function answers(runs: RunResult[], workload: string): string {
   return parts.length ? parts.join('; ') : `identical (${engines.size} engines)`;
 }
 
-/** The Kafka section: medians per engine and each against the Node client alone doing the same direction. */
+/** The Kafka section: medians per row, per core, and per core against its peer (Flink Java, or the JVM client). */
 function renderKafka(results: KafkaResult[], skipped: string | null, repeat: number): string[] {
   const head = ['## Kafka (real broker on this machine, one partition)', ''];
   if (skipped !== null) return [...head, `Not measured: ${skipped}.`, ''];
   if (results.length === 0) return [];
   const n = results[0].records;
-  const m = (e: string, k: 'recordsPerSecond' | 'firstResultSeconds' | 'peakRssMb') => median(results.filter((r) => r.ok && r.engine === e).map((r) => r[k] ?? NaN));
-  const client = (e: string) => (e.includes('kafka-kafka') || e.endsWith('produce') ? 'kafkajs-produce' : 'kafkajs-consume');
+  const m = (e: string, k: 'recordsPerSecond' | 'recordsPerCpuSecond' | 'firstResultSeconds' | 'peakRssMb') => median(results.filter((r) => r.ok && r.engine === e).map((r) => r[k] ?? NaN));
   const rows = KAFKA_ENGINES.filter((k) => results.some((r) => r.engine === k.name)).map((k) => {
     const mine = results.filter((r) => r.engine === k.name);
     const check = mine.some((r) => !r.ok) ? '**failed**' : mine.some((r) => r.answerMatches === false) ? '**differs**' : mine.some((r) => r.answerMatches) ? 'identical' : '–';
-    return `| ${k.label} | ${mrows(m(k.name, 'recordsPerSecond'))} | ${ratio(m(k.name, 'recordsPerSecond'), m(client(k.name), 'recordsPerSecond'))} | ${secs(m(k.name, 'firstResultSeconds'))} | ${mb(m(k.name, 'peakRssMb'))} | ${check} |`;
+    const perCore = m(k.name, 'recordsPerCpuSecond');
+    return `| ${k.label} | ${mrows(m(k.name, 'recordsPerSecond'))} | ${mrows(perCore)} | ${Number.isFinite(perCore) ? (1e6 / perCore).toFixed(2) : '–'} | ${k.peer ? `${ratio(perCore, m(k.peer, 'recordsPerCpuSecond'))} | ${ratio(m(k.name, 'recordsPerSecond'), m(k.peer, 'recordsPerSecond'))}` : '– | –'} | ${secs(m(k.name, 'firstResultSeconds'))} | ${mb(m(k.name, 'peakRssMb'))} | ${check} |`;
   });
   return [
     ...head,
-    `${n.toLocaleString('en')} bids (the q0 input's lines, one record each) in one topic; medians of ${repeat} run(s). Records per second from the first record to the last (connecting and joining the consumer group are in the time to the first record, from process start). "vs kafkajs" divides by the Node client alone reading (or, for rows that write, writing) the same records with the same settings. Answers: checksums against the hand-written loop over the same lines (producers: record count).`,
+    `${n.toLocaleString('en')} bids (the q0 input's lines) and ${n.toLocaleString('en')} clicks in one-partition topics; medians of ${repeat} run(s). "Per core" is input records per CPU second of the whole process tree inside the job's window (sluice: from its 'job started' line to its exit; Flink Java: its net runtime; the clients alone: first to last record); "vs peer" divides by the row's peer: Flink Java for the jobs, the JVM client for the clients. Records/s: reads and q1 from the first record to the last (Flink q1 and sluice q1 by the output records' timestamps), the click count over the job's time (Flink: net runtime; sluice: 'job started' to its last window). Answers against the hand-written loops over the same lines: checksums; the click count's window rows (Flink's bounded source closes every window, sluice's unbounded one those its watermark passed, checked each once and exact).`,
     '',
-    '| run | M records/s | vs kafkajs alone | first record (s) | peak RSS (MB) | answer |',
-    '|---|---|---|---|---|---|',
+    '| run | M records/s | M records per CPU s | CPU µs per record | per core vs peer | records/s vs peer | first record (s) | peak RSS (MB) | answer |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...kafkaTargets((e) => m(e, 'recordsPerCpuSecond')),
   ];
+}
+
+/** Issue 18.6's targets for the Kafka path, from the per-core medians. */
+function kafkaTargets(perCore: (e: string) => number): string[] {
+  const lines: string[] = [];
+  const check = (title: string, value: number, ok: (v: number) => boolean) => {
+    if (Number.isFinite(value)) lines.push(`- ${ok(value) ? 'met' : '**missed**'}: ${title} — ${value.toFixed(2)}×`);
+  };
+  check('Kafka → Kafka (q1) ≥ 2× Flink Java per core', perCore('sluice-kafka-kafka') / perCore('flink-kafka-kafka'), (v) => v >= 2);
+  check('click count Kafka → Kafka ≥ 2× Flink Java per core', perCore('sluice-clicks-kafka') / perCore('flink-clicks-kafka'), (v) => v >= 2);
+  check("the write path's CPU per record ≤ 1.5× the JVM producer's (sluice's producer alone / Java's)", perCore('java-produce') / perCore('sluice-produce'), (v) => v <= 1.5);
+  check('Kafka reads ≥ 3× Flink Java per core (q0)', perCore('sluice-kafka-blackhole') / perCore('flink-kafka-blackhole'), (v) => v >= 3);
+  return lines.length ? ['Targets (issue 18.6; `-p 2` ones wait for parallel subtasks):', '', ...lines, ''] : [];
 }
 
 export function renderResults(runs: RunResult[], ctx: Context, engines: EngineName[], targets: string[], kafka: { results: KafkaResult[]; skipped: string | null; repeat: number }): string {

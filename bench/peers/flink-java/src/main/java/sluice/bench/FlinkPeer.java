@@ -25,15 +25,20 @@ import org.apache.flink.table.api.TableResult;
  *
  * <pre>
  * FlinkPeer --workload q0|q1|q2|tumble|sliding|session|spend|payments --rows N
- *           --input FILE.csv|none --output FILE [--sink capture|blackhole] [--sql-dir DIR]
+ *           --input FILE.csv|none --output FILE [--sink capture|blackhole|options] [--sql-dir DIR]
+ *           [--source-options "'connector' = 'kafka', ..."] [--sink-options "'connector' = 'kafka', ..."]
  * </pre>
  *
  * The SQL of each workload is read from {@code <sql-dir>/<workload>.sql} (shared with the PyFlink
- * job); {@code ${input}} becomes the input path and {@code ${sink:MODE}} the sink options.
+ * job); {@code ${input}} becomes the input path and {@code ${sink:MODE}} the sink options. The Kafka
+ * rows of the benchmark (bench/lib/kafka.ts) swap the source table's options for {@code --source-options}
+ * and, with {@code --sink options}, the sink's for {@code --sink-options}.
  */
 public final class FlinkPeer {
     private static final Pattern SINK = Pattern.compile("\\$\\{sink:(\\w+)}");
     private static final Pattern INPUT_KIND = Pattern.compile("(?m)^--\\s*input:\\s*(\\w+)");
+    /** The source table's options in every workload's SQL, replaced by --source-options. */
+    private static final String FILE_SOURCE = "'connector' = 'filesystem', 'path' = '${input}', 'format' = 'csv'";
     private static final Pattern CONFIG = Pattern.compile("(?m)^--\\s*config:\\s*([\\w.-]+)\\s*=\\s*(.*?)\\s*$");
 
     public static void main(String[] argv) throws Exception {
@@ -52,7 +57,13 @@ public final class FlinkPeer {
         String script = Files.readString(sqlFile, StandardCharsets.UTF_8);
 
         String input = req(a, "input");
-        if (input.equals("none")) {
+        String sourceOptions = a.get("source-options");
+        if (sourceOptions != null) {
+            if (!script.contains(FILE_SOURCE)) {
+                throw new IllegalArgumentException(sqlFile + " has no source table with " + FILE_SOURCE);
+            }
+            script = script.replace(FILE_SOURCE, sourceOptions);
+        } else if (input.equals("none")) {
             Matcher m = INPUT_KIND.matcher(script);
             if (!m.find()) {
                 throw new IllegalArgumentException(sqlFile + " has no '-- input: <name>' line");
@@ -61,7 +72,7 @@ public final class FlinkPeer {
                     .resolve(m.group(1) + ".csv").toString();
         }
         Path inputPath = Paths.get(input).toAbsolutePath();
-        if (!Files.isRegularFile(inputPath)) {
+        if (sourceOptions == null && !Files.isRegularFile(inputPath)) {
             throw new IllegalArgumentException(
                     "input " + inputPath + " is missing (python3 bench/peers/gen-input.py --rows " + rows + ")");
         }
@@ -69,7 +80,7 @@ public final class FlinkPeer {
         Files.deleteIfExists(outputPath);
         Files.deleteIfExists(Paths.get(outputPath + ".meta.json"));
 
-        List<String> statements = render(script, inputPath.toString(), outputPath.toString(), sink);
+        List<String> statements = render(script, inputPath.toString(), outputPath.toString(), sink, a.get("sink-options"));
 
         Configuration conf = new Configuration();
         conf.setString("parallelism.default", "1");
@@ -123,6 +134,7 @@ public final class FlinkPeer {
         out.put("rowsPerSecond", Math.round(rows / seconds));
         out.put("netRuntimeSeconds", net == null ? null : round(net));
         out.put("processSeconds", round((endMs - startMs) / 1000.0));
+        out.put("endEpochMs", endMs);
         out.put("sink", sink);
         out.put("sinkRecords", records);
         out.put("outputRows", outRows);
@@ -154,7 +166,7 @@ public final class FlinkPeer {
         throw new IllegalStateException("cannot find bench/peers; pass -Dsluice.peers.dir");
     }
 
-    static List<String> render(String script, String input, String output, String sink) {
+    static List<String> render(String script, String input, String output, String sink, String sinkOptions) {
         StringBuilder sb = new StringBuilder();
         for (String line : script.split("\n")) {
             if (!line.trim().startsWith("--")) {
@@ -165,7 +177,8 @@ public final class FlinkPeer {
         Matcher m = SINK.matcher(s);
         StringBuilder r = new StringBuilder();
         while (m.find()) {
-            String opts = sink.equals("blackhole")
+            String opts = sink.equals("options") ? sinkOptions
+                    : sink.equals("blackhole")
                     ? "'connector' = 'blackhole'"
                     : "'connector' = 'capture', 'mode' = '" + m.group(1) + "', 'path' = '"
                             + output.replace("'", "''") + "'";
@@ -185,7 +198,7 @@ public final class FlinkPeer {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("usage: --workload W --rows N --input F|none --output F [--sink capture|blackhole]");
+                throw new IllegalArgumentException("usage: --workload W --rows N --input F|none --output F [--sink capture|blackhole|options] [--source-options O] [--sink-options O]");
             }
             a.put(argv[i].substring(2), argv[++i]);
         }
