@@ -1,6 +1,6 @@
 // Name resolution and type checking: turns an unresolved expression (LExpr) into a typed runtime Expr
 // against an input schema, with errors that name the column or function and suggest the nearest one.
-import { builtinName, builtinNames, FunctionTypeError, MONTHS, typeCall } from '../../runtime/core/builtins.js';
+import { builtinName, builtinNames, castRejected, FunctionTypeError, MONTHS, typeCall } from '../../runtime/core/builtins.js';
 import { DataTypes, isInteger, isNumeric, isString, isTimestamp, typeToString, withType, type DataType, type Field } from '../../runtime/core/data-types.js';
 import type { Expr } from '../../runtime/core/expr.js';
 import { nearest } from '../../runtime/core/options.js';
@@ -33,7 +33,12 @@ export class Resolver {
         : { kind: 'literal', value: e.months, type: withType(DataTypes.INTERVAL(), { precision: MONTHS, nullable: false }) };
       case 'unit': return { kind: 'literal', value: e.unit, type: DataTypes.STRING().notNull!() };
       case 'alias': return this.resolve(e.expr);
-      case 'cast': return { kind: 'call', fn: 'cast', args: [this.resolve(e.expr)], type: e.type };
+      case 'cast': {
+        const arg = this.resolve(e.expr);
+        const rejected = castRejected(arg.type, e.type);
+        if (rejected) throw new CompileError(rejected, e.loc);
+        return { kind: 'call', fn: e.try ? 'tryCast' : 'cast', args: [arg], type: e.try ? withType(e.type, { nullable: true }) : e.type };
+      }
       case 'windowProp':
         throw new CompileError(`window property ${e.window}.${e.property}() is only available in the select of a windowed groupBy`, e.loc,
           `use .window(Tumble.over(...).on(...).as('${e.window}')).groupBy($('${e.window}'), ...).select($('${e.window}').${e.property}())`);
@@ -68,7 +73,7 @@ export class Resolver {
         near ? `did you mean '${near}'?` : `register it as a UDF in udfs/ or with createTemporarySystemFunction`);
     }
     const args = e.args.map((a) => this.resolve(a));
-    if (fn === 'cast') throw new CompileError('CAST is written CAST(x AS type) or $(x).cast(type)', e.loc);
+    if (fn === 'cast' || fn === 'tryCast') throw new CompileError('CAST is written CAST(x AS type) or $(x).cast(type)', e.loc);
     try {
       return { kind: 'call', fn, args, type: typeCall(fn, e.fn, args) };
     } catch (err) {

@@ -12,7 +12,8 @@ export type LExpr =
   | { kind: 'unit'; unit: string; loc?: SourceLoc }
   /** A builtin, an aggregate or a UDF, by name; resolved in that order of UDF registry, aggregates, builtins. */
   | { kind: 'call'; fn: string; args: LExpr[]; distinct?: boolean; loc?: SourceLoc }
-  | { kind: 'cast'; expr: LExpr; type: DataType; loc?: SourceLoc }
+  /** CAST, or TRY_CAST (NULL where the value does not convert) when `try` is set. */
+  | { kind: 'cast'; expr: LExpr; type: DataType; try?: boolean; loc?: SourceLoc }
   | { kind: 'alias'; expr: LExpr; name: string; loc?: SourceLoc }
   | { kind: 'windowProp'; window: string; property: WindowProperty; loc?: SourceLoc }
   | { kind: 'star'; loc?: SourceLoc };
@@ -48,7 +49,7 @@ export function exprKey(e: LExpr): string {
     case 'interval': return e.months === undefined ? `INTERVAL ${e.millis}ms` : `INTERVAL ${e.months} MONTH`;
     case 'unit': return e.unit;
     case 'call': return `${e.fn.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(exprKey).join(', ')})`;
-    case 'cast': return `CAST(${exprKey(e.expr)} AS ${e.type.name})`;
+    case 'cast': return `${e.try ? 'TRY_' : ''}CAST(${exprKey(e.expr)} AS ${e.type.name})`;
     case 'alias': return exprKey(e.expr);
     case 'windowProp': return `${e.window}.${e.property}`;
     case 'star': return '*';

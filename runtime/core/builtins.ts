@@ -94,9 +94,44 @@ export class TypeCheck {
 
 const isBoolean = (d: DataType) => d.name === 'BOOLEAN';
 
-export function numericResult(a: DataType, b: DataType): DataType {
+export function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
   const rank = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'];
-  return rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
+  const wider = rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
+  if (wider.name !== 'DECIMAL') return wider;
+  return decimalResult(asDecimal(a), asDecimal(b), op);
+}
+
+/** The DECIMAL(p, s) an integer type converts to for DECIMAL arithmetic (Flink's digits of each integer type). */
+function asDecimal(t: DataType): { p: number; s: number } {
+  const digits: Record<string, number> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19 };
+  return t.name === 'DECIMAL' ? { p: t.precision ?? 10, s: t.scale ?? 0 } : { p: digits[t.name] ?? 19, s: 0 };
+}
+
+/** Flink's precision and scale of DECIMAL arithmetic (LogicalTypeMerging), at most DECIMAL(38, s). */
+function decimalResult(a: { p: number; s: number }, b: { p: number; s: number }, op: '+' | '*' | '/' | '%'): DataType {
+  let p: number, s: number;
+  switch (op) {
+    case '+': s = Math.max(a.s, b.s); p = Math.max(a.p - a.s, b.p - b.s) + s + 1; break;
+    case '*': s = a.s + b.s; p = a.p + b.p; break;
+    case '/': s = Math.max(6, a.s + b.p + 1); p = a.p - a.s + b.s + s; break;
+    case '%': s = Math.max(a.s, b.s); p = Math.min(a.p - a.s, b.p - b.s) + s; break;
+  }
+  if (p > 38) {
+    // As Flink's adjustPrecisionScale: keep the integer digits, and at least 6 fraction digits where there were more.
+    const intDigits = p - s;
+    s = Math.max(Math.min(s, 6), 38 - intDigits);
+    p = 38;
+  }
+  return DataTypes.DECIMAL(p, Math.min(s, p));
+}
+
+/** Bits of the integer types that wrap as Java's do (BIGINT is exact to 2^53 instead, docs/types.md). */
+export const WRAP_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
+
+/** JS text wrapping an integer expression to the result type, as Java's int/short/byte arithmetic overflows. */
+function wrapJs(js: string, t: DataType): string {
+  const bits = WRAP_BITS[t.name];
+  return bits === undefined ? js : bits === 32 ? `((${js}) | 0)` : `(((${js}) << ${32 - bits}) >> ${32 - bits})`;
 }
 
 export function comparable(a: DataType, b: DataType): boolean {
@@ -129,13 +164,18 @@ function comparison(op: '===' | '!==' | '>' | '>=' | '<' | '<=', holds: (c: numb
 const infix = (op: string) => (a: readonly string[]) => `(${a[0]} ${op} ${a[1]})`;
 
 function arithmetic(jsOp: '+' | '-' | '*', sqlOp: string, api: string): BuiltinDef {
+  const apply: Impl = jsOp === '+' ? (a, b) => a + b : jsOp === '-' ? (a, b) => a - b : (a, b) => a * b;
   return {
     sql: [], api: [api],
     type: (t) => {
       t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number');
-      return t.result(numericResult(t.t(0), t.t(1)), jsOp === '*' ? true : t.nullable);
+      return t.result(numericResult(t.t(0), t.t(1), jsOp === '*' ? '*' : '+'));
     },
-    eval: { kind: 'strict', impl: jsOp === '+' ? (a, b) => a + b : jsOp === '-' ? (a, b) => a - b : (a, b) => a * b, inline: (v) => `${v[0]} ${jsOp} ${v[1]}` },
+    eval: {
+      kind: 'strict', impl: (a, b, bits) => f.wrapInteger(apply(a, b) as number, bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0],
+      // Java's int multiplication is Math.imul; the others wrap the exact sum.
+      inline: (v, c) => (jsOp === '*' && c.type.name === 'INT' ? `Math.imul(${v[0]}, ${v[1]})` : wrapJs(`${v[0]} ${jsOp} ${v[1]}`, c.type)),
+    },
     text: infix(sqlOp),
   };
 }
@@ -153,9 +193,9 @@ function timeArithmetic(sign: 1 | -1, sqlOp: string, api: string): BuiltinDef {
     },
     eval: {
       kind: 'strict',
-      impl: sign === 1 ? (a, b, m) => (m ? addMonths(a, b) : a + b) : (a, b, m) => (m ? addMonths(a, -b) : a - b),
-      consts: (c) => [months(c)],
-      inline: (v, c) => (months(c) ? `fn.addMonths(${v[0]}, ${sign === 1 ? '' : '-'}${v[1]})` : `${v[0]} ${sign === 1 ? '+' : '-'} ${v[1]}`),
+      impl: (a, b, m, bits) => (m ? addMonths(a, sign * b) : f.wrapInteger(a + sign * b, bits)),
+      consts: (c) => [months(c), WRAP_BITS[c.type.name] ?? 0],
+      inline: (v, c) => (months(c) ? `fn.addMonths(${v[0]}, ${sign === 1 ? '' : '-'}${v[1]})` : base.eval.kind === 'strict' ? base.eval.inline!(v, c) : undefined),
     },
   };
 }
@@ -182,29 +222,32 @@ export const BUILTINS = {
   times: arithmetic('*', '*', 'times'),
   divide: {
     sql: [], api: ['dividedBy'],
-    type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1)), true); },
+    type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1), '/')); },
     eval: {
       kind: 'strict', impl: f.divide, consts: (c) => [isInteger(c.type)],
-      inline: (v, c) => (isInteger(c.type) ? `(${v[1]} === 0 ? null : Math.trunc(${v[0]} / ${v[1]}))` : `${v[0]} / ${v[1]}`),
+      inline: (v, c) => (isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]}))` : `${v[0]} / ${v[1]}`),
     },
     text: infix('/'),
   },
   mod: {
     sql: ['MOD'], api: ['mod'],
-    type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1)), true); },
-    eval: { kind: 'strict', impl: f.modulo, inline: (v) => `(${v[1]} === 0 ? null : ${v[0]} % ${v[1]})` },
+    type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1), '%')); },
+    eval: {
+      kind: 'strict', impl: f.modulo, consts: (c) => [isInteger(c.type)],
+      inline: (v, c) => (isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : ${v[0]} % ${v[1]})` : `${v[0]} % ${v[1]}`),
+    },
     text: infix('%'),
   },
   negate: {
     sql: [], api: [],
     type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
-    eval: { kind: 'strict', impl: (a) => -a, inline: (v) => `-${v[0]}` },
+    eval: { kind: 'strict', impl: (a, bits) => f.wrapInteger(-a, bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0], inline: (v, c) => wrapJs(`-${v[0]}`, c.type) },
     text: (a) => `-${a[0]}`,
   },
   abs: {
     sql: ['ABS'], api: ['abs'],
     type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
-    eval: { kind: 'strict', impl: Math.abs, inline: (v) => `Math.abs(${v[0]})` },
+    eval: { kind: 'strict', impl: (a, bits) => f.wrapInteger(Math.abs(a), bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0], inline: (v, c) => wrapJs(`Math.abs(${v[0]})`, c.type) },
   },
   power: {
     sql: ['POWER'], api: ['power'],
@@ -218,8 +261,15 @@ export const BUILTINS = {
   },
   round: {
     sql: ['ROUND'], api: ['round'],
-    type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
-    eval: { kind: 'strict', impl: (a, s) => f.roundHalfUp(a, s ?? 0) },
+    type: (t) => {
+      t.need(0, isNumeric, 'a number');
+      // ROUND(DECIMAL(p, s), n) has n fraction digits (at most s), as in Flink.
+      const a = t.t(0);
+      if (a.name !== 'DECIMAL') return t.result(a);
+      const n = Number(t.literal(1) ?? 0);
+      return t.result(DataTypes.DECIMAL(a.precision ?? 10, Math.max(0, Math.min(a.scale ?? 0, n))));
+    },
+    eval: { kind: 'strict', impl: (a, s, bits) => f.wrapInteger(f.roundHalfUp(a, s ?? 0), bits), consts: (c) => [...(c.args.length === 1 ? [0] : []), WRAP_BITS[c.type.name] ?? 0] },
   },
   eq: comparison('===', (c) => c === 0, '=', 'isEqual'),
   ne: comparison('!==', (c) => c !== 0, '<>', 'isNotEqual'),
@@ -258,12 +308,13 @@ export const BUILTINS = {
   upper: stringFn(['UPPER', 'UPPER_CASE'], ['upperCase'], (s) => s.toUpperCase(), (s) => `${s}.toUpperCase()`),
   lower: stringFn(['LOWER', 'LOWER_CASE'], ['lowerCase'], (s) => s.toLowerCase(), (s) => `${s}.toLowerCase()`),
   trim: stringFn(['TRIM'], ['trim'], (s) => s.trim(), (s) => `${s}.trim()`),
-  ltrim: stringFn(['LTRIM'], [], (s) => s.trimStart(), (s) => `${s}.trimStart()`),
-  rtrim: stringFn(['RTRIM'], [], (s) => s.trimEnd(), (s) => `${s}.trimEnd()`),
+  ltrim: trimEntry(['LTRIM'], true, false),
+  rtrim: trimEntry(['RTRIM'], false, true),
+  btrim: trimEntry(['BTRIM'], true, true),
   replace: {
     sql: ['REPLACE'], api: ['replace'],
     type: (t) => t.result(DataTypes.STRING()),
-    eval: { kind: 'strict', impl: (s, a, b) => s.split(a).join(b), inline: (v) => `${v[0]}.split(${v[1]}).join(${v[2]})` },
+    eval: { kind: 'strict', impl: f.replace },
   },
   position: {
     sql: ['POSITION'], api: [],
@@ -289,16 +340,8 @@ export const BUILTINS = {
   },
   floor: floorCeil('floor'),
   ceil: floorCeil('ceil'),
-  cast: {
-    sql: [], api: [],
-    type: (t) => t.fail('CAST is written CAST(x AS type)'),
-    eval: {
-      kind: 'nullable', impl: f.cast, consts: (c) => [plainType(c.type)],
-      // Integers of any width share one representation; other casts convert.
-      inline: (v, c) => ((c.args[0].type.name === c.type.name && c.type.name !== 'DECIMAL') || (isInteger(c.type) && isInteger(c.args[0].type)) ? v[0] : undefined),
-    },
-    text: (a, c) => `CAST(${a[0]} AS ${typeToString(c.type)})`,
-  },
+  cast: castEntry('CAST', f.cast),
+  tryCast: castEntry('TRY_CAST', f.tryCast),
   case: {
     sql: ['IF'], api: ['ifThenElse'],
     type: (t) => {
@@ -352,11 +395,133 @@ export const BUILTINS = {
   toTimestamp: {
     sql: ['TO_TIMESTAMP'], api: [],
     type: (t) => t.result(DataTypes.TIMESTAMP(3), true),
-    eval: { kind: 'strict', impl: f.cast, consts: (c) => [plainType(c.type)] },
+    // A string that is no timestamp gives NULL, as in Flink; the pattern is SimpleDateFormat's.
+    eval: { kind: 'strict', impl: (s, p, to) => f.toTimestamp(s, p, to), consts: (c) => [...(c.args.length === 1 ? [null] : []), plainType(c.type)] },
   },
+  // Mathematical functions on DOUBLE, as Java's Math.
+  ln: double(['LN'], Math.log),
+  log10: double(['LOG10'], Math.log10),
+  log2: double(['LOG2'], (a) => Math.log(a) / Math.log(2)),
+  log: double(['LOG'], (a, b) => (b === undefined ? Math.log(a) : Math.log(b) / Math.log(a))),
+  exp: double(['EXP'], Math.exp),
+  sin: double(['SIN'], Math.sin),
+  cos: double(['COS'], Math.cos),
+  tan: double(['TAN'], Math.tan),
+  cot: double(['COT'], (a) => 1 / Math.tan(a)),
+  asin: double(['ASIN'], Math.asin),
+  acos: double(['ACOS'], Math.acos),
+  atan: double(['ATAN'], Math.atan),
+  atan2: double(['ATAN2'], Math.atan2),
+  sinh: double(['SINH'], Math.sinh),
+  cosh: double(['COSH'], Math.cosh),
+  tanh: double(['TANH'], Math.tanh),
+  // Java's Math.toDegrees/toRadians multiply by a constant (not divide), which rounds differently.
+  degrees: double(['DEGREES'], (a) => a * 57.29577951308232),
+  radians: double(['RADIANS'], (a) => a * 0.017453292519943295),
+  pi: double(['PI'], () => Math.PI),
+  e: double(['E'], () => Math.E),
+  sign: {
+    sql: ['SIGN'], api: [],
+    type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
+    eval: { kind: 'strict', impl: Math.sign, inline: (v) => `Math.sign(${v[0]})` },
+  },
+  // String functions, on UTF-16 strings as Java's.
+  repeat: str(['REPEAT'], (s, n) => (n > 0 ? s.repeat(n) : '')),
+  regexpReplace: str(['REGEXP_REPLACE'], (s, re, rep) => s.replace(f.regex(re, 'g'), rep)),
+  regexpExtract: str(['REGEXP_EXTRACT'], (s, re, i) => { const m = f.regex(re, '').exec(s); return m ? m[i ?? 1] ?? null : null; }, true),
+  regexp: { ...str(['REGEXP'], (s, re) => f.regex(re, '').test(s)), type: (t) => t.result(BOOL) },
+  initcap: str(['INITCAP'], (s) => s.toLowerCase().replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m: string, a: string, b: string) => a + b.toUpperCase())),
+  concatWs: {
+    sql: ['CONCAT_WS'], api: [],
+    type: (t) => t.result(DataTypes.STRING(), t.args[0].type.nullable),
+    eval: { kind: 'nullable', impl: (sep, ...vs) => (sep === null ? null : vs.filter((v) => v !== null).join(sep)) },
+  },
+  lpad: str(['LPAD'], (s, n, pad) => f.pad(s, n, pad, true), true),
+  rpad: str(['RPAD'], (s, n, pad) => f.pad(s, n, pad, false), true),
+  toBase64: str(['TO_BASE64'], (s) => Buffer.from(s, 'utf8').toString('base64')),
+  fromBase64: str(['FROM_BASE64'], (s) => Buffer.from(s, 'base64').toString('utf8')),
+  // The first UTF-8 byte, as a signed Java byte.
+  ascii: { ...str(['ASCII'], (s) => (s.length ? (Buffer.from(s.slice(0, 2), 'utf8')[0] << 24) >> 24 : 0)), type: (t) => t.result(DataTypes.INT()) },
+  chr: str(['CHR'], (n) => (n >= 0 ? String.fromCharCode(n % 256) : '')),
+  instr: { ...str(['INSTR'], (s, sub) => s.indexOf(sub) + 1), type: (t) => t.result(DataTypes.INT()) },
+  locate: { ...str(['LOCATE'], (sub, s, from) => s.indexOf(sub, Math.max(0, (from ?? 1) - 1)) + 1), type: (t) => t.result(DataTypes.INT()) },
+  left: str(['LEFT'], (s, n) => (n > 0 ? s.slice(0, n) : '')),
+  right: str(['RIGHT'], (s, n) => (n > 0 ? s.slice(Math.max(0, s.length - n)) : '')),
+  reverse: str(['REVERSE'], (s) => [...s].reverse().join('')),
+  splitIndex: str(['SPLIT_INDEX'], (s, sep, i) => (i < 0 ? null : s.split(sep)[i] ?? null), true),
+  startsWith: { ...str(['STARTSWITH'], (s, p) => s.startsWith(p)), type: (t) => t.result(BOOL) },
+  endsWith: { ...str(['ENDSWITH'], (s, p) => s.endsWith(p)), type: (t) => t.result(BOOL) },
+  // Hashes of the UTF-8 bytes, as lower-case hex.
+  md5: str(['MD5'], (s) => f.hash('md5', s)),
+  sha1: str(['SHA1'], (s) => f.hash('sha1', s)),
+  sha224: str(['SHA224'], (s) => f.hash('sha224', s)),
+  sha256: str(['SHA256'], (s) => f.hash('sha256', s)),
+  sha384: str(['SHA384'], (s) => f.hash('sha384', s)),
+  sha512: str(['SHA512'], (s) => f.hash('sha512', s)),
+  sha2: str(['SHA2'], (s, bits) => ([224, 256, 384, 512].includes(bits) ? f.hash(`sha${bits}`, s) : null), true),
 } satisfies Record<string, BuiltinDef>;
 
+/** A DOUBLE function of numbers (NULL in, NULL out). */
+function double(sql: string[], impl: Impl): BuiltinDef {
+  return {
+    sql, api: [],
+    type: (t) => { t.args.forEach((_, i) => t.need(i, isNumeric, 'a number')); return t.result(DataTypes.DOUBLE()); },
+    eval: { kind: 'strict', impl },
+  };
+}
+
+/** A STRING function (NULL in, NULL out; `maybeNull` when it also gives NULL for some non-null arguments). */
+function str(sql: string[], impl: Impl, maybeNull = false): BuiltinDef {
+  return {
+    sql, api: [],
+    type: (t) => t.result(DataTypes.STRING(), maybeNull || t.nullable),
+    eval: { kind: 'strict', impl },
+  };
+}
+
 export type BuiltinName = keyof typeof BUILTINS;
+
+/** LTRIM/RTRIM/BTRIM(s[, characters]): Flink strips spaces (not other whitespace) by default. */
+function trimEntry(sql: string[], left: boolean, right: boolean): BuiltinDef {
+  return {
+    sql, api: [],
+    type: (t) => { t.need(0, isString, 'a string'); if (t.args.length > 1) t.need(1, isString, 'a string'); return t.result(DataTypes.STRING()); },
+    eval: { kind: 'strict', impl: (s, chars, l, r) => f.trimChars(s, chars, l, r), consts: (c) => [...(c.args.length === 1 ? [null] : []), left, right] },
+  };
+}
+
+/** Why Flink does not cast `from` to `to` at all, if it does not (checked when a CAST is compiled). */
+export function castRejected(from: DataType, to: DataType): string | undefined {
+  if (isTemporal(from) && isNumeric(to)) {
+    return `The cast from ${from.name} type to NUMERIC type is not allowed. It's recommended to use UNIX_TIMESTAMP(CAST(timestamp_col AS STRING)) instead.`;
+  }
+  if (isNumeric(from) && isTemporal(to)) return `The cast from NUMERIC type to ${to.name} type is not allowed. Use TO_TIMESTAMP_LTZ(numeric, precision) instead.`;
+  return undefined;
+}
+
+/** CAST / TRY_CAST: the target type is the call's; the source type goes along for the text form. */
+function castEntry(sqlName: string, impl: Impl): BuiltinDef {
+  return {
+    sql: [], api: [],
+    type: (t) => t.fail(`${sqlName} is written ${sqlName}(x AS type)`),
+    eval: {
+      kind: 'nullable', impl, consts: (c) => [plainType(c.type), plainType(c.args[0].type)],
+      // A value already of the target type, or an integer widened, is itself.
+      inline: (v, c) => (sameRepresentation(c.args[0].type, c.type) ? v[0] : undefined),
+    },
+    text: (a, c) => `${sqlName}(${a[0]} AS ${typeToString(c.type)})`,
+  };
+}
+
+const INT_RANK = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
+function sameRepresentation(from: DataType, to: DataType): boolean {
+  if (isInteger(from) && isInteger(to)) return INT_RANK.indexOf(from.name) <= INT_RANK.indexOf(to.name);
+  if (from.name !== to.name) return from.name === 'NULL';
+  if (to.name === 'DECIMAL') return (from.scale ?? 0) <= (to.scale ?? 0);
+  if (to.name === 'VARCHAR' || to.name === 'CHAR') return from.precision === to.precision;
+  if (to.name === 'TIMESTAMP' || to.name === 'TIMESTAMP_LTZ' || to.name === 'TIME') return (from.precision ?? 6) <= (to.precision ?? 6);
+  return true;
+}
 
 function between(not: boolean): BuiltinDef {
   const cmp = (v: readonly string[], c: CallInfo, i: number, op: string) =>
@@ -444,7 +609,8 @@ function floorCeil(kind: 'floor' | 'ceil'): BuiltinDef {
         return t.result(t.t(0));
       }
       t.need(0, isNumeric, 'a number');
-      return t.result(t.t(0));
+      const a = t.t(0);
+      return t.result(a.name === 'DECIMAL' ? DataTypes.DECIMAL(a.precision ?? 10, 0) : a);
     },
     eval: {
       kind: 'strict',

@@ -1,6 +1,7 @@
 // The implementations of the built-in scalar functions that are more than an operator, on non-null values:
 // the function table (builtins.ts) points at these, and generated code reaches them through functions.ts.
-import { formatTimestamp, parseTimestamp } from './values.js';
+import { createHash } from 'node:crypto';
+import { formatTimestamp, parseTimestamp, sqlString } from './values.js';
 import type { DataType } from './data-types.js';
 import { isInteger } from './data-types.js';
 import { floorTime } from './time-units.js';
@@ -25,22 +26,94 @@ export function like(s: string, pattern: string, escape?: string): boolean {
   return re.test(s);
 }
 
-/** DATE_FORMAT with Java SimpleDateFormat letters (yyyy MM dd HH mm ss SSS). */
+/** DATE_FORMAT with Java SimpleDateFormat letters (yyyy yy MM M dd d HH H mm m ss s SSS); a letter run's length pads. */
 export function dateFormat(ms: number, pattern: string): string {
   const d = new Date(ms);
-  const p = (n: number, w: number) => String(n).padStart(w, '0');
-  return pattern.replace(/yyyy|yy|MM|dd|HH|mm|ss|SSS/g, (t) => {
-    switch (t) {
-      case 'yyyy': return p(d.getUTCFullYear(), 4);
-      case 'yy': return p(d.getUTCFullYear() % 100, 2);
-      case 'MM': return p(d.getUTCMonth() + 1, 2);
-      case 'dd': return p(d.getUTCDate(), 2);
-      case 'HH': return p(d.getUTCHours(), 2);
-      case 'mm': return p(d.getUTCMinutes(), 2);
-      case 'ss': return p(d.getUTCSeconds(), 2);
-      default: return p(d.getUTCMilliseconds(), 3);
+  return pattern.replace(/y+|M+|d+|H+|m+|s+|S+/g, (t) => {
+    const w = t.length;
+    const p = (n: number) => String(n).padStart(w, '0');
+    switch (t[0]) {
+      case 'y': return w === 2 ? String(d.getUTCFullYear() % 100).padStart(2, '0') : p(d.getUTCFullYear());
+      case 'M': return p(d.getUTCMonth() + 1);
+      case 'd': return p(d.getUTCDate());
+      case 'H': return p(d.getUTCHours());
+      case 'm': return p(d.getUTCMinutes());
+      case 's': return p(d.getUTCSeconds());
+      default: return String(d.getUTCMilliseconds()).padStart(3, '0').slice(0, w).padEnd(w, '0');
     }
   });
+}
+
+const PATTERN_FIELDS: Record<string, string> = { y: 'year', M: 'month', d: 'day', H: 'hour', m: 'minute', s: 'second', S: 'milli' };
+const patternCache = new Map<string, { re: RegExp; fields: string[] }>();
+
+/** Parses text with a SimpleDateFormat pattern (y M d H m s S, other characters literal) to epoch millis; null when it does not match. */
+export function parseWithPattern(text: string, pattern: string): number | null {
+  let p = patternCache.get(pattern);
+  if (!p) {
+    const fields: string[] = [];
+    const src = pattern.replace(/y+|M+|d+|H+|m+|s+|S+|[^yMdHmsS]+/g, (t) => {
+      const field = PATTERN_FIELDS[t[0]];
+      if (!field) return t.replace(/'/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      fields.push(field);
+      return t.length > 1 && t[0] !== 'y' && t[0] !== 'S' ? `(\\d{${t.length}})` : '(\\d+)';
+    });
+    p = { re: new RegExp(`^${src}$`), fields };
+    patternCache.set(pattern, p);
+  }
+  const m = p.re.exec(text.trim());
+  if (!m) return null;
+  const v: Record<string, number> = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, milli: 0 };
+  p.fields.forEach((f, i) => { v[f] = Number(m[i + 1]); });
+  const ms = parseTimestamp(`${String(v.year).padStart(4, '0')}-${String(v.month).padStart(2, '0')}-${String(v.day).padStart(2, '0')} ${String(v.hour).padStart(2, '0')}:${String(v.minute).padStart(2, '0')}:${String(v.second).padStart(2, '0')}`);
+  return ms === null ? null : ms + v.milli;
+}
+
+/** TO_TIMESTAMP(s[, pattern]) and TO_DATE: NULL where the text does not match, as in Flink. */
+export function toTimestamp(text: string, pattern: string | null, to: DataType): number | null {
+  if (pattern === null) return tryCast(text, to) as number | null;
+  const ms = parseWithPattern(text, pattern);
+  return ms === null || to.name !== 'DATE' ? ms : floorTime(ms, 'DAY');
+}
+
+const regexCache = new Map<string, RegExp>();
+/** A Java regular expression as a JavaScript one (the common syntax is the same), compiled once. */
+export function regex(source: string, flags: string): RegExp {
+  const key = flags + '\u0000' + source;
+  let re = regexCache.get(key);
+  if (!re) regexCache.set(key, (re = new RegExp(source, flags)));
+  re.lastIndex = 0;
+  return re;
+}
+
+/** LPAD/RPAD: pads to n characters with `pad`, or cuts to n when longer; NULL for a negative length, as in Flink. */
+export function pad(s: string, n: number, padding: string, left: boolean): string | null {
+  if (n < 0) return null;
+  if (s.length >= n) return s.slice(0, n);
+  if (padding === '') return s;
+  const fill = padding.repeat(Math.ceil((n - s.length) / padding.length)).slice(0, n - s.length);
+  return left ? fill + s : s + fill;
+}
+
+/** A hash of the UTF-8 bytes of s, as lower-case hex (MD5, SHA1, SHA2). */
+export function hash(algorithm: string, s: string): string {
+  return createHash(algorithm).update(s, 'utf8').digest('hex');
+}
+
+/** REPLACE(s, search, replacement) as Java's String.replace: an empty search inserts between all characters and at both ends. */
+export function replace(s: string, search: string, replacement: string): string {
+  if (search !== '') return s.split(search).join(replacement);
+  return s === '' ? replacement : replacement + [...s].join(replacement) + replacement;
+}
+
+/** LTRIM/RTRIM/BTRIM(s[, chars]): strips the characters of `chars` (a space by default) from one or both ends. */
+export function trimChars(s: string, chars: string | null | undefined, left: boolean, right: boolean): string {
+  const set = new Set(chars ?? ' ');
+  const cs = [...s];
+  let a = 0, b = cs.length;
+  if (left) while (a < b && set.has(cs[a])) a++;
+  if (right) while (b > a && set.has(cs[b - 1])) b--;
+  return cs.slice(a, b).join('');
 }
 
 export function extract(unit: string, ms: number): number {
@@ -56,47 +129,132 @@ export function extract(unit: string, ms: number): number {
   }
 }
 
-/** CAST between the value representations of data-types.ts; NULL when the value does not convert (as TRY_CAST). */
-export function cast(v: unknown, to: DataType): unknown {
+/** The failure of a CAST that Flink fails the job for (TRY_CAST gives NULL instead). */
+export class CastError extends Error {}
+
+const INT_BITS: Record<string, number> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
+
+/** The integer n in `bits` bits (8, 16, 32) as Java's two's-complement arithmetic keeps it; 0 bits: n itself. */
+export function wrapInteger(n: number, bits: number): number {
+  if (!bits) return n;
+  if (Number.isSafeInteger(n) && Math.abs(n) < 2 ** 31) return bits === 32 ? n | 0 : (n << (32 - bits)) >> (32 - bits);
+  return Number(BigInt.asIntN(bits, BigInt(n)));
+}
+
+/** Java's (int)/(long) of a double: truncated, NaN 0, saturated at the type's bounds (then narrowed as Java does). */
+function fromFloating(n: number, to: string): number {
+  if (Number.isNaN(n)) return 0;
+  const t = Math.trunc(n);
+  if (to === 'BIGINT') return Math.max(-(2 ** 63), Math.min(2 ** 63, t));
+  return wrapInteger(Math.max(-2147483648, Math.min(2147483647, t)), INT_BITS[to]);
+}
+
+const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The number a string holds (surrounding whitespace allowed, as Flink trims), or a CastError. */
+function parseNumber(s: string, to: DataType): number {
+  const t = s.trim();
+  if (!NUMBER_TEXT.test(t) || (isInteger(to) && /[eE]/.test(t))) throw new CastError(`cannot cast '${s}' to ${to.name}`);
+  const n = isInteger(to) ? Math.trunc(Number(t)) : Number(t);
+  if (isInteger(to)) {
+    const bits = INT_BITS[to.name] ?? 64;
+    if (Math.abs(n) >= 2 ** (bits - 1) && !(n === -(2 ** (bits - 1)))) throw new CastError(`'${s}' is out of the range of ${to.name}`);
+  }
+  return n;
+}
+
+/**
+ * CAST between the value representations of data-types.ts, as Flink casts (docs/types.md): to STRING in
+ * Flink's spelling (sqlString), CHAR(n)/VARCHAR(n) cut (CHAR padded) to n, integers narrowed as Java narrows,
+ * DECIMAL rounded half-up to its scale. A string that does not convert is a CastError.
+ */
+export function cast(v: unknown, to: DataType, from?: DataType): unknown {
   if (v === null || v === undefined) return null;
   switch (to.name) {
-    case 'STRING': case 'VARCHAR': case 'CHAR':
-      if (typeof v === 'string') return v;
-      return String(v);
+    case 'STRING': case 'VARCHAR': case 'CHAR': {
+      const text = typeof v === 'string' ? v : from ? sqlString(v, from) : String(v);
+      if (to.name === 'STRING' || to.precision === undefined || to.precision >= 2147483647) return text;
+      const cut = [...text].slice(0, to.precision).join('');
+      return to.name === 'CHAR' ? cut.padEnd(to.precision, ' ') : cut;
+    }
     case 'TINYINT': case 'SMALLINT': case 'INT': case 'BIGINT': {
-      const n = typeof v === 'string' ? Number(v.trim()) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-      return Number.isFinite(n) ? Math.trunc(n) : null;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      if (typeof v === 'string') return wrapInteger(Math.trunc(parseNumber(v, to)), INT_BITS[to.name]);
+      const n = v as number;
+      if (from && (from.name === 'DOUBLE' || from.name === 'FLOAT')) return fromFloating(n, to.name);
+      return wrapInteger(Math.trunc(n), INT_BITS[to.name]);
     }
     case 'FLOAT': case 'DOUBLE': case 'DECIMAL': {
-      const n = typeof v === 'string' ? Number(v.trim()) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-      if (!Number.isFinite(n)) return null;
-      return to.name === 'DECIMAL' ? roundHalfUp(n, to.scale ?? 0) : n;
+      const n = typeof v === 'string' ? parseNumber(v, to) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+      if (to.name === 'FLOAT') return Math.fround(n);
+      if (to.name !== 'DECIMAL') return n;
+      // A value with more integer digits than DECIMAL(p, s) holds is NULL, as in Flink.
+      const r = roundHalfUp(n, to.scale ?? 0);
+      return Math.abs(r) >= 10 ** ((to.precision ?? 10) - (to.scale ?? 0)) ? null : r;
     }
     case 'BOOLEAN':
-      if (typeof v === 'string') return v.toLowerCase() === 'true' ? true : v.toLowerCase() === 'false' ? false : null;
+      if (typeof v === 'string') {
+        const t = v.trim().toLowerCase();
+        if (['true', 't', 'yes', 'y', '1'].includes(t)) return true;
+        if (['false', 'f', 'no', 'n', '0'].includes(t)) return false;
+        throw new CastError(`cannot cast '${v}' to BOOLEAN`);
+      }
       return Boolean(v);
-    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE':
-      if (typeof v === 'string') return parseTimestamp(v);
-      return to.name === 'DATE' ? floorTime(v as number, 'DAY') : v;
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE': case 'TIME': {
+      if (typeof v === 'string') {
+        const ms = to.name === 'TIME' ? parseTime(v) : parseTimestamp(v);
+        if (ms === null) throw new CastError(`cannot cast '${v}' to ${to.name}`);
+        return to.name === 'DATE' ? floorTime(ms, 'DAY') : ms;
+      }
+      if (to.name === 'DATE') return floorTime(v as number, 'DAY');
+      if (to.name === 'TIME') return ((v as number) % 86_400_000 + 86_400_000) % 86_400_000 - (to.precision ? 0 : ((v as number) % 1000 + 1000) % 1000);
+      // TIMESTAMP(p) below milliseconds keeps p fraction digits.
+      const step = 10 ** Math.max(0, 3 - (to.precision ?? 6));
+      return step === 1 ? v : Math.floor((v as number) / step) * step;
+    }
     default:
       return v;
   }
 }
 
+/** TRY_CAST: CAST, with NULL where CAST fails. */
+export function tryCast(v: unknown, to: DataType, from?: DataType): unknown {
+  try {
+    return cast(v, to, from);
+  } catch (e) {
+    if (e instanceof CastError) return null;
+    throw e;
+  }
+}
+
+function parseTime(s: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(s.trim());
+  if (!m || +m[1] > 23 || +m[2] > 59 || (m[3] && +m[3] > 59)) return null;
+  return ((+m[1] * 60 + +m[2]) * 60 + (m[3] ? +m[3] : 0)) * 1000 + (m[4] ? Number((m[4] + '00').slice(0, 3)) : 0);
+}
+
+/** Rounds half away from zero at `scale` decimal places (negative: tens, hundreds), reading the double as its
+ * 15 significant digits so that 1.005 rounds to 1.01 as the decimal it was written as. */
 export function roundHalfUp(n: number, scale: number): number {
   const f = 10 ** scale;
-  return Math.sign(n) * Math.round(Math.abs(n) * f) / f;
+  const shifted = Number((Math.abs(n) * f).toPrecision(15));
+  return (Math.sign(n) * Math.round(shifted)) / f;
 }
 
-/** Integer division truncates as Java's; division by zero is a runtime error in Flink, NULL here (documented). */
-export function divide(a: number, b: number, integer: boolean): number | null {
-  if (b === 0) return integer ? null : a / b;
-  return integer ? Math.trunc(a / b) : a / b;
+/** Integer division or remainder by zero: fails the job as in Flink (Java's ArithmeticException). */
+export function divisionByZero(): never {
+  throw new Error('/ by zero (integer division or MOD by zero, as Java raises ArithmeticException)');
 }
 
-/** Java's % keeps the dividend's sign, as JavaScript's does. */
-export function modulo(a: number, b: number): number | null {
-  return b === 0 ? null : a % b;
+/** Integer division truncates as Java's; floating-point division by zero is Infinity or NaN, as in Java. */
+export function divide(a: number, b: number, integer: boolean): number {
+  if (!integer) return a / b;
+  return b === 0 ? divisionByZero() : Math.trunc(a / b);
+}
+
+/** Java's % keeps the dividend's sign, as JavaScript's does; an integer remainder by zero fails. */
+export function modulo(a: number, b: number, integer: boolean): number {
+  return b === 0 && integer ? divisionByZero() : a % b;
 }
 
 /** SQL comparison of two non-null values of comparable types (strings compared with timestamps are parsed). */

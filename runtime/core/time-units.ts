@@ -56,9 +56,9 @@ export function addUnits(ms: number, unit: string, n: number): number {
   return u.kind === 'fixed' ? ms + n * u.ms : addMonths(ms, n * u.months);
 }
 
-/** FLOOR(ts TO unit) on epoch millis; weeks start on Monday as in Flink (epoch day 0 was a Thursday). */
+/** FLOOR(ts TO unit) on epoch millis; weeks start on Sunday as in Flink (epoch day 0 was a Thursday). */
 export function floorTime(ms: number, unit: string): number {
-  if (unit === 'WEEK') return ms - mod(ms - 4 * DAY_MS, 7 * DAY_MS);
+  if (unit === 'WEEK') return ms - mod(ms + 4 * DAY_MS, 7 * DAY_MS);
   const step = unitMillis(unit);
   if (step !== undefined) return ms - mod(ms, step);
   const d = new Date(ms);

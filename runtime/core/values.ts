@@ -1,6 +1,7 @@
 // Conversions between text and typed column values, in Flink's spellings: what formats decode and encode
 // and what print shows. Timestamps are epoch milliseconds interpreted as UTC.
 import type { DataType } from './data-types.js';
+import { javaDouble, javaFloat } from './java-strings.js';
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -114,7 +115,7 @@ export function coerceJsonValue(v: unknown, type: DataType): unknown {
       return typeof v === 'number' ? v : parseValue(String(v), type);
     case 'BOOLEAN':
       return typeof v === 'boolean' ? v : parseValue(String(v), type);
-    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE':
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE': case 'TIME':
       return typeof v === 'number' ? v : parseValue(String(v), type);
     default:
       return v;
@@ -150,5 +151,29 @@ export function jsonValue(v: unknown, type: DataType): unknown {
     case 'TIME': return formatTime(v as number);
     case 'DECIMAL': return Number((v as number).toFixed(type.scale ?? 0));
     default: return v;
+  }
+}
+
+/**
+ * A value as Flink's CAST(v AS STRING) spells it: TRUE/FALSE, DOUBLE and FLOAT as Java's Double/Float.toString
+ * (12.0, 1.0E10), DECIMAL with its scale, TIMESTAMP(p) and TIME(p) with p fraction digits, DATE as yyyy-MM-dd.
+ */
+export function sqlString(v: unknown, type: DataType): string {
+  switch (type.name) {
+    case 'BOOLEAN': return v ? 'TRUE' : 'FALSE';
+    case 'DOUBLE': return javaDouble(v as number);
+    case 'FLOAT': return javaFloat(v as number);
+    case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 6);
+    case 'DATE': return formatDate(v as number);
+    case 'TIME': {
+      const base = formatTime(v as number);
+      const p = type.precision ?? 0;
+      return p > 0 ? `${base}.${String((v as number) % 1000).padStart(3, '0').padEnd(p, '0').slice(0, p)}` : base;
+    }
+    case 'ARRAY': return `[${(v as unknown[]).map((e) => (e === null ? 'NULL' : sqlString(e, type.element!))).join(', ')}]`;
+    case 'MAP': return `{${Object.entries(v as Record<string, unknown>).map(([k, e]) => `${k}=${e === null ? 'NULL' : sqlString(e, type.value!)}`).join(', ')}}`;
+    case 'ROW': return `(${(type.fields ?? []).map((f) => { const e = (v as Record<string, unknown>)[f.name]; return e === null || e === undefined ? 'NULL' : sqlString(e, f.type); }).join(', ')})`;
+    default: return String(v);
   }
 }

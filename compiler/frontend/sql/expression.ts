@@ -133,7 +133,12 @@ export class ExprConverter {
     if (ctx instanceof ConstantDefaultContext) return this.constant(ctx.constant());
     if (ctx instanceof FunctionCallContext) return this.functionCall(ctx.functionCallExpression());
     if (ctx instanceof ParenthesizedExpressionContext) return this.expression(ctx.expression());
-    if (ctx instanceof CastContext) return { kind: 'cast', expr: this.expression(ctx.expression()), type: dataTypeOf(this.text, ctx.columnType()), loc: this.text.loc(ctx) };
+    if (ctx instanceof CastContext) {
+      // parse-sql blanks the TRY_ of TRY_CAST: the original text still has it.
+      const start = ctx.start!.start;
+      const isTry = this.text.sql.slice(Math.max(0, start - 4), start).toUpperCase() === 'TRY_';
+      return { kind: 'cast', expr: this.expression(ctx.expression()), type: dataTypeOf(this.text, ctx.columnType()), ...(isTry ? { try: true } : {}), loc: this.text.loc(ctx) };
+    }
     if (ctx instanceof SearchedCaseContext) {
       const branches = ctx.whenClause().flatMap((w) => [this.expression(w._condition!), this.expression(w._result!)]);
       return this.call('case', [...branches, this.orNull(ctx._elseExpression, ctx)], ctx);
@@ -177,7 +182,7 @@ export class ExprConverter {
       if (digits && !Number.isSafeInteger(n)) {
         throw this.text.error(`integer literal ${c.getText()} is beyond ±2^53, the exact range of BIGINT values`, c, 'write it as a DOUBLE (1.0E19) or a string');
       }
-      return this.literal(n, c);
+      return digits ? this.literal(n, c) : { kind: 'lit', value: n, type: approximateOrExact(c.getText()), loc: this.text.loc(c) };
     }
     const bool = c.booleanLiteral();
     if (bool) return this.literal(bool.getText().toUpperCase() === 'TRUE', c);
@@ -242,6 +247,14 @@ export class ExprConverter {
     const dataType = type === 'DATE' ? DataTypes.DATE() : type === 'TIME' ? DataTypes.TIME(0) : DataTypes.TIMESTAMP(3);
     return { kind: 'lit', value: millis, type: dataType.notNull!(), loc: this.text.loc(at) };
   }
+}
+
+/** A literal with a fraction is a DECIMAL of its digits (12.30 is DECIMAL(4, 2)), one with an exponent a DOUBLE, as in Flink. */
+function approximateOrExact(text: string) {
+  if (/[eE]/.test(text)) return DataTypes.DOUBLE().notNull!();
+  const [whole, fraction = ''] = text.replace(/^[+-]/, '').split('.');
+  const intDigits = whole.replace(/^0+/, '').length;
+  return DataTypes.DECIMAL(Math.max(1, intDigits + fraction.length), fraction.length).notNull!();
 }
 
 /** The call an expression consists of, if it is just a function call (GROUP BY TUMBLE(...)). */

@@ -114,6 +114,12 @@ function rewriteForGrammar(text: SqlText): string {
     }
     // The grammar only takes `f(...) OVER (...) AS alias`, and reports a syntax error for the usual forms.
     if (word === 'OVER') throw text.unsupported('OVER windows', t, 'aggregate with GROUP BY and a group window instead');
+    // TRY_CAST(x AS t) parses as CAST; the frontend reads the TRY_ back from the original text.
+    if (word === 'TRY_CAST' && tokens[i + 1]?.text === '(') {
+      for (let c = t.start; c < t.start + 4; c++) chars[c] = ' ';
+      changed = true;
+      return;
+    }
     if (KEYWORD_FUNCTIONS.has(word) && tokens[i + 1]?.text === '(') {
       chars[t.start] = '_';
       changed = true;

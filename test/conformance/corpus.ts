@@ -1,0 +1,216 @@
+// The conformance corpus: queries over the tables of inputs.ts, run by real Flink (flink/run_flink.py writes
+// expected.json) and by sluice (conformance.test.ts). A case's id is its family and its SQL (or expression),
+// so ids stay stable when cases are added. Scalar cases select `id` and one expression from `t`, whose rows
+// carry the NULLs and edge values. Cases for constructs sluice lacks are here too, so the report shows them.
+
+export interface Case {
+  id: string;
+  family: string;
+  sql: string;
+}
+
+const scalar = (family: string, exprs: string[]): Case[] =>
+  exprs.map((e) => ({ id: `${family}: ${e}`, family, sql: `SELECT id, ${e} AS r FROM t` }));
+
+const query = (family: string, sqls: string[]): Case[] =>
+  sqls.map((q) => ({ id: `${family}: ${q.replace(/\s+/g, ' ').trim()}`, family, sql: q }));
+
+const COMPARISON = [
+  'i = 7', 'i <> 7', 'i > 0', 'i >= 0', 'i < 0', 'i <= 0', 'd = 12.5', 'bi > i', 'dc > 0', 'dc = d', 'f < d',
+  "s = 'Hello World'", "s < 'b'", "s > s2", 'b = TRUE', 'ts > TIMESTAMP \'2000-01-01 00:00:00\'', "dt < DATE '2001-01-01'",
+  "tm > TIME '12:00:00'", 'i IS NULL', 'i IS NOT NULL', 's IS NULL', 'i IS DISTINCT FROM 7', 'i IS NOT DISTINCT FROM NULL',
+  'i BETWEEN -5 AND 10', 'i NOT BETWEEN -5 AND 10', 'i BETWEEN SYMMETRIC 10 AND -5', 'i BETWEEN 10 AND -5',
+  "s LIKE 'H%'", "s LIKE '%o%'", "s LIKE '_e%'", "s NOT LIKE '%d'", "s LIKE '%!%%' ESCAPE '!'", "s SIMILAR TO 'H.*'",
+  'i IN (7, 0, 1)', 'i IN (1, NULL)', 'i NOT IN (7, 0)', 'i NOT IN (1, NULL)', "s IN ('', 'lo')", "ts = '2024-01-31 10:15:30.123'",
+  'i = bi', 'ti < si', 'NULL = NULL', 'i = NULL', 'd > 1e9',
+];
+
+const LOGICAL = [
+  'b AND i > 0', 'b OR i > 0', 'NOT b', 'b IS TRUE', 'b IS FALSE', 'b IS NOT TRUE', 'b IS NOT FALSE', 'b IS UNKNOWN', 'b IS NOT UNKNOWN',
+  'b AND NULL', 'b OR NULL', '(i > 0) = b', 'NOT (i > 0 AND b)', 'b AND NOT b',
+];
+
+const ARITHMETIC = [
+  'i + 1', 'i - 1', 'i * 2', 'i / 2', 'i % 3', '-i', '+i', 'bi + i', 'bi * 2', 'i * 1000000', 'i + 1.5', 'd + i', 'd * d', 'd / 0', 'd / 3',
+  'f + 1', 'f * 2', 'dc + 1', 'dc * 2', 'dc / 3', 'dc + d', 'dc * dc', 'dc + 0.005', 'ti + ti', 'si * si', 'ti * 2',
+  '7 / 2', '7.0 / 2', '-7 / 2', '-7 % 3', 'i / 0', 'i % 0', 'MOD(i, 3)', 'MOD(-7, 3)', 'MOD(bi, 7)',
+  'ABS(i)', 'ABS(d)', 'ABS(dc)', 'ABS(ti)', 'POWER(i, 2)', 'POWER(d, 0.5)', 'POWER(2, 10)', 'SQRT(d)', 'SQRT(i)',
+  'LN(d)', 'LOG10(d)', 'LOG2(d)', 'LOG(d)', 'LOG(2, d)', 'EXP(i)', 'EXP(1)', 'CEIL(d)', 'FLOOR(d)', 'CEIL(dc)', 'FLOOR(dc)', 'CEIL(i)', 'FLOOR(-d)',
+  'SIN(d)', 'COS(d)', 'TAN(d)', 'COT(d)', 'ASIN(f)', 'ACOS(f)', 'ATAN(d)', 'ATAN2(d, i)', 'SINH(d)', 'COSH(f)', 'TANH(d)',
+  'DEGREES(d)', 'RADIANS(d)', 'SIGN(i)', 'SIGN(d)', 'SIGN(dc)', 'ROUND(d)', 'ROUND(d, 1)', 'ROUND(dc, 1)', 'ROUND(dc)', 'ROUND(i, -1)',
+  'ROUND(2.5)', 'ROUND(-2.5)', 'ROUND(1.005, 2)', 'TRUNCATE(d, 0)', 'TRUNCATE(dc, 1)', 'TRUNCATE(i, -1)', 'PI()', 'E()',
+  'BIN(i)', 'HEX(i)', 'HEX(s)', 'UNHEX(HEX(s))', 'i + NULL', 'CAST(NULL AS INT) * 2',
+];
+
+const STRING = [
+  "s || '!'", "s || s2", "'a' || NULL", 'CHAR_LENGTH(s)', 'CHARACTER_LENGTH(s)', 'UPPER(s)', 'LOWER(s)', "POSITION('o' IN s)", 'POSITION(s2 IN s)',
+  'TRIM(s)', "TRIM(BOTH ' ' FROM s)", "TRIM(LEADING ' ' FROM s)", "TRIM(TRAILING ' ' FROM s)", "TRIM(BOTH 'd' FROM s)", 'LTRIM(s)', 'RTRIM(s)',
+  "LTRIM(s, ' pH')", 'BTRIM(s)', 'REPEAT(s2, 3)', 'REPEAT(s2, 0)', "REGEXP_REPLACE(s, 'o', '0')", "REGEXP_REPLACE(s, '[aeiou]', '')",
+  "OVERLAY(s PLACING 'XX' FROM 2)", "OVERLAY(s PLACING 'XX' FROM 2 FOR 3)", 'SUBSTRING(s, 2)', 'SUBSTRING(s, 2, 3)', 'SUBSTRING(s FROM 3 FOR 2)',
+  'SUBSTRING(s, 0, 2)', 'SUBSTRING(s, -3)', 'SUBSTRING(s, 20)', 'SUBSTR(s, 2, 3)', "REPLACE(s, 'l', 'L')", "REPLACE(s, '', 'x')",
+  "REGEXP_EXTRACT(s, '([A-Z])[a-z]+', 1)", "REGEXP_EXTRACT(s, 'W(o)', 0)", "REGEXP_EXTRACT_ALL(s, '[a-z]+')", "REGEXP_COUNT(s, 'l')",
+  "REGEXP_INSTR(s, 'o')", "REGEXP_SUBSTR(s, 'W[a-z]+')", "TRANSLATE(s, 'lo', 'LO')", 'INITCAP(s)', "INITCAP('hello wORLD')",
+  "CONCAT(s, '-', s2)", 'CONCAT(s, NULL)', "CONCAT_WS('-', s, s2)", "CONCAT_WS('-', s, NULL, s2)", "LPAD(s2, 5, '*')", "RPAD(s2, 5, '*')",
+  "LPAD(s, 3, '*')", 'TO_BASE64(s)', 'FROM_BASE64(TO_BASE64(s))', 'ASCII(s)', 'CHR(i + 60)', 'INSTR(s, s2)', "INSTR(s, 'o')",
+  'LEFT(s, 3)', 'RIGHT(s, 3)', 'LEFT(s, -1)', "LOCATE('o', s)", "LOCATE('o', s, 6)", "URL_ENCODE('a b&c=d/é')", "URL_DECODE('a%20b%26c')",
+  "PARSE_URL('http://example.com/p/a?k=v&x=1#frag', 'HOST')", "PARSE_URL('http://example.com/p/a?k=v&x=1#frag', 'QUERY', 'k')",
+  "REGEXP(s, 'W.r')", 'REVERSE(s)', "SPLIT_INDEX(s, ' ', 1)", "SPLIT_INDEX(s, ' ', 5)", "STR_TO_MAP('a=1,b=2')", "ELT(2, 'x', 'y', 'z')",
+  "STARTSWITH(s, 'He')", "ENDSWITH(s, 'ld')", "PRINTF('%s-%d', s2, i)", "JSON_QUOTE(s)", "JSON_UNQUOTE('\"a\\\\tb\"')",
+  "DECODE(ENCODE(s, 'UTF-8'), 'UTF-8')", 'UPPER(s2)', "s LIKE CONCAT('%', s2, '%')", 'LOWER(UPPER(s))', "CHAR_LENGTH(s || s)",
+];
+
+const TEMPORAL = [
+  "DATE '2024-01-31'", "TIME '12:34:56'", "TIMESTAMP '2024-01-31 12:34:56.789'", "TIMESTAMP '2024-01-31 12:34:56'", 'ts', 'dt', 'tm',
+  'EXTRACT(YEAR FROM ts)', 'EXTRACT(MONTH FROM ts)', 'EXTRACT(DAY FROM ts)', 'EXTRACT(HOUR FROM ts)', 'EXTRACT(MINUTE FROM ts)', 'EXTRACT(SECOND FROM ts)',
+  'EXTRACT(MILLISECOND FROM ts)', 'EXTRACT(QUARTER FROM ts)', 'EXTRACT(WEEK FROM ts)', 'EXTRACT(DOW FROM ts)', 'EXTRACT(DOY FROM ts)',
+  'EXTRACT(YEAR FROM dt)', 'YEAR(ts)', 'QUARTER(ts)', 'MONTH(ts)', 'WEEK(ts)', 'DAYOFYEAR(ts)', 'DAYOFMONTH(ts)', 'DAYOFWEEK(ts)', 'HOUR(ts)',
+  'MINUTE(ts)', 'SECOND(ts)', 'YEAR(dt)', 'MONTH(dt)', 'DAYOFWEEK(dt)',
+  'FLOOR(ts TO SECOND)', 'FLOOR(ts TO MINUTE)', 'FLOOR(ts TO HOUR)', 'FLOOR(ts TO DAY)', 'FLOOR(ts TO WEEK)', 'FLOOR(ts TO MONTH)', 'FLOOR(ts TO QUARTER)',
+  'FLOOR(ts TO YEAR)', 'CEIL(ts TO SECOND)', 'CEIL(ts TO HOUR)', 'CEIL(ts TO DAY)', 'CEIL(ts TO MONTH)', 'CEIL(ts TO YEAR)', 'FLOOR(dt TO MONTH)',
+  "DATE_FORMAT(ts, 'yyyy-MM-dd')", "DATE_FORMAT(ts, 'yyyy/MM/dd HH:mm:ss.SSS')", "DATE_FORMAT(ts, 'HH:mm')", "DATE_FORMAT(ts, 'yy-M-d')",
+  "DATE_FORMAT('2024-01-31 10:15:30', 'yyyyMMdd')",
+  'TIMESTAMPADD(SECOND, 30, ts)', 'TIMESTAMPADD(MINUTE, -90, ts)', 'TIMESTAMPADD(HOUR, 25, ts)', 'TIMESTAMPADD(DAY, 1, ts)', 'TIMESTAMPADD(WEEK, 1, ts)',
+  'TIMESTAMPADD(MONTH, 1, ts)', 'TIMESTAMPADD(MONTH, -1, ts)', 'TIMESTAMPADD(QUARTER, 1, ts)', 'TIMESTAMPADD(YEAR, 1, ts)', 'TIMESTAMPADD(MONTH, i, ts)',
+  'TIMESTAMPADD(DAY, 1, dt)', 'TIMESTAMPADD(MONTH, 1, dt)',
+  "TIMESTAMPDIFF(SECOND, ts, TIMESTAMP '2024-02-01 00:00:00')", "TIMESTAMPDIFF(MINUTE, ts, TIMESTAMP '2024-02-01 00:00:00')",
+  "TIMESTAMPDIFF(HOUR, ts, TIMESTAMP '2024-02-01 00:00:00')", "TIMESTAMPDIFF(DAY, ts, TIMESTAMP '2024-02-01 00:00:00')",
+  "TIMESTAMPDIFF(WEEK, ts, TIMESTAMP '2024-02-01 00:00:00')", "TIMESTAMPDIFF(MONTH, ts, TIMESTAMP '2024-03-01 00:00:00')",
+  "TIMESTAMPDIFF(QUARTER, ts, TIMESTAMP '2024-03-01 00:00:00')", "TIMESTAMPDIFF(YEAR, ts, TIMESTAMP '2024-03-01 00:00:00')",
+  "TIMESTAMPDIFF(DAY, dt, DATE '2024-03-01')",
+  "ts + INTERVAL '1' DAY", "ts - INTERVAL '90' SECOND", "ts + INTERVAL '1' MONTH", "ts + INTERVAL '2' YEAR", "ts - INTERVAL '1' MONTH",
+  "ts + INTERVAL '1:30' MINUTE TO SECOND", "ts + INTERVAL '1 02:00:00' DAY TO SECOND", "dt + INTERVAL '1' DAY", "dt + INTERVAL '1' MONTH",
+  "tm + INTERVAL '1' HOUR",
+  "CONVERT_TZ('2024-01-31 10:15:30', 'UTC', 'Asia/Tokyo')", 'FROM_UNIXTIME(1706696130)', "FROM_UNIXTIME(1706696130, 'yyyy-MM-dd')",
+  "UNIX_TIMESTAMP('2024-01-31 10:15:30')", "UNIX_TIMESTAMP('2024/01/31', 'yyyy/MM/dd')", "TO_DATE('2024-01-31')", "TO_DATE('31.01.2024', 'dd.MM.yyyy')",
+  "TO_TIMESTAMP('2024-01-31 10:15:30')", "TO_TIMESTAMP('31.01.2024 10:15', 'dd.MM.yyyy HH:mm')", 'TO_TIMESTAMP(s)',
+  'TO_TIMESTAMP_LTZ(1706696130123, 3)', 'TO_TIMESTAMP_LTZ(1706696130, 0)', 'CURRENT_TIMESTAMP IS NOT NULL', 'CURRENT_DATE IS NOT NULL',
+  'LOCALTIMESTAMP IS NOT NULL', 'NOW() IS NOT NULL', 'CURRENT_TIME IS NOT NULL',
+  "(TIMESTAMP '2024-01-01 00:00:00', INTERVAL '2' HOUR) OVERLAPS (TIMESTAMP '2024-01-01 01:00:00', INTERVAL '2' HOUR)",
+  'CAST(ts AS DATE)', 'CAST(ts AS TIME)', 'CAST(dt AS TIMESTAMP)', 'CAST(ts AS TIMESTAMP(0))', 'CAST(ts AS TIMESTAMP_LTZ(3))',
+];
+
+const CONDITIONAL = [
+  "CASE WHEN i > 0 THEN 'pos' WHEN i < 0 THEN 'neg' ELSE 'zero' END", "CASE WHEN i > 0 THEN 'pos' END", "CASE i WHEN 7 THEN 'seven' WHEN 0 THEN 'zero' ELSE 'other' END",
+  'CASE WHEN b THEN i ELSE d END', 'CASE WHEN b THEN 1 ELSE NULL END', 'CASE WHEN i > 0 THEN dc ELSE 0 END', 'NULLIF(i, 0)', 'NULLIF(s, \'\')',
+  "COALESCE(s, 'none')", 'COALESCE(i, bi, 0)', 'COALESCE(NULL, d)', "IF(i > 0, 'pos', 'nonpos')", 'IF(b, i, -i)', "IFNULL(s, 'x')", 'IFNULL(i, 0)',
+  'IS_ALPHA(s)', 'IS_DECIMAL(n)', 'IS_DIGIT(n)', 'GREATEST(i, 0)', 'GREATEST(i, ti, si)', 'LEAST(d, 1.0)', "GREATEST(s, s2)", 'LEAST(i, NULL)',
+  'CASE WHEN i / 0 > 1 THEN 1 ELSE 2 END', 'CASE WHEN i > 0 THEN 1 / 0 ELSE 0 END',
+];
+
+const CONVERSION = [
+  'CAST(i AS STRING)', 'CAST(bi AS STRING)', 'CAST(d AS STRING)', 'CAST(f AS STRING)', 'CAST(dc AS STRING)', 'CAST(b AS STRING)', 'CAST(ts AS STRING)',
+  'CAST(dt AS STRING)', 'CAST(tm AS STRING)', 'CAST(ti AS STRING)', 'CAST(d AS INT)', 'CAST(d AS BIGINT)', 'CAST(dc AS INT)', 'CAST(f AS INT)',
+  'CAST(bi AS INT)', 'CAST(i AS SMALLINT)', 'CAST(i AS TINYINT)', 'CAST(si AS TINYINT)', 'CAST(i AS DOUBLE)', 'CAST(i AS FLOAT)', 'CAST(i AS DECIMAL(10, 2))',
+  'CAST(d AS DECIMAL(5, 1))', 'CAST(d AS DECIMAL(10, 3))', 'CAST(dc AS DECIMAL(4, 1))', 'CAST(dc AS DOUBLE)', 'CAST(i AS BOOLEAN)', 'CAST(d AS BOOLEAN)',
+  'CAST(n AS INT)', 'CAST(n AS DOUBLE)', 'CAST(n AS DECIMAL(5, 2))', 'CAST(n AS BIGINT)', "CAST('true' AS BOOLEAN)", 'CAST(s AS BOOLEAN)',
+  "CAST('2024-01-31' AS DATE)", "CAST('2024-01-31 10:15:30' AS TIMESTAMP)", "CAST('2024-01-31 10:15:30.5' AS TIMESTAMP(3))", "CAST('10:15:30' AS TIME)",
+  'CAST(s AS VARCHAR(3))', 'CAST(s AS CHAR(3))', 'CAST(b AS INT)', 'CAST(NULL AS STRING)', 'CAST(ts AS BIGINT)',
+  'TRY_CAST(n AS INT)', 'TRY_CAST(n AS DOUBLE)', 'TRY_CAST(s AS INT)', 'TRY_CAST(s AS DATE)', "TRY_CAST('2024-02-30' AS DATE)", 'TRY_CAST(d AS INT)',
+  'TRY_CAST(i AS STRING)', 'TRY_CAST(bi AS INT)', "TYPEOF(i)", 'TYPEOF(dc)', 'TYPEOF(s)', "TYPEOF(ts)", 'TYPEOF(d + i)', 'TYPEOF(dc * dc)',
+  'TYPEOF(i / 2)', 'TYPEOF(dc + i)', 'TYPEOF(ti + si)', 'TYPEOF(CAST(1 AS DECIMAL(5, 2)) / 3)', 'TYPEOF(f * d)', 'TYPEOF(AVG(i) OVER ())',
+];
+
+const COLLECTION = [
+  'ARRAY[i, 1, 2]', 'CARDINALITY(ARRAY[i, 1, 2])', 'ARRAY[i, 1, 2][1]', 'ARRAY[s, s2]', "MAP['k', i]", "MAP['k', i]['k']", "CARDINALITY(MAP['k', i, 'j', 0])",
+  'ELEMENT(ARRAY[i])', 'ARRAY_APPEND(ARRAY[1, 2], i)', 'ARRAY_PREPEND(ARRAY[1, 2], i)', 'ARRAY_CONTAINS(ARRAY[1, 7], i)', 'ARRAY_DISTINCT(ARRAY[i, i, 1])',
+  'ARRAY_POSITION(ARRAY[1, 7], i)', 'ARRAY_REMOVE(ARRAY[i, 1, i], i)', 'ARRAY_REVERSE(ARRAY[i, 1, 2])', 'ARRAY_SLICE(ARRAY[1, 2, 3, 4], 2, 3)',
+  'ARRAY_SORT(ARRAY[3, i, 1])', 'ARRAY_UNION(ARRAY[1, 2], ARRAY[i, 2])', 'ARRAY_CONCAT(ARRAY[1], ARRAY[i])', 'ARRAY_MAX(ARRAY[i, 3])', 'ARRAY_MIN(ARRAY[i, 3])',
+  "ARRAY_JOIN(ARRAY[s, s2], '|')", "ARRAY_JOIN(ARRAY[s, s2], '|', 'null')", "SPLIT(s, ' ')", "MAP_KEYS(MAP['a', 1, 'b', 2])", "MAP_VALUES(MAP['a', i, 'b', 2])",
+  "MAP_ENTRIES(MAP['a', i])", "MAP_UNION(MAP['a', 1], MAP['a', i])", "MAP_FROM_ARRAYS(ARRAY['a', 'b'], ARRAY[i, 2])",
+];
+
+const JSON_FUNCTIONS = [
+  'js IS JSON', 'js IS JSON VALUE', 'js IS JSON SCALAR', 'js IS JSON ARRAY', 'js IS JSON OBJECT', 'js IS NOT JSON', "JSON_EXISTS(js, '$.a')",
+  "JSON_EXISTS(js, '$.c.d')", "JSON_EXISTS(js, '$[1]')", "JSON_VALUE(js, '$.a')", "JSON_VALUE(js, '$.c.d')", "JSON_VALUE(js, '$.a' RETURNING INT)",
+  "JSON_VALUE(js, '$.b')", "JSON_VALUE(js, '$.zz' DEFAULT 'none' ON EMPTY)", "JSON_VALUE(js, '$[1]')", "JSON_VALUE(js, '$')",
+  "JSON_QUERY(js, '$.b')", "JSON_QUERY(js, '$.c')", "JSON_QUERY(js, '$.a')", "JSON_QUERY(js, '$.b' WITH WRAPPER)", "JSON_QUERY(js, '$')",
+  'JSON_STRING(i)', 'JSON_STRING(s)', 'JSON_STRING(d)', 'JSON_STRING(b)', "JSON_OBJECT('k' VALUE i)", "JSON_OBJECT('k' VALUE s, 'n' VALUE i ABSENT ON NULL)",
+  "JSON_OBJECT('k' VALUE s NULL ON NULL)", "JSON_OBJECT('a' VALUE JSON_ARRAY(1, 2))", 'JSON_ARRAY(i, s, b)', 'JSON_ARRAY(i NULL ON NULL)', 'JSON_ARRAY()',
+  "JSON_OBJECT('t' VALUE ts, 'd' VALUE dc)",
+];
+
+const VALUE = ['ROW(i, s)', 'ROW(i, s).EXPR$0', '(i, s2)', 'ARRAY[ROW(i, s)]', "MAP[s2, ARRAY[i]]", 'CAST(ROW(i, s) AS ROW<a INT, b STRING>)'];
+
+const HASH = ['MD5(s)', 'SHA1(s)', 'SHA224(s)', 'SHA256(s)', 'SHA384(s)', 'SHA512(s)', 'SHA2(s, 256)', 'SHA2(s, 512)', "MD5('')", 'MD5(CAST(i AS STRING))'];
+
+const AGGREGATE = [
+  'SELECT COUNT(*) FROM t', 'SELECT COUNT(i), COUNT(s), COUNT(DISTINCT b) FROM t', 'SELECT SUM(i), SUM(bi), SUM(d), SUM(dc) FROM t', 'SELECT SUM(ti), SUM(si) FROM t',
+  'SELECT AVG(i), AVG(d), AVG(dc), AVG(ti) FROM t', 'SELECT MIN(i), MAX(i), MIN(s), MAX(s), MIN(ts), MAX(dt) FROM t', 'SELECT MIN(b), MAX(b) FROM t',
+  'SELECT STDDEV_POP(d), STDDEV_SAMP(d), VAR_POP(d), VAR_SAMP(d) FROM t', 'SELECT VARIANCE(i), STDDEV(i) FROM t', 'SELECT COLLECT(i) FROM t',
+  "SELECT LISTAGG(s2) FROM t", "SELECT LISTAGG(s2, ';') FROM t", 'SELECT ARRAY_AGG(i) FROM t', 'SELECT FIRST_VALUE(i), LAST_VALUE(i) FROM t',
+  'SELECT b, COUNT(*) AS c, SUM(i) AS s FROM t GROUP BY b', 'SELECT b, AVG(d) FROM t GROUP BY b HAVING COUNT(*) > 1',
+  'SELECT k, COUNT(*), SUM(v), MIN(v), MAX(v), AVG(v) FROM ev GROUP BY k', 'SELECT k, COUNT(DISTINCT v) FROM ev GROUP BY k',
+  'SELECT v % 3 AS m, COUNT(*) FROM ev GROUP BY v % 3', 'SELECT JSON_OBJECTAGG(KEY s2 VALUE i) FROM t WHERE s2 IS NOT NULL', 'SELECT JSON_ARRAYAGG(i) FROM t',
+  'SELECT SUM(i) FILTER (WHERE b) FROM t', 'SELECT SUM(d) / COUNT(*) FROM t', 'SELECT COUNT(*) FROM t WHERE i > 100',
+  'SELECT SUM(v) FROM ev WHERE v > 1000', 'SELECT k, LISTAGG(CAST(v AS STRING)) FROM (SELECT * FROM ev WHERE id < 6) GROUP BY k',
+  'SELECT b, s2, COUNT(*) FROM t GROUP BY GROUPING SETS ((b), (s2))', 'SELECT b, COUNT(*) FROM t GROUP BY ROLLUP (b)',
+];
+
+const UPDATING = [
+  'SELECT c, COUNT(*) AS n FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) GROUP BY c',
+  'SELECT MAX(c) FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)',
+  'SELECT k, s FROM (SELECT k, SUM(v) AS s FROM ev GROUP BY k) WHERE s > 0',
+  'SELECT DISTINCT k FROM ev', 'SELECT COUNT(DISTINCT k) FROM ev', 'SELECT k FROM ev GROUP BY k HAVING SUM(v) > 100',
+  'SELECT k, SUM(v) AS s FROM ev GROUP BY k UNION ALL SELECT \'all\', SUM(v) FROM ev',
+  'SELECT SUM(s) FROM (SELECT k, SUM(v) AS s FROM ev GROUP BY k)',
+];
+
+const WINDOW = [
+  "SELECT k, TUMBLE_START(ts, INTERVAL '1' MINUTE) AS ws, COUNT(*) AS c, SUM(v) AS s FROM ev GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
+  "SELECT TUMBLE_END(ts, INTERVAL '5' MINUTE) AS we, MAX(v) AS m, MIN(v) AS n FROM ev GROUP BY TUMBLE(ts, INTERVAL '5' MINUTE)",
+  "SELECT TUMBLE_ROWTIME(ts, INTERVAL '5' MINUTE) AS rt, COUNT(*) AS c FROM ev GROUP BY TUMBLE(ts, INTERVAL '5' MINUTE)",
+  "SELECT k, HOP_START(ts, INTERVAL '1' MINUTE, INTERVAL '3' MINUTE) AS ws, COUNT(*) AS c FROM ev GROUP BY k, HOP(ts, INTERVAL '1' MINUTE, INTERVAL '3' MINUTE)",
+  "SELECT k, SESSION_START(ts, INTERVAL '1' SECOND) AS ws, SESSION_END(ts, INTERVAL '1' SECOND) AS we, COUNT(*) AS c FROM ev WHERE v > 85 GROUP BY k, SESSION(ts, INTERVAL '1' SECOND)",
+  "SELECT window_start, window_end, k, COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '2' MINUTE)) GROUP BY window_start, window_end, k",
+  "SELECT window_start, window_end, COUNT(*) AS c FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)) GROUP BY window_start, window_end",
+  "SELECT window_start, window_end, SUM(v) AS s FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) GROUP BY window_start, window_end",
+  "SELECT window_start, window_end, k, COUNT(*) AS c FROM TABLE(SESSION(TABLE ev PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' SECOND)) WHERE v > 85 GROUP BY window_start, window_end, k",
+  "SELECT window_start, COUNT(DISTINCT k) AS dk, AVG(v) AS a FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '3' MINUTE)) GROUP BY window_start, window_end",
+  "SELECT k, TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS c FROM ev WHERE k = 'late' GROUP BY k, TUMBLE(ts, INTERVAL '10' SECOND)",
+  "SELECT window_start, window_end, k, v, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE rn <= 2",
+];
+
+const MISSING = [
+  'SELECT e.id, e.k, d.name FROM ev e JOIN dim d ON e.k = d.k WHERE e.id < 20',
+  'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 10',
+  'SELECT d.k, d.name, e.id FROM dim d LEFT JOIN (SELECT * FROM ev WHERE id < 10) e ON e.k = d.k',
+  'SELECT d.name, COUNT(*) FROM ev e, dim d WHERE e.k = d.k GROUP BY d.name',
+  'SELECT e.id, d.name FROM (SELECT * FROM ev WHERE id < 10) e FULL OUTER JOIN dim d ON e.k = d.k',
+  "SELECT a.id, b.id FROM ev a JOIN ev b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts WHERE a.id < 30 AND b.id < 30 AND a.id <> b.id",
+  'SELECT k, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM ev) WHERE rn <= 3',
+  'SELECT k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM ev) WHERE rn = 1',
+  "SELECT id, k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 50",
+  "SELECT id, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW) AS c FROM ev WHERE id < 50",
+  'SELECT id, LAG(v) OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev WHERE id < 30',
+  'SELECT s, n FROM t CROSS JOIN UNNEST(ARRAY[1, 2]) AS x(n) WHERE id = 1',
+  'SELECT id FROM t WHERE i IN (SELECT w FROM dim)', 'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.w = t.id)',
+  'SELECT id, (SELECT MAX(w) FROM dim) FROM t', 'SELECT * FROM t ORDER BY id LIMIT 2',
+];
+
+const CORE = [
+  'SELECT * FROM t', 'SELECT id, s FROM t WHERE b', 'SELECT id FROM t WHERE i > 0 AND s IS NOT NULL', 'SELECT id * 2 AS x, UPPER(s) AS u FROM t WHERE id > 2',
+  'SELECT id FROM t UNION ALL SELECT id FROM t WHERE id > 3', 'SELECT id FROM t UNION SELECT id FROM t', 'SELECT DISTINCT b FROM t',
+  'WITH w AS (SELECT id, i * 2 AS i2 FROM t) SELECT id, i2 + 1 FROM w WHERE i2 > 0', 'SELECT x.id FROM (SELECT id, s FROM t) AS x WHERE x.s <> \'\'',
+  'SELECT id, 1, 1.5, \'lit\', TRUE, NULL FROM t', 'SELECT id, 2147483647 + 1 FROM t WHERE id = 1', 'SELECT id, 9223372036854775807 FROM t WHERE id = 1',
+  'SELECT id, 1.0E10, 0.1 + 0.2, 1e-5 FROM t WHERE id = 1', 'SELECT id, CAST(0.1 AS FLOAT), CAST(1e20 AS DOUBLE) FROM t WHERE id = 1',
+  'SELECT id, 12.30, -0.5, 100.00 / 3 FROM t WHERE id = 1',
+];
+
+export const CASES: Case[] = [
+  ...scalar('comparison', COMPARISON),
+  ...scalar('logical', LOGICAL),
+  ...scalar('arithmetic', ARITHMETIC),
+  ...scalar('string', STRING),
+  ...scalar('temporal', TEMPORAL),
+  ...scalar('conditional', CONDITIONAL),
+  ...scalar('conversion', CONVERSION),
+  ...scalar('collection', COLLECTION),
+  ...scalar('json', JSON_FUNCTIONS),
+  ...scalar('value', VALUE),
+  ...scalar('hash', HASH),
+  ...query('query', CORE),
+  ...query('aggregate', AGGREGATE),
+  ...query('updating', UPDATING),
+  ...query('window', WINDOW),
+  ...query('unsupported', MISSING),
+];
