@@ -15,7 +15,7 @@ export const formatName = () => oneOf(...FORMAT_NAMES);
  * Reads a single-character option; Java escapes are honoured because Flink unescapes them
  * ('\t' written in SQL is a backslash and a t, and means a tab).
  */
-export function unescapeChar(value: string): string {
+function unescapeChar(value: string): string {
   return value.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
     if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
     return ({ t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', '0': '\0' } as Record<string, string>)[e] ?? e;

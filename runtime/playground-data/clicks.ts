@@ -10,8 +10,8 @@ import { formatTimestamp } from '../core/values.js';
 import type { OutRecord } from '../connectors/kafka/client.js';
 
 export const CLICK_PAGES = ['/help', '/index', '/shop', '/jobs', '/about', '/news'] as const;
-export const EVENTS_PER_WINDOW = 1000;
-export const CLICK_WINDOW_MS = 15_000;
+const EVENTS_PER_WINDOW = 1000;
+const CLICK_WINDOW_MS = 15_000;
 const STEP_MS = CLICK_WINDOW_MS / EVENTS_PER_WINDOW;
 
 export interface ClickEvent {

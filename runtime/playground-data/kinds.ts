@@ -5,7 +5,7 @@ import { ClickIterator, clickRecord } from './clicks.js';
 import { PaymentSupplier, paymentRecord } from './payments.js';
 import { TransactionSupplier, transactionRecord } from './transactions.js';
 
-export interface GeneratorOptions {
+interface GeneratorOptions {
   /** Seed of the random draws; the same seed gives the same data. */
   seed: number;
   /** Start of generated event times (clicks) and order ids (payments), epoch millis. */

@@ -28,7 +28,7 @@ export interface FieldSpec {
   nullRate: number;
 }
 
-export const FIELD_SUFFIXES = ['kind', 'min', 'max', 'length', 'var-len', 'start', 'end', 'max-past', 'null-rate'] as const;
+const FIELD_SUFFIXES = ['kind', 'min', 'max', 'length', 'var-len', 'start', 'end', 'max-past', 'null-rate'] as const;
 type Suffix = (typeof FIELD_SUFFIXES)[number];
 
 /** fields.<column>.<suffix>; the column part may itself contain dots. */

@@ -3,7 +3,7 @@
 // reading fewer columns (projection pushdown) still sees the same values in the ones it reads.
 
 /** MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
-export function fmix32(h: number): number {
+function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

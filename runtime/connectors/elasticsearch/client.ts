@@ -21,7 +21,7 @@ export interface BulkClient {
   close(): Promise<void>;
 }
 
-export interface BulkClientConfig {
+interface BulkClientConfig {
   /** http(s) URLs, one per node. */
   hosts: string[];
   /** Prepended to every request path (a proxy that serves Elasticsearch under a path). */

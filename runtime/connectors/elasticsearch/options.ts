@@ -5,7 +5,7 @@ import type { TableInfo } from '../../core/connector.js';
 import { durationString, intString, memoryString, oneOf, parseDuration, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
 
 /** Why a 'hosts' value cannot be used, or null when every ';'-separated entry is an http(s) URL. */
-export function hostsProblem(hosts: string): string | null {
+function hostsProblem(hosts: string): string | null {
   const list = splitHosts(hosts);
   if (list.length === 0) return `must name at least one host, such as http://127.0.0.1:9200`;
   for (const h of list) {
@@ -20,7 +20,7 @@ export function hostsProblem(hosts: string): string | null {
   return null;
 }
 
-export const splitHosts = (hosts: string): string[] => hosts.split(';').map((h) => h.trim()).filter((h) => h !== '');
+const splitHosts = (hosts: string): string[] => hosts.split(';').map((h) => h.trim()).filter((h) => h !== '');
 
 /** Elasticsearch's rules for index names. */
 function indexProblem(index: string): string | null {

@@ -19,7 +19,7 @@ export interface SqlClient {
   end(): Promise<void>;
 }
 
-export interface SqlClientConfig {
+interface SqlClientConfig {
   host: string;
   port: number;
   database: string;

@@ -36,7 +36,7 @@ export interface FetchedBatch {
  * What the consumer reports. batch() may return a promise: kafkajs awaits it before it fetches again, which is
  * how the source holds fetching back while its queue is full (source.ts); the other callbacks are synchronous.
  */
-export interface ConsumerHandlers {
+interface ConsumerHandlers {
   batch(batch: FetchedBatch): void | Promise<void>;
   /** The group (re)assigned partitions: seeks made here apply to the first fetch. */
   assigned(assignment: Record<string, number[]>): void;

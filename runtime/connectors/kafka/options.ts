@@ -7,11 +7,11 @@ import { durationString, intString, oneOf, parseDuration, type OptionProblem, ty
 import { formatName, formatOptionKeys, unprefixed, validateFormatOptions } from '../../formats/format-options.js';
 import { validateProperties } from './properties.js';
 
-export const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
+const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
 export type StartupMode = (typeof STARTUP_MODES)[number];
 
 /** What a source does when its position is no longer in the log: fail (default), or accept the loss and go on there. */
-export const OUT_OF_RANGE_POLICIES = ['fail', 'earliest', 'latest'] as const;
+const OUT_OF_RANGE_POLICIES = ['fail', 'earliest', 'latest'] as const;
 export type OutOfRangePolicy = (typeof OUT_OF_RANGE_POLICIES)[number];
 export const readOutOfRangePolicy = (options: Record<string, string>): OutOfRangePolicy =>
   (options['scan.offset-out-of-range'] ?? 'fail') as OutOfRangePolicy;
@@ -31,7 +31,7 @@ export function parseSpecificOffsets(text: string): Map<number, number> | null {
 }
 
 /** Column lists such as key.fields 'a;b'. */
-export const splitFields = (text: string): string[] => text.split(';').map((f) => f.trim()).filter(Boolean);
+const splitFields = (text: string): string[] => text.split(';').map((f) => f.trim()).filter(Boolean);
 
 const topics = () => z.string().refine((s) => splitFields(s).length > 0, 'must name a topic');
 

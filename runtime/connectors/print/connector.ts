@@ -4,7 +4,7 @@ import type { Connector } from '../../core/connector.js';
 import { boolString, type OptionSchema } from '../../core/options.js';
 import { z } from 'zod';
 
-export const printOptions: OptionSchema = {
+const printOptions: OptionSchema = {
   keys: {
     'print-identifier': z.string(),
     'standard-error': boolString(),
