@@ -2,7 +2,10 @@
 // on upload. As Flink's web upload directory, it starts empty with each jobmanager. A submitted job
 // gets its own copy of the bundle, so deleting a jar never breaks a running or restarting job.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { JobPlan } from '../core/plan.js';
 import { inspectBundle } from './bundle-inspect.js';
 import { badRequest, notFound } from './errors.js';
@@ -26,11 +29,18 @@ export class JarStore {
     for (const f of await readdir(this.dir)) await rm(path.join(this.dir, f), { recursive: true, force: true });
   }
 
-  async upload(fileName: string, data: Buffer): Promise<Jar> {
+  /** Stores an upload (a buffer, or a stream written to disk as it arrives), then checks it is a bundle. */
+  async upload(fileName: string, data: Buffer | Readable): Promise<Jar> {
     const name = path.basename(fileName);
     const id = newJarId(name.endsWith('.mjs') ? name : `${name}.mjs`);
     const file = path.join(this.dir, id);
-    await writeFile(file, data);
+    try {
+      if (Buffer.isBuffer(data)) await writeFile(file, data);
+      else await pipeline(data, createWriteStream(file));
+    } catch (e) {
+      await rm(file, { force: true });
+      throw e;
+    }
     const inspected = await inspectBundle(file);
     if ('error' in inspected) {
       await rm(file, { force: true });

@@ -4,6 +4,7 @@
 // token configured every request must carry `Authorization: Bearer <token>`. Errors are Flink's
 // {"errors": [...]}: 4xx for the caller's mistakes, 5xx only for sluice's own.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
@@ -41,6 +42,8 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
     rewriteUrl: (req) => withoutVersion(req.url ?? '/'),
   });
   installParsers(app);
+  // Uploads stream to disk (POST /jars/upload), one file of at most rest.server.max-content-length.
+  await app.register(multipart, { limits: { fileSize: opts.maxContentLength, files: 1, fields: 16, parts: 17 } });
   if (opts.token) installAuth(app, opts.token);
   app.setErrorHandler((e, req, reply) => {
     const err = e as Error & { statusCode?: number };
@@ -88,7 +91,6 @@ function installParsers(app: FastifyInstance): void {
       done(badRequest(`Request body is not valid JSON: ${(e as Error).message}`));
     }
   };
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('*', { parseAs: 'string' }, json);
 }
 

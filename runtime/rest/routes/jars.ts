@@ -1,9 +1,9 @@
-// Bundle routes, as Flink's jar routes: upload (multipart, field `jarfile`), list, plan, run, delete.
+// Bundle routes, as Flink's jar routes: upload (multipart, field `jarfile`, streamed to disk by
+// @fastify/multipart), list, plan, run, delete.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { badRequest } from '../../cluster/errors.js';
+import { badRequest, ClusterError } from '../../cluster/errors.js';
 import type { JobManager } from '../../cluster/jobmanager.js';
-import { boundaryOf, parseMultipart } from '../multipart.js';
 import { parse } from '../validate.js';
 import { jobPlan } from '../vertex-shapes.js';
 import { newJobId } from '../../cluster/ids.js';
@@ -31,14 +31,17 @@ const planBody = z.object({
 
 export function jarRoutes(app: FastifyInstance, jm: JobManager, baseUrl: () => string): void {
   app.post('/jars/upload', async (req) => {
-    const type = req.headers['content-type'];
-    if (!type?.startsWith('multipart/form-data') || !Buffer.isBuffer(req.body)) {
+    if (!req.isMultipart()) {
       throw badRequest('upload the bundle as multipart/form-data, e.g. curl -F jarfile=@build/job.mjs http://127.0.0.1:8081/jars/upload');
     }
-    const files = parseMultipart(req.body, boundaryOf(type));
-    const file = files.find((f) => f.field === 'jarfile') ?? files[0];
+    // Flink's field is `jarfile`; the first file is taken whatever its field.
+    const file = await req.file();
     if (!file) throw badRequest('the upload holds no file (send it in the field jarfile)');
-    const jar = await jm.jars.upload(file.fileName, file.data);
+    const jar = await jm.jars.upload(file.filename, file.file);
+    if (file.file.truncated) {
+      await jm.jars.delete(jar.id);
+      throw new ClusterError(413, 'the upload is larger than rest.server.max-content-length');
+    }
     return { filename: jar.path, status: 'success' };
   });
 
