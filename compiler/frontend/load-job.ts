@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { JobParams, type JobDefinition } from '../api/define-job.js';
-import { FunctionRegistry, TableEnvironment } from '../api/table-environment.js';
+import { FunctionRegistry } from '../api/function-registry.js';
+import { TableEnvironment } from '../api/table-environment.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { readUdfFile, readUdfFolder, type UdfDeclaration } from './read-udfs.js';
+import { typecheckJob } from './typecheck-job.js';
 
 export interface LoadedJob {
   name: string;
@@ -28,10 +30,12 @@ export function projectRoot(from: string): string {
   return dir;
 }
 
-export async function loadJob(file: string, args: string[]): Promise<LoadedJob> {
+export async function loadJob(file: string, args: string[], options: { typecheck?: boolean } = {}): Promise<LoadedJob> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new CompileError(`job file not found: ${file}`, undefined);
   const root = projectRoot(abs);
+  // Before anything of the job runs: a TypeScript error is reported as such, not as what it breaks later.
+  if (options.typecheck ?? process.env.SLUICE_TYPECHECK !== '0') typecheckJob(abs, root);
   // Importing the job runs its own @udf/udf() registrations; their signatures are read like those of udfs/.
   const mod = (await import(pathToFileURL(abs).href)) as { default?: JobDefinition };
   const udfs = [...(await loadUdfFolder(path.join(root, 'udfs'))), ...readUdfFile(abs)];

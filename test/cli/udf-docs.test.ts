@@ -16,7 +16,7 @@ afterAll(() => fs.rmSync(jobsDir, { recursive: true, force: true }));
 const input = Array.from({ length: 60 }, (_, i) => [i % 7, (i * 13) % 45]);
 const expected = input.map(([a, amount]) => `+I[${a}, ${amount > 20 ? 'high' : 'low'}]`).sort();
 
-describe('docs/udfs.md', () => {
+describe('docs/udfs.md', { timeout: 180_000 }, () => {
   it('has the three job examples and shows udfs/provinces.ts as it is', () => {
     expect(blocks.filter((b) => b.example).map((b) => b.name)).toEqual(['grade-class.ts', 'grade-temporary.ts', 'grade-explicit.ts']);
     const shown = blocks.find((b) => b.name === 'udfs/provinces.ts');
@@ -30,7 +30,7 @@ describe('docs/udfs.md', () => {
       const work = tempDir();
       const csv = writeCsv(input, path.join(work, 'payments.csv'));
       const bundle = path.join(work, 'job.mjs');
-      const c = sluice(['compile', job, '-o', bundle, '--', '--input', csv]);
+      const c = sluice(['compile', job, '-o', bundle, '--', '--input', csv], ROOT, { typecheck: true });
       expect(c.status, c.stderr).toBe(0);
       const alone = tempDir('sluice-alone-');
       fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));

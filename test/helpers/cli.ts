@@ -7,8 +7,14 @@ export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)
 
 export interface CliResult { status: number | null; stdout: string; stderr: string }
 
-export function sluice(args: string[], cwd = ROOT): CliResult {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/sluice.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, SLUICE_LOG_LEVEL: 'warn' } });
+/**
+ * The job's type check (compiler/frontend/typecheck-job.ts) is on only where a test asks for it (typecheck:
+ * true, as test/cli/type-check.test.ts does): its first run emits the API's declarations, seconds of CPU that
+ * would otherwise land on whichever test compiles first.
+ */
+export function sluice(args: string[], cwd = ROOT, options: { typecheck?: boolean } = {}): CliResult {
+  const env = { ...process.env, SLUICE_LOG_LEVEL: 'warn', SLUICE_TYPECHECK: options.typecheck ? '1' : '0' };
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/sluice.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000, env });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
