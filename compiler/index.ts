@@ -11,7 +11,10 @@ import { CompileError } from './ir/diagnostics.js';
 import { optimize } from './passes/index.js';
 import { fieldsRead } from '../runtime/core/expr.js';
 
+// The compiler's one entrance for the runtime's CLI and REST server (test/architecture/layers.ts).
 export { CompileError } from './ir/diagnostics.js';
+export { instantiate } from './codegen/instantiate.js';
+export { listUdfs } from './udf-listing.js';
 
 export interface CompileOptions {
   /** Job arguments (they shape the plan and are recorded in the bundle). */
@@ -20,6 +23,8 @@ export interface CompileOptions {
   out?: string;
   /** Connectors the bundle carries besides the ones the job names and the embedded ones ('all': every one). */
   connectors?: string[] | 'all';
+  /** Type-check the job file first (default: true unless SLUICE_TYPECHECK=0; cached while the job and the API are unchanged). */
+  typecheck?: boolean;
 }
 
 export interface CompiledJob {
@@ -32,7 +37,7 @@ export interface CompiledJob {
 
 export async function compileJob(file: string, options: CompileOptions = {}): Promise<CompiledJob> {
   const args = options.args ?? [];
-  const job = await loadJob(file, args);
+  const job = await loadJob(file, args, { typecheck: options.typecheck });
   const logical = job.tEnv.buildPlan(job.name, args);
   const optimized = optimize(logical);
   const code = emitStages(optimized);

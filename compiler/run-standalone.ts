@@ -7,7 +7,6 @@ import { collect } from '../runtime/connectors/collect/connector.js';
 import { materialize, takeCollected } from '../runtime/connectors/collect/sink.js';
 import { interpretPlan } from '../runtime/exec/interpret-plan.js';
 import { JobRunner } from '../runtime/exec/job-runner.js';
-import type { TableEnvironment } from './api/table-environment.js';
 import { emitStages } from './codegen/emit-stages.js';
 import { instantiate } from './codegen/instantiate.js';
 import { optimize } from './passes/index.js';
@@ -17,7 +16,13 @@ export interface StandaloneResult {
   changelog: { kind: RowKind; row: Row }[];
 }
 
-export async function runStandalone(env: TableEnvironment, collectId?: string, fused = process.env.SLUICE_UNFUSED !== '1'): Promise<StandaloneResult> {
+/** What it runs (a standalone TableEnvironment): the plan built so far, and the sinks run before. */
+export interface StandaloneEnvironment {
+  buildPlan(name: string, args: string[]): JobPlan;
+  readonly executedSinks: Set<string>;
+}
+
+export async function runStandalone(env: StandaloneEnvironment, collectId?: string, fused = process.env.SLUICE_UNFUSED !== '1'): Promise<StandaloneResult> {
   // A collect() runs just its own query; await()/print() run the inserts not run before.
   const built = env.buildPlan('standalone', []);
   const wanted = built.nodes.filter((n) => n.kind === 'sink' && (collectId ? n.options.id === collectId : n.connector !== collect.name && !env.executedSinks.has(n.id)));

@@ -1,8 +1,9 @@
 // The public API jobs and UDFs import as 'sluice': Flink's Table API in TypeScript.
 export { $, col, lit, call, and, or, dateFormat, currentTimestamp, Expression, TimeIntervalUnit, type ExpressionLike } from './expressions.js';
 export { Tumble, Slide, Session, GroupWindow } from './windows.js';
-export { Table, GroupedTable, GroupWindowedTable } from './table.js';
-export { TableEnvironment, TableConfig, type TableResult } from './table-environment.js';
+export { Table, GroupedTable, GroupWindowedTable, type TableResult } from './table.js';
+export { TableEnvironment } from './table-environment.js';
+export { TableConfig } from './table-config.js';
 export { defineJob, JobParams, type JobDefinition } from './define-job.js';
 export { DataTypes, type DataType } from '../../runtime/core/data-types.js';
 export { udf, type UdfOptions } from '../../runtime/core/udf.js';

@@ -21,62 +21,17 @@ import { collect } from '../../runtime/connectors/collect/connector.js';
 import { print } from '../../runtime/connectors/print/connector.js';
 import { Resolver, assignable, type FunctionCatalog, type UdfSignature } from '../frontend/resolve.js';
 import { executeSqlStatements, parseSqlQuery } from '../frontend/sql/index.js';
-import { Table } from './table.js';
-
-export interface TableResult {
-  /** Standalone: runs the job; inside a job: nothing to wait for (the job runs after its body). */
-  await(): Promise<void>;
-  /** Writes the changelog to stdout (adds a print sink inside a job). */
-  print(): Promise<void>;
-  /** The materialized rows of a bounded query (standalone only). */
-  collect(): Promise<Row[]>;
-  /** The changelog of a bounded query with row kinds (standalone only). */
-  collectChangelog(): Promise<{ kind: RowKind; row: Row }[]>;
-}
+import { Table, type TableResult } from './table.js';
+import { FunctionRegistry } from './function-registry.js';
+import { TableConfig } from './table-config.js';
+import { sourceOf } from '../frontend/source-node.js';
+import { addSinkNode } from '../frontend/sink-node.js';
 
 export interface EnvironmentOptions {
   /** UDF signatures read from udfs/ (and the job) at compile time. */
   functions?: FunctionCatalog;
   /** True inside defineJob: inserts join one job instead of running. */
   inJob?: boolean;
-}
-
-export class TableConfig {
-  readonly values: Record<string, string> = {};
-  set(key: string, value: string | number | boolean): TableConfig {
-    this.values[key] = String(value);
-    return this;
-  }
-  get(key: string, fallback?: string): string | undefined {
-    return this.values[key] ?? fallback;
-  }
-}
-
-/** Signatures of UDFs registered in this process with explicit types; read-udfs adds the typed-by-signature ones. */
-export class FunctionRegistry implements FunctionCatalog {
-  private readonly signatures = new Map<string, UdfSignature>();
-
-  constructor(base: UdfSignature[] = []) {
-    for (const s of base) this.signatures.set(s.name, s);
-  }
-
-  udf(name: string): UdfSignature | undefined {
-    return this.signatures.get(name) ?? this.signatures.get(name.toLowerCase()) ?? this.fromRegistry(name);
-  }
-
-  udfNames(): string[] {
-    return [...new Set([...this.signatures.keys(), ...udfRegistry().keys()])];
-  }
-
-  add(sig: UdfSignature): void {
-    this.signatures.set(sig.name, sig);
-  }
-
-  private fromRegistry(name: string): UdfSignature | undefined {
-    const u = udfRegistry().get(name);
-    if (!u || !u.options.inputTypes || !u.options.resultType) return undefined;
-    return { name, inputTypes: u.options.inputTypes, resultType: u.options.resultType };
-  }
 }
 
 export class TableEnvironment {
@@ -216,31 +171,7 @@ export class TableEnvironment {
   }
 
   private addSink(def: TableDef, t: Table, loc?: SourceLoc): SinkNode {
-    const target = def.columns.filter((c) => c.kind === 'physical') as { name: string; type: Field['type'] }[];
-    const got = t.node.schema;
-    if (got.length !== target.length) {
-      throw new CompileError(`query has ${got.length} column(s) (${got.map((f) => f.name).join(', ')}) but sink '${def.name}' has ${target.length} (${target.map((f) => f.name).join(', ')})`, loc,
-        'select exactly the sink columns, in order');
-    }
-    got.forEach((f, i) => {
-      if (!assignable(f.type, target[i].type)) {
-        throw new CompileError(`column ${i + 1} '${f.name}' of the query has type ${f.type.name} but sink column '${target[i].name}' is ${target[i].type.name}`, loc,
-          `cast it: $('${f.name}').cast(DataTypes.${target[i].type.name}())`);
-      }
-    });
-    let input: PlanNode = t.node;
-    if (got.some((f, i) => f.name !== target[i].name || f.type.name !== target[i].type.name)) {
-      const r = new Resolver(got, this.functions);
-      input = this.plan.calc(t.node, target.map((c, i) => {
-        const e = r.resolve({ kind: 'ref', name: got[i].name });
-        return { name: c.name, expr: e.type.name === c.type.name ? e : { kind: 'call', fn: 'cast', args: [e], type: c.type } };
-      }), null, loc);
-      if (t.node.upsertKey) (input as { upsertKey?: string[] }).upsertKey = t.node.upsertKey.map((k) => target[got.findIndex((f) => f.name === k)]?.name).filter(Boolean);
-    }
-    return this.plan.add<SinkNode>({
-      kind: 'sink', input: input.id, table: def.name, connector: def.options.connector ?? '', options: def.options,
-      primaryKey: def.primaryKey, schema: target.map((c) => ({ name: c.name, type: c.type })), changelog: input.changelog, loc, optionLocs: def.optionLocs,
-    });
+    return addSinkNode(this.plan, this.functions, def, t.node, loc);
   }
 
   private result(t: Table, printLoc: SourceLoc | undefined): TableResult {
@@ -289,39 +220,3 @@ export class TableEnvironment {
   }
 }
 
-function sourceOf(def: TableDef, functions: FunctionCatalog): Omit<SourceNode, 'id' | 'kind' | 'loc'> {
-  const schema: Field[] = [];
-  const physical: Field[] = [];
-  const computed: SourceNode['computed'] = [];
-  let proctime: string | null = null;
-  for (const c of def.columns) {
-    if (c.kind === 'physical') {
-      physical.push({ name: c.name, type: c.type });
-      schema.push({ name: c.name, type: c.type });
-    } else if (c.kind === 'proctime') {
-      proctime = c.name;
-      schema.push({ name: c.name, type: withType(DataTypes.TIMESTAMP_LTZ(3).notNull!(), { timeAttribute: 'proctime' }) });
-    } else {
-      const expr = new Resolver(schema, functions, `table '${def.name}'`).resolve(c.expr);
-      computed.push({ name: c.name, expr });
-      schema.push({ name: c.name, type: expr.type });
-    }
-  }
-  if (def.watermark) {
-    const i = schema.findIndex((f) => f.name === def.watermark!.column);
-    if (i < 0) throw new CompileError(`WATERMARK FOR '${def.watermark.column}': no such column in '${def.name}'`, def.watermark.loc ?? def.loc);
-    if (!['TIMESTAMP', 'TIMESTAMP_LTZ'].includes(schema[i].type.name)) {
-      throw new CompileError(`WATERMARK FOR '${def.watermark.column}': the column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), not ${schema[i].type.name}`, def.watermark.loc ?? def.loc);
-    }
-    schema[i] = { name: schema[i].name, type: withType(schema[i].type, { timeAttribute: 'rowtime' }) };
-  }
-  // As the connector declares (an unknown one is reported by validate-connectors).
-  const known = findConnector(def.options.connector ?? '');
-  const produces = known ? producedChangelog(known) : 'insert-only';
-  return {
-    table: def.name, connector: def.options.connector ?? '', options: def.options, declared: [...physical], physical, computed,
-    watermark: def.watermark ? { column: def.watermark.column, delayMs: def.watermark.delayMs } : null,
-    proctime, schema, changelog: produces, optionLocs: def.optionLocs,
-    upsertKey: produces === 'upsert' ? def.primaryKey : undefined,
-  };
-}

@@ -3,18 +3,41 @@
 import { typeToString, type Field } from '../../runtime/core/data-types.js';
 import type { Row } from '../../runtime/core/row.js';
 import type { PlanNode, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
+import type { RowKind } from '../../runtime/core/row.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { exprKey, hasAggregate, outputName, stripAlias, type LExpr } from '../ir/logical-expr.js';
-import { identity } from '../ir/plan-builder.js';
+import { identity, type PlanBuilder } from '../ir/plan-builder.js';
 import { callerLoc } from '../ir/source-loc.js';
 import { lowerAggregate } from '../frontend/lower-aggregate.js';
-import { Resolver, assignable } from '../frontend/resolve.js';
+import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
 import { toNode, type ExpressionLike } from './expressions.js';
 import type { GroupWindow } from './windows.js';
-import type { TableEnvironment, TableResult } from './table-environment.js';
+
+export interface TableResult {
+  /** Standalone: runs the job; inside a job: nothing to wait for (the job runs after its body). */
+  await(): Promise<void>;
+  /** Writes the changelog to stdout (adds a print sink inside a job). */
+  print(): Promise<void>;
+  /** The materialized rows of a bounded query (standalone only). */
+  collect(): Promise<Row[]>;
+  /** The changelog of a bounded query with row kinds (standalone only). */
+  collectChangelog(): Promise<{ kind: RowKind; row: Row }[]>;
+}
+
+/**
+ * What a Table needs from the environment that made it (TableEnvironment implements it): the plan being
+ * built, the functions, and the sinks. A contract rather than the class, so that imports go one way.
+ */
+export interface TableContext {
+  readonly plan: PlanBuilder;
+  readonly functions: FunctionCatalog;
+  insertInto(tableName: string, t: Table, loc?: SourceLoc): TableResult;
+  executeTable(t: Table, loc?: SourceLoc): TableResult;
+  explainTable(t: Table): string;
+}
 
 export class Table {
-  constructor(readonly env: TableEnvironment, readonly node: PlanNode) {}
+  constructor(readonly env: TableContext, readonly node: PlanNode) {}
 
   getSchema(): Field[] {
     return this.node.schema;

@@ -60,7 +60,7 @@ program.command('run')
 program.command('udfs')
   .description('list the UDFs in udfs/ with their signatures')
   .action(async () => {
-    const { listUdfs } = await import('../../compiler/udf-listing.js');
+    const { listUdfs } = await import('../../compiler/index.js');
     process.stdout.write(await listUdfs(process.cwd()));
   });
 

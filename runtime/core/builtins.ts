@@ -6,10 +6,15 @@
 import {
   DataTypes, isInteger, isNumeric, isString, isTemporal, isTimestamp, plainType, typeToString, withType, type DataType,
 } from './data-types.js';
-import type { Expr } from './expr.js';
 import * as f from './scalar-functions.js';
 import { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-units.js';
 import { TIME_UNITS, isTimeUnit } from './time-units.js';
+
+/**
+ * An argument as the rules see it: a typed expression of core/expr.ts (which names this table's entries, so
+ * this file does not import it back: no import cycle).
+ */
+type Expr = { readonly kind: string; readonly type: DataType; readonly value?: unknown };
 
 /** What a rule or an implementation knows about one call. */
 export interface CallInfo {

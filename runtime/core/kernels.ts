@@ -1,8 +1,6 @@
 // The contract between generated (or interpreted) code and the runtime's operators: what a fused stage is
 // as a function, and what an aggregate kernel provides. Both execution modes produce these shapes.
 import type { Row, RowKind } from './row.js';
-import type { GroupState } from '../state/group-state.js';
-import type { WindowState } from '../state/window-state.js';
 
 /** Accumulators of one group (or one window of one group): create, finish into a row, merge (sessions). */
 export interface AggKernel<A = any> {
@@ -20,16 +18,17 @@ export interface StageOutput {
 
 /** A chain of calcs over a batch. */
 export type MapStage = (rows: Row[], kinds: RowKind[] | null, out: StageOutput) => void;
-/** A chain of calcs ending in a non-windowed aggregate's accumulate step. */
-export type GroupIngest = (rows: Row[], kinds: RowKind[] | null, st: GroupState) => void;
-/** A chain of calcs ending in a window aggregate's assign-and-accumulate step. */
-export type WindowIngest = (rows: Row[], kinds: RowKind[] | null, st: WindowState) => void;
+/**
+ * A chain of calcs ending in an aggregate's accumulate step, into the aggregate's state `S`: runtime/state's
+ * GroupState (GroupIngest) or WindowState (WindowIngest), which sit above this contract.
+ */
+export type AggregateIngest<S> = (rows: Row[], kinds: RowKind[] | null, st: S) => void;
 /** Adds a source's computed columns to decoded rows, in place. */
 export type ComputeColumns = (rows: Row[]) => void;
 
 export interface StageCode {
   /** Per fused stage id. */
-  stages: Record<string, MapStage | GroupIngest | WindowIngest>;
+  stages: Record<string, MapStage | AggregateIngest<never>>;
   /** Per source node id that has computed columns. */
   computed: Record<string, ComputeColumns>;
   /** Stages that keep no reference to their input rows once they return (their source may recycle them). */

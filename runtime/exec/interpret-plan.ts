@@ -2,7 +2,9 @@
 // own loop of closures over rows, and an aggregate's accumulate step is a generic ingest loop. Same
 // StageCode contract as the generated code (stages keyed by fused node id), so the runner runs both the
 // same way and tests compare them row for row.
-import type { GroupIngest, MapStage, StageCode, StageOutput, WindowIngest } from '../core/kernels.js';
+import type { MapStage, StageCode, StageOutput } from '../core/kernels.js';
+import type { GroupIngest } from '../state/group-state.js';
+import type { WindowIngest } from '../state/window-state.js';
 import { compositeKey } from '../core/kernels.js';
 import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
 import { accumulateAll } from '../state/agg-kernel.js';

@@ -3,7 +3,9 @@
 // compile until it has a place here. A fused node that ends in an aggregate's accumulate step is that
 // aggregate's ingest: its input feeds the aggregate directly.
 import type { SinkWriter } from '../core/connector.js';
-import type { GroupIngest, MapStage, StageCode, WindowIngest } from '../core/kernels.js';
+import type { MapStage, StageCode } from '../core/kernels.js';
+import type { GroupIngest } from '../state/group-state.js';
+import type { WindowIngest } from '../state/window-state.js';
 import type { JobMetrics } from '../core/metrics.js';
 import { durationOption } from '../core/options.js';
 import { inputsOf, unhandledKind, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../core/plan.js';

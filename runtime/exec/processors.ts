@@ -2,7 +2,9 @@
 // and pushes to its outputs synchronously. Sinks may answer with a promise (full buffers), which the runner
 // awaits before it polls the source again: that is how backpressure reaches the source.
 import type { Field } from '../core/data-types.js';
-import type { AggKernel, GroupIngest, MapStage, StageOutput, WindowIngest } from '../core/kernels.js';
+import type { AggKernel, MapStage, StageOutput } from '../core/kernels.js';
+import type { GroupIngest } from '../state/group-state.js';
+import type { WindowIngest } from '../state/window-state.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { GroupAggregateNode, WindowAggregateNode } from '../core/plan.js';
 import type { Row, RowKind } from '../core/row.js';

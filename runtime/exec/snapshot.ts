@@ -1,13 +1,9 @@
 // What a consistent snapshot of a running job holds, and how the runner reaches one: every source parks at
 // a batch boundary (the barrier), then the state is captured while nothing moves.
-export interface JobSnapshot {
-  /** Source positions by operator id. */
-  sources: Record<string, unknown>;
-  /** Operator state by operator id. */
-  operators: Record<string, unknown>;
-  /** Watermark trackers by source operator id. */
-  watermarks: Record<string, unknown>;
-}
+// The snapshot's shape is the checkpoint format's (runtime/state, below this layer).
+import type { JobSnapshot } from '../state/checkpoint-storage.js';
+
+export type { JobSnapshot };
 
 /** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */
 export interface SnapshotOptions {

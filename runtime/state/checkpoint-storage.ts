@@ -16,7 +16,16 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
-import type { JobSnapshot } from '../exec/job-runner.js';
+
+/** A job's state at a checkpoint, as the runner takes and restores it. */
+export interface JobSnapshot {
+  /** Source positions by operator id. */
+  sources: Record<string, unknown>;
+  /** Operator state by operator id. */
+  operators: Record<string, unknown>;
+  /** Watermark trackers by source operator id. */
+  watermarks: Record<string, unknown>;
+}
 
 export const METADATA_FILE = '_metadata';
 export const STATE_FILE = '_state';

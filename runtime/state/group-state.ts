@@ -10,7 +10,7 @@
 // always share the hour or day of the row before, so they find it there, on a level that stays in the cache,
 // and go on with one lookup by the other columns (the spend report's key lookup, bench/README.md).
 import { isTimestamp, type DataType } from '../core/data-types.js';
-import type { AggKernel } from '../core/kernels.js';
+import type { AggKernel, AggregateIngest } from '../core/kernels.js';
 import { compositeKey } from '../core/kernels.js';
 import type { Row } from '../core/row.js';
 import { RowKind } from '../core/row.js';
@@ -36,6 +36,9 @@ export function levelOrder(keyTypes: readonly DataType[]): number[] {
   const all = keyTypes.map((_, i) => i);
   return [...all.filter((i) => cachedKey(keyTypes[i])), ...all.filter((i) => !cachedKey(keyTypes[i]))];
 }
+
+/** A chain of calcs ending in a non-windowed aggregate's accumulate step. */
+export type GroupIngest = AggregateIngest<GroupState>;
 
 export class GroupState {
   /**

@@ -5,7 +5,7 @@
 // assign() resolves an element's windows to their buckets, remembering the buckets of the previous element:
 // consecutive elements nearly always fall in the same windows, so the usual cost per element and window is
 // one Map lookup (the key in the bucket's groups) instead of two.
-import type { AggKernel } from '../core/kernels.js';
+import type { AggKernel, AggregateIngest } from '../core/kernels.js';
 import type { WindowProperty, WindowSpec } from '../core/plan.js';
 import type { Row } from '../core/row.js';
 import { resultRowBuilder } from './agg-kernel.js';
@@ -20,6 +20,9 @@ interface SessionWindow extends Group { start: number; end: number }
  * avoids `%` on doubles, which V8 compiles to a call to C's fmod.
  */
 const mod = (a: number, b: number) => a - Math.floor(a / b) * b;
+
+/** A chain of calcs ending in a window aggregate's assign-and-accumulate step. */
+export type WindowIngest = AggregateIngest<WindowState>;
 
 export class WindowState {
   /** Event time: the current watermark. Processing time: the time windows were last fired at. */

@@ -3,14 +3,13 @@
 // Table API calls a Table API job makes; errors point into the SQL string inside the job file.
 import type { SourceLoc } from '../../../runtime/core/plan.js';
 import type { Table } from '../../api/table.js';
-import type { TableEnvironment } from '../../api/table-environment.js';
 import { parseProgram } from './parse-sql.js';
-import { lowerQuery, type QueryContext } from './query.js';
+import { lowerQuery, type QueryContext, type SqlEnvironment } from './query.js';
 import { SqlText } from './sql-text.js';
 import { executeStatement } from './statements.js';
 
 /** Executes ';'-separated statements; returns the Table of a trailing SELECT, if any. */
-export function executeSqlStatements(env: TableEnvironment, sql: string, loc: SourceLoc | undefined): Table | undefined {
+export function executeSqlStatements(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined): Table | undefined {
   const { q, statements } = parse(env, sql, loc);
   if (!statements.length) throw q.text.error('executeSql got no SQL statement', null, 'CREATE TABLE ..., INSERT INTO ... SELECT ..., or a SELECT');
   let result: Table | undefined;
@@ -24,7 +23,7 @@ export function executeSqlStatements(env: TableEnvironment, sql: string, loc: So
   return result;
 }
 
-export function parseSqlQuery(env: TableEnvironment, sql: string, loc: SourceLoc | undefined): Table {
+export function parseSqlQuery(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined): Table {
   const { q, statements } = parse(env, sql, loc);
   const query = statements.length === 1 ? statements[0].dmlStatement()?.queryStatement() : undefined;
   if (!query) {
@@ -34,7 +33,7 @@ export function parseSqlQuery(env: TableEnvironment, sql: string, loc: SourceLoc
   return lowerQuery(q, query);
 }
 
-function parse(env: TableEnvironment, sql: string, loc: SourceLoc | undefined) {
+function parse(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined) {
   const text = new SqlText(sql, loc);
   const { tree, input } = parseProgram(text);
   const statements = tree.singleStatement().flatMap((s) => s.sqlStatement() ?? []);

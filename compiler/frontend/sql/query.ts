@@ -6,8 +6,8 @@ import type {
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
 import type { SourceLoc } from '../../../runtime/core/plan.js';
-import { GroupedTable, Table } from '../../api/table.js';
-import type { TableEnvironment } from '../../api/table-environment.js';
+import { GroupedTable, Table, type TableContext } from '../../api/table.js';
+import type { TableDef } from '../../ir/catalog.js';
 import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
@@ -16,9 +16,22 @@ import { pathOf, tableName, unquoteName } from './names.js';
 import { parseSelectItem } from './parse-sql.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
+/**
+ * What SQL is lowered against (TableEnvironment implements it): the Table API's context and the catalog of
+ * tables. A contract rather than the class, so that imports go one way (the environment uses this frontend).
+ */
+export interface SqlEnvironment extends TableContext {
+  scan(path: string, loc?: SourceLoc): Table;
+  tableDef(name: string): TableDef | undefined;
+  registerTable(def: TableDef): void;
+  dropTable(name: string, ifExists: boolean, loc?: SourceLoc): void;
+  createTemporaryView(name: string, table: Table): void;
+  getConfig(): { set(key: string, value: string): unknown };
+}
+
 /** What a query is lowered against: the environment, the SQL and the WITH tables in scope. */
 export interface QueryContext {
-  env: TableEnvironment;
+  env: SqlEnvironment;
   text: SqlText;
   /** The parsed text, for re-parsing select items. */
   input: string;
