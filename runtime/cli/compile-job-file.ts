@@ -4,8 +4,7 @@
 import type { CompiledBundle } from '../core/bundle.js';
 
 export async function compileJobFile(file: string, args: string[] = []): Promise<CompiledBundle> {
-  const { compileJob } = await import('../../compiler/index.js');
-  const { instantiate } = await import('../../compiler/codegen/instantiate.js');
+  const { compileJob, instantiate } = await import('../../compiler/index.js');
   const compiled = await compileJob(file, { args });
   return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
 }
