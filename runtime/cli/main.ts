@@ -1,13 +1,17 @@
 // The `sluice` command line (commander). compile/explain/run-a-.ts load the compiler lazily: the runtime
 // itself never depends on it, and a bundle carries none of it.
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import type { CompiledBundle } from '../core/bundle.js';
 import { runCompiled } from './run-compiled.js';
 import { registerClusterCommands } from './cluster-commands.js';
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
 const program = new Command('sluice')
+  .version(version, '-V, --version', 'print the version of sluice')
   .description('A stream processor for TypeScript: Flink-style Table API jobs, compiled ahead of time into one fused bundle.')
   .showHelpAfterError()
   .exitOverride();
@@ -25,7 +29,8 @@ program.command('compile')
     const out = opts.output ?? path.join('build', `${path.basename(job, path.extname(job))}.mjs`);
     const connectors = opts.connector.includes('all') ? 'all' : opts.connector;
     const result = await compileJob(job, { args, out, connectors });
-    console.log(path.relative(process.cwd(), result.bundlePath!));
+    // The path as the user gave it (-o /abs/x.mjs stays absolute); the default is relative to here.
+    console.log(opts.output ?? path.relative(process.cwd(), result.bundlePath!));
   });
 
 program.command('explain')

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { node, sluice } from '../helpers/cli.js';
+import { ROOT, node, sluice } from '../helpers/cli.js';
 import { sortRows, tempDir, writeCsv } from '../helpers/tables.js';
 
 const PROVINCES = ['Beijing', 'Shanghai', 'Hangzhou', 'Shenzhen', 'Jiangxi', 'Chongqing', 'Xizang'];
@@ -22,7 +22,8 @@ describe('sluice compile', () => {
     const bundle = path.join(work, 'build', 'file-job.mjs');
     const c = sluice(['compile', 'test/cli/fixtures/file-job.ts', '-o', bundle, '--', '--input', inFile, '--output', outDir]);
     expect(c.status, c.stderr).toBe(0);
-    expect(c.stdout.trim().endsWith('file-job.mjs')).toBe(true);
+    // -o /abs/path is printed as given.
+    expect(c.stdout.trim()).toBe(bundle);
     const alone = tempDir('sluice-alone-');
     fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));
     expect(fs.readdirSync(alone)).toEqual(['job.mjs']);
@@ -120,5 +121,12 @@ describe('sluice run', () => {
     expect(sluice(['--help']).stdout).toMatch(/compile/);
     expect(sluice(['run', '--help']).stdout).toMatch(/--set/);
     expect(sluice(['frobnicate']).status).not.toBe(0);
+  });
+
+  it('--version prints the version of package.json', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = sluice(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 });
