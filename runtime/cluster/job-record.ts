@@ -1,6 +1,7 @@
 // What the jobmanager knows about one job: its state with the time it entered each one, the attempt that
 // runs it and where, the restart strategy's memory, checkpoint statistics, the exception history and the
 // savepoint operations triggered through the REST API. Plain data: the REST layer renders it in Flink's shapes.
+import { OUTPUT_SAMPLE_ROWS } from '../core/output-sample.js';
 import type { JobPlan } from '../core/plan.js';
 import type { CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { Config } from './config.js';
@@ -59,6 +60,8 @@ export class JobRecord {
   /** The last restart found no free slot: a taskmanager registering deploys the job at once. */
   waitingForResources = false;
   readonly exceptions: ExceptionEntry[] = [];
+  /** Per sink id, the newest rows it wrote (OUTPUT_SAMPLE_ROWS at most), oldest first: GET /jobs/:jobid/output-sample. */
+  readonly outputSamples = new Map<string, string[]>();
   readonly savepoints = new Map<string, SavepointOperation>();
   readonly checkpoints = {
     nextId: 1,
@@ -120,6 +123,13 @@ export class JobRecord {
       taskManagerId: this.taskManager,
     });
     this.exceptions.length = Math.min(this.exceptions.length, historySize);
+  }
+
+  /** Appends a sink's sampled rows from a report, keeping the newest OUTPUT_SAMPLE_ROWS; ids not in the plan are ignored. */
+  recordOutputSample(sinkId: string, rows: string[]): void {
+    if (!this.plan.nodes.some((n) => n.kind === 'sink' && n.id === sinkId)) return;
+    const tail = [...(this.outputSamples.get(sinkId) ?? []), ...rows];
+    this.outputSamples.set(sinkId, tail.slice(-OUTPUT_SAMPLE_ROWS));
   }
 
   addCheckpointStat(stat: CheckpointStat, historySize: number): void {

@@ -9,6 +9,7 @@
 // A 404 on heartbeat or events means the jobmanager no longer knows this taskmanager (it timed out, or the
 // jobmanager restarted): the taskmanager cancels its tasks and registers again.
 import { z } from 'zod';
+import { OUTPUT_SAMPLE_ROWS, OUTPUT_SAMPLE_TEXT } from '../core/output-sample.js';
 import type { JobPlan } from '../core/plan.js';
 import { checkpointInfoSchema, type CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { ProcessReport } from './process-metrics.js';
@@ -40,6 +41,8 @@ export interface OperatorReport {
   recordsLost?: number;
   /** Problems since the last report that did not fail the job, for its exceptions history (an accepted loss). */
   incidents?: { name: string; message: string }[];
+  /** A sink's rows written since the last report (its newest OUTPUT_SAMPLE_ROWS at most), as changelog text. */
+  outputSample?: string[];
   busyTimeMsPerSecond: number;
   idleTimeMsPerSecond: number;
   backPressuredTimeMsPerSecond: number;
@@ -134,6 +137,7 @@ export const registerSchema = z.object({
 const operatorSchema = z.object({
   id: z.string(), name: z.string(), recordsIn: z.number(), recordsOut: z.number(), lateRecordsDropped: z.number(), badRecordsSkipped: z.number(),
   recordsLost: z.number().optional(), incidents: z.array(z.object({ name: z.string(), message: z.string() })).optional(),
+  outputSample: z.array(z.string().max(OUTPUT_SAMPLE_TEXT)).max(OUTPUT_SAMPLE_ROWS).optional(),
   busyTimeMsPerSecond: z.number(), idleTimeMsPerSecond: z.number(), backPressuredTimeMsPerSecond: z.number(),
   accumulatedBusyTime: z.number(), accumulatedIdleTime: z.number(), accumulatedBackPressuredTime: z.number(),
   watermark: z.number().optional(),

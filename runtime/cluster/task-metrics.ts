@@ -63,6 +63,8 @@ export class TaskMetrics {
         recordsLost: m?.recordsLost ?? 0,
         // Taken out: each goes into the exceptions history once (one lost with its heartbeat is only logged).
         incidents: m?.incidents.splice(0) ?? [],
+        // Also taken out: the jobmanager appends them to its own bounded tail per sink.
+        ...(m?.outputSample ? { outputSample: m.outputSample.take() } : {}),
         busyTimeMsPerSecond: Math.round(r.busy),
         idleTimeMsPerSecond: Math.round(r.idle),
         backPressuredTimeMsPerSecond: Math.round(r.bp),

@@ -80,6 +80,7 @@ export class TaskManagerTracker {
       job.operators = t.operators;
       // Problems that did not fail the job (an accepted loss of records) go into its exceptions history.
       for (const o of t.operators) for (const i of o.incidents ?? []) job.recordException(i, o.name, intOption(job.config, 'web.exception-history-size', 16, 1));
+      for (const o of t.operators) if (o.outputSample?.length) job.recordOutputSample(o.id, o.outputSample);
     }
     for (const [jobId, placed] of tm.tasks) {
       if (placed.delivered && !reported.has(jobId)) {

@@ -1,5 +1,6 @@
 // Counters per operator (records in/out, late records dropped, bad records skipped, records lost), read by the REST
 // API and tests. Plain numbers: incrementing one is a property write on the hot path.
+import type { OutputSample } from './output-sample.js';
 
 export class OperatorMetrics {
   recordsIn = 0;
@@ -15,6 +16,8 @@ export class OperatorMetrics {
    * takes them out with each heartbeat (cluster/task-metrics.ts).
    */
   readonly incidents: { name: string; message: string }[] = [];
+  /** A sink's last rows written, for the dashboard's output tail (taken with each heartbeat); null elsewhere. */
+  outputSample: OutputSample | null = null;
   constructor(readonly operatorId: string, readonly name: string) {}
 }
 

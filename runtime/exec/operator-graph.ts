@@ -14,6 +14,7 @@ import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { describe } from './describe.js';
 import type { MiniBatchSettings } from './mini-batch.js';
 import { openSink, openSource, type OpenContext } from './open-connectors.js';
+import { OutputSample } from '../core/output-sample.js';
 import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
@@ -109,6 +110,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const restored = restore ? (restore.operators[n.id] ?? null) : null;
         const writer = await openSink(n, byId.get(n.input)!.changelog, restored, m, ctx);
         g.sinks.push({ id: n.id, writer });
+        m.outputSample = new OutputSample(n.schema);
         const p = new SinkProcessor(writer, m, ctx.pending);
         ends.set(n.id, { entry: () => p });
         break;

@@ -183,7 +183,9 @@ export class SinkProcessor implements Processor {
   process(rows: Row[], kinds: RowKind[] | null): void {
     if (rows.length === 0) return;
     this.metrics.recordsIn += rows.length;
-    const p = this.writer.write({ rows, kinds });
+    const batch = { rows, kinds };
+    this.metrics.outputSample?.add(batch);
+    const p = this.writer.write(batch);
     if (p) this.pending.push(p);
   }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tables.js';
 import { compileFixture, TestCluster } from './helpers.js';
+import { expectedSums } from './expected.js';
 
 let cluster: TestCluster;
 let bundle: string;
@@ -162,6 +163,31 @@ describe('job routes', () => {
     expect(text).toMatch(/^# TYPE flink_jobmanager_numRegisteredTaskManagers gauge$/m);
     expect(text).toMatch(new RegExp(`^flink_jobmanager_job_numberOfCompletedCheckpoints\\{job_id="${jobId}",job_name="Windowed Sums"\\} \\d+$`, 'm'));
     expect(text).toMatch(/^flink_taskmanager_job_task_operator_numRecordsOut\{.*operator_name="Source: numbers"\} [1-9]\d*$/m);
+  });
+
+  it('GET /jobs/:jobid/output-sample: the newest rows the filesystem sink wrote, as print would show them (also under /v1)', async () => {
+    // The independent answer: the job's windows as CSV lines, written as Row.toString (TIMESTAMP as Java's
+    // LocalDateTime: seconds only when not zero).
+    const localDateTime = (ts: string) => { const [d, t] = ts.split(' '); const [h, m, sec] = t.split(':'); return `${d}T${h}:${m}${sec.startsWith('00') ? '' : ':' + sec.slice(0, 2)}`; };
+    const expected = new Set(expectedSums(100_000).map((l) => { const [k, ts, total, cnt] = l.split(','); return `+I[${k}, ${localDateTime(ts)}, ${total}, ${cnt}]`; }));
+    const sample = await cluster.waitFor('a full output sample', async () => {
+      const r = (await cluster.rest('GET', `/v1/jobs/${jobId}/output-sample`)).json;
+      return r.sinks[0]?.rows.length === 50 && r;
+    });
+    expect(sample).toMatchObject({ 'max-rows': 50, sinks: [{ table: 'sums', connector: 'filesystem' }] });
+    expect(sample.sinks).toHaveLength(1);
+    const rows: string[] = sample.sinks[0].rows;
+    expect(rows.filter((r) => !expected.has(r))).toEqual([]);
+    expect(new Set(rows).size).toBe(rows.length);
+    // Oldest first: the windows' starts never go back.
+    const starts = rows.map((r) => r.split(', ')[1]);
+    expect(starts).toEqual([...starts].sort());
+    // Live: later rows replace the oldest.
+    await cluster.waitFor('newer rows', async () => {
+      const now: string[] = (await cluster.rest('GET', `/jobs/${jobId}/output-sample`)).json.sinks[0].rows;
+      return now.at(-1)!.split(', ')[1] > starts.at(-1)!;
+    });
+    expect((await cluster.rest('GET', `/jobs/${'0'.repeat(32)}/output-sample`)).status).toBe(404);
   });
 
   it('answers 4xx for invalid ids, bodies and states', async () => {

@@ -1,8 +1,9 @@
 // The web dashboard in a real headless browser against one real cluster with a REST token (the page asks
 // for it): a bundle is uploaded and submitted through the Submit page, its record counts rise on the job
-// page (and agree with the REST API read before and after), a taskmanager killed with -9 shows up in the
-// exception history, the job is stopped with a savepoint from the page, and the SQL page shows a compile
-// error at its line and column, then previews rows. SLUICE_SCREENSHOTS=docs/images renews the screenshots.
+// page (and agree with the REST API read before and after), the Output tab shows the rows its filesystem
+// sink writes, a taskmanager killed with -9 shows up in the exception history, the job is stopped with a
+// savepoint from the page, and the SQL page shows a compile error at its line and column, then previews rows.
+// SLUICE_SCREENSHOTS=docs/images renews the screenshots.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -92,6 +93,22 @@ describe('dashboard', () => {
     await page.goto(`${cluster.url}/#/job/${jobId}/checkpoints`);
     await expect.poll(async () => cellNumber(await page.locator('[data-testid=cp-completed] .tile-value').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
     await screenshot(page, 'checkpoints');
+
+    // The Output tab: the rows the filesystem sink wrote, each equal to its window's sum and count computed here.
+    await page.goto(`${cluster.url}/#/job/${jobId}/output`);
+    const sums = page.locator('[data-testid=output-sink][data-table=sums]');
+    await expect.poll(async () => (await sums.textContent())!.split('\n').length, { timeout: 15_000 }).toBe(50);
+    const written = (await sums.textContent())!.split('\n');
+    for (const row of written) {
+      const m = /^\+I\[(\d), (1970-01-\d\dT\d\d:\d\d(?::\d\d)?), (\d+), (\d+)\]$/.exec(row);
+      expect(m, row).not.toBeNull();
+      const start = Date.parse(m![2] + 'Z') / 1000;
+      const ids = Array.from({ length: 10 }, (_, i) => start + i).filter((id) => id >= 1 && id % 7 === Number(m![1]));
+      expect([Number(m![3]), Number(m![4])], row).toEqual([ids.reduce((a, b) => a + b, 0), ids.length]);
+    }
+    // Live: newer windows arrive.
+    await expect.poll(async () => (await sums.textContent())!.split('\n').at(-1), { timeout: 15_000 }).not.toBe(written.at(-1));
+    await screenshot(page, 'output');
   });
 
   it("shows a killed taskmanager's exception, and the job resumes on a new one", async () => {

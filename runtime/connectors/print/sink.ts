@@ -3,7 +3,7 @@
 // Tests redirect the output with redirectPrint().
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { kindOf, ROW_KIND_SHORT, type Batch } from '../../core/row.js';
-import { javaString } from '../../core/java-strings.js';
+import { changelogText } from '../../core/output-sample.js';
 
 export type PrintStream = 'stdout' | 'stderr';
 
@@ -22,18 +22,14 @@ export function createSink(ctx: SinkContext): SinkWriter {
   const stream: PrintStream = ctx.options['standard-error'] === 'true' ? 'stderr' : 'stdout';
   const identifier = ctx.options['print-identifier'] ?? '';
   const prefix = identifier === '' ? '' : identifier + '> ';
-  const names = ctx.schema.map((f) => f.name);
-  const types = ctx.schema.map((f) => f.type);
+  const fields = ctx.schema;
 
   return {
     async open() {},
     write(batch: Batch) {
       let text = '';
       for (let i = 0; i < batch.rows.length; i++) {
-        const row = batch.rows[i];
-        let line = prefix + ROW_KIND_SHORT[kindOf(batch, i)] + '[';
-        for (let c = 0; c < names.length; c++) line += (c > 0 ? ', ' : '') + javaString(row[names[c]], types[c]);
-        text += line + ']\n';
+        text += prefix + changelogText(ROW_KIND_SHORT[kindOf(batch, i)], batch.rows[i], fields) + '\n';
       }
       if (text === '' || destination(text, stream)) return;
       return new Promise<void>((resolve) => process[stream].once('drain', resolve));

@@ -1,10 +1,12 @@
 // Job routes, with Flink's paths and bodies: list, details, status, plan, configuration, execution result,
 // cancel, stop-with-savepoint, savepoints and their status, checkpoint statistics, configuration and
-// details, exception history, job metrics (one job, or aggregated over jobs). Vertex routes: vertices.ts.
+// details, exception history, job metrics (one job, or aggregated over jobs), and sluice's output sample (the
+// newest rows each sink wrote). Vertex routes: vertices.ts.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { JobManager } from '../../cluster/jobmanager.js';
 import { intOption } from '../../core/options.js';
+import { OUTPUT_SAMPLE_ROWS } from '../../core/output-sample.js';
 import { aggregatedMetrics, metricCollection } from '../metric-shapes.js';
 import {
   checkpointConfig, checkpointDetails, checkpointing, exceptions, executionResult, jobConfig, jobDetails, jobMetricValues, jobOverview, savepointStatus,
@@ -87,6 +89,13 @@ export function jobRoutes(app: FastifyInstance, jm: JobManager): void {
     const job = jobOf(req.params);
     const q = parse(exceptionsQuery, req.query, 'query parameter');
     return exceptions(job, q.maxExceptions ?? intOption(jm.config, 'web.exception-history-size', 16, 1));
+  });
+
+  // A sluice extension: the newest rows each sink wrote (for the dashboard's Output tab), every sink of the plan listed.
+  app.get('/jobs/:jobid/output-sample', async (req) => {
+    const job = jobOf(req.params);
+    const sinks = job.plan.nodes.flatMap((n) => (n.kind === 'sink' ? [{ id: n.id, table: n.table, connector: n.connector, rows: job.outputSamples.get(n.id) ?? [] }] : []));
+    return { 'max-rows': OUTPUT_SAMPLE_ROWS, sinks };
   });
 
   app.get('/jobs/:jobid/metrics', async (req) => {

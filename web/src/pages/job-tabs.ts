@@ -1,5 +1,5 @@
 // The job page's other tabs: exceptions history, checkpoints (counts, latest, history, configuration),
-// the job's configuration, and a live tail of the output its taskmanager prints (the print sink's rows).
+// the job's configuration, and a live tail of a sample of what each of its sinks writes.
 import { html } from 'htm/preact';
 import { usePoll } from '../api.js';
 import { fmtBytes, fmtDuration, fmtTime } from '../format.js';
@@ -85,17 +85,14 @@ export function ConfigurationTab({ jobId }: { jobId: string }) {
   <//>`;
 }
 
-interface TaskManagerList { taskmanagers: { id: string; tasks?: { jobId: string }[] }[] }
+interface OutputSample { 'max-rows': number; sinks: { id: string; table: string; connector: string; rows: string[] }[] }
 
-/** The stdout of the taskmanager running the job, where print sinks write: the last lines, refreshed. */
+/** The newest rows each sink of the job wrote, whatever its connector (GET /jobs/:jobid/output-sample), refreshed. */
 export function OutputTab({ jobId }: { jobId: string }) {
-  const tms = usePoll<TaskManagerList>('/taskmanagers', 3000);
-  const tm = tms.data?.taskmanagers.find((t) => t.tasks?.some((x) => x.jobId === jobId));
-  const out = usePoll<string>(tm ? `/taskmanagers/${tm.id}/stdout` : null, 1000, true);
-  const lines = (out.data ?? '').split('\n').filter((l) => l.length).slice(-200);
-  return html`<${Card} title="Output (live tail)">
-    <p class="muted small">The last lines the job's taskmanager ${tm ? html`<a href=${`#/taskmanager/${tm.id}`}>${tm.id}</a>` : ''} printed to stdout: the rows of its print sinks, refreshed every second.</p>
-    ${!tms.data ? html`<p class="muted">Loading…</p>` : !tm ? html`<p class="muted">The job is not running on a taskmanager now.</p>`
-      : html`<${Loading} data=${out.data} error=${out.error}>${() => html`<pre class="log tail" data-testid="output-tail">${lines.join('\n') || '(nothing printed yet)'}</pre>`}<//>`}
-  <//>`;
+  const sample = usePoll<OutputSample>(`/jobs/${jobId}/output-sample`, 1000);
+  return html`<${Loading} data=${sample.data} error=${sample.error}>${() => html`
+    <p class="muted small">The last ${sample.data!['max-rows']} rows each sink wrote, as changelog rows (<code>+I</code> insert, <code>-U</code>/<code>+U</code> update, <code>-D</code> delete), newest last; refreshed every second, as fresh as the taskmanager's heartbeat.</p>
+    ${sample.data!.sinks.map((s) => html`<${Card} title=${`${s.table} (${s.connector})`}>
+      <pre class="log tail" data-testid="output-sink" data-table=${s.table}>${s.rows.join('\n') || '(nothing written yet)'}</pre>
+    <//>`)}`}<//>`;
 }

@@ -1,0 +1,62 @@
+// A bounded sample of what one sink writes, for the dashboard's live output tail (GET /jobs/:jobid/output-sample).
+// On the hot path it only keeps references to the tail of each written batch (rows are never changed after an
+// operator emits them, see SinkWriter.write): no copy, no formatting. A heartbeat takes the rows written
+// since the last one (at most `capacity`) as changelog text, Row.toString as Flink's print sink shows it.
+import type { Field } from './data-types.js';
+import { javaString } from './java-strings.js';
+import { kindOf, ROW_KIND_SHORT, type Batch, type Row } from './row.js';
+
+/** One row as Flink's print sink writes it (without an identifier): '+I[v1, v2]'. */
+export function changelogText(kind: string, row: Row, fields: readonly Field[]): string {
+  let line = kind + '[';
+  for (let c = 0; c < fields.length; c++) line += (c > 0 ? ', ' : '') + javaString(row[fields[c].name], fields[c].type);
+  return line + ']';
+}
+
+export const OUTPUT_SAMPLE_ROWS = 50;
+/** A sampled row's text is cut to this many characters: a sample shows rows, it does not carry large values. */
+export const OUTPUT_SAMPLE_TEXT = 2000;
+
+interface Slice { batch: Batch; from: number }
+
+export class OutputSample {
+  /** Batch tails, oldest first, holding at most `capacity` rows together beyond the first one's `from`. */
+  private slices: Slice[] = [];
+  private held = 0;
+  /** Rows written in all, and up to which count a report took them. */
+  private written = 0;
+  private reported = 0;
+
+  constructor(private readonly fields: readonly Field[], private readonly capacity = OUTPUT_SAMPLE_ROWS) {}
+
+  /** Called per written batch: a reference to its last rows, dropping older slices the new ones cover. */
+  add(batch: Batch): void {
+    const n = batch.rows.length;
+    if (n === 0) return;
+    this.written += n;
+    const from = Math.max(0, n - this.capacity);
+    this.slices.push({ batch, from });
+    this.held += n - from;
+    while (this.held - (this.slices[0].batch.rows.length - this.slices[0].from) >= this.capacity) {
+      const s = this.slices.shift()!;
+      this.held -= s.batch.rows.length - s.from;
+    }
+  }
+
+  /** The rows written since the last call (the newest `capacity` of them at most), oldest first, as text. */
+  take(): string[] {
+    const fresh = Math.min(this.written - this.reported, this.held, this.capacity);
+    this.reported = this.written;
+    if (fresh === 0) return [];
+    const lines: string[] = [];
+    let skip = this.held - fresh;
+    for (const { batch, from } of this.slices) {
+      for (let i = from; i < batch.rows.length; i++) {
+        if (skip > 0) { skip--; continue; }
+        const text = changelogText(ROW_KIND_SHORT[kindOf(batch, i)], batch.rows[i], this.fields);
+        lines.push(text.length > OUTPUT_SAMPLE_TEXT ? text.slice(0, OUTPUT_SAMPLE_TEXT - 1) + '…' : text);
+      }
+    }
+    return lines;
+  }
+}

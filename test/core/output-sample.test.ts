@@ -1,0 +1,32 @@
+// The output sample a sink keeps for the dashboard: bounded, the rows written since the last take (newest
+// last), in print's changelog text, without copying the rows it holds.
+import { describe, expect, it } from 'vitest';
+import { OutputSample } from '../../runtime/core/output-sample.js';
+import { RowKind, type Row } from '../../runtime/core/row.js';
+
+const fields = [{ name: 'id', type: { name: 'BIGINT' } }, { name: 's', type: { name: 'STRING' } }] as const;
+const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i, s: `r${from + i}` }));
+const text = (from: number, n: number) => Array.from({ length: n }, (_, i) => `+I[${from + i}, r${from + i}]`);
+
+describe('OutputSample', () => {
+  it('takes the rows written since the last take, the newest `capacity` of them, across batches', () => {
+    const s = new OutputSample(fields as never, 5);
+    expect(s.take()).toEqual([]);
+    s.add({ rows: rows(1, 3), kinds: null });
+    s.add({ rows: rows(4, 1), kinds: null });
+    expect(s.take()).toEqual(text(1, 4));
+    expect(s.take()).toEqual([]);
+    s.add({ rows: rows(5, 2), kinds: null });
+    expect(s.take()).toEqual(text(5, 2));
+    for (let i = 0; i < 10; i++) s.add({ rows: rows(7 + i * 3, 3), kinds: null });
+    expect(s.take()).toEqual(text(32, 5));
+    s.add({ rows: rows(100, 12), kinds: null });
+    expect(s.take()).toEqual(text(107, 5));
+  });
+
+  it('writes changelog kinds and nulls as Flink prints them', () => {
+    const s = new OutputSample(fields as never, 50);
+    s.add({ rows: [{ id: 1, s: null }, { id: 1, s: 'b' }, { id: 2, s: 'x' }], kinds: [RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE] });
+    expect(s.take()).toEqual(['-U[1, null]', '+U[1, b]', '-D[2, x]']);
+  });
+});
