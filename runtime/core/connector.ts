@@ -16,6 +16,13 @@ export interface TableInfo {
   options: Record<string, string>;
 }
 
+/** A keyed sink's first table check: every PRIMARY KEY column is a declared column. */
+export function undeclaredKeyProblems(table: TableInfo): OptionProblem[] {
+  const names = new Set(table.declared.map((f) => f.name));
+  return table.primaryKey.filter((key) => !names.has(key))
+    .map((key) => ({ option: 'PRIMARY KEY', message: `primary key column '${key}' is not a column of the table` }));
+}
+
 export interface SourceContext extends TableInfo {
   /** The physical columns to produce, after projection pushdown: decoders read only these. */
   fields: Field[];

@@ -6,6 +6,7 @@
 // another key group than in Flink; nothing outside sluice depends on the placement (docs/operations.md).
 import type { DataType } from '../core/data-types.js';
 import { UserError } from '../core/errors.js';
+import { fmix32 } from '../core/murmur3.js';
 import { intOption } from '../core/options.js';
 
 /** Flink's default and upper bound of `pipeline.max-parallelism` (KeyGroupRangeAssignment). */
@@ -27,15 +28,6 @@ export function parallelismOf(config: Record<string, string>, requested?: number
   return p;
 }
 
-const bitMix = (h: number): number => {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
-};
-
 /** Flink's MathUtils.murmurHash(int): non-negative. */
 export function murmurHash(code: number): number {
   code = Math.imul(code, 0xcc9e2d51);
@@ -44,7 +36,7 @@ export function murmurHash(code: number): number {
   code = (code << 13) | (code >>> 19);
   code = (Math.imul(code, 5) + 0xe6546b64) | 0;
   code ^= 4;
-  code = bitMix(code);
+  code = fmix32(code) | 0;
   return code >= 0 ? code : code !== -2147483648 ? -code : 0;
 }
 

@@ -1,16 +1,7 @@
 // Counter-based randomness for datagen: the values of a column in row n depend only on (seed, column name, n).
 // So a restored source needs nothing but the seed and the row count to continue the same data, and a query
 // reading fewer columns (projection pushdown) still sees the same values in the ones it reads.
-
-/** MurmurHash3's 32-bit finalizer: a bijection that spreads every input bit over the output. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { fmix32 } from '../../core/murmur3.js';
 
 /** The key of one column's stream under a seed (FNV-1a of the name, mixed with the seed). */
 export function streamKey(seed: number, column: string): number {

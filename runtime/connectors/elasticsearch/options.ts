@@ -1,7 +1,7 @@
 // The WITH options of the elasticsearch-7 connector (Flink's names), the checks across options, and the settings
 // the sink reads, parsed once. Light: the compiler loads it through connector.ts; the sink imports it too.
 import { z } from 'zod';
-import type { TableInfo } from '../../core/connector.js';
+import { undeclaredKeyProblems, type TableInfo } from '../../core/connector.js';
 import { durationString, intString, memoryString, oneOf, parseDuration, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
 
 /** Why a 'hosts' value cannot be used, or null when every ';'-separated entry is an http(s) URL. */
@@ -95,11 +95,7 @@ export function elasticsearchSettings(table: Pick<TableInfo, 'options'>): Elasti
 }
 
 export function validateElasticsearch(table: TableInfo): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const names = new Set(table.declared.map((f) => f.name));
-  for (const key of table.primaryKey) {
-    if (!names.has(key)) problems.push({ option: 'PRIMARY KEY', message: `primary key column '${key}' is not a column of the table` });
-  }
+  const problems = undeclaredKeyProblems(table);
   for (const f of table.primaryKey.map((k) => table.declared.find((d) => d.name === k)).filter((f) => f !== undefined)) {
     if (['ARRAY', 'MAP', 'ROW', 'BYTES'].includes(f.type.name)) {
       problems.push({ option: 'PRIMARY KEY', message: `primary key column '${f.name}' has type ${f.type.name}, which cannot form a document id` });

@@ -1,7 +1,7 @@
 // The WITH options of the jdbc connector (Flink's names), the checks across options, and the settings the sink
 // reads, parsed once. Light: the compiler loads it through connector.ts; the sink imports it too.
 import { z } from 'zod';
-import type { TableInfo } from '../../core/connector.js';
+import { undeclaredKeyProblems, type TableInfo } from '../../core/connector.js';
 import { durationString, intString, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { parseJdbcUrl } from './url.js';
 
@@ -49,11 +49,7 @@ export function jdbcSettings(table: Pick<TableInfo, 'table' | 'options'>): JdbcS
 }
 
 export function validateJdbc(table: TableInfo): OptionProblem[] {
-  const problems: OptionProblem[] = [];
-  const names = new Set(table.declared.map((f) => f.name));
-  for (const key of table.primaryKey) {
-    if (!names.has(key)) problems.push({ option: 'PRIMARY KEY', message: `primary key column '${key}' is not a column of the table` });
-  }
+  const problems = undeclaredKeyProblems(table);
   for (const f of table.declared) {
     if (f.type.name === 'INTERVAL' || f.type.name === 'NULL') {
       problems.push({ option: 'columns', message: `column '${f.name}' has type ${f.type.name}, which cannot be written to MySQL` });
