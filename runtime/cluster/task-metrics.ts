@@ -3,7 +3,9 @@
 // since the last report. All operators run chained behind their source (one task, as a Flink operator
 // chain), so an operator takes its chain's figures (the worst of several, behind a union); a sink counts
 // the time spent waiting for it as busy, the operators before it as backpressured, as Flink shows a slow sink.
-import { describe, type ChainTimes, type JobRunner } from '../exec/job-runner.js';
+import type { JobRunner } from '../exec/job-runner.js';
+import { describe } from '../exec/describe.js';
+import type { ChainTimes } from '../exec/source-pump.js';
 import { inputsOf, operatorsOf, type JobPlan, type PlanNode } from '../core/plan.js';
 import type { OperatorReport } from './protocol.js';
 

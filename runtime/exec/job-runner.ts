@@ -6,16 +6,11 @@ import type { StageCode } from '../core/kernels.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { JobMetrics } from '../core/metrics.js';
 import type { JobPlan } from '../core/plan.js';
-import type { RowKind } from '../core/row.js';
-import { BadRecordError, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { miniBatchSettings } from './mini-batch.js';
 import { buildGraph, type OperatorGraph } from './operator-graph.js';
 import { Barrier, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
-
-export { describe } from './describe.js';
-export type { ChainTimes } from './source-pump.js';
-export type { JobSnapshot, SnapshotOptions } from './snapshot.js';
 
 export interface RunOptions {
   /** Generated stages (compiler/codegen) or the interpreter's (interpret-plan.ts). */
@@ -161,6 +156,3 @@ export class JobRunner {
     for (const a of this.graph.miniBatches) a.flushIfDue(now);
   }
 }
-
-export { BadRecordError };
-export type { RowKind };

@@ -3,7 +3,7 @@
 // (the input of a group or window aggregate: Flink's HASH exchange), where several inputs meet (a union)
 // and where an operator feeds several consumers. The vertex id is its first operator's id (32 hex digits,
 // stable across compiles). Vertices list in dependency order, as the plan's nodes do.
-import { describe } from '../exec/job-runner.js';
+import { describe } from '../exec/describe.js';
 import { inputsOf, operatorsOf, type JobPlan, type PlanNode } from '../core/plan.js';
 
 export type ShipStrategy = 'FORWARD' | 'HASH';

@@ -3,7 +3,7 @@
 // taskmanagers and backpressure. Every answer is built per subtask index, so a vertex of parallelism n shows
 // n subtasks; a subtask's figures are its chain's: records in at the head, out at the tail, and the tail's
 // busy/idle/backpressured time (a chain ending in a sink is busy while the sink works, as in Flink).
-import { describe } from '../exec/job-runner.js';
+import { describe } from '../exec/describe.js';
 import type { JobRecord } from '../cluster/job-record.js';
 import type { JobManager } from '../cluster/jobmanager.js';
 import type { OperatorReport } from '../cluster/protocol.js';

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { JobManager } from '../../cluster/jobmanager.js';
 import { sampleProcess, type ProcessReport } from '../../cluster/process-metrics.js';
-import { describe } from '../../exec/job-runner.js';
+import { describe } from '../../exec/describe.js';
 import { jobVertices } from '../job-graph.js';
 import { jobMetricValues } from '../shapes.js';
 import { chainReports, subtaskIndexes, subtaskMetricValues } from '../vertex-shapes.js';
