@@ -117,14 +117,17 @@ async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
     process.exit(130);
   };
   process.on('SIGINT', onSigint);
+  let lastFailure: number | null = null;
   try {
     for (;;) {
       const job = await call(() => client.get<JobDetails>(`/jobs/${jobId}`));
       if (job.state !== last) console.error(`${job.name} (${jobId}) is ${job.state}`);
-      if (job.state === 'RESTARTING' && last !== 'RESTARTING') {
-        // A poison record restarts the job forever: say so once per restart, with the way out.
-        const ex = await client.get<{ 'root-exception': string | null }>(`/jobs/${jobId}/exceptions`).catch(() => null);
-        if (ex?.['root-exception']?.startsWith('PoisonRecordError')) console.error(`  ${ex['root-exception']}`);
+      if (job.state !== 'FAILED' && job.state !== 'FINISHED' && job.state !== 'CANCELED') {
+        // A poison record restarts the job forever: say so once per failure, with the way out. Failures are told
+        // apart by their time, as a quick restart can fail again between two polls without a visible RUNNING.
+        const ex = await client.get<{ 'root-exception': string | null; timestamp: number | null }>(`/jobs/${jobId}/exceptions`).catch(() => null);
+        if (ex?.timestamp != null && ex.timestamp !== lastFailure && ex['root-exception']?.startsWith('PoisonRecordError')) console.error(`  ${ex['root-exception']}`);
+        lastFailure = ex?.timestamp ?? lastFailure;
       }
       last = job.state;
       if (job.state === 'FINISHED') return;

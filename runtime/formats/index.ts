@@ -30,3 +30,13 @@ export function createDecoder(format: FormatName | string, declared: readonly Fi
 export function createEncoder(format: FormatName | string, schema: readonly Field[], options: Record<string, string>): Encoder {
   return codec(format).encoder(schema, options);
 }
+
+/**
+ * Options for a decoder whose source keeps bad records in a dead-letter queue: a record the format would skip
+ * under ignore-parse-errors must reach the source as a BadRecordError (with its reason) so that it is kept,
+ * not dropped (issue 13.5). The skip still happens, as the source goes on with the next record.
+ */
+export function keepBadRecords(options: Record<string, string>): Record<string, string> {
+  const { 'csv.ignore-parse-errors': _csv, 'json.ignore-parse-errors': _json, ...rest } = options;
+  return rest;
+}

@@ -1,7 +1,9 @@
 // The job commands against a real cluster, as a user types them: run -d prints the job id, list shows it
 // in `flink list`'s layout, cancel ends it; a bounded job finishes with the right output; a job file is
 // compiled on the way; `run` without -d follows the job while a cluster runs; a job that keeps failing
-// restarts per its strategy, then FAILED with its exceptions recorded.
+// restarts per its strategy, then FAILED with its exceptions recorded; attached, a poison record is named at
+// each restart.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tables.js';
@@ -91,6 +93,26 @@ describe('sluice run -d, list, cancel', () => {
     const restarts = (await cluster.rest('GET', `/jobs/${jobId}/metrics?get=numRestarts`)).json;
     expect(restarts).toEqual([{ id: 'numRestarts', value: '2' }]);
     expect(cluster.log('jobmanager')).toMatch(new RegExp(`switched from state RESTARTING to FAILING`));
+  });
+
+  it('attached, a job failing again and again on one bad record prints the poison-record line at each restart', () => {
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '10', '--output', path.join(tempDir(), 'out')]);
+    const input = path.join(tempDir(), 'numbers.csv');
+    writeFileSync(input, '1\n2\nthree\n4\n');
+    // The delay keeps the job RESTARTING long enough for the CLI's poll (every 500 ms) to see each restart.
+    const r = cluster.sluice(['run', bundle, '--set', 'numbers.connector=filesystem', '--set', `numbers.path=${input}`, '--set', 'numbers.format=csv',
+      '-D', 'restart-strategy.type=fixed-delay', '-D', 'restart-strategy.fixed-delay.attempts=2', '-D', 'restart-strategy.fixed-delay.delay=1500 ms']);
+    expect(r.status, r.stderr).toBe(1);
+    const origin = `bad record at file ${input} line 3: column 'id'`;
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('  PoisonRecordError'));
+    // One line per failure from the second on; the last failure may be seen before the job is FAILED, or not.
+    expect(lines.map((l) => /failed (\d) times/.exec(l)?.[1])).toEqual(['2', '3'].slice(0, Math.max(1, lines.length)));
+    for (const l of lines) {
+      expect(l).toContain(`PoisonRecordError: poison record: the job failed`);
+      expect(l).toContain(origin);
+      expect(l).toContain(`'scan.dead-letter-queue.topic'`);
+    }
+    expect(r.stderr).toMatch(new RegExp(`error: job [0-9a-f]{32} failed: PoisonRecordError: poison record: the job failed 3 times in a row on the same record: ${origin}`));
   });
 
   it('names a missing cluster, and a foreground run still works without one', () => {

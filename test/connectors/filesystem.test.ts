@@ -161,12 +161,13 @@ describe('filesystem source', () => {
     expect((error as BadRecordError).reason).toContain("column 'amount'");
   });
 
-  it('keeps bad lines in the dead-letter file with file, line, offset and reason, and reads the rest', async () => {
-    const path = join(dir, 'dead.csv');
+  // With csv.ignore-parse-errors too: the lines it would drop are kept all the same.
+  it.each<Record<string, string>>([{}, { 'csv.ignore-parse-errors': 'true' }])('keeps bad lines in the dead-letter file with file, line, offset and reason, and reads the rest (%o)', async (extra) => {
+    const path = join(dir, `dead-${Object.keys(extra).length}.csv`);
     const lines = ['1,a,1.0,2020-01-01 00:00:00', '2,b,oops,2020-01-01 00:00:00', '3,c', '4,d,4.0,2020-01-01 00:00:00'];
     await writeFile(path, lines.join('\r\n') + '\r\n');
-    const deadFile = join(dir, 'dead-letters.jsonl');
-    const { reader, ctx } = await openSource(path, 'csv', { 'scan.dead-letter-queue.path': deadFile });
+    const deadFile = join(dir, `dead-letters-${Object.keys(extra).length}.jsonl`);
+    const { reader, ctx } = await openSource(path, 'csv', { 'scan.dead-letter-queue.path': deadFile, ...extra });
     expect((await drain(reader)).rows.map((r) => r.account_id)).toEqual([1, 4]);
     expect(ctx.metrics.badRecordsSkipped).toBe(2);
     const letters = (await readFile(deadFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));

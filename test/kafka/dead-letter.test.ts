@@ -1,6 +1,7 @@
 // Issue 13.5: with 'scan.dead-letter-queue.topic' a record the format cannot decode goes, as it was read (raw
 // key and value bytes), to the dead-letter topic with headers naming the table, source topic, partition,
-// offset and the reason; the job goes on with the next record. Without it the source fails naming the record.
+// offset and the reason; the job goes on with the next record, also under ignore-parse-errors, which without a
+// dead-letter topic drops it. Without either the source fails naming the record.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafkaSource, DEAD_LETTER_HEADERS as H } from '../../runtime/connectors/kafka/source.js';
 import { DataTypes } from '../../runtime/core/data-types.js';
@@ -14,11 +15,12 @@ const VALUES = ['1,a', '2,b', 'three,c', '4,d', '5', '6,f', '7,g'];
 const BAD = new Set([2, 4]);
 
 describe('kafka source: dead-letter queue', { timeout: 60_000 }, () => {
-  it('keeps bad records in the dead-letter topic with their origin and reason, and reads the rest', async () => {
+  // With csv.ignore-parse-errors too: the records it would drop are kept all the same.
+  it.each<Record<string, string>>([{}, { 'csv.ignore-parse-errors': 'true' }])('keeps bad records in the dead-letter topic with their origin and reason, and reads the rest (%o)', async (extra) => {
     const topic = await createTopic(uniqueTopic('dlq-src'));
     const dlq = uniqueTopic('dlq');
     await produce(topic, VALUES.map((value, i) => ({ key: `k${i}`, value })));
-    const ctx = kafkaSourceContext(topic, FIELDS, { format: 'csv', 'scan.startup.mode': 'earliest-offset', 'scan.dead-letter-queue.topic': dlq });
+    const ctx = kafkaSourceContext(topic, FIELDS, { format: 'csv', 'scan.startup.mode': 'earliest-offset', 'scan.dead-letter-queue.topic': dlq, ...extra });
     const reader = createKafkaSource(ctx, false);
     await reader.open(null);
     try {

@@ -5,7 +5,7 @@ import { appendFile } from 'node:fs/promises';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { BadRecordError } from '../../core/errors.js';
 import type { Row } from '../../core/row.js';
-import { createDecoder, type BytesDecoder } from '../../formats/index.js';
+import { createDecoder, keepBadRecords, type BytesDecoder } from '../../formats/index.js';
 import { compareFiles, listInputFiles } from './files.js';
 import { LineReader } from './line-reader.js';
 
@@ -45,8 +45,9 @@ class FileSourceReader implements SourceReader {
   private readonly deadLetterPath: string | null;
 
   constructor(private readonly ctx: SourceContext) {
-    this.decoder = createDecoder(ctx.options.format, ctx.declared, ctx.fields, ctx.options);
     this.deadLetterPath = ctx.options['scan.dead-letter-queue.path'] ?? null;
+    // With a dead-letter file, lines ignore-parse-errors would drop are kept there too.
+    this.decoder = createDecoder(ctx.options.format, ctx.declared, ctx.fields, this.deadLetterPath === null ? ctx.options : keepBadRecords(ctx.options));
   }
 
   async open(restored: unknown | null): Promise<void> {

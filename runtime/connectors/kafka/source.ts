@@ -41,6 +41,7 @@ import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage,
 import { readLayout, readOutOfRangePolicy, readTopics, type OutOfRangePolicy } from './options.js';
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
 import { createRecordDecoder, type RecordDecoder } from './records.js';
+import { keepBadRecords } from '../../formats/index.js';
 import { readStartup, resolveStartOffsets, type Offsets } from './startup.js';
 
 /** Rows per poll() at most. */
@@ -166,10 +167,13 @@ export class KafkaSourceReader implements SourceReader {
       // Without the key columns a tombstone cannot say which row it deletes.
       throw new UserError(`upsert-kafka table '${ctx.table}': the source was opened without the table's primary key`);
     }
-    this.decode = createRecordDecoder(readLayout(ctx, upsert), ctx.declared, ctx.fields);
+    this.deadLetterTopic = ctx.options['scan.dead-letter-queue.topic'] ?? null;
+    const layout = readLayout(ctx, upsert);
+    // With a dead-letter topic, records ignore-parse-errors would drop are kept there too.
+    this.decode = createRecordDecoder(this.deadLetterTopic === null ? layout
+      : { ...layout, valueOptions: keepBadRecords(layout.valueOptions), keyOptions: keepBadRecords(layout.keyOptions) }, ctx.declared, ctx.fields);
     this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
     this.outOfRange = readOutOfRangePolicy(ctx.options);
-    this.deadLetterTopic = ctx.options['scan.dead-letter-queue.topic'] ?? null;
     this.sizeFetch(1);
   }
 
