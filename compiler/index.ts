@@ -54,7 +54,7 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
 function udfRefs(job: LoadedJob, used: Set<string>): UdfRef[] {
   const declared = new Map(job.udfs.map((u) => [u.name, u]));
   return [...used].sort().map((name) => {
-    const registeredAs = job.tEnv.temporaryFunctions.get(name) ?? name;
+    const registeredAs = job.tEnv.functions.temporary.get(name) ?? name;
     const decl = declared.get(registeredAs);
     const sig = job.tEnv.functions.udf(name);
     if (!decl || !sig) {
