@@ -8,6 +8,7 @@ import { JobMetrics } from '../core/metrics.js';
 import type { JobPlan } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { miniBatchSettings } from './mini-batch.js';
+import { runtimeMode } from './runtime-mode.js';
 import { buildGraph, type OperatorGraph } from './operator-graph.js';
 import { Barrier, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
@@ -34,6 +35,8 @@ export class JobRunner {
   private readonly controller = new AbortController();
   private readonly barrier = new Barrier();
   private draining = false;
+  /** Whether this run is a batch (execution.runtime-mode; known once the sources are open). */
+  get batch(): boolean { return this.graph.batch ?? false; }
   /** Per source id: the time its chain spent idle, busy and backpressured. */
   readonly times = new Map<string, ChainTimes>();
   /** Per source id: the last watermark it emitted (ms), for the watermark metrics. */
@@ -56,6 +59,7 @@ export class JobRunner {
     try {
       this.graph = await buildGraph(this.plan, {
         code: this.options.code, metrics: this.metrics, restore, miniBatch, pending: this.pending, log: this.log, signal: this.controller.signal,
+        mode: runtimeMode(this.plan.config),
       });
     } catch (e) {
       await this.closeAll();

@@ -2,7 +2,7 @@
 // union and sink, and the edges between them. Dispatch is by node kind, exhaustively, so a new kind does not
 // compile until it has a place here. A fused node that ends in an aggregate's accumulate step is that
 // aggregate's ingest: its input feeds the aggregate directly.
-import type { SinkWriter } from '../core/connector.js';
+import type { SinkWriter, SourceReader } from '../core/connector.js';
 import type { MapStage, StageCode } from '../core/kernels.js';
 import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
@@ -18,6 +18,7 @@ import { OutputSample } from '../core/output-sample.js';
 import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
+import { checkBatchPlan, resolveBatch, type RuntimeMode } from './runtime-mode.js';
 
 export interface OperatorGraph {
   pumps: SourcePump[];
@@ -26,6 +27,8 @@ export interface OperatorGraph {
   procTimeWindows: WindowAggProcessor[];
   /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
   miniBatches: GroupAggProcessor[];
+  /** A batch run (runtime-mode.ts): no watermarks, aggregates emit once at the end of input. */
+  batch?: boolean;
 }
 
 export interface GraphContext extends OpenContext {
@@ -35,6 +38,8 @@ export interface GraphContext extends OpenContext {
   miniBatch: MiniBatchSettings | null;
   /** Where sinks whose buffers are full leave their promise. */
   pending: Promise<void>[];
+  /** execution.runtime-mode (default streaming). */
+  mode?: RuntimeMode;
 }
 
 /** Where rows sent to a node go (`entry`, per input for a union), and the list a node's output goes to (`exit`). */
@@ -52,13 +57,29 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
   for (const n of plan.nodes) if (n.kind === 'fused' && n.accumulateInto) ingestOf.set(n.accumulateInto, n);
   const ends = new Map<string, Ends>();
   const processorOf = (id: string) => ends.get(id)!.entry!(id);
+  // Sources open first: whether the run is a batch (automatic mode) depends on all of them being bounded.
+  const mode = ctx.mode ?? 'streaming';
+  if (mode === 'batch') checkBatchPlan(plan);
+  const readers = new Map<string, SourceReader>();
+  try {
+    for (const n of plan.nodes) {
+      if (n.kind === 'source') readers.set(n.id, await openSource(n, restore?.sources[n.id] ?? null, ctx.metrics.operator(n.id, describe(n)), ctx));
+    }
+    g.batch = resolveBatch(mode, plan.nodes.flatMap((n) => (n.kind === 'source' ? [{ node: n, reader: readers.get(n.id)! }] : [])));
+    if (g.batch) checkBatchPlan(plan);
+  } catch (e) {
+    await Promise.allSettled([...readers.values()].map((r) => r.close()));
+    throw e;
+  }
+  const batch = g.batch;
 
   for (const n of plan.nodes) {
     const m = ctx.metrics.operator(n.id, describe(n));
     switch (n.kind) {
       case 'source': {
-        const reader = await openSource(n, restore?.sources[n.id] ?? null, m, ctx);
-        const tracker = n.watermark ? new WatermarkTracker(n.watermark.delayMs, idleTimeout(n, plan.config)) : null;
+        const reader = readers.get(n.id)!;
+        // A batch has no watermarks: every record counts, windows fire at the end of input.
+        const tracker = n.watermark && !batch ? new WatermarkTracker(n.watermark.delayMs, idleTimeout(n, plan.config)) : null;
         if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
         const recycle = reader.recycle !== undefined && releasesRows(consumers(n.id), code);
         const pump = new SourcePump(n, reader, tracker, code.computed[n.id], recycle, m, ctx.log);
@@ -92,10 +113,10 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const ingest = code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
-          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, ctx.miniBatch)
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, batch)
           : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, m);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimeWindows.push(p);
-        if (p instanceof GroupAggProcessor && ctx.miniBatch) g.miniBatches.push(p);
+        if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         ends.set(n.id, { entry: () => p, exit: p });

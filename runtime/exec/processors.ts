@@ -63,7 +63,11 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: GroupState;
   private readonly trigger: MiniBatchTrigger | null;
 
-  constructor(private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, input: readonly Field[], metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null) {
+  constructor(
+    private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, input: readonly Field[], metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null,
+    /** Batch mode: emit once, at the end of input (final rows, inserts only). */
+    private readonly atEnd = false,
+  ) {
     super(metrics);
     const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
     this.state = new GroupState(kernel, node.keys, keyTypes, node.aggs.map((a) => a.name));
@@ -73,6 +77,7 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   process(rows: Row[], kinds: RowKind[] | null): void {
     this.metrics.recordsIn += rows.length;
     this.ingest(rows, kinds, this.state);
+    if (this.atEnd) return;
     if (this.trigger === null || this.trigger.add(rows.length, Date.now())) this.flush();
   }
 

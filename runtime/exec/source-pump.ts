@@ -109,7 +109,7 @@ export class SourcePump {
       kinds = kinds && kinds.filter((_, i) => keep[i]);
       rows = rows.filter((_, i) => keep[i]);
     }
-    if (max > -Infinity) this.tracker!.observe(split, max);
+    if (max > -Infinity) this.tracker?.observe(split, max);
     return { rows, kinds };
   }
 }

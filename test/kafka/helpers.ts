@@ -116,13 +116,14 @@ export function kafkaSinkContext(topic: string, schema: Field[], options: Record
 }
 
 /** Polls until `count` rows arrived (or fails after timeoutMs), keeping each batch. */
-export async function pollRows<B extends { split: string; rows: Record<string, unknown>[] }>(reader: { poll(): Promise<B> }, count: number, timeoutMs = 20_000): Promise<B[]> {
+export async function pollRows<B extends { split: string; rows: Record<string, unknown>[] }>(reader: { poll(): Promise<B | null> }, count: number, timeoutMs = 20_000): Promise<B[]> {
   const batches: B[] = [];
   let rows = 0;
   const deadline = Date.now() + timeoutMs;
   while (rows < count) {
     if (Date.now() > deadline) throw new Error(`only ${rows}/${count} rows after ${timeoutMs} ms`);
     const b = await reader.poll();
+    if (b === null) throw new Error(`the source ended after ${rows}/${count} rows`);
     if (b.rows.length > 0) batches.push(b);
     rows += b.rows.length;
   }

@@ -32,7 +32,7 @@ async function readNs(reader: ReturnType<typeof createKafkaSource>, count: numbe
   const ns: number[] = [];
   const deadline = Date.now() + timeoutMs;
   try {
-    while (ns.length < count && ns.at(-1) !== 999 && Date.now() < deadline) for (const r of (await reader.poll()).rows) ns.push(Number(r.n));
+    while (ns.length < count && ns.at(-1) !== 999 && Date.now() < deadline) for (const r of (await reader.poll())!.rows) ns.push(Number(r.n));
   } catch (e) {
     return { ns, error: e as Error };
   }

@@ -48,7 +48,7 @@ describe('kafka source: startup modes', { timeout: 60_000 }, () => {
       const rows = rowsOf(await pollRows(reader, 3));
       expect(rows.map((r) => r.amount)).toEqual([5, 6, 7]);
       // The start position is exact even before a record was read.
-      expect(reader.snapshot()).toEqual({ offsets: { [topic]: { 0: 8 } } });
+      expect(reader.snapshot()).toEqual({ offsets: { [topic]: { 0: 8 } }, start: { [topic]: { 0: 5 } } });
     } finally {
       await reader.close();
     }
@@ -262,10 +262,10 @@ describe('kafka source: positions', { timeout: 90_000 }, () => {
       const after = rowsOf(await pollRows(second.reader, total - before.length)).map((r) => r.amount as number);
       await sleep(300);
       const extra = await second.reader.poll();
-      expect(extra.rows).toEqual([]);
+      expect(extra!.rows).toEqual([]);
       const all = [...before, ...after].sort((a, b) => a - b);
       expect(all).toEqual(Array.from({ length: total }, (_, i) => i));
-      expect(second.reader.snapshot()).toEqual({ offsets: { [topic]: { 0: total / 2, 1: total / 2 } } });
+      expect(second.reader.snapshot()).toEqual({ offsets: { [topic]: { 0: total / 2, 1: total / 2 } }, start: { [topic]: { 0: 0, 1: 0 } } });
     } finally {
       await second.reader.close();
     }
@@ -285,7 +285,7 @@ describe('kafka source: positions', { timeout: 90_000 }, () => {
       // Reading commits nothing (no auto-commit).
       expect(await committed()).toEqual({ 0: -1, 1: -1 });
       const position = reader.snapshot() as KafkaPosition;
-      expect(position).toEqual({ offsets: { [topic]: { 0: 10, 1: 10 } } });
+      expect(position.offsets).toEqual({ [topic]: { 0: 10, 1: 10 } });
       await reader.checkpointComplete(position);
       expect(await committed()).toEqual({ 0: 10, 1: 10 });
     } finally {
@@ -343,7 +343,7 @@ describe('kafka source: backpressure', { timeout: 120_000 }, () => {
         const b = reader.buffered();
         expect(b.paused).toBe(false);
         most = Math.max(most, b.bytes);
-        read += (await reader.poll()).rows.length;
+        read += (await reader.poll())!.rows.length;
       }
       // The queue filled up to the high-water mark and stayed within it (plus the batch that crossed it).
       expect(most).toBeGreaterThanOrEqual(2 * FETCH);

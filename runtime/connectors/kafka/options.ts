@@ -9,6 +9,9 @@ import { validateProperties } from './properties.js';
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
 export type StartupMode = (typeof STARTUP_MODES)[number];
+/** scan.bounded.mode: where a bounded read stops (batch mode, reconcile); 'unbounded' reads on forever. */
+const BOUNDED_MODES = ['unbounded', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
+export type BoundedMode = (typeof BOUNDED_MODES)[number];
 
 /** What a source does when its position is no longer in the log: fail (default), or accept the loss and go on there. */
 const OUT_OF_RANGE_POLICIES = ['fail', 'earliest', 'latest'] as const;
@@ -50,6 +53,9 @@ const sharedKeys: Record<string, z.ZodType<string>> = {
   'scan.watermark.idle-timeout': durationString(),
   'scan.offset-out-of-range': oneOf(...OUT_OF_RANGE_POLICIES),
   'scan.dead-letter-queue.topic': z.string().min(1, 'must name a topic'),
+  'scan.bounded.mode': oneOf(...BOUNDED_MODES),
+  'scan.bounded.timestamp-millis': intString(0),
+  'scan.bounded.specific-offsets': z.string().refine((s) => parseSpecificOffsets(s) !== null, "must look like 'partition:0,offset:42;partition:1,offset:300'"),
   'sink.delivery-guarantee': oneOf('at-least-once', 'exactly-once', 'none'),
   'sink.transactional-id-prefix': z.string().min(1, 'must not be empty'),
 };
@@ -168,15 +174,28 @@ export function validateKafka(table: TableInfo, role: 'source' | 'sink'): Option
   if (o['scan.startup.timestamp-millis'] && mode !== 'timestamp') problems.push({ option: 'scan.startup.timestamp-millis', message: `'scan.startup.timestamp-millis' is used only with 'scan.startup.mode' = 'timestamp'` });
   if (o['scan.startup.specific-offsets'] && mode !== 'specific-offsets') problems.push({ option: 'scan.startup.specific-offsets', message: `'scan.startup.specific-offsets' is used only with 'scan.startup.mode' = 'specific-offsets'` });
   if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'` });
-  return [...problems, ...validateCommon(table, readLayout(table, false), role)];
+  return [...problems, ...boundedProblems(o, role), ...validateCommon(table, readLayout(table, false), role)];
+}
+
+/** scan.bounded.* options go together as scan.startup.* do. */
+function boundedProblems(o: Record<string, string>, role: 'source' | 'sink'): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const mode = o['scan.bounded.mode'];
+  if (mode === 'timestamp' && !o['scan.bounded.timestamp-millis']) problems.push({ option: 'scan.bounded.timestamp-millis', message: `'scan.bounded.mode' = 'timestamp' needs 'scan.bounded.timestamp-millis'` });
+  if (mode === 'specific-offsets' && !o['scan.bounded.specific-offsets']) problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.mode' = 'specific-offsets' needs 'scan.bounded.specific-offsets'` });
+  if (o['scan.bounded.timestamp-millis'] && mode !== 'timestamp') problems.push({ option: 'scan.bounded.timestamp-millis', message: `'scan.bounded.timestamp-millis' is used only with 'scan.bounded.mode' = 'timestamp'` });
+  if (o['scan.bounded.specific-offsets'] && mode !== 'specific-offsets') problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.specific-offsets' is used only with 'scan.bounded.mode' = 'specific-offsets'` });
+  if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'scan.bounded.mode' = 'group-offsets' needs 'properties.group.id'` });
+  if (mode === 'specific-offsets' && o.topic && readTopics(o).length > 1) problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.specific-offsets' names partitions of one topic, but 'topic' lists ${readTopics(o).length}` });
+  return problems;
 }
 
 export function validateUpsertKafka(table: TableInfo, role: 'source' | 'sink'): OptionProblem[] {
   if (table.primaryKey.length === 0) {
     return [{ option: 'PRIMARY KEY', message: `an upsert-kafka table needs a primary key: the record key is built from it`, hint: 'add PRIMARY KEY (<columns>) NOT ENFORCED to the CREATE TABLE' }];
   }
-  const problems = validateCommon(table, readLayout(table, true), role);
   const o = table.options;
+  const problems = [...validateCommon(table, readLayout(table, true), role), ...boundedProblems(o, role)];
   const buffersRows = Number(o['sink.buffer-flush.max-rows'] ?? 0) > 0;
   const buffersTime = durationMillis(o['sink.buffer-flush.interval']) > 0;
   if (buffersRows !== buffersTime) {

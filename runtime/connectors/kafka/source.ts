@@ -42,7 +42,7 @@ import { readLayout, readOutOfRangePolicy, readTopics, type OutOfRangePolicy } f
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
 import { createRecordDecoder, type RecordDecoder } from './records.js';
 import { keepBadRecords } from '../../formats/index.js';
-import { readStartup, resolveStartOffsets, type Offsets } from './startup.js';
+import { readBounded, readStartup, resolveStartOffsets, resolveStopOffsets, type Offsets } from './startup.js';
 
 /** Rows per poll() at most. */
 const MAX_ROWS = 1024;
@@ -65,6 +65,11 @@ const RECORD_OVERHEAD = 10;
 /** What a checkpoint holds: next offset per topic and partition. */
 export interface KafkaPosition {
   offsets: Record<string, Record<string, number>>;
+  /**
+   * Where the job's first run started reading (scan.startup.mode resolved), carried through restores: with
+   * `offsets`, the input range the job has consumed, which `sluice reconcile` re-reads as a batch.
+   */
+  start?: Record<string, Record<string, number>>;
 }
 
 /** A source batch that also carries changelog kinds (upsert-kafka: tombstones are deletes). */
@@ -131,7 +136,11 @@ export class OffsetOutOfRangeError extends Error {
 }
 
 export class KafkaSourceReader implements SourceReader {
-  readonly bounded = false;
+  /** scan.bounded.mode: the offset to stop before, per split, once resolved at open; null: unbounded. */
+  private stop: Map<string, number> | null = null;
+  private readonly boundedBy: ReturnType<typeof readBounded>;
+  /** The job's first start positions (KafkaPosition.start). */
+  private start: KafkaPosition['offsets'] = {};
   private readonly topics: string[];
   private readonly settings: KafkaSettings;
   private readonly decode: RecordDecoder;
@@ -162,6 +171,7 @@ export class KafkaSourceReader implements SourceReader {
 
   constructor(private readonly ctx: SourceContext, private readonly upsert: boolean) {
     this.topics = readTopics(ctx.options);
+    this.boundedBy = readBounded(ctx.options);
     this.settings = readKafkaSettings(ctx.options, ctx.table);
     if (upsert && ctx.primaryKey.length === 0) {
       // Without the key columns a tombstone cannot say which row it deletes.
@@ -178,6 +188,10 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   /** Records fetched and not yet handed out, their bytes (see RECORD_OVERHEAD) and the marks (see the header). For tests and metrics. */
+  get bounded(): boolean {
+    return this.boundedBy !== null;
+  }
+
   buffered(): { records: number; bytes: number; paused: boolean; highWaterBytes: number; lowWaterBytes: number } {
     return { records: this.bufferedRecords, bytes: this.bufferedBytes, paused: this.paused, highWaterBytes: 2 * this.fetchBytes, lowWaterBytes: this.fetchBytes };
   }
@@ -208,6 +222,8 @@ export class KafkaSourceReader implements SourceReader {
         s.position = s.fetched = offset;
       }
     }
+    this.start = (restored as KafkaPosition | null)?.start ?? (restored === null ? offsetsRecord(start) : {});
+    if (this.boundedBy !== null) await this.resolveStop(client);
     // Without properties.group.id a private group: kafkajs needs one to fetch; nothing is committed to it.
     const groupId = settings.consumer.groupId ?? `sluice-${ctx.table}-${randomUUID().slice(0, 8)}`;
     this.consumer = client.consumer(settings.consumer, groupId);
@@ -217,6 +233,31 @@ export class KafkaSourceReader implements SourceReader {
       batchDone: (topic, partition, lastOffset) => this.skipTo(topic, partition, lastOffset),
       crashed: (e) => this.fail(e),
     });
+  }
+
+  private async resolveStop(client: KafkaClient): Promise<void> {
+    const admin = await client.admin();
+    try {
+      this.stop = new Map();
+      for (const [topic, offsets] of await resolveStopOffsets(admin, this.topics, this.boundedBy!, this.settings.consumer)) {
+        for (const [partition, offset] of offsets) {
+          this.stop.set(`${topic}-${partition}`, offset);
+          this.state(topic, partition).position ??= 0;
+        }
+      }
+    } finally {
+      await admin.close();
+    }
+  }
+
+  /** A bounded read is over when every partition's position has reached its stop offset. */
+  private exhausted(): boolean {
+    if (this.stop === null) return false;
+    for (const [split, stop] of this.stop) {
+      const s = this.partitions.get(split)!;
+      if ((s.position ?? 0) < stop) return false;
+    }
+    return true;
   }
 
   private async startOffsets(client: KafkaClient, restored: KafkaPosition | null): Promise<Offsets> {
@@ -331,12 +372,19 @@ export class KafkaSourceReader implements SourceReader {
       const from = s.fetched;
       messages = messages.filter((m) => Number(m.offset) >= from);
     }
-    if (s.fetched !== null && b.lastOffset < s.fetched) return;
+    let lastOffset = b.lastOffset;
+    const stop = this.stop?.get(s.split);
+    if (stop !== undefined) {
+      // A bounded read hands out nothing at or after the stop offset (nor from partitions that appeared later).
+      if (messages.length > 0 && Number(messages[messages.length - 1].offset) >= stop) messages = messages.filter((m) => Number(m.offset) < stop);
+      lastOffset = Math.min(lastOffset, stop - 1);
+    } else if (this.stop !== null) return;
+    if (s.fetched !== null && lastOffset < s.fetched) return;
     let bytes = messages.length * RECORD_OVERHEAD;
     for (let i = 0; i < messages.length; i++) bytes += (messages[i].value?.length ?? 0) + (messages[i].key?.length ?? 0);
     if (b.highWatermark !== undefined) s.high = Math.max(s.high ?? 0, b.highWatermark);
-    this.queue.push({ state: s, messages, next: 0, lastOffset: b.lastOffset, bytes });
-    s.fetched = b.lastOffset + 1;
+    this.queue.push({ state: s, messages, next: 0, lastOffset, bytes });
+    s.fetched = lastOffset + 1;
     this.bufferedRecords += messages.length;
     this.bufferedBytes += bytes;
     this.notify();
@@ -371,6 +419,8 @@ export class KafkaSourceReader implements SourceReader {
   /** A fetch of control records or aborted messages only: the position moves past it when the queue gets there. */
   private skipTo(topic: string, partition: number, lastOffset: number): void {
     const s = this.state(topic, partition);
+    const stop = this.stop?.get(s.split);
+    if (stop !== undefined) lastOffset = Math.min(lastOffset, stop - 1);
     if (s.fetched !== null && lastOffset < s.fetched) return;
     this.queue.push({ state: s, messages: [], next: 0, lastOffset, bytes: 0 });
     s.fetched = lastOffset + 1;
@@ -402,9 +452,10 @@ export class KafkaSourceReader implements SourceReader {
     });
   }
 
-  async poll(): Promise<ChangelogSourceBatch> {
+  async poll(): Promise<ChangelogSourceBatch | null> {
     if (this.failure) throw this.failure;
     if (this.queue.length === 0) {
+      if (this.exhausted()) return null;
       await this.waitForData();
       if (this.failure) throw this.failure;
       if (this.queue.length === 0) return { split: this.assignment[0] ?? this.topics[0], rows: [], kinds: null };
@@ -485,7 +536,7 @@ export class KafkaSourceReader implements SourceReader {
       if (s.position === null) continue;
       (offsets[s.topic] ??= {})[s.partition] = s.position;
     }
-    return { offsets };
+    return Object.keys(this.start).length > 0 ? { offsets, start: this.start } : { offsets };
   }
 
   async checkpointComplete(position: unknown): Promise<void> {
@@ -514,4 +565,10 @@ export class KafkaSourceReader implements SourceReader {
     this.room?.();
     await consumer?.close();
   }
+}
+
+function offsetsRecord(offsets: Offsets): KafkaPosition['offsets'] {
+  const out: KafkaPosition['offsets'] = {};
+  for (const [topic, partitions] of offsets) out[topic] = Object.fromEntries(partitions);
+  return out;
 }

@@ -4,7 +4,7 @@
 // restore never skips records that arrived between the start and the first record read.
 import { UserError } from '../../core/errors.js';
 import type { AdminLink } from './client.js';
-import { parseSpecificOffsets, type StartupMode } from './options.js';
+import { parseSpecificOffsets, type BoundedMode, type StartupMode } from './options.js';
 import type { ConsumerSettings } from './properties.js';
 
 /** Next offset to read, by topic and partition. */
@@ -71,3 +71,46 @@ export async function resolveStartOffsets(admin: AdminLink, topics: string[], st
 
 /** An offset outside the log (deleted by retention, or beyond its end) starts at the nearest end, as auto.offset.reset would. */
 const clamp = (offset: number, low: number, high: number) => Math.min(Math.max(offset, low), high);
+
+export interface BoundedConfig {
+  mode: Exclude<BoundedMode, 'unbounded'>;
+  timestampMillis: number;
+  specific: Map<number, number>;
+}
+
+/** scan.bounded.mode, or null for an unbounded read (the default). */
+export function readBounded(options: Record<string, string>): BoundedConfig | null {
+  const mode = (options['scan.bounded.mode'] ?? 'unbounded') as BoundedMode;
+  if (mode === 'unbounded') return null;
+  return {
+    mode,
+    timestampMillis: Number(options['scan.bounded.timestamp-millis'] ?? 0),
+    specific: parseSpecificOffsets(options['scan.bounded.specific-offsets'] ?? '') ?? new Map(),
+  };
+}
+
+/**
+ * Where a bounded read stops: the offset after the last record to read, per partition, resolved once when the
+ * source opens (as Flink's OffsetsInitializer for stopping offsets). latest-offset: the log end then;
+ * group-offsets: the group's committed offsets (the log end where none); timestamp: the first record at or
+ * after the time; specific-offsets: as given (partitions not named: the log end).
+ */
+export async function resolveStopOffsets(admin: AdminLink, topics: string[], bounded: BoundedConfig, consumer: ConsumerSettings): Promise<Offsets> {
+  const out: Offsets = new Map();
+  for (const topic of topics) {
+    if (!(await admin.topicExists(topic))) continue;
+    const bounds = await admin.offsets(topic);
+    const committed = bounded.mode === 'group-offsets' && consumer.groupId !== null ? await admin.committed(consumer.groupId, topic) : new Map<number, number>();
+    const at = bounded.mode === 'timestamp' ? await admin.offsetsAt(topic, bounded.timestampMillis) : null;
+    const offsets = new Map<number, number>();
+    for (const { partition, low, high } of bounds) {
+      const stop = bounded.mode === 'latest-offset' ? high
+        : bounded.mode === 'group-offsets' ? committed.get(partition) ?? high
+          : bounded.mode === 'timestamp' ? at!.get(partition) ?? high
+            : bounded.specific.get(partition) ?? high;
+      offsets.set(partition, clamp(stop, low, high));
+    }
+    out.set(topic, offsets);
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+// Flink's `execution.runtime-mode`: streaming (the default), batch, or automatic (batch when every source is
+// bounded). In batch mode a job runs over bounded input to final results: no watermarks (nothing is late),
+// aggregates emit once at the end of input as inserts, windows fire at the end of input. What only a stream
+// can do (processing-time windows, an unbounded source) fails before any record is read, with the reason.
+import type { SourceReader } from '../core/connector.js';
+import { UserError } from '../core/errors.js';
+import type { JobPlan, SourceNode } from '../core/plan.js';
+
+export type RuntimeMode = 'streaming' | 'batch' | 'automatic';
+
+export const RUNTIME_MODE_KEY = 'execution.runtime-mode';
+
+export function runtimeMode(config: Record<string, string>): RuntimeMode {
+  const v = (config[RUNTIME_MODE_KEY] ?? 'streaming').toLowerCase();
+  if (v === 'streaming' || v === 'batch' || v === 'automatic') return v;
+  throw new UserError(`${RUNTIME_MODE_KEY} = '${config[RUNTIME_MODE_KEY]}' is not a runtime mode`, 'use streaming, batch or automatic');
+}
+
+/** Whether the run is a batch run, once its sources are open (automatic: every source is bounded). */
+export function resolveBatch(mode: RuntimeMode, sources: readonly { node: SourceNode; reader: SourceReader }[]): boolean {
+  if (mode === 'streaming') return false;
+  const unbounded = sources.filter((s) => !s.reader.bounded);
+  if (mode === 'automatic') return unbounded.length === 0;
+  if (unbounded.length > 0) {
+    const s = unbounded[0].node;
+    throw new UserError(
+      `${RUNTIME_MODE_KEY} = batch needs bounded sources, but table '${s.table}' (connector '${s.connector}') is unbounded`,
+      "bound it: kafka with 'scan.bounded.mode' (latest-offset, group-offsets, timestamp, specific-offsets), datagen with 'number-of-rows'; filesystem is bounded",
+    );
+  }
+  return true;
+}
+
+/** What a batch run cannot do, found in the plan before anything opens. */
+export function checkBatchPlan(plan: JobPlan): void {
+  for (const n of plan.nodes) {
+    if (n.kind === 'windowAggregate' && n.window.time === 'processing') {
+      throw new UserError(
+        `${RUNTIME_MODE_KEY} = batch: the window on '${n.window.timeColumn}' is a processing-time window, whose result depends on when records arrive, not on the records`,
+        'window on an event-time column (one with a WATERMARK), or run in streaming mode',
+      );
+    }
+  }
+}
