@@ -2,13 +2,14 @@
 // call that caused them) and adds plan nodes through the environment's PlanBuilder.
 import { typeToString, type Field } from '../../runtime/core/data-types.js';
 import type { Row } from '../../runtime/core/row.js';
-import type { PlanNode, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
+import type { JoinType, PlanNode, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
 import type { RowKind } from '../../runtime/core/row.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { exprKey, hasAggregate, outputName, stripAlias, type LExpr } from '../ir/logical-expr.js';
 import { identity, type PlanBuilder } from '../ir/plan-builder.js';
 import { callerLoc } from '../ir/source-loc.js';
 import { lowerAggregate } from '../frontend/lower-aggregate.js';
+import { ambiguousNames, lowerJoin } from '../frontend/lower-join.js';
 import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
 import { toNode, type ExpressionLike } from './expressions.js';
 import type { GroupWindow } from './windows.js';
@@ -127,6 +128,39 @@ export class Table {
     }
     const changelog = this.node.changelog === 'insert-only' && other.node.changelog === 'insert-only' ? 'insert-only' : 'retract';
     return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, other.node.id], schema: a, changelog, loc }));
+  }
+
+  /** Inner join; without a condition, a cross join that a following where() restricts (Flink's join(right).where(...)). */
+  join(right: Table, condition?: ExpressionLike): Table {
+    return this.joinWith('inner', right, condition === undefined ? null : toNode(condition), undefined, callerLoc());
+  }
+
+  leftOuterJoin(right: Table, condition?: ExpressionLike): Table {
+    return this.joinWith('left', right, condition === undefined ? null : toNode(condition), undefined, callerLoc());
+  }
+
+  rightOuterJoin(right: Table, condition: ExpressionLike): Table {
+    return this.joinWith('right', right, toNode(condition), undefined, callerLoc());
+  }
+
+  fullOuterJoin(right: Table, condition: ExpressionLike): Table {
+    return this.joinWith('full', right, toNode(condition), undefined, callerLoc());
+  }
+
+  /**
+   * A regular join (frontend/lower-join.ts). SQL passes the right side's output names (colliding names get a
+   * number, as in Flink SQL); the Table API passes none and, as Flink's, refuses inputs that share a name.
+   */
+  joinWith(type: JoinType, right: Table, condition: LExpr | null, rightNames: string[] | undefined, loc: SourceLoc | undefined): Table {
+    if (!rightNames) {
+      const both = ambiguousNames(this.node.schema, right.node.schema);
+      if (both.length) {
+        throw new CompileError(`both tables of the join have the column(s) ${both.join(', ')}`, loc,
+          `rename them on one side first: right.renameColumns($('${both[0]}').as('${both[0]}_r'))`);
+      }
+    }
+    const names = rightNames ?? right.node.schema.map((f) => f.name);
+    return this.derive(lowerJoin(this.env.plan, this.env.functions, { left: this.node, right: right.node, joinType: type, condition, rightNames: names, loc }));
   }
 
   /** Writes this table into a registered sink table. Inside a job it joins the job; standalone, await() runs it. */

@@ -11,7 +11,7 @@ import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
 
 export interface GeneratedCode {
-  /** Source text of `(function (rt, udfs) { ...; return { stages, computed }; })`. */
+  /** Source text of `(function (rt, udfs) { ...; return { stages, computed, conditions }; })`. */
   factory: string;
   /** Size in bytes of each fused node's function. */
   stageSizes: Record<string, number>;
@@ -55,6 +55,15 @@ export function emitStages(plan: JobPlan): GeneratedCode {
     computedEntries.push(`${JSON.stringify(n.id)}: computed${ni}`);
   });
 
+  const conditionEntries: string[] = [];
+  plan.nodes.forEach((n, ni) => {
+    if (n.kind !== 'join' || n.condition === null) return;
+    const em = new ExprEmitter(scopeBase((name) => `r${prop(name)}`), 'j');
+    const v = em.emit(n.condition);
+    functions.push([`// condition of join ${n.id}`, `function condition${ni}(r) {`, ...em.lines, `return ${v};`, '}'].join('\n'));
+    conditionEntries.push(`${JSON.stringify(n.id)}: condition${ni}`);
+  });
+
   const udfLines = [...udfNames].map(([name, v]) => `const ${v} = udfs[${JSON.stringify(name)}];`);
   const factory = [
     '(function (rt, udfs) {',
@@ -62,7 +71,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
     'const fn = rt.fn;',
     ...udfLines,
     ...functions,
-    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)} };`,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)} };`,
     '})',
   ].join('\n');
   return { factory, stageSizes };

@@ -1,4 +1,4 @@
-// Type-checks a job file before its body runs, so that `tEnv.from(...).join(...)` or `.cast('BIGINT')` is a
+// Type-checks a job file before its body runs, so that `tEnv.from(...).orderBy(...)` or `.cast('BIGINT')` is a
 // TypeScript error at file:line:col instead of a JavaScript `is not a function` half-way through planning.
 //
 // Checking against the Table API's sources would load the whole compiler (~670 files, seconds). Instead the
@@ -148,10 +148,6 @@ function describe(d: ts.Diagnostic): { loc?: SourceLoc; message: string; hint?: 
 
 /** Table API methods Flink has and sluice does not (yet), and what to write instead. */
 const NOT_YET: Record<string, string> = {
-  join: 'joins are not supported yet (docs/sql.md): pre-join upstream, or look values up in a UDF',
-  leftOuterJoin: 'joins are not supported yet (docs/sql.md): pre-join upstream, or look values up in a UDF',
-  rightOuterJoin: 'joins are not supported yet (docs/sql.md): pre-join upstream, or look values up in a UDF',
-  fullOuterJoin: 'joins are not supported yet (docs/sql.md): pre-join upstream, or look values up in a UDF',
   joinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
   leftOuterJoinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
   orderBy: 'a stream has no end to sort by: sort where the sink table is read (docs/sql.md)',

@@ -2,7 +2,7 @@
 // and the fused stages with the size of their generated code.
 import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
-import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type PlanNode } from '../../runtime/core/plan.js';
+import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode } from '../../runtime/core/plan.js';
 
 export function exprToString(e: Expr): string {
   switch (e.kind) {
@@ -36,6 +36,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       return `${id}WindowAggregate(window=[${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
     }
     case 'union': return `${id}Union(all=[true])`;
+    case 'join': return `${id}${joinText(n)}`;
     case 'sink':
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
     case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
@@ -44,6 +45,19 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     default: return unhandledKind(n);
   }
 }
+
+/** Flink's Join line: join type, the ON condition over the output columns, the output columns. */
+export function joinText(n: JoinNode): string {
+  const out = (side: 'left' | 'right', col: string) => {
+    const fields = side === 'left' ? n.leftFields : n.rightFields;
+    return n.schema[(side === 'left' ? 0 : n.leftFields.length) + fields.indexOf(col)]?.name ?? col;
+  };
+  const conds = [...n.leftKeys.map((k, i) => `(${out('left', k)} = ${out('right', n.rightKeys[i])})`), ...(n.condition ? [exprToString(n.condition)] : [])];
+  const where = conds.length === 0 ? 'true' : conds.length === 1 ? conds[0] : `(${conds.join(' AND ')})`;
+  return `Join(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], select=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
+}
+
+const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
 
 /** Flink's names for ship strategies. */
 function distribution(d: Distribution): string {
@@ -111,6 +125,7 @@ function stageName(n: PlanNode): string {
     case 'sink': return `Sink(${n.table})`;
     case 'calc': return 'Calc';
     case 'union': return 'Union';
+    case 'join': return 'Join';
     case 'groupAggregate': return 'GroupAggregate';
     case 'windowAggregate': return 'WindowAggregate';
     case 'exchange': return 'Exchange';

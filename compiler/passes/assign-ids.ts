@@ -11,7 +11,7 @@ export function assignIds(plan: JobPlan): JobPlan {
   const nodes = plan.nodes.map((n): PlanNode => {
     const inputs = inputsOf(n).map((i) => rename.get(i) ?? i);
     // Provisional ids (input, inputs) and source locations say nothing about what the node does.
-    const { id: _id, loc: _loc, optionLocs: _locs, input: _input, inputs: _inputs, ...content } = n as PlanNode & { input?: string; inputs?: string[]; optionLocs?: unknown };
+    const { id: _id, loc: _loc, optionLocs: _locs, input: _input, inputs: _inputs, left: _left, right: _right, ...content } = n as PlanNode & { input?: string; inputs?: string[]; left?: string; right?: string; optionLocs?: unknown };
     const hash = createHash('sha1').update(JSON.stringify({ ...content, inputs })).digest('hex').slice(0, 32);
     let id = hash;
     for (let k = 1; used.has(id); k++) id = `${hash}-${k}`;
@@ -20,6 +20,7 @@ export function assignIds(plan: JobPlan): JobPlan {
     switch (n.kind) {
       case 'source': return { ...n, id };
       case 'union': return { ...n, id, inputs };
+      case 'join': return { ...n, id, left: inputs[0], right: inputs[1] };
       case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return { ...n, id, input: inputs[0] };
       default: return unhandledKind(n);
     }

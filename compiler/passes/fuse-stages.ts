@@ -65,6 +65,7 @@ export function fuseStages(plan: JobPlan): JobPlan {
       }
       case 'source': nodes.push(n); break;
       case 'union': nodes.push({ ...n, inputs: n.inputs.map(to) }); break;
+      case 'join': nodes.push({ ...n, left: to(n.left), right: to(n.right) }); break;
       case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': nodes.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }

@@ -7,10 +7,11 @@ import { insertExchanges } from './insert-exchanges.js';
 import { pruneColumns } from './prune-columns.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentityCalcs } from './remove-identity-calcs.js';
+import { splitJoinConditions } from './split-join-conditions.js';
 import { validateChangelog } from './validate-changelog.js';
 import { validateConnectors } from './validate-connectors.js';
 
-export const rewritePasses = [removeDeadNodes, pruneColumns, removeIdentityCalcs];
+export const rewritePasses = [removeDeadNodes, splitJoinConditions, pruneColumns, removeIdentityCalcs];
 
 export function optimize(plan: JobPlan): JobPlan {
   let p = validateChangelog(validateConnectors(plan));

@@ -1,7 +1,7 @@
 // Puts an exchange in front of every keyed operator: a group or window aggregate's rows must reach the
 // subtask that owns their key's key group (runtime/exec/key-groups.ts), so its input is distributed by
 // hash of the grouping keys (no keys: every row to key group 0's subtask, as Flink runs a global aggregate).
-// Every other edge stays forward: sources, calcs, unions and sinks run in the subtask that feeds them.
+// A join's two inputs are distributed by their join keys. Every other edge stays forward: sources, calcs, unions and sinks run in the subtask that feeds them.
 // Runs after the rewrites (they see no exchanges) and before fusion, which fuses up to an exchange.
 import type { ExchangeNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
 import { unhandledKind } from '../../runtime/core/plan.js';
@@ -21,6 +21,17 @@ export function insertExchanges(plan: JobPlan): JobPlan {
           schema: input.schema, changelog: input.changelog, upsertKey: input.upsertKey,
         };
         nodes.push(x, { ...n, input: x.id });
+        break;
+      }
+      case 'join': {
+        // Both inputs by their join keys, so that matching rows meet in one subtask.
+        const side = (input: string, keys: string[], tag: string): string => {
+          const i = byId.get(input)!;
+          if (i.kind === 'exchange') return input;
+          nodes.push({ kind: 'exchange', id: `${exchangeId(n.id)}:${tag}`, input, distribution: { kind: 'hash', keys }, schema: i.schema, changelog: i.changelog, upsertKey: i.upsertKey });
+          return `${exchangeId(n.id)}:${tag}`;
+        };
+        nodes.push({ ...n, left: side(n.left, n.leftKeys, 'left'), right: side(n.right, n.rightKeys, 'right') });
         break;
       }
       case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': nodes.push(n); break;

@@ -3,7 +3,7 @@
 // rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
 // column reads are counted as needed.
 import { fieldsRead } from '../../runtime/core/expr.js';
-import { unhandledKind, type CalcNode, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
+import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 
 export function pruneColumns(plan: JobPlan): JobPlan {
   const needed = new Map<string, Set<string>>();
@@ -39,6 +39,12 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      case 'join': {
+        const used = joinColumnsUsed(n, mine);
+        need(n.left, used.left);
+        need(n.right, used.right);
+        break;
+      }
       case 'fused': throw new Error('pruneColumns runs before fusion');
       case 'source': break;
       default: unhandledKind(n);
@@ -48,6 +54,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
     const mine = needed.get(n.id) ?? new Set<string>();
     if (n.kind === 'calc') return pruneCalc(n, mine);
     if (n.kind === 'source') return pruneSource(n, mine);
+    if (n.kind === 'join') return pruneJoin(n, mine);
     return n;
   });
   return { ...plan, nodes };
@@ -71,4 +78,29 @@ function pruneSource(n: SourceNode, mine: Set<string>): SourceNode {
   const schema = n.schema.filter((f) => cols.has(f.name) || f.name === n.proctime);
   if (physical.length === n.physical.length && computed.length === n.computed.length) return n;
   return { ...n, physical, computed, schema };
+}
+
+/** The input columns a join reads (by side): the output columns needed downstream, its keys and what its condition reads. */
+function joinColumnsUsed(n: JoinNode, mine: Set<string>): { left: Set<string>; right: Set<string> } {
+  const read = new Set(mine);
+  if (n.condition) fieldsRead(n.condition, read);
+  const left = new Set(n.leftKeys);
+  const right = new Set(n.rightKeys);
+  n.leftFields.forEach((f, i) => { if (read.has(n.schema[i].name)) left.add(f); });
+  n.rightFields.forEach((f, i) => { if (read.has(n.schema[n.leftFields.length + i].name)) right.add(f); });
+  return { left, right };
+}
+
+function pruneJoin(n: JoinNode, mine: Set<string>): JoinNode {
+  const used = joinColumnsUsed(n, mine);
+  const L = n.leftFields.length;
+  const keepLeft = n.leftFields.map((f) => used.left.has(f));
+  const keepRight = n.rightFields.map((f) => used.right.has(f));
+  if (keepLeft.every(Boolean) && keepRight.every(Boolean)) return n;
+  return {
+    ...n,
+    leftFields: n.leftFields.filter((_, i) => keepLeft[i]),
+    rightFields: n.rightFields.filter((_, i) => keepRight[i]),
+    schema: n.schema.filter((_, i) => (i < L ? keepLeft[i] : keepRight[i - L])),
+  };
 }

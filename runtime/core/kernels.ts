@@ -23,6 +23,8 @@ export type MapStage = (rows: Row[], kinds: RowKind[] | null, out: StageOutput) 
  * GroupState (GroupIngest) or WindowState (WindowIngest), which sit above this contract.
  */
 export type AggregateIngest<S> = (rows: Row[], kinds: RowKind[] | null, st: S) => void;
+/** A join's condition beyond its equality keys, over a joined row: true keeps the pair. */
+export type RowCondition = (row: Row) => unknown;
 /** Adds a source's computed columns to decoded rows, in place. */
 export type ComputeColumns = (rows: Row[]) => void;
 
@@ -31,6 +33,8 @@ export interface StageCode {
   stages: Record<string, MapStage | AggregateIngest<never>>;
   /** Per source node id that has computed columns. */
   computed: Record<string, ComputeColumns>;
+  /** Per join node id that has a condition beyond its keys. */
+  conditions?: Record<string, RowCondition>;
   /** Stages that keep no reference to their input rows once they return (their source may recycle them). */
   releasesInput?: string[];
 }

@@ -99,6 +99,27 @@ export interface UnionNode extends NodeBase {
   inputs: string[];
 }
 
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+/**
+ * A regular join (Flink's StreamingJoinOperator; runtime/exec/join-processor.ts): both inputs kept in state per
+ * join key, a changelog out. The output row is the left input's columns (`leftFields`, in order) then the
+ * right input's (`rightFields`), named as `schema` says (right columns whose name the left side has are renamed,
+ * as Flink does: `k` → `k0`). `leftKeys[i] = rightKeys[i]` are the equality conditions (input column names);
+ * `condition` is the rest of the ON clause over the output columns.
+ */
+export interface JoinNode extends NodeBase {
+  kind: 'join';
+  left: string;
+  right: string;
+  joinType: JoinType;
+  leftFields: string[];
+  rightFields: string[];
+  leftKeys: string[];
+  rightKeys: string[];
+  condition: Expr | null;
+}
+
 export interface SinkNode extends NodeBase, OptionLocs {
   kind: 'sink';
   input: string;
@@ -143,7 +164,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | SinkNode | FusedNode | ExchangeNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -178,6 +199,7 @@ export function inputsOf(n: PlanNode): string[] {
   switch (n.kind) {
     case 'source': return [];
     case 'union': return n.inputs;
+    case 'join': return [n.left, n.right];
     case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return [n.input];
     default: return unhandledKind(n);
   }
@@ -201,6 +223,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'exchange': outputOf.set(n.id, to(n.input)); break;
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
+      case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
       case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }

@@ -9,6 +9,7 @@ export function describe(n: PlanNode): string {
     case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
     case 'union': return 'Union';
+    case 'join': return `Join(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;
     case 'exchange': return `Exchange(${n.distribution.kind})`;
     default: return unhandledKind(n);

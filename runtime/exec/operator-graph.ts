@@ -19,6 +19,8 @@ import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor
 import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
 import { checkBatchPlan, resolveBatch, type RuntimeMode } from './runtime-mode.js';
+import { JoinProcessor } from './join-processor.js';
+import { maxParallelismOf } from './key-groups.js';
 
 export interface OperatorGraph {
   pumps: SourcePump[];
@@ -125,6 +127,16 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'union': {
         const p = new UnionProcessor(n.inputs.length, m);
         ends.set(n.id, { entry: (input) => p.port(n.inputs.indexOf(input)), exit: p });
+        break;
+      }
+      case 'join': {
+        const keyTypes = (id: string, keys: string[]) => keys.map((k) => byId.get(id)!.schema.find((f) => f.name === k)!.type);
+        const p = new JoinProcessor(n, [keyTypes(n.left, n.leftKeys), keyTypes(n.right, n.rightKeys)], code.conditions?.[n.id] ?? null, m, {
+          ttlMs: durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config),
+        });
+        if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+        g.stateful.set(n.id, p);
+        ends.set(n.id, { entry: (input) => p.port(input === n.left ? 0 : 1), exit: p });
         break;
       }
       case 'sink': {

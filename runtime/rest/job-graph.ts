@@ -21,6 +21,7 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
   switch (n.kind) {
     case 'groupAggregate':
     case 'windowAggregate':
+    case 'join':
       return 'HASH';
     case 'source':
     case 'calc':

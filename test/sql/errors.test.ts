@@ -59,7 +59,7 @@ describe('SQL errors point into the job file', () => {
   });
 
   it.each([
-    ['unsupportedJoin', 'JOIN is not supported', 'JOIN transactions u'],
+    ['unsupportedJoin', 'NATURAL JOIN is not supported', 'NATURAL JOIN transactions u'],
     ['unsupportedOrderBy', 'ORDER BY is not supported', 'ORDER BY'],
     ['unsupportedOver', 'OVER windows is not supported', 'OVER (PARTITION'],
     ['unsupportedLimit', 'LIMIT is not supported', 'LIMIT 10'],

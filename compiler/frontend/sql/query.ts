@@ -1,14 +1,15 @@
 // SELECT lowered into the same Table API calls a job would make (project, filterBy, GroupedTable.aggregate,
 // unionAll), so every pass after the frontend is shared between SQL and Table API jobs.
 import type {
-  FromClauseContext, GroupByClauseContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
+  FromClauseContext, GroupByClauseContext, JoinConditionContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
   TableReferenceContext, ColumnProjectItemContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
-import type { SourceLoc } from '../../../runtime/core/plan.js';
+import type { JoinType, SourceLoc } from '../../../runtime/core/plan.js';
 import { GroupedTable, Table, type TableContext } from '../../api/table.js';
 import type { TableDef } from '../../ir/catalog.js';
 import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
+import { rightOutputNames } from '../lower-join.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
 import { intervalMillis } from './interval.js';
@@ -48,6 +49,8 @@ interface Source {
   table: Table;
   qualifiers: string[];
   tvf?: SqlWindow;
+  /** For a join: each qualifier's columns and their names in the joined table (which renames clashes: k0). */
+  columns?: Map<string, Map<string, string>>;
 }
 
 export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
@@ -100,7 +103,7 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
   const group = ctx.groupByClause();
   const keys = group ? groupKeys(text, exprs, scope, group) : [];
   scope.selecting = true;
-  const items = selectClause.selectList().columnProjectItem().map((item) => selectItem(q, exprs, scope, item));
+  const items = selectClause.selectList().columnProjectItem().flatMap((item) => selectItem(q, exprs, scope, item));
   const having = ctx.havingClause();
   const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
 
@@ -135,19 +138,62 @@ export function renamed(text: SqlText, table: Table, names: string[], at: SqlNod
 }
 
 function lowerFrom(q: QueryContext, from: FromClauseContext | null, select: SqlNode): Source {
+  if (!from) throw q.text.unsupported('SELECT without FROM', select);
+  return tableExpression(q, from.tableExpression());
+}
+
+function tableExpression(q: QueryContext, te: TableExpressionContext): Source {
   const { text } = q;
-  if (!from) throw text.unsupported('SELECT without FROM', select);
-  const te: TableExpressionContext = from.tableExpression();
   const tvf = te.windowTVFClause();
   if (tvf) {
     const { table, tableAt, window } = windowTableFunction(text, tvf);
     return { table: scan(q, table, tableAt), qualifiers: [table[table.length - 1]], tvf: window };
   }
   if (te.inlineDataValueClause()) throw text.unsupported('VALUES', te);
-  if (te.KW_JOIN()) throw text.unsupported('JOIN', te.KW_JOIN(), 'joins are not implemented yet; pre-join upstream or use a UDF lookup');
+  if (te.KW_JOIN()) return join(q, te);
   const refs = te.tableReference();
-  if (refs.length !== 1) throw text.unsupported('JOIN (a comma-separated FROM list)', te.COMMA(0) ?? te);
-  return tableReference(q, refs[0]);
+  if (refs.length === 0) return tableExpression(q, te.tableExpression(0)!);
+  // FROM a, b, c: cross joins, left to right; the WHERE above them gives their conditions (passes/split-join-conditions.ts).
+  return refs.slice(1).reduce((l, r, i) => joined(q, l, tableReference(q, r), 'inner', null, te.COMMA(i)!), tableReference(q, refs[0]));
+}
+
+/** `a [INNER | LEFT | RIGHT | FULL] [OUTER] JOIN b ON ...`, `a CROSS JOIN b`. */
+function join(q: QueryContext, te: TableExpressionContext): Source {
+  const { text } = q;
+  const at = te.KW_JOIN()!;
+  const supported = 'supported: [INNER] JOIN, LEFT/RIGHT/FULL [OUTER] JOIN ... ON, CROSS JOIN and FROM a, b WHERE ... (docs/sql.md)';
+  if (te.KW_NATURAL()) throw text.unsupported('NATURAL JOIN', te.KW_NATURAL(), `name the columns: JOIN ... ON a.k = b.k; ${supported}`);
+  const cond = te.joinCondition();
+  if (cond?.KW_USING()) throw text.unsupported('JOIN ... USING', cond, `write the equality: JOIN ... ON a.k = b.k; ${supported}`);
+  const type = te.KW_LEFT() ? 'left' : te.KW_RIGHT() ? 'right' : te.KW_FULL() ? 'full' : 'inner';
+  if (type !== 'inner' && !cond) throw text.error(`${type.toUpperCase()} JOIN needs an ON condition`, at, supported);
+  const l = tableExpression(q, te.tableExpression(0)!);
+  const r = tableExpression(q, te.tableExpression(1)!);
+  return joined(q, l, r, type, cond, at);
+}
+
+/** The join of two FROM items: the joined table, and the qualifiers of both with their columns' new names. */
+function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
+  const { text } = q;
+  if (l.tvf || r.tvf) throw text.unsupported('a join of window table functions (window joins)', at, 'join the tables first, then aggregate per window');
+  const left = l.table.getSchema();
+  const rightNames = rightOutputNames(left, r.table.getSchema());
+  const columns = new Map(columnsOf(l));
+  for (const [qualifier, cols] of columnsOf(r)) {
+    if (columns.has(qualifier)) throw text.error(`the table alias '${qualifier}' is used twice in the FROM clause`, at, `give one an alias: JOIN ${qualifier} AS ${qualifier}2`);
+    const schema = r.table.getSchema();
+    columns.set(qualifier, new Map([...cols].map(([name, inner]) => [name, rightNames[schema.findIndex((f) => f.name === inner)]])));
+  }
+  const source: Source = { table: l.table, qualifiers: [...l.qualifiers, ...r.qualifiers], columns };
+  const condition = cond ? new ExprConverter(text, new QueryScope(text, source)).condition(cond.booleanExpression()!) : null;
+  return { ...source, table: l.table.joinWith(type, r.table, condition, rightNames, text.loc(at)) };
+}
+
+/** A FROM item's qualifiers, each with its columns (name → name in the item's table). */
+function columnsOf(s: Source): Map<string, Map<string, string>> {
+  if (s.columns) return s.columns;
+  const own = new Map(s.table.getSchema().map((f) => [f.name, f.name]));
+  return new Map(s.qualifiers.map((q) => [q, own]));
 }
 
 function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
@@ -224,7 +270,7 @@ function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: 
   return keys;
 }
 
-function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, item: ColumnProjectItemContext): LExpr {
+function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, item: ColumnProjectItemContext): LExpr[] {
   const { text } = q;
   if (item.selectWindowItemColumnName()) throw text.unsupported('OVER windows', item, 'aggregate with GROUP BY and a group window instead');
   const all = item.tableAllColumns();
@@ -232,12 +278,15 @@ function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, it
     const qualifier = all.identifier().map((i) => unquoteName(i.getText()));
     if (qualifier.length) scope.qualifier(qualifier, all);
     if (item.columnAlias()) throw text.error('* cannot have an alias', item.columnAlias());
-    return { kind: 'star', loc: text.loc(all) };
+    const loc = text.loc(all);
+    // t.* of a join: that table's columns, by their names in the joined table.
+    const own = qualifier.length ? scope.source.columns?.get(qualifier[0]) : undefined;
+    return own ? [...own.values()].map((name): LExpr => ({ kind: 'ref', name, loc })) : [{ kind: 'star', loc }];
   }
   const { expr, alias, rest } = parseSelectItem(q.input, item.start!.start, item.stop!.stop);
   if (rest) throw text.error(`SQL syntax error at '${rest.text}'`, rest, 'a select item is an expression with an optional [AS] alias');
   const e = exprs.expression(expr);
-  return alias ? { kind: 'alias', expr: e, name: unquoteName(alias.text!), loc: text.loc(alias) } : e;
+  return [alias ? { kind: 'alias', expr: e, name: unquoteName(alias.text!), loc: text.loc(alias) } : e];
 }
 
 /** Column names in a SELECT: qualifiers of the FROM table, and the window columns of a window TVF. */
@@ -252,8 +301,8 @@ class QueryScope implements ExprScope {
   column(parts: string[], node: SqlNode): LExpr {
     if (parts.length > 2) throw this.text.unsupported(`the nested field access ${parts.join('.')}`, node);
     if (parts.length === 2) this.qualifier(parts.slice(0, 1), node);
-    const name = parts[parts.length - 1];
     const loc = this.text.loc(node);
+    const name = this.source.columns ? this.joinedColumn(parts, node) : parts[parts.length - 1];
     if (this.source.tvf && isWindowColumn(name)) {
       if (!this.selecting || !this.window) {
         throw this.text.error(`${name} is only available in the select list of GROUP BY window_start, window_end`, node);
@@ -263,6 +312,24 @@ class QueryScope implements ExprScope {
       return { kind: 'alias', expr: prop, name, loc };
     }
     return { kind: 'ref', name, loc };
+  }
+
+  /** A column of a join: by its qualifier, or by a name only one of the joined tables has. */
+  private joinedColumn(parts: string[], node: SqlNode): string {
+    const name = parts[parts.length - 1];
+    const find = (cols: Map<string, string>) => cols.get(name) ?? [...cols].find(([c]) => c.toLowerCase() === name.toLowerCase())?.[1];
+    if (parts.length === 2) {
+      const found = find(this.source.columns!.get(parts[0])!);
+      if (found === undefined) {
+        const names = [...this.source.columns!.get(parts[0])!.keys()];
+        const near = nearest(name, names);
+        throw this.text.error(`unknown column '${name}' in table '${parts[0]}'`, node, near ? `did you mean '${parts[0]}.${near}'?` : `its columns: ${names.join(', ')}`);
+      }
+      return found;
+    }
+    const hits = [...this.source.columns!].filter(([, cols]) => find(cols) !== undefined);
+    if (hits.length > 1) throw this.text.error(`column '${name}' is ambiguous: ${hits.map(([q]) => q).join(', ')} have it`, node, `qualify it: ${hits[0][0]}.${name}`);
+    return hits.length === 1 ? find(hits[0][1])! : name;
   }
 
   windowAuxiliary(fn: string, property: LExprWindowProperty, args: LExpr[], node: SqlNode): LExpr {

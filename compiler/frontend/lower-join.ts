@@ -1,0 +1,67 @@
+// A regular join as the Table API and SQL write it, into a `join` plan node: the output is the left input's
+// columns then the right input's, time attributes become plain timestamps (as in Flink: a regular join's output
+// has no rowtime), and the side an outer join pads is nullable. The ON condition is kept whole here; the
+// pass compiler/passes/split-join-conditions.ts takes the key equalities out of it and pushes one-sided parts
+// into the inputs, as it does with a WHERE above an inner join.
+import { DataTypes, typeToString, withType, type Field } from '../../runtime/core/data-types.js';
+import type { JoinNode, JoinType, PlanNode, SourceLoc } from '../../runtime/core/plan.js';
+import { CompileError } from '../ir/diagnostics.js';
+import type { LExpr } from '../ir/logical-expr.js';
+import type { PlanBuilder } from '../ir/plan-builder.js';
+import { Resolver, type FunctionCatalog } from './resolve.js';
+
+export interface JoinRequest {
+  left: PlanNode;
+  right: PlanNode;
+  joinType: JoinType;
+  /** Over the output column names; null: every pair (a cross join, or a WHERE to come). */
+  condition: LExpr | null;
+  /** Output names of the right input's columns (rightOutputNames), in order. */
+  rightNames: string[];
+  loc?: SourceLoc;
+}
+
+/**
+ * Output names of the right input's columns: a name the left side (or an earlier right column) has gets a
+ * number, as Calcite uniquifies them (`k` → `k0`, then `k1`).
+ */
+export function rightOutputNames(left: readonly Field[], right: readonly Field[]): string[] {
+  const used = new Set(left.map((f) => f.name));
+  return right.map((f) => {
+    let name = f.name;
+    for (let i = 0; used.has(name); i++) name = `${f.name}${i}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** Names both inputs of a Table API join have: Flink refuses such a join. */
+export function ambiguousNames(left: readonly Field[], right: readonly Field[]): string[] {
+  return right.filter((f) => left.some((l) => l.name === f.name)).map((f) => f.name);
+}
+
+export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: JoinRequest): JoinNode {
+  const { left, right, joinType, loc } = req;
+  const plain = (f: Field, name: string, padded: boolean): Field => ({
+    name, type: withType(f.type, { timeAttribute: undefined, ...(padded ? { nullable: true } : {}) }),
+  });
+  // The condition sees the rows before padding; the output is padded on the outer join's other side(s).
+  const inputs = [...left.schema.map((f) => plain(f, f.name, false)), ...right.schema.map((f, i) => plain(f, req.rightNames[i], false))];
+  const schema = [
+    ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full')),
+    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full')),
+  ];
+  let condition = null;
+  if (req.condition) {
+    condition = new Resolver(inputs, functions, 'the joined tables').resolve(req.condition);
+    if (condition.type.name !== DataTypes.BOOLEAN().name) {
+      throw new CompileError(`a join condition must be BOOLEAN, got ${typeToString(condition.type)}`, req.condition.loc ?? loc);
+    }
+  }
+  const updating = joinType !== 'inner' || left.changelog !== 'insert-only' || right.changelog !== 'insert-only';
+  return plan.add<JoinNode>({
+    kind: 'join', left: left.id, right: right.id, joinType, schema,
+    leftFields: left.schema.map((f) => f.name), rightFields: right.schema.map((f) => f.name),
+    leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc,
+  });
+}

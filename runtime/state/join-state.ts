@@ -1,0 +1,149 @@
+// One input side of a regular join: its rows by join key, each distinct row with how many times it is there
+// (Flink's JoinRecordStateView without a unique key: record → count) and, for an outer side, with how many
+// rows of the other side it joins (OuterJoinRecordStateView: numOfAssociations). With `table.exec.state.ttl`
+// every row carries the time it was last written and counts as gone once the TTL has passed since
+// (Flink's StateTtlConfig for SQL state: OnCreateAndWrite, NeverReturnExpired, processing time); expired rows
+// are dropped when their key is read and by a sweep once per TTL. Snapshots are per key group.
+import type { Row } from '../core/row.js';
+import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
+
+export interface JoinRecord {
+  row: Row;
+  /** How many times this row is in the input (inserted minus retracted). */
+  count: number;
+  /** Outer sides: rows of the other side it joins with. */
+  assoc: number;
+  /** Processing time of the last write, for the TTL. */
+  time: number;
+}
+
+/** The rows of one join key, by their content (rowKey). */
+type Bucket = Map<string, JoinRecord>;
+
+/** One snapshot entry: row, count, associations, last write. */
+type SnapshotRecord = [Row, number, number, number];
+
+export class JoinSideState {
+  private readonly buckets = new Map<unknown, Bucket>();
+  private lastSweep: number;
+
+  /**
+   * `keyOf` gives a row's join key (a value, or a composite string; null when a key column is NULL: such rows
+   * never match and are not kept); `fields` are the columns kept; `ttlMs` 0 keeps rows forever.
+   */
+  constructor(
+    private readonly keyOf: (row: Row) => unknown,
+    private readonly fields: readonly string[],
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+  ) {
+    this.lastSweep = now();
+  }
+
+  /** The live rows under a key (expired ones are removed on the way), or undefined. */
+  get(key: unknown): Bucket | undefined {
+    const b = this.buckets.get(key);
+    if (b === undefined || this.ttlMs === 0) return b;
+    const now = this.now();
+    for (const [k, r] of b) if (this.expired(r, now)) b.delete(k);
+    if (b.size === 0) { this.buckets.delete(key); return undefined; }
+    return b;
+  }
+
+  /** Adds one occurrence of a row (with its number of associations, for an outer side). */
+  add(key: unknown, row: Row, assoc: number): void {
+    let b = this.buckets.get(key);
+    if (b === undefined) this.buckets.set(key, (b = new Map()));
+    const k = this.rowKey(row);
+    const now = this.now();
+    const r = b.get(k);
+    if (r === undefined || this.expired(r, now)) b.set(k, { row: this.kept(row), count: 1, assoc, time: now });
+    else { r.count++; r.assoc = assoc; r.time = now; }
+  }
+
+  /** Takes one occurrence of a row away; a row not there (never seen, or expired) changes nothing. */
+  retract(key: unknown, row: Row): void {
+    const b = this.buckets.get(key);
+    if (b === undefined) return;
+    const k = this.rowKey(row);
+    const r = b.get(k);
+    if (r === undefined) return;
+    if (--r.count <= 0 || this.expired(r, this.now())) b.delete(k);
+    else r.time = this.now();
+    if (b.size === 0) this.buckets.delete(key);
+  }
+
+  /** Sets a row's number of associations (a write: it renews the row's TTL). */
+  setAssoc(r: JoinRecord, assoc: number): void {
+    r.assoc = assoc;
+    r.time = this.now();
+  }
+
+  /** Drops every expired row, at most once per TTL (called as input arrives). */
+  sweep(): void {
+    if (this.ttlMs === 0) return;
+    const now = this.now();
+    if (now - this.lastSweep < this.ttlMs) return;
+    this.lastSweep = now;
+    for (const [key, b] of this.buckets) {
+      for (const [k, r] of b) if (this.expired(r, now)) b.delete(k);
+      if (b.size === 0) this.buckets.delete(key);
+    }
+  }
+
+  /** Rows kept, for tests and metrics: the sum of counts. */
+  size(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) for (const r of b.values()) n += r.count;
+    return n;
+  }
+
+  /** Live rows grouped by key group (`keyGroupOf` a row's key group), as JSON-safe records. */
+  snapshot(keyGroupOf: (row: Row) => number): Record<number, SnapshotRecord[]> {
+    const now = this.now();
+    const out: Record<number, SnapshotRecord[]> = {};
+    for (const b of this.buckets.values()) {
+      for (const r of b.values()) {
+        if (this.expired(r, now)) continue;
+        (out[keyGroupOf(r.row)] ??= []).push([toSnapshotValue(r.row) as Row, r.count, r.assoc, r.time]);
+      }
+    }
+    return out;
+  }
+
+  /** Restores the rows of the key groups `owns` accepts (all of them by default). */
+  restore(s: Record<number, SnapshotRecord[]>, owns: (keyGroup: number) => boolean = () => true): void {
+    this.buckets.clear();
+    for (const [kg, records] of Object.entries(s)) {
+      if (!owns(Number(kg))) continue;
+      for (const [snapRow, count, assoc, time] of records) {
+        const row = fromSnapshotValue(snapRow) as Row;
+        const key = this.keyOf(row);
+        let b = this.buckets.get(key);
+        if (b === undefined) this.buckets.set(key, (b = new Map()));
+        b.set(this.rowKey(row), { row, count, assoc, time });
+      }
+    }
+  }
+
+  private expired(r: JoinRecord, now: number): boolean {
+    return this.ttlMs > 0 && now - r.time >= this.ttlMs;
+  }
+
+  private kept(row: Row): Row {
+    const out: Row = {};
+    for (const f of this.fields) out[f] = row[f] ?? null;
+    return out;
+  }
+
+  /** A row's identity by content: equal rows (as SQL compares them, NULL = NULL) share one record. */
+  private rowKey(row: Row): string {
+    let k = '';
+    for (const f of this.fields) {
+      const v = row[f] ?? null;
+      k += v === null ? '\u0000' : typeof v === 'string' ? 's' + v : typeof v === 'object' ? 'o' + JSON.stringify(v) : typeof v + String(v);
+      k += '\u0001';
+    }
+    return k;
+  }
+}
