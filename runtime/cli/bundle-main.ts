@@ -1,4 +1,4 @@
-// The main of a compiled bundle: `node build/job.mjs [--unfused] [-p n] [--set t.o=v]... [-D k=v]...` runs the job.
+// The main of a compiled bundle: `node build/job.mjs [--unfused] [-p n] [-s checkpoint] [--set t.o=v]... [-D k=v]...` runs the job.
 // Imported by something else (the CLI, a taskmanager), the bundle only exports `job`. `carried` lists the
 // connectors whose implementations the bundle holds (see compiler/bundle/bundle-job.ts).
 import { realpathSync } from 'node:fs';

@@ -59,10 +59,8 @@ export interface SubmitOptions extends ClusterTarget {
  */
 export async function submitIfCluster(target: string, args: string[], opts: SubmitOptions): Promise<boolean> {
   const cluster = findCluster(opts);
-  if (!opts.detached && !cluster.found) {
-    if (opts.fromSavepoint) throw new UserError('-s resumes a job in a cluster', 'start one with `sluice cluster start`, then `sluice run -d -s <savepoint> ...`');
-    return false;
-  }
+  // Without a cluster the job runs in the foreground, -s included (run-compiled.ts).
+  if (!opts.detached && !cluster.found) return false;
   if (opts.unfused) throw new UserError('--unfused is for local runs (without a cluster)');
   const { bundle, cleanup } = await bundleFor(target, args);
   const { client } = cluster;

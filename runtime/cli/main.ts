@@ -59,7 +59,10 @@ program.command('run')
     const { submitIfCluster } = await import('./job-commands.js');
     if (await submitIfCluster(target, args, opts)) return;
     const job = await loadRunnable(target, args);
-    await runCompiled(job, { sets: opts.set, defines: opts.D, unfused: opts.unfused, ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}) });
+    await runCompiled(job, {
+      sets: opts.set, defines: opts.D, unfused: opts.unfused, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState,
+      ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}),
+    });
   });
 
 program.command('udfs')

@@ -1,5 +1,6 @@
 // Runs a compiled job in this process (a bundle run with node, `sluice run`): applies run-time overrides,
-// picks fused or interpreted stages, stops cleanly on Ctrl-C (sources stop, sinks flush), and reports.
+// picks fused or interpreted stages, stops cleanly on Ctrl-C (sources stop, sinks flush; with checkpointing on,
+// at a final checkpoint: foreground-checkpoints.ts), resumes from -s, and reports.
 import type { CompiledBundle } from '../core/bundle.js';
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
@@ -9,6 +10,8 @@ import { applyOverrides, type Overrides } from '../exec/apply-overrides.js';
 import { interpretPlan } from '../exec/interpret-plan.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { parallelismOf } from '../exec/key-groups.js';
+import { readCheckpointOrSuggest } from '../state/checkpoint-storage.js';
+import { ForegroundCheckpoints, foregroundCheckpointSettings } from './foreground-checkpoints.js';
 
 export interface RunCompiledOptions extends Overrides {
   unfused?: boolean;
@@ -20,6 +23,10 @@ export interface RunCompiledOptions extends Overrides {
    * connector (the CLI and taskmanagers run a bundle's plan on their own runtime, which has them all).
    */
   carried?: readonly string[];
+  /** -s: a checkpoint or savepoint to resume from. */
+  fromSavepoint?: string;
+  /** -n: skip snapshot state of operators that are not in the job. */
+  allowNonRestoredState?: boolean;
 }
 
 /** A table's connector whose implementation was left out of the bundle (compiler/bundle/bundle-job.ts). */
@@ -47,26 +54,50 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
   const udfs = udfFunctions(plan.udfs);
   const fused = !options.unfused;
   const code = fused ? job.factory({ fn: functions }, udfs) : interpretPlan(plan, udfs);
+  const checkpointing = foregroundCheckpointSettings(plan.config);
+  const restored = options.fromSavepoint ? await readCheckpointOrSuggest(options.fromSavepoint) : null;
+  if (restored) log.info({ path: restored.path }, `Restoring job from ${restored.info.kind === 'savepoint' ? 'Savepoint' : 'Checkpoint'} ${restored.info.id}`);
   const controller = new AbortController();
+  // Without checkpoints, Ctrl-C publishes the output so far (there is nothing to resume from); with them, the
+  // final checkpoint commits it and the sources stop there.
+  const runner = new JobRunner(plan, { code, log, signal: controller.signal, commitOnStop: checkpointing === null, restore: restored?.snapshot ?? null, allowNonRestoredState: options.allowNonRestoredState });
+  const checkpoints = checkpointing && new ForegroundCheckpoints(plan, runner, checkpointing, log, restored);
+  let running = false;
+  void runner.started.then(() => { running = true; });
+  let stopping = false;
+  let final: Promise<void> | null = null;
   const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
-    log.info('stopping: sources stop, sinks flush (Ctrl-C again to exit at once)');
-    controller.abort();
+    if (controller.signal.aborted || stopping) process.exit(130);
+    if (!checkpoints || !running) {
+      log.info('stopping: sources stop, sinks flush (Ctrl-C again to exit at once)');
+      controller.abort();
+      return;
+    }
+    stopping = true;
+    log.info('stopping with a final checkpoint (Ctrl-C again to exit at once)');
+    final = checkpoints.stopWithCheckpoint().then((where) => {
+      console.error(`Final checkpoint: ${where}\nResume with: sluice run -s ${where} <the same job or bundle> (or node <bundle> -s ${where})`);
+    }, (e) => {
+      log.error({ err: e }, 'the final checkpoint failed: stopping without it (resume from the last completed checkpoint)');
+      controller.abort();
+    });
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const runner = new JobRunner(plan, { code, log, signal: controller.signal, commitOnStop: true });
   const started = Date.now();
-  log.info({ job: plan.name, fused }, 'job started');
+  log.info({ job: plan.name, fused, ...(checkpoints ? { checkpoints: `${checkpointing!.dir}/${checkpoints.jobId}` } : {}) }, 'job started');
+  checkpoints?.start();
   try {
     await runner.run();
+    await final;
   } finally {
+    checkpoints?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
   const m = runner.metrics;
   log.info({
     job: plan.name, seconds: (Date.now() - started) / 1000, lateRecordsDropped: m.total('lateRecordsDropped'), badRecordsSkipped: m.total('badRecordsSkipped'),
-  }, controller.signal.aborted ? 'job stopped' : 'job finished');
+  }, controller.signal.aborted || stopping ? 'job stopped' : 'job finished');
   return runner;
 }

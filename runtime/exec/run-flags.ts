@@ -1,10 +1,14 @@
-// Run-time flags shared by bundles and `sluice run`: --set, -D, --unfused, -p; anything after `--` is a job argument.
+// Run-time flags shared by bundles and `sluice run`: --set, -D, --unfused, -p, -s, -n; anything after `--` is a job argument.
 export interface RunFlags {
   sets: string[];
   defines: string[];
   unfused: boolean;
   /** -p / --parallelism (checked by the run: key-groups.ts parallelismOf). */
   parallelism?: number;
+  /** -s / --fromSavepoint: a checkpoint or savepoint to resume from. */
+  fromSavepoint?: string;
+  /** -n / --allow-non-restored-state. */
+  allowNonRestoredState?: boolean;
   args: string[];
 }
 
@@ -20,6 +24,8 @@ export function parseRunFlags(argv: string[]): RunFlags {
     else if (a === '--unfused') flags.unfused = true;
     else if (a === '-p' || a === '--parallelism') flags.parallelism = Number(argv[++i]);
     else if (a.startsWith('--parallelism=')) flags.parallelism = Number(a.slice(14));
+    else if (a === '-s' || a === '--fromSavepoint') flags.fromSavepoint = argv[++i];
+    else if (a === '-n' || a === '--allow-non-restored-state') flags.allowNonRestoredState = true;
     else flags.args.push(a);
   }
   return flags;
