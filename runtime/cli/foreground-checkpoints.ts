@@ -12,6 +12,7 @@ import { parseDuration } from '../core/options.js';
 import type { Logger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
 import type { JobRunner } from '../exec/job-runner.js';
+import { runtimeMode } from '../exec/runtime-mode.js';
 import { CheckpointStorage, completeSnapshot, type StoredCheckpoint } from '../state/checkpoint-storage.js';
 
 export interface ForegroundCheckpointSettings {
@@ -20,7 +21,7 @@ export interface ForegroundCheckpointSettings {
   retained: number;
 }
 
-/** The job's checkpoint settings, or null when it takes no checkpoints (no interval, or 0). */
+/** The job's checkpoint settings, or null when it takes no checkpoints (no interval, 0, or a batch). */
 export function foregroundCheckpointSettings(config: Record<string, string>): ForegroundCheckpointSettings | null {
   const interval = config['execution.checkpointing.interval'];
   if (interval === undefined) return null;
@@ -30,7 +31,8 @@ export function foregroundCheckpointSettings(config: Record<string, string>): Fo
   } catch (e) {
     throw new UserError(`execution.checkpointing.interval: ${(e as Error).message}`, "a duration such as '10 s' or '500ms'");
   }
-  if (intervalMs <= 0) return null;
+  // A batch is run again when it fails (docs/running-jobs.md): it takes no checkpoints.
+  if (intervalMs <= 0 || runtimeMode(config) === 'batch') return null;
   const retained = Number(config['state.checkpoints.num-retained'] ?? 3);
   if (!Number.isInteger(retained) || retained < 1) throw new UserError(`state.checkpoints.num-retained must be an integer of at least 1, got '${config['state.checkpoints.num-retained']}'`);
   return { intervalMs, dir: config['state.checkpoints.dir'] ?? clusterPaths().checkpointsDir, retained };
