@@ -19,7 +19,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--dir <dir>', DIR_HELP)
     .option('--rest-port <port>', 'REST port of the jobmanager (default 8081)')
     .option('--rest-address <address>', 'address the REST API binds to (default 127.0.0.1; others need a token)')
-    .option('--slots <n>', 'slots of the taskmanager (default 1)')
+    .option('--slots <n>', 'slots of the taskmanager (default 2: taskmanager.numberOfTaskSlots)')
     .option('-D <key=value>', 'cluster configuration (repeatable)', collect, [])
     .action(async (action: string, opts: { dir?: string; restPort?: string; restAddress?: string; slots?: string; D: string[] }) => {
       oneOf(action, ['start', 'stop', 'status'], 'cluster');
@@ -33,7 +33,7 @@ export function registerClusterCommands(program: Command): void {
     .description('start or stop a taskmanager of the running cluster (start-foreground: run one in this process)')
     .argument('<action>', 'start | stop | start-foreground')
     .option('--dir <dir>', DIR_HELP)
-    .option('--slots <n>', 'task slots (default 1)')
+    .option('--slots <n>', 'task slots (default 2: taskmanager.numberOfTaskSlots)')
     .option('--all', 'stop: every taskmanager, not only the last started')
     .option('-m, --jobmanager <url>', 'start-foreground: the jobmanager\'s REST URL (default: from the cluster directory)')
     .option('--index <n>', 'internal: the daemon slot (taskmanager-<n>.pid)')

@@ -70,7 +70,7 @@ export interface TaskmanagerProcessOptions {
 export async function runTaskmanager(opts: TaskmanagerProcessOptions): Promise<void> {
   const paths = clusterPaths(opts.dir);
   const config = loadClusterConfig(paths, opts.defines ?? [], opts.slots !== undefined ? { 'taskmanager.numberOfTaskSlots': opts.slots } : {});
-  const slots = intOption(config, 'taskmanager.numberOfTaskSlots', 1, 1);
+  const slots = intOption(config, 'taskmanager.numberOfTaskSlots', 2, 1);
   const index = opts.index === undefined ? null : Number(opts.index);
   const pidFile = index === null ? null : paths.taskmanagerPid(index);
   if (pidFile) {

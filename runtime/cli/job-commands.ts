@@ -87,7 +87,10 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
     cleanup();
   }
   console.log(`Job has been submitted with JobID ${jobId}`);
-  if (opts.detached) return true;
+  if (opts.detached) {
+    await warnIfWaiting(client, jobId);
+    return true;
+  }
   await waitForEnd(client, jobId);
   return true;
 }
@@ -105,7 +108,22 @@ async function bundleFor(target: string, args: string[]): Promise<{ bundle: stri
   return { bundle: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-interface JobDetails { state: string; name: string }
+interface Waiting { reason: string; 'timeout-at': number }
+interface JobDetails { state: string; name: string; 'waiting-for-resources'?: Waiting }
+
+/** How long a job waits for slots, for people: "... (fails at 14:05:09 unless slots free up)". */
+function waitingText(w: Waiting): string {
+  return `${w.reason} (it fails at ${new Date(w['timeout-at']).toTimeString().slice(0, 8)}, slot.request.timeout, unless slots free up)`;
+}
+
+/** `run -d` returns at once: a job that cannot be scheduled now is worth a warning, with the way out. */
+async function warnIfWaiting(client: RestClient, jobId: string): Promise<void> {
+  const job = await client.get<JobDetails>(`/jobs/${jobId}`).catch(() => null);
+  const w = job?.['waiting-for-resources'];
+  if (!w) return;
+  console.error(`warning: the job cannot be scheduled now: ${waitingText(w)}`);
+  console.error('  hint: add slots with `sluice taskmanager start` (or --slots / taskmanager.numberOfTaskSlots), or stop a job: `sluice list`');
+}
 
 /** Attached mode: follows the job until it ends; a job that did not finish is an error (exit 1). */
 async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
@@ -119,7 +137,9 @@ async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
   try {
     for (;;) {
       const job = await call(() => client.get<JobDetails>(`/jobs/${jobId}`));
-      if (job.state !== last) console.error(`${job.name} (${jobId}) is ${job.state}`);
+      const w = job['waiting-for-resources'];
+      const now = w ? `${job.state}, ${w.reason}` : job.state;
+      if (now !== last) console.error(`${job.name} (${jobId}) is ${w ? `${job.state}, ${waitingText(w)}` : job.state}`);
       if (job.state !== 'FAILED' && job.state !== 'FINISHED' && job.state !== 'CANCELED') {
         // A poison record restarts the job forever: say so once per failure, with the way out. Failures are told
         // apart by their time, as a quick restart can fail again between two polls without a visible RUNNING.
@@ -127,7 +147,7 @@ async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
         if (ex?.timestamp != null && ex.timestamp !== lastFailure && ex['root-exception']?.startsWith('PoisonRecordError')) console.error(`  ${ex['root-exception']}`);
         lastFailure = ex?.timestamp ?? lastFailure;
       }
-      last = job.state;
+      last = now;
       if (job.state === 'FINISHED') return;
       if (job.state === 'FAILED' || job.state === 'CANCELED') {
         const ex = await client.get<{ 'root-exception': string | null }>(`/jobs/${jobId}/exceptions`).catch(() => null);
@@ -140,7 +160,7 @@ async function waitForEnd(client: RestClient, jobId: string): Promise<void> {
   }
 }
 
-interface JobOverview { jid: string; name: string; state: string; 'start-time': number }
+interface JobOverview { jid: string; name: string; state: string; 'start-time': number; 'waiting-for-resources'?: Waiting }
 
 const RUNNING_HEADER = '------------------ Running/Restarting Jobs -------------------';
 const SCHEDULED_HEADER = '----------------------- Scheduled Jobs -----------------------';
@@ -163,7 +183,10 @@ export async function listJobs(opts: ClusterTarget & { all?: boolean }): Promise
   const ended = jobs.filter((j) => terminal.has(j.state));
   const print = (header: string, list: JobOverview[]) => {
     console.log(header);
-    for (const j of [...list].sort((a, b) => a['start-time'] - b['start-time'])) console.log(`${flinkTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state})`);
+    for (const j of [...list].sort((a, b) => a['start-time'] - b['start-time'])) {
+      const w = j['waiting-for-resources'];
+      console.log(`${flinkTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state}${w ? `, ${waitingText(w)}` : ''})`);
+    }
     console.log(FOOTER);
   };
   if (running.length) print(RUNNING_HEADER, running);
@@ -192,18 +215,19 @@ async function awaitSavepoint(client: RestClient, jobId: string, triggerId: stri
 
 export async function stopJob(jobId: string, opts: ClusterTarget & { savepointPath?: string; drain?: boolean }): Promise<void> {
   const { client } = findCluster(opts);
-  console.log(`Suspending job "${jobId}" with a savepoint.`);
   const body = { drain: opts.drain ?? false, ...(opts.savepointPath ? { targetDirectory: path.resolve(opts.savepointPath) } : {}) };
+  // Announced once the jobmanager accepted it: an unknown job is "not found", with nothing announced first.
   const { 'request-id': trigger } = await call(() => client.post<{ 'request-id': string }>(`/jobs/${jobId}/stop`, body));
+  console.log(`Suspending job "${jobId}" with a savepoint.`);
   const location = await awaitSavepoint(client, jobId, trigger);
   console.log(`Savepoint completed. Path: ${location}`);
 }
 
 export async function savepointJob(jobId: string, dir: string | undefined, opts: ClusterTarget): Promise<void> {
   const { client } = findCluster(opts);
-  console.log(`Triggering savepoint for job ${jobId}.`);
   const body = { 'cancel-job': false, ...(dir ? { 'target-directory': path.resolve(dir) } : {}) };
   const { 'request-id': trigger } = await call(() => client.post<{ 'request-id': string }>(`/jobs/${jobId}/savepoints`, body));
+  console.log(`Triggering savepoint for job ${jobId}.`);
   const location = await awaitSavepoint(client, jobId, trigger);
   console.log(`Savepoint completed. Path: ${location}`);
   console.log('You can resume your program from this savepoint with the run command.');
@@ -211,8 +235,8 @@ export async function savepointJob(jobId: string, dir: string | undefined, opts:
 
 export async function cancelJob(jobId: string, opts: ClusterTarget): Promise<void> {
   const { client } = findCluster(opts);
-  console.log(`Cancelling job ${jobId}.`);
   await call(() => client.request('PATCH', `/jobs/${jobId}?mode=cancel`));
+  console.log(`Cancelling job ${jobId}.`);
   // Longer than task.cancellation.timeout (30 s), after which a task that does not stop is terminated.
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {

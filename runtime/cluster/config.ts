@@ -19,7 +19,8 @@ export function defaultConfig(paths: ClusterPaths): Config {
   return {
     'rest.address': '127.0.0.1',
     'rest.port': '8081',
-    'taskmanager.numberOfTaskSlots': '1',
+    // The playgrounds' taskmanager has 2 slots (Flink's own default is 1).
+    'taskmanager.numberOfTaskSlots': '2',
     'heartbeat.interval': '1000',
     'heartbeat.timeout': '5000',
     'state.checkpoints.dir': paths.checkpointsDir,

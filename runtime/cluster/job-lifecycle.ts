@@ -1,8 +1,9 @@
-// A job through Flink's job states: deployment of each attempt into a slot, the task's reported states,
-// cancellation, and failures. A failure (a task that failed, a taskmanager that died, no free slot) goes to
-// the job's restart strategy: RESTARTING and a new attempt after the strategy's delay, or FAILED.
+// A job through Flink's job states: deployment of each attempt into slots (waiting for them when none are
+// free), the task's reported states, cancellation, and failures. A failure (a task that failed, a taskmanager
+// that died, no slots within slot.request.timeout) goes to the job's restart strategy: RESTARTING and a new
+// attempt after the strategy's delay, or FAILED.
 import type { Logger } from '../core/log.js';
-import { intOption } from '../core/options.js';
+import { durationOption, intOption } from '../core/options.js';
 import { namePoisonRecord } from './poison-record.js';
 import type { Config } from './config.js';
 import type { CheckpointCoordinator } from './checkpoint-coordinator.js';
@@ -10,7 +11,7 @@ import { conflict } from './errors.js';
 import type { JobRecord, JobState } from './job-record.js';
 import type { ErrorInfo, TaskState } from './protocol.js';
 import type { SavepointTriggers } from './savepoint-triggers.js';
-import type { SlotPool } from './slot-pool.js';
+import { DEFAULT_SLOT_REQUEST_TIMEOUT_MS, type SlotPool } from './slot-pool.js';
 import type { TaskManagerListener } from './taskmanager-tracker.js';
 import type { TaskManagerRecord } from './taskmanager-registry.js';
 
@@ -47,20 +48,16 @@ export class JobLifecycle implements TaskManagerListener {
     for (const job of this.jobs.values()) if (job.restartTimer) clearTimeout(job.restartTimer);
   }
 
-  /** Places the job's next attempt in a free slot, or fails it for want of one. */
+  /** Places the job's next attempt in free slots, or makes it wait for them. */
   private deploy(job: JobRecord): void {
     job.restartTimer = null;
     if (job.terminal || job.state === 'CANCELLING') return;
-    const tm = this.slots.allocate(job.id, job.attempt + 1);
-    if (!tm) {
-      this.log.warn({ jobId: job.id }, `Could not acquire the minimum required resources, failing slot requests. Acquired: []. Current slot pool status: ${this.slots.status()}`);
-      this.fail(job, NO_RESOURCES, { noResources: true });
-      return;
-    }
+    const tm = this.slots.allocate(job, job.attempt + 1);
+    if (!tm) return this.waitForSlots(job);
     job.attempt++;
     job.taskManager = tm.id;
     job.taskState = 'DEPLOYING';
-    job.waitingForResources = false;
+    job.waitingForResources = null;
     job.operators = [];
     const restore = this.checkpoints.restoreFor(job);
     tm.push({
@@ -69,16 +66,42 @@ export class JobLifecycle implements TaskManagerListener {
       checkpoints: { dir: job.config['state.checkpoints.dir'], intervalMs: job.checkpointIntervalMs, nextId: job.checkpoints.nextId },
     });
     this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);
+    this.placeWaiting();
   }
 
-  /** Jobs waiting for a slot are deployed as soon as a taskmanager registers, not at their next restart attempt. */
-  registered(tm: TaskManagerRecord): void {
-    for (const job of this.jobs.values()) {
-      if (job.state === 'RESTARTING' && job.waitingForResources && tm.freeSlots > 0) {
+  /**
+   * No taskmanager has the slots: the attempt waits for them, as Flink's slot requests do, up to
+   * slot.request.timeout; then it fails with NoResourceAvailableException and the restart strategy decides.
+   */
+  private waitForSlots(job: JobRecord): void {
+    const timeoutMs = durationOption(job.config, 'slot.request.timeout', DEFAULT_SLOT_REQUEST_TIMEOUT_MS);
+    const since = Date.now();
+    job.waitingForResources = { since, deadline: since + timeoutMs, reason: this.slots.reason(job) };
+    this.log.warn({ jobId: job.id, slotRequestTimeoutMs: timeoutMs }, `${job.name} (${job.id}) is ${job.waitingForResources.reason}. It waits up to slot.request.timeout (${timeoutMs} ms).`);
+    job.restartTimer = setTimeout(() => {
+      job.restartTimer = null;
+      job.waitingForResources = null;
+      this.log.warn({ jobId: job.id }, `Could not acquire the minimum required resources, failing slot requests. Acquired: []. Current slot pool status: ${this.slots.status()}`);
+      this.fail(job, NO_RESOURCES, { noResources: true });
+    }, timeoutMs);
+  }
+
+  /** Slots freed up or a taskmanager registered: jobs waiting for slots are placed, longest waiting first. */
+  private placeWaiting(): void {
+    const waiting = [...this.jobs.values()].filter((j) => j.waitingForResources && !j.terminal)
+      .sort((a, b) => a.waitingForResources!.since - b.waitingForResources!.since);
+    for (const job of waiting) {
+      if (!job.waitingForResources) continue;
+      if (this.slots.fits(job)) {
         if (job.restartTimer) clearTimeout(job.restartTimer);
         this.deploy(job);
-      }
+      } else job.waitingForResources.reason = this.slots.reason(job);
     }
+  }
+
+  /** A taskmanager registered: jobs waiting for slots are deployed at once. */
+  registered(_tm: TaskManagerRecord): void {
+    this.placeWaiting();
   }
 
   attemptLost(job: JobRecord, error: ErrorInfo): void {
@@ -141,21 +164,22 @@ export class JobLifecycle implements TaskManagerListener {
     else this.log.info({ jobId: job.id }, `${error.name}: ${error.message}`);
     this.transition(job, 'RESTARTING');
     job.numRestarts++;
-    job.waitingForResources = opts.noResources === true;
     this.log.info({ jobId: job.id, delayMs: delay }, `Restarting job ${job.id} in ${delay} ms (${job.strategy.description}).`);
     job.restartTimer = setTimeout(() => this.deploy(job), delay);
   }
 
-  /** Frees the slot of the job's current attempt. */
+  /** Frees the slots of the job's current attempt; a job waiting for slots may take them. */
   private release(job: JobRecord): void {
     this.slots.release(job);
     job.taskState = null;
+    this.placeWaiting();
   }
 
   /** A job reached a terminal state: free its slot, fail open savepoint requests, apply checkpoint retention. */
   private async finished(job: JobRecord): Promise<void> {
     if (job.restartTimer) clearTimeout(job.restartTimer);
     job.restartTimer = null;
+    job.waitingForResources = null;
     this.release(job);
     this.savepoints.abortOpen(job, `the job is ${job.state}`);
     await this.checkpoints.jobTerminated(job);

@@ -57,8 +57,10 @@ export class JobRecord {
   operators: OperatorReport[] = [];
   numRestarts = 0;
   restartTimer: NodeJS.Timeout | null = null;
-  /** The last restart found no free slot: a taskmanager registering deploys the job at once. */
-  waitingForResources = false;
+  /** Subtasks per vertex: the slots each attempt needs (slot-pool.ts). */
+  parallelism = 1;
+  /** The next attempt waits for slots: since when, until when (slot.request.timeout) and why; null when it does not. */
+  waitingForResources: { since: number; deadline: number; reason: string } | null = null;
   readonly exceptions: ExceptionEntry[] = [];
   /** Per sink id, the newest rows it wrote (OUTPUT_SAMPLE_ROWS at most), oldest first: GET /jobs/:jobid/output-sample. */
   readonly outputSamples = new Map<string, string[]>();

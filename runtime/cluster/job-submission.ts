@@ -55,6 +55,7 @@ export class JobSubmission {
     if (exists(jobId)) throw conflict(`Job ${jobId} already exists`);
     const bundle = await this.copyBundle(jar, jobId);
     const job = new JobRecord(jobId, plan.name, plan, config, bundle, strategy, intervalMs, req.allowNonRestoredState ?? false, savepointPath);
+    job.parallelism = parallelism;
     this.log.info({ jobId, job: plan.name, restartStrategy: strategy.description, checkpointInterval: intervalMs || null, savepoint: savepointPath },
       `Received JobGraph submission '${plan.name}' (${jobId}).`);
     return job;

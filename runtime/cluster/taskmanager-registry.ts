@@ -16,7 +16,7 @@ export class TaskManagerRecord {
    * Tasks placed here by job id. `delivered` once a heartbeat answer carried the deployment: from then on
    * every heartbeat must report the task, or the deployment was lost on the way.
    */
-  readonly tasks = new Map<string, { attempt: number; delivered: boolean }>();
+  readonly tasks = new Map<string, { attempt: number; delivered: boolean; slots: number }>();
   /** Orphan tasks (unknown to this jobmanager) a cancel was sent for, by `jobId/attempt`. */
   readonly cancelled = new Set<string>();
   private queue: Command[] = [];
@@ -25,7 +25,9 @@ export class TaskManagerRecord {
   constructor(readonly id: string, readonly info: RegisterRequest) {}
 
   get freeSlots(): number {
-    return this.info.slots - this.tasks.size;
+    let used = 0;
+    for (const t of this.tasks.values()) used += t.slots;
+    return this.info.slots - used;
   }
 
   push(command: Command): void {

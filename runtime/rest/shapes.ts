@@ -22,6 +22,15 @@ function taskCounts(job: JobRecord): Record<string, number> {
   return counts;
 }
 
+/**
+ * A sluice extension on the job's overview and details while its next attempt waits for slots: why, since
+ * when and when slot.request.timeout fails it (Flink shows only the job's state and SCHEDULED subtasks).
+ */
+function waiting(job: JobRecord) {
+  const w = job.waitingForResources;
+  return w ? { 'waiting-for-resources': { reason: w.reason, since: w.since, 'timeout-at': w.deadline, 'slots-needed': job.parallelism } } : {};
+}
+
 export function jobOverview(job: JobRecord) {
   return {
     jid: job.id,
@@ -35,6 +44,7 @@ export function jobOverview(job: JobRecord) {
     // Flink's client reads these too (an int it cannot find fails `flink list`).
     jobType: 'STREAMING',
     'pending-operators': 0,
+    ...waiting(job),
   };
 }
 
@@ -61,6 +71,7 @@ export function jobDetails(job: JobRecord) {
     vertices: vertices.map((v) => vertexSummary(job, v, now)),
     'status-counts': statusCounts,
     plan: jobPlan(job, (v) => vertexParallelism(job, v)),
+    ...waiting(job),
   };
 }
 

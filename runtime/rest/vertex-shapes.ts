@@ -26,6 +26,8 @@ export function executionState(job: JobRecord): ExecutionState {
     default:
       if (job.taskState === 'DEPLOYING') return 'DEPLOYING';
       if (job.taskState === 'RUNNING') return 'RUNNING';
+      // Waiting for slots is Flink's SCHEDULED (slots requested, not yet assigned).
+      if (job.waitingForResources) return 'SCHEDULED';
       return job.taskManager && job.taskState ? 'SCHEDULED' : 'CREATED';
   }
 }

@@ -2,7 +2,7 @@
 // in `flink list`'s layout, cancel ends it; a bounded job finishes with the right output; a job file is
 // compiled on the way; `run` without -d follows the job while a cluster runs; a job that keeps failing
 // restarts per its strategy, then FAILED with its exceptions recorded; attached, a poison record is named at
-// each restart.
+// each restart; a job without a free slot waits for one.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,29 @@ describe('sluice run -d, list, cancel', () => {
     const again = cluster.sluice(['cancel', jobId]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/error: Job [0-9a-f]{32} is CANCELED: it has already terminated/);
+    // An unknown job is "not found", with nothing announced before it.
+    const unknown = '0123456789abcdef0123456789abcdef';
+    for (const cmd of [['stop', unknown], ['savepoint', unknown], ['cancel', unknown]]) {
+      const r = cluster.sluice(cmd);
+      expect([r.status, r.stdout, r.stderr.trim()]).toEqual([1, '', `error: Job ${unknown} not found`]);
+    }
+  });
+
+  it('a job that finds no free slot waits for one: run -d warns, list shows why, it starts when a slot frees', async () => {
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', '1000000', '--output', path.join(tempDir(), 'out')]);
+    const slow = ['--set', 'numbers.rows-per-second=100'];
+    const [a, b] = [1, 2].map(() => jobIdOf(cluster.sluice(['run', '-d', bundle, ...slow])));
+    await cluster.waitForState(b, 'RUNNING');
+    const third = cluster.sluice(['run', '-d', bundle, ...slow]);
+    expect(third.status, third.stderr).toBe(0);
+    const c = jobIdOf(third);
+    const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const why = `${esc('waiting for resources: needs 1 slot on one taskmanager; 0 of 2 free (it fails at ')}\\d\\d:\\d\\d:\\d\\d${esc(', slot.request.timeout, unless slots free up)')}`;
+    expect(third.stderr).toMatch(new RegExp(`^warning: the job cannot be scheduled now: ${why}\n  hint: add slots with \`sluice taskmanager start\``, 'm'));
+    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`----------------------- Scheduled Jobs -----------------------\n.* : ${c} : Windowed Sums \\(CREATED, ${why}\\)\n`));
+    expect(cluster.sluice(['cancel', a]).status).toBe(0);
+    await cluster.waitForState(c, 'RUNNING');
+    for (const id of [b, c]) expect(cluster.sluice(['cancel', id]).status).toBe(0);
   });
 
   it('a bounded job (datagen with a sequence) finishes: FINISHED, output as computed independently', async () => {

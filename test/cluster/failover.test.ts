@@ -1,6 +1,6 @@
 // Failover with real processes: the taskmanager running a job is killed with -9 mid-run. The job goes
-// RESTARTING; with no free slot the jobmanager logs Flink's "Could not acquire the minimum required
-// resources" and keeps retrying; `sluice taskmanager start` brings a slot back, the job resumes from its
+// RESTARTING; with no free slot its restart waits for one (slot.request.timeout), shown in the log, list and
+// REST; `sluice taskmanager start` brings slots back, the job resumes from its
 // last completed checkpoint, and the final output equals an uninterrupted run (computed independently).
 // A taskmanager that stops answering (SIGSTOP) is declared lost after the heartbeat timeout; when it
 // wakes up it learns it was fenced, cancels its stale task and serves the restarted job instead. After a
@@ -30,7 +30,7 @@ async function completedCheckpoints(jobId: string): Promise<number> {
 }
 
 describe('failover', () => {
-  it('kill -9 of the taskmanager: RESTARTING, no resources, then resumed from the checkpoint with the exact result', async () => {
+  it('kill -9 of the taskmanager: RESTARTING, waiting for a slot, then resumed from the checkpoint with the exact result', async () => {
     const rows = 30_000;
     const out = path.join(tempDir(), 'out');
     const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', String(rows), '--output', out]);
@@ -40,11 +40,14 @@ describe('failover', () => {
     process.kill(cluster.pid('taskmanager-1'), 'SIGKILL');
     const restarting = await cluster.waitForState(jobId, 'RESTARTING', 10_000);
     expect(restarting.vertices[0].metrics['write-records']).toBeLessThan(rows);
-    await cluster.waitFor('the no-resources warning', async () => /Could not acquire the minimum required resources/.test(cluster.log('jobmanager')));
-    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`${jobId} : Windowed Sums \\(RESTARTING\\)`));
-    // Still waiting a little later: the strategy keeps retrying while no slot exists.
+    // The restart finds no slot and waits for one (slot.request.timeout), saying so in the log, list and REST.
+    await cluster.waitFor('the waiting-for-resources warning', async () => /is waiting for resources: needs 1 slot on one taskmanager; no taskmanager is registered/.test(cluster.log('jobmanager')));
+    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`${jobId} : Windowed Sums \\(RESTARTING, waiting for resources: needs 1 slot on one taskmanager; no taskmanager is registered \\(it fails at \\d\\d:\\d\\d:\\d\\d, slot.request.timeout, unless slots free up\\)\\)`));
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await cluster.job(jobId)).state).toBe('RESTARTING');
+    const waiting = await cluster.job(jobId);
+    expect(waiting.state).toBe('RESTARTING');
+    expect(waiting['waiting-for-resources']['timeout-at'] - waiting['waiting-for-resources'].since).toBe(300_000);
+    expect(waiting.vertices[0].status).toBe('SCHEDULED');
 
     const tm = cluster.sluice(['taskmanager', 'start']);
     expect(tm.status, tm.stderr).toBe(0);
@@ -56,10 +59,9 @@ describe('failover', () => {
     expect(cp.latest.restored).toMatchObject({ is_savepoint: false });
     expect(cp.latest.restored.external_path).toMatch(new RegExp(`checkpoints/${jobId}/chk-\\d+$`));
     expect(cluster.log('jobmanager')).toMatch(new RegExp(`Restoring job ${jobId} from Checkpoint \\d+ located at `));
-    // The history keeps the latest 16 failures: the many restart attempts without a slot may have pushed the
-    // taskmanager's loss out of it, so that one is checked in the log.
+    // Waiting for a slot is not a failure: the history holds the loss only.
     const names = (await cluster.rest('GET', `/jobs/${jobId}/exceptions`)).json.exceptionHistory.entries.map((e: any) => e.exceptionName);
-    expect(names).toContain('NoResourceAvailableException');
+    expect(names).toEqual(['TaskManagerLostException']);
     // Whichever notices first names the loss: the closed connection, the pid check, or (on a loaded machine) the heartbeat timeout.
     expect(cluster.log('jobmanager')).toMatch(/failed: TaskManagerLostException: TaskManager taskmanager-1-\w+ \(pid \d+\) is lost: (its connection closed|its process \(pid \d+\) exited|The heartbeat of TaskManager with id \S+ timed out)/);
   });

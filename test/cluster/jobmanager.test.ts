@@ -1,6 +1,7 @@
 // The jobmanager's state machine, driven in-process through the calls the REST routes make (no HTTP, no
 // taskmanager process): deployment, checkpoint acceptance and retention, fencing of stale attempts, a lost
-// taskmanager, waiting for resources, and a checkpoint whose output a sink never committed.
+// taskmanager, waiting for a slot after it, and a checkpoint whose output a sink never committed
+// (slots-and-waiting.test.ts covers slot allocation and slot.request.timeout).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,11 +93,10 @@ describe('the jobmanager', () => {
     jm.deregister(tm1);
     expect(jm.job(jobId).state).toBe('RESTARTING');
     await new Promise((r) => setTimeout(r, 50));
-    // Restart attempts without a slot: each is a NoResourceAvailableException, and the job keeps waiting.
-    const names = jm.job(jobId).exceptions.map((e) => e.exceptionName);
-    expect(names).toContain('NoResourceAvailableException');
-    expect(names[names.length - 1]).toBe('TaskManagerLostException');
+    // The restart finds no slot: it waits for one (slot.request.timeout, 5 min), without failing again.
+    expect(jm.job(jobId).exceptions.map((e) => e.exceptionName)).toEqual(['TaskManagerLostException']);
     expect(jm.job(jobId).state).toBe('RESTARTING');
+    expect(jm.job(jobId).waitingForResources?.reason).toBe('waiting for resources: needs 1 slot on one taskmanager; no taskmanager is registered');
 
     const tm2 = register((1 << 22) + 1);
     const [redeploy] = (await commands(tm2)) as DeployCommand[];

@@ -32,13 +32,14 @@ describe('cluster and jar routes', () => {
   it('GET /overview, /config, /taskmanagers, /jobmanager/config', async () => {
     const o = await cluster.rest('GET', '/overview');
     expect(o.status).toBe(200);
-    expect(o.json).toMatchObject({ taskmanagers: 1, 'slots-total': 1, 'slots-available': 1, 'jobs-running': 0 });
+    // The default taskmanager has the playground's 2 slots (taskmanager.numberOfTaskSlots).
+    expect(o.json).toMatchObject({ taskmanagers: 1, 'slots-total': 2, 'slots-available': 2, 'jobs-running': 0 });
     const c = await cluster.rest('GET', '/config');
     expect(c.json).toHaveProperty('refresh-interval');
     expect(c.json).toHaveProperty('timezone-name');
     const t = await cluster.rest('GET', '/taskmanagers');
     expect(t.json.taskmanagers).toHaveLength(1);
-    expect(t.json.taskmanagers[0]).toMatchObject({ slotsNumber: 1, freeSlots: 1 });
+    expect(t.json.taskmanagers[0]).toMatchObject({ slotsNumber: 2, freeSlots: 2 });
     expect(t.json.taskmanagers[0].id).toMatch(/^taskmanager-1-/);
     const jc = await cluster.rest('GET', '/jobmanager/config');
     expect(jc.json).toContainEqual({ key: 'state.checkpoints.num-retained', value: '3' });
@@ -278,6 +279,6 @@ describe('job routes', () => {
     expect(stop.json.errors[0]).toMatch(/a stop with savepoint needs a RUNNING job/);
     expect((await cluster.rest('GET', `/jobs/${jobId}/savepoints`)).status).toBe(404);
     const overview = (await cluster.rest('GET', '/overview')).json;
-    expect(overview).toMatchObject({ 'slots-available': 1, 'jobs-running': 0, 'jobs-cancelled': 1 });
+    expect(overview).toMatchObject({ 'slots-available': 2, 'jobs-running': 0, 'jobs-cancelled': 1 });
   });
 });
