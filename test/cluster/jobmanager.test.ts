@@ -6,31 +6,20 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileJob } from '../../compiler/index.js';
-import { createLogger } from '../../runtime/core/log.js';
-import { registerConnector } from '../../runtime/connectors/registry.js';
-import { clusterPaths } from '../../runtime/cluster/cluster-dir.js';
-import { loadClusterConfig } from '../../runtime/cluster/config.js';
-import { JobManager } from '../../runtime/cluster/jobmanager.js';
+import type { JobManager } from '../../runtime/cluster/jobmanager.js';
+import { inProcessJobManager } from './in-process-jobmanager.js';
 import { errorInfo, type Command, type DeployCommand } from '../../runtime/cluster/protocol.js';
 import { CheckpointStorage, readCheckpoint } from '../../runtime/state/checkpoint-storage.js';
 import { TaskMetrics } from '../../runtime/cluster/task-metrics.js';
 import { JobMetrics } from '../../runtime/core/metrics.js';
 import type { JobRunner } from '../../runtime/exec/job-runner.js';
 import { jobMetricValues } from '../../runtime/rest/shapes.js';
-import { tempDir } from '../helpers/tables.js';
 
 let jm: JobManager;
 let jarId: string;
 
 beforeAll(async () => {
-  registerConnector({ name: 'counting', options: { keys: {} }, roles: ['source'], sinkAccepts: 'insert-only', load: async () => ({}) });
-  const bundle = path.join(tempDir(), 'counting.mjs');
-  await compileJob('test/cluster/fixtures/counting-job.ts', { out: bundle });
-  const paths = clusterPaths(tempDir('sluice-cluster-'));
-  jm = new JobManager(paths, loadClusterConfig(paths, ['heartbeat.interval=20', 'heartbeat.timeout=60000']), createLogger('jm-test', 'silent'));
-  await jm.open();
-  jarId = (await jm.jars.upload('counting.mjs', fs.readFileSync(bundle))).id;
+  ({ jm, jarId } = await inProcessJobManager('jm-test'));
 });
 
 afterAll(() => jm?.close());

@@ -2,30 +2,17 @@
 // holds as many slots as its parallelism on one taskmanager; a job that finds none waits for them (CREATED,
 // subtasks SCHEDULED, the reason in REST), is deployed as soon as a slot frees, and after
 // slot.request.timeout fails with Flink's NoResourceAvailableException, handed to its restart strategy.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileJob } from '../../compiler/index.js';
-import { createLogger } from '../../runtime/core/log.js';
-import { registerConnector } from '../../runtime/connectors/registry.js';
-import { clusterPaths } from '../../runtime/cluster/cluster-dir.js';
-import { loadClusterConfig } from '../../runtime/cluster/config.js';
-import { JobManager } from '../../runtime/cluster/jobmanager.js';
+import type { JobManager } from '../../runtime/cluster/jobmanager.js';
+import { inProcessJobManager } from './in-process-jobmanager.js';
 import type { Command } from '../../runtime/cluster/protocol.js';
 import { jobDetails, jobOverview } from '../../runtime/rest/shapes.js';
-import { tempDir } from '../helpers/tables.js';
 
 let jm: JobManager;
 let jarId: string;
 
 beforeAll(async () => {
-  registerConnector({ name: 'counting', options: { keys: {} }, roles: ['source'], sinkAccepts: 'insert-only', load: async () => ({}) });
-  const bundle = path.join(tempDir(), 'counting.mjs');
-  await compileJob('test/cluster/fixtures/counting-job.ts', { out: bundle });
-  const paths = clusterPaths(tempDir('sluice-cluster-'));
-  jm = new JobManager(paths, loadClusterConfig(paths, ['heartbeat.interval=20', 'heartbeat.timeout=60000']), createLogger('jm-slots', 'silent'));
-  await jm.open();
-  jarId = (await jm.jars.upload('counting.mjs', fs.readFileSync(bundle))).id;
+  ({ jm, jarId } = await inProcessJobManager('jm-slots'));
 });
 
 afterAll(() => jm?.close());
