@@ -7,7 +7,8 @@ import { bundleJob } from './bundle/bundle-job.js';
 import { emitStages, withCodeSizes, type GeneratedCode } from './codegen/emit-stages.js';
 import { explainPlan } from './ir/explain.js';
 import { loadJob, type LoadedJob } from './frontend/load-job.js';
-import { CompileError } from './ir/diagnostics.js';
+import { CompileError, type CompileWarning } from './ir/diagnostics.js';
+import { joinStateWarnings } from './passes/join-state-warnings.js';
 import { optimize } from './passes/index.js';
 import { fieldsRead } from '../runtime/core/expr.js';
 
@@ -32,6 +33,8 @@ export interface CompiledJob {
   plan: JobPlan;
   code: GeneratedCode;
   explain: string;
+  /** What compiles but is likely not meant (a join whose state grows forever); also printed to stderr. */
+  warnings: CompileWarning[];
   bundlePath?: string;
 }
 
@@ -40,12 +43,15 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
   const job = await loadJob(file, args, { typecheck: options.typecheck });
   const logical = job.tEnv.buildPlan(job.name, args);
   const optimized = optimize(logical);
+  const warnings = joinStateWarnings(optimized);
+  // Printed where the compiler runs (compile, explain, run job.ts), as Flink's planner logs its warnings.
+  for (const w of warnings) process.stderr.write(w.format() + '\n');
   const code = emitStages(optimized);
   const plan: JobPlan = {
     ...withCodeSizes(optimized, code.stageSizes),
     udfs: udfRefs(job, usedUdfs(optimized)),
   };
-  const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan) };
+  const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan), warnings };
   if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out, { connectors: options.connectors });
   return result;
 }
@@ -78,6 +84,7 @@ function usedUdfs(plan: JobPlan): Set<string> {
   for (const n of operatorsOf(plan)) {
     if (n.kind === 'calc') { n.projections.forEach((p) => visit(p.expr)); if (n.filter) visit(n.filter); }
     if (n.kind === 'source') n.computed.forEach((c) => visit(c.expr));
+    if (n.kind === 'join' && n.condition) visit(n.condition);
   }
   return names;
 }

@@ -13,3 +13,12 @@ export class CompileError extends Error {
     return `${formatLoc(this.loc)}: error: ${this.message}` + (this.hint ? `\n  hint: ${this.hint}` : '');
   }
 }
+
+/** A compile warning: the job compiles, but something in it is likely not what the user wants (printed like an error). */
+export class CompileWarning {
+  constructor(readonly message: string, readonly loc: SourceLoc | undefined, readonly hint?: string) {}
+
+  format(): string {
+    return `${formatLoc(this.loc)}: warning: ${this.message}` + (this.hint ? `\n  hint: ${this.hint}` : '');
+  }
+}

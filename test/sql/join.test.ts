@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { $, DataTypes, TableEnvironment } from '../../compiler/api/index.js';
 import { optimize } from '../../compiler/passes/index.js';
+import { joinStateWarnings } from '../../compiler/passes/join-state-warnings.js';
 import { OperatorMetrics } from '../../runtime/core/metrics.js';
 import type { JoinNode, JoinType } from '../../runtime/core/plan.js';
 import { ROW_KIND_SHORT, RowKind, type Row } from '../../runtime/core/row.js';
@@ -228,5 +229,31 @@ describe('join plans', () => {
     const e = compileError(() => env.from('orders').join(env.from('dim')));
     expect(e.message).toBe('both tables of the join have the column(s) k');
     expect(e.loc?.file).toMatch(/join\.test\.ts$/);
+  });
+});
+
+describe('a join whose state grows forever warns at compile time', () => {
+  const plan = (ttl?: string, connector = "'connector' = 'datagen'") => {
+    const env = TableEnvironment.create();
+    if (ttl) env.getConfig().set('table.exec.state.ttl', ttl);
+    env.executeSql(`CREATE TABLE a (k BIGINT, x STRING) WITH (${connector})`);
+    env.executeSql(`CREATE TABLE b (k2 BIGINT, y STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '10')`);
+    env.executeSql(`CREATE TABLE o (k BIGINT, x STRING, k2 BIGINT, y STRING) WITH ('connector' = 'blackhole')`);
+    env.from('a').join(env.from('b'), $('k').isEqual($('k2'))).executeInsert('o');
+    return optimize(env.buildPlan('w', []));
+  };
+
+  it('names the join\'s place and the unbounded table, with the fix', () => {
+    const [w, ...more] = joinStateWarnings(plan());
+    expect(more).toEqual([]);
+    expect(w.message).toBe("this regular join keeps every row of both inputs in state, and table 'a' is unbounded: without a state TTL the state grows forever");
+    expect(w.hint).toMatch(/table\.exec\.state\.ttl/);
+    expect(w.loc?.file).toMatch(/join\.test\.ts$/);
+    expect(w.format()).toMatch(/join\.test\.ts:\d+:\d+: warning: this regular join/);
+  });
+
+  it('no warning with a TTL, or when every input is bounded', () => {
+    expect(joinStateWarnings(plan('1 h'))).toEqual([]);
+    expect(joinStateWarnings(plan(undefined, "'connector' = 'datagen', 'number-of-rows' = '5'"))).toEqual([]);
   });
 });
