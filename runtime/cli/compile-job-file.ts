@@ -8,3 +8,9 @@ export async function compileJobFile(file: string, args: string[] = []): Promise
   const compiled = await compileJob(file, { args });
   return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
 }
+
+/** Compiles a job file into a bundle at `out` (parallel subtasks import the job from a bundle); returns its path. */
+export async function bundleJobFile(file: string, args: string[], out: string): Promise<string> {
+  const { compileJob } = await import('../../compiler/index.js');
+  return (await compileJob(file, { args, out })).bundlePath!;
+}

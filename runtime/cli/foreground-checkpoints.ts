@@ -11,7 +11,7 @@ import type { JobPlan } from '../core/plan.js';
 import { parseDuration } from '../core/options.js';
 import type { Logger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
-import type { JobRunner } from '../exec/job-runner.js';
+import type { JobRun } from '../exec/job-runner.js';
 import { runtimeMode } from '../exec/runtime-mode.js';
 import { CheckpointStorage, completeSnapshot, type StoredCheckpoint } from '../state/checkpoint-storage.js';
 
@@ -48,7 +48,7 @@ export class ForegroundCheckpoints {
   private ops: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly plan: JobPlan, private readonly runner: JobRunner, private readonly settings: ForegroundCheckpointSettings,
+  constructor(private readonly plan: JobPlan, private readonly runner: JobRun, private readonly settings: ForegroundCheckpointSettings,
     private readonly log: Logger, restoredFrom: StoredCheckpoint | null) {
     this.storage = new CheckpointStorage(settings.dir, this.jobId);
     this.operatorIds = plan.nodes.map((n) => n.id);
@@ -87,7 +87,7 @@ export class ForegroundCheckpoints {
     const id = this.nextId++;
     const started = Date.now();
     let written = '';
-    const persist = async (text: string, snapshot: Parameters<JobRunner['checkpointComplete']>[0]) => {
+    const persist = async (text: string, snapshot: Parameters<JobRun['checkpointComplete']>[0]) => {
       const pending = await this.storage.write({ id, jobName: this.plan.name, timestamp: started, durationMs: Date.now() - started, operatorIds: this.operatorIds }, text);
       await completeSnapshot(pending);
       // Complete first, then commit its output: a crash in between restores this checkpoint, whose output the

@@ -52,7 +52,7 @@ program.command('run')
   .option('-d, --detached', 'submit to the cluster and print the job id')
   .option('-s, --fromSavepoint <path>', 'resume from a savepoint (or a retained checkpoint)')
   .option('-n, --allow-non-restored-state', 'skip savepoint state of operators that are not in the job')
-  .option('-p, --parallelism <n>', 'parallelism (else parallelism.default; a job runs as one subtask: only 1 is accepted)')
+  .option('-p, --parallelism <n>', 'parallelism: every operator runs as n parallel subtasks (else parallelism.default, else 1)')
   .option('-m, --jobmanager <host:port>', "jobmanager REST address (default: the cluster directory's, else 127.0.0.1:8081)")
   .option('--dir <dir>', 'cluster directory (default $SLUICE_CLUSTER_DIR or .sluice)')
   .action(async (target: string, args: string[], opts: import('./job-commands.js').SubmitOptions) => {
@@ -61,6 +61,7 @@ program.command('run')
     const job = await loadRunnable(target, args);
     await runCompiled(job, {
       sets: opts.set, defines: opts.D, unfused: opts.unfused, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState,
+      bundle: () => bundleOf(target, args),
       ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}),
     });
   });
@@ -96,6 +97,16 @@ async function loadRunnable(target: string, args: string[]): Promise<CompiledBun
   }
   const { compileJobFile } = await import('./compile-job-file.js');
   return compileJobFile(target, args);
+}
+
+/** The bundle parallel subtasks import: the target itself, or a job file compiled into a temporary one. */
+async function bundleOf(target: string, args: string[]): Promise<string> {
+  if (target.endsWith('.mjs') || target.endsWith('.js')) return path.resolve(target);
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'sluice-run-'));
+  const { bundleJobFile } = await import('./compile-job-file.js');
+  return bundleJobFile(target, args, path.join(dir, `${path.basename(target, path.extname(target))}.mjs`));
 }
 
 /** One-line reasons: `file:line:col: error: ...` for compile errors, `error: ...` and a hint otherwise. */

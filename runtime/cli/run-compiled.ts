@@ -10,6 +10,7 @@ import { applyOverrides, type Overrides } from '../exec/apply-overrides.js';
 import { interpretPlan } from '../exec/interpret-plan.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { parallelismOf } from '../exec/key-groups.js';
+import { ParallelRunner } from '../exec/parallel/parallel-runner.js';
 import { readCheckpointOrSuggest } from '../state/checkpoint-storage.js';
 import { ForegroundCheckpoints, foregroundCheckpointSettings } from './foreground-checkpoints.js';
 
@@ -27,6 +28,8 @@ export interface RunCompiledOptions extends Overrides {
   fromSavepoint?: string;
   /** -n: skip snapshot state of operators that are not in the job. */
   allowNonRestoredState?: boolean;
+  /** The job's bundle (made on demand), which parallel subtasks import; absent: only parallelism 1 runs. */
+  bundle?: () => Promise<string>;
 }
 
 /** A table's connector whose implementation was left out of the bundle (compiler/bundle/bundle-job.ts). */
@@ -37,7 +40,7 @@ export function connectorNotCarried(connector: string, table: string | null, car
   );
 }
 
-export async function runCompiled(job: CompiledBundle, options: RunCompiledOptions = {}): Promise<JobRunner> {
+export async function runCompiled(job: CompiledBundle, options: RunCompiledOptions = {}): Promise<JobRunner | ParallelRunner> {
   const plan = applyOverrides(job.plan, options);
   if (options.carried) {
     for (const n of plan.nodes) {
@@ -46,21 +49,23 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
   }
   // A parallelism this run cannot honour is an error, never ignored.
   const parallelism = parallelismOf(plan.config, options.parallelism);
-  if (parallelism > 1) {
-    throw new UserError(`parallelism ${parallelism}: a foreground run executes a job as one subtask (parallel subtasks are not implemented yet)`,
-      'run with -p 1 (and without parallelism.default > 1); docs/operations.md, "Scaling out", says what exists');
+  if (parallelism > 1 && !options.bundle) {
+    throw new UserError(`parallelism ${parallelism}: a bundle run with node runs as one subtask (its subtask threads need sluice's runtime)`,
+      'run it with `sluice run <bundle> -p n`, or with -p 1');
   }
   const log = createLogger(plan.name);
   const udfs = udfFunctions(plan.udfs);
   const fused = !options.unfused;
-  const code = fused ? job.factory({ fn: functions }, udfs) : interpretPlan(plan, udfs);
   const checkpointing = foregroundCheckpointSettings(plan.config);
   const restored = options.fromSavepoint ? await readCheckpointOrSuggest(options.fromSavepoint) : null;
   if (restored) log.info({ path: restored.path }, `Restoring job from ${restored.info.kind === 'savepoint' ? 'Savepoint' : 'Checkpoint'} ${restored.info.id}`);
   const controller = new AbortController();
   // Without checkpoints, Ctrl-C publishes the output so far (there is nothing to resume from); with them, the
   // final checkpoint commits it and the sources stop there.
-  const runner = new JobRunner(plan, { code, log, signal: controller.signal, commitOnStop: checkpointing === null, restore: restored?.snapshot ?? null, allowNonRestoredState: options.allowNonRestoredState });
+  const runOptions = { log, signal: controller.signal, commitOnStop: checkpointing === null, restore: restored?.snapshot ?? null, allowNonRestoredState: options.allowNonRestoredState };
+  const runner = parallelism > 1
+    ? new ParallelRunner(plan, { ...runOptions, parallelism, bundle: await options.bundle!(), unfused: !fused })
+    : new JobRunner(plan, { ...runOptions, code: fused ? job.factory({ fn: functions }, udfs) : interpretPlan(plan, udfs) });
   const checkpoints = checkpointing && new ForegroundCheckpoints(plan, runner, checkpointing, log, restored);
   let running = false;
   void runner.started.then(() => { running = true; });
@@ -85,7 +90,7 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const started = Date.now();
-  log.info({ job: plan.name, fused, ...(checkpoints ? { checkpoints: `${checkpointing!.dir}/${checkpoints.jobId}` } : {}) }, 'job started');
+  log.info({ job: plan.name, fused, parallelism, ...(checkpoints ? { checkpoints: `${checkpointing!.dir}/${checkpoints.jobId}` } : {}) }, 'job started');
   checkpoints?.start();
   try {
     await runner.run();

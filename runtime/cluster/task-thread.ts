@@ -8,8 +8,8 @@ import { errorInfo, type DeployCommand, type ErrorInfo, type SavepointCommand, t
 import type { FromTask, ToTask } from './task-worker.js';
 
 const ENTRY = new URL('./task-worker.ts', import.meta.url).href;
-// The runtime is TypeScript run through tsx: a thread registers tsx's loader itself (task-boot.mjs), then loads its entry.
-const BOOT = new URL('./task-boot.mjs', import.meta.url);
+// The runtime is TypeScript run through tsx: a thread registers tsx's loader itself (exec/thread-boot.mjs), then loads its entry.
+const BOOT = new URL('../exec/thread-boot.mjs', import.meta.url);
 const TSX = import.meta.resolve('tsx/esm/api');
 
 export interface TaskThreadHost {

@@ -23,7 +23,17 @@ export function undeclaredKeyProblems(table: TableInfo): OptionProblem[] {
     .map((key) => ({ option: 'PRIMARY KEY', message: `primary key column '${key}' is not a column of the table` }));
 }
 
+/**
+ * Which parallel instance of the operator this is (Flink's subtask index of the parallelism): a source reads
+ * only its share of the splits, a sink writes with its own ids (part files, transactional ids). Absent: 0 of 1.
+ */
+export interface SubtaskInfo {
+  index: number;
+  parallelism: number;
+}
+
 export interface SourceContext extends TableInfo {
+  subtask?: SubtaskInfo;
   /** The physical columns to produce, after projection pushdown: decoders read only these. */
   fields: Field[];
   metrics: OperatorMetrics;
@@ -69,6 +79,7 @@ export interface SourceReader {
 }
 
 export interface SinkContext extends TableInfo {
+  subtask?: SubtaskInfo;
   /** The columns written, in order. */
   schema: Field[];
   /** The changelog the input produces. */

@@ -10,7 +10,8 @@ import { UserError } from '../core/errors.js';
 import { miniBatchSettings } from './mini-batch.js';
 import { runtimeMode } from './runtime-mode.js';
 import { buildGraph, type OperatorGraph } from './operator-graph.js';
-import { Barrier, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
+import { captureSnapshot, completeCheckpoint } from './graph-snapshot.js';
+import { Barrier, subtaskRestore, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
 
 export interface RunOptions {
@@ -26,6 +27,9 @@ export interface RunOptions {
   /** Stopping through `signal` still commits the sinks' output (foreground runs, which take no checkpoints). */
   commitOnStop?: boolean;
 }
+
+/** What drives a run, a single task's (JobRunner) or parallel subtasks' (parallel/parallel-runner.ts). */
+export type JobRun = Pick<JobRunner, 'metrics' | 'log' | 'times' | 'watermarks' | 'started' | 'run' | 'snapshot' | 'checkpointComplete'>;
 
 export class JobRunner {
   readonly metrics = new JobMetrics();
@@ -54,7 +58,7 @@ export class JobRunner {
   async run(): Promise<void> {
     // The job's mini-batch settings, read here so that their errors are the run's.
     const miniBatch = miniBatchSettings(this.plan.config);
-    const restore = this.options.restore ?? null;
+    const restore = this.options.restore ? subtaskRestore(this.options.restore, 0, 1) : null;
     if (restore && !this.options.allowNonRestoredState) this.checkRestorable(restore);
     try {
       this.graph = await buildGraph(this.plan, {
@@ -107,14 +111,7 @@ export class JobRunner {
       for (const a of g.miniBatches) a.flush();
       await this.drainPending();
       for (const s of g.sinks) await s.writer.flush();
-      const snap: JobSnapshot = { sources: {}, operators: {}, watermarks: {} };
-      for (const p of g.pumps) {
-        snap.sources[p.node.id] = p.reader.snapshot();
-        if (p.tracker) snap.watermarks[p.node.id] = p.tracker.snapshot();
-      }
-      for (const [id, s] of g.stateful) snap.operators[id] = s.snapshot();
-      // Sinks that keep state (the filesystem sink's part file and length) restore to it after a failure.
-      for (const s of g.sinks) if (s.writer.snapshot) snap.operators[s.id] = s.writer.snapshot();
+      const snap = captureSnapshot(g);
       if (opts.persist) await opts.persist(snap);
       persisted = true;
       return snap;
@@ -132,10 +129,7 @@ export class JobRunner {
    * snapshot().
    */
   async checkpointComplete(snap: JobSnapshot): Promise<void> {
-    const g = this.graph;
-    await Promise.all(g.sinks.map((s) => s.writer.checkpointComplete?.(snap.operators[s.id] ?? null)));
-    await Promise.all(g.pumps.map((p) => p.reader.checkpointComplete?.(snap.sources[p.node.id])
-      ?.catch((e) => this.log.warn({ err: e, table: p.node.table }, 'the source could not commit its position'))));
+    await completeCheckpoint(this.graph, snap, this.log);
   }
 
   private checkRestorable(restore: JobSnapshot): void {

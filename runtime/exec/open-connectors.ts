@@ -1,5 +1,5 @@
 // Opens a plan's source and sink nodes through the connector registry, restored from a snapshot's part.
-import type { SinkWriter, SourceReader } from '../core/connector.js';
+import type { SinkWriter, SourceReader, SubtaskInfo } from '../core/connector.js';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { OperatorMetrics } from '../core/metrics.js';
@@ -10,6 +10,8 @@ import { findConnector } from '../connectors/registry.js';
 export interface OpenContext {
   log: Logger;
   signal: AbortSignal;
+  /** The parallel instance being opened (absent: the only one). */
+  subtask?: SubtaskInfo;
 }
 
 async function load(connectorName: string, table: string) {
@@ -23,7 +25,7 @@ export async function openSource(n: SourceNode, restored: unknown, metrics: Oper
   if (!impl.createSource) throw new UserError(`connector '${n.connector}' cannot be a source (table '${n.table}')`);
   const reader = impl.createSource({
     table: n.table, declared: n.declared, fields: n.physical, primaryKey: n.upsertKey ?? [], options: n.options,
-    metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal,
+    metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal, ...(ctx.subtask ? { subtask: ctx.subtask } : {}),
   });
   await reader.open(restored);
   return reader;
@@ -34,7 +36,7 @@ export async function openSink(n: SinkNode, inputChangelog: ChangelogMode, resto
   if (!impl.createSink) throw new UserError(`connector '${n.connector}' cannot be a sink (table '${n.table}')`);
   const writer = impl.createSink({
     table: n.table, declared: n.schema, schema: n.schema, primaryKey: n.primaryKey, options: n.options,
-    changelog: inputChangelog, metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal,
+    changelog: inputChangelog, metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal, ...(ctx.subtask ? { subtask: ctx.subtask } : {}),
   });
   await writer.open(restored);
   return writer;

@@ -8,7 +8,8 @@ import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import type { JobMetrics } from '../core/metrics.js';
 import { durationOption } from '../core/options.js';
-import { inputsOf, unhandledKind, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../core/plan.js';
+import { inputsOf, unhandledKind, type ExchangeNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type SourceNode, type WindowAggregateNode } from '../core/plan.js';
+import type { OperatorMetrics } from '../core/metrics.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { describe } from './describe.js';
@@ -42,6 +43,20 @@ export interface GraphContext extends OpenContext {
   pending: Promise<void>[];
   /** execution.runtime-mode (default streaming). */
   mode?: RuntimeMode;
+  /** Set in a parallel subtask (exec/parallel/): how the parts that differ from a single task are built. */
+  subtasks?: SubtaskParts;
+}
+
+/** The operators of a parallel subtask that a single task does not have (exec/parallel/subtask-parts.ts). */
+export interface SubtaskParts {
+  /** Whether this exchange crosses subtasks (else it is forward, as in a single task). */
+  crosses(n: ExchangeNode): boolean;
+  /** Both ends of an exchange between subtasks: the outbox its input feeds, the inbox its consumers read. */
+  exchange(n: ExchangeNode, m: OperatorMetrics): { entry: Processor; exit: { outputs: Processor[] } };
+  /** A fused accumulate step pre-aggregates here and sends partial aggregates on (local-global aggregation). */
+  localAggregate(n: FusedNode, agg: GroupAggregateNode | WindowAggregateNode, ingest: unknown, m: OperatorMetrics): Processor & { outputs: Processor[] };
+  /** The aggregate's own ingest then merges partial aggregates. */
+  mergeIngest(agg: GroupAggregateNode | WindowAggregateNode): GroupIngest | WindowIngest;
 }
 
 /** Where rows sent to a node go (`entry`, per input for a union), and the list a node's output goes to (`exit`). */
@@ -92,6 +107,11 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'calc':
         throw new Error(`calc ${n.id} is outside a fused node: the plan did not go through compiler/passes (fuse-stages)`);
       case 'fused': {
+        if (n.accumulateInto && ctx.subtasks) {
+          const p = ctx.subtasks.localAggregate(n, byId.get(n.accumulateInto) as GroupAggregateNode | WindowAggregateNode, code.stages[n.id], m);
+          ends.set(n.id, { entry: () => p, exit: p });
+          break;
+        }
         if (n.accumulateInto) {
           // Rows sent here go to the aggregate, whose processor runs this node's code as its ingest.
           const agg = n.accumulateInto;
@@ -103,6 +123,11 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         break;
       }
       case 'exchange': {
+        if (ctx.subtasks?.crosses(n)) {
+          const { entry, exit } = ctx.subtasks.exchange(n, m);
+          ends.set(n.id, { entry: () => entry, exit });
+          break;
+        }
         // One subtask: every distribution is forward. After an accumulating fused node there is nothing to pass on.
         if (byId.get(n.input)?.kind === 'fused' && (byId.get(n.input) as FusedNode).accumulateInto) break;
         const p = new Forward(m);
@@ -112,7 +137,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'groupAggregate': case 'windowAggregate': {
         const ingestNode = ingestOf.get(n.id);
         if (!ingestNode) throw new Error(`aggregate ${n.id} has no fused accumulate step: the plan did not go through compiler/passes (fuse-stages)`);
-        const ingest = code.stages[ingestNode.id];
+        const ingest = ctx.subtasks ? ctx.subtasks.mergeIngest(n) : code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
           ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, batch)

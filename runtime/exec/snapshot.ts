@@ -1,9 +1,24 @@
 // What a consistent snapshot of a running job holds, and how the runner reaches one: every source parks at
 // a batch boundary (the barrier), then the state is captured while nothing moves.
 // The snapshot's shape is the checkpoint format's (runtime/state, below this layer).
+import { UserError } from '../core/errors.js';
 import type { JobSnapshot } from '../state/checkpoint-storage.js';
 
 export type { JobSnapshot };
+
+/**
+ * The part of `snapshot` that subtask `index` of `parallelism` resumes from (a single task: 0 of 1), shaped as a
+ * single task's snapshot. A snapshot of a parallel job holds one part per subtask (JobSnapshot.subtasks).
+ * Restoring at another parallelism than the snapshot's redistributes key groups and splits (NOTES-scale.md:
+ * the `rescale` work); until that exists here it is an error, never a silent loss.
+ */
+export function subtaskRestore(snapshot: JobSnapshot, index: number, parallelism: number): JobSnapshot {
+  const from = snapshot.parallelism ?? 1;
+  if (from !== parallelism) {
+    throw new UserError(`the snapshot was taken at parallelism ${from}: resuming it at parallelism ${parallelism} is not supported yet`, `resume with -p ${from}`);
+  }
+  return snapshot.subtasks?.[index] ?? { sources: snapshot.sources, operators: snapshot.operators, watermarks: snapshot.watermarks };
+}
 
 /** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */
 export interface SnapshotOptions {

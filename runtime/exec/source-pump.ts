@@ -37,6 +37,8 @@ export interface PumpControl {
 export class SourcePump {
   readonly outputs: Processor[] = [];
   done = false;
+  /** A poll has returned: the reader's splits are known (a parallel subtask with none is idle). */
+  polled = false;
   readonly times: ChainTimes = { idleMs: 0, busyMs: 0, backPressuredMs: 0 };
 
   constructor(
@@ -60,6 +62,7 @@ export class SourcePump {
         const polling = performance.now();
         const batch = await reader.poll();
         if (batch === null) break;
+        this.polled = true;
         const processing = performance.now();
         // A poll that brought rows was reading and decoding; an empty one was waiting for input.
         if (batch.rows.length > 0) times.busyMs += processing - polling;

@@ -25,6 +25,12 @@ export interface JobSnapshot {
   operators: Record<string, unknown>;
   /** Watermark trackers by source operator id. */
   watermarks: Record<string, unknown>;
+  /**
+   * A job that ran as parallel subtasks (runtime/exec/parallel/): its parallelism and one part per subtask,
+   * each shaped as a single task's snapshot (the fields above are then empty).
+   */
+  parallelism?: number;
+  subtasks?: JobSnapshot[];
 }
 
 export const METADATA_FILE = '_metadata';
@@ -64,10 +70,14 @@ export interface StoredCheckpoint {
   path: string;
 }
 
-const snapshotSchema = z.object({
+const partSchema = z.object({
   sources: z.record(z.string(), z.unknown()),
   operators: z.record(z.string(), z.unknown()),
   watermarks: z.record(z.string(), z.unknown()),
+});
+const snapshotSchema = partSchema.extend({
+  parallelism: z.number().int().positive().optional(),
+  subtasks: z.array(partSchema).optional(),
 });
 
 export const checkpointInfoSchema = z.object({

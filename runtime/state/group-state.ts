@@ -101,6 +101,25 @@ export class GroupState {
     this.touched.length = 0;
   }
 
+  /**
+   * Local-global aggregation (runtime/exec/parallel/): the accumulators of every entry as [keys, accumulators],
+   * and the state starts empty again; the owning subtask merges them into its own state (mergePartial).
+   */
+  takePartials(): [unknown[], unknown][] {
+    const out = this.entries.map((e): [unknown[], unknown] => [e.keys, e.acc]);
+    this.map = new Map(); // not clear(): see restore()
+    this.entries.length = 0;
+    this.touched.length = 0;
+    return out;
+  }
+
+  /** Merges accumulators another subtask pre-aggregated (takePartials) into this key's entry. */
+  mergePartial(keys: unknown[], acc: unknown): void {
+    const e = this.entry(keys);
+    this.kernel.merge(e.acc, acc);
+    this.touch(e);
+  }
+
   /** [key, keys, accumulators, last row] per entry; the key (as compositeKey spells it) is informational. */
   snapshot(): unknown {
     const n = this.keyNames.length;

@@ -192,6 +192,58 @@ export class WindowState {
     this.openEnds.splice(i, 0, end);
   }
 
+  /**
+   * Local-global aggregation (runtime/exec/parallel/): every open window's groups as [start, end, key, keys,
+   * accumulators] (sessions too), and the state starts empty again. A pre-aggregating state never fires:
+   * whether a window is late is the owning subtask's decision (mergePartial), against its watermark.
+   */
+  takePartials(): [number, number, unknown, unknown[], unknown][] {
+    const out: [number, number, unknown, unknown[], unknown][] = [];
+    for (const b of this.buckets.values()) for (const [k, g] of b.groups) out.push([b.start, b.end, k, g.keys, g.acc]);
+    for (const [k, list] of this.sessions) for (const s of list) out.push([s.start, s.end, k, s.keys, s.acc]);
+    this.buckets.clear();
+    this.openEnds = [];
+    this.recent.length = 0;
+    this.sessions.clear();
+    this.minSessionEnd = Infinity;
+    return out;
+  }
+
+  /** Merges one window's accumulators pre-aggregated by another subtask; a window that has fired drops them (late). */
+  mergePartial(start: number, end: number, key: unknown, keys: unknown[], acc: unknown): void {
+    if (end - 1 <= this.wm) { this.late++; return; }
+    if (this.spec.type === 'session') { this.mergeSession(start, end, key, keys, acc); return; }
+    let b = this.buckets.get(end);
+    if (b === undefined) {
+      b = { start, end, groups: new Map() };
+      this.buckets.set(end, b);
+      this.insertEnd(end);
+      this.recent.length = 0;
+    }
+    const g = b.groups.get(key);
+    if (g === undefined) b.groups.set(key, { keys, acc });
+    else this.kernel.merge(g.acc, acc);
+  }
+
+  /** A partial session [start, end) joins every session of its key it overlaps, as an element's window does. */
+  private mergeSession(start: number, end: number, key: unknown, keys: unknown[], acc: unknown): void {
+    let list = this.sessions.get(key);
+    if (!list) this.sessions.set(key, (list = []));
+    const merged: SessionWindow = { start, end, keys, acc };
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s.start <= merged.end && s.end >= merged.start) {
+        this.kernel.merge(s.acc, merged.acc);
+        merged.acc = s.acc;
+        merged.start = Math.min(merged.start, s.start);
+        merged.end = Math.max(merged.end, s.end);
+        list.splice(i--, 1);
+      }
+    }
+    list.push(merged);
+    if (merged.end < this.minSessionEnd) this.minSessionEnd = merged.end;
+  }
+
   snapshot(): unknown {
     return {
       wm: this.wm, late: this.late,

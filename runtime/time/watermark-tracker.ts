@@ -37,6 +37,18 @@ export class WatermarkTracker {
     return this.current;
   }
 
+  /**
+   * Whether the source holds no watermark back: no split assigned, or every split silent longer than the idle
+   * timeout. A parallel subtask then marks its channels idle (Flink's WatermarkStatus.IDLE).
+   */
+  idle(): boolean {
+    if (this.lastActive.size === 0) return true;
+    if (this.idleTimeoutMs <= 0) return false;
+    const now = this.clock();
+    for (const last of this.lastActive.values()) if (now - last < this.idleTimeoutMs) return false;
+    return true;
+  }
+
   snapshot(): unknown {
     return { current: Number.isFinite(this.current) ? this.current : null, maxTs: [...this.maxTs] };
   }

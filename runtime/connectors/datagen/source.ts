@@ -1,6 +1,9 @@
 // The datagen source reader: produces batches of up to 1024 rows, paced by the Throttler. When a throttle
 // batch completes ahead of its time slot the reader owes a sleep; it is taken at the start of the next poll,
 // in slices of at most MAX_WAIT_MS so the runtime gets empty batches back and its timers keep running.
+// At parallelism n, subtask i produces the contiguous row range [i·L/n, (i+1)·L/n) of a bounded table's L rows
+// (row r is the same whichever subtask makes it, so the table is the same at any parallelism) and its share
+// of rows-per-second, as Flink's datagen splits its sequence and rate; an unbounded one draws its own rows.
 import { randomInt } from 'node:crypto';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
@@ -8,16 +11,18 @@ import { readFieldSpecs, rowLimit, type FieldSpec } from './field-specs.js';
 import { RowGenerator } from './generators.js';
 import { monotonicNanos, Throttler, type NanoClock } from './throttler.js';
 
-const SPLIT = 'datagen-0';
 const MAX_BATCH = 1024;
 const MAX_WAIT_MS = 50;
 const DEFAULT_ROWS_PER_SECOND = 10000;
 
-/** What a checkpoint holds: rows emitted so far and the seed they were generated with. */
+/** What a checkpoint holds: the next row to emit (an index in the table) and the seed rows are generated with. */
 export interface DatagenPosition {
   rows: number;
   seed: number;
 }
+
+/** Unbounded subtasks draw rows from ranges this far apart, so that no two produce the same row. */
+const UNBOUNDED_STRIDE = 2 ** 40;
 
 export function createSource(ctx: SourceContext, clock: NanoClock = monotonicNanos): SourceReader {
   return new DatagenReader(ctx, clock);
@@ -27,7 +32,10 @@ class DatagenReader implements SourceReader {
   readonly bounded: boolean;
   private readonly specs: FieldSpec[];
   private readonly limit: number;
+  /** This subtask's first row (see the header). */
+  private readonly first: number;
   private readonly rowsPerSecond: number;
+  private readonly split: string;
   private generator: RowGenerator | null = null;
   private throttler: Throttler | null = null;
   private emitted = 0;
@@ -43,16 +51,20 @@ class DatagenReader implements SourceReader {
       return spec;
     });
     // Every declared sequence bounds the source, read or not: the table has that many rows.
-    this.limit = rowLimit(specs, ctx.options['number-of-rows']);
-    this.bounded = this.limit !== Infinity;
-    this.rowsPerSecond = Number(ctx.options['rows-per-second'] ?? DEFAULT_ROWS_PER_SECOND);
+    const total = rowLimit(specs, ctx.options['number-of-rows']);
+    this.bounded = total !== Infinity;
+    const { index, parallelism } = ctx.subtask ?? { index: 0, parallelism: 1 };
+    this.first = this.bounded ? Math.floor((index * total) / parallelism) : index * UNBOUNDED_STRIDE;
+    this.limit = this.bounded ? Math.floor(((index + 1) * total) / parallelism) : Infinity;
+    this.rowsPerSecond = Number(ctx.options['rows-per-second'] ?? DEFAULT_ROWS_PER_SECOND) / parallelism;
+    this.split = `datagen-${index}`;
   }
 
   async open(restored: unknown | null): Promise<void> {
     const position = restored as DatagenPosition | null;
     const configured = this.ctx.options.seed;
     this.seed = position?.seed ?? (configured !== undefined ? Number(configured) >>> 0 : randomInt(0, 2 ** 32));
-    this.emitted = position?.rows ?? 0;
+    this.emitted = position?.rows ?? this.first;
     this.generator = new RowGenerator(this.specs, this.seed);
     this.throttler = new Throttler(this.rowsPerSecond, this.clock);
   }
@@ -62,7 +74,7 @@ class DatagenReader implements SourceReader {
     const owedMs = (this.resumeAtNanos - this.clock()) / 1e6;
     if (owedMs > 0) {
       await sleep(Math.min(owedMs, MAX_WAIT_MS), this.ctx.signal);
-      if (this.clock() < this.resumeAtNanos) return { split: SPLIT, rows: [] };
+      if (this.clock() < this.resumeAtNanos) return { split: this.split, rows: [] };
     }
     const throttler = this.throttler!;
     const count = Math.min(MAX_BATCH, this.limit - this.emitted, throttler.rowsLeftInBatch());
@@ -70,11 +82,11 @@ class DatagenReader implements SourceReader {
     this.emitted += count;
     const sleepMs = throttler.emitted(count);
     if (sleepMs > 0) this.resumeAtNanos = this.clock() + sleepMs * 1e6;
-    return { split: SPLIT, rows };
+    return { split: this.split, rows };
   }
 
   splits(): string[] {
-    return [SPLIT];
+    return [this.split];
   }
 
   snapshot(): DatagenPosition {

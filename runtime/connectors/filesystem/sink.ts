@@ -1,4 +1,5 @@
-// The filesystem sink writer: rows encoded one per line into `path`/part-0-<n>.<format>, buffered and written
+// The filesystem sink writer: rows encoded one per line into `path`/part-<subtask>-<n>.<format> (each parallel
+// subtask writes its own parts, as Flink names them by subtask index), buffered and written
 // in large pieces; flush() writes the buffer and fsyncs. A part file rolls over at
 // sink.rolling-policy.file-size (Flink's default 128 MB). A checkpoint records (part, bytes); a restore cuts
 // that part back to those bytes and deletes later parts, so rows written after the checkpoint, which the
@@ -19,7 +20,6 @@ export interface FileSinkPosition {
 
 const BUFFER_CHARS = 1 << 20;
 const DEFAULT_ROLL_SIZE = '128mb';
-const PART = /^part-0-(\d+)\.[a-z]+$/;
 
 export function createSink(ctx: SinkContext): SinkWriter {
   return new FileSinkWriter(ctx);
@@ -30,6 +30,9 @@ class FileSinkWriter implements SinkWriter {
   private readonly extension: string;
   private readonly encoder: Encoder;
   private readonly rollBytes: number;
+  /** This subtask's part files: part-<subtask>-<n>. */
+  private readonly partName: RegExp;
+  private readonly subtask: number;
   private fh: FileHandle | null = null;
   /** The part and its length once everything handed to the file so far is written (writes trail behind). */
   private part = 0;
@@ -44,15 +47,17 @@ class FileSinkWriter implements SinkWriter {
     this.extension = ctx.options.format;
     this.encoder = createEncoder(ctx.options.format, ctx.schema, ctx.options);
     this.rollBytes = parseMemorySize(ctx.options['sink.rolling-policy.file-size'] ?? DEFAULT_ROLL_SIZE);
+    this.subtask = ctx.subtask?.index ?? 0;
+    this.partName = new RegExp(`^part-${this.subtask}-(\\d+)\\.[a-z]+$`);
   }
 
   private partPath(n: number): string {
-    return join(this.dir, `part-0-${n}.${this.extension}`);
+    return join(this.dir, `part-${this.subtask}-${n}.${this.extension}`);
   }
 
   private async existingParts(): Promise<number[]> {
     const names = await readdir(this.dir);
-    return names.map((n) => PART.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+    return names.map((n) => this.partName.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
   }
 
   async open(restored: unknown | null): Promise<void> {

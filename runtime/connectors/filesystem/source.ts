@@ -51,7 +51,9 @@ class FileSourceReader implements SourceReader {
   }
 
   async open(restored: unknown | null): Promise<void> {
-    this.files = await listInputFiles(this.ctx.options.path);
+    // At parallelism n, subtask i reads every n-th file from the i-th (each file is one split).
+    const { index, parallelism } = this.ctx.subtask ?? { index: 0, parallelism: 1 };
+    this.files = (await listInputFiles(this.ctx.options.path)).filter((_, i) => i % parallelism === index);
     const position = restored as FilePosition | null;
     if (position === null) return;
     if (position.file === null) {

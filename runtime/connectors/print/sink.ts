@@ -20,8 +20,10 @@ export function redirectPrint(capture: ((text: string, stream: PrintStream) => v
 
 export function createSink(ctx: SinkContext): SinkWriter {
   const stream: PrintStream = ctx.options['standard-error'] === 'true' ? 'stderr' : 'stdout';
-  const identifier = ctx.options['print-identifier'] ?? '';
-  const prefix = identifier === '' ? '' : identifier + '> ';
+  // Flink's PrintSinkOutputWriter: 'identifier> ', and at parallelism > 1 'identifier:i> ' (i the subtask index + 1).
+  let prefix = ctx.options['print-identifier'] ?? '';
+  if (ctx.subtask && ctx.subtask.parallelism > 1) prefix += (prefix === '' ? '' : ':') + (ctx.subtask.index + 1);
+  if (prefix !== '') prefix += '> ';
   const fields = ctx.schema;
 
   return {

@@ -1,0 +1,67 @@
+// Local-global aggregation (Flink's two-phase aggregation, table.optimizer.agg-phase-strategy TWO_PHASE): in
+// every subtask, the fused node that ends in an aggregate's accumulate step accumulates each batch into a
+// local state of its own, and the batch's partial accumulators, one per key (and window), go through the
+// hash exchange instead of the rows; the subtask that owns the key merges them into its state (the
+// aggregate's kernel merge()). A shuffle then carries at most one element per key and window per batch.
+// The local state never fires windows and never drops late rows: lateness is the owner's decision, against
+// the watermark that is the minimum over all subtasks (as at parallelism 1).
+import type { AggKernel, AggregateIngest } from '../../core/kernels.js';
+import type { OperatorMetrics } from '../../core/metrics.js';
+import type { GroupAggregateNode, WindowAggregateNode } from '../../core/plan.js';
+import type { Row, RowKind } from '../../core/row.js';
+import type { Field } from '../../core/data-types.js';
+import { GroupState, type GroupIngest } from '../../state/group-state.js';
+import { WindowState, type WindowIngest } from '../../state/window-state.js';
+import type { Processor } from '../processors.js';
+
+type AggNode = GroupAggregateNode | WindowAggregateNode;
+
+/** A partial of a group aggregate: [keys, accumulators]. */
+export type GroupPartial = [unknown[], unknown];
+/** A partial of a window aggregate: [window start, window end, group key, keys, accumulators]. */
+export type WindowPartial = [number, number, unknown, unknown[], unknown];
+
+/** The key values of a partial, for the hash exchange's router. */
+export const partialKeys = (agg: AggNode) => (agg.kind === 'groupAggregate' ? (p: GroupPartial) => p[0] : (p: WindowPartial) => p[3]);
+
+/** The pre-aggregating end of a fused accumulate step: runs its ingest into a local state, sends the partials on. */
+export class LocalAggregate implements Processor {
+  readonly outputs: Processor[] = [];
+  private readonly state: GroupState | WindowState;
+
+  constructor(private readonly ingest: AggregateIngest<never>, agg: AggNode, kernel: AggKernel, input: readonly Field[], private readonly metrics: OperatorMetrics) {
+    const aggNames = agg.aggs.map((a) => a.name);
+    this.state = agg.kind === 'groupAggregate'
+      ? new GroupState(kernel, agg.keys, agg.keys.map((k) => input.find((f) => f.name === k)!.type), aggNames)
+      : new WindowState(agg.window, kernel, agg.keys, aggNames, agg.properties);
+  }
+
+  process(rows: Row[], kinds: RowKind[] | null): void {
+    this.metrics.recordsIn += rows.length;
+    (this.ingest as AggregateIngest<GroupState | WindowState>)(rows, kinds, this.state);
+    const partials = this.state.takePartials();
+    if (partials.length === 0) return;
+    this.metrics.recordsOut += partials.length;
+    for (const o of this.outputs) o.process(partials as unknown as Row[], null);
+  }
+
+  watermark(wm: number): void {
+    for (const o of this.outputs) o.watermark(wm);
+  }
+
+  endInput(): void {
+    for (const o of this.outputs) o.endInput();
+  }
+}
+
+/** The owner's ingest: merges the partials that came through the exchange into its state. */
+export function mergeIngest(agg: AggNode): GroupIngest | WindowIngest {
+  if (agg.kind === 'groupAggregate') {
+    return (partials: Row[], _kinds: RowKind[] | null, st: GroupState) => {
+      for (const [keys, acc] of partials as unknown as GroupPartial[]) st.mergePartial(keys, acc);
+    };
+  }
+  return (partials: Row[], _kinds: RowKind[] | null, st: WindowState) => {
+    for (const [start, end, key, keys, acc] of partials as unknown as WindowPartial[]) st.mergePartial(start, end, key, keys, acc);
+  };
+}

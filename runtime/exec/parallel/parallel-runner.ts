@@ -1,0 +1,206 @@
+// Runs a job as n parallel subtasks on one machine (SPEC §10, `-p n`): the coordinator, in the thread that
+// would run a single task (the foreground `sluice run`, a taskmanager's task thread). Same surface as
+// JobRunner (run, snapshot, checkpointComplete, metrics), so the CLI and the cluster's Task drive either.
+//
+// Design (docs/architecture.md, "Parallel subtasks"):
+// - The plan is cut into vertices at every exchange that is not forward (compiler/passes/insert-exchanges.ts
+//   puts a hash exchange in front of every keyed operator). Worker thread i runs subtask i of EVERY vertex,
+//   as Flink's slot sharing puts one subtask of each vertex into one slot: forward edges stay calls within
+//   the thread, exactly as at parallelism 1, and only the cuts cross threads (channels.ts: bounded,
+//   credit-based, carrying batches, watermarks, idleness, barriers and the end of input, in order).
+// - Keyed state lives where Flink's KeyGroupRangeAssignment puts the key (key-groups.ts): subtask i owns the
+//   contiguous key-group range i of n. Aggregates pre-aggregate before the exchange (local-global.ts).
+// - Sources read their share of the splits (SourceContext.subtask: Kafka partitions, datagen ranges, files);
+//   sinks write per subtask (SinkContext.subtask: part files, Kafka transactional ids).
+// - A checkpoint is Flink's aligned-barrier protocol (subtask-runner.ts); the job's snapshot holds one part
+//   per subtask (JobSnapshot.subtasks) and is complete when all parts are; only then do sinks commit.
+// - At parallelism 1 none of this runs: the job is one JobRunner in its thread, as fast as before.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import { createLogger, type Logger } from '../../core/log.js';
+import { JobMetrics } from '../../core/metrics.js';
+import type { JobPlan } from '../../core/plan.js';
+import type { JobRun, RunOptions } from '../job-runner.js';
+import { subtaskRestore, type JobSnapshot, type SnapshotOptions } from '../snapshot.js';
+import type { ChainTimes } from '../source-pump.js';
+import { checkParallelizable } from './exchange-plan.js';
+import { fromWire, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
+
+const BOOT = new URL('../thread-boot.mjs', import.meta.url);
+const ENTRY = new URL('./subtask-worker.ts', import.meta.url).href;
+// Resolved when subtasks start, not at import: a bundle carries this module and cannot resolve tsx.
+const tsx = () => import.meta.resolve('tsx/esm/api');
+
+export interface ParallelRunOptions extends Omit<RunOptions, 'code'> {
+  parallelism: number;
+  /** The job's bundle, which every subtask thread imports. */
+  bundle: string;
+  unfused?: boolean;
+}
+
+interface Subtask {
+  worker: Worker;
+  report: SubtaskReport | null;
+  done: boolean;
+  exited: Promise<void>;
+}
+
+export class ParallelRunner implements JobRun {
+  readonly metrics = new JobMetrics();
+  readonly log: Logger;
+  readonly times = new Map<string, ChainTimes>();
+  readonly watermarks = new Map<string, number>();
+  private subtasks: Subtask[] = [];
+  private readonly replies = new Map<number, { resolve: (v: JobSnapshot | undefined) => void; reject: (e: Error) => void }>();
+  private nextRid = 0;
+  private nextSnapshot = 0;
+  private markStarted!: () => void;
+  /** Resolves once every subtask has opened its sources and sinks. */
+  readonly started = new Promise<void>((r) => (this.markStarted = r));
+
+  constructor(readonly plan: JobPlan, private readonly options: ParallelRunOptions) {
+    this.log = options.log ?? createLogger(plan.name);
+  }
+
+  get parallelism(): number {
+    return this.options.parallelism;
+  }
+
+  /** The figures each subtask reported last (per-subtask metrics and watermarks). */
+  subtaskReports(): (SubtaskReport | null)[] {
+    return this.subtasks.map((s) => s.report);
+  }
+
+  async run(): Promise<void> {
+    const { plan, options: o } = this;
+    const p = o.parallelism;
+    checkParallelizable(plan);
+    const restore = o.restore ?? null;
+    const parts = Array.from({ length: p }, (_, i) => (restore ? subtaskRestore(restore, i, p) : null));
+    // One MessageChannel per pair of subtasks, both directions.
+    const ports: SubtaskData['ports'][] = Array.from({ length: p }, () => new Array(p).fill(null));
+    for (let i = 0; i < p; i++) {
+      for (let j = i + 1; j < p; j++) {
+        const { port1, port2 } = new MessageChannel();
+        ports[i][j] = port1;
+        ports[j][i] = port2;
+      }
+    }
+    let failure: Error | null = null;
+    let startedCount = 0;
+    const doneAll: Promise<void>[] = [];
+    this.subtasks = ports.map((mine, index) => {
+      const data: SubtaskData = {
+        plan, bundle: o.bundle, unfused: o.unfused ?? false, index, parallelism: p, restore: parts[index],
+        commitOnStop: o.commitOnStop ?? false, ports: mine, entry: ENTRY, tsx: tsx(),
+      };
+      const worker = new Worker(BOOT, { workerData: data, transferList: mine.filter((x) => x !== null) });
+      let markDone!: () => void;
+      doneAll.push(new Promise<void>((r) => (markDone = r)));
+      const s: Subtask = { worker, report: null, done: false, exited: new Promise((r) => worker.once('exit', () => r())) };
+      const fail = (e: Error) => {
+        if (failure === null) { failure = e; this.stopAll(); }
+      };
+      worker.on('message', (m: FromSubtask) => {
+        switch (m.type) {
+          case 'started':
+            if (++startedCount === p) {
+              this.log.info({ parallelism: p }, 'all subtasks are running');
+              for (const x of this.subtasks) this.send(x, { type: 'go' });
+              this.markStarted();
+            }
+            break;
+          case 'report': s.report = m.report; this.aggregate(); break;
+          case 'reply': {
+            const r = this.replies.get(m.rid);
+            this.replies.delete(m.rid);
+            if (m.error) r?.reject(fromWire(m.error));
+            else r?.resolve(m.value);
+            break;
+          }
+          case 'done':
+            s.done = true;
+            if (m.error) fail(fromWire(m.error));
+            markDone();
+            break;
+        }
+      });
+      worker.on('error', (e) => { s.done = true; fail(e); markDone(); });
+      worker.on('exit', (code) => {
+        if (!s.done) { s.done = true; fail(new Error(`subtask ${index} of ${plan.name} exited (code ${code}) before it ended`)); markDone(); }
+        for (const r of this.replies.values()) r.reject(new Error(`subtask ${index} ended`));
+      });
+      return s;
+    });
+    o.signal?.addEventListener('abort', () => this.stopAll(), { once: true });
+    if (o.signal?.aborted) this.stopAll();
+    await Promise.all(doneAll);
+    for (const s of this.subtasks) this.send(s, { type: 'exit' });
+    await Promise.all(this.subtasks.map((s) => s.exited));
+    if (failure !== null) throw failure;
+  }
+
+  /** A consistent snapshot of all subtasks (aligned barriers); see SnapshotOptions. */
+  async snapshot(opts: SnapshotOptions = {}): Promise<JobSnapshot> {
+    const id = ++this.nextSnapshot;
+    let persisted = false;
+    try {
+      const parts = await Promise.all(this.subtasks.map((s) => this.call(s, (rid) => ({ type: 'snapshot', rid, id, drain: opts.drain ?? false }))));
+      const snap: JobSnapshot = { sources: {}, operators: {}, watermarks: {}, parallelism: this.parallelism, subtasks: parts as JobSnapshot[] };
+      if (opts.persist) await opts.persist(snap);
+      persisted = true;
+      return snap;
+    } finally {
+      for (const s of this.subtasks) this.send(s, { type: 'release', id, stop: (opts.stop ?? false) && persisted });
+    }
+  }
+
+  /** The checkpoint holding `snap` is stored: every subtask commits its sinks' output and its sources' positions. */
+  async checkpointComplete(snap: JobSnapshot): Promise<void> {
+    await Promise.all(this.subtasks.map((s, i) => this.call(s, (rid) => ({ type: 'commit', rid, part: snap.subtasks![i] }))));
+  }
+
+  private call(s: Subtask, msg: (rid: number) => ToSubtask): Promise<JobSnapshot | undefined> {
+    if (s.done) return Promise.reject(new Error('the subtask has ended'));
+    const rid = this.nextRid++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(rid, { resolve, reject });
+      s.worker.postMessage(msg(rid));
+    });
+  }
+
+  private send(s: Subtask, m: ToSubtask): void {
+    s.worker.postMessage(m);
+  }
+
+  private stopAll(): void {
+    for (const s of this.subtasks) if (!s.done) this.send(s, { type: 'stop' });
+  }
+
+  /** Job-wide figures: counts summed over subtasks, times the busiest subtask's, watermarks the least. */
+  private aggregate(): void {
+    const reports = this.subtasks.map((s) => s.report).filter((r): r is SubtaskReport => r !== null);
+    const sums = new Map<string, { name: string; v: [number, number, number, number, number]; pending: number | null }>();
+    const wms = new Map<string, number[]>();
+    this.times.clear();
+    for (const r of reports) {
+      for (const m of r.operators) {
+        const s = sums.get(m.id) ?? { name: m.name, v: [0, 0, 0, 0, 0], pending: null };
+        s.v[0] += m.recordsIn; s.v[1] += m.recordsOut; s.v[2] += m.lateRecordsDropped; s.v[3] += m.badRecordsSkipped; s.v[4] += m.recordsLost;
+        if (m.pendingRecords !== null) s.pending = (s.pending ?? 0) + m.pendingRecords;
+        sums.set(m.id, s);
+        if (m.incidents.length) this.metrics.operator(m.id, m.name).incidents.push(...m.incidents);
+      }
+      for (const [id, t] of r.times) {
+        const cur = this.times.get(id);
+        this.times.set(id, cur ? { idleMs: Math.max(cur.idleMs, t.idleMs), busyMs: Math.max(cur.busyMs, t.busyMs), backPressuredMs: Math.max(cur.backPressuredMs, t.backPressuredMs) } : { ...t });
+      }
+      for (const [id, wm] of r.watermarks) wms.set(id, [...(wms.get(id) ?? []), wm]);
+    }
+    for (const [id, s] of sums) {
+      const m = this.metrics.operator(id, s.name);
+      [m.recordsIn, m.recordsOut, m.lateRecordsDropped, m.badRecordsSkipped, m.recordsLost] = s.v;
+      m.pendingRecords = s.pending;
+    }
+    for (const [id, list] of wms) if (list.length === reports.length) this.watermarks.set(id, Math.min(...list));
+  }
+}

@@ -1,0 +1,64 @@
+// What the coordinator (parallel-runner.ts) and its subtask threads (subtask-worker.ts) say to each other.
+import { UserError } from '../../core/errors.js';
+import type { JobPlan } from '../../core/plan.js';
+import type { JobSnapshot } from '../snapshot.js';
+import type { ChainTimes } from '../source-pump.js';
+
+/** What a subtask thread starts from (its workerData; `ports` are transferred). */
+export interface SubtaskData {
+  plan: JobPlan;
+  /** The job's bundle: the thread imports it for the stage code and to register the job's UDFs. */
+  bundle: string;
+  unfused: boolean;
+  index: number;
+  parallelism: number;
+  restore: JobSnapshot | null;
+  commitOnStop: boolean;
+  /** A MessagePort to every other subtask, by index (null at its own). */
+  ports: (import('node:worker_threads').MessagePort | null)[];
+  /** For thread-boot.mjs. */
+  entry: string;
+  tsx: string;
+}
+
+export type ToSubtask =
+  | { type: 'snapshot'; rid: number; id: number; drain: boolean }
+  | { type: 'release'; id: number; stop: boolean }
+  | { type: 'commit'; rid: number; part: JobSnapshot }
+  /** Every subtask has started: sources may read. */
+  | { type: 'go' }
+  | { type: 'stop' }
+  /** Every subtask is done: close the channels and let the thread end. */
+  | { type: 'exit' };
+
+export interface WireError { name: string; message: string; hint?: string; stack?: string }
+
+export type FromSubtask =
+  | { type: 'started' }
+  | { type: 'reply'; rid: number; value?: JobSnapshot; error?: WireError }
+  | { type: 'report'; report: SubtaskReport }
+  | { type: 'done'; error?: WireError };
+
+/** A subtask's figures, sent every REPORT_MS and at its end. */
+export interface SubtaskReport {
+  operators: { id: string; name: string; recordsIn: number; recordsOut: number; lateRecordsDropped: number; badRecordsSkipped: number; recordsLost: number; pendingRecords: number | null; incidents: { name: string; message: string }[] }[];
+  times: [string, ChainTimes][];
+  /** The last watermark per source, and the input watermark per exchange (by node id). */
+  watermarks: [string, number][];
+}
+
+export const REPORT_MS = 500;
+
+export function toWire(e: unknown): WireError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const hint = (err as { hint?: string }).hint;
+  return { name: err.name, message: err.message, stack: err.stack, ...(hint ? { hint } : {}) };
+}
+
+/** The error a subtask failed with, as its kind: a UserError stays one (its hint is shown). */
+export function fromWire(w: WireError): Error {
+  const e = w.name === 'UserError' ? new UserError(w.message, w.hint) : new Error(w.message);
+  e.name = w.name;
+  if (w.stack) e.stack = w.stack;
+  return e;
+}
