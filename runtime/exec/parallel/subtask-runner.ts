@@ -14,6 +14,7 @@ import { aggKernel } from '../../state/agg-kernel.js';
 import { captureSnapshot, completeCheckpoint } from '../graph-snapshot.js';
 import { maxParallelismOf } from '../key-groups.js';
 import { miniBatchSettings } from '../mini-batch.js';
+import { runtimeMode } from '../runtime-mode.js';
 import { buildGraph, type OperatorGraph, type SubtaskParts } from '../operator-graph.js';
 import { GroupAggProcessor } from '../processors.js';
 import { Barrier, type JobSnapshot } from '../snapshot.js';
@@ -76,7 +77,7 @@ export class SubtaskRunner {
     const miniBatch = miniBatchSettings(plan.config);
     try {
       this.graph = await buildGraph(plan, {
-        code, metrics: this.metrics, restore: this.o.restore, miniBatch, pending: this.pending, log: this.o.log,
+        code, metrics: this.metrics, restore: this.o.restore, miniBatch, mode: runtimeMode(plan.config), pending: this.pending, log: this.o.log,
         signal: this.controller.signal, subtask: { index, parallelism }, subtasks: this.parts(),
       });
     } catch (e) {
