@@ -65,7 +65,7 @@ describe('key groups (Flink KeyGroupRangeAssignment)', () => {
 });
 
 describe('a parallelism the run cannot honour', () => {
-  it('-p 2 or parallelism.default 2 in a foreground run is an error naming it, not ignored; -p 1 runs', async () => {
+  it('-p 2 or parallelism.default 2 where no subtask threads can start (no bundle to load) is an error naming it, not ignored; -p 1 runs', async () => {
     const { compileJob } = await import('../../compiler/index.js');
     const { instantiate } = await import('../../compiler/codegen/instantiate.js');
     const { runCompiled } = await import('../../runtime/cli/run-compiled.js');
@@ -77,7 +77,7 @@ describe('a parallelism the run cannot honour', () => {
     const out = path.join(work, 'out');
     const compiled = await compileJob('test/cli/fixtures/file-job.ts', { args: ['--input', inFile, '--output', out] });
     const job = { plan: compiled.plan, factory: (rt: unknown, udfs: Record<string, (...a: any[]) => unknown>) => instantiate(compiled.code.factory, udfs) };
-    await expect(runCompiled(job, { parallelism: 2 })).rejects.toThrow(/parallelism 2: a foreground run executes a job as one subtask/);
+    await expect(runCompiled(job, { parallelism: 2 })).rejects.toThrow(/parallelism 2: a bundle run with node runs as one subtask/);
     await expect(runCompiled(job, { defines: ['parallelism.default=2'] })).rejects.toThrow(/parallelism 2/);
     await expect(runCompiled(job, { parallelism: 0 })).rejects.toThrow(/positive integer/);
     expect(fs.existsSync(out)).toBe(false);
