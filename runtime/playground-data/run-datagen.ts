@@ -40,7 +40,7 @@ export interface DatagenSummary {
 export async function runDatagen(run: DatagenRun): Promise<DatagenSummary> {
   const settings = readKafkaSettings({ 'properties.bootstrap.servers': run.bootstrapServers, 'properties.client.id': `sluice-datagen-${run.kind.name}` }, 'datagen');
   const producer = await RecordProducer.open(new KafkaClient(settings.client, run.log), {
-    topic: run.topic, settings: settings.producer, guarantee: 'at-least-once', transactionalId: null, partitioner: 'default', log: run.log,
+    topic: run.topic, settings: settings.producer, guarantee: 'at-least-once', partitioner: 'default', log: run.log,
   });
   const next = run.kind.create({ seed: run.seed ?? randomInt(0, 2 ** 32), startMs: run.startMs ?? Date.now() });
   const throttler = run.rate > 0 ? new Throttler(run.rate) : null;

@@ -16,7 +16,7 @@ async function open(topic: string, properties: Record<string, string> = {}) {
   for (const [k, v] of Object.entries(properties)) options[`properties.${k}`] = v;
   const settings = readKafkaSettings(options, 'producer-test');
   return RecordProducer.open(new KafkaClient(settings.client, silent), {
-    topic, settings: settings.producer, guarantee: 'at-least-once', transactionalId: null, partitioner: 'default', log: silent,
+    topic, settings: settings.producer, guarantee: 'at-least-once', partitioner: 'default', log: silent,
   });
 }
 

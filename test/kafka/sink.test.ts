@@ -142,7 +142,7 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
     try {
       await writer.write({ rows: rows(0, 10), kinds: null });
       const first = await checkpoint(writer);
-      expect(first).toMatchObject({ transactionalId: `${topic}-out-0`, seq: 1, marker: { partition: 0 } });
+      expect(first).toMatchObject({ transactionalId: `${topic}-0`, seq: 1, marker: { partition: 0 } });
       expect(await readTopic(topic, { readCommitted: false, count: 10 })).toHaveLength(10); // on the broker, in the open transaction
       // Written after the pre-commit: held for the next transaction, so committing the first cannot publish them.
       await writer.write({ rows: rows(10, 5), kinds: null });
@@ -331,5 +331,84 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
     }
     expect(position).toBe(40);
     expect(ids(await readTopic(topic, { readCommitted: true, count: 40, quietMs: 1000 }))).toEqual(range(0, 40));
+  });
+});
+
+// Issue 13.6: the exactly-once sinks of one job subtask (here: opened with the same run's signal) write into
+// one transaction, so a crash can never leave one sink's checkpoint output committed and the other's not.
+describe('kafka sink: two exactly-once sinks of one subtask', { timeout: 90_000 }, () => {
+  const eo = (prefix: string) => ({ format: 'json', 'sink.delivery-guarantee': 'exactly-once', 'sink.transactional-id-prefix': prefix });
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  async function openPair(topics: [string, string], prefix: string, restored: [unknown, unknown] = [null, null]): Promise<SinkWriter[]> {
+    const signal = new AbortController().signal;
+    const writers: SinkWriter[] = [];
+    for (const [i, topic] of topics.entries()) {
+      const w = createKafkaSink({ ...kafkaSinkContext(topic, SCHEMA, eo(`${prefix}-${i}`)), table: `out${i}`, signal }, false);
+      try {
+        await w.open(restored[i]);
+      } catch (e) {
+        await Promise.all(writers.map((x) => x.close()));
+        throw e;
+      }
+      writers.push(w);
+    }
+    return writers;
+  }
+
+  /** A checkpoint as the runtime takes it: every sink flushed, then their snapshots. */
+  async function checkpoint(writers: SinkWriter[]): Promise<KafkaSinkState[]> {
+    for (const w of writers) await w.flush();
+    return writers.map((w) => w.snapshot!() as KafkaSinkState);
+  }
+
+  it('commit together: a crash after the first sink\'s checkpointComplete leaves both topics with the checkpoint\'s records, and both restore', async () => {
+    const topics: [string, string] = [await createTopic(uniqueTopic('eo-pair-a')), await createTopic(uniqueTopic('eo-pair-b'))];
+    const prefix = uniqueTopic('pair');
+    const crashed = await openPair(topics, prefix);
+    let restored: SinkWriter[] = [];
+    try {
+      for (const w of crashed) await w.write({ rows: rows(0, 6), kinds: null });
+      const states = await checkpoint(crashed);
+      // One transaction: one id (the first sink's prefix and subtask 0), one marker.
+      expect(states[1]).toEqual(states[0]);
+      expect(states[0]).toMatchObject({ transactionalId: `${prefix}-0-0`, seq: 1, marker: { partition: 0 } });
+      expect(await readTopic(topics[1], { readCommitted: true, quietMs: 1000 })).toHaveLength(0);
+      // The checkpoint is stored; the first sink hears of it, then the process dies before the second does.
+      await crashed[0].checkpointComplete!(states[0]);
+      for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 6, quietMs: 1000 }))).toEqual(range(0, 6));
+      // Both sinks restore that checkpoint (with a transaction each, the second refused it: its records were
+      // aborted, and the replay from the checkpoint before wrote the first topic's again).
+      restored = await openPair(topics, prefix, [states[0], states[1]]);
+      for (const w of restored) await w.write({ rows: rows(6, 4), kinds: null });
+      const next = await checkpoint(restored);
+      expect(next[0].seq).toBe(2);
+      await Promise.all(restored.map((w, i) => w.checkpointComplete!(next[i])));
+    } finally {
+      await Promise.all([...restored, ...crashed].map((w) => w.close()));
+    }
+    for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
+  });
+
+  it('a crash before the commit: both sinks refuse the checkpoint, and the replay writes both topics once', async () => {
+    const topics: [string, string] = [await createTopic(uniqueTopic('eo-pair-c')), await createTopic(uniqueTopic('eo-pair-d'))];
+    const prefix = uniqueTopic('pair');
+    const crashed = await openPair(topics, prefix);
+    let restored: SinkWriter[] = [];
+    try {
+      for (const w of crashed) await w.write({ rows: rows(0, 3), kinds: null });
+      const previous = await checkpoint(crashed);
+      await Promise.all(crashed.map((w, i) => w.checkpointComplete!(previous[i])));
+      for (const w of crashed) await w.write({ rows: rows(3, 3), kinds: null });
+      const latest = await checkpoint(crashed); // stored, then the job dies before checkpointComplete
+      await expect(openPair(topics, prefix, [latest[0], latest[1]])).rejects.toBeInstanceOf(UncommittedCheckpointError);
+      restored = await openPair(topics, prefix, [previous[0], previous[1]]);
+      for (const w of restored) await w.write({ rows: rows(3, 3), kinds: null });
+      const replayed = await checkpoint(restored);
+      await Promise.all(restored.map((w, i) => w.checkpointComplete!(replayed[i])));
+    } finally {
+      await Promise.all([...restored, ...crashed].map((w) => w.close()));
+    }
+    for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 6, quietMs: 1000 }))).toEqual(range(0, 6));
   });
 });

@@ -142,8 +142,11 @@ export class BatchSender {
     return this.eos.abort();
   }
 
-  /** Sends the records (to the open transaction, if transactional); resolves with where each partition's share begins. */
-  async send(topic: string, records: readonly OutRecord[]): Promise<Acknowledged[]> {
+  /**
+   * Sends the records (to the open transaction, if transactional); resolves with where each partition's share
+   * begins. `choose`: the partitioner of this send, when the producer serves several tables (a shared transaction).
+   */
+  async send(topic: string, records: readonly OutRecord[], choose: PartitionChooser = this.o.choose): Promise<Acknowledged[]> {
     const done = new Map<number, number>();
     let byPartition: Map<number, OutRecord[]> | null = null;
     let partitionCount = -1;
@@ -158,7 +161,7 @@ export class BatchSender {
           // Grouped once; again only if the topic's partition count changed before anything was acknowledged.
           if (done.size > 0 && partitionCount !== -1) throw new Error(`topic ${topic} changed from ${partitionCount} to ${meta.length} partitions during a send`);
           partitionCount = meta.length;
-          byPartition = group(topic, records, meta, this.o.choose);
+          byPartition = group(topic, records, meta, choose);
         }
         const todo = [...byPartition!.keys()].filter((p) => !done.has(p));
         const leaders = cluster.findLeaderForPartitions(topic, todo);

@@ -80,8 +80,11 @@ export interface RecordPosition {
 }
 
 export interface TransactionLink {
-  /** Resolves with where each partition's share of the records begins (one entry for a single record). */
-  send(topic: string, records: OutRecord[]): Promise<RecordPosition[]>;
+  /**
+   * Resolves with where each partition's share of the records begins (one entry for a single record).
+   * `partitioner`: the sending table's, when several tables share the transaction (else the producer's).
+   */
+  send(topic: string, records: OutRecord[], partitioner?: SinkPartitioner): Promise<RecordPosition[]>;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -274,12 +277,20 @@ export class KafkaClient {
       choose: partitioner(opts.partitioner),
     }));
     const positions = (acks: { partition: number; offset: number }[]) => acks.map((a) => ({ partition: a.partition, offset: a.offset }));
+    // One chooser per partitioner kind (round-robin keeps its turn), for transactions several tables share.
+    const choosers = new Map<SinkPartitioner, PartitionChooser>();
+    const chooser = (kind: SinkPartitioner | undefined) => {
+      if (kind === undefined || kind === opts.partitioner) return undefined;
+      let c = choosers.get(kind);
+      if (!c) choosers.set(kind, (c = partitioner(kind)));
+      return c;
+    };
     return {
       send: (topic, records) => external(`writing to topic ${topic}`, async () => { await sender.send(topic, records); }),
       begin: () => external(`beginning a transaction (${opts.transactionalId})`, async () => {
         await sender.begin();
         return {
-          send: (topic, records) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => positions(await sender.send(topic, records))),
+          send: (topic, records, kind) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => positions(await sender.send(topic, records, chooser(kind)))),
           commit: () => external(`committing transaction ${opts.transactionalId}`, () => sender.commit()),
           abort: () => external(`aborting transaction ${opts.transactionalId}`, () => sender.abort()),
         };

@@ -4,16 +4,14 @@
 // (a key's updates must not overtake each other). add() returns a promise while the records accepted but not
 // yet acknowledged exceed buffer.memory: that promise is the backpressure that holds the job back.
 //
-// Transactions (exactly-once) serve the sink's two-phase commit (two-phase-commit.ts): the first record sent
-// after a commit begins a transaction; preCommit() sends everything added so far plus one last record (the
-// sink's marker) into it and waits for the acknowledgements, but leaves it open; commit() commits it. Records
-// added in between belong to the next transaction: they are held back until the commit, within the same
-// memory bound, so a slow commit holds the job back instead of growing memory. close() aborts an open
-// transaction. Opening fences any earlier producer with the same transactional id, and Kafka aborts that
-// producer's open transaction, so records of a crashed run that were never committed never become visible.
+// Exactly-once: the producer writes into a transaction it does not own (two-phase-commit.ts: one per job
+// subtask, shared by the subtask's exactly-once kafka sinks, so their outputs commit together). hold() sends
+// everything added so far into it and waits for the acknowledgements; records added after that belong to the
+// next transaction: they are held back until release() (after the commit), within the same memory bound, so
+// a slow commit holds the job back instead of growing memory.
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import type { KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
+import type { KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner } from './client.js';
 import type { ProducerSettings } from './properties.js';
 import { recordSize } from './record-batch.js';
 
@@ -36,10 +34,13 @@ export interface RecordProducerOptions {
   topic: string;
   settings: ProducerSettings;
   guarantee: DeliveryGuarantee;
-  /** Required for exactly-once. */
-  transactionalId: string | null;
   partitioner: SinkPartitioner;
   log: Logger;
+}
+
+/** The transaction an exactly-once producer writes into (two-phase-commit.ts). */
+export interface TransactionWriter {
+  send(topic: string, records: OutRecord[], partitioner: SinkPartitioner): Promise<RecordPosition[]>;
 }
 
 
@@ -101,9 +102,6 @@ export class RecordProducer {
   private unackedRecords = 0;
   private unackedBytes = 0;
   private sending: Promise<void> | null = null;
-  private tx: TransactionLink | null = null;
-  /** Records went into the open transaction since its last pre-commit (or since it began). */
-  private unmarked = false;
   /** While a transaction is (being) pre-committed or the producer closes: nothing is sent from `pending`. */
   private held = false;
   private timer: NodeJS.Timeout | null = null;
@@ -112,22 +110,22 @@ export class RecordProducer {
   private readonly maxSendBytes: number;
   private readonly maxUnackedBytes: number;
 
-  private constructor(private readonly link: ProducerLink, private readonly o: RecordProducerOptions) {
+  /** `link` without exactly-once, `transaction` with it. */
+  private constructor(private readonly link: ProducerLink | null, private readonly transaction: TransactionWriter | null, private readonly o: RecordProducerOptions) {
     // Leave room for the request's own headers below max.request.size.
     this.maxSendBytes = Math.max(1024, Math.floor(o.settings.maxRequestBytes * 0.9));
     this.maxUnackedBytes = Math.min(o.settings.bufferMemory, 2 * this.maxSendBytes);
   }
 
+  /** At-least-once or none: a producer of its own. */
   static async open(client: KafkaClient, o: RecordProducerOptions): Promise<RecordProducer> {
-    const transactional = o.guarantee === 'exactly-once';
-    if (transactional && !o.transactionalId) throw new Error('exactly-once delivery needs a transactional id');
-    const link = await client.producer(o.settings, { transactionalId: transactional ? o.transactionalId : null, partitioner: o.partitioner });
-    if (transactional) {
-      // An empty transaction registers the id with the coordinator: this fences older producers now, not at
-      // the first write, and Kafka has aborted their open transaction once it returns.
-      await (await link.begin()).abort();
-    }
-    return new RecordProducer(link, o);
+    if (o.guarantee === 'exactly-once') throw new Error('an exactly-once producer writes into a shared transaction: RecordProducer.inTransaction()');
+    return new RecordProducer(await client.producer(o.settings, { transactionalId: null, partitioner: o.partitioner }), null, o);
+  }
+
+  /** Exactly-once: writes into `transaction`, which commits and aborts (two-phase-commit.ts). */
+  static inTransaction(transaction: TransactionWriter, o: RecordProducerOptions): RecordProducer {
+    return new RecordProducer(null, transaction, o);
   }
 
   /** Takes records; returns a promise while too much is unacknowledged (backpressure). Throws after a failed send. */
@@ -164,7 +162,7 @@ export class RecordProducer {
     });
   }
 
-  /** Never rejects: a failure is kept and thrown by the next add(), flush() or preCommit(). */
+  /** Never rejects: a failure is kept and thrown by the next add(), flush() or hold(). */
   private async sendPending(): Promise<void> {
     try {
       // A pre-commit stops the loop between requests: what it leaves belongs to the next transaction.
@@ -177,13 +175,8 @@ export class RecordProducer {
   }
 
   private async sendPart({ records, bytes }: Part): Promise<void> {
-    if (this.o.guarantee === 'exactly-once') {
-      this.tx ??= await this.link.begin();
-      await this.tx.send(this.o.topic, records);
-      this.unmarked = true;
-    } else {
-      await this.link.send(this.o.topic, records);
-    }
+    if (this.transaction !== null) await this.transaction.send(this.o.topic, records, this.o.partitioner);
+    else await this.link!.send(this.o.topic, records);
     this.unackedRecords -= records.length;
     this.unackedBytes -= bytes;
     if (!this.full()) for (const w of this.waiters.splice(0)) w.resolve();
@@ -203,10 +196,10 @@ export class RecordProducer {
 
   /**
    * Sends everything added so far and waits for the acknowledgements. With delivery guarantee 'none' it only
-   * hands the records to the client. Exactly-once producers use preCommit() and commit() instead.
+   * hands the records to the client. Exactly-once producers use hold() and release() instead.
    */
   async flush(): Promise<void> {
-    if (this.o.guarantee === 'exactly-once') throw new Error('an exactly-once producer is flushed by preCommit()');
+    if (this.o.guarantee === 'exactly-once') throw new Error('an exactly-once producer is flushed by hold()');
     if (this.o.guarantee === 'none') {
       this.kick();
       if (this.failure) throw this.failure;
@@ -226,14 +219,12 @@ export class RecordProducer {
   }
 
   /**
-   * Exactly-once, phase one: sends everything added so far into the open transaction (beginning one if
-   * needed), then `last` (the sink's marker), and waits for the acknowledgements; the transaction stays open
-   * until commit(), and records added meanwhile wait for the next one. Returns where `last` landed, or null
-   * when nothing was sent since the last pre-commit or commit (nothing new to mark: an open transaction
-   * stays pre-committed as it was). Called again before commit(), it adds to the same transaction.
+   * Exactly-once, phase one: sends everything added so far into the transaction and waits for the
+   * acknowledgements; records added from now on wait for release() (the next transaction). Called again before
+   * release(), it sends what was added meanwhile into the same transaction.
    */
-  async preCommit(last: { topic: string; record: OutRecord }): Promise<RecordPosition | null> {
-    if (this.o.guarantee !== 'exactly-once') throw new Error('preCommit() needs an exactly-once producer');
+  async hold(): Promise<void> {
+    if (this.transaction === null) throw new Error('hold() needs an exactly-once producer');
     if (this.failure) throw this.failure;
     // Taken synchronously: records added from here on (a timer's) are the next transaction's.
     this.held = true;
@@ -243,59 +234,38 @@ export class RecordProducer {
       await this.sending; // the request in flight when the pre-commit began
       if (this.failure) throw this.failure;
       while (ours.length > 0) await this.sendPart(this.take(ours));
-      if (!this.unmarked) {
-        if (this.tx === null) this.release();
-        return null;
-      }
-      const [at] = await this.tx!.send(last.topic, [last.record]);
-      this.unmarked = false;
-      return at;
     } catch (e) {
       throw this.fail(e);
     }
   }
 
-  /** Exactly-once, phase two: commits the pre-committed transaction; the records held meanwhile begin the next. */
-  async commit(): Promise<void> {
-    const tx = this.tx;
-    if (tx === null || !this.held || this.unmarked) throw new Error('commit() needs a pre-committed transaction');
-    if (this.failure) throw this.failure;
-    this.tx = null;
-    try {
-      await tx.commit();
-    } catch (e) {
-      throw this.fail(e);
-    }
-    this.release();
-  }
-
-  private release(): void {
+  /** After the transaction was committed (or had nothing to commit): the held records begin the next one. */
+  release(): void {
     this.held = false;
     this.kick();
   }
 
   /**
    * Without exactly-once, sends what is pending (best effort: a failure is logged) and disconnects. With
-   * exactly-once, aborts the open transaction, pre-committed or not: only commit() makes records visible.
+   * exactly-once, drops what is pending: the transaction's owner aborts what it holds, as only its commit
+   * makes records visible.
    */
   async close(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     try {
-      if (this.o.guarantee === 'exactly-once') {
+      if (this.transaction !== null) {
         this.held = true;
         this.pending = new RecordQueue();
         await this.sending;
-        if (this.tx) await this.tx.abort();
       } else {
         await this.drain();
       }
     } catch (e) {
       this.o.log.warn({ topic: this.o.topic, err: (e as Error).message }, 'records not delivered when the Kafka producer closed');
     } finally {
-      this.tx = null;
       for (const w of this.waiters.splice(0)) w.resolve();
-      await this.link.close();
+      await this.link?.close();
     }
   }
 }

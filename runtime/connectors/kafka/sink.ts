@@ -6,8 +6,9 @@
 // Exactly-once: it pre-commits the Kafka transaction that holds them (two-phase-commit.ts), and
 // checkpointComplete() commits it once the checkpoint holding snapshot() is stored, so a read_committed
 // consumer sees a checkpoint's records all at once, only after the checkpoint, and never again after a restore.
-// The transactional id is `<sink.transactional-id-prefix>-<table>-0` (one writer per sink; the 0 is its index),
-// so a restarted job fences its predecessor and aborts the transaction it left open.
+// The exactly-once sinks of one job subtask on one cluster share that transaction, so their outputs commit
+// together; its id is `<sink.transactional-id-prefix>-<subtask>` (0 without parallel subtasks), so a
+// restarted job fences its predecessor and aborts the transaction it left open.
 //
 // upsert-kafka: +I/+U write the row under its key, -U is skipped (the +U that follows replaces the value), -D
 // writes a tombstone. With sink.buffer-flush.max-rows and .interval set, rows are first reduced per key so
@@ -61,7 +62,6 @@ class KafkaSinkWriter implements SinkWriter {
       topic: this.topic,
       settings: settings.producer,
       guarantee,
-      transactionalId: prefix ? `${prefix}-${ctx.table}-0` : null,
       partitioner: (ctx.options['sink.partitioner'] ?? 'default') as SinkPartitioner,
       log: ctx.log,
     };
@@ -70,7 +70,13 @@ class KafkaSinkWriter implements SinkWriter {
       this.producer = await RecordProducer.open(client, producer);
       return;
     }
-    this.twoPhase = await TwoPhaseCommit.open({ client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log }, restored);
+    // The sinks of one job subtask share its run's abort signal: the scope of their shared transaction. The
+    // subtask index comes with parallel subtasks (SinkContext.subtask); without them it is 0.
+    const subtask = (ctx as { subtask?: { index: number } }).subtask?.index ?? 0;
+    this.twoPhase = await TwoPhaseCommit.open({
+      client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log, prefix: prefix!, scope: ctx.signal, subtask,
+      cluster: [...settings.client.brokers].sort().join(','),
+    }, restored);
     this.producer = this.twoPhase.producer;
   }
 
@@ -128,7 +134,8 @@ class KafkaSinkWriter implements SinkWriter {
   async close(): Promise<void> {
     if (this.reduceTimer !== null) clearTimeout(this.reduceTimer);
     this.reduceTimer = null;
-    await this.producer?.close();
+    if (this.twoPhase) await this.twoPhase.close();
+    else await this.producer?.close();
     this.producer = null;
     this.twoPhase = null;
   }

@@ -1,6 +1,6 @@
-// Exactly-once for the kafka sink: a two-phase commit between the sink's Kafka transaction and the job's
-// checkpoints. Committing in flush() would make a checkpoint's output visible before the checkpoint is
-// stored, so a failure in between would write it again on replay. Instead:
+// Exactly-once for the kafka sinks: a two-phase commit between a Kafka transaction and the job's checkpoints.
+// Committing in flush() would make a checkpoint's output visible before the checkpoint is stored, so a failure
+// in between would write it again on replay. Instead:
 //
 //   flush()                  pre-commit: the records and a marker {transactionalId, seq, writer} go into the
 //                            open transaction (the marker to MARKER_TOPIC, keyed by the transactional id),
@@ -11,17 +11,26 @@
 //                            it. Not committed: UncommittedCheckpointError; the runtime restores the checkpoint
 //                            before, whose replay writes the aborted output again.
 //
+// One transaction per job subtask and Kafka cluster, shared by all of the subtask's exactly-once kafka sinks
+// on that cluster (issue 13.6): their outputs of a checkpoint become visible in one commit, so two sinks can
+// never disagree after a crash (with a transaction each, a crash between the two commits left one sink's
+// output committed and the other's aborted, and the replay wrote the first one's again). The transaction
+// belongs to the subtask's run: the sinks of one JobRunner share its abort signal, which scopes it, and the
+// subtask index (0 without parallel subtasks) is part of the transactional id, `<prefix>-<subtask>`, where
+// prefix is the 'sink.transactional-id-prefix' of the first of those sinks opened (in plan order). Each sink
+// hands its records to the transaction (producer.ts hold()); the last sink to flush writes the one marker.
+//
 // A restarted job cannot commit the transaction its predecessor left open (Flink resumes it; kafkajs has no
 // way to take over another producer's transaction), so it must learn what became of it: the marker is
 // committed exactly when the checkpoint's output is, and stays readable after the writer is gone. The
 // snapshot records the marker's offset, so the check reads one record instead of the whole topic, and
 // read_committed has to get past only the transactions that began before that offset (not those of writers
-// still running, or not yet restarted, that began after it). `writer` (random per opened sink) keeps runs
-// that share a transactional id apart: a checkpoint's marker is never mistaken for an equal seq of another run.
+// still running, or not yet restarted, that began after it). `writer` (random per opened transaction) keeps
+// runs that share a transactional id apart: a checkpoint's marker is never mistaken for an equal seq of another run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/log.js';
 import { ExternalError, UncommittedCheckpointError, UserError } from '../../core/errors.js';
-import type { AdminLink, FetchedMessage, KafkaClient, RecordPosition } from './client.js';
+import type { AdminLink, FetchedMessage, KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
 import { RecordProducer, type RecordProducerOptions } from './producer.js';
 import type { ConsumerSettings } from './properties.js';
 
@@ -35,12 +44,12 @@ const MARKER_TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': '-1' }
 /** How long open() waits to read a restored marker before failing (the job's restart retries it). */
 const MARKER_READ_TIMEOUT_MS = 60_000;
 
-/** What the sink's snapshot() holds with exactly-once. */
+/** What an exactly-once sink's snapshot() holds: its subtask's transaction (the same for all its sinks). */
 export interface KafkaSinkState {
   transactionalId: string;
   /** The last transaction pre-committed (or committed) when the snapshot was taken; 0 before the first. */
   seq: number;
-  /** The sink instance that wrote it. */
+  /** The run of the transaction that wrote it. */
   writer: string;
   /** Where that transaction's marker is; null when it was committed before the snapshot (nothing to check). */
   marker: RecordPosition | null;
@@ -63,52 +72,170 @@ export interface TwoPhaseCommitOptions {
   consumer: ConsumerSettings;
   table: string;
   log: Logger;
+  /** 'sink.transactional-id-prefix'. */
+  prefix: string;
+  /** What the sinks of one job subtask share (their run's abort signal). */
+  scope: object;
+  /** The subtask's index (0 without parallel subtasks). */
+  subtask: number;
+  /** Sinks on the same cluster share a transaction: the bootstrap servers. */
+  cluster: string;
 }
 
-export class TwoPhaseCommit {
-  /** Random per opened sink; see the header. */
-  private readonly writer = randomUUID().slice(0, 8);
-  /** Marker of the open transaction once pre-committed, until committed. */
-  private precommitted: RecordPosition | null = null;
+/** The transactions of each scope (job subtask), by cluster. */
+const transactions = new WeakMap<object, Map<string, Promise<SharedTransaction>>>();
 
-  private constructor(readonly producer: RecordProducer, private readonly transactionalId: string, private seq: number, private readonly o: TwoPhaseCommitOptions) {}
+/** One sink's part in its subtask's transaction. */
+export class TwoPhaseCommit {
+  private constructor(readonly producer: RecordProducer, private readonly shared: SharedTransaction, private readonly table: string) {}
 
   /**
-   * Opens the transactional producer and, when restoring, checks that the restored checkpoint's output was
-   * committed; throws UncommittedCheckpointError when it was not.
+   * Joins (or begins) the subtask's transaction and, when restoring, checks that the restored checkpoint's
+   * output was committed; throws UncommittedCheckpointError when it was not.
    */
   static async open(o: TwoPhaseCommitOptions, restored: unknown | null): Promise<TwoPhaseCommit> {
     if (restored !== null && !isState(restored)) {
       throw new UserError(`kafka sink of table '${o.table}': the restored state is not an exactly-once kafka sink's (${JSON.stringify(restored)})`);
     }
-    const state = restored as KafkaSinkState | null;
+    let byCluster = transactions.get(o.scope);
+    if (!byCluster) transactions.set(o.scope, (byCluster = new Map()));
+    let opening = byCluster.get(o.cluster);
+    if (!opening) {
+      const map = byCluster;
+      opening = SharedTransaction.begin(o, () => map.delete(o.cluster));
+      map.set(o.cluster, opening);
+      opening.catch(() => map.delete(o.cluster));
+    }
+    const shared = await opening;
+    const producer = RecordProducer.inTransaction(shared, o.producer);
+    const member = new TwoPhaseCommit(producer, shared, o.table);
+    shared.join(member);
+    try {
+      if (restored !== null) await shared.restore(o, restored as KafkaSinkState);
+    } catch (e) {
+      await member.close();
+      throw e;
+    }
+    return member;
+  }
+
+  /** Phase one (the sink's flush()): this sink's output so far goes into the transaction; the last sink to flush marks it. */
+  preCommit(): Promise<void> {
+    return this.shared.preCommit(this);
+  }
+
+  snapshot(): KafkaSinkState {
+    return this.shared.snapshot();
+  }
+
+  /** Phase two (the sink's checkpointComplete()): commits the transaction `state` names, if it is still open. */
+  commit(state: unknown): Promise<void> {
+    if (!isState(state)) throw new Error(`kafka sink of table '${this.table}': checkpointComplete() with a state this sink did not snapshot: ${JSON.stringify(state)}`);
+    return this.shared.commit(state, this.table);
+  }
+
+  /** Leaves the transaction; the last sink to leave aborts what it holds uncommitted and disconnects. */
+  async close(): Promise<void> {
+    await this.producer.close();
+    await this.shared.leave(this);
+  }
+}
+
+/** The transaction of one job subtask on one Kafka cluster, and its markers. */
+class SharedTransaction {
+  /** Random per run; see the header. */
+  private readonly writer = randomUUID().slice(0, 8);
+  private readonly members = new Set<TwoPhaseCommit>();
+  /** Members whose output of the current checkpoint is in the transaction. */
+  private readonly flushed = new Set<TwoPhaseCommit>();
+  private tx: Promise<TransactionLink> | null = null;
+  /** Records went into the open transaction since its last marker (or since it began). */
+  private unmarked = false;
+  private seq = 0;
+  /** Marker of the open transaction once pre-committed, until committed. */
+  private precommitted: RecordPosition | null = null;
+  private committing: Promise<void> | null = null;
+  /** Restored states checked, by marker: every sink of the subtask restores the same one. */
+  private readonly checked = new Map<string, Promise<void>>();
+
+  private constructor(private readonly link: ProducerLink, readonly transactionalId: string, private readonly o: TwoPhaseCommitOptions, private readonly forget: () => void) {}
+
+  static async begin(o: TwoPhaseCommitOptions, forget: () => void): Promise<SharedTransaction> {
     const admin = await o.client.admin();
     try {
       if (!(await admin.topicExists(MARKER_TOPIC))) await admin.createTopic(MARKER_TOPIC, 1, MARKER_TOPIC_CONFIG);
-      // Fencing comes first: it aborts the transaction a crashed writer left open, whose marker would
-      // otherwise hold read_committed reads back until the transaction timed out.
-      const producer = await RecordProducer.open(o.client, o.producer);
-      try {
-        if (state !== null && state.transactionalId !== o.producer.transactionalId) {
-          // The prefix or table changed since the checkpoint: the old id's crashed writer is fenced too.
-          await (await RecordProducer.open(o.client, { ...o.producer, transactionalId: state.transactionalId })).close();
-        }
-        if (state?.marker) await checkCommitted(o, admin, state, state.marker);
-        return new TwoPhaseCommit(producer, o.producer.transactionalId!, state?.seq ?? 0, o);
-      } catch (e) {
-        await producer.close();
-        throw e;
-      }
     } finally {
       await admin.close();
     }
+    const transactionalId = `${o.prefix}-${o.subtask}`;
+    const link = await o.client.producer(o.producer.settings, { transactionalId, partitioner: o.producer.partitioner });
+    try {
+      // Fencing comes first: an empty transaction registers the id, which aborts the transaction a crashed
+      // writer left open (whose marker would otherwise hold read_committed reads back until it timed out).
+      await (await link.begin()).abort();
+    } catch (e) {
+      await link.close();
+      throw e;
+    }
+    return new SharedTransaction(link, transactionalId, o, forget);
   }
 
-  /** Phase one (the sink's flush()): the output so far and the marker of transaction seq+1, acknowledged, not committed. */
-  async preCommit(): Promise<void> {
+  join(member: TwoPhaseCommit): void {
+    this.members.add(member);
+  }
+
+  /** A sink restored from `state`: its id fenced if it is another one, its marker checked (once per state). */
+  async restore(o: TwoPhaseCommitOptions, state: KafkaSinkState): Promise<void> {
+    this.seq = Math.max(this.seq, state.seq);
+    const key = `${markerValue(state)}@${state.marker?.partition}:${state.marker?.offset}`;
+    let check = this.checked.get(key);
+    if (!check) {
+      check = (async () => {
+        if (state.transactionalId !== this.transactionalId) {
+          // Taken with another prefix, subtask or before transactions were shared (one id per table): that
+          // id's crashed writer is fenced too.
+          const old = await o.client.producer(o.producer.settings, { transactionalId: state.transactionalId, partitioner: 'default' });
+          try {
+            await (await old.begin()).abort();
+          } finally {
+            await old.close();
+          }
+        }
+        if (state.marker) {
+          const admin = await o.client.admin();
+          try {
+            await checkCommitted(o, admin, state, state.marker);
+          } finally {
+            await admin.close();
+          }
+        }
+      })();
+      this.checked.set(key, check);
+    }
+    await check;
+  }
+
+  /** The producers' way into the transaction; the first records after a commit begin the next one. */
+  async send(topic: string, records: OutRecord[], partitioner: SinkPartitioner): Promise<RecordPosition[]> {
+    const tx = await (this.tx ??= this.link.begin());
+    const at = await tx.send(topic, records, partitioner);
+    this.unmarked = true;
+    return at;
+  }
+
+  async preCommit(member: TwoPhaseCommit): Promise<void> {
+    await member.producer.hold();
+    this.flushed.add(member);
+    if (this.flushed.size < this.members.size) return;
+    this.flushed.clear();
+    if (!this.unmarked) {
+      // Nothing written since the last marker: the snapshot stays as it was (committed, or pre-committed).
+      if (this.tx === null) for (const m of this.members) m.producer.release();
+      return;
+    }
     const next: Marker = { transactionalId: this.transactionalId, seq: this.seq + 1, writer: this.writer };
-    const at = await this.producer.preCommit({ topic: MARKER_TOPIC, record: { key: this.transactionalId, value: markerValue(next) } });
-    if (at === null) return; // nothing written since the last pre-commit or commit: the snapshot stays as it was
+    const [at] = await (await this.tx!).send(MARKER_TOPIC, [{ key: this.transactionalId, value: markerValue(next) }], 'default');
+    this.unmarked = false;
     this.seq = next.seq;
     this.precommitted = at;
   }
@@ -117,22 +244,46 @@ export class TwoPhaseCommit {
     return { transactionalId: this.transactionalId, seq: this.seq, writer: this.writer, marker: this.precommitted };
   }
 
-  /** Phase two (the sink's checkpointComplete()): commits the transaction `state` names, if it is still open. */
-  async commit(state: unknown): Promise<void> {
-    if (!isState(state) || state.transactionalId !== this.transactionalId) {
-      throw new Error(`kafka sink of table '${this.o.table}': checkpointComplete() with a state this sink did not snapshot: ${JSON.stringify(state)}`);
+  async commit(state: KafkaSinkState, table: string): Promise<void> {
+    if (state.transactionalId !== this.transactionalId) {
+      throw new Error(`kafka sink of table '${table}': checkpointComplete() with a state this sink did not snapshot: ${JSON.stringify(state)}`);
     }
     // A restored checkpoint's (open() found it committed), or one committed before its snapshot.
     if (state.writer !== this.writer || state.marker === null) return;
-    if (state.seq > this.seq) throw new Error(`kafka sink of table '${this.o.table}': checkpointComplete() for transaction ${state.seq}, but the last pre-committed is ${this.seq}`);
+    if (state.seq > this.seq) throw new Error(`kafka sink of table '${table}': checkpointComplete() for transaction ${state.seq}, but the last pre-committed is ${this.seq}`);
+    // Every sink of the subtask reports the same completion: the first commits, the others wait for it.
+    if (this.committing) return this.committing;
     // Committed already; or a later flush() added to the same transaction (this checkpoint's completion came
     // late, or never): committing now would publish output of a checkpoint that may not be stored yet.
     if (this.precommitted === null || state.seq < this.seq) {
-      if (this.precommitted !== null) this.o.log.debug({ table: this.o.table, seq: state.seq, pending: this.seq }, 'checkpoint completion superseded by a later pre-commit');
+      if (this.precommitted !== null) this.o.log.debug({ table, seq: state.seq, pending: this.seq }, 'checkpoint completion superseded by a later pre-commit');
       return;
     }
-    await this.producer.commit();
-    this.precommitted = null;
+    if (this.unmarked) throw new Error(`kafka sink of table '${table}': records went into transaction ${this.seq} after its pre-commit`);
+    this.committing = (async () => {
+      const tx = await this.tx!;
+      this.tx = null;
+      await tx.commit();
+      this.precommitted = null;
+      for (const m of this.members) m.producer.release();
+    })().finally(() => { this.committing = null; });
+    return this.committing;
+  }
+
+  async leave(member: TwoPhaseCommit): Promise<void> {
+    this.members.delete(member);
+    this.flushed.delete(member);
+    if (this.members.size > 0) return;
+    this.forget();
+    try {
+      // Only a commit makes records visible: what is open, pre-committed or not, is aborted.
+      if (this.tx) await (await this.tx).abort();
+    } catch (e) {
+      this.o.log.warn({ transactionalId: this.transactionalId, err: (e as Error).message }, 'the open Kafka transaction could not be aborted (the next writer with its id fences it)');
+    } finally {
+      this.tx = null;
+      await this.link.close();
+    }
   }
 }
 
