@@ -2,7 +2,7 @@
 // same input file and writes its answer in the capture format (capture.ts) to a file of the harness's choosing;
 // each reports its own job time and time to first result (from its own process start), since only the engine
 // knows when its job began:
-//   sluice, sluice-unfused  the compiled bundle (node build.mjs [--unfused]) with its sink swapped to collect and
+//   sluice, sluice-unfused, sluice-batch  the compiled bundle (node build.mjs [--unfused | -D execution.runtime-mode=batch]) with its sink swapped to collect and
 //                           capture-hook.mjs preloaded; job time from the 'job started' log line to the answer
 //   hand                    the hand-written loop (bench/hand/<workload>.ts, bundled), its own JSON line
 //   flink-java, pyflink     bench/peers' runners with their capture sink, their own JSON line
@@ -14,15 +14,19 @@ import type { CaptureSpec } from './capture.js';
 import type { Measured } from './measure.js';
 import { BENCH_DIR, REPO_DIR, WORK_DIR, inputFile, workloadInfo } from './workloads.js';
 
-export type EngineName = 'sluice' | 'sluice-unfused' | 'hand' | 'flink-java' | 'pyflink';
+export type EngineName = 'sluice' | 'sluice-unfused' | 'sluice-batch' | 'hand' | 'flink-java' | 'pyflink';
 
 export const ENGINES: { name: EngineName; label: string }[] = [
   { name: 'sluice', label: 'sluice fused' },
   { name: 'sluice-unfused', label: 'sluice unfused' },
+  { name: 'sluice-batch', label: 'sluice batch' },
   { name: 'hand', label: 'hand-written loop' },
   { name: 'flink-java', label: 'Flink Java' },
   { name: 'pyflink', label: 'PyFlink' },
 ];
+
+/** The engines that run sluice's bundle (the same bundle, run three ways). */
+export const isSluice = (e: EngineName) => e === 'sluice' || e === 'sluice-unfused' || e === 'sluice-batch';
 
 const BUILD_DIR = path.join(WORK_DIR, 'build');
 const SLUICE_DIR = path.join(WORK_DIR, 'sluice');
@@ -92,7 +96,7 @@ async function sluiceSink(bundle: string, workload: string, answer: string): Pro
 export async function prepare(engines: EngineName[], workloads: string[], log: (s: string) => void, carry: readonly string[] = []): Promise<void> {
   fs.mkdirSync(SLUICE_DIR, { recursive: true });
   const esbuild = (entry: string, outfile: string) => build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
-  if (engines.includes('sluice') || engines.includes('sluice-unfused')) {
+  if (engines.some(isSluice)) {
     await esbuild(path.join(BENCH_DIR, 'lib', 'capture-hook.ts'), HOOK);
     const sources = Math.max(...['compiler', 'runtime', 'udfs', 'bench/jobs', 'bench/lib', 'bench/peers/sql'].map((d) => newestMtime(path.join(REPO_DIR, d))));
     for (const w of workloads) {
@@ -138,13 +142,13 @@ export async function launch(engine: EngineName, workload: string, rows: number,
   const env = { ...process.env };
   const peerArgs = ['--workload', workload, '--rows', String(rows), '--input', file, '--output', answer, '--sink', 'capture'];
   switch (engine) {
-    case 'sluice': case 'sluice-unfused': {
+    case 'sluice': case 'sluice-unfused': case 'sluice-batch': {
       const bundle = bundleOf(workload, tables.carry);
       const { table, spec } = await sluiceSink(bundle, workload, answer);
       const capture = tables.sink === undefined;
       return {
         command: process.execPath,
-        args: ['--import', HOOK, bundle, ...(engine === 'sluice-unfused' ? ['--unfused'] : []),
+        args: ['--import', HOOK, bundle, ...(engine === 'sluice-unfused' ? ['--unfused'] : []), ...(engine === 'sluice-batch' ? ['-D', 'execution.runtime-mode=batch'] : []),
           ...sets(input, tables.input ?? { path: file }), ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
         // JSON log lines on stderr: the harness reads the 'job started' time from them.
         env: { ...env, SLUICE_LOG_FORMAT: 'json', ...(capture ? { SLUICE_BENCH_CAPTURE: JSON.stringify({ ...spec, stopAfter: tables.stopAfter }) } : {}) },
@@ -162,7 +166,7 @@ export async function launch(engine: EngineName, workload: string, rows: number,
 /** Reads back what a finished run reports. */
 export function reported(engine: EngineName, m: Measured, answer: string): Reported {
   const meta = readMeta(answer);
-  if (engine === 'sluice' || engine === 'sluice-unfused') {
+  if (isSluice(engine)) {
     const started = m.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; time?: number }).find((l) => l.msg === 'job started');
     if (!started?.time) throw new Error("no 'job started' log line");
     return {

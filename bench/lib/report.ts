@@ -115,7 +115,7 @@ export function renderResults(runs: RunResult[], ctx: Context, engines: EngineNa
   const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
   const tput = table(
-    ['workload', ...engines.map(label), ...(has('hand') ? ['fused / hand'] : []), ...(has('flink-java') ? ['fused / Flink', 'fused / Flink per core'] : []), ...(has('pyflink') ? ['fused / PyFlink'] : []), ...(has('sluice-unfused') ? ['fused / unfused'] : []), 'answers'],
+    ['workload', ...engines.map(label), ...(has('hand') ? ['fused / hand'] : []), ...(has('flink-java') ? ['fused / Flink', 'fused / Flink per core'] : []), ...(has('pyflink') ? ['fused / PyFlink'] : []), ...(has('sluice-unfused') ? ['fused / unfused'] : []), ...(has('sluice-batch') ? ['batch / stream'] : []), 'answers'],
     ws.map((w) => {
       const f = med(runs, 'sluice', w.name, 'rowsPerSecond');
       const fc = med(runs, 'sluice', w.name, 'rowsPerCpuSecond');
@@ -126,6 +126,7 @@ export function renderResults(runs: RunResult[], ctx: Context, engines: EngineNa
         ...(has('flink-java') ? [ratio(f, med(runs, 'flink-java', w.name, 'rowsPerSecond')), ratio(fc, med(runs, 'flink-java', w.name, 'rowsPerCpuSecond'))] : []),
         ...(has('pyflink') ? [ratio(f, med(runs, 'pyflink', w.name, 'rowsPerSecond'))] : []),
         ...(has('sluice-unfused') ? [ratio(f, med(runs, 'sluice-unfused', w.name, 'rowsPerSecond'))] : []),
+        ...(has('sluice-batch') ? [ratio(med(runs, 'sluice-batch', w.name, 'rowsPerSecond'), f)] : []),
         answers(runs, w.name),
       ];
     }),

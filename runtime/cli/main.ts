@@ -2,11 +2,11 @@
 // itself never depends on it, and a bundle carries none of it.
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import type { CompiledBundle } from '../core/bundle.js';
 import { runCompiled } from './run-compiled.js';
 import { registerClusterCommands } from './cluster-commands.js';
+import { loadRunnable } from './load-runnable.js';
+import { registerReconcileCommand } from './reconcile-command.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -88,16 +88,7 @@ program.command('datagen')
   });
 
 registerClusterCommands(program);
-
-async function loadRunnable(target: string, args: string[]): Promise<CompiledBundle> {
-  if (target.endsWith('.mjs') || target.endsWith('.js')) {
-    const mod = (await import(pathToFileURL(path.resolve(target)).href)) as { job?: CompiledBundle };
-    if (!mod.job) throw new Error(`${target} is not a sluice bundle (no exported job)`);
-    return mod.job;
-  }
-  const { compileJobFile } = await import('./compile-job-file.js');
-  return compileJobFile(target, args);
-}
+registerReconcileCommand(program);
 
 /** The bundle parallel subtasks import: the target itself, or a job file compiled into a temporary one. */
 async function bundleOf(target: string, args: string[]): Promise<string> {

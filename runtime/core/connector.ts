@@ -123,9 +123,34 @@ export interface SinkWriter {
   close(): Promise<void>;
 }
 
+/** A sink table to read back (`sluice reconcile`): its columns are `declared`. */
+export interface TableReadContext extends TableInfo {
+  /** Counts what cannot be read (badRecordsSkipped: records the format cannot decode). */
+  metrics: OperatorMetrics;
+  log: Logger;
+  signal: AbortSignal;
+}
+
 export interface ConnectorModule {
   createSource?(ctx: SourceContext): SourceReader;
   createSink?(ctx: SinkContext): SinkWriter;
+  /**
+   * What a sink table holds now, as rows of its declared columns: every record of an append-only table, the
+   * latest row per primary key of a keyed one. Absent: the connector's output cannot be read back (print).
+   */
+  readTable?(ctx: TableReadContext): Promise<Row[]>;
+}
+
+/** Source options for a replay of a streaming run's input (Connector.replayOptions). */
+export interface ReplayOptions {
+  /** The consumed range: from the run's start to the checkpoint's position, bounded. */
+  range: Record<string, string>;
+  /** What the run had not consumed at the checkpoint: from its position to the end of the input now, bounded. */
+  tail: Record<string, string>;
+  /** Records in the range, for progress. */
+  records: number;
+  /** The range in words, for the report ('topic transactions partition 0 offsets 0..1200'). */
+  describe: string;
 }
 
 /** What a connector can be in a job: a scanned source, a sink, or a lookup source (joined by key; none yet). */
@@ -155,6 +180,12 @@ export interface Connector {
    * `--set t.connector=datagen`) or only those whose job uses it ('when-used', the default).
    */
   bundle?: 'always' | 'when-used';
+  /**
+   * For `sluice reconcile`: the source options that read exactly what a streaming run consumed, from its start
+   * to `position` (what its reader's snapshot() returned in a checkpoint), and those that read what came after
+   * (`tail`); a problem when the position cannot say. Absent: a bounded source is re-read whole.
+   */
+  replayOptions?(options: Record<string, string>, position: unknown): ReplayOptions | { problem: string };
   /** Checks beyond single options (format options, key fields against columns). */
   validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
   /**

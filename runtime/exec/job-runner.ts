@@ -26,6 +26,10 @@ export interface RunOptions {
   allowNonRestoredState?: boolean;
   /** Stopping through `signal` still commits the sinks' output (foreground runs, which take no checkpoints). */
   commitOnStop?: boolean;
+  /** Advance event time after every this many rows, not after each source batch (reconcile's replay of lateness). */
+  rowsPerWatermark?: number;
+  /** Called when bounded input ends, before open windows fire (reconcile tells what the end of input fired). */
+  onEndOfInput?: () => void;
 }
 
 /** What drives a run, a single task's (JobRunner) or parallel subtasks' (parallel/parallel-runner.ts). */
@@ -74,7 +78,8 @@ export class JobRunner {
     this.markStarted();
     const tick = Math.min(20, miniBatch?.latencyMs ?? 20);
     const timer = g.procTimeWindows.length || g.miniBatches.length ? setInterval(() => this.onTimer(), tick) : null;
-    const ctl: PumpControl = { signal: this.controller.signal, draining: () => this.draining, barrier: this.barrier, drainPending: () => this.drainPending(), watermarks: this.watermarks };
+    const ctl: PumpControl = { signal: this.controller.signal, draining: () => this.draining, barrier: this.barrier, drainPending: () => this.drainPending(), watermarks: this.watermarks,
+      rowsPerWatermark: this.options.rowsPerWatermark, onEndOfInput: this.options.onEndOfInput };
     try {
       // One failing source stops the others: the job fails as a whole (and restarts from a checkpoint).
       await Promise.all(g.pumps.map((p) => p.run(ctl).catch((e) => { this.controller.abort(); throw e; })));

@@ -32,6 +32,10 @@ export interface PumpControl {
   drainPending(): Promise<void>;
   /** Per source id: the last watermark it emitted. */
   watermarks: Map<string, number>;
+  /** Advance the watermark after every this many rows instead of after each polled batch (RunOptions.rowsPerWatermark). */
+  rowsPerWatermark?: number;
+  /** Called when a bounded source's input ends, before the end reaches the operators (RunOptions.onEndOfInput). */
+  onEndOfInput?: () => void;
 }
 
 export class SourcePump {
@@ -74,8 +78,12 @@ export class SourcePump {
           m.recordsOut += rows.length;
           if (this.computed) this.computed(rows);
           if (proctime) { const now = Date.now(); for (const r of rows) r[proctime] = now; }
-          if (rowtime) ({ rows, kinds } = this.observeRowtime(batch.split, rows, kinds, rowtime));
-          for (const o of this.outputs) o.process(rows, kinds);
+          if (ctl.rowsPerWatermark && this.tracker) {
+            lastWm = this.pushInSteps(batch.split, rows, kinds, ctl, lastWm);
+          } else {
+            if (rowtime) ({ rows, kinds } = this.observeRowtime(batch.split, rows, kinds, rowtime));
+            for (const o of this.outputs) o.process(rows, kinds);
+          }
           if (this.recycle) reader.recycle!(batch.rows);
         }
         if (this.tracker) {
@@ -89,11 +97,32 @@ export class SourcePump {
         // Draining sources do not park: they leave the loop and end their input before the snapshot.
         if (ctl.barrier.raised && !ctl.draining()) await ctl.barrier.park();
       }
-      if ((reader.bounded || ctl.draining()) && !ctl.signal.aborted) for (const o of this.outputs) o.endInput();
+      if ((reader.bounded || ctl.draining()) && !ctl.signal.aborted) {
+        ctl.onEndOfInput?.();
+        for (const o of this.outputs) o.endInput();
+      }
     } finally {
       this.done = true;
       ctl.barrier.arrive();
     }
+  }
+
+  /**
+   * A batch pushed in steps of ctl.rowsPerWatermark rows, the watermark advancing after each: as if the rows had
+   * arrived that far apart (reconcile replays a stream's lateness this way: every record against the watermark
+   * of the records before it).
+   */
+  private pushInSteps(split: string, all: Row[], allKinds: RowKind[] | null, ctl: PumpControl, lastWm: number): number {
+    const step = ctl.rowsPerWatermark!;
+    for (let i = 0; i < all.length; i += step) {
+      let rows = all.slice(i, i + step);
+      let kinds = allKinds && allKinds.slice(i, i + step);
+      ({ rows, kinds } = this.observeRowtime(split, rows, kinds, this.node.watermark!.column));
+      for (const o of this.outputs) o.process(rows, kinds);
+      const wm = this.tracker!.watermark();
+      if (wm > lastWm) { lastWm = wm; ctl.watermarks.set(this.node.id, wm); for (const o of this.outputs) o.watermark(wm); }
+    }
+    return lastWm;
   }
 
   /** Tracks the largest timestamp per split; rows without a rowtime cannot be placed in time and are skipped, counted. */

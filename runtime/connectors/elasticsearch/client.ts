@@ -18,6 +18,8 @@ export interface BulkItemResult {
 export interface BulkClient {
   /** Sends NDJSON bulk actions; resolves with one result per action, rejects when the request itself failed. */
   bulk(ndjson: string): Promise<BulkItemResult[]>;
+  /** Every document of the index (id and source), by a scroll; none when the index does not exist. For reading a sink back. */
+  documents(index: string): Promise<{ id: string; source: Record<string, unknown> }[]>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,23 @@ export function createBulkClient(config: BulkClientConfig): BulkClient {
           },
         };
       });
+    },
+    async documents(index) {
+      type Page = { _scroll_id?: string; hits: { hits: { _id: string; _source: Record<string, unknown> }[] } };
+      const out: { id: string; source: Record<string, unknown> }[] = [];
+      let page: Page;
+      try {
+        page = (await client.search({ index, scroll: '1m', size: 1000, body: { query: { match_all: {} } } })).body as Page;
+      } catch (e) {
+        if ((e as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return out;
+        throw e;
+      }
+      while (page.hits.hits.length > 0) {
+        for (const h of page.hits.hits) out.push({ id: h._id, source: h._source });
+        page = (await client.scroll({ scroll_id: page._scroll_id!, scroll: '1m' })).body as Page;
+      }
+      if (page._scroll_id) await client.clearScroll({ scroll_id: page._scroll_id }).catch(() => {});
+      return out;
     },
     close: () => client.close(),
   };

@@ -13,7 +13,7 @@ export const elasticsearch7: Connector = {
   primaryKey: 'for-updates',
   validate: (table) => validateElasticsearch(table),
   load: async () => {
-    const sink = await import('./sink.js');
-    return { createSink: sink.createSink };
+    const [sink, read] = await Promise.all([import('./sink.js'), import('./read-table.js')]);
+    return { createSink: sink.createSink, readTable: read.readElasticsearchTable };
   },
 };

@@ -24,7 +24,11 @@ export const filesystem: Connector = {
   bundle: 'always',
   validate: (table) => validateFormatOptions(table.options.format, table.options),
   load: async () => {
-    const [source, sink] = await Promise.all([import('./source.js'), import('./sink.js')]);
-    return { createSource: source.createSource, createSink: sink.createSink };
+    const [source, sink, { readSourceToEnd }] = await Promise.all([import('./source.js'), import('./sink.js'), import('../../core/read-source.js')]);
+    return {
+      createSource: source.createSource, createSink: sink.createSink,
+      // The sink's part files, read as the source reads a directory (sluice reconcile).
+      readTable: (ctx) => readSourceToEnd(source.createSource({ ...ctx, fields: ctx.declared }), null),
+    };
   },
 };

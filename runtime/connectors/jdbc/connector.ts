@@ -14,7 +14,7 @@ export const jdbc: Connector = {
   primaryKey: 'for-updates',
   validate: (table) => validateJdbc(table),
   load: async () => {
-    const sink = await import('./sink.js');
-    return { createSink: sink.createSink };
+    const [sink, read] = await Promise.all([import('./sink.js'), import('./read-table.js')]);
+    return { createSink: sink.createSink, readTable: read.readJdbcTable };
   },
 };

@@ -4,6 +4,7 @@
 // when a job opens the table.
 import type { Connector } from '../../core/connector.js';
 import { kafkaOptions, validateKafka } from './options.js';
+import { kafkaReplayOptions } from './replay.js';
 
 export const kafka: Connector = {
   name: 'kafka',
@@ -11,8 +12,9 @@ export const kafka: Connector = {
   roles: ['source', 'sink'],
   sinkAccepts: 'insert-only',
   validate: validateKafka,
+  replayOptions: kafkaReplayOptions,
   load: async () => {
-    const [source, sink] = await Promise.all([import('./source.js'), import('./sink.js')]);
-    return { createSource: (ctx) => source.createKafkaSource(ctx, false), createSink: (ctx) => sink.createKafkaSink(ctx, false) };
+    const [source, sink, read] = await Promise.all([import('./source.js'), import('./sink.js'), import('./read-table.js')]);
+    return { createSource: (ctx) => source.createKafkaSource(ctx, false), createSink: (ctx) => sink.createKafkaSink(ctx, false), readTable: (ctx) => read.readKafkaTable(ctx, false) };
   },
 };

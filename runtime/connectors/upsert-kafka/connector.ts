@@ -4,6 +4,7 @@
 // deletes, always read from the earliest offset. Shares the kafka connector's source and sink in upsert mode.
 import type { Connector } from '../../core/connector.js';
 import { upsertKafkaOptions, validateUpsertKafka } from '../kafka/options.js';
+import { kafkaReplayOptions } from '../kafka/replay.js';
 
 export const upsertKafka: Connector = {
   name: 'upsert-kafka',
@@ -13,8 +14,9 @@ export const upsertKafka: Connector = {
   sinkAccepts: 'upsert',
   primaryKey: 'always',
   validate: validateUpsertKafka,
+  replayOptions: kafkaReplayOptions,
   load: async () => {
-    const [source, sink] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js')]);
-    return { createSource: (ctx) => source.createKafkaSource(ctx, true), createSink: (ctx) => sink.createKafkaSink(ctx, true) };
+    const [source, sink, read] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js'), import('../kafka/read-table.js')]);
+    return { createSource: (ctx) => source.createKafkaSource(ctx, true), createSink: (ctx) => sink.createKafkaSink(ctx, true), readTable: (ctx) => read.readKafkaTable(ctx, true) };
   },
 };
