@@ -2,6 +2,7 @@
 // and the fused stages with the size of their generated code.
 import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
+import { rankName } from '../../runtime/exec/rank/rank-strategy.js';
 import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode } from '../../runtime/core/plan.js';
 
 export function exprToString(e: Expr): string {
@@ -35,6 +36,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       const props = n.properties.map((p) => `${p.property}() AS ${p.name}`);
       return `${id}WindowAggregate(window=[${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
     }
+    case 'rank': return `${id}${rankName(n)}`;
     case 'union': return `${id}Union(all=[true])`;
     case 'join': return `${id}${joinText(n)}`;
     case 'sink':
@@ -124,6 +126,7 @@ function stageName(n: PlanNode): string {
     case 'source': return `Source(${n.table})`;
     case 'sink': return `Sink(${n.table})`;
     case 'calc': return 'Calc';
+    case 'rank': return 'Rank';
     case 'union': return 'Union';
     case 'join': return 'Join';
     case 'groupAggregate': return 'GroupAggregate';

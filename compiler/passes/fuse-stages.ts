@@ -1,7 +1,7 @@
 // Operator fusion, the last pass: every chain of calcs becomes one `fused` node (runtime/core/plan.ts), for
 // which codegen emits one loop per batch with no per-record dispatch. A chain breaks where a calc feeds
 // several consumers (its rows are materialized once and shared) and at sources, exchanges, aggregates and
-// unions (they hold state, move rows between subtasks or merge inputs). An aggregate's accumulate step
+// unions and ranks (they hold state, move rows between subtasks or merge inputs). An aggregate's accumulate step
 // joins the chain in front of its exchange: the loop ends in the aggregate's (or, at parallelism > 1, a
 // local pre-aggregate's) state, so a shuffle carries partial aggregates; such a node exists even with no calc.
 import type { CalcNode, FusedNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
@@ -66,7 +66,7 @@ export function fuseStages(plan: JobPlan): JobPlan {
       case 'source': nodes.push(n); break;
       case 'union': nodes.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': nodes.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': nodes.push({ ...n, input: to(n.input) }); break;
+      case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'rank': nodes.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

@@ -34,6 +34,17 @@ export function insertExchanges(plan: JobPlan): JobPlan {
         nodes.push({ ...n, left: side(n.left, n.leftKeys, 'left'), right: side(n.right, n.rightKeys, 'right') });
         break;
       }
+      case 'rank': {
+        // Every row of a partition reaches the subtask owning it (no partition keys: one subtask ranks all).
+        const input = byId.get(n.input)!;
+        if (input.kind === 'exchange') { nodes.push(n); break; }
+        const x: ExchangeNode = {
+          kind: 'exchange', id: exchangeId(n.id), input: n.input, distribution: { kind: 'hash', keys: n.partitionKeys },
+          schema: input.schema, changelog: input.changelog, upsertKey: input.upsertKey,
+        };
+        nodes.push(x, { ...n, input: x.id });
+        break;
+      }
       case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': nodes.push(n); break;
       default: unhandledKind(n);
     }

@@ -3,7 +3,7 @@
 // rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
 // column reads are counted as needed.
 import { fieldsRead } from '../../runtime/core/expr.js';
-import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
+import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type PlanNode, type RankNode, type SourceNode } from '../../runtime/core/plan.js';
 
 export function pruneColumns(plan: JobPlan): JobPlan {
   const needed = new Map<string, Set<string>>();
@@ -32,6 +32,16 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      // A rank passes its input's columns through: it reads the partition and order columns besides those
+      // read downstream. A row number nobody reads is not output (Flink then emits no rank updates).
+      case 'rank': {
+        const cols = new Set([...mine].filter((c) => c !== n.rankColumn));
+        for (const k of n.partitionKeys) cols.add(k);
+        for (const k of n.orderBy) cols.add(k.column);
+        if (n.windowEnd) cols.add(n.windowEnd);
+        need(n.input, cols);
+        break;
+      }
       // An exchange routes by its keys; a fused node reads what its calcs read.
       case 'exchange': {
         const cols = new Set(mine);
@@ -50,12 +60,16 @@ export function pruneColumns(plan: JobPlan): JobPlan {
       default: unhandledKind(n);
     }
   }
+  const pruned = new Map<string, PlanNode>();
   const nodes: PlanNode[] = plan.nodes.map((n) => {
     const mine = needed.get(n.id) ?? new Set<string>();
-    if (n.kind === 'calc') return pruneCalc(n, mine);
-    if (n.kind === 'source') return pruneSource(n, mine);
-    if (n.kind === 'join') return pruneJoin(n, mine);
-    return n;
+    let out: PlanNode = n;
+    if (n.kind === 'calc') out = pruneCalc(n, mine);
+    if (n.kind === 'source') out = pruneSource(n, mine);
+    if (n.kind === 'join') out = pruneJoin(n, mine);
+    if (n.kind === 'rank') out = pruneRank(n, pruned.get(n.input)!, mine);
+    pruned.set(n.id, out);
+    return out;
   });
   return { ...plan, nodes };
 }
@@ -67,6 +81,13 @@ function pruneCalc(n: CalcNode, mine: Set<string>): CalcNode {
   const projections = n.projections.filter((p) => mine.has(p.name) || keyColumn(n, p.name));
   if (projections.length === n.projections.length) return n;
   return { ...n, projections, schema: n.schema.filter((f) => projections.some((p) => p.name === f.name)) };
+}
+
+function pruneRank(n: RankNode, input: PlanNode, mine: Set<string>): RankNode {
+  const rankColumn = n.rankColumn !== null && mine.has(n.rankColumn) ? n.rankColumn : null;
+  const schema = rankColumn === null ? input.schema : [...input.schema, n.schema[n.schema.length - 1]];
+  if (rankColumn === n.rankColumn && schema.length === n.schema.length) return n;
+  return { ...n, rankColumn, schema };
 }
 
 function pruneSource(n: SourceNode, mine: Set<string>): SourceNode {

@@ -5,11 +5,19 @@
 import { sinkChangelogProblem } from '../../runtime/connectors/check-table.js';
 import { findConnector } from '../../runtime/connectors/registry.js';
 import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import { removeDeadNodes } from './remove-dead-nodes.js';
 import { CompileError } from '../ir/diagnostics.js';
 
 export function validateChangelog(plan: JobPlan): JobPlan {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  // A select with ROW_NUMBER() leaves a rank without range behind once the enclosing WHERE ranged it: only
+  // one that reaches a sink lacks the filter.
+  const live = new Set(removeDeadNodes(plan).nodes.map((n) => n.id));
   for (const n of plan.nodes) {
+    if (n.kind === 'rank' && n.rankEnd === null && live.has(n.id)) {
+      throw new CompileError(`ROW_NUMBER() OVER (...) AS ${n.rankColumn} needs a filter on ${n.rankColumn} in the enclosing query`, n.loc,
+        `SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (...) AS ${n.rankColumn} FROM t) WHERE ${n.rankColumn} <= 3 (Top-N) or ${n.rankColumn} = 1 (deduplication)`);
+    }
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
       const input = byId.get(n.input)!;
       if (input.changelog !== 'insert-only') {

@@ -120,6 +120,39 @@ export interface JoinNode extends NodeBase {
   condition: Expr | null;
 }
 
+/** One key of a sort order (ORDER BY inside OVER): NULLs sort first ascending and last descending, as in Flink. */
+export interface SortKey {
+  column: string;
+  desc: boolean;
+  nullsFirst: boolean;
+}
+
+/**
+ * ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to a range of row numbers: Top-N, and
+ * deduplication when the order is one time attribute and the range is 1 (runtime/exec/rank/ picks the
+ * strategy, as Flink's planner does). On a window aggregate's output partitioned by window_start and
+ * window_end (`window`), the rows of a window are ranked once, when the watermark passes its end.
+ */
+export interface RankNode extends NodeBase {
+  kind: 'rank';
+  input: string;
+  partitionKeys: string[];
+  orderBy: SortKey[];
+  /** First and last row number kept (1-based, inclusive); rankEnd null: no filter on the row number yet. */
+  rankStart: number;
+  rankEnd: number | null;
+  /** The row number column when the output carries it (its last column), else null. */
+  rankColumn: string | null;
+  /** Window Top-N: the input's window end column (the window's rows are complete when the watermark passes it). */
+  windowEnd: string | null;
+  /** The algorithm (runtime/exec/rank/rank-strategy.ts decides it from the above and the input). */
+  strategy: RankStrategy;
+}
+
+export type RankStrategy =
+  | 'dedup-proctime-first' | 'dedup-proctime-last' | 'dedup-rowtime-first' | 'dedup-rowtime-last'
+  | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n';
+
 export interface SinkNode extends NodeBase, OptionLocs {
   kind: 'sink';
   input: string;
@@ -164,7 +197,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -200,7 +233,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -224,7 +257,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

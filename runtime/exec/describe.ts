@@ -1,5 +1,6 @@
 // Operator names as the REST API and the logs show them (Flink's vertex names).
 import { unhandledKind, type PlanNode } from '../core/plan.js';
+import { rankName } from './rank/rank-strategy.js';
 
 export function describe(n: PlanNode): string {
   switch (n.kind) {
@@ -8,6 +9,7 @@ export function describe(n: PlanNode): string {
     case 'calc': return `Calc(${n.projections.map((p) => p.name).join(', ')})`;
     case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
+    case 'rank': return rankName(n);
     case 'union': return 'Union';
     case 'join': return `Join(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;

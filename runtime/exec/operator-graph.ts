@@ -1,5 +1,5 @@
 // Builds the operators of one run from the plan: a pump per source, a processor per fused node, aggregate,
-// union and sink, and the edges between them. Dispatch is by node kind, exhaustively, so a new kind does not
+// rank, union and sink, and the edges between them. Dispatch is by node kind, exhaustively, so a new kind does not
 // compile until it has a place here. A fused node that ends in an aggregate's accumulate step is that
 // aggregate's ingest: its input feeds the aggregate directly.
 import type { SinkWriter, SourceReader } from '../core/connector.js';
@@ -22,6 +22,7 @@ import { SourcePump } from './source-pump.js';
 import { checkBatchPlan, resolveBatch, type RuntimeMode } from './runtime-mode.js';
 import { JoinProcessor } from './join-processor.js';
 import { maxParallelismOf } from './key-groups.js';
+import { RankProcessor } from './rank/rank-processor.js';
 
 export interface OperatorGraph {
   pumps: SourcePump[];
@@ -144,6 +145,13 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
           : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, m);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimeWindows.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
+        if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+        g.stateful.set(n.id, p);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'rank': {
+        const p = new RankProcessor(n, byId.get(n.input)!.schema, m);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         ends.set(n.id, { entry: () => p, exit: p });

@@ -24,7 +24,7 @@ export interface Stateful {
   restore(state: unknown): void;
 }
 
-abstract class Emitter {
+export abstract class Emitter {
   readonly outputs: Processor[] = [];
   constructor(readonly metrics: OperatorMetrics) {}
 

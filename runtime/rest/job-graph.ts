@@ -16,12 +16,13 @@ export interface JobVertex {
   inputs: { id: string; ship: ShipStrategy }[];
 }
 
-/** How records reach `n` from its input: by key into an aggregate, else as they come. */
+/** How records reach `n` from its input: by key into an aggregate or a rank, else as they come. */
 export function shipStrategy(n: PlanNode): ShipStrategy {
   switch (n.kind) {
     case 'groupAggregate':
     case 'windowAggregate':
     case 'join':
+    case 'rank':
       return 'HASH';
     case 'source':
     case 'calc':

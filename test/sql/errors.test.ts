@@ -61,7 +61,7 @@ describe('SQL errors point into the job file', () => {
   it.each([
     ['unsupportedJoin', 'NATURAL JOIN is not supported', 'NATURAL JOIN transactions u'],
     ['unsupportedOrderBy', 'ORDER BY is not supported', 'ORDER BY'],
-    ['unsupportedOver', 'OVER windows is not supported', 'OVER (PARTITION'],
+    ['unsupportedOver', 'OVER aggregates (SUM OVER) is not supported', 'OVER (PARTITION'],
     ['unsupportedLimit', 'LIMIT is not supported', 'LIMIT 10'],
   ] as const)('%s: names the construct', (fn, message, needle) => {
     const e = compileError(() => jobs[fn](env));

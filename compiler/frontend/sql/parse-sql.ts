@@ -112,8 +112,10 @@ function rewriteForGrammar(text: SqlText): string {
       frames.pop();
       return;
     }
-    // The grammar only takes `f(...) OVER (...) AS alias`, and reports a syntax error for the usual forms.
-    if (word === 'OVER') throw text.unsupported('OVER windows', t, 'aggregate with GROUP BY and a group window instead');
+    // The grammar only takes `f(...) OVER (...) AS alias` as a select item, and reports a syntax error for other forms.
+    if (word === 'OVER' && !overWithAlias(tokens, i)) {
+      throw text.unsupported('OVER (...) without AS alias, or inside an expression', t, 'write it as a select item of its own: ROW_NUMBER() OVER (...) AS rn');
+    }
     // TRY_CAST(x AS t) parses as CAST; the frontend reads the TRY_ back from the original text.
     if (word === 'TRY_CAST' && tokens[i + 1]?.text === '(') {
       for (let c = t.start; c < t.start + 4; c++) chars[c] = ' ';
@@ -134,6 +136,17 @@ function rewriteForGrammar(text: SqlText): string {
     }
   });
   return changed ? chars.join('') : text.sql;
+}
+
+/** Whether the OVER at tokens[i] is followed by a parenthesized window and AS. */
+function overWithAlias(tokens: { text?: string | null }[], i: number): boolean {
+  if (tokens[i + 1]?.text !== '(') return false;
+  let depth = 0;
+  for (let j = i + 1; j < tokens.length; j++) {
+    if (tokens[j].text === '(') depth++;
+    else if (tokens[j].text === ')' && --depth === 0) return tokens[j + 1]?.text?.toUpperCase() === 'AS';
+  }
+  return false;
 }
 
 /** Offset of a 1-based line and 0-based code point column. */

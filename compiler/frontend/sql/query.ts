@@ -15,6 +15,7 @@ import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunctio
 import { intervalMillis } from './interval.js';
 import { pathOf, tableName, unquoteName } from './names.js';
 import { parseSelectItem } from './parse-sql.js';
+import { filterRank, lowerRowNumberSelect } from './rank.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
 /**
@@ -96,14 +97,21 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
   const where = ctx.whereClause();
   if (where) {
     const cond = where.booleanExpression();
-    table = table.filterBy(cond ? exprs.condition(cond) : scope.column(pathOf(where.columnNamePathAllowEmpty()), where), text.loc(where));
+    const condition = cond ? exprs.condition(cond) : scope.column(pathOf(where.columnNamePathAllowEmpty()), where);
+    table = filterRank(q, table, condition, where) ?? table.filterBy(condition, text.loc(where));
   }
 
   // GROUP BY first: the select list may name its window (TUMBLE_START(...), window_start).
   const group = ctx.groupByClause();
   const keys = group ? groupKeys(text, exprs, scope, group) : [];
   scope.selecting = true;
-  const items = selectClause.selectList().columnProjectItem().flatMap((item) => selectItem(q, exprs, scope, item));
+  const itemContexts = selectClause.selectList().columnProjectItem();
+  if (itemContexts.some((item) => item.selectWindowItemColumnName())) {
+    if (group || ctx.havingClause()) throw text.unsupported('ROW_NUMBER() OVER in an aggregating select', group ?? ctx.havingClause(), 'aggregate in a subquery and rank its rows');
+    table = lowerRowNumberSelect(q, table, itemContexts, (item) => selectItem(q, exprs, scope, item));
+    return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
+  }
+  const items = itemContexts.flatMap((item) => selectItem(q, exprs, scope, item));
   const having = ctx.havingClause();
   const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
 
