@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type LogEntry, type PartitionAssigner } from 'kafkajs';
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { BatchSender, type PartitionChooser } from './batch-sender.js';
@@ -222,9 +222,10 @@ export class KafkaClient {
     };
   }
 
-  consumer(s: ConsumerSettings, groupId: string): ConsumerLink {
+  /** `assigner`: how the group hands out partitions (a parallel source's subtasks: split-assigner.ts). */
+  consumer(s: ConsumerSettings, groupId: string, assigner?: PartitionAssigner): ConsumerLink {
     const consumer: Consumer = this.kafka.consumer({
-      groupId, sessionTimeout: s.sessionTimeout, heartbeatInterval: s.heartbeatInterval, rebalanceTimeout: s.rebalanceTimeout,
+      groupId, ...(assigner ? { partitionAssigners: [assigner] } : {}), sessionTimeout: s.sessionTimeout, heartbeatInterval: s.heartbeatInterval, rebalanceTimeout: s.rebalanceTimeout,
       minBytes: s.minBytes, maxBytes: s.maxBytes, maxBytesPerPartition: s.maxBytesPerPartition, maxWaitTimeInMs: s.maxWaitTimeInMs,
       readUncommitted: s.readUncommitted, allowAutoTopicCreation: s.allowAutoTopicCreation, metadataMaxAge: s.metadataMaxAge,
     });

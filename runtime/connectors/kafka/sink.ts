@@ -71,8 +71,8 @@ class KafkaSinkWriter implements SinkWriter {
       return;
     }
     // The sinks of one job subtask share its run's abort signal: the scope of their shared transaction. The
-    // subtask index comes with parallel subtasks (SinkContext.subtask); without them it is 0.
-    const subtask = (ctx as { subtask?: { index: number } }).subtask?.index ?? 0;
+    // subtask index is SinkContext.subtask's (0 without parallel subtasks).
+    const subtask = ctx.subtask?.index ?? 0;
     this.twoPhase = await TwoPhaseCommit.open({
       client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log, prefix: prefix!, scope: ctx.signal, subtask,
       cluster: [...settings.client.brokers].sort().join(','),

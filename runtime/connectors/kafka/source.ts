@@ -33,6 +33,7 @@
 // reported as an incident (the job's exceptions history). A restored position is checked against the log's
 // bounds before the first fetch; a running reader hears of it from kafkajs (which has already moved its fetch
 // position to the log start) and checks the bounds before it takes the next batch of that partition.
+import { partitionOwner, subtaskAssigner } from './split-assigner.js';
 import { randomUUID } from 'node:crypto';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { BadRecordError, ExternalError, UserError } from '../../core/errors.js';
@@ -218,6 +219,7 @@ export class KafkaSourceReader implements SourceReader {
     if (restored !== null) await this.checkRestored(client, start);
     for (const [topic, offsets] of start) {
       for (const [partition, offset] of offsets) {
+        if (!this.owns(topic, partition)) continue;
         const s = this.state(topic, partition);
         s.position = s.fetched = offset;
       }
@@ -226,7 +228,8 @@ export class KafkaSourceReader implements SourceReader {
     if (this.boundedBy !== null) await this.resolveStop(client);
     // Without properties.group.id a private group: kafkajs needs one to fetch; nothing is committed to it.
     const groupId = settings.consumer.groupId ?? `sluice-${ctx.table}-${randomUUID().slice(0, 8)}`;
-    this.consumer = client.consumer(settings.consumer, groupId);
+    const sub = ctx.subtask;
+    this.consumer = client.consumer(settings.consumer, groupId, sub && sub.parallelism > 1 ? subtaskAssigner(sub) : undefined);
     await this.consumer.start(this.topics, {
       batch: (b) => this.enqueue(b),
       assigned: (a) => this.assigned(a),
@@ -235,12 +238,19 @@ export class KafkaSourceReader implements SourceReader {
     });
   }
 
+  /** Whether this subtask reads the partition (all of them at parallelism 1; split-assigner.ts). */
+  private owns(topic: string, partition: number): boolean {
+    const sub = this.ctx.subtask;
+    return !sub || sub.parallelism === 1 || partitionOwner(topic, partition, sub.parallelism) === sub.index;
+  }
+
   private async resolveStop(client: KafkaClient): Promise<void> {
     const admin = await client.admin();
     try {
       this.stop = new Map();
       for (const [topic, offsets] of await resolveStopOffsets(admin, this.topics, this.boundedBy!, this.settings.consumer)) {
         for (const [partition, offset] of offsets) {
+          if (!this.owns(topic, partition)) continue;
           this.stop.set(`${topic}-${partition}`, offset);
           this.state(topic, partition).position ??= 0;
         }
