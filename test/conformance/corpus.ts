@@ -187,6 +187,27 @@ const MISSING = [
   'SELECT id, (SELECT MAX(w) FROM dim) FROM t', 'SELECT * FROM t ORDER BY id LIMIT 2',
 ];
 
+// Regular joins beyond the first ones in MISSING: NULL and empty keys, updating inputs on one and both sides,
+// outer joins whose matches come after the padded rows, conditions beyond the key, comma and cross joins.
+const JOINS = [
+  'SELECT t.id, d.name FROM t LEFT JOIN dim d ON t.s2 = d.k',
+  'SELECT d.name, t.id FROM dim d FULL JOIN t ON d.k = t.s2',
+  'SELECT d.name, e.id FROM (SELECT * FROM ev WHERE id < 5) e RIGHT JOIN dim d ON e.k = d.k',
+  'SELECT c.k, c.n, d.name FROM (SELECT k, COUNT(*) AS n FROM ev GROUP BY k) c LEFT JOIN dim d ON c.k = d.k',
+  'SELECT a.k, a.n, b.m FROM (SELECT k, COUNT(*) AS n FROM ev GROUP BY k) a FULL JOIN (SELECT k, MAX(v) AS m FROM ev WHERE v > 80 GROUP BY k) b ON a.k = b.k',
+  'SELECT e.id, f.id FROM (SELECT * FROM ev WHERE id < 20) e LEFT JOIN (SELECT * FROM ev WHERE id BETWEEN 8990 AND 9000) f ON e.k = f.k',
+  'SELECT e.id, d.name FROM (SELECT * FROM ev WHERE id < 30) e LEFT JOIN dim d ON e.k = d.k AND e.v > d.w * 40',
+  'SELECT t.id, d.name, e.id FROM t, dim d, ev e WHERE t.s2 = d.k AND d.k = e.k AND e.id < 10',
+  'SELECT d.name, t.id FROM dim d CROSS JOIN t WHERE t.id < 3',
+  'SELECT * FROM dim a JOIN dim b ON a.w = b.w',
+  'SELECT e.id, d.name FROM ev e JOIN dim d ON UPPER(e.k) = UPPER(d.k) WHERE e.id < 10',
+  'SELECT t.id, d.name FROM t JOIN dim d ON CAST(t.id AS BIGINT) = d.w',
+  'SELECT e.ts, d.name FROM ev e JOIN dim d ON e.k = d.k WHERE e.id < 3',
+  'SELECT d.name, COUNT(e.id) AS n FROM dim d LEFT JOIN ev e ON d.k = e.k GROUP BY d.name',
+  'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 10 AND d.name IS NULL',
+  'SELECT d.k, d.name FROM dim d JOIN dim d2 ON d.k = d2.k AND d.w <> d2.w',
+];
+
 const CORE = [
   'SELECT * FROM t', 'SELECT id, s FROM t WHERE b', 'SELECT id FROM t WHERE i > 0 AND s IS NOT NULL', 'SELECT id * 2 AS x, UPPER(s) AS u FROM t WHERE id > 2',
   'SELECT id FROM t UNION ALL SELECT id FROM t WHERE id > 3', 'SELECT id FROM t UNION SELECT id FROM t', 'SELECT DISTINCT b FROM t',
@@ -212,5 +233,6 @@ export const CASES: Case[] = [
   ...query('aggregate', AGGREGATE),
   ...query('updating', UPDATING),
   ...query('window', WINDOW),
+  ...query('join', JOINS),
   ...query('unsupported', MISSING),
 ];
