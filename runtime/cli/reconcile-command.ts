@@ -2,7 +2,7 @@
 // or --job; else --checkpoint names a checkpoint or savepoint directly), takes its latest completed checkpoint
 // or savepoint, and runs runtime/reconcile over it. Exit 0: nothing unexplained; 1: something is; 2: it could
 // not run (with the reason). The work is imported when the command runs.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CompiledBundle } from '../core/bundle.js';
 import type { JobPlan } from '../core/plan.js';
 import type { StoredCheckpoint } from '../state/checkpoint-storage.js';
@@ -18,6 +18,7 @@ interface ReconcileCommandOptions {
   jobmanager?: string;
   dir?: string;
   tolerance?: string;
+  plan?: string;
 }
 
 export function registerReconcileCommand(program: Command): void {
@@ -33,6 +34,7 @@ export function registerReconcileCommand(program: Command): void {
     .option('-m, --jobmanager <host:port>', "jobmanager REST address (default: the cluster directory's, else 127.0.0.1:8081)")
     .option('--dir <dir>', 'cluster directory (default $SLUICE_CLUSTER_DIR or .sluice)')
     .option('--tolerance <relative>', 'relative tolerance of DOUBLE/FLOAT values (default 1e-9)')
+    .addOption(new Option('--plan <file>', "internal (REST): the run's plan, with its --set/-D applied, instead of the bundle's").hideHelp())
     .action(async (target: string, args: string[], opts: ReconcileCommandOptions) => {
       let code: number;
       try {
@@ -53,7 +55,9 @@ async function runReconcile(target: string, args: string[], opts: ReconcileComma
   const { reconcile } = await import('../reconcile/reconcile.js');
   const { reportJson, reportText } = await import('../reconcile/report.js');
   const job: CompiledBundle = await loadRunnable(target, args);
-  const plan = applyOverrides(job.plan, { sets: opts.set, defines: opts.D });
+  const { readFileSync } = await import('node:fs');
+  const base: JobPlan = opts.plan ? JSON.parse(readFileSync(opts.plan, 'utf8')) as JobPlan : job.plan;
+  const plan = applyOverrides(base, { sets: opts.set, defines: opts.D });
   const run = await findRun(plan, opts);
   const tolerance = opts.tolerance === undefined ? undefined : Number(opts.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`--tolerance ${opts.tolerance}: expected a non-negative number`);

@@ -15,6 +15,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { internalRoutes } from './routes/internal.js';
 import { jarRoutes } from './routes/jars.js';
 import { jobRoutes } from './routes/jobs.js';
+import { reconcileRoutes } from './routes/reconcile.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { processRoutes } from './routes/processes.js';
 import { vertexRoutes } from './routes/vertices.js';
@@ -59,6 +60,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   let url = '';
   clusterRoutes(app, jm);
   jobRoutes(app, jm);
+  reconcileRoutes(app, jm);
   vertexRoutes(app, jm);
   processRoutes(app, jm);
   jarRoutes(app, jm, () => url);

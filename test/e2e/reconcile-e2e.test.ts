@@ -3,7 +3,7 @@
 // report (Kafka → MySQL) and the payments job (Kafka → Elasticsearch), while the taskmanager is killed with
 // -9 twice. Then, with the jobs still running: (a)+(c) reconcile says OK (exit 0) and explains the late
 // clicks; (b) one MySQL row changed by hand, one Elasticsearch document deleted and one bogus record in the
-// output topic are each reported exactly (table, key, expected vs found), exit 1.
+// output topic are each reported exactly (table, key, expected vs found), exit 1; also over REST.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
@@ -124,6 +124,12 @@ describe('sluice reconcile on the real stack', () => {
       kind: 'changed', key: { account_id: row.account_id, log_ts: row.log_ts.getTime() },
       expected: { amount: Number(row.amount) }, found: { amount: Number(row.amount) + 1 },
     });
+
+    // The same report over REST (the run's --set applied by the jobmanager, which has them).
+    const rest = await cluster.rest('GET', `/jobs/${jobs.spend.id}/reconcile`);
+    expect(rest.status, rest.text).toBe(200);
+    expect(rest.json.ok).toBe(false);
+    expect(rest.json.tables[0]).toMatchObject({ table: 'spend_report', missing: 0, extra: 0, changed: 1 });
 
     await es.delete({ index, id: 'Beijing', refresh: true });
     const pay = reconcile('pay');
