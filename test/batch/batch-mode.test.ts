@@ -73,6 +73,16 @@ describe('batch mode over bounded Kafka input', async () => {
     expect(all.reduce((s, r) => s + Number(r.n), 0)).toBe(clicks.length);
   });
 
+  it('a processing-time window in batch mode fails with the reason', async () => {
+    const tEnv = TableEnvironment.create();
+    tEnv.getConfig().set('execution.runtime-mode', 'batch');
+    tEnv.executeSql(`CREATE TABLE gen (page STRING, proc AS PROCTIME()) WITH ('connector' = 'datagen', 'number-of-rows' = '10')`);
+    const q = tEnv.from('gen').window(Tumble.over(lit(10).seconds()).on($('proc')).as('w')).groupBy($('w'), $('page')).select($('page'), lit(1).count().as('n'));
+    const err = await q.execute().collect().catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.message).toMatch(/execution.runtime-mode = batch: the window on 'proc' is a processing-time window/);
+  });
+
   it('an unbounded source in batch mode fails before reading, saying how to bound it', async () => {
     const err = await windowQuery(env(topic, 'batch', { 'scan.bounded.mode': 'unbounded' })).execute().collect().catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
