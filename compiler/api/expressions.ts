@@ -154,7 +154,7 @@ export const currentTimestamp = () => new Expression({ kind: 'call', fn: 'curren
 export const and = (...es: ExpressionLike[]) => es.map(toExpression).reduce((a, b) => a.and(b));
 export const or = (...es: ExpressionLike[]) => es.map(toExpression).reduce((a, b) => a.or(b));
 
-export function toExpression(e: ExpressionLike): Expression {
+function toExpression(e: ExpressionLike): Expression {
   return isExpression(e) ? e : new Expression({ kind: 'lit', value: e });
 }
 

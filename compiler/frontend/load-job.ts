@@ -20,7 +20,7 @@ export interface LoadedJob {
 }
 
 /** The project root: the nearest folder above the job with a package.json. */
-export function projectRoot(from: string): string {
+function projectRoot(from: string): string {
   let dir = path.dirname(path.resolve(from));
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const up = path.dirname(dir);

@@ -18,7 +18,7 @@ function morph(): typeof TsMorph {
 }
 
 /** The parsed job file, cached per path (re-read when the file changes). */
-export function jobSourceFile(path: string): TsMorph.SourceFile | undefined {
+function jobSourceFile(path: string): TsMorph.SourceFile | undefined {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(path);

@@ -123,7 +123,7 @@ export function typecheckJob(jobFile: string, projectRoot: string): void {
 const GENERIC_HINT = 'the job must type-check: what the Table API and SQL support is in docs/sql.md';
 
 /** The first error as a CompileError (location, message, hint), then the others the same way. */
-export class TypeScriptErrors extends CompileError {
+class TypeScriptErrors extends CompileError {
   constructor(readonly errors: { loc?: SourceLoc; message: string; hint?: string }[]) {
     super(errors[0].message, errors[0].loc, errors[0].hint ?? GENERIC_HINT);
   }

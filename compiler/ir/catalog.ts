@@ -19,6 +19,3 @@ export interface TableDef {
   /** Where each option key was written, for errors about it. */
   optionLocs?: Record<string, SourceLoc>;
 }
-
-export const physicalColumns = (t: TableDef): Field[] =>
-  t.columns.flatMap((c) => (c.kind === 'physical' ? [{ name: c.name, type: c.type }] : []));

@@ -99,7 +99,7 @@ export class TypeCheck {
 
 const isBoolean = (d: DataType) => d.name === 'BOOLEAN';
 
-export function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
+function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
   const rank = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'];
   const wider = rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
   if (wider.name !== 'DECIMAL') return wider;
@@ -131,7 +131,7 @@ function decimalResult(a: { p: number; s: number }, b: { p: number; s: number },
 }
 
 /** Bits of the integer types that wrap as Java's do (BIGINT is exact to 2^53 instead, docs/types.md). */
-export const WRAP_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
+const WRAP_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
 
 /** JS text wrapping an integer expression to the result type, as Java's int/short/byte arithmetic overflows. */
 function wrapJs(js: string, t: DataType): string {
@@ -139,7 +139,7 @@ function wrapJs(js: string, t: DataType): string {
   return bits === undefined ? js : bits === 32 ? `((${js}) | 0)` : `(((${js}) << ${32 - bits}) >> ${32 - bits})`;
 }
 
-export function comparable(a: DataType, b: DataType): boolean {
+function comparable(a: DataType, b: DataType): boolean {
   if (a.name === 'NULL' || b.name === 'NULL') return true;
   if (isNumeric(a)) return isNumeric(b);
   if (isString(a)) return isString(b) || isTemporal(b);
@@ -673,5 +673,3 @@ export function callText(name: BuiltinName, args: readonly string[], c: CallInfo
 export const impl: Readonly<Record<string, Impl>> = Object.fromEntries(
   (Object.entries(BUILTINS) as [BuiltinName, BuiltinDef][]).flatMap(([n, d]) => (d.eval.kind === 'special' ? [] : [[n, d.eval.impl]])),
 );
-
-export { timeUnitList };

@@ -23,7 +23,7 @@ function localTime(d: Date): string {
 
 export const localDateTime = (ms: number) => { const d = new Date(ms); return `${date(d)}T${localTime(d)}`; };
 
-export const instant = (ms: number) => {
+const instant = (ms: number) => {
   const d = new Date(ms);
   const millis = d.getUTCMilliseconds();
   return `${date(d)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${millis > 0 ? '.' + pad(millis, 3) : ''}Z`;

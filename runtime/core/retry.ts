@@ -50,7 +50,7 @@ export async function retry<T>(attempt: (attemptNo: number) => Promise<T>, optio
 }
 
 /** Waits `ms`; resolves false when the signal fired first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const onAbort = () => { clearTimeout(timer); resolve(false); };

@@ -14,7 +14,6 @@ export interface Batch {
   kinds: RowKind[] | null;
 }
 
-export const insertBatch = (rows: Row[]): Batch => ({ rows, kinds: null });
 
 /**
  * A column name as a key in generated object literals (row builders, fused stages): bare when it is an

@@ -48,7 +48,7 @@ const PATTERN_FIELDS: Record<string, string> = { y: 'year', M: 'month', d: 'day'
 const patternCache = new Map<string, { re: RegExp; fields: string[] }>();
 
 /** Parses text with a SimpleDateFormat pattern (y M d H m s S, other characters literal) to epoch millis; null when it does not match. */
-export function parseWithPattern(text: string, pattern: string): number | null {
+function parseWithPattern(text: string, pattern: string): number | null {
   let p = patternCache.get(pattern);
   if (!p) {
     const fields: string[] = [];
@@ -130,7 +130,7 @@ export function extract(unit: string, ms: number): number {
 }
 
 /** The failure of a CAST that Flink fails the job for (TRY_CAST gives NULL instead). */
-export class CastError extends Error {}
+class CastError extends Error {}
 
 const INT_BITS: Record<string, number> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
 
@@ -269,4 +269,3 @@ export function substring(s: string, start: number, length?: number): string {
   return length === undefined ? s.slice(from) : s.slice(from, from + Math.max(0, length));
 }
 
-export { formatTimestamp, isInteger };

@@ -10,16 +10,12 @@ export interface UdfOptions {
   /** PyFlink-style explicit types; otherwise read from the TypeScript signature at compile time. */
   inputTypes?: DataType[];
   resultType?: DataType;
-  /** Deterministic functions with literal arguments may be folded; default true. */
-  deterministic?: boolean;
 }
 
 export interface RegisteredUdf {
   name: string;
   fn: (...args: any[]) => unknown;
   options: UdfOptions;
-  /** Name of the method or function as written, used to find its signature in the source. */
-  declaredName: string;
 }
 
 const REGISTRY_KEY = Symbol.for('sluice.udfs');
@@ -68,7 +64,7 @@ export function udf(fnOrOptions?: AnyFn | UdfOptions, maybeOptions?: UdfOptions)
 
 function register(fn: AnyFn, options: UdfOptions, declaredName: string): void {
   const name = options.name ?? snakeCase(declaredName);
-  udfRegistry().set(name, { name, fn, options, declaredName });
+  udfRegistry().set(name, { name, fn, options });
 }
 
 export type UdfFunctions = Record<string, (...args: any[]) => unknown>;

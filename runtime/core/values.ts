@@ -137,7 +137,7 @@ export function formatValue(v: unknown, type: DataType): string {
 }
 
 /** Java's Double.toString spelling for the common cases: 12.0 rather than 12. */
-export function formatDouble(n: number): string {
+function formatDouble(n: number): string {
   if (Number.isInteger(n) && Math.abs(n) < 1e7) return n.toFixed(1);
   return String(n);
 }

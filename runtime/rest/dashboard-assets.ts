@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const WEB_DIR = path.resolve(fileURLToPath(new URL('../../web', import.meta.url)));
+const WEB_DIR = path.resolve(fileURLToPath(new URL('../../web', import.meta.url)));
 
 export interface Asset {
   type: string;

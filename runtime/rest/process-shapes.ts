@@ -16,7 +16,7 @@ function resources(cores: number) {
 }
 
 /** One entry of GET /taskmanagers (TaskManagerInfo). */
-export function taskManagerInfo(t: TaskManagerRecord) {
+function taskManagerInfo(t: TaskManagerRecord) {
   const cores = cpus().length;
   return {
     id: t.id,
@@ -64,7 +64,7 @@ export function taskManagerDetails(t: TaskManagerRecord) {
 }
 
 /** A process's figures under Flink's metric names (and Status.Node.* for the event loop and RSS). */
-export function processMetricValues(p: ProcessReport | null): MetricValues {
+function processMetricValues(p: ProcessReport | null): MetricValues {
   if (!p) return {};
   return {
     'Status.JVM.Memory.Heap.Used': p.heapUsed,

@@ -77,7 +77,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
 }
 
 /** /v1/jobs → /jobs, /v1?x → /?x; other paths as they are. */
-export function withoutVersion(url: string): string {
+function withoutVersion(url: string): string {
   if (!/^\/v1(?=[/?]|$)/.test(url)) return url;
   const rest = url.slice(3);
   return rest.startsWith('/') ? rest : `/${rest}`;

@@ -50,7 +50,7 @@ function exprSql(e: Expr): string | null {
   }
 }
 
-export function tableDdl(n: SourceNode): string {
+function tableDdl(n: SourceNode): string {
   const lines: string[] = n.declared.map((f) => `  ${quote(f.name)} ${sqlType(f.type)}`);
   const leftOut = new Set<string>();
   for (const c of n.computed) {

@@ -1,6 +1,6 @@
 // Aggregate accumulators, one layout for both execution modes: slot i of an accumulator array holds, for
 // SUM/MIN/MAX a value or null, for COUNT a number, for AVG [sum, count], for a DISTINCT aggregate a Map of
-// value → occurrences. Generated ingest code accumulates inline into this layout (compiler/codegen/emit-agg.ts);
+// value → occurrences. Generated ingest code accumulates inline into this layout (emitAccumulate in compiler/codegen/emit-stages.ts);
 // creating, finishing and merging accumulators is per group, not per row, and lives here once.
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';

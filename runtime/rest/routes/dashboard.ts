@@ -8,7 +8,7 @@ import type { JobManager } from '../../cluster/jobmanager.js';
 import { dashboardAssets } from '../dashboard-assets.js';
 import { sqlPreviewRoutes } from './sql-preview.js';
 
-export const PUBLIC_ROUTE = { public: true };
+const PUBLIC_ROUTE = { public: true };
 
 /** The dashboard's routes: its files, and the SQL page's tables and preview. */
 export function dashboardRoutes(app: FastifyInstance, jm: JobManager): void {
