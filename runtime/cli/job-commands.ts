@@ -21,7 +21,7 @@ interface Cluster {
   found: boolean;
 }
 
-function findCluster(opts: ClusterTarget): Cluster {
+export function findCluster(opts: ClusterTarget): Cluster {
   const paths = clusterPaths(opts.dir);
   const token = resolveToken(loadClusterConfig(paths));
   if (opts.jobmanager) {

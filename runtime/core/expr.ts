@@ -11,8 +11,8 @@ export type Expr =
   | { readonly kind: 'call'; readonly fn: BuiltinName; readonly args: readonly Expr[]; readonly type: DataType }
   | { readonly kind: 'udf'; readonly name: string; readonly args: readonly Expr[]; readonly type: DataType };
 
-const field = (name: string, type: DataType): Expr => ({ kind: 'field', name, type });
-const literal = (value: string | number | boolean | null, type: DataType): Expr => ({ kind: 'literal', value, type });
+export const field = (name: string, type: DataType): Expr => ({ kind: 'field', name, type });
+export const literal = (value: string | number | boolean | null, type: DataType): Expr => ({ kind: 'literal', value, type });
 
 /** Names of the input fields an expression reads. */
 export function fieldsRead(e: Expr, into: Set<string> = new Set()): Set<string> {
