@@ -52,12 +52,13 @@ export function registerReconcileCommand(program: Command): void {
 async function runReconcile(target: string, args: string[], opts: ReconcileCommandOptions): Promise<number> {
   const { loadRunnable } = await import('./load-runnable.js');
   const { applyOverrides } = await import('../exec/apply-overrides.js');
-  const { reconcile } = await import('../reconcile/reconcile.js');
+  const { reconcile, refuseProcessingTime } = await import('../reconcile/reconcile.js');
   const { reportJson, reportText } = await import('../reconcile/report.js');
   const job: CompiledBundle = await loadRunnable(target, args);
   const { readFileSync } = await import('node:fs');
   const base: JobPlan = opts.plan ? JSON.parse(readFileSync(opts.plan, 'utf8')) as JobPlan : job.plan;
   const plan = applyOverrides(base, { sets: opts.set, defines: opts.D });
+  refuseProcessingTime(plan);
   const run = await findRun(plan, opts);
   const tolerance = opts.tolerance === undefined ? undefined : Number(opts.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`--tolerance ${opts.tolerance}: expected a non-negative number`);

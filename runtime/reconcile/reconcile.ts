@@ -161,7 +161,8 @@ async function reconcileTable(plan: JobPlan, sink: SinkNode, batch: ReplayOutput
   };
 }
 
-function refuseProcessingTime(plan: JobPlan): void {
+/** A job whose results depend on processing time cannot be replayed: refused before anything else is done. */
+export function refuseProcessingTime(plan: JobPlan): void {
   for (const n of plan.nodes) {
     if (n.kind === 'windowAggregate' && n.window.time === 'processing') {
       throw new CannotReconcileError(
