@@ -62,7 +62,7 @@ export class JobLifecycle implements TaskManagerListener {
     const restore = this.checkpoints.restoreFor(job);
     tm.push({
       type: 'deploy', jobId: job.id, attempt: job.attempt, bundle: job.bundle, plan: job.plan, config: job.config,
-      restore, allowNonRestoredState: job.allowNonRestoredState,
+      restore, allowNonRestoredState: job.allowNonRestoredState, parallelism: job.parallelism,
       checkpoints: { dir: job.config['state.checkpoints.dir'], intervalMs: job.checkpointIntervalMs, nextId: job.checkpoints.nextId },
     });
     this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);

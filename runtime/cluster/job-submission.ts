@@ -6,6 +6,7 @@ import type { Logger } from '../core/log.js';
 import { UserError } from '../core/errors.js';
 import { durationOption, intOption } from '../core/options.js';
 import { applyOverrides } from '../exec/apply-overrides.js';
+import { parallelismOf } from '../exec/key-groups.js';
 import { parseRunFlags } from '../exec/run-flags.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
@@ -45,9 +46,13 @@ export class JobSubmission {
     }
     const defines = [...flags.defines, ...Object.entries(req.flinkConfiguration ?? {}).map(([k, v]) => `${k}=${v}`)];
     const { plan, config, intervalMs, strategy } = this.prepare(jar.plan, flags.sets, defines);
-    const parallelism = req.parallelism ?? Number(config['parallelism.default'] ?? 1);
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw badRequest(`parallelism must be a positive integer, got ${parallelism}`);
-    if (parallelism > 1) throw badRequest(`parallelism ${parallelism}: a sluice job runs as one task in one slot (parallelism 1)`);
+    let parallelism: number;
+    try {
+      parallelism = parallelismOf(config, req.parallelism);
+    } catch (e) {
+      if (e instanceof UserError) throw badRequest(e.message + (e.hint ? ` (${e.hint})` : ''));
+      throw e;
+    }
     const savepointPath = req.savepointPath ? await this.checkSavepoint(req.savepointPath, plan, req.allowNonRestoredState ?? false) : null;
 
     const jobId = req.jobId ?? newJobId();

@@ -91,6 +91,8 @@ export interface DeployCommand {
   restore: string | null;
   allowNonRestoredState: boolean;
   checkpoints: { dir: string; intervalMs: number; nextId: number };
+  /** Parallel subtasks (threads of this task, exec/parallel/); absent: 1. */
+  parallelism?: number;
 }
 
 export interface CancelCommand {

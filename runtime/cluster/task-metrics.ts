@@ -3,7 +3,7 @@
 // since the last report. All operators run chained behind their source (one task, as a Flink operator
 // chain), so an operator takes its chain's figures (the worst of several, behind a union); a sink counts
 // the time spent waiting for it as busy, the operators before it as backpressured, as Flink shows a slow sink.
-import type { JobRunner } from '../exec/job-runner.js';
+import type { JobRun } from '../exec/job-runner.js';
 import { describe } from '../exec/describe.js';
 import type { ChainTimes } from '../exec/source-pump.js';
 import { inputsOf, operatorsOf, type JobPlan, type PlanNode } from '../core/plan.js';
@@ -25,7 +25,7 @@ export class TaskMetrics {
     }
   }
 
-  sample(runner: JobRunner | null): OperatorReport[] {
+  sample(runner: JobRun | null): OperatorReport[] {
     const now = performance.now();
     const times = new Map<string, ChainTimes>();
     for (const [id, t] of runner?.times ?? []) times.set(id, { ...t });

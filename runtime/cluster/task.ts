@@ -8,7 +8,8 @@ import type { CompiledBundle } from '../core/bundle.js';
 import * as functions from '../core/functions.js';
 import type { Logger } from '../core/log.js';
 import { udfFunctions } from '../core/udf.js';
-import { JobRunner } from '../exec/job-runner.js';
+import { JobRunner, type JobRun } from '../exec/job-runner.js';
+import { ParallelRunner } from '../exec/parallel/parallel-runner.js';
 import { CheckpointStorage, completeSnapshot, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
 import { errorInfo, type DeployCommand, type ErrorInfo, type SavepointCommand, type TaskEvent, type TaskReport, type TaskState } from './protocol.js';
 import { TaskMetrics } from './task-metrics.js';
@@ -22,7 +23,7 @@ export interface TaskHost {
 export class Task {
   state: TaskState = 'DEPLOYING';
   readonly log: Logger;
-  private runner: JobRunner | null = null;
+  private runner: JobRun | null = null;
   private readonly controller = new AbortController();
   private cancelled = false;
   /** Set by a savepoint that ends the job (cancel-job, stop): how the run's end is reported. */
@@ -97,19 +98,20 @@ export class Task {
   }
 
   /** Imports the bundle and opens the snapshot to restore; null when cancelled meanwhile. */
-  private async load(): Promise<JobRunner | null> {
+  private async load(): Promise<JobRun | null> {
     const mod = (await import(pathToFileURL(this.cmd.bundle).href)) as { job?: CompiledBundle };
     if (!mod.job || typeof mod.job.factory !== 'function') throw new Error(`${this.cmd.bundle} is not a sluice bundle`);
     // The bundle's UDF modules registered their functions in this thread's registry when imported.
     const udfs = udfFunctions(this.cmd.plan.udfs);
-    const code = mod.job.factory({ fn: functions }, udfs);
     const restore = this.cmd.restore ? (await readCheckpoint(this.cmd.restore)).snapshot : null;
     // An earlier attempt cut off mid-checkpoint may have left a directory the jobmanager never heard of.
     this.nextId = Math.max(this.nextId, (await this.storage.highestId()) + 1);
     if (this.cancelled) return null;
-    return new JobRunner(this.cmd.plan, {
-      code, log: this.log, signal: this.controller.signal, restore, allowNonRestoredState: this.cmd.allowNonRestoredState,
-    });
+    const options = { log: this.log, signal: this.controller.signal, restore, allowNonRestoredState: this.cmd.allowNonRestoredState };
+    // Parallel subtasks are threads of this task's thread, each importing the bundle (exec/parallel/).
+    const parallelism = this.cmd.parallelism ?? 1;
+    if (parallelism > 1) return new ParallelRunner(this.cmd.plan, { ...options, parallelism, bundle: this.cmd.bundle });
+    return new JobRunner(this.cmd.plan, { ...options, code: mod.job.factory({ fn: functions }, udfs) });
   }
 
   /** Fails the running job from outside its run (a sink's commit failed). */

@@ -73,7 +73,7 @@ describe('cluster and jar routes', () => {
     const cases: [unknown, RegExp][] = [
       [{ parallelism: 'two' }, /field 'parallelism'/],
       [{ whatever: true }, /Unrecognized key/],
-      [{ parallelism: 2 }, /parallelism 2: a sluice job runs as one task/],
+      [{ parallelism: 200 }, /parallelism 200 is above pipeline.max-parallelism 128/],
       [{ programArgsList: ['--set', 'nope.path=x'] }, /the job has no table 'nope'/],
       [{ programArgs: '--set numbers.rows-per-second=fast' }, /invalid value 'fast' for option 'rows-per-second'/],
       [{ flinkConfiguration: { 'restart-strategy.type': 'sometimes' } }, /unknown strategy 'sometimes'/],

@@ -1,7 +1,7 @@
 // Jobs run as parallel subtasks (worker threads, hash exchanges, local-global aggregation, split sources,
 // per-subtask sinks) give the results of an independent computation at -p 1, 2 and 3; a checkpoint taken at
 // -p 2 (aligned barriers) restores exactly; a parallelism that cannot be honoured is an error.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,34 +12,9 @@ import { ParallelRunner } from '../../runtime/exec/parallel/parallel-runner.js';
 import type { JobSnapshot } from '../../runtime/exec/snapshot.js';
 import { sluice } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tables.js';
+import { readOutput, writeInput } from './clicks-files.js';
 
 const FIXTURE = 'test/parallel/fixtures/sequence-job.ts';
-const FILES = 6;
-const PER_FILE = 6000;
-
-/** Click i of file f: at (i·6 + f)·50 ms after midnight, on page (i·7 + f) mod 13, n = i mod 10. */
-function writeInput(dir: string): string[] {
-  const expected = new Map<string, { c: number; s: number }>();
-  for (let f = 0; f < FILES; f++) {
-    const lines: string[] = [];
-    for (let i = 0; i < PER_FILE; i++) {
-      const t = (i * 6 + f) * 50;
-      const ts = new Date(Date.UTC(2024, 0, 1) + t).toISOString().replace('T', ' ').replace('Z', '');
-      const page = `page-${(i * 7 + f) % 13}`;
-      lines.push(`${ts},${page},${i % 10}`);
-      const start = new Date(Date.UTC(2024, 0, 1) + t - (t % 60000)).toISOString().replace('T', ' ').replace('Z', '');
-      const key = `${start},${page}`;
-      const e = expected.get(key) ?? { c: 0, s: 0 };
-      e.c++; e.s += i % 10;
-      expected.set(key, e);
-    }
-    writeFileSync(path.join(dir, `clicks-${f}.csv`), lines.join('\n') + '\n');
-  }
-  return [...expected].map(([k, e]) => `${k},${e.c},${e.s}`).sort();
-}
-
-const readOutput = (dir: string) => readdirSync(dir).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l !== '')).sort();
-
 let input: string;
 let expected: string[];
 
