@@ -1,6 +1,7 @@
 // Compiles a typed expression into JavaScript statements and a result variable, with SQL's NULL rules
 // emitted only where a value can be NULL (types say which), so that non-null arithmetic is plain `a + b`.
 import { builtin, constsOf, type SpecialForm } from '../../runtime/core/builtins.js';
+import { typeToString } from '../../runtime/core/data-types.js';
 import type { Expr } from '../../runtime/core/expr.js';
 
 export interface ExprScope {
@@ -23,7 +24,12 @@ export class ExprEmitter {
       case 'literal': return JSON.stringify(e.value);
       case 'udf': {
         const args = e.args.map((a) => this.emit(a));
-        return this.bind(`${this.scope.udf(e.name)}(${args.join(', ')})`, `?? null`);
+        const call = `${this.scope.udf(e.name)}(${args.join(', ')})`;
+        if (e.type.nullable) return this.bind(call, '?? null');
+        // A NOT NULL result that is missing fails the job naming the UDF (fn.udfReturnedNull throws).
+        const t = this.bind(call);
+        this.lines.push(`if (${t} == null) fn.udfReturnedNull(${JSON.stringify(e.name)}, ${JSON.stringify(typeToString(e.type))}, [${args.join(', ')}], ${t});`);
+        return t;
       }
       case 'call': return this.call(e);
     }

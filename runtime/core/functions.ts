@@ -3,3 +3,4 @@
 export * from './scalar-functions.js';
 export { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-units.js';
 export { impl } from './builtins.js';
+export { udfReturnedNull } from './udf.js';

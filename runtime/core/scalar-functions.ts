@@ -132,7 +132,8 @@ export function extract(unit: string, ms: number): number {
 /** The failure of a CAST that Flink fails the job for (TRY_CAST gives NULL instead). */
 class CastError extends Error {}
 
-const INT_BITS: Record<string, number> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
+/** Bits of the integer types that wrap as Java's; BIGINT is exact within ±2^53 instead (docs/types.md). */
+export const INT_BITS: Record<string, number> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
 
 /** The integer n in `bits` bits (8, 16, 32) as Java's two's-complement arithmetic keeps it; 0 bits: n itself. */
 export function wrapInteger(n: number, bits: number): number {

@@ -87,3 +87,16 @@ export function udfFunctions(refs: readonly UdfRef[]): UdfFunctions {
   }
   return table;
 }
+
+/**
+ * What generated code and the interpreter call when a UDF whose result is declared NOT NULL (a `string`,
+ * `number` or `boolean` result, or an explicit `.notNull()` type) returns null or undefined: the job fails
+ * naming the UDF, instead of carrying a NULL where none can be.
+ */
+export function udfReturnedNull(name: string, type: string, args: readonly unknown[], value: null | undefined): never {
+  const shown = args.map((a) => (typeof a === 'string' ? `'${a}'` : String(a))).join(', ');
+  throw new UserError(
+    `UDF '${name}' returned ${value === undefined ? 'undefined' : 'null'} for (${shown}), but its result is declared ${type}`,
+    'return a value for every input, or declare the result nullable (`: string | null` in TypeScript, or a nullable resultType)',
+  );
+}

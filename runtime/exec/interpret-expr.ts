@@ -2,7 +2,9 @@
 // generated code is tested against, and the execution mode for `--unfused`. Builtins run their entry's
 // implementation from the function table (core/builtins.ts), as generated code does.
 import { builtin, constsOf, type Impl, type SpecialForm } from '../core/builtins.js';
+import { typeToString } from '../core/data-types.js';
 import type { Expr } from '../core/expr.js';
+import { udfReturnedNull } from '../core/udf.js';
 import type { Row } from '../core/row.js';
 
 export type Eval = (row: Row) => unknown;
@@ -16,7 +18,14 @@ export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now)
       const f = udfs[e.name];
       if (!f) throw new Error(`UDF '${e.name}' is not in this bundle`);
       const args = e.args.map((a) => interpret(a, udfs, now));
-      return (r) => { const v = f(...args.map((a) => a(r))); return v === undefined ? null : v; };
+      if (e.type.nullable) return (r) => { const v = f(...args.map((a) => a(r))); return v === undefined ? null : v; };
+      const name = e.name;
+      const type = typeToString(e.type);
+      return (r) => {
+        const vs = args.map((a) => a(r));
+        const v = f(...vs);
+        return v === undefined || v === null ? udfReturnedNull(name, type, vs, v) : v;
+      };
     }
     case 'call': return interpretCall(e, e.args.map((a) => interpret(a, udfs, now)), now);
   }

@@ -4,6 +4,7 @@
 // creating, finishing and merging accumulators is per group, not per row, and lives here once.
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
+import { INT_BITS, wrapInteger } from '../core/scalar-functions.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
 import { literalKey, type Row } from '../core/row.js';
 
@@ -12,7 +13,10 @@ import { literalKey, type Row } from '../core/row.js';
  * DISTINCT aggregates keep a Map of the distinct values (to count, and for sessions to merge).
  */
 export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<any[]> {
-  const integerArg = aggs.map((a) => a.arg !== null && isInteger(input.find((f) => f.name === a.arg)!.type));
+  const argType = aggs.map((a) => (a.arg === null ? null : input.find((f) => f.name === a.arg)!.type));
+  const integerArg = argType.map((t) => t !== null && isInteger(t));
+  // SUM keeps its argument's type, as Flink's: a TINYINT/SMALLINT/INT sum wraps around as Java's int arithmetic.
+  const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   return {
     create: () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null)),
     result(acc, out) {
@@ -26,8 +30,11 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<a
         } else {
           out[a.name] = a.fn === 'avg' ? (s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i])) : s;
         }
-        if (integerArg[i] && a.fn === 'sum' && out[a.name] !== null && !Number.isSafeInteger(out[a.name])) {
-          throw new RangeError(`aggregate ${a.label ?? a.name}: the integer sum left the exact integer range (±2^53-1); declare the column DECIMAL or DOUBLE`);
+        if (integerArg[i] && a.fn === 'sum' && out[a.name] !== null) {
+          if (!Number.isSafeInteger(out[a.name])) {
+            throw new RangeError(`aggregate ${a.label ?? a.name}: the integer sum left the exact integer range (±2^53-1); declare the column DECIMAL or DOUBLE`);
+          }
+          out[a.name] = wrapInteger(out[a.name] as number, sumBits[i]);
         }
       });
     },

@@ -1,6 +1,6 @@
 // docs/udfs.md as a user follows it: every job example on the page is compiled to a bundle that runs alone
 // in an empty directory and prints the graded rows computed here; the udfs/ example is the file itself; the
-// mistakes the page names fail at compile time with file:line:col.
+// mistakes the page names fail at compile time with file:line:col; a NOT NULL result that is missing fails at run time.
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,6 +39,32 @@ describe('docs/udfs.md', { timeout: 180_000 }, () => {
       expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(expected);
     });
   }
+
+  it('a UDF whose NOT NULL result comes back undefined fails the job naming it, in the bundle and --unfused', () => {
+    const job = path.join(jobsDir, 'not-null.ts');
+    fs.writeFileSync(job, [
+      "import { defineJob, $, call, udf } from 'sluice';",
+      "const label = udf(function label(n: number): string { return ['zero', 'one'][n]; });",
+      "export default defineJob('labels', (tEnv, params) => {",
+      "  tEnv.createTemporarySystemFunction('label', label);",
+      "  tEnv.executeSql(`CREATE TABLE n (id BIGINT, v INT) WITH ('connector' = 'filesystem', 'path' = '${params.get('input', 'n.csv')}', 'format' = 'csv')`);",
+      "  tEnv.executeSql(`CREATE TABLE labelled (id BIGINT, l STRING) WITH ('connector' = 'print')`);",
+      "  tEnv.from('n').select($('id'), call('label', $('v'))).executeInsert('labelled');",
+      '});',
+      '',
+    ].join('\n'));
+    const csv = writeCsv([[1, 0], [2, 1], [3, 2]], path.join(tempDir(), 'n.csv'));
+    const message = "error: UDF 'label' returned undefined for (2), but its result is declared STRING NOT NULL";
+    const bundle = path.join(tempDir(), 'not-null.mjs');
+    expect(sluice(['compile', job, '-o', bundle, '--', '--input', csv]).status).toBe(0);
+    const fused = node([bundle], ROOT);
+    expect(fused.status).toBe(1);
+    expect(fused.stderr).toContain(message);
+    expect(fused.stderr).toMatch(/hint: return a value for every input, or declare the result nullable/);
+    const unfused = sluice(['run', job, '--unfused', '--', '--input', csv]);
+    expect(unfused.status).toBe(1);
+    expect(unfused.stderr).toContain(message);
+  });
 
   it('a udf() inside the job body, or a function that is not a UDF, is a located compile error', () => {
     const inBody = path.join(jobsDir, 'in-body.ts');
