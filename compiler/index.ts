@@ -26,6 +26,8 @@ export interface CompileOptions {
   connectors?: string[] | 'all';
   /** Type-check the job file first (default: true unless SLUICE_TYPECHECK=0; cached while the job and the API are unchanged). */
   typecheck?: boolean;
+  /** Told each step as it starts, for the CLI's progress line. */
+  progress?: (step: string) => void;
 }
 
 export interface CompiledJob {
@@ -40,18 +42,23 @@ export interface CompiledJob {
 
 export async function compileJob(file: string, options: CompileOptions = {}): Promise<CompiledJob> {
   const args = options.args ?? [];
+  const progress = options.progress ?? (() => {});
+  progress('loading and type-checking the job');
   const job = await loadJob(file, args, { typecheck: options.typecheck });
+  progress('planning');
   const logical = job.tEnv.buildPlan(job.name, args);
   const optimized = optimize(logical);
   const warnings = joinStateWarnings(optimized);
   // Printed where the compiler runs (compile, explain, run job.ts), as Flink's planner logs its warnings.
   for (const w of warnings) process.stderr.write(w.format() + '\n');
+  progress('generating code');
   const code = emitStages(optimized);
   const plan: JobPlan = {
     ...withCodeSizes(optimized, code.stageSizes),
     udfs: udfRefs(job, usedUdfs(optimized)),
   };
   const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan), warnings };
+  if (options.out) progress('bundling');
   if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out, { connectors: options.connectors });
   return result;
 }

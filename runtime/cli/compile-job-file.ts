@@ -3,9 +3,9 @@
 // taskmanager never carries it.
 import type { CompiledBundle } from '../core/bundle.js';
 
-export async function compileJobFile(file: string, args: string[] = []): Promise<CompiledBundle> {
+export async function compileJobFile(file: string, args: string[] = [], progress?: (step: string) => void): Promise<CompiledBundle> {
   const { compileJob, instantiate } = await import('../../compiler/index.js');
-  const compiled = await compileJob(file, { args });
+  const compiled = await compileJob(file, { args, progress });
   return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
 }
 

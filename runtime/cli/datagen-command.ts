@@ -1,7 +1,8 @@
 // `sluice datagen clicks|transactions|payments --topic <t> [--rate <n/s>] [--count <n>] [--bootstrap-servers <hosts>]`:
 // feeds a Kafka topic with one of the playgrounds' data sets (runtime/playground-data/). Without --count it runs
 // until Ctrl-C (SIGINT/SIGTERM), then flushes what it generated. On a terminal it keeps one progress line
-// (records so far, current rate) on stdout; piped, it stays quiet.
+// (records so far, current rate) on stdout; piped, it writes nothing until its end. Either way it ends with
+// one readable summary line (records, seconds, rate, topic).
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { DATAGEN_KINDS } from '../playground-data/kinds.js';
@@ -18,7 +19,7 @@ export interface DatagenCommandOptions {
   bootstrapServers?: string;
   /** Stops the generator; without one, SIGINT and SIGTERM do. */
   signal?: AbortSignal;
-  /** Where the progress line goes (default process.stdout, only when it is a TTY). */
+  /** Where the progress line (only when it is a TTY) and the summary go (default process.stdout). */
   progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Fixed seed for reproducible data. */
   seed?: number;
@@ -49,13 +50,13 @@ export async function runDatagenCommand(kind: string, options: DatagenCommandOpt
     process.once('SIGTERM', stop);
   }
   const out = options.progress ?? process.stdout;
-  const progress = out.isTTY ? progressLine(out, `${kind} → ${topic}`) : null;
+  const progress = progressLine(out, `${kind} → ${topic}`);
   try {
     const summary = await runDatagen({
       kind: k, topic, rate, count, bootstrapServers, signal: controller.signal, log: createLogger('datagen'),
-      seed: options.seed, onProgress: progress?.update,
+      seed: options.seed, onProgress: out.isTTY ? progress.update : undefined,
     });
-    progress?.end(summary);
+    progress.end(summary);
     return summary;
   } finally {
     options.signal?.removeEventListener('abort', stop);
@@ -64,8 +65,11 @@ export async function runDatagenCommand(kind: string, options: DatagenCommandOpt
   }
 }
 
-/** One line rewritten at most every 500 ms: total records and the rate over the last interval. */
-function progressLine(out: NodeJS.WritableStream, label: string) {
+/**
+ * On a terminal, one line rewritten at most every 500 ms: total records and the rate over the last interval.
+ * The summary ends it; piped, the summary is the only line.
+ */
+function progressLine(out: NodeJS.WritableStream & { isTTY?: boolean }, label: string) {
   let lastAt = performance.now();
   let lastRecords = 0;
   return {
@@ -78,7 +82,7 @@ function progressLine(out: NodeJS.WritableStream, label: string) {
       lastRecords = records;
     },
     end: ({ records, elapsedMs }: DatagenSummary) => {
-      out.write(`\r${label}: ${records} records in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((records * 1000) / Math.max(1, elapsedMs))}/s)\n`);
+      out.write(`${out.isTTY ? '\r' : ''}${label}: ${records} records in ${(elapsedMs / 1000).toFixed(1)} s (${Math.round((records * 1000) / Math.max(1, elapsedMs))}/s)\n`);
     },
   };
 }

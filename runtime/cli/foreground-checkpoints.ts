@@ -47,6 +47,8 @@ export class ForegroundCheckpoints {
   /** Snapshots run one at a time: a periodic one and the final one never overlap. */
   private ops: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  /** The newest completed checkpoint, for the status line. */
+  lastCompleted: { id: number; at: number } | null = null;
 
   constructor(private readonly plan: JobPlan, private readonly runner: JobRun, private readonly settings: ForegroundCheckpointSettings,
     private readonly log: Logger, restoredFrom: StoredCheckpoint | null) {
@@ -106,6 +108,7 @@ export class ForegroundCheckpoints {
     }
     const kept = (await this.storage.list()).map((c) => c.id).slice(-this.settings.retained);
     await this.storage.retain(kept);
+    this.lastCompleted = { id, at: Date.now() };
     this.log.info({ path: written }, `checkpoint ${id} written`);
     return written;
   }

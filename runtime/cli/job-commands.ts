@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.js';
 import { clusterPaths, isSluiceProcess, readJobmanagerState } from '../cluster/cluster-dir.js';
 import { loadClusterConfig, resolveToken } from '../cluster/config.js';
 import { RestClient, UnreachableError } from '../cluster/jobmanager-client.js';
+import { Progress } from './progress.js';
 
 export interface ClusterTarget {
   jobmanager?: string;
@@ -62,16 +63,27 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
   // Without a cluster the job runs in the foreground, -s included (run-compiled.ts).
   if (!opts.detached && !cluster.found) return false;
   if (opts.unfused) throw new UserError('--unfused is for local runs (without a cluster)');
-  const { bundle, cleanup } = await bundleFor(target, args);
   const { client } = cluster;
+  const progress = new Progress(`submitting ${target}`);
   let jobId: string;
+  let bundle: string;
+  let cleanup: () => void;
+  try {
+    ({ bundle, cleanup } = await bundleFor(target, args, progress));
+  } catch (e) {
+    progress.fail();
+    throw e;
+  }
   try {
     const form = new FormData();
-    form.append('jarfile', new Blob([readFileSync(bundle)]), path.basename(bundle));
+    const bytes = readFileSync(bundle);
+    form.append('jarfile', new Blob([bytes]), path.basename(bundle));
+    progress.step(`uploading the bundle (${(bytes.length / 1e6).toFixed(1)} MB) to ${client.baseUrl}`);
     const upload = await call(() => client.request<{ filename: string }>('POST', '/jars/upload', { form, timeoutMs: 120_000 }));
     const jarId = path.basename(upload.filename);
     try {
       const programArgsList = [...opts.set.flatMap((s) => ['--set', s]), ...opts.D.flatMap((d) => ['-D', d])];
+      progress.step('starting the job');
       const res = await call(() => client.post<{ jobid: string }>(`/jars/${encodeURIComponent(jarId)}/run`, {
         programArgsList,
         ...(opts.fromSavepoint ? { savepointPath: path.resolve(opts.fromSavepoint.replace(/^file:(\/\/)?(?=\/)/, '')) } : {}),
@@ -83,9 +95,13 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
       // The job runs from its own copy; the uploaded one is not needed any more.
       await client.request('DELETE', `/jars/${encodeURIComponent(jarId)}`).catch(() => {});
     }
+  } catch (e) {
+    progress.fail();
+    throw e;
   } finally {
     cleanup();
   }
+  progress.done();
   console.log(`Job has been submitted with JobID ${jobId}`);
   if (opts.detached) {
     await warnIfWaiting(client, jobId);
@@ -96,15 +112,16 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
 }
 
 /** A bundle as is; a job file compiled into a temporary bundle first (with its job arguments). */
-async function bundleFor(target: string, args: string[]): Promise<{ bundle: string; cleanup: () => void }> {
+async function bundleFor(target: string, args: string[], progress: Progress): Promise<{ bundle: string; cleanup: () => void }> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) {
     if (args.length) console.error(`note: job arguments are compile-time inputs; the bundle keeps the ones it was compiled with, ignoring [${args.join(' ')}]`);
     return { bundle: target, cleanup: () => {} };
   }
+  progress.step('loading the compiler');
   const { compileJob } = await import('../../compiler/index.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-submit-'));
   const out = path.join(dir, `${path.basename(target, path.extname(target))}.mjs`);
-  await compileJob(target, { args, out });
+  await compileJob(target, { args, out, progress: (step) => progress.step(`compiling: ${step}`) });
   return { bundle: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CompiledBundle } from '../core/bundle.js';
+import { withProgress } from './progress.js';
 
 export async function loadRunnable(target: string, args: string[]): Promise<CompiledBundle> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) {
@@ -10,5 +11,5 @@ export async function loadRunnable(target: string, args: string[]): Promise<Comp
     return mod.job;
   }
   const { compileJobFile } = await import('./compile-job-file.js');
-  return compileJobFile(target, args);
+  return withProgress(`compiling ${target}`, (p) => compileJobFile(target, args, p.step), () => `compiled ${target}`);
 }

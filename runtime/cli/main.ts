@@ -3,6 +3,9 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Command } from 'commander';
+import { UserError } from '../core/errors.js';
+import { LOG_FORMATS } from '../core/log.js';
+import { withProgress } from './progress.js';
 import { runCompiled } from './run-compiled.js';
 import { registerClusterCommands } from './cluster-commands.js';
 import { loadRunnable } from './load-runnable.js';
@@ -13,8 +16,17 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
 const program = new Command('sluice')
   .version(version, '-V, --version', 'print the version of sluice')
   .description('A stream processor for TypeScript: Flink-style Table API jobs, compiled ahead of time into one fused bundle.')
+  .option('--log-format <format>', 'log lines: text (default, readable) or json (one JSON object a line; also SLUICE_LOG_FORMAT=json)')
   .showHelpAfterError()
   .exitOverride();
+
+// Set before any logger exists, and inherited by the cluster's daemons and task processes.
+program.hook('preAction', () => {
+  const format = program.opts<{ logFormat?: string }>().logFormat;
+  if (format === undefined) return;
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) throw new UserError(`--log-format ${format}: expected one of ${LOG_FORMATS.join(', ')}`);
+  process.env.SLUICE_LOG_FORMAT = format;
+});
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -25,10 +37,13 @@ program.command('compile')
   .option('--connector <name>', "also carry this connector, to swap a table to it at run time (repeatable; 'all': every one)", collect, [])
   .argument('[args...]', 'job arguments, after --')
   .action(async (job: string, args: string[], opts: { output?: string; connector: string[] }) => {
-    const { compileJob } = await import('../../compiler/index.js');
     const out = opts.output ?? path.join('build', `${path.basename(job, path.extname(job))}.mjs`);
     const connectors = opts.connector.includes('all') ? 'all' : opts.connector;
-    const result = await compileJob(job, { args, out, connectors });
+    const result = await withProgress(`compiling ${job}`, async (p) => {
+      p.step('loading the compiler');
+      const { compileJob } = await import('../../compiler/index.js');
+      return compileJob(job, { args, out, connectors, progress: p.step });
+    }, () => `compiled ${job}`);
     // The path as the user gave it (-o /abs/x.mjs stays absolute); the default is relative to here.
     console.log(opts.output ?? path.relative(process.cwd(), result.bundlePath!));
   });
@@ -83,8 +98,7 @@ program.command('datagen')
   .option('--seed <n>', 'fixed seed for reproducible data', Number)
   .action(async (kind: string, opts: { topic?: string; rate?: string; count?: string; bootstrapServers?: string; seed?: number }) => {
     const { runDatagenCommand } = await import('./datagen-command.js');
-    const summary = await runDatagenCommand(kind, opts);
-    console.error(`wrote ${JSON.stringify(summary)}`);
+    await runDatagenCommand(kind, opts);
   });
 
 registerClusterCommands(program);

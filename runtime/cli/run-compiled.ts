@@ -11,6 +11,7 @@ import { interpretPlan } from '../exec/interpret-plan.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { parallelismOf } from '../exec/key-groups.js';
 import { ParallelRunner } from '../exec/parallel/parallel-runner.js';
+import { StatusLine } from './status-line.js';
 import { readCheckpointOrSuggest } from '../state/checkpoint-storage.js';
 import { ForegroundCheckpoints, foregroundCheckpointSettings } from './foreground-checkpoints.js';
 
@@ -92,10 +93,12 @@ export async function runCompiled(job: CompiledBundle, options: RunCompiledOptio
   const started = Date.now();
   log.info({ job: plan.name, fused, parallelism, ...(checkpoints ? { checkpoints: `${checkpointing!.dir}/${checkpoints.jobId}` } : {}) }, 'job started');
   checkpoints?.start();
+  const status = StatusLine.start({ plan, runner, ...(checkpoints ? { lastCheckpoint: () => checkpoints.lastCompleted } : {}) });
   try {
     await runner.run();
     await final;
   } finally {
+    status?.stop();
     checkpoints?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

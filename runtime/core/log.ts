@@ -1,6 +1,6 @@
 // The runtime's logger: pino, to stderr so that stdout stays for job output (print sink, CLI answers).
-// JSON lines by default (for files and collectors); on a terminal, or with SLUICE_LOG_FORMAT=text, one
-// readable line per entry.
+// One readable line per entry, on a terminal and when piped or written to a file (`npm start | tee`);
+// JSON lines (for collectors) only with SLUICE_LOG_FORMAT=json, which `--log-format json` sets.
 import pino from 'pino';
 
 export type Logger = pino.Logger;
@@ -15,8 +15,10 @@ export function textLine(json: string): string {
   return `${when} ${(LEVELS[level as number] ?? String(level)).padEnd(5)} ${msg ?? ''}${fields ? '  ' + fields : ''}\n`;
 }
 
+export const LOG_FORMATS = ['text', 'json'] as const;
+
 export function createLogger(name: string, level = process.env.SLUICE_LOG_LEVEL ?? 'info'): Logger {
-  const text = process.env.SLUICE_LOG_FORMAT === 'text' || (process.env.SLUICE_LOG_FORMAT !== 'json' && process.stderr.isTTY);
-  const destination = text ? { write: (line: string) => process.stderr.write(textLine(line)) } : pino.destination(2);
+  const json = process.env.SLUICE_LOG_FORMAT === 'json';
+  const destination = json ? pino.destination(2) : { write: (line: string) => process.stderr.write(textLine(line)) };
   return pino({ name, level, base: undefined }, destination);
 }

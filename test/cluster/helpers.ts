@@ -52,10 +52,16 @@ export class TestCluster {
 
   async rest(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Rest> {
     const token = this.env.SLUICE_REST_TOKEN;
-    const res = await fetch(this.url + p, {
+    const send = () => fetch(this.url + p, {
       method,
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // A pooled keep-alive connection the server closed as idle just as it was reused ("other side closed",
+    // after a long compile between two calls): a GET is sent again on a new connection.
+    const res = await send().catch((e: { cause?: { code?: string } }) => {
+      if (method === 'GET' && e.cause?.code === 'UND_ERR_SOCKET') return send();
+      throw e;
     });
     const text = await res.text();
     let json: unknown = null;
