@@ -12,10 +12,10 @@ import { applyOverrides } from '../../runtime/exec/apply-overrides.js';
 const KAFKA = `'connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = '127.0.0.1:9092', 'format' = 'csv'`;
 
 /** The optimized plan of `src` (with extra WITH options) → `out`, grouped by k when `updating`, or the compile error's message. */
-function compile(extraSource: string, sink: string, updating = false): JobPlan | string {
+function compile(extraSource: string, sink: string, updating = false, source = KAFKA): JobPlan | string {
   const tEnv = TableEnvironment.create();
   try {
-    tEnv.executeSql(`CREATE TABLE src (k BIGINT, v BIGINT) WITH (${KAFKA}${extraSource})`);
+    tEnv.executeSql(`CREATE TABLE src (k BIGINT, v BIGINT) WITH (${source}${extraSource})`);
     tEnv.executeSql(`CREATE TABLE out1 (k BIGINT, v BIGINT) WITH (${sink})`);
     const t = tEnv.from('src');
     (updating ? t.groupBy($('k')).select($('k'), $('v').sum().as('v')) : t).executeInsert('out1');
@@ -50,6 +50,62 @@ describe('one check of a table, in the DDL and in --set', () => {
       expect(fromSet).toBe(fromDdl);
     });
   }
+
+  // The Kafka and embedded connectors' option schemas (their folder's options.ts), in DDL and in --set alike.
+  const DATAGEN = `'connector' = 'datagen'`;
+  const FS = `'connector' = 'filesystem', 'path' = '/tmp/never-written', 'format' = 'csv'`;
+  const sinkCases: { what: string; sink: string; bad: string; sets: string[]; message: RegExp }[] = [
+    { what: 'print: a value outside a boolean', sink: `'connector' = 'print'`, bad: `, 'standard-error' = 'yes'`, sets: ['out1.standard-error=yes'], message: /invalid value 'yes' for option 'standard-error'/ },
+    { what: 'blackhole: any option', sink: `'connector' = 'blackhole'`, bad: `, 'path' = '/x'`, sets: ['out1.path=/x'], message: /unsupported option 'path'/ },
+    { what: 'filesystem: a memory size', sink: FS, bad: `, 'sink.rolling-policy.file-size' = 'big'`, sets: ['out1.sink.rolling-policy.file-size=big'], message: /invalid value 'big' for option 'sink.rolling-policy.file-size': must be a memory size/ },
+    { what: 'filesystem: a format option', sink: FS, bad: `, 'csv.ignore-parse-errors' = 'maybe'`, sets: ['out1.csv.ignore-parse-errors=maybe'], message: /invalid value 'maybe' for option 'csv.ignore-parse-errors'/ },
+    { what: 'kafka sink: a check across options', sink: `${KAFKA}`, bad: `, 'sink.delivery-guarantee' = 'exactly-once'`, sets: ['out1.sink.delivery-guarantee=exactly-once'], message: /'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'/ },
+    { what: 'kafka sink: a partitioner', sink: `${KAFKA}`, bad: `, 'sink.partitioner' = 'random'`, sets: ['out1.sink.partitioner=random'], message: /invalid value 'random' for option 'sink.partitioner'/ },
+  ];
+  for (const c of sinkCases) {
+    it(`rejects ${c.what} with the same message`, () => {
+      const fromDdl = compile('', c.sink + c.bad);
+      expect(fromDdl).toMatch(c.message);
+      expect(fromDdl).toMatch(/^table 'out1' \(connector '[a-z-]+'\): /);
+      expect(override(compile('', c.sink), c.sets)).toBe(fromDdl);
+    });
+  }
+
+  const sourceCases: { what: string; bad: string; sets: string[]; message: RegExp }[] = [
+    { what: 'datagen: a rate below 1', bad: `, 'rows-per-second' = '0'`, sets: ['src.rows-per-second=0'], message: /invalid value '0' for option 'rows-per-second': must be at least 1/ },
+    { what: 'datagen: a field option of no column', bad: `, 'fields.nope.kind' = 'sequence'`, sets: ['src.fields.nope.kind=sequence'], message: /nope/ },
+    { what: 'datagen: a sequence without its end', bad: `, 'fields.k.kind' = 'sequence', 'fields.k.start' = '1'`, sets: ['src.fields.k.kind=sequence', 'src.fields.k.start=1'], message: /fields\.k\.end/ },
+  ];
+  for (const c of sourceCases) {
+    it(`rejects ${c.what} with the same message`, () => {
+      const fromDdl = compile(c.bad, `'connector' = 'blackhole'`, false, DATAGEN);
+      expect(fromDdl).toMatch(c.message);
+      expect(fromDdl).toMatch(/^table 'src' \(connector 'datagen'\): /);
+      expect(override(compile('', `'connector' = 'blackhole'`, false, DATAGEN), c.sets)).toBe(fromDdl);
+    });
+  }
+
+  it('upsert-kafka: a check across options, in DDL and in --set', () => {
+    const upsert = `'connector' = 'upsert-kafka', 'topic' = 'o', 'properties.bootstrap.servers' = '127.0.0.1:9092', 'key.format' = 'json', 'value.format' = 'json'`;
+    const tEnv = () => {
+      const t = TableEnvironment.create();
+      t.executeSql(`CREATE TABLE src (k BIGINT, v BIGINT) WITH (${KAFKA})`);
+      return t;
+    };
+    const build = (extra: string): JobPlan | string => {
+      try {
+        const t = tEnv();
+        t.executeSql(`CREATE TABLE out1 (k BIGINT, v BIGINT, PRIMARY KEY (k) NOT ENFORCED) WITH (${upsert}${extra})`);
+        t.from('src').groupBy($('k')).select($('k'), $('v').sum().as('v')).executeInsert('out1');
+        return optimize(t.buildPlan('check', []));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const fromDdl = build(`, 'sink.buffer-flush.max-rows' = '10'`);
+    expect(fromDdl).toMatch(/table 'out1' \(connector 'upsert-kafka'\): 'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' must both be above zero/);
+    expect(override(build(''), ['out1.sink.buffer-flush.max-rows=10'])).toBe(fromDdl);
+  });
 
   it('checks the changelog of a swapped sink as the compiler does', () => {
     const fromDdl = compile('', `'connector' = 'filesystem', 'path' = '/tmp/never-written', 'format' = 'csv'`, true);

@@ -1,6 +1,7 @@
 // datagen: the Throttler's batch math, sequences, random ranges, seeds, bounds, restore, and option checks.
 import { describe, expect, it } from 'vitest';
-import { datagen, datagenOptions } from '../../runtime/connectors/datagen/connector.js';
+import { datagen } from '../../runtime/connectors/datagen/connector.js';
+import { datagenOptions } from '../../runtime/connectors/datagen/options.js';
 import { createSource } from '../../runtime/connectors/datagen/source.js';
 import { throttleParams, Throttler } from '../../runtime/connectors/datagen/throttler.js';
 import { DataTypes, type DataType, type Field } from '../../runtime/core/data-types.js';

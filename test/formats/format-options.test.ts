@@ -1,7 +1,7 @@
 // Format option keys under prefixes, and the checks connectors run on them.
 import { describe, expect, it } from 'vitest';
 import { validateOptions } from '../../runtime/core/options.js';
-import { filesystemOptions } from '../../runtime/connectors/filesystem/connector.js';
+import { filesystemOptions } from '../../runtime/connectors/filesystem/options.js';
 import { formatOptionKeys, unprefixed, validateFormatOptions } from '../../runtime/formats/index.js';
 
 describe('format options', () => {

@@ -7,13 +7,13 @@
 import { randomInt } from 'node:crypto';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
-import { readFieldSpecs, rowLimit, type FieldSpec } from './field-specs.js';
+import type { FieldSpec } from './field-specs.js';
+import { datagenSettings, type DatagenSettings } from './options.js';
 import { RowGenerator } from './generators.js';
 import { monotonicNanos, Throttler, type NanoClock } from './throttler.js';
 
 const MAX_BATCH = 1024;
 const MAX_WAIT_MS = 50;
-const DEFAULT_ROWS_PER_SECOND = 10000;
 
 /** What a checkpoint holds: the next row to emit (an index in the table) and the seed rows are generated with. */
 export interface DatagenPosition {
@@ -30,6 +30,7 @@ export function createSource(ctx: SourceContext, clock: NanoClock = monotonicNan
 
 class DatagenReader implements SourceReader {
   readonly bounded: boolean;
+  private readonly settings: DatagenSettings;
   private readonly specs: FieldSpec[];
   private readonly limit: number;
   /** This subtask's first row (see the header). */
@@ -43,27 +44,24 @@ class DatagenReader implements SourceReader {
   private resumeAtNanos = 0;
 
   constructor(private readonly ctx: SourceContext, private readonly clock: NanoClock) {
-    const { specs, problems } = readFieldSpecs(ctx.declared, ctx.options);
-    if (problems.length > 0) throw new UserError(`table '${ctx.table}': ${problems[0].message}`, problems[0].hint);
+    this.settings = datagenSettings(ctx);
     this.specs = ctx.fields.map((f) => {
-      const spec = specs.find((s) => s.name === f.name);
+      const spec = this.settings.fields.find((s) => s.name === f.name);
       if (!spec) throw new UserError(`table '${ctx.table}': column '${f.name}' is not declared`);
       return spec;
     });
-    // Every declared sequence bounds the source, read or not: the table has that many rows.
-    const total = rowLimit(specs, ctx.options['number-of-rows']);
+    const total = this.settings.rows;
     this.bounded = total !== Infinity;
     const { index, parallelism } = ctx.subtask ?? { index: 0, parallelism: 1 };
     this.first = this.bounded ? Math.floor((index * total) / parallelism) : index * UNBOUNDED_STRIDE;
     this.limit = this.bounded ? Math.floor(((index + 1) * total) / parallelism) : Infinity;
-    this.rowsPerSecond = Number(ctx.options['rows-per-second'] ?? DEFAULT_ROWS_PER_SECOND) / parallelism;
+    this.rowsPerSecond = this.settings.rowsPerSecond / parallelism;
     this.split = `datagen-${index}`;
   }
 
   async open(restored: unknown | null): Promise<void> {
     const position = restored as DatagenPosition | null;
-    const configured = this.ctx.options.seed;
-    this.seed = position?.seed ?? (configured !== undefined ? Number(configured) >>> 0 : randomInt(0, 2 ** 32));
+    this.seed = position?.seed ?? this.settings.seed ?? randomInt(0, 2 ** 32);
     this.emitted = position?.rows ?? this.first;
     this.generator = new RowGenerator(this.specs, this.seed);
     this.throttler = new Throttler(this.rowsPerSecond, this.clock);

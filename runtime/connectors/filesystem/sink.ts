@@ -8,9 +8,9 @@ import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
-import { parseMemorySize } from '../../core/options.js';
 import { ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
 import { createEncoder, type Encoder } from '../../formats/index.js';
+import { filesystemSettings } from './options.js';
 
 /** What a checkpoint holds: the part being written and its length once everything written so far is flushed. */
 export interface FileSinkPosition {
@@ -19,7 +19,6 @@ export interface FileSinkPosition {
 }
 
 const BUFFER_CHARS = 1 << 20;
-const DEFAULT_ROLL_SIZE = '128mb';
 
 export function createSink(ctx: SinkContext): SinkWriter {
   return new FileSinkWriter(ctx);
@@ -43,10 +42,11 @@ class FileSinkWriter implements SinkWriter {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: SinkContext) {
-    this.dir = ctx.options.path;
-    this.extension = ctx.options.format;
-    this.encoder = createEncoder(ctx.options.format, ctx.schema, ctx.options);
-    this.rollBytes = parseMemorySize(ctx.options['sink.rolling-policy.file-size'] ?? DEFAULT_ROLL_SIZE);
+    const settings = filesystemSettings(ctx);
+    this.dir = settings.path;
+    this.extension = settings.format;
+    this.encoder = createEncoder(settings.format, ctx.schema, settings.formatOptions);
+    this.rollBytes = settings.rollBytes;
     this.subtask = ctx.subtask?.index ?? 0;
     this.partName = new RegExp(`^part-${this.subtask}-(\\d+)\\.[a-z]+$`);
   }

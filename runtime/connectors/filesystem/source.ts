@@ -8,6 +8,7 @@ import type { Row } from '../../core/row.js';
 import { createDecoder, keepBadRecords, type BytesDecoder } from '../../formats/index.js';
 import { compareFiles, listInputFiles } from './files.js';
 import { LineReader } from './line-reader.js';
+import { filesystemSettings, type FilesystemSettings } from './options.js';
 
 // A batch is the unit of everything downstream: watermarks advance and updating aggregates emit their changes
 // once per batch. 4096 lines (about a millisecond of reading) made the spend report 1.5x faster than 1024, since
@@ -43,17 +44,20 @@ class FileSourceReader implements SourceReader {
 
   /** scan.dead-letter-queue.path: a file that keeps the lines the format cannot decode, instead of failing the job. */
   private readonly deadLetterPath: string | null;
+  private readonly settings: FilesystemSettings;
 
   constructor(private readonly ctx: SourceContext) {
-    this.deadLetterPath = ctx.options['scan.dead-letter-queue.path'] ?? null;
+    this.settings = filesystemSettings(ctx);
+    this.deadLetterPath = this.settings.deadLetterPath;
     // With a dead-letter file, lines ignore-parse-errors would drop are kept there too.
-    this.decoder = createDecoder(ctx.options.format, ctx.declared, ctx.fields, this.deadLetterPath === null ? ctx.options : keepBadRecords(ctx.options));
+    const { format, formatOptions } = this.settings;
+    this.decoder = createDecoder(format, ctx.declared, ctx.fields, this.deadLetterPath === null ? formatOptions : keepBadRecords(formatOptions));
   }
 
   async open(restored: unknown | null): Promise<void> {
     // At parallelism n, subtask i reads every n-th file from the i-th (each file is one split).
     const { index, parallelism } = this.ctx.subtask ?? { index: 0, parallelism: 1 };
-    this.files = (await listInputFiles(this.ctx.options.path)).filter((_, i) => i % parallelism === index);
+    this.files = (await listInputFiles(this.settings.path)).filter((_, i) => i % parallelism === index);
     const position = restored as FilePosition | null;
     if (position === null) return;
     if (position.file === null) {

@@ -125,6 +125,39 @@ function unprefixedFormatOptions(options: Record<string, string>): Record<string
   return out;
 }
 
+/** What the source and sink read from a table's options besides the client's properties (properties.ts) and the startup (startup.ts), parsed once. */
+export interface KafkaTableSettings {
+  /** The topics a source reads; a sink writes the first (validation allows one). */
+  topics: string[];
+  layout: RecordLayout;
+  outOfRange: OutOfRangePolicy;
+  /** scan.dead-letter-queue.topic, or null. */
+  deadLetterTopic: string | null;
+  guarantee: 'at-least-once' | 'exactly-once' | 'none';
+  /** sink.transactional-id-prefix, or null. */
+  transactionalIdPrefix: string | null;
+  partitioner: 'default' | 'fixed' | 'round-robin';
+  /** upsert-kafka's sink.buffer-flush.*: rows reduced per key before sending (both 0: no buffer). */
+  bufferMaxRows: number;
+  bufferIntervalMs: number;
+}
+
+/** The options of a table that passed kafkaOptions or upsertKafkaOptions, with Flink's defaults. */
+export function kafkaTableSettings(table: Pick<TableInfo, 'options' | 'primaryKey'>, upsert: boolean): KafkaTableSettings {
+  const o = table.options;
+  return {
+    topics: readTopics(o),
+    layout: readLayout(table, upsert),
+    outOfRange: readOutOfRangePolicy(o),
+    deadLetterTopic: o['scan.dead-letter-queue.topic'] ?? null,
+    guarantee: (o['sink.delivery-guarantee'] ?? 'at-least-once') as KafkaTableSettings['guarantee'],
+    transactionalIdPrefix: o['sink.transactional-id-prefix'] ?? null,
+    partitioner: (o['sink.partitioner'] ?? 'default') as KafkaTableSettings['partitioner'],
+    bufferMaxRows: Number(o['sink.buffer-flush.max-rows'] ?? 0),
+    bufferIntervalMs: durationMillis(o['sink.buffer-flush.interval']),
+  };
+}
+
 /** The topics a source reads ('a;b' as Flink's list). */
 export const readTopics = (options: Record<string, string>): string[] => splitFields(options.topic ?? '');
 

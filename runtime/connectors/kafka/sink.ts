@@ -16,8 +16,8 @@
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
 import { kindOf, ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
-import { KafkaClient, type OutRecord, type SinkPartitioner } from './client.js';
-import { durationMillis, readLayout, readTopics } from './options.js';
+import { KafkaClient, type OutRecord } from './client.js';
+import { kafkaTableSettings, type KafkaTableSettings } from './options.js';
 import { RecordProducer, type DeliveryGuarantee, type RecordProducerOptions } from './producer.js';
 import { readKafkaSettings } from './properties.js';
 import { createRecordEncoder, type RecordEncoder } from './records.js';
@@ -39,12 +39,14 @@ class KafkaSinkWriter implements SinkWriter {
   private readonly reduceIntervalMs: number;
   private reduceTimer: NodeJS.Timeout | null = null;
 
+  private readonly table: KafkaTableSettings;
+
   constructor(private readonly ctx: SinkContext, private readonly upsert: boolean) {
-    const layout = readLayout(ctx, upsert);
-    this.encoder = createRecordEncoder(layout, ctx.schema);
-    this.topic = readTopics(ctx.options)[0];
-    this.reduceMaxRows = Number(ctx.options['sink.buffer-flush.max-rows'] ?? 0);
-    this.reduceIntervalMs = durationMillis(ctx.options['sink.buffer-flush.interval']);
+    this.table = kafkaTableSettings(ctx, upsert);
+    this.encoder = createRecordEncoder(this.table.layout, ctx.schema);
+    this.topic = this.table.topics[0];
+    this.reduceMaxRows = this.table.bufferMaxRows;
+    this.reduceIntervalMs = this.table.bufferIntervalMs;
     this.reduce = upsert && this.reduceMaxRows > 0 && this.reduceIntervalMs > 0 ? new Map() : null;
   }
 
@@ -52,8 +54,8 @@ class KafkaSinkWriter implements SinkWriter {
     const { ctx } = this;
     const settings = readKafkaSettings(ctx.options, ctx.table);
     if (settings.ignored.length > 0) ctx.log.warn({ table: ctx.table, ignored: settings.ignored }, 'kafka properties not used by the Node client');
-    const guarantee = (ctx.options['sink.delivery-guarantee'] ?? 'at-least-once') as DeliveryGuarantee;
-    const prefix = ctx.options['sink.transactional-id-prefix'];
+    const guarantee: DeliveryGuarantee = this.table.guarantee;
+    const prefix = this.table.transactionalIdPrefix;
     if (guarantee === 'exactly-once' && !prefix) {
       throw new UserError(`table '${ctx.table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix'`);
     }
@@ -62,7 +64,7 @@ class KafkaSinkWriter implements SinkWriter {
       topic: this.topic,
       settings: settings.producer,
       guarantee,
-      partitioner: (ctx.options['sink.partitioner'] ?? 'default') as SinkPartitioner,
+      partitioner: this.table.partitioner,
       log: ctx.log,
     };
     if (guarantee !== 'exactly-once') {

@@ -39,7 +39,7 @@ import type { SourceBatch, SourceContext, SourceReader } from '../../core/connec
 import { BadRecordError, ExternalError, UserError } from '../../core/errors.js';
 import { RowKind, type Row } from '../../core/row.js';
 import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage, type OutRecord, type ProducerLink } from './client.js';
-import { readLayout, readOutOfRangePolicy, readTopics, type OutOfRangePolicy } from './options.js';
+import { kafkaTableSettings, type OutOfRangePolicy } from './options.js';
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
 import { createRecordDecoder, type RecordDecoder } from './records.js';
 import { keepBadRecords } from '../../formats/index.js';
@@ -171,20 +171,21 @@ export class KafkaSourceReader implements SourceReader {
   private readonly origin = () => `topic ${this.current.topic} partition ${this.current.partition} offset ${this.current.offset}`;
 
   constructor(private readonly ctx: SourceContext, private readonly upsert: boolean) {
-    this.topics = readTopics(ctx.options);
+    const table = kafkaTableSettings(ctx, upsert);
+    this.topics = table.topics;
     this.boundedBy = readBounded(ctx.options);
     this.settings = readKafkaSettings(ctx.options, ctx.table);
     if (upsert && ctx.primaryKey.length === 0) {
       // Without the key columns a tombstone cannot say which row it deletes.
       throw new UserError(`upsert-kafka table '${ctx.table}': the source was opened without the table's primary key`);
     }
-    this.deadLetterTopic = ctx.options['scan.dead-letter-queue.topic'] ?? null;
-    const layout = readLayout(ctx, upsert);
+    this.deadLetterTopic = table.deadLetterTopic;
+    const layout = table.layout;
     // With a dead-letter topic, records ignore-parse-errors would drop are kept there too.
     this.decode = createRecordDecoder(this.deadLetterTopic === null ? layout
       : { ...layout, valueOptions: keepBadRecords(layout.valueOptions), keyOptions: keepBadRecords(layout.keyOptions) }, ctx.declared, ctx.fields);
     this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
-    this.outOfRange = readOutOfRangePolicy(ctx.options);
+    this.outOfRange = table.outOfRange;
     this.sizeFetch(1);
   }
 

@@ -1,15 +1,7 @@
 // The print connector, as Flink's: every row, with its changelog kind (+I -U +U -D), on stdout or stderr.
 // It takes any changelog (sinkAccepts 'upsert'), showing retractions and updates as they arrive.
 import type { Connector } from '../../core/connector.js';
-import { boolString, type OptionSchema } from '../../core/options.js';
-import { z } from 'zod';
-
-const printOptions: OptionSchema = {
-  keys: {
-    'print-identifier': z.string(),
-    'standard-error': boolString(),
-  },
-};
+import { printOptions } from './options.js';
 
 export const print: Connector = {
   name: 'print',

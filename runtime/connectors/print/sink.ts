@@ -4,6 +4,7 @@
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { kindOf, ROW_KIND_SHORT, type Batch } from '../../core/row.js';
 import { changelogText } from '../../core/output-sample.js';
+import { printSettings } from './options.js';
 
 export type PrintStream = 'stdout' | 'stderr';
 
@@ -19,9 +20,10 @@ export function redirectPrint(capture: ((text: string, stream: PrintStream) => v
 }
 
 export function createSink(ctx: SinkContext): SinkWriter {
-  const stream: PrintStream = ctx.options['standard-error'] === 'true' ? 'stderr' : 'stdout';
+  const settings = printSettings(ctx);
+  const stream: PrintStream = settings.stream;
   // Flink's PrintSinkOutputWriter: 'identifier> ', and at parallelism > 1 'identifier:i> ' (i the subtask index + 1).
-  let prefix = ctx.options['print-identifier'] ?? '';
+  let prefix = settings.identifier;
   if (ctx.subtask && ctx.subtask.parallelism > 1) prefix += (prefix === '' ? '' : ':') + (ctx.subtask.index + 1);
   if (prefix !== '') prefix += '> ';
   const fields = ctx.schema;
