@@ -7,6 +7,7 @@ import { UserError } from '../core/errors.js';
 import { durationOption, intOption } from '../core/options.js';
 import { applyOverrides } from '../exec/apply-overrides.js';
 import { parallelismOf } from '../exec/key-groups.js';
+import { partsOf, snapshotLayout, subtaskSnapshot } from '../exec/redistribute.js';
 import { parseRunFlags } from '../exec/run-flags.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
@@ -53,7 +54,7 @@ export class JobSubmission {
       if (e instanceof UserError) throw badRequest(e.message + (e.hint ? ` (${e.hint})` : ''));
       throw e;
     }
-    const savepointPath = req.savepointPath ? await this.checkSavepoint(req.savepointPath, plan, req.allowNonRestoredState ?? false) : null;
+    const savepointPath = req.savepointPath ? await this.checkSavepoint(req.savepointPath, plan, req.allowNonRestoredState ?? false, parallelism) : null;
 
     const jobId = req.jobId ?? newJobId();
     if (!HEX32.test(jobId)) throw badRequest(`jobId '${jobId}' is not a job id: expected 32 hexadecimal digits`);
@@ -82,12 +83,19 @@ export class JobSubmission {
   }
 
   /** The savepoint a job starts from must be readable and its state must map onto the plan (or be allowed not to). */
-  private async checkSavepoint(location: string, plan: JobRecord['plan'], allowNonRestoredState: boolean): Promise<string> {
+  private async checkSavepoint(location: string, plan: JobRecord['plan'], allowNonRestoredState: boolean, parallelism: number): Promise<string> {
     const stored = await savepointToRestore(location, this.config);
     const ids = new Set(plan.nodes.map((n) => n.id));
-    const unmapped = [...new Set([...Object.keys(stored.snapshot.operators), ...Object.keys(stored.snapshot.sources)])].filter((id) => !ids.has(id));
+    const unmapped = [...new Set(partsOf(stored.snapshot).flatMap((s) => [...Object.keys(s.operators), ...Object.keys(s.sources)]))].filter((id) => !ids.has(id));
     if (unmapped.length && !allowNonRestoredState) {
       throw badRequest(`the ${stored.info.kind} has state for operator ${unmapped[0]}${unmapped.length > 1 ? ` (and ${unmapped.length - 1} more)` : ''}, which is not in this job; allow it to be skipped with --allow-non-restored-state (allowNonRestoredState: true)`);
+    }
+    // It must restore at the job's parallelism (key groups, split assignment): said now, not by a failing task.
+    try {
+      subtaskSnapshot(stored.snapshot, snapshotLayout(plan), parallelism, 0);
+    } catch (e) {
+      if (e instanceof UserError) throw badRequest(`the ${stored.info.kind} cannot be restored: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
+      throw e;
     }
     return stored.path;
   }

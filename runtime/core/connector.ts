@@ -153,6 +153,21 @@ export interface ReplayOptions {
   describe: string;
 }
 
+/**
+ * How a source's position (what SourceReader.snapshot() returns) divides into its splits (Kafka partitions,
+ * files, datagen ranges), and which subtask reads a split: a snapshot restores at another parallelism by
+ * handing each split's position to the subtask that reads it now (runtime/exec/redistribute.ts). Pure
+ * functions of plain JSON, light enough for a connector's declaration.
+ */
+export interface SplitPositions {
+  /** A reader's position as the position of each split it holds, by split id (as SourceBatch.split). */
+  split(position: unknown): Record<string, unknown>;
+  /** The position of a reader restored with these splits (none: it restores holding no split). */
+  join(splits: Record<string, unknown>): unknown;
+  /** The subtask (0 ≤ result < parallelism) that reads a split: the source's split assignment. */
+  owner(split: string, parallelism: number): number;
+}
+
 /** What a connector can be in a job: a scanned source, a sink, or a lookup source (joined by key; none yet). */
 export type ConnectorRole = 'source' | 'sink' | 'lookup';
 
@@ -186,6 +201,8 @@ export interface Connector {
    * (`tail`); a problem when the position cannot say. Absent: a bounded source is re-read whole.
    */
   replayOptions?(options: Record<string, string>, position: unknown): ReplayOptions | { problem: string };
+  /** A source's splits, for restoring its position at another parallelism; without it, it cannot be rescaled. */
+  splits?: SplitPositions;
   /** Checks beyond single options (format options, key fields against columns). */
   validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
   /**

@@ -11,6 +11,7 @@ import { miniBatchSettings } from './mini-batch.js';
 import { runtimeMode } from './runtime-mode.js';
 import { buildGraph, type OperatorGraph } from './operator-graph.js';
 import { captureSnapshot, completeCheckpoint } from './graph-snapshot.js';
+import { partsOf } from './redistribute.js';
 import { Barrier, subtaskRestore, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
 
@@ -62,8 +63,8 @@ export class JobRunner {
   async run(): Promise<void> {
     // The job's mini-batch settings, read here so that their errors are the run's.
     const miniBatch = miniBatchSettings(this.plan.config);
-    const restore = this.options.restore ? subtaskRestore(this.options.restore, 0, 1) : null;
-    if (restore && !this.options.allowNonRestoredState) this.checkRestorable(restore);
+    if (this.options.restore && !this.options.allowNonRestoredState) this.checkRestorable(this.options.restore);
+    const restore = this.options.restore ? subtaskRestore(this.options.restore, 0, 1, this.plan) : null;
     try {
       this.graph = await buildGraph(this.plan, {
         code: this.options.code, metrics: this.metrics, restore, miniBatch, pending: this.pending, log: this.log, signal: this.controller.signal,
@@ -137,9 +138,10 @@ export class JobRunner {
     await completeCheckpoint(this.graph, snap, this.log);
   }
 
+  /** Every subtask's part of the snapshot maps to operators of this plan. */
   private checkRestorable(restore: JobSnapshot): void {
     const ids = new Set(this.plan.nodes.map((n) => n.id));
-    for (const id of [...Object.keys(restore.operators), ...Object.keys(restore.sources)]) {
+    for (const id of partsOf(restore).flatMap((p) => [...Object.keys(p.operators), ...Object.keys(p.sources)])) {
       if (!ids.has(id)) {
         throw new UserError(`the snapshot has state for operator ${id}, which is not in this job`, 'run with --allow-non-restored-state to skip it');
       }

@@ -6,6 +6,7 @@
 // another key group than in Flink; nothing outside sluice depends on the placement (docs/operations.md).
 import type { DataType } from '../core/data-types.js';
 import { UserError } from '../core/errors.js';
+import { stringHash } from '../core/java-hash.js';
 import { fmix32 } from '../core/murmur3.js';
 import { intOption } from '../core/options.js';
 
@@ -45,12 +46,7 @@ const scratch = new DataView(new ArrayBuffer(8));
 /** java.lang.Long.hashCode for an integer that is exact as a double. */
 const longHash = (v: number): number => (v | 0) ^ (Math.floor(v / 4294967296) | 0);
 
-/** java.lang.String.hashCode (UTF-16 code units, as JavaScript strings are). */
-export function stringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
+export { stringHash };
 
 /** Java's hashCode of a value of this SQL type, as the boxed Java value's (null: 0). */
 export function valueHash(v: unknown, type: DataType): number {
@@ -92,4 +88,9 @@ export function keyGroupRange(maxParallelism: number, parallelism: number, index
     start: Math.floor((index * maxParallelism + parallelism - 1) / parallelism),
     end: Math.floor(((index + 1) * maxParallelism - 1) / parallelism),
   };
+}
+
+/** The key group of a key of these column types, given its values in key order (what keyed state is split by). */
+export function keyGroupFunction(types: readonly DataType[], maxParallelism: number): (keys: readonly unknown[]) => number {
+  return (keys) => keyGroupOf(keyHash(keys, types), maxParallelism);
 }

@@ -13,6 +13,7 @@ import type { OperatorMetrics } from '../core/metrics.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { describe } from './describe.js';
+import { maxParallelismOf } from './key-groups.js';
 import type { MiniBatchSettings } from './mini-batch.js';
 import { openSink, openSource, type OpenContext } from './open-connectors.js';
 import { OutputSample } from '../core/output-sample.js';
@@ -21,7 +22,6 @@ import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
 import { checkBatchPlan, resolveBatch, type RuntimeMode } from './runtime-mode.js';
 import { JoinProcessor } from './join-processor.js';
-import { maxParallelismOf } from './key-groups.js';
 import { RankProcessor } from './rank/rank-processor.js';
 
 export interface OperatorGraph {
@@ -68,6 +68,7 @@ interface Ends {
 
 export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<OperatorGraph> {
   const { code, restore } = ctx;
+  const maxParallelism = maxParallelismOf(plan.config);
   const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimeWindows: [], miniBatches: [] };
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id));
@@ -141,8 +142,8 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const ingest = ctx.subtasks ? ctx.subtasks.mergeIngest(n) : code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
-          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, batch)
-          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, m);
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
+          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, input, m, maxParallelism);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimeWindows.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

@@ -11,6 +11,7 @@ import type { Row, RowKind } from '../core/row.js';
 import type { SinkWriter } from '../core/connector.js';
 import { GroupState } from '../state/group-state.js';
 import { WindowState } from '../state/window-state.js';
+import { keyGroupFunction } from './key-groups.js';
 import { MiniBatchTrigger, type MiniBatchSettings } from './mini-batch.js';
 
 export interface Processor {
@@ -65,12 +66,13 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
 
   constructor(
     private readonly ingest: GroupIngest, kernel: AggKernel, node: GroupAggregateNode, input: readonly Field[], metrics: OperatorMetrics, miniBatch: MiniBatchSettings | null,
+    maxParallelism: number,
     /** Batch mode: emit once, at the end of input (final rows, inserts only). */
     private readonly atEnd = false,
   ) {
     super(metrics);
     const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
-    this.state = new GroupState(kernel, node.keys, keyTypes, node.aggs.map((a) => a.name));
+    this.state = new GroupState(kernel, node.keys, keyTypes, node.aggs.map((a) => a.name), keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
     this.trigger = miniBatch && new MiniBatchTrigger(miniBatch);
   }
 
@@ -108,9 +110,10 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
 export class WindowAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: WindowState;
 
-  constructor(private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, metrics: OperatorMetrics) {
+  constructor(private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, input: readonly Field[], metrics: OperatorMetrics, maxParallelism: number) {
     super(metrics);
-    this.state = new WindowState(node.window, kernel, node.keys, node.aggs.map((a) => a.name), node.properties);
+    const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
+    this.state = new WindowState(node.window, kernel, node.keys, node.aggs.map((a) => a.name), node.properties, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
   }
 
   get processingTime(): boolean {

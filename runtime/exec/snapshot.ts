@@ -1,23 +1,20 @@
 // What a consistent snapshot of a running job holds, and how the runner reaches one: every source parks at
 // a batch boundary (the barrier), then the state is captured while nothing moves.
 // The snapshot's shape is the checkpoint format's (runtime/state, below this layer).
-import { UserError } from '../core/errors.js';
+import type { JobPlan } from '../core/plan.js';
 import type { JobSnapshot } from '../state/checkpoint-storage.js';
+
+import { snapshotLayout, subtaskSnapshot } from './redistribute.js';
 
 export type { JobSnapshot };
 
 /**
  * The part of `snapshot` that subtask `index` of `parallelism` resumes from (a single task: 0 of 1), shaped as a
- * single task's snapshot. A snapshot of a parallel job holds one part per subtask (JobSnapshot.subtasks).
- * Restoring at another parallelism than the snapshot's redistributes key groups and splits (NOTES-scale.md:
- * the `rescale` work); until that exists here it is an error, never a silent loss.
+ * single task's snapshot, whatever the parallelism the snapshot was taken at: key groups and splits are
+ * redistributed (redistribute.ts).
  */
-export function subtaskRestore(snapshot: JobSnapshot, index: number, parallelism: number): JobSnapshot {
-  const from = snapshot.parallelism ?? 1;
-  if (from !== parallelism) {
-    throw new UserError(`the snapshot was taken at parallelism ${from}: resuming it at parallelism ${parallelism} is not supported yet`, `resume with -p ${from}`);
-  }
-  return snapshot.subtasks?.[index] ?? { sources: snapshot.sources, operators: snapshot.operators, watermarks: snapshot.watermarks };
+export function subtaskRestore(snapshot: JobSnapshot, index: number, parallelism: number, plan: JobPlan): JobSnapshot {
+  return subtaskSnapshot(snapshot, snapshotLayout(plan), parallelism, index);
 }
 
 /** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */

@@ -31,6 +31,11 @@ export interface JobSnapshot {
    */
   parallelism?: number;
   subtasks?: JobSnapshot[];
+  /**
+   * Restoring only (runtime/exec/redistribute.ts): state of subtasks that no longer exist, for operators whose
+   * state is not keyed (a sink's pending transaction), by operator id; subtask 0 receives it to finish or abort.
+   */
+  handover?: Record<string, unknown[]>;
 }
 
 export const METADATA_FILE = '_metadata';

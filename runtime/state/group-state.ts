@@ -11,10 +11,10 @@
 // and go on with one lookup by the other columns (the spend report's key lookup, bench/README.md).
 import { isTimestamp, type DataType } from '../core/data-types.js';
 import type { AggKernel, AggregateIngest } from '../core/kernels.js';
-import { compositeKey } from '../core/kernels.js';
 import type { Row } from '../core/row.js';
 import { RowKind } from '../core/row.js';
 import { resultRowBuilder, sameResults } from './agg-kernel.js';
+import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from './keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
 
 export interface GroupEntry {
@@ -23,7 +23,12 @@ export interface GroupEntry {
   /** Last emitted row; undefined before the first emission. */
   prev: Row | undefined;
   touched: boolean;
+  /** The key's key group once a snapshot needed it (-1 before): entries live on, so it is computed once. */
+  kg: number;
 }
+
+/** What a snapshot holds per entry: key group, key values (in key order), accumulators, the row last emitted. */
+type EntrySnapshot = [number, unknown[], unknown, Row | null];
 
 /** One level of the index: a key column's value → the next level, or the entry at the last level. */
 export type GroupLevel = Map<unknown, any>;
@@ -53,7 +58,10 @@ export class GroupState {
   private readonly sameResult: (a: Row, b: Row) => boolean;
   private readonly order: number[];
 
-  constructor(private readonly kernel: AggKernel, private readonly keyNames: readonly string[], keyTypes: readonly DataType[], aggNames: readonly string[]) {
+  constructor(
+    private readonly kernel: AggKernel, keyNames: readonly string[], keyTypes: readonly DataType[], aggNames: readonly string[],
+    private readonly keyGroupOf: KeyGroupOf, private readonly maxParallelism: number,
+  ) {
     this.order = levelOrder(keyTypes);
     this.toRow = resultRowBuilder(kernel, keyNames, aggNames);
     this.sameResult = sameResults(aggNames);
@@ -61,7 +69,7 @@ export class GroupState {
 
   /** Called by ingest code for a key seen for the first time: the new entry under `key` in the last level. */
   add(level: GroupLevel, key: unknown, keys: unknown[]): GroupEntry {
-    const e: GroupEntry = { keys, acc: this.kernel.create(), prev: undefined, touched: false };
+    const e: GroupEntry = { keys, acc: this.kernel.create(), prev: undefined, touched: false, kg: -1 };
     level.set(key, e);
     this.entries.push(e);
     return e;
@@ -120,20 +128,33 @@ export class GroupState {
     this.touch(e);
   }
 
-  /** [key, keys, accumulators, last row] per entry; the key (as compositeKey spells it) is informational. */
-  snapshot(): unknown {
-    const n = this.keyNames.length;
-    return this.entries.map((e) => [n === 0 ? 0 : n === 1 ? e.keys[0] : compositeKey(e.keys), e.keys, toSnapshotValue(e.acc), e.prev ?? null]);
+  /** Every entry with its key group (KeyedSnapshot), in creation order. */
+  snapshot(): KeyedSnapshot {
+    const entries = this.entries.map((e): EntrySnapshot => [e.kg >= 0 ? e.kg : (e.kg = this.keyGroupOf(e.keys)), e.keys, toSnapshotValue(e.acc), e.prev ?? null]);
+    return { maxParallelism: this.maxParallelism, lists: { entries: entries as KeyedItem[] } };
   }
 
+  /** A snapshot of this operator's key groups (runtime/exec/redistribute.ts selects them for a subtask). */
   restore(s: unknown): void {
+    if (!isKeyedSnapshot(s)) throw new Error('group aggregate state is not per key group: restore it through runtime/exec/redistribute.ts');
     this.map = new Map(); // not clear(): the old one may hold a cached entry (see the header)
     this.entries.length = 0;
     this.touched.length = 0;
-    for (const [, keys, acc, prev] of s as [unknown, unknown[], unknown, Row | null][]) {
+    const sameGroups = s.maxParallelism === this.maxParallelism;
+    for (const [kg, keys, acc, prev] of (s.lists.entries ?? []) as EntrySnapshot[]) {
       const e = this.entry(keys);
       e.acc = fromSnapshotValue(acc);
       e.prev = prev ?? undefined;
+      if (sameGroups) e.kg = kg;
     }
+  }
+
+  /**
+   * The first snapshot format (before key groups: [key, keys, accumulators, last row] per entry) as a
+   * KeyedSnapshot, so that checkpoints and savepoints written before it restore at any parallelism.
+   */
+  static fromLegacy(s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+    const entries = (s as [unknown, unknown[], unknown, Row | null][]).map(([, keys, acc, prev]): EntrySnapshot => [keyGroupOf(keys), keys, acc, prev]);
+    return { maxParallelism, lists: { entries: entries as KeyedItem[] } };
   }
 }

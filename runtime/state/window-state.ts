@@ -9,11 +9,23 @@ import type { AggKernel, AggregateIngest } from '../core/kernels.js';
 import type { WindowProperty, WindowSpec } from '../core/plan.js';
 import type { Row } from '../core/row.js';
 import { resultRowBuilder } from './agg-kernel.js';
+import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from './keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
 
 export interface Group { keys: unknown[]; acc: any }
 interface Bucket { start: number; end: number; groups: Map<unknown, Group> }
 interface SessionWindow extends Group { start: number; end: number }
+
+/** What a snapshot holds per window and key, and per key's sessions, each with its key group first. */
+type WindowItem = [number, number, number, unknown, unknown[], unknown];
+type SessionsItem = [number, unknown, SessionWindow[]];
+
+/** The first snapshot format (before key groups), still read: see fromLegacy(). */
+interface LegacyWindowSnapshot {
+  wm: number | null;
+  buckets: { start: number; end: number; groups: [unknown, unknown[], unknown][] }[];
+  sessions: [unknown, SessionWindow[]][];
+}
 
 /**
  * a mod b, non-negative. Math.floor(a / b) is exact for integer |a| < 2^53 (timestamps are integer ms) and
@@ -49,6 +61,8 @@ export class WindowState {
     keyNames: readonly string[],
     aggNames: readonly string[],
     properties: readonly { name: string; property: WindowProperty }[],
+    private readonly keyGroupOf: KeyGroupOf,
+    private readonly maxParallelism: number,
   ) {
     this.toRow = resultRowBuilder(kernel, keyNames, aggNames, properties);
   }
@@ -244,30 +258,46 @@ export class WindowState {
     if (merged.end < this.minSessionEnd) this.minSessionEnd = merged.end;
   }
 
-  snapshot(): unknown {
-    return {
-      wm: this.wm, late: this.late,
-      buckets: [...this.buckets.values()].map((b) => ({ start: b.start, end: b.end, groups: [...b.groups].map(([k, g]) => [k, g.keys, toSnapshotValue(g.acc)]) })),
-      sessions: [...this.sessions].map(([k, list]) => [k, list.map((s) => ({ ...s, acc: toSnapshotValue(s.acc) }))]),
-    };
+  /** The open windows (per window and key) and sessions (per key), each with its key group (KeyedSnapshot). */
+  snapshot(): KeyedSnapshot {
+    const windows: WindowItem[] = [];
+    for (const b of this.buckets.values()) {
+      for (const [k, g] of b.groups) windows.push([this.keyGroupOf(g.keys), b.start, b.end, k, g.keys, toSnapshotValue(g.acc)]);
+    }
+    const sessions: SessionsItem[] = [];
+    for (const [k, list] of this.sessions) sessions.push([this.keyGroupOf(list[0].keys), k, list.map((x) => ({ ...x, acc: toSnapshotValue(x.acc) }))]);
+    return { maxParallelism: this.maxParallelism, lists: { windows: windows as KeyedItem[], sessions: sessions as KeyedItem[] }, watermark: Number.isFinite(this.wm) ? this.wm : null };
   }
 
+  /** A snapshot of this operator's key groups (runtime/exec/redistribute.ts selects them for a subtask). */
   restore(snapshot: unknown): void {
-    const s = snapshot as { wm: number | null; late: number; buckets: { start: number; end: number; groups: [unknown, unknown[], unknown][] }[]; sessions: [unknown, SessionWindow[]][] };
-    this.wm = s.wm ?? -Infinity;
-    this.late = s.late;
+    if (!isKeyedSnapshot(snapshot)) throw new Error('window aggregate state is not per key group: restore it through runtime/exec/redistribute.ts');
+    this.wm = snapshot.watermark ?? -Infinity;
+    this.late = 0;
     this.buckets.clear();
     this.openEnds = [];
     this.recent.length = 0;
-    for (const b of s.buckets) {
-      this.buckets.set(b.end, { start: b.start, end: b.end, groups: new Map(b.groups.map(([k, keys, acc]) => [k, { keys, acc: fromSnapshotValue(acc) }])) });
-      this.insertEnd(b.end);
-    }
     this.sessions.clear();
     this.minSessionEnd = Infinity;
-    for (const [k, list] of s.sessions) {
+    for (const [, start, end, k, keys, acc] of (snapshot.lists.windows ?? []) as WindowItem[]) {
+      let b = this.buckets.get(end);
+      if (!b) {
+        this.buckets.set(end, (b = { start, end, groups: new Map() }));
+        this.insertEnd(end);
+      }
+      b.groups.set(k, { keys, acc: fromSnapshotValue(acc) });
+    }
+    for (const [, k, list] of (snapshot.lists.sessions ?? []) as SessionsItem[]) {
       this.sessions.set(k, list.map((x) => ({ ...x, acc: fromSnapshotValue(x.acc) })));
       for (const x of list) this.minSessionEnd = Math.min(this.minSessionEnd, x.end);
     }
+  }
+
+  /** The first snapshot format (before key groups) as a KeyedSnapshot: older checkpoints restore at any parallelism. */
+  static fromLegacy(snapshot: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+    const s = snapshot as LegacyWindowSnapshot;
+    const windows = s.buckets.flatMap((b) => b.groups.map(([k, keys, acc]): WindowItem => [keyGroupOf(keys), b.start, b.end, k, keys, acc]));
+    const sessions = s.sessions.map(([k, list]): SessionsItem => [keyGroupOf(list[0].keys), k, list]);
+    return { maxParallelism, lists: { windows: windows as KeyedItem[], sessions: sessions as KeyedItem[] }, watermark: s.wm };
   }
 }

@@ -5,6 +5,7 @@
 import type { Connector } from '../../core/connector.js';
 import { kafkaOptions, validateKafka } from './options.js';
 import { kafkaReplayOptions } from './replay.js';
+import { kafkaSplits } from './splits.js';
 
 export const kafka: Connector = {
   name: 'kafka',
@@ -13,6 +14,7 @@ export const kafka: Connector = {
   sinkAccepts: 'insert-only',
   validate: validateKafka,
   replayOptions: kafkaReplayOptions,
+  splits: kafkaSplits,
   load: async () => {
     const [source, sink, read] = await Promise.all([import('./source.js'), import('./sink.js'), import('./read-table.js')]);
     return { createSource: (ctx) => source.createKafkaSource(ctx, false), createSink: (ctx) => sink.createKafkaSink(ctx, false), readTable: (ctx) => read.readKafkaTable(ctx, false) };

@@ -5,6 +5,7 @@
 import type { Connector } from '../../core/connector.js';
 import { upsertKafkaOptions, validateUpsertKafka } from '../kafka/options.js';
 import { kafkaReplayOptions } from '../kafka/replay.js';
+import { kafkaSplits } from '../kafka/splits.js';
 
 export const upsertKafka: Connector = {
   name: 'upsert-kafka',
@@ -15,6 +16,7 @@ export const upsertKafka: Connector = {
   primaryKey: 'always',
   validate: validateUpsertKafka,
   replayOptions: kafkaReplayOptions,
+  splits: kafkaSplits,
   load: async () => {
     const [source, sink, read] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js'), import('../kafka/read-table.js')]);
     return { createSource: (ctx) => source.createKafkaSource(ctx, true), createSink: (ctx) => sink.createKafkaSink(ctx, true), readTable: (ctx) => read.readKafkaTable(ctx, true) };

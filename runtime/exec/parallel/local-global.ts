@@ -13,6 +13,7 @@ import type { Field } from '../../core/data-types.js';
 import { GroupState, type GroupIngest } from '../../state/group-state.js';
 import { WindowState, type WindowIngest } from '../../state/window-state.js';
 import type { Processor } from '../processors.js';
+import { DEFAULT_MAX_PARALLELISM, keyGroupFunction } from '../key-groups.js';
 
 type AggNode = GroupAggregateNode | WindowAggregateNode;
 
@@ -31,9 +32,12 @@ export class LocalAggregate implements Processor {
 
   constructor(private readonly ingest: AggregateIngest<never>, agg: AggNode, kernel: AggKernel, input: readonly Field[], private readonly metrics: OperatorMetrics) {
     const aggNames = agg.aggs.map((a) => a.name);
+    const keyTypes = agg.keys.map((k) => input.find((f) => f.name === k)!.type);
+    // Never snapshotted (its partials leave with every batch): the key groups are those of the default maximum.
+    const kgOf = keyGroupFunction(keyTypes, DEFAULT_MAX_PARALLELISM);
     this.state = agg.kind === 'groupAggregate'
-      ? new GroupState(kernel, agg.keys, agg.keys.map((k) => input.find((f) => f.name === k)!.type), aggNames)
-      : new WindowState(agg.window, kernel, agg.keys, aggNames, agg.properties);
+      ? new GroupState(kernel, agg.keys, keyTypes, aggNames, kgOf, DEFAULT_MAX_PARALLELISM)
+      : new WindowState(agg.window, kernel, agg.keys, aggNames, agg.properties, kgOf, DEFAULT_MAX_PARALLELISM);
   }
 
   process(rows: Row[], kinds: RowKind[] | null): void {

@@ -75,7 +75,7 @@ export class ParallelRunner implements JobRun {
     const p = o.parallelism;
     checkParallelizable(plan);
     const restore = o.restore ?? null;
-    const parts = Array.from({ length: p }, (_, i) => (restore ? subtaskRestore(restore, i, p) : null));
+    const parts = Array.from({ length: p }, (_, i) => (restore ? subtaskRestore(restore, i, p, plan) : null));
     // One MessageChannel per pair of subtasks, both directions.
     const ports: SubtaskData['ports'][] = Array.from({ length: p }, () => new Array(p).fill(null));
     for (let i = 0; i < p; i++) {

@@ -1,0 +1,182 @@
+// Restoring at any parallelism: from every subtask's part of a stored snapshot, the snapshot that subtask
+// `index` of a run at `parallelism` starts from (as Flink's StateAssignmentOperation). Keyed operator state
+// goes by key group to the subtask whose key-group range holds it (key-groups.ts); source positions go by
+// split to the subtask the source's split assignment gives the split (SplitPositions), with their watermarks;
+// other operator state (a sink's pending transaction) stays with its subtask index, and that of subtasks that
+// no longer exist goes to subtask 0 as `handover`. Snapshots from before key groups are converted with the
+// plan's key types. A pure function of its inputs: the runner and the taskmanagers only call it.
+import type { SplitPositions } from '../core/connector.js';
+import { UserError } from '../core/errors.js';
+import type { JobPlan } from '../core/plan.js';
+import { findConnector } from '../connectors/registry.js';
+import type { JobSnapshot } from '../state/checkpoint-storage.js';
+import { GroupState } from '../state/group-state.js';
+import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from '../state/keyed-snapshot.js';
+import { WindowState } from '../state/window-state.js';
+import { keyGroupFunction, keyGroupRange, maxParallelismOf } from './key-groups.js';
+
+/** What redistribution needs to know of the plan. */
+export interface SnapshotLayout {
+  maxParallelism: number;
+  /** Keyed operators by id: their kind (to convert the formats before key groups) and key-group function. */
+  keyed: Map<string, { kind: 'group' | 'window'; keyGroupOf: KeyGroupOf }>;
+  /** Joins by id: their state is a map from key group per side (state/join-state.ts). */
+  joins: Set<string>;
+  /** Sinks by id: their state is the subtask's own (kept by index). */
+  sinks: Set<string>;
+  /** Sources by id: how their positions divide into splits (absent: the connector cannot be rescaled). */
+  sources: Map<string, { connector: string; splits: SplitPositions | undefined }>;
+}
+
+export function snapshotLayout(plan: JobPlan): SnapshotLayout {
+  const maxParallelism = maxParallelismOf(plan.config);
+  const layout: SnapshotLayout = { maxParallelism, keyed: new Map(), joins: new Set(), sinks: new Set(), sources: new Map() };
+  for (const n of plan.nodes) {
+    if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
+      const types = n.keys.map((k) => n.schema.find((f) => f.name === k)!.type);
+      layout.keyed.set(n.id, { kind: n.kind === 'groupAggregate' ? 'group' : 'window', keyGroupOf: keyGroupFunction(types, maxParallelism) });
+    } else if (n.kind === 'sink') {
+      layout.sinks.add(n.id);
+    } else if (n.kind === 'join') {
+      layout.joins.add(n.id);
+    } else if (n.kind === 'source') {
+      layout.sources.set(n.id, { connector: n.connector, splits: findConnector(n.connector)?.splits });
+    }
+  }
+  return layout;
+}
+
+/** A stored snapshot's parts: one per subtask (a single task's snapshot is its own part). */
+export const partsOf = (snapshot: JobSnapshot): JobSnapshot[] =>
+  snapshot.subtasks ?? [{ sources: snapshot.sources, operators: snapshot.operators, watermarks: snapshot.watermarks }];
+
+/** The snapshot subtask `index` of a run at `parallelism` restores from. */
+export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, parallelism: number, index: number): JobSnapshot {
+  if (!(Number.isInteger(index) && index >= 0 && index < parallelism)) throw new RangeError(`subtask ${index} of ${parallelism}`);
+  const { maxParallelism } = layout;
+  const parts = partsOf(snapshot);
+  const taken = parts.flatMap((p) => Object.values(p.operators)).find(isKeyedSnapshot)?.maxParallelism;
+  if (taken !== undefined && taken !== maxParallelism) {
+    throw new UserError(
+      `the snapshot was taken with pipeline.max-parallelism ${taken} and the job now has ${maxParallelism}: its key groups do not map`,
+      `run with -D pipeline.max-parallelism=${taken} (as in Flink, the maximum parallelism of a job with state cannot change)`,
+    );
+  }
+  if (parallelism > maxParallelism) throw new UserError(`parallelism ${parallelism} is above pipeline.max-parallelism ${maxParallelism}`);
+  const rescaled = parts.length !== parallelism;
+  const range = keyGroupRange(maxParallelism, parallelism, index);
+  const out: JobSnapshot = { sources: {}, operators: {}, watermarks: {} };
+
+  const operatorIds = new Set(parts.flatMap((p) => Object.keys(p.operators)));
+  for (const id of operatorIds) {
+    const keyed = layout.keyed.get(id);
+    const states = parts.map((p) => p.operators[id]);
+    if (layout.joins.has(id)) {
+      out.operators[id] = mergeJoin(states as (JoinSnapshot | undefined)[], range.start, range.end);
+    } else if (keyed) {
+      const converted = states.map((s) => (s === undefined ? undefined : isKeyedSnapshot(s) ? s : fromLegacy(keyed.kind, s, keyed.keyGroupOf, maxParallelism)));
+      out.operators[id] = mergeKeyed(converted, range.start, range.end, maxParallelism);
+    } else if (states.some(isKeyedSnapshot)) {
+      // Keyed state of an operator this plan does not have (allowed to be skipped: the runner checked the
+      // flag): it cannot be split without the operator's keys, and is not restored anyway.
+      if (!rescaled && states[index] !== undefined) out.operators[id] = states[index];
+    } else {
+      // Other state of this plan's operators that is not per key group cannot be split by key.
+      if (rescaled && !layout.sinks.has(id) && states.some((x) => x !== undefined && x !== null)) {
+        throw new UserError(`operator ${id} keeps state that is not split by key group: it cannot be restored at another parallelism than ${parts.length}`, `resume at -p ${parts.length}`);
+      }
+      // A sink's state: by subtask index; subtasks that are gone hand theirs to subtask 0.
+      if (index < parts.length && states[index] !== undefined) out.operators[id] = states[index];
+      if (index === 0) {
+        const gone = states.slice(parallelism).filter((s) => s !== undefined && s !== null);
+        if (gone.length > 0) (out.handover ??= {})[id] = gone;
+      }
+    }
+  }
+
+  const sourceIds = new Set(parts.flatMap((p) => [...Object.keys(p.sources), ...Object.keys(p.watermarks)]));
+  for (const id of sourceIds) {
+    const splits = layout.sources.get(id)?.splits;
+    if (!rescaled || !splits) {
+      // A position means what it means at the parallelism it was taken at (datagen ranges, file splits by index).
+      if (rescaled && parts.some((p) => p.sources[id] !== undefined && p.sources[id] !== null)) {
+        throw new UserError(
+          `source ${id} (connector '${layout.sources.get(id)?.connector ?? 'unknown'}') was read at parallelism ${parts.length} and has no split assignment that carries its position to parallelism ${parallelism}`,
+          `resume at -p ${parts.length}, or with --allow-non-restored-state after changing the source (docs/operations.md, Scaling out)`,
+        );
+      }
+      if (index < parts.length) {
+        if (parts[index].sources[id] !== undefined) out.sources[id] = parts[index].sources[id];
+        if (parts[index].watermarks[id] !== undefined) out.watermarks[id] = parts[index].watermarks[id];
+      }
+      continue;
+    }
+    const mine: Record<string, unknown> = {};
+    for (const p of parts) {
+      if (p.sources[id] === undefined) continue;
+      for (const [split, position] of Object.entries(splits.split(p.sources[id]))) {
+        if (splits.owner(split, parallelism) === index) mine[split] = position;
+      }
+    }
+    out.sources[id] = splits.join(mine);
+    const trackers = parts.map((p) => p.watermarks[id]).filter((w) => w !== undefined) as TrackerSnapshot[];
+    if (trackers.length > 0) out.watermarks[id] = mergeTrackers(trackers, (split) => splits.owner(split, parallelism) === index);
+  }
+  return out;
+}
+
+function fromLegacy(kind: 'group' | 'window', s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+  switch (kind) {
+    case 'group': return GroupState.fromLegacy(s, keyGroupOf, maxParallelism);
+    case 'window': return WindowState.fromLegacy(s, keyGroupOf, maxParallelism);
+    default: { const never: never = kind; throw new Error(`unknown keyed operator kind ${String(never)}`); }
+  }
+}
+
+/** The items of key groups start..end of every part, in the parts' order; the watermark is the minimum. */
+function mergeKeyed(parts: (KeyedSnapshot | undefined)[], start: number, end: number, maxParallelism: number): KeyedSnapshot {
+  const lists: Record<string, KeyedItem[]> = {};
+  let watermark: number | null | undefined;
+  for (const p of parts) {
+    if (!p) continue;
+    for (const [name, items] of Object.entries(p.lists)) {
+      const into = (lists[name] ??= []);
+      for (const item of items) if (item[0] >= start && item[0] <= end) into.push(item);
+    }
+    if (p.watermark !== undefined) {
+      watermark = watermark === undefined ? p.watermark : watermark === null || p.watermark === null ? null : Math.min(watermark, p.watermark);
+    }
+  }
+  return watermark === undefined ? { maxParallelism, lists } : { maxParallelism, lists, watermark };
+}
+
+/** A join's snapshot: each side's rows by key group. */
+type JoinSnapshot = Record<string, Record<string, unknown[]>>;
+
+/** The key groups start..end of every part's sides. */
+function mergeJoin(parts: (JoinSnapshot | undefined)[], start: number, end: number): JoinSnapshot {
+  const out: JoinSnapshot = {};
+  for (const p of parts) {
+    if (!p) continue;
+    for (const [side, groups] of Object.entries(p)) {
+      const into = (out[side] ??= {});
+      for (const [kg, records] of Object.entries(groups)) {
+        if (Number(kg) >= start && Number(kg) <= end) (into[kg] ??= []).push(...records);
+      }
+    }
+  }
+  return out;
+}
+
+/** A source's watermark tracker in a snapshot (time/watermark-tracker.ts). */
+interface TrackerSnapshot { current: number | null; maxTs: [string, number][] }
+
+/**
+ * The splits' event-time progress follows the splits; the emitted watermark restarts from the lowest any
+ * subtask had emitted (downstream had seen no less), and never goes back from there.
+ */
+function mergeTrackers(trackers: TrackerSnapshot[], mine: (split: string) => boolean): TrackerSnapshot {
+  let current: number | null = trackers[0].current;
+  for (const t of trackers) current = current === null || t.current === null ? null : Math.min(current, t.current);
+  return { current, maxTs: trackers.flatMap((t) => t.maxTs.filter(([split]) => mine(split))) };
+}
