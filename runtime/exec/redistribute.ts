@@ -22,6 +22,8 @@ export interface SnapshotLayout {
   keyed: Map<string, { kind: 'group' | 'window'; keyGroupOf: KeyGroupOf }>;
   /** Joins by id: their state is a map from key group per side (state/join-state.ts). */
   joins: Set<string>;
+  /** Every operator id of the plan (state of others is skipped, as the runner allowed). */
+  operators: Set<string>;
   /** Sinks by id: their state is the subtask's own (kept by index). */
   sinks: Set<string>;
   /** Sources by id: how their positions divide into splits (absent: the connector cannot be rescaled). */
@@ -30,7 +32,7 @@ export interface SnapshotLayout {
 
 export function snapshotLayout(plan: JobPlan): SnapshotLayout {
   const maxParallelism = maxParallelismOf(plan.config);
-  const layout: SnapshotLayout = { maxParallelism, keyed: new Map(), joins: new Set(), sinks: new Set(), sources: new Map() };
+  const layout: SnapshotLayout = { maxParallelism, keyed: new Map(), joins: new Set(), sinks: new Set(), sources: new Map(), operators: new Set(plan.nodes.map((n) => n.id)) };
   for (const n of plan.nodes) {
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
       const types = n.keys.map((k) => n.schema.find((f) => f.name === k)!.type);
@@ -82,7 +84,7 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
       if (!rescaled && states[index] !== undefined) out.operators[id] = states[index];
     } else {
       // Other state of this plan's operators that is not per key group cannot be split by key.
-      if (rescaled && !layout.sinks.has(id) && states.some((x) => x !== undefined && x !== null)) {
+      if (rescaled && layout.operators.has(id) && !layout.sinks.has(id) && states.some((x) => x !== undefined && x !== null)) {
         throw new UserError(`operator ${id} keeps state that is not split by key group: it cannot be restored at another parallelism than ${parts.length}`, `resume at -p ${parts.length}`);
       }
       // A sink's state: by subtask index; subtasks that are gone hand theirs to subtask 0.

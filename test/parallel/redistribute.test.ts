@@ -26,6 +26,7 @@ const layout = (): SnapshotLayout => ({
   keyed: new Map([['agg', { kind: 'group' as const, keyGroupOf: kgOf }], ['win', { kind: 'window' as const, keyGroupOf: kgOf }]]),
   joins: new Set(['join']),
   sinks: new Set(['sink']),
+  operators: new Set(['agg', 'win', 'join', 'sink', 'topN', 'kafka', 'gen']),
   sources: new Map([['kafka', { connector: 'kafka', splits: kafkaSplits }], ['gen', { connector: 'datagen', splits: undefined }]]),
 });
 
