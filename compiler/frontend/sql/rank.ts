@@ -73,7 +73,7 @@ function rankNode(q: RankContext, table: Table, item: OverWindowItemContext): Ra
   const rankColumn = unquoteName(item.identifier().getText());
   if (schema.some((f) => f.name === rankColumn)) throw text.error(`the row number's name '${rankColumn}' is a column of the input already`, item.identifier());
   const input = table.node;
-  const shape = { partitionKeys, orderBy, rankStart: 1, rankEnd: null, rankColumn, windowEnd: windowEndColumn(q.env.plan, input, partitionKeys) };
+  const shape = { partitionKeys, orderBy, rankStart: 1, rankEnd: null, rankColumn, windowEnd: windowEndColumn(q.env.plan, input, partitionKeys, text, spec) };
   return q.env.plan.add<RankNode>({
     kind: 'rank', input: input.id, ...shape, strategy: rankStrategy(shape, input),
     schema: [...schema, { name: rankColumn, type: DataTypes.BIGINT().notNull!() }], changelog: input.changelog, loc: text.loc(item),
@@ -84,9 +84,12 @@ function rankNode(q: RankContext, table: Table, item: OverWindowItemContext): Ra
  * Window Top-N: the partition keys hold the window_start and window_end of a window aggregate below (through
  * calcs that pass them on); its end column names the window of each row.
  */
-function windowEndColumn(plan: PlanBuilder, input: PlanNode, partitionKeys: string[]): string | null {
-  const propertyOf = (node: PlanNode, column: string): string | null => {
-    if (node.kind === 'windowAggregate') return node.properties.find((p) => p.name === column)?.property ?? null;
+function windowEndColumn(plan: PlanBuilder, input: PlanNode, partitionKeys: string[], text: SqlText, at: SqlNode): string | null {
+  const propertyOf = (node: PlanNode, column: string): { property: string; time: string } | null => {
+    if (node.kind === 'windowAggregate') {
+      const p = node.properties.find((x) => x.name === column);
+      return p ? { property: p.property, time: node.window.time } : null;
+    }
     if (node.kind === 'calc') {
       const p = node.projections.find((x) => x.name === column);
       return p && p.expr.kind === 'field' ? propertyOf(plan.node(node.input), p.expr.name) : null;
@@ -94,7 +97,12 @@ function windowEndColumn(plan: PlanBuilder, input: PlanNode, partitionKeys: stri
     return null;
   };
   const props = partitionKeys.map((k) => propertyOf(input, k));
-  return props.includes('start') && props.includes('end') ? partitionKeys[props.indexOf('end')] : null;
+  const end = props.findIndex((p) => p?.property === 'end');
+  if (!props.some((p) => p?.property === 'start') || end < 0) return null;
+  if (props[end]!.time === 'processing') {
+    throw text.unsupported('window Top-N on processing-time windows', at, 'rank the rows of event-time windows (a rowtime column with a WATERMARK)');
+  }
+  return partitionKeys[end];
 }
 
 /**
