@@ -4,7 +4,11 @@
 // written here, fused and unfused. Final rows against real Flink are in test/conformance.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compileJob } from '../../compiler/index.js';
+import type { CompiledBundle } from '../../runtime/core/bundle.js';
+import { runCompiled } from '../../runtime/cli/run-compiled.js';
 import { $, DataTypes, TableEnvironment } from '../../compiler/api/index.js';
 import { optimize } from '../../compiler/passes/index.js';
 import { joinStateWarnings } from '../../compiler/passes/join-state-warnings.js';
@@ -255,5 +259,21 @@ describe('a join whose state grows forever warns at compile time', () => {
   it('no warning with a TTL, or when every input is bounded', () => {
     expect(joinStateWarnings(plan('1 h'))).toEqual([]);
     expect(joinStateWarnings(plan(undefined, "'connector' = 'datagen', 'number-of-rows' = '5'"))).toEqual([]);
+  });
+});
+
+describe('a join at -p 2: hash exchanges on the join keys bring matching rows to one subtask', { timeout: 180_000 }, () => {
+  it.each([1, 2])('-p %i gives the nested-loop join', async (p) => {
+    const orders = tempDir();
+    for (let f = 0; f < 3; f++) {
+      fs.writeFileSync(path.join(orders, `orders-${f}.json`), ORDERS.filter((o) => o.id % 3 === f).map((o) => JSON.stringify({ id: o.id, k: o.k, amount: o.amount })).join('\n') + '\n');
+    }
+    const out = tempDir();
+    const file = path.join(tempDir(), 'job.mjs');
+    await compileJob('test/sql/fixtures/join-job.ts', { args: ['--orders', orders, '--dim', jsonLines(DIM), '--out', out], out: file });
+    const { job } = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
+    await runCompiled(job, { parallelism: p, bundle: async () => file });
+    const rows = fs.readdirSync(out).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== '')).sort();
+    expect(rows).toEqual(nestedLoop('inner', (o, d) => o.amount < d.lim, (o, d) => ({ line: `${o!.id},${o!.k},${d!.name}` })).map((r) => r.line).sort());
   });
 });
