@@ -31,6 +31,8 @@ export const kafkaSplits: SplitPositions = {
   },
   owner(split, parallelism) {
     const [topic, partition] = parseSplit(split);
+    // The formula of split-assigner.ts's partitionOwner, which the running readers use; not imported from
+    // there: it loads kafkajs, and this declaration must stay light.
     const start = (Math.imul(stringHash(topic), 31) & 0x7fffffff) % parallelism;
     return (start + partition) % parallelism;
   },
