@@ -1,6 +1,7 @@
 // Flink's planner warns when a regular join would keep state forever: both inputs of a regular join stay in
 // state per key until retracted, so on an unbounded input without `table.exec.state.ttl` the state only grows.
 // This check finds such joins in the optimized plan; the job still compiles (as in Flink).
+import { connectors } from '../../runtime/connectors/registry.js';
 import { durationOption } from '../../runtime/core/options.js';
 import { inputsOf, type JobPlan, type SourceNode } from '../../runtime/core/plan.js';
 import { CompileWarning } from '../ir/diagnostics.js';
@@ -29,12 +30,8 @@ export function joinStateWarnings(plan: JobPlan): CompileWarning[] {
   return warnings;
 }
 
-/** Sources whose options say they end: filesystem, datagen with number-of-rows, kafka with scan.bounded.mode. */
+/** Sources whose options say they end, as their connector declares (runtime/core/connector.ts endsWith). */
 function boundedAtCompileTime(n: SourceNode): boolean {
-  switch (n.connector) {
-    case 'filesystem': return true;
-    case 'datagen': return n.options['number-of-rows'] !== undefined;
-    case 'kafka': return (n.options['scan.bounded.mode'] ?? 'unbounded') !== 'unbounded';
-    default: return false;
-  }
+  const connector = connectors.get(n.connector);
+  return connector?.endsWith?.(n.options) ?? false;
 }

@@ -201,6 +201,11 @@ export interface Connector {
    * (`tail`); a problem when the position cannot say. Absent: a bounded source is re-read whole.
    */
   replayOptions?(options: Record<string, string>, position: unknown): ReplayOptions | { problem: string };
+  /**
+   * Whether a source reading with these options ends (a file, a row count, a bounded Kafka range), as far as
+   * the options alone say: the compiler's warnings ask it. Absent: the source never ends.
+   */
+  endsWith?(options: Record<string, string>): boolean;
   /** A source's splits, for restoring its position at another parallelism; without it, it cannot be rescaled. */
   splits?: SplitPositions;
   /** Checks beyond single options (format options, key fields against columns). */

@@ -9,6 +9,7 @@ export const datagen: Connector = {
   name: 'datagen',
   options: datagenOptions,
   roles: ['source'],
+  endsWith: (options) => options['number-of-rows'] !== undefined,
   sinkAccepts: 'insert-only',
   bundle: 'always',
   validate: validateDatagen,

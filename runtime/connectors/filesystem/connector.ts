@@ -7,6 +7,7 @@ export const filesystem: Connector = {
   name: 'filesystem',
   options: filesystemOptions,
   roles: ['source', 'sink'],
+  endsWith: () => true,
   sinkAccepts: 'insert-only',
   bundle: 'always',
   validate: validateFilesystem,

@@ -11,6 +11,7 @@ export const kafka: Connector = {
   name: 'kafka',
   options: kafkaOptions,
   roles: ['source', 'sink'],
+  endsWith: (options) => (options['scan.bounded.mode'] ?? 'unbounded') !== 'unbounded',
   sinkAccepts: 'insert-only',
   validate: validateKafka,
   replayOptions: kafkaReplayOptions,
