@@ -164,8 +164,9 @@ describe('what the answers mean', () => {
     expect(details.allocatedSlots).toEqual([{ jobId, resource: expect.any(Object) }]);
     const jmm = (await cluster.rest('GET', '/jobmanager/metrics?get=numRegisteredTaskManagers,numRunningJobs')).json;
     expect(jmm).toEqual([{ id: 'numRegisteredTaskManagers', value: '1' }, { id: 'numRunningJobs', value: '1' }]);
+    // One taskmanager with Flink's default of 2 slots (taskmanager.numberOfTaskSlots).
     const sum = (await cluster.rest('GET', '/taskmanagers/metrics?get=Status.Slots.Total&agg=sum')).json;
-    expect(sum).toEqual([{ id: 'Status.Slots.Total', sum: 1 }]);
+    expect(sum).toEqual([{ id: 'Status.Slots.Total', sum: 2 }]);
     const logs = (await cluster.rest('GET', '/jobmanager/logs')).json.logs.map((l: { name: string }) => l.name);
     expect(logs).toContain('jobmanager.log');
     const text = await cluster.rest('GET', '/jobmanager/logs/jobmanager.log');
