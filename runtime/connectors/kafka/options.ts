@@ -201,25 +201,26 @@ export function validateKafka(table: TableInfo, role: 'source' | 'sink'): Option
   if (o.format && Object.keys(o).some((k) => k.startsWith('value.csv.') || k.startsWith('value.json.'))) {
     problems.push({ option: 'format', message: `'value.<format>.*' options go with 'value.format'; with 'format' write them without the 'value.' prefix` });
   }
-  const mode = o['scan.startup.mode'];
-  if (mode === 'timestamp' && !o['scan.startup.timestamp-millis']) problems.push({ option: 'scan.startup.timestamp-millis', message: `'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'` });
-  if (mode === 'specific-offsets' && !o['scan.startup.specific-offsets']) problems.push({ option: 'scan.startup.specific-offsets', message: `'scan.startup.mode' = 'specific-offsets' needs 'scan.startup.specific-offsets'` });
-  if (o['scan.startup.timestamp-millis'] && mode !== 'timestamp') problems.push({ option: 'scan.startup.timestamp-millis', message: `'scan.startup.timestamp-millis' is used only with 'scan.startup.mode' = 'timestamp'` });
-  if (o['scan.startup.specific-offsets'] && mode !== 'specific-offsets') problems.push({ option: 'scan.startup.specific-offsets', message: `'scan.startup.specific-offsets' is used only with 'scan.startup.mode' = 'specific-offsets'` });
-  if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'` });
-  return [...problems, ...boundedProblems(o, role), ...validateCommon(table, readLayout(table, false), role)];
+  return [...problems, ...positionProblems(o, 'startup', role), ...positionProblems(o, 'bounded', role), ...validateCommon(table, readLayout(table, false), role)];
 }
 
-/** scan.bounded.* options go together as scan.startup.* do. */
-function boundedProblems(o: Record<string, string>, role: 'source' | 'sink'): OptionProblem[] {
+/** scan.startup.* and scan.bounded.* options go together: a mode, and the timestamp or offsets it needs. */
+function positionProblems(o: Record<string, string>, scope: 'startup' | 'bounded', role: 'source' | 'sink'): OptionProblem[] {
+  const key = (name: string) => `scan.${scope}.${name}`;
   const problems: OptionProblem[] = [];
-  const mode = o['scan.bounded.mode'];
-  if (mode === 'timestamp' && !o['scan.bounded.timestamp-millis']) problems.push({ option: 'scan.bounded.timestamp-millis', message: `'scan.bounded.mode' = 'timestamp' needs 'scan.bounded.timestamp-millis'` });
-  if (mode === 'specific-offsets' && !o['scan.bounded.specific-offsets']) problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.mode' = 'specific-offsets' needs 'scan.bounded.specific-offsets'` });
-  if (o['scan.bounded.timestamp-millis'] && mode !== 'timestamp') problems.push({ option: 'scan.bounded.timestamp-millis', message: `'scan.bounded.timestamp-millis' is used only with 'scan.bounded.mode' = 'timestamp'` });
-  if (o['scan.bounded.specific-offsets'] && mode !== 'specific-offsets') problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.specific-offsets' is used only with 'scan.bounded.mode' = 'specific-offsets'` });
-  if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'scan.bounded.mode' = 'group-offsets' needs 'properties.group.id'` });
-  if (mode === 'specific-offsets' && o.topic && readTopics(o).length > 1) problems.push({ option: 'scan.bounded.specific-offsets', message: `'scan.bounded.specific-offsets' names partitions of one topic, but 'topic' lists ${readTopics(o).length}` });
+  const mode = o[key('mode')];
+  const needs = (m: string, option: string) => {
+    if (mode === m && !o[key(option)]) problems.push({ option: key(option), message: `'${key('mode')}' = '${m}' needs '${key(option)}'` });
+  };
+  const onlyWith = (option: string, m: string) => {
+    if (o[key(option)] && mode !== m) problems.push({ option: key(option), message: `'${key(option)}' is used only with '${key('mode')}' = '${m}'` });
+  };
+  needs('timestamp', 'timestamp-millis');
+  needs('specific-offsets', 'specific-offsets');
+  onlyWith('timestamp-millis', 'timestamp');
+  onlyWith('specific-offsets', 'specific-offsets');
+  if (role === 'source' && mode === 'group-offsets' && !o['properties.group.id']) problems.push({ option: 'properties.group.id', message: `'${key('mode')}' = 'group-offsets' needs 'properties.group.id'` });
+  if (scope === 'bounded' && mode === 'specific-offsets' && o.topic && readTopics(o).length > 1) problems.push({ option: key('specific-offsets'), message: `'${key('specific-offsets')}' names partitions of one topic, but 'topic' lists ${readTopics(o).length}` });
   return problems;
 }
 
@@ -228,7 +229,7 @@ export function validateUpsertKafka(table: TableInfo, role: 'source' | 'sink'): 
     return [{ option: 'PRIMARY KEY', message: `an upsert-kafka table needs a primary key: the record key is built from it`, hint: 'add PRIMARY KEY (<columns>) NOT ENFORCED to the CREATE TABLE' }];
   }
   const o = table.options;
-  const problems = [...validateCommon(table, readLayout(table, true), role), ...boundedProblems(o, role)];
+  const problems = [...validateCommon(table, readLayout(table, true), role), ...positionProblems(o, 'bounded', role)];
   const buffersRows = Number(o['sink.buffer-flush.max-rows'] ?? 0) > 0;
   const buffersTime = durationMillis(o['sink.buffer-flush.interval']) > 0;
   if (buffersRows !== buffersTime) {

@@ -10,21 +10,28 @@ import type { ConsumerSettings } from './properties.js';
 /** Next offset to read, by topic and partition. */
 export type Offsets = Map<string, Map<number, number>>;
 
-export interface StartupConfig {
-  mode: StartupMode;
+/** A scan.startup.* or scan.bounded.* position: its mode, and the timestamp or offsets that mode reads. */
+interface PositionConfig<Mode> {
+  mode: Mode;
   timestampMillis: number;
   specific: Map<number, number>;
+}
+
+export type StartupConfig = PositionConfig<StartupMode>;
+export type BoundedConfig = PositionConfig<Exclude<BoundedMode, 'unbounded'>>;
+
+function readPosition<Mode>(options: Record<string, string>, scope: 'startup' | 'bounded', mode: Mode): PositionConfig<Mode> {
+  return {
+    mode,
+    timestampMillis: Number(options[`scan.${scope}.timestamp-millis`] ?? 0),
+    specific: parseSpecificOffsets(options[`scan.${scope}.specific-offsets`] ?? '') ?? new Map(),
+  };
 }
 
 /** Flink's default is group-offsets; partitions without a committed offset follow properties.auto.offset.reset. */
 export function readStartup(options: Record<string, string>, upsert: boolean): StartupConfig {
   // upsert-kafka always reads the whole changelog: a table's state is every key's last record.
-  const mode = upsert ? 'earliest-offset' : ((options['scan.startup.mode'] ?? 'group-offsets') as StartupMode);
-  return {
-    mode,
-    timestampMillis: Number(options['scan.startup.timestamp-millis'] ?? 0),
-    specific: parseSpecificOffsets(options['scan.startup.specific-offsets'] ?? '') ?? new Map(),
-  };
+  return readPosition(options, 'startup', upsert ? 'earliest-offset' : ((options['scan.startup.mode'] ?? 'group-offsets') as StartupMode));
 }
 
 /**
@@ -72,21 +79,10 @@ export async function resolveStartOffsets(admin: AdminLink, topics: string[], st
 /** An offset outside the log (deleted by retention, or beyond its end) starts at the nearest end, as auto.offset.reset would. */
 const clamp = (offset: number, low: number, high: number) => Math.min(Math.max(offset, low), high);
 
-export interface BoundedConfig {
-  mode: Exclude<BoundedMode, 'unbounded'>;
-  timestampMillis: number;
-  specific: Map<number, number>;
-}
-
 /** scan.bounded.mode, or null for an unbounded read (the default). */
 export function readBounded(options: Record<string, string>): BoundedConfig | null {
   const mode = (options['scan.bounded.mode'] ?? 'unbounded') as BoundedMode;
-  if (mode === 'unbounded') return null;
-  return {
-    mode,
-    timestampMillis: Number(options['scan.bounded.timestamp-millis'] ?? 0),
-    specific: parseSpecificOffsets(options['scan.bounded.specific-offsets'] ?? '') ?? new Map(),
-  };
+  return mode === 'unbounded' ? null : readPosition(options, 'bounded', mode);
 }
 
 /**
