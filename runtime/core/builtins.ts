@@ -177,7 +177,10 @@ function arithmetic(jsOp: '+' | '-' | '*', sqlOp: string, api: string): BuiltinD
       return t.result(numericResult(t.t(0), t.t(1), jsOp === '*' ? '*' : '+'));
     },
     eval: {
-      kind: 'strict', impl: (a, b, bits) => f.wrapInteger(apply(a, b) as number, bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0],
+      // No constant for the types that need no wrapping (BIGINT, floats): the interpreter then calls `apply`
+      // with no wrapper closure around it.
+      kind: 'strict', impl: (a, b, bits) => (bits ? f.wrapInteger(apply(a, b) as number, bits) : apply(a, b)),
+      consts: (c) => (c.type.name in WRAP_BITS ? [WRAP_BITS[c.type.name]] : []),
       // Java's int multiplication is Math.imul; the others wrap the exact sum.
       inline: (v, c) => (jsOp === '*' && c.type.name === 'INT' ? `Math.imul(${v[0]}, ${v[1]})` : wrapJs(`${v[0]} ${jsOp} ${v[1]}`, c.type)),
     },

@@ -34,15 +34,21 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
 
 function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable): MapStage | GroupIngest | WindowIngest {
   const calcs = n.calcs.map((c) => calcStage(c, udfs));
+  // The last calc writes straight into `out`: copying each batch once more (a spread push) made `--unfused`
+  // q1 about 10% slower.
   const chain: MapStage = (rows, kinds, out) => {
+    if (calcs.length === 0) {
+      for (let i = 0; i < rows.length; i++) out.rows.push(rows[i]);
+      if (kinds !== null) for (let i = 0; i < kinds.length; i++) out.kinds!.push(kinds[i]);
+      return;
+    }
     let cur: StageOutput = { rows, kinds };
-    for (const c of calcs) {
+    for (let i = 0; i < calcs.length - 1; i++) {
       const next: StageOutput = { rows: [], kinds: kinds === null ? null : [] };
-      c(cur.rows, cur.kinds, next);
+      calcs[i](cur.rows, cur.kinds, next);
       cur = next;
     }
-    out.rows.push(...cur.rows);
-    if (cur.kinds) out.kinds!.push(...cur.kinds);
+    calcs[calcs.length - 1](cur.rows, cur.kinds, out);
   };
   if (n.accumulateInto === null) return chain;
   const agg = byId.get(n.accumulateInto)!;
