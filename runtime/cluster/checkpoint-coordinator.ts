@@ -3,15 +3,21 @@
 // then it is the restore point and sources may commit (e.g. Kafka offsets). Also: retention of exactly
 // `state.checkpoints.num-retained`, what an attempt restores from, falling back past a checkpoint that
 // cannot be restored (unreadable, corrupt, or holding output its sinks never committed), and the cleanup
-// of a terminated job's checkpoints.
+// of a terminated job's checkpoints. With a job store (job-store.ts), a checkpoint is acknowledged only once
+// the status naming it is on disk, and a recovered job's checkpoint directory is trimmed to what it retains.
 import { rm } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { intOption } from '../core/options.js';
 import { CheckpointStorage, completeSnapshot, type CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { CheckpointStat, JobRecord } from './job-record.js';
 
+/** Where the coordinator makes a completed checkpoint durable before the task may commit its output. */
+export interface StatusStore {
+  save(job: JobRecord): Promise<void>;
+}
+
 export class CheckpointCoordinator {
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly store: StatusStore | null = null) {}
 
   private storage(job: JobRecord): CheckpointStorage {
     return new CheckpointStorage(job.config['state.checkpoints.dir'], job.id);
@@ -59,7 +65,17 @@ export class CheckpointCoordinator {
     const stat = job.recordCompleted(info, path, endToEndMs, this.historySize(job));
     // The previous checkpoint stays until the sinks have committed the newest one's output (committed()):
     // should that commit fail, the job falls back to it. With num-retained >= 2 it is among those kept anyway.
-    await this.retain(job, [...job.checkpoints.retained, stat].slice(-Math.max(2, this.numRetained(job))));
+    const keep = [...job.checkpoints.retained, stat].slice(-Math.max(2, this.numRetained(job)));
+    job.checkpoints.retained = keep;
+    // On disk before the task hears of it: a jobmanager killed after this restores this checkpoint, one
+    // killed before restores the previous one, whose sinks never committed this one's output.
+    try {
+      await this.store?.save(job);
+    } catch (e) {
+      this.log.error({ jobId: job.id, error: (e as Error).message }, `Checkpoint ${info.id} of job ${job.id} is complete but its pointer could not be stored: not acknowledged (${(e as Error).message}).`);
+      return false;
+    }
+    await this.retain(job, keep);
     this.log.info({ jobId: job.id, path }, `Completed checkpoint ${info.id} for job ${job.id} (${info.size} bytes, checkpointDuration=${endToEndMs} ms).`);
     return true;
   }
@@ -73,7 +89,17 @@ export class CheckpointCoordinator {
 
   private async retain(job: JobRecord, keep: CheckpointStat[]): Promise<void> {
     job.checkpoints.retained = keep;
+    job.onChange?.();
     job.markDiscarded(await this.storage(job).retain(keep.map((s) => s.id)));
+  }
+
+  /**
+   * A job a restarted jobmanager recovered: its checkpoint directory keeps the checkpoints it retains and
+   * loses what a killed attempt or jobmanager left below the newest of them (state.checkpoints.num-retained).
+   */
+  async recovered(job: JobRecord): Promise<void> {
+    const keep = job.checkpoints.retained;
+    if (keep.length) job.markDiscarded(await this.storage(job).retain(keep.map((s) => s.id)));
   }
 
   failed(job: JobRecord, id: number, message: string): void {

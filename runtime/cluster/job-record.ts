@@ -46,7 +46,8 @@ export interface SavepointOperation {
 export class JobRecord {
   state: JobState = 'CREATED';
   readonly timestamps: Partial<Record<JobState, number>> = {};
-  readonly startTime = Date.now();
+  /** Set from the job store when a restarted jobmanager recovers the job. */
+  startTime = Date.now();
   endTime = -1;
   lastModification = Date.now();
   /** Deployment attempt; each restart deploys a new one. */
@@ -79,6 +80,8 @@ export class JobRecord {
     retained: [] as CheckpointStat[],
     lastRestoreTimestamp: -1,
   };
+  /** Told of every change worth keeping (job-store.ts saves the status then). */
+  onChange: (() => void) | null = null;
 
   constructor(
     readonly id: string,
@@ -108,6 +111,7 @@ export class JobRecord {
     this.timestamps[to] = now;
     this.lastModification = now;
     if (TERMINAL.has(to)) this.endTime = now;
+    this.onChange?.();
     return from;
   }
 
@@ -125,6 +129,7 @@ export class JobRecord {
       taskManagerId: this.taskManager,
     });
     this.exceptions.length = Math.min(this.exceptions.length, historySize);
+    this.onChange?.();
   }
 
   /** Appends a sink's sampled rows from a report, keeping the newest OUTPUT_SAMPLE_ROWS; ids not in the plan are ignored. */
@@ -155,6 +160,7 @@ export class JobRecord {
       c.restorePath = path;
     }
     this.addCheckpointStat(stat, historySize);
+    this.onChange?.();
     return stat;
   }
 
@@ -170,10 +176,12 @@ export class JobRecord {
     c.nextId = Math.max(c.nextId, id + 1);
     c.latestFailed = stat;
     this.addCheckpointStat(stat, historySize);
+    this.onChange?.();
   }
 
   /** Marks history entries of checkpoints deleted by retention. */
   markDiscarded(ids: number[]): void {
     for (const s of this.checkpoints.history) if (!s.isSavepoint && ids.includes(s.id)) s.discarded = true;
+    if (ids.length) this.onChange?.();
   }
 }

@@ -3,8 +3,9 @@
 // what the REST layer calls: job submission (job-submission.ts), the job lifecycle and restarts
 // (job-lifecycle.ts, slot-pool.ts), checkpoint acceptance and retention (checkpoint-coordinator.ts),
 // savepoint triggers (savepoint-triggers.ts) and the taskmanagers' registration and heartbeats
-// (taskmanager-tracker.ts). Task events are dispatched here after fencing off stale attempts.
-import { mkdir, rm } from 'node:fs/promises';
+// (taskmanager-tracker.ts). Task events are dispatched here after fencing off stale attempts. Every job is
+// kept in the job store (job-store.ts) and recovered by a restarted jobmanager.
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { durationOption } from '../core/options.js';
 import { CheckpointCoordinator } from './checkpoint-coordinator.js';
@@ -14,8 +15,10 @@ import { badRequest, notFound } from './errors.js';
 import { HEX32 } from './ids.js';
 import { JarStore } from './jars.js';
 import { JobLifecycle } from './job-lifecycle.js';
-import type { JobRecord, SavepointOperation } from './job-record.js';
+import { JobRecord, type SavepointOperation } from './job-record.js';
+import { applyStatus, JobStore, type StoredJob } from './job-store.js';
 import { JobSubmission, type RunJarRequest } from './job-submission.js';
+import { restartStrategy } from './restart-strategy.js';
 import type { Command, RegisterRequest, RegisterResponse, TaskEvent, TaskReport } from './protocol.js';
 import { SavepointTriggers } from './savepoint-triggers.js';
 import { SlotPool } from './slot-pool.js';
@@ -31,6 +34,7 @@ export class JobManager {
   private readonly checkpoints: CheckpointCoordinator;
   private readonly savepoints: SavepointTriggers;
   private readonly submission: JobSubmission;
+  private readonly store: JobStore;
 
   constructor(readonly paths: ClusterPaths, readonly config: Config, readonly log: Logger) {
     this.jars = new JarStore(paths.jarsDir);
@@ -42,7 +46,8 @@ export class JobManager {
       attemptLost: (job, error) => lifecycle!.attemptLost(job, error),
     }, log);
     const tms = this.tracker.taskManagers;
-    this.checkpoints = new CheckpointCoordinator(log);
+    this.store = new JobStore(paths.jobsDir, log);
+    this.checkpoints = new CheckpointCoordinator(log, this.store);
     this.savepoints = new SavepointTriggers(tms, config, log);
     this.lifecycle = lifecycle = new JobLifecycle(this.jobs, new SlotPool(tms), tms, this.checkpoints, this.savepoints, config, log);
     this.submission = new JobSubmission(this.jars, paths, config, log);
@@ -55,10 +60,41 @@ export class JobManager {
 
   async open(): Promise<void> {
     await this.jars.open();
-    // Jobs of an earlier jobmanager are gone with it (no high availability): so are their bundle copies.
-    await rm(this.paths.jobsDir, { recursive: true, force: true });
     await mkdir(this.paths.jobsDir, { recursive: true });
+    for (const stored of await this.store.recover()) await this.recover(stored);
     this.tracker.start();
+  }
+
+  /**
+   * A job an earlier jobmanager had, as Flink's HA recovery does: a terminated one is shown as it ended; one
+   * being cancelled is cancelled; any other is deployed again as soon as taskmanagers (re)register, from its
+   * latest completed checkpoint (else the savepoint it started from, else the start).
+   */
+  private async recover({ definition: d, status }: StoredJob): Promise<void> {
+    const job = new JobRecord(d.id, d.name, d.plan, d.config, d.bundle, restartStrategy(d.config, d.checkpointIntervalMs > 0),
+      d.checkpointIntervalMs, d.allowNonRestoredState, d.savepointPath);
+    job.startTime = d.startTime;
+    if (status) applyStatus(job, status);
+    for (const op of job.savepoints.values()) {
+      if (op.status === 'IN_PROGRESS') Object.assign(op, { status: 'COMPLETED', location: null, failure: { name: 'CheckpointException', message: 'the jobmanager was restarted before the savepoint completed' } });
+    }
+    this.store.watch(job);
+    if (job.terminal) {
+      this.jobs.set(job.id, job);
+      return;
+    }
+    const was = job.state;
+    await this.checkpoints.recovered(job);
+    const from = job.checkpoints.restorePath ?? 'the start';
+    if (was === 'CANCELLING' || was === 'FAILING') {
+      job.transition(was === 'CANCELLING' ? 'CANCELED' : 'FAILED');
+      this.jobs.set(job.id, job);
+      await this.checkpoints.jobTerminated(job);
+    } else {
+      job.transition('RESTARTING');
+      this.lifecycle.submit(job);
+    }
+    this.log.info({ jobId: job.id, state: was, restore: from }, `Recovered job ${job.name} (${job.id}) from the job store: it was ${was}${job.terminal ? `, now ${job.state}` : `; it restarts from ${from}`}.`);
   }
 
   close(): void {
@@ -77,6 +113,14 @@ export class JobManager {
 
   async runJar(jarId: string, req: RunJarRequest): Promise<string> {
     const job = await this.submission.build(jarId, req, (id) => this.jobs.has(id));
+    // Stored before it runs and before the submission is answered: a jobmanager killed from here on recovers it.
+    try {
+      await this.store.create(job);
+    } catch (e) {
+      await this.store.remove(job.id).catch(() => {});
+      throw e;
+    }
+    this.store.watch(job);
     this.lifecycle.submit(job);
     return job.id;
   }

@@ -4,7 +4,8 @@
 // last completed checkpoint, and the final output equals an uninterrupted run (computed independently).
 // A taskmanager that stops answering (SIGSTOP) is declared lost after the heartbeat timeout; when it
 // wakes up it learns it was fenced, cancels its stale task and serves the restarted job instead. After a
-// jobmanager killed with -9, `cluster start` gets the taskmanager that survived back instead of adding one.
+// jobmanager killed with -9, `cluster start` recovers its jobs from the cluster directory and gets the
+// taskmanager that survived back instead of adding one; the job resumes from its last checkpoint.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -90,14 +91,30 @@ describe('failover', () => {
     expect(spawnSync('kill', ['-0', String(pid)]).status).toBe(0);
   });
 
-  it('kill -9 of the jobmanager: `cluster start` gets the surviving taskmanager back, not a second one beside it', async () => {
+  it('kill -9 of the jobmanager: `cluster start` recovers the job (same id, its checkpoint history) and gets the surviving taskmanager back; the job resumes from its checkpoint, exact', async () => {
+    const rows = 30_000;
+    const out = path.join(tempDir(), 'out');
+    const bundle = compileFixture('test/cluster/fixtures/windowed-sums.ts', ['--rows', String(rows), '--output', out]);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', bundle, '--set', 'numbers.rows-per-second=3000', '-D', 'execution.checkpointing.interval=400 ms', ...RESTART]));
+    await cluster.waitFor('two completed checkpoints', async () => (await completedCheckpoints(jobId)) >= 2);
     const tmPid = cluster.pid('taskmanager-1');
     process.kill(cluster.pid('jobmanager'), 'SIGKILL');
+    // What the dead jobmanager had stored (it acknowledges a checkpoint only once stored): history survives.
+    const stored = JSON.parse(fs.readFileSync(path.join(cluster.dir, 'jobs', jobId, 'status.json'), 'utf8'));
     await new Promise((r) => setTimeout(r, 200));
     const again = await TestCluster.start({ dir: cluster.dir, defines: ['heartbeat.timeout=2000'] });
+    expect(again.sluice(['list', '-a']).stdout).toMatch(new RegExp(`${jobId} : Windowed Sums \\((RESTARTING|RUNNING|FINISHED)`));
+    const cp = (await again.rest('GET', `/jobs/${jobId}/checkpoints`)).json;
+    expect(cp.counts.completed).toBeGreaterThanOrEqual(stored.checkpoints.counts.completed);
+    expect(cp.history.map((h: any) => h.id)).toEqual(expect.arrayContaining(stored.checkpoints.history.map((h: any) => h.id)));
+    await again.waitForState(jobId, 'FINISHED', 60_000);
+    expect(readParts(out)).toEqual(expectedSums(rows));
+    expect(again.log('jobmanager')).toMatch(new RegExp(`Recovered job Windowed Sums \\(${jobId}\\) from the job store: it was RUNNING; it restarts from \\S+/checkpoints/${jobId}/chk-\\d+`));
+    expect(again.log('jobmanager')).toMatch(new RegExp(`Restoring job ${jobId} from Checkpoint \\d+ located at `));
+    // The same taskmanager, registered with the new jobmanager; none started beside it.
     const tms = (await again.rest('GET', '/taskmanagers')).json.taskmanagers;
     expect(tms.map((t: any) => t.pid)).toEqual([tmPid]);
     expect(fs.existsSync(path.join(cluster.dir, 'taskmanager-2.pid'))).toBe(false);
     expect(again.log('jobmanager')).toMatch(/Registering TaskManager with ResourceID taskmanager-1-/);
-  });
+  }, 120_000);
 });
