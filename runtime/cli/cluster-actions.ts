@@ -13,7 +13,17 @@ export interface ClusterStartOptions {
   restPort?: string;
   restAddress?: string;
   slots?: string;
+  /** How many taskmanagers the cluster runs (default 1). */
+  taskmanagers?: string;
   D: string[];
+}
+
+/** --taskmanagers: a whole number of at least 1. */
+function taskmanagerCount(value: string | undefined): number {
+  if (value === undefined) return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--taskmanagers ${value}: expected a whole number from 1 to 64`);
+  return n;
 }
 
 const dirArgs = (paths: ClusterPaths) => ['--dir', paths.root];
@@ -21,6 +31,7 @@ const defineArgs = (defines: string[]) => defines.flatMap((d) => ['-D', d]);
 
 export async function clusterStart(opts: ClusterStartOptions): Promise<void> {
   const paths = clusterPaths(opts.dir);
+  const wanted = taskmanagerCount(opts.taskmanagers);
   const running = readPid(paths.jobmanagerPid);
   if (isSluiceProcess(running)) {
     throw new UserError(`a cluster is already running in ${relativePath(paths.root)} (jobmanager pid ${running}, ${readJobmanagerState(paths)?.url ?? 'REST address unknown'})`, 'stop it with `sluice cluster stop`, or use another --dir and --rest-port');
@@ -41,15 +52,16 @@ export async function clusterStart(opts: ClusterStartOptions): Promise<void> {
   const url = await waitForJobmanager(paths, pid, token);
   console.log(`Jobmanager started (pid ${pid}), REST API at ${url}; log ${relativePath(paths.log('jobmanager'))}`);
   // Taskmanagers that outlived a crashed jobmanager register with the new one by themselves: the cluster
-  // gets them back instead of a second taskmanager beside them.
+  // gets them back instead of new taskmanagers beside them, and only the missing ones are started.
   const survivors = liveTaskmanagers(paths);
-  if (survivors.length === 0) return startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
   const client = new RestClient(url, token);
   for (const t of survivors) {
     const name = `taskmanager-${t.index}`;
     const id = await waitForTaskmanager(paths, name, t.pid, client);
     console.log(`Taskmanager ${t.index} (pid ${t.pid}) was still running and registered as ${id}; log ${relativePath(paths.log(name))}`);
   }
+  // One after the other: each takes the next free daemon slot (taskmanager-<n>.pid).
+  for (let i = survivors.length; i < wanted; i++) await startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
 }
 
 export async function taskmanagerStart(opts: { dir?: string; slots?: string; D: string[] }): Promise<void> {

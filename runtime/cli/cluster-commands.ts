@@ -14,14 +14,15 @@ function oneOf(action: string, allowed: string[], command: string): void {
 
 export function registerClusterCommands(program: Command): void {
   program.command('cluster')
-    .description('start, stop or show the local session cluster: a jobmanager (REST on 127.0.0.1:8081) and one taskmanager')
+    .description('start, stop or show the local session cluster: a jobmanager (REST on 127.0.0.1:8081) and its taskmanagers (one unless --taskmanagers)')
     .argument('<action>', 'start | stop | status')
     .option('--dir <dir>', DIR_HELP)
     .option('--rest-port <port>', 'REST port of the jobmanager (default 8081)')
     .option('--rest-address <address>', 'address the REST API binds to (default 127.0.0.1; others need a token)')
-    .option('--slots <n>', 'slots of the taskmanager (default 2: taskmanager.numberOfTaskSlots)')
+    .option('--slots <n>', 'slots of each taskmanager (default 2: taskmanager.numberOfTaskSlots)')
+    .option('--taskmanagers <n>', 'start: how many taskmanagers to run (default 1), each with --slots slots')
     .option('-D <key=value>', 'cluster configuration (repeatable)', collect, [])
-    .action(async (action: string, opts: { dir?: string; restPort?: string; restAddress?: string; slots?: string; D: string[] }) => {
+    .action(async (action: string, opts: { dir?: string; restPort?: string; restAddress?: string; slots?: string; taskmanagers?: string; D: string[] }) => {
       oneOf(action, ['start', 'stop', 'status'], 'cluster');
       const a = await import('./cluster-actions.js');
       if (action === 'start') await a.clusterStart(opts);
