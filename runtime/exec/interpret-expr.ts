@@ -17,18 +17,28 @@ export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now)
     case 'udf': {
       const f = udfs[e.name];
       if (!f) throw new Error(`UDF '${e.name}' is not in this bundle`);
-      const args = e.args.map((a) => interpret(a, udfs, now));
-      if (e.type.nullable) return (r) => { const v = f(...args.map((a) => a(r))); return v === undefined ? null : v; };
+      const call = udfCall(f, e.args.map((a) => interpret(a, udfs, now)));
+      if (e.type.nullable) return (r) => { const v = call(r); return v === undefined ? null : v; };
       const name = e.name;
       const type = typeToString(e.type);
+      const args = e.args.map((a) => interpret(a, udfs, now));
       return (r) => {
-        const vs = args.map((a) => a(r));
-        const v = f(...vs);
-        return v === undefined || v === null ? udfReturnedNull(name, type, vs, v) : v;
+        const v = call(r);
+        return v === undefined || v === null ? udfReturnedNull(name, type, args.map((a) => a(r)), v) : v;
       };
     }
     case 'call': return interpretCall(e, e.args.map((a) => interpret(a, udfs, now)), now);
   }
+}
+
+/**
+ * A UDF called with its arguments' values. One and two arguments (most UDFs) call it directly: an array and a
+ * spread per row made `--unfused` payments 20% slower than the generated code's direct call.
+ */
+function udfCall(f: (...args: any[]) => unknown, args: Eval[]): Eval {
+  if (args.length === 1) { const [a] = args; return (r) => f(a(r)); }
+  if (args.length === 2) { const [a, b] = args; return (r) => f(a(r), b(r)); }
+  return (r) => f(...args.map((a) => a(r)));
 }
 
 /**
