@@ -28,6 +28,8 @@ export interface CompileOptions {
   typecheck?: boolean;
   /** Told each step as it starts, for the CLI's progress line. */
   progress?: (step: string) => void;
+  /** Configuration given outside the job (`-D key=value`), over the job's own: the passes read the runtime mode. */
+  config?: Record<string, string>;
 }
 
 export interface CompiledJob {
@@ -46,7 +48,8 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
   progress('loading and type-checking the job');
   const job = await loadJob(file, args, { typecheck: options.typecheck });
   progress('planning');
-  const logical = job.tEnv.buildPlan(job.name, args);
+  const built = job.tEnv.buildPlan(job.name, args);
+  const logical = options.config ? { ...built, config: { ...built.config, ...options.config } } : built;
   const optimized = optimize(logical);
   const warnings = joinStateWarnings(optimized);
   // Printed where the compiler runs (compile, explain, run job.ts), as Flink's planner logs its warnings.

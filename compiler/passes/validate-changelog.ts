@@ -2,22 +2,29 @@
 // an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key
 // (both as the sink's connector declares, runtime/connectors/check-table.ts),
 // and aggregates over an updating input (retraction) are not supported yet and say so by name.
+// In batch mode (execution.runtime-mode = batch, known here from the job's configuration or -D) every operator
+// emits final, insert-only rows at the end of its input, so none of this applies: a group-by may go into an
+// append-only sink, as in Flink's batch mode. The runtime checks the sinks again once the mode is settled
+// (automatic mode: when the sources open), runtime/exec/runtime-mode.ts.
 import { sinkChangelogProblem } from '../../runtime/connectors/check-table.js';
 import { findConnector } from '../../runtime/connectors/registry.js';
 import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { CompileError } from '../ir/diagnostics.js';
+import { runtimeMode } from '../../runtime/exec/runtime-mode.js';
 
 export function validateChangelog(plan: JobPlan): JobPlan {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   // A select with ROW_NUMBER() leaves a rank without range behind once the enclosing WHERE ranged it: only
   // one that reaches a sink lacks the filter.
   const live = new Set(removeDeadNodes(plan).nodes.map((n) => n.id));
+  const batch = runtimeMode(plan.config) === 'batch';
   for (const n of plan.nodes) {
     if (n.kind === 'rank' && n.rankEnd === null && live.has(n.id)) {
       throw new CompileError(`ROW_NUMBER() OVER (...) AS ${n.rankColumn} needs a filter on ${n.rankColumn} in the enclosing query`, n.loc,
         `SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (...) AS ${n.rankColumn} FROM t) WHERE ${n.rankColumn} <= 3 (Top-N) or ${n.rankColumn} = 1 (deduplication)`);
     }
+    if (batch) continue;
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
       const input = byId.get(n.input)!;
       if (input.changelog !== 'insert-only') {

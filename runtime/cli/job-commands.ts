@@ -69,7 +69,7 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
   let bundle: string;
   let cleanup: () => void;
   try {
-    ({ bundle, cleanup } = await bundleFor(target, args, progress));
+    ({ bundle, cleanup } = await bundleFor(target, args, opts.D, progress));
   } catch (e) {
     progress.fail();
     throw e;
@@ -112,7 +112,7 @@ export async function submitIfCluster(target: string, args: string[], opts: Subm
 }
 
 /** A bundle as is; a job file compiled into a temporary bundle first (with its job arguments). */
-async function bundleFor(target: string, args: string[], progress: Progress): Promise<{ bundle: string; cleanup: () => void }> {
+async function bundleFor(target: string, args: string[], defines: string[], progress: Progress): Promise<{ bundle: string; cleanup: () => void }> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) {
     if (args.length) console.error(`note: job arguments are compile-time inputs; the bundle keeps the ones it was compiled with, ignoring [${args.join(' ')}]`);
     return { bundle: target, cleanup: () => {} };
@@ -121,7 +121,8 @@ async function bundleFor(target: string, args: string[], progress: Progress): Pr
   const { compileJob } = await import('../../compiler/index.js');
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-submit-'));
   const out = path.join(dir, `${path.basename(target, path.extname(target))}.mjs`);
-  await compileJob(target, { args, out, progress: (step) => progress.step(`compiling: ${step}`) });
+  const { definedConfig } = await import('../exec/apply-overrides.js');
+  await compileJob(target, { args, out, progress: (step) => progress.step(`compiling: ${step}`), config: definedConfig(defines) });
   return { bundle: out, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -35,14 +35,16 @@ program.command('compile')
   .argument('<job>', 'job file (jobs/x.ts)')
   .option('-o, --output <file>', 'bundle path (default build/<job>.mjs)')
   .option('--connector <name>', "also carry this connector, to swap a table to it at run time (repeatable; 'all': every one)", collect, [])
+  .option('-D <key=value>', 'configuration the bundle carries (repeatable), e.g. execution.runtime-mode=batch', collect, [])
   .argument('[args...]', 'job arguments, after --')
-  .action(async (job: string, args: string[], opts: { output?: string; connector: string[] }) => {
+  .action(async (job: string, args: string[], opts: { output?: string; connector: string[]; D: string[] }) => {
     const out = opts.output ?? path.join('build', `${path.basename(job, path.extname(job))}.mjs`);
     const connectors = opts.connector.includes('all') ? 'all' : opts.connector;
     const result = await withProgress(`compiling ${job}`, async (p) => {
       p.step('loading the compiler');
       const { compileJob } = await import('../../compiler/index.js');
-      return compileJob(job, { args, out, connectors, progress: p.step });
+      const { definedConfig } = await import('../exec/apply-overrides.js');
+      return compileJob(job, { args, out, connectors, progress: p.step, config: definedConfig(opts.D) });
     }, () => `compiled ${job}`);
     // The path as the user gave it (-o /abs/x.mjs stays absolute); the default is relative to here.
     console.log(opts.output ?? path.relative(process.cwd(), result.bundlePath!));
@@ -73,10 +75,10 @@ program.command('run')
   .action(async (target: string, args: string[], opts: import('./job-commands.js').SubmitOptions) => {
     const { submitIfCluster } = await import('./job-commands.js');
     if (await submitIfCluster(target, args, opts)) return;
-    const job = await loadRunnable(target, args);
+    const job = await loadRunnable(target, args, opts.D);
     await runCompiled(job, {
       sets: opts.set, defines: opts.D, unfused: opts.unfused, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState,
-      bundle: () => bundleOf(target, args),
+      bundle: () => bundleOf(target, args, opts.D),
       ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}),
     });
   });
@@ -105,13 +107,14 @@ registerClusterCommands(program);
 registerReconcileCommand(program);
 
 /** The bundle parallel subtasks import: the target itself, or a job file compiled into a temporary one. */
-async function bundleOf(target: string, args: string[]): Promise<string> {
+async function bundleOf(target: string, args: string[], defines: string[]): Promise<string> {
   if (target.endsWith('.mjs') || target.endsWith('.js')) return path.resolve(target);
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const dir = await mkdtemp(path.join(tmpdir(), 'sluice-run-'));
   const { bundleJobFile } = await import('./compile-job-file.js');
-  return bundleJobFile(target, args, path.join(dir, `${path.basename(target, path.extname(target))}.mjs`));
+  const { definedConfig } = await import('../exec/apply-overrides.js');
+  return bundleJobFile(target, args, path.join(dir, `${path.basename(target, path.extname(target))}.mjs`), definedConfig(defines));
 }
 
 /** One-line reasons: `file:line:col: error: ...` for compile errors, `error: ...` and a hint otherwise. */

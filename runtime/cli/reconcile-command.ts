@@ -54,7 +54,7 @@ async function runReconcile(target: string, args: string[], opts: ReconcileComma
   const { applyOverrides } = await import('../exec/apply-overrides.js');
   const { reconcile, refuseProcessingTime } = await import('../reconcile/reconcile.js');
   const { reportJson, reportText } = await import('../reconcile/report.js');
-  const job: CompiledBundle = await loadRunnable(target, args);
+  const job: CompiledBundle = await loadRunnable(target, args, opts.D);
   const { readFileSync } = await import('node:fs');
   const base: JobPlan = opts.plan ? JSON.parse(readFileSync(opts.plan, 'utf8')) as JobPlan : job.plan;
   const plan = applyOverrides(base, { sets: opts.set, defines: opts.D });

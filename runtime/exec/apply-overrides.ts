@@ -5,6 +5,7 @@
 import { connectorFor, isProblem, optionProblem, sinkChangelogProblem } from '../connectors/check-table.js';
 import { UserError } from '../core/errors.js';
 import type { JobPlan, PlanNode } from '../core/plan.js';
+import { runtimeMode } from './runtime-mode.js';
 
 export interface Overrides {
   sets?: string[];
@@ -24,12 +25,7 @@ export function applyOverrides(plan: JobPlan, overrides: Overrides): JobPlan {
   for (const t of byTable.keys()) {
     if (!tables.has(t)) throw new UserError(`--set: the job has no table '${t}'`, `its tables: ${[...tables].join(', ')}`);
   }
-  const config = { ...plan.config };
-  for (const d of overrides.defines ?? []) {
-    const eq = d.indexOf('=');
-    if (eq <= 0) throw new UserError(`-D ${d}: expected key=value`);
-    config[d.slice(0, eq)] = d.slice(eq + 1);
-  }
+  const config = { ...plan.config, ...definedConfig(overrides.defines ?? []) };
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const nodes = plan.nodes.map((n): PlanNode => {
     if ((n.kind !== 'source' && n.kind !== 'sink') || !byTable.has(n.table)) return n;
@@ -42,9 +38,21 @@ export function applyOverrides(plan: JobPlan, overrides: Overrides): JobPlan {
     const table = { table: n.table, declared: n.kind === 'source' ? n.declared : n.schema, primaryKey: n.kind === 'sink' ? n.primaryKey : n.upsertKey ?? [], options };
     // A source swapped to one producing updates (upsert-kafka) fails here on its missing primary key: a source
     // table keeps the changelog it was compiled for.
-    const problem = optionProblem(c, table, n.kind) ?? (n.kind === 'sink' ? sinkChangelogProblem(c, n, byId.get(n.input)!) : null);
+    // A batch run's output is insert-only whatever the query (runtime-mode.ts).
+    const problem = optionProblem(c, table, n.kind) ?? (n.kind === 'sink' && runtimeMode(config) !== 'batch' ? sinkChangelogProblem(c, n, byId.get(n.input)!) : null);
     if (problem) throw new UserError(problem.message, problem.hint);
     return { ...n, connector: c.name, options };
   });
   return { ...plan, nodes, config };
+}
+
+/** `-D key=value` options as configuration entries (the compiler takes them too: the runtime mode shapes its checks). */
+export function definedConfig(defines: readonly string[]): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const d of defines) {
+    const eq = d.indexOf('=');
+    if (eq <= 0) throw new UserError(`-D ${d}: expected key=value`);
+    config[d.slice(0, eq)] = d.slice(eq + 1);
+  }
+  return config;
 }

@@ -5,6 +5,9 @@
 // comes and sent again (+I) when its last match goes. Both sides are kept in state per join key
 // (state/join-state.ts) with `table.exec.state.ttl`; the snapshot is per key group. The watermark out is the
 // minimum over both inputs; the input ends when both have.
+// In batch mode (execution.runtime-mode = batch) the output is final and insert-only, as Flink's batch joins:
+// matches go out as they are found (inputs are insert-only in a batch, runtime-mode.ts), and an outer side's
+// rows are padded with NULLs only at the end of both inputs, those that never matched.
 import type { DataType } from '../core/data-types.js';
 import type { RowCondition } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
@@ -29,6 +32,8 @@ export interface JoinSettings {
   /** `pipeline.max-parallelism`: the number of key groups snapshots are split into. */
   maxParallelism: number;
   now?: () => number;
+  /** A batch run: unmatched outer rows are padded once, at the end of input. */
+  batch?: boolean;
 }
 
 export class JoinProcessor extends UnionProcessor implements Stateful {
@@ -39,9 +44,11 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
   /** Output of the batch being processed. */
   private out: Row[] = [];
   private outKinds: RowKind[] = [];
+  private readonly batch: boolean;
 
   constructor(private readonly node: JoinNode, inputTypes: [DataType[], DataType[]], private readonly condition: RowCondition | null, metrics: OperatorMetrics, settings: JoinSettings) {
     super(2, metrics);
+    this.batch = settings.batch ?? false;
     const now = settings.now ?? Date.now;
     const side = (fields: string[], keys: string[], outer: boolean): Side => {
       const keyOf = joinKey(keys);
@@ -72,8 +79,24 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
         this.emit(out, outKinds.every((k) => k === RowKind.INSERT) ? null : outKinds);
       },
       watermark: base.watermark,
-      endInput: base.endInput,
+      endInput: this.batch ? () => { this.inputsEnded++; if (this.inputsEnded === 2) this.padUnmatched(); base.endInput(); } : base.endInput,
     };
+  }
+
+  private inputsEnded = 0;
+
+  /** Batch: the outer sides' rows that joined nothing, padded with NULLs, before the end goes on. */
+  private padUnmatched(): void {
+    for (let s = 0; s < 2; s++) {
+      if (!this.sides[s].outer) continue;
+      for (const rec of this.sides[s].state.records()) {
+        if (rec.assoc === 0) for (let c = 0; c < rec.count; c++) this.pad(rec.row, s === 0, RowKind.INSERT);
+      }
+    }
+    const out = this.out;
+    this.out = [];
+    this.outKinds = [];
+    this.emit(out, null);
   }
 
   /** StreamingJoinOperator.processElement. */
@@ -92,10 +115,11 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     }
     const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
     if (accumulate) {
-      if (input.outer && matched === 0) this.pad(row, inputIsLeft, RowKind.INSERT);
+      // A batch pads a kept row at the end, if it is still unmatched then; a NULL key never matches.
+      if (input.outer && matched === 0 && (!this.batch || key === null)) this.pad(row, inputIsLeft, RowKind.INSERT);
       if (other.outer) {
         for (const rec of matches) {
-          if (rec.assoc === 0) for (let c = 0; c < rec.count; c++) this.pad(rec.row, !inputIsLeft, RowKind.DELETE);
+          if (rec.assoc === 0 && !this.batch) for (let c = 0; c < rec.count; c++) this.pad(rec.row, !inputIsLeft, RowKind.DELETE);
           other.state.setAssoc(rec, rec.assoc + 1);
         }
       }

@@ -20,7 +20,9 @@ import { OutputSample } from '../core/output-sample.js';
 import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
-import { checkBatchPlan, resolveBatch, type RuntimeMode } from './runtime-mode.js';
+import { checkBatchPlan, checkStreamingSinks, resolveBatch, type RuntimeMode } from './runtime-mode.js';
+import { FinalRows } from './final-rows.js';
+import { rankChangelog } from './rank/rank-strategy.js';
 import { JoinProcessor } from './join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 
@@ -86,6 +88,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
     }
     g.batch = resolveBatch(mode, plan.nodes.flatMap((n) => (n.kind === 'source' ? [{ node: n, reader: readers.get(n.id)! }] : [])));
     if (g.batch) checkBatchPlan(plan);
+    else checkStreamingSinks(plan);
   } catch (e) {
     await Promise.allSettled([...readers.values()].map((r) => r.close()));
     throw e;
@@ -155,7 +158,10 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const p = new RankProcessor(n, byId.get(n.input)!.schema, m);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
-        ends.set(n.id, { entry: () => p, exit: p });
+        // A batch emits the final ranking once, as inserts, where a stream sends its updates.
+        const final = batch && rankChangelog(n.strategy) !== 'insert-only' ? new FinalRows(n.schema.map((f) => f.name), m) : null;
+        if (final) p.outputs.push(final);
+        ends.set(n.id, { entry: () => p, exit: final ?? p });
         break;
       }
       case 'union': {
@@ -166,7 +172,8 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'join': {
         const keyTypes = (id: string, keys: string[]) => keys.map((k) => byId.get(id)!.schema.find((f) => f.name === k)!.type);
         const p = new JoinProcessor(n, [keyTypes(n.left, n.leftKeys), keyTypes(n.right, n.rightKeys)], code.conditions?.[n.id] ?? null, m, {
-          ttlMs: durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config),
+          // A batch keeps every row to the end (Flink's batch joins have no state TTL).
+          ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,
         });
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
@@ -175,7 +182,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       }
       case 'sink': {
         const restored = restore ? (restore.operators[n.id] ?? null) : null;
-        const writer = await openSink(n, byId.get(n.input)!.changelog, restored, m, ctx);
+        const writer = await openSink(n, batch ? 'insert-only' : byId.get(n.input)!.changelog, restored, m, ctx);
         g.sinks.push({ id: n.id, writer });
         m.outputSample = new OutputSample(n.schema);
         const p = new SinkProcessor(writer, m, ctx.pending);

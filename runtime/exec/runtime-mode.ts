@@ -4,6 +4,7 @@
 // can do (processing-time windows, an unbounded source) fails before any record is read, with the reason.
 import type { SourceReader } from '../core/connector.js';
 import { UserError } from '../core/errors.js';
+import { connectorFor, isProblem, sinkChangelogProblem } from '../connectors/check-table.js';
 import type { JobPlan, SourceNode } from '../core/plan.js';
 
 export type RuntimeMode = 'streaming' | 'batch' | 'automatic';
@@ -34,11 +35,32 @@ export function resolveBatch(mode: RuntimeMode, sources: readonly { node: Source
 /** What a batch run cannot do, found in the plan before anything opens. */
 export function checkBatchPlan(plan: JobPlan): void {
   for (const n of plan.nodes) {
+    // Flink's DynamicSourceUtils refuses these in batch mode too: final results need an insert-only input.
+    if (n.kind === 'source' && n.changelog !== 'insert-only') {
+      throw new UserError(
+        `${RUNTIME_MODE_KEY} = batch: table '${n.table}' (connector '${n.connector}') produces updates and deletes, but a batch reads only insert-only sources`,
+        'read the table in streaming mode, or read an append-only copy of it (e.g. kafka with format json instead of a changelog format)',
+      );
+    }
     if (n.kind === 'windowAggregate' && n.window.time === 'processing') {
       throw new UserError(
         `${RUNTIME_MODE_KEY} = batch: the window on '${n.window.timeColumn}' is a processing-time window, whose result depends on when records arrive, not on the records`,
         'window on an event-time column (one with a WATERMARK), or run in streaming mode',
       );
     }
+  }
+}
+
+/**
+ * A streaming run's sinks must take what their queries produce. The compiler checks this unless the job was
+ * compiled for batch mode; a run settles the mode only now (-D at run time, automatic mode), so it checks again.
+ */
+export function checkStreamingSinks(plan: JobPlan): void {
+  const byId = new Map(plan.nodes.map((n) => [n.id, n]));
+  for (const n of plan.nodes) {
+    if (n.kind !== 'sink') continue;
+    const c = connectorFor(n.table, n.connector, 'sink');
+    const problem = isProblem(c) ? null : sinkChangelogProblem(c, n, byId.get(n.input)!);
+    if (problem) throw new UserError(`${problem.message} (in streaming mode)`, `${problem.hint}; or run it with -D ${RUNTIME_MODE_KEY}=batch`);
   }
 }

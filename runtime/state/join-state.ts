@@ -91,6 +91,11 @@ export class JoinSideState {
     }
   }
 
+  /** Every row kept (a batch join pads its outer side's unmatched rows from them at the end). */
+  *records(): IterableIterator<JoinRecord> {
+    for (const b of this.buckets.values()) yield* b.values();
+  }
+
   /** Rows kept, for tests and metrics: the sum of counts. */
   size(): number {
     let n = 0;
@@ -136,14 +141,18 @@ export class JoinSideState {
     return out;
   }
 
-  /** A row's identity by content: equal rows (as SQL compares them, NULL = NULL) share one record. */
   private rowKey(row: Row): string {
-    let k = '';
-    for (const f of this.fields) {
-      const v = row[f] ?? null;
-      k += v === null ? '\u0000' : typeof v === 'string' ? 's' + v : typeof v === 'object' ? 'o' + JSON.stringify(v) : typeof v + String(v);
-      k += '\u0001';
-    }
-    return k;
+    return rowContentKey(row, this.fields);
   }
+}
+
+/** A row's identity by content: equal rows (as SQL compares them, NULL = NULL) have one key. */
+export function rowContentKey(row: Row, fields: readonly string[]): string {
+  let k = '';
+  for (const f of fields) {
+    const v = row[f] ?? null;
+    k += v === null ? '\u0000' : typeof v === 'string' ? 's' + v : typeof v === 'object' ? 'o' + JSON.stringify(v) : typeof v + String(v);
+    k += '\u0001';
+  }
+  return k;
 }
