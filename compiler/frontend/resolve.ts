@@ -5,6 +5,7 @@ import { DataTypes, isInteger, isNumeric, isString, isTimestamp, typeToString, w
 import type { Expr } from '../../runtime/core/expr.js';
 import { nearest } from '../../runtime/core/options.js';
 import type { SourceLoc } from '../../runtime/core/plan.js';
+import { cast } from '../../runtime/core/scalar-functions.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { isAggregateName, type LExpr } from '../ir/logical-expr.js';
 
@@ -37,7 +38,10 @@ export class Resolver {
         const arg = this.resolve(e.expr);
         const rejected = castRejected(arg.type, e.type);
         if (rejected) throw new CompileError(rejected, e.loc);
-        return { kind: 'call', fn: e.try ? 'tryCast' : 'cast', args: [arg], type: e.try ? withType(e.type, { nullable: true }) : e.type };
+        // A CAST is NULL only where its argument is (CAST(1 AS DECIMAL(5, 2)) is NOT NULL), as Flink types it,
+        // except that a value too large for a DECIMAL casts to NULL: only a literal that fits is known not to.
+        const overflows = e.type.name === 'DECIMAL' && !(arg.kind === 'literal' && cast(arg.value, e.type, arg.type) !== null);
+        return { kind: 'call', fn: e.try ? 'tryCast' : 'cast', args: [arg], type: withType(e.type, { nullable: e.try || arg.type.nullable || overflows }) };
       }
       case 'windowProp':
         throw new CompileError(`window property ${e.window}.${e.property}() is only available in the select of a windowed groupBy`, e.loc,

@@ -2,133 +2,26 @@
 // that types a call (and rejects bad arguments), how it treats NULL, the implementation that both the
 // generated code (as `fn.impl.<name>`, or an inlined JS form where it is an operator) and the interpreter
 // run, and its text in explain. The compiler imports this table; nothing here imports the compiler.
-// Adding a function is one entry here plus tests (and an Expression method if it has a Table API method).
+// Adding a function is one entry here or in its family's file (builtins-*.ts, spread into the table below)
+// plus tests (and an Expression method if it has a Table API method). builtin-def.ts has the entries' shape.
 import {
-  DataTypes, isInteger, isNumeric, isString, isTemporal, isTimestamp, plainType, typeToString, withType, type DataType,
+  BOOL, FunctionTypeError, TypeCheck, isBoolean, numericResult,
+  type BuiltinDef, type CallInfo, type Expr, type Impl,
+} from './builtin-def.js';
+import { double, str } from './builtin-def.js';
+import { CONDITIONAL_FUNCTIONS } from './builtins-conditional.js';
+import { JSON_FUNCTIONS } from './builtins-json.js';
+import { TEMPORAL_FUNCTIONS } from './builtins-temporal.js';
+import { TEXT_FUNCTIONS } from './builtins-text.js';
+import {
+  DataTypes, isInteger, isNumeric, isString, isTemporal, isTimestamp, plainType, typeToString, type DataType,
 } from './data-types.js';
 import * as f from './scalar-functions.js';
 import { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-units.js';
 import { TIME_UNITS, isTimeUnit } from './time-units.js';
 
-/**
- * An argument as the rules see it: a typed expression of core/expr.ts (which names this table's entries, so
- * this file does not import it back: no import cycle).
- */
-type Expr = { readonly kind: string; readonly type: DataType; readonly value?: unknown };
-
-/** What a rule or an implementation knows about one call. */
-export interface CallInfo {
-  /** The call's result type (the target type of a CAST). */
-  readonly type: DataType;
-  readonly args: readonly Expr[];
-}
-
-/** Non-null argument values (then the extra constants), to the result. */
-export type Impl = (...args: any[]) => unknown;
-
-export type Evaluation =
-  /** NULL when any argument is NULL, else impl(...args, ...consts(call)). */
-  | { readonly kind: 'strict'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
-  /** Gets NULL arguments too and decides itself (IS NULL, COALESCE, IN's three-valued result, CAST). */
-  | { readonly kind: 'nullable'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
-  /** Evaluates its arguments lazily or reads the clock: codegen and the interpreter each have a form for it. */
-  | { readonly kind: 'special'; readonly form: SpecialForm };
-
-export type SpecialForm = 'case' | 'and' | 'or' | 'now';
-
-/**
- * JS text equal to the implementation for generated code (`fn` is runtime/core/functions.ts), from the
- * argument variables; undefined falls back to calling the implementation.
- */
-export type Inline = (v: readonly string[], c: CallInfo) => string | undefined;
-
-export interface BuiltinDef {
-  /** SQL names (upper case). Operators have none: the SQL parser names them by their entry. */
-  readonly sql: readonly string[];
-  /** Table API names: Expression methods and call('...') names. */
-  readonly api: readonly string[];
-  /** The result type; throws a FunctionTypeError for arguments it does not take. */
-  readonly type: (t: TypeCheck) => DataType;
-  readonly eval: Evaluation;
-  /** The call in explain, from its arguments' texts; by default NAME(a, b). */
-  readonly text?: (args: readonly string[], c: CallInfo) => string;
-}
-
-/** A call with arguments the function does not take; the compiler reports it at the call's location. */
-export class FunctionTypeError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-  }
-}
-
-const BOOL = DataTypes.BOOLEAN().notNull!();
-
-/** The arguments of a call under type checking, with the helpers type rules share. */
-export class TypeCheck {
-  /** Whether any argument may be NULL. */
-  readonly nullable: boolean;
-
-  constructor(readonly written: string, readonly args: readonly Expr[]) {
-    this.nullable = args.some((a) => a.type.nullable);
-  }
-
-  fail(message: string, hint?: string): never {
-    throw new FunctionTypeError(message, hint);
-  }
-
-  t(i: number): DataType {
-    return this.args[i]?.type ?? this.fail(`${this.written} needs at least ${i + 1} argument(s)`);
-  }
-
-  need(i: number, ok: (d: DataType) => boolean, what: string): void {
-    const t = this.t(i);
-    if (t.name !== 'NULL' && !ok(t)) this.fail(`${this.written}: argument ${i + 1} has type ${typeToString(t)}, expected ${what}`);
-  }
-
-  /** The type, nullable when any argument is (or when `nullable` says so), never a time attribute. */
-  result(t: DataType, nullable = this.nullable): DataType {
-    return withType(t, { nullable, timeAttribute: undefined });
-  }
-
-  /** A literal argument's value (time units, patterns), or undefined. */
-  literal(i: number): unknown {
-    const a = this.args[i];
-    return a?.kind === 'literal' ? a.value : undefined;
-  }
-}
-
-const isBoolean = (d: DataType) => d.name === 'BOOLEAN';
-
-function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
-  const rank = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'];
-  const wider = rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
-  if (wider.name !== 'DECIMAL') return wider;
-  return decimalResult(asDecimal(a), asDecimal(b), op);
-}
-
-/** The DECIMAL(p, s) an integer type converts to for DECIMAL arithmetic (Flink's digits of each integer type). */
-function asDecimal(t: DataType): { p: number; s: number } {
-  const digits: Record<string, number> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19 };
-  return t.name === 'DECIMAL' ? { p: t.precision ?? 10, s: t.scale ?? 0 } : { p: digits[t.name] ?? 19, s: 0 };
-}
-
-/** Flink's precision and scale of DECIMAL arithmetic (LogicalTypeMerging), at most DECIMAL(38, s). */
-function decimalResult(a: { p: number; s: number }, b: { p: number; s: number }, op: '+' | '*' | '/' | '%'): DataType {
-  let p: number, s: number;
-  switch (op) {
-    case '+': s = Math.max(a.s, b.s); p = Math.max(a.p - a.s, b.p - b.s) + s + 1; break;
-    case '*': s = a.s + b.s; p = a.p + b.p; break;
-    case '/': s = Math.max(6, a.s + b.p + 1); p = a.p - a.s + b.s + s; break;
-    case '%': s = Math.max(a.s, b.s); p = Math.min(a.p - a.s, b.p - b.s) + s; break;
-  }
-  if (p > 38) {
-    // As Flink's adjustPrecisionScale: keep the integer digits, and at least 6 fraction digits where there were more.
-    const intDigits = p - s;
-    s = Math.max(Math.min(s, 6), 38 - intDigits);
-    p = 38;
-  }
-  return DataTypes.DECIMAL(p, Math.min(s, p));
-}
+export { FunctionTypeError, TypeCheck, BOOL };
+export type { BuiltinDef, CallInfo, Evaluation, Impl, Inline, SpecialForm } from './builtin-def.js';
 
 /** Bits of the integer types that wrap as Java's do (BIGINT is exact to 2^53 instead, docs/types.md). */
 const WRAP_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32 };
@@ -391,7 +284,12 @@ export const BUILTINS = {
   },
   extract: {
     sql: ['EXTRACT'], api: [],
-    type: (t) => t.result(DataTypes.BIGINT()),
+    type: (t) => {
+      const unit = String(t.literal(0) ?? '');
+      if (!(f.EXTRACT_UNITS as readonly string[]).includes(unit)) t.fail(`EXTRACT: unknown unit '${unit}'`, `one of ${f.EXTRACT_UNITS.join(', ')}`);
+      t.need(1, isTemporal, 'a TIMESTAMP, DATE or TIME');
+      return t.result(DataTypes.BIGINT());
+    },
     eval: { kind: 'strict', impl: f.extract },
     text: (a) => `EXTRACT(${a[0].replace(/'/g, '')} FROM ${a[1]})`,
   },
@@ -467,25 +365,11 @@ export const BUILTINS = {
   sha384: str(['SHA384'], (s) => f.hash('sha384', s)),
   sha512: str(['SHA512'], (s) => f.hash('sha512', s)),
   sha2: str(['SHA2'], (s, bits) => ([224, 256, 384, 512].includes(bits) ? f.hash(`sha${bits}`, s) : null), true),
+  ...CONDITIONAL_FUNCTIONS,
+  ...TEMPORAL_FUNCTIONS,
+  ...TEXT_FUNCTIONS,
+  ...JSON_FUNCTIONS,
 } satisfies Record<string, BuiltinDef>;
-
-/** A DOUBLE function of numbers (NULL in, NULL out). */
-function double(sql: string[], impl: Impl): BuiltinDef {
-  return {
-    sql, api: [],
-    type: (t) => { t.args.forEach((_, i) => t.need(i, isNumeric, 'a number')); return t.result(DataTypes.DOUBLE()); },
-    eval: { kind: 'strict', impl },
-  };
-}
-
-/** A STRING function (NULL in, NULL out; `maybeNull` when it also gives NULL for some non-null arguments). */
-function str(sql: string[], impl: Impl, maybeNull = false): BuiltinDef {
-  return {
-    sql, api: [],
-    type: (t) => t.result(DataTypes.STRING(), maybeNull || t.nullable),
-    eval: { kind: 'strict', impl },
-  };
-}
 
 export type BuiltinName = keyof typeof BUILTINS;
 

@@ -118,15 +118,31 @@ export function trimChars(s: string, chars: string | null | undefined, left: boo
 
 export function extract(unit: string, ms: number): number {
   const d = new Date(ms);
-  switch (unit) {
+  switch (unit as ExtractUnit) {
     case 'YEAR': return d.getUTCFullYear();
+    case 'QUARTER': return Math.floor(d.getUTCMonth() / 3) + 1;
     case 'MONTH': return d.getUTCMonth() + 1;
+    case 'WEEK': return isoWeek(d);
     case 'DAY': return d.getUTCDate();
+    // Day of the year (1..366) and of the week (Sunday 1 .. Saturday 7), as Flink's EXTRACT(DOY/DOW) and DAYOFWEEK.
+    case 'DOY': return Math.floor((ms - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    case 'DOW': return d.getUTCDay() + 1;
     case 'HOUR': return d.getUTCHours();
     case 'MINUTE': return d.getUTCMinutes();
     case 'SECOND': return d.getUTCSeconds();
-    default: throw new Error(`EXTRACT(${unit}) is not supported`);
+    case 'MILLISECOND': return d.getUTCMilliseconds();
   }
+}
+
+/** The units EXTRACT takes (its type rule rejects the others at compile time). */
+export const EXTRACT_UNITS = ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'DOY', 'DOW', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND'] as const;
+export type ExtractUnit = (typeof EXTRACT_UNITS)[number];
+
+/** The ISO-8601 week of the year (weeks start on Monday; week 1 holds the year's first Thursday), as Flink's WEEK. */
+function isoWeek(d: Date): number {
+  const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 3 - ((d.getUTCDay() + 6) % 7));
+  const yearStart = Date.UTC(new Date(thursday).getUTCFullYear(), 0, 1);
+  return Math.floor((thursday - yearStart) / (7 * 86_400_000)) + 1;
 }
 
 /** The failure of a CAST that Flink fails the job for (TRY_CAST gives NULL instead). */

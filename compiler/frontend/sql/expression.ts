@@ -207,6 +207,8 @@ export class ExprConverter {
         `GROUP BY ${upper}(ts, INTERVAL '10' MINUTE), ...; or as a table function: FROM TABLE(${upper}(TABLE t, DESCRIPTOR(ts), ...))`);
     }
     const args = this.arguments(f);
+    // EXTRACT(DOW FROM ts), EXTRACT(DOY ...): units the grammar does not know read as column names.
+    if (upper === 'EXTRACT' && args[0]?.kind === 'ref' && /^(DOW|DOY)$/i.test(args[0].name)) args[0] = { kind: 'unit', unit: args[0].name.toUpperCase(), loc: args[0].loc };
     const aux = WINDOW_AUXILIARY.exec(upper);
     if (aux) return this.scope.windowAuxiliary(upper, aux[2].toLowerCase() as WindowProperty, args, f);
     const quantifier = f.setQuantifier()?.getText().toUpperCase();

@@ -1,0 +1,144 @@
+// The shape of an entry of the built-in function table (builtins.ts and its family files builtins-*.ts), and
+// what the entries' type rules share: the arguments under type checking, Flink's numeric type widening and
+// DECIMAL precision rules, and the common shapes of DOUBLE and STRING functions.
+import { DataTypes, typeToString, withType, type DataType } from './data-types.js';
+import { isNumeric } from './data-types.js';
+
+/**
+ * An argument as the rules see it: a typed expression of core/expr.ts (which names this table's entries, so
+ * this file does not import it back: no import cycle).
+ */
+export type Expr = { readonly kind: string; readonly type: DataType; readonly value?: unknown };
+
+/** What a rule or an implementation knows about one call. */
+export interface CallInfo {
+  /** The call's result type (the target type of a CAST). */
+  readonly type: DataType;
+  readonly args: readonly Expr[];
+}
+
+/** Non-null argument values (then the extra constants), to the result. */
+export type Impl = (...args: any[]) => unknown;
+
+export type Evaluation =
+  /** NULL when any argument is NULL, else impl(...args, ...consts(call)). */
+  | { readonly kind: 'strict'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
+  /** Gets NULL arguments too and decides itself (IS NULL, COALESCE, IN's three-valued result, CAST). */
+  | { readonly kind: 'nullable'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
+  /** Evaluates its arguments lazily or reads the clock: codegen and the interpreter each have a form for it. */
+  | { readonly kind: 'special'; readonly form: SpecialForm };
+
+export type SpecialForm = 'case' | 'and' | 'or' | 'now';
+
+/**
+ * JS text equal to the implementation for generated code (`fn` is runtime/core/functions.ts), from the
+ * argument variables; undefined falls back to calling the implementation.
+ */
+export type Inline = (v: readonly string[], c: CallInfo) => string | undefined;
+
+export interface BuiltinDef {
+  /** SQL names (upper case). Operators have none: the SQL parser names them by their entry. */
+  readonly sql: readonly string[];
+  /** Table API names: Expression methods and call('...') names. */
+  readonly api: readonly string[];
+  /** The result type; throws a FunctionTypeError for arguments it does not take. */
+  readonly type: (t: TypeCheck) => DataType;
+  readonly eval: Evaluation;
+  /** The call in explain, from its arguments' texts; by default NAME(a, b). */
+  readonly text?: (args: readonly string[], c: CallInfo) => string;
+}
+
+/** A call with arguments the function does not take; the compiler reports it at the call's location. */
+export class FunctionTypeError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+  }
+}
+
+export const BOOL = DataTypes.BOOLEAN().notNull!();
+
+/** The arguments of a call under type checking, with the helpers type rules share. */
+export class TypeCheck {
+  /** Whether any argument may be NULL. */
+  readonly nullable: boolean;
+
+  constructor(readonly written: string, readonly args: readonly Expr[]) {
+    this.nullable = args.some((a) => a.type.nullable);
+  }
+
+  fail(message: string, hint?: string): never {
+    throw new FunctionTypeError(message, hint);
+  }
+
+  t(i: number): DataType {
+    return this.args[i]?.type ?? this.fail(`${this.written} needs at least ${i + 1} argument(s)`);
+  }
+
+  need(i: number, ok: (d: DataType) => boolean, what: string): void {
+    const t = this.t(i);
+    if (t.name !== 'NULL' && !ok(t)) this.fail(`${this.written}: argument ${i + 1} has type ${typeToString(t)}, expected ${what}`);
+  }
+
+  /** The type, nullable when any argument is (or when `nullable` says so), never a time attribute. */
+  result(t: DataType, nullable = this.nullable): DataType {
+    return withType(t, { nullable, timeAttribute: undefined });
+  }
+
+  /** A literal argument's value (time units, patterns), or undefined. */
+  literal(i: number): unknown {
+    const a = this.args[i];
+    return a?.kind === 'literal' ? a.value : undefined;
+  }
+}
+
+export const isBoolean = (d: DataType) => d.name === 'BOOLEAN';
+
+export function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
+  const rank = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'];
+  const wider = rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
+  if (wider.name !== 'DECIMAL') return wider;
+  return decimalResult(asDecimal(a), asDecimal(b), op);
+}
+
+/** The DECIMAL(p, s) an integer type converts to for DECIMAL arithmetic (Flink's digits of each integer type). */
+export function asDecimal(t: DataType): { p: number; s: number } {
+  const digits: Record<string, number> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19 };
+  return t.name === 'DECIMAL' ? { p: t.precision ?? 10, s: t.scale ?? 0 } : { p: digits[t.name] ?? 19, s: 0 };
+}
+
+/** Flink's precision and scale of DECIMAL arithmetic (LogicalTypeMerging), at most DECIMAL(38, s). */
+export function decimalResult(a: { p: number; s: number }, b: { p: number; s: number }, op: '+' | '*' | '/' | '%'): DataType {
+  let p: number, s: number;
+  switch (op) {
+    case '+': s = Math.max(a.s, b.s); p = Math.max(a.p - a.s, b.p - b.s) + s + 1; break;
+    case '*': s = a.s + b.s; p = a.p + b.p + 1; break; // + 1 as Flink's LogicalTypeMerging (Hive's rule)
+    case '/': s = Math.max(6, a.s + b.p + 1); p = a.p - a.s + b.s + s; break;
+    case '%': s = Math.max(a.s, b.s); p = Math.min(a.p - a.s, b.p - b.s) + s; break;
+  }
+  if (p > 38) {
+    // As Flink's adjustPrecisionScale: keep the integer digits, and at least 6 fraction digits where there were more.
+    const intDigits = p - s;
+    s = Math.max(Math.min(s, 6), 38 - intDigits);
+    p = 38;
+  }
+  return DataTypes.DECIMAL(p, Math.min(s, p));
+}
+
+/** A DOUBLE function of numbers (NULL in, NULL out). */
+export function double(sql: string[], impl: Impl): BuiltinDef {
+  return {
+    sql, api: [],
+    type: (t) => { t.args.forEach((_, i) => t.need(i, isNumeric, 'a number')); return t.result(DataTypes.DOUBLE()); },
+    eval: { kind: 'strict', impl },
+  };
+}
+
+/** A STRING function (NULL in, NULL out; `maybeNull` when it also gives NULL for some non-null arguments). */
+export function str(sql: string[], impl: Impl, maybeNull = false): BuiltinDef {
+  return {
+    sql, api: [],
+    type: (t) => t.result(DataTypes.STRING(), maybeNull || t.nullable),
+    eval: { kind: 'strict', impl },
+  };
+}
+
