@@ -22,6 +22,8 @@ interface Options {
   rows: number; repeat: number; engines: EngineName[]; workloads: string[]; out: string; timeoutS: number;
   /** Kafka rows: records in the topic; 0 to leave them out. */
   kafkaRecords: number;
+  /** Partitions of the Kafka rows' topics (the -p 2 rows read one partition per subtask). */
+  kafkaPartitions: number;
   brokers: string;
   /** Only the Kafka rows, merged into the last full run's results. */
   kafkaOnly?: boolean;
@@ -46,6 +48,7 @@ function parseOptions(argv: string[]): Options {
     out: get('--out') ?? (quick ? path.join(WORK_DIR, 'bench', 'RESULTS-quick.md') : path.join(BENCH_DIR, 'RESULTS.md')),
     timeoutS: Number(get('--timeout') ?? 1800),
     kafkaRecords: argv.includes('--no-kafka') ? 0 : Number(get('--kafka-records') ?? (quick ? 100_000 : 2_000_000)),
+    kafkaPartitions: Number(get('--kafka-partitions') ?? 2),
     brokers: get('--brokers') ?? process.env.KAFKA_BOOTSTRAP ?? '127.0.0.1:9092',
   };
   if (argv.includes('--kafka-only')) { o.engines = []; o.workloads = []; o.kafkaOnly = true; }
@@ -196,8 +199,9 @@ async function main(): Promise<void> {
   // The Kafka rows last: they need the broker (started here if it is not running).
   const kafka: { results: KafkaResult[]; skipped: string | null; repeat: number } = { results: [], skipped: null, repeat: o.repeat };
   if (o.kafkaRecords > 0) {
+    if (!Number.isInteger(o.kafkaPartitions) || o.kafkaPartitions < 1) throw new Error(`--kafka-partitions must be a positive integer, got ${o.kafkaPartitions}`);
     kafka.skipped = await startKafka(o.brokers);
-    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, repeat: o.repeat, brokers: o.brokers, timeoutS: Math.min(o.timeoutS, 600), engines: o.kafkaEngines }, log);
+    if (kafka.skipped === null) kafka.results = await runKafka({ records: o.kafkaRecords, partitions: o.kafkaPartitions, repeat: o.repeat, brokers: o.brokers, timeoutS: Math.min(o.timeoutS, 600), engines: o.kafkaEngines }, log);
     else log(`Kafka rows skipped: ${kafka.skipped}`);
   }
 

@@ -2,7 +2,11 @@
 // as bench/kafka/kafkajs-client.ts: what the broker can serve on this machine, so the kafkajs numbers can be read
 // as the Node client's limit rather than the broker's. Run as a single-file program (Java 11+), one JSON line:
 //   java -cp '.stack/kafka/libs/*' bench/kafka/JavaClient.java consume 127.0.0.1:9092 TOPIC COUNT
-//   java -cp '.stack/kafka/libs/*' bench/kafka/JavaClient.java produce 127.0.0.1:9092 TOPIC COUNT FILE.csv
+//   java -cp '.stack/kafka/libs/*' bench/kafka/JavaClient.java produce 127.0.0.1:9092 TOPIC COUNT FILE.csv [PARTITIONS [COMMIT_EVERY]]
+// With PARTITIONS > 0, line i goes to partition i % PARTITIONS (the harness then knows each partition's largest
+// timestamp, which the click count's watermark is the minimum of); with 0, the producer's default partitioner.
+// With COMMIT_EVERY, exactly-once as Flink's Kafka sink writes: a transactional producer committing every
+// COMMIT_EVERY records (a checkpoint).
 import java.io.BufferedReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -52,14 +56,29 @@ public class JavaClient {
         } else {
             p.put("acks", "all");
             p.put("linger.ms", "5");
+            int partitions = a.length > 5 ? Integer.parseInt(a[5]) : 0;
+            long commitEvery = a.length > 6 ? Long.parseLong(a[6]) : 0;
+            if (commitEvery > 0) p.put("transactional.id", "bench-java-" + ProcessHandle.current().pid());
             try (KafkaProducer<byte[], byte[]> pr = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
                  BufferedReader in = Files.newBufferedReader(Paths.get(a[4]), StandardCharsets.ISO_8859_1)) {
+                if (commitEvery > 0) {
+                    pr.initTransactions();
+                    pr.beginTransaction();
+                }
                 first = System.currentTimeMillis();
                 String line;
                 for (long i = 0; i < count && (line = in.readLine()) != null; i++) {
-                    pr.send(new ProducerRecord<>(topic, line.getBytes(StandardCharsets.ISO_8859_1)));
+                    byte[] value = line.getBytes(StandardCharsets.ISO_8859_1);
+                    pr.send(partitions > 0
+                            ? new ProducerRecord<>(topic, (int) (i % partitions), null, value)
+                            : new ProducerRecord<>(topic, value));
+                    if (commitEvery > 0 && (i + 1) % commitEvery == 0) {
+                        pr.commitTransaction();
+                        pr.beginTransaction();
+                    }
                 }
-                pr.flush();
+                if (commitEvery > 0) pr.commitTransaction();
+                else pr.flush();
                 last = System.currentTimeMillis();
             }
         }

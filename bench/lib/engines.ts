@@ -33,6 +33,8 @@ const SLUICE_DIR = path.join(WORK_DIR, 'sluice');
 const HOOK = path.join(BUILD_DIR, 'capture-hook.mjs');
 const FLINK_JAR = path.join(WORK_DIR, 'flink-java', 'target', 'sluice-flink-peer-0.1.0.jar');
 const PYFLINK_PYTHON = path.join(WORK_DIR, 'pyflink-venv', 'bin', 'python');
+/** The `sluice` command: parallel runs go through `sluice run <bundle> -p n`. */
+const SLUICE_BIN = path.join(REPO_DIR, 'bin', 'sluice.mjs');
 
 export interface Launch {
   command: string;
@@ -131,6 +133,8 @@ export interface SluiceTables {
   stopAfter?: number;
   /** Connectors the bundle must carry for these swaps (prepared with prepare(..., carry)). */
   carry?: readonly string[];
+  /** -p n: the bundle runs under `sluice run` (a bundle run with node alone is one subtask). */
+  parallelism?: number;
 }
 
 const sets = (table: string, options: Record<string, string>) => Object.entries(options).flatMap(([k, v]) => ['--set', `${table}.${k}=${v}`]);
@@ -146,9 +150,10 @@ export async function launch(engine: EngineName, workload: string, rows: number,
       const bundle = bundleOf(workload, tables.carry);
       const { table, spec } = await sluiceSink(bundle, workload, answer);
       const capture = tables.sink === undefined;
+      const parallel = tables.parallelism !== undefined && tables.parallelism > 1;
       return {
         command: process.execPath,
-        args: ['--import', HOOK, bundle, ...(engine === 'sluice-unfused' ? ['--unfused'] : []), ...(engine === 'sluice-batch' ? ['-D', 'execution.runtime-mode=batch'] : []),
+        args: ['--import', HOOK, ...(parallel ? [SLUICE_BIN, 'run', bundle, '-p', String(tables.parallelism)] : [bundle]), ...(engine === 'sluice-unfused' ? ['--unfused'] : []), ...(engine === 'sluice-batch' ? ['-D', 'execution.runtime-mode=batch'] : []),
           ...sets(input, tables.input ?? { path: file }), ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
         // JSON log lines on stderr: the harness reads the 'job started' time from them.
         env: { ...env, SLUICE_LOG_FORMAT: 'json', ...(capture ? { SLUICE_BENCH_CAPTURE: JSON.stringify({ ...spec, stopAfter: tables.stopAfter }) } : {}) },

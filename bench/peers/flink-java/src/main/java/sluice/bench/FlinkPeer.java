@@ -20,13 +20,14 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 
 /**
- * Runs one benchmark workload on Flink's Java Table API in a local MiniCluster, parallelism 1,
- * streaming mode, and prints one JSON line on stdout.
+ * Runs one benchmark workload on Flink's Java Table API in a local MiniCluster, parallelism 1
+ * (or --parallelism N), streaming mode, and prints one JSON line on stdout.
  *
  * <pre>
  * FlinkPeer --workload q0|q1|q2|tumble|sliding|session|spend|payments --rows N
  *           --input FILE.csv|none --output FILE [--sink capture|blackhole|options] [--sql-dir DIR]
  *           [--source-options "'connector' = 'kafka', ..."] [--sink-options "'connector' = 'kafka', ..."]
+ *           [--parallelism N]
  * </pre>
  *
  * The SQL of each workload is read from {@code <sql-dir>/<workload>.sql} (shared with the PyFlink
@@ -83,8 +84,10 @@ public final class FlinkPeer {
         List<String> statements = render(script, inputPath.toString(), outputPath.toString(), sink, a.get("sink-options"));
 
         Configuration conf = new Configuration();
-        conf.setString("parallelism.default", "1");
-        conf.setString("table.exec.resource.default-parallelism", "1");
+        // Parallelism 1 unless asked (the Kafka rows' -p 2 peers read two-partition topics).
+        String parallelism = a.getOrDefault("parallelism", "1");
+        conf.setString("parallelism.default", parallelism);
+        conf.setString("table.exec.resource.default-parallelism", parallelism);
         conf.setString("pipeline.name", "sluice-bench-" + workload);
         // The workload's own settings ('-- config: key = value' lines), the same for every engine.
         Matcher config = CONFIG.matcher(script);
@@ -198,7 +201,7 @@ public final class FlinkPeer {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("usage: --workload W --rows N --input F|none --output F [--sink capture|blackhole|options] [--source-options O] [--sink-options O]");
+                throw new IllegalArgumentException("usage: --workload W --rows N --input F|none --output F [--sink capture|blackhole|options] [--source-options O] [--sink-options O] [--parallelism N]");
             }
             a.put(argv[i].substring(2), argv[++i]);
         }
