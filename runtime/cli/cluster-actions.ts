@@ -18,11 +18,11 @@ export interface ClusterStartOptions {
   D: string[];
 }
 
-/** --taskmanagers: a whole number of at least 1. */
+/** --taskmanagers: a whole number; 0 starts the jobmanager only (taskmanagers join from other machines). */
 function taskmanagerCount(value: string | undefined): number {
   if (value === undefined) return 1;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--taskmanagers ${value}: expected a whole number from 1 to 64`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 64) throw new UserError(`--taskmanagers ${value}: expected a whole number from 0 to 64`);
   return n;
 }
 
@@ -64,21 +64,24 @@ export async function clusterStart(opts: ClusterStartOptions): Promise<void> {
   for (let i = survivors.length; i < wanted; i++) await startTaskmanagerDaemon(paths, url, token, opts.slots, opts.D);
 }
 
-export async function taskmanagerStart(opts: { dir?: string; slots?: string; D: string[] }): Promise<void> {
+export async function taskmanagerStart(opts: { dir?: string; slots?: string; jobmanager?: string; D: string[] }): Promise<void> {
   const paths = clusterPaths(opts.dir);
+  const token = resolveToken(loadClusterConfig(paths, opts.D));
+  // A taskmanager on another machine is given the jobmanager's address (and its cluster secret, see "Several machines").
+  if (opts.jobmanager !== undefined) return startTaskmanagerDaemon(paths, opts.jobmanager, token, opts.slots, opts.D, true);
   const state = readJobmanagerState(paths);
   if (!state || !isSluiceProcess(state.pid)) {
-    throw new UserError(`no jobmanager is running in ${relativePath(paths.root)}`, 'start the cluster first: sluice cluster start');
+    throw new UserError(`no jobmanager is running in ${relativePath(paths.root)}`, 'start the cluster first: sluice cluster start, or give the jobmanager of another machine with -m <url>');
   }
-  const token = resolveToken(loadClusterConfig(paths, opts.D));
   await startTaskmanagerDaemon(paths, state.url, token, opts.slots, opts.D);
 }
 
-async function startTaskmanagerDaemon(paths: ClusterPaths, url: string, token: string | null, slots: string | undefined, defines: string[]): Promise<void> {
+async function startTaskmanagerDaemon(paths: ClusterPaths, url: string, token: string | null, slots: string | undefined, defines: string[], remote = false): Promise<void> {
   const index = nextTaskmanagerIndex(paths);
   const name = `taskmanager-${index}`;
   const args = ['taskmanager', 'start-foreground', ...dirArgs(paths), '--index', String(index), ...defineArgs(defines)];
   if (slots !== undefined) args.push('--slots', slots);
+  if (remote) args.push('--jobmanager', url);
   const pid = spawnDaemon(paths, name, args);
   const id = await waitForTaskmanager(paths, name, pid, new RestClient(url, token));
   console.log(`Taskmanager ${index} started (pid ${pid}) as ${id}; log ${relativePath(paths.log(name))}, stdout ${relativePath(paths.out(name))}`);

@@ -20,7 +20,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--rest-port <port>', 'REST port of the jobmanager (default 8081)')
     .option('--rest-address <address>', 'address the REST API binds to (default 127.0.0.1; others need a token)')
     .option('--slots <n>', 'slots of each taskmanager (default 2: taskmanager.numberOfTaskSlots)')
-    .option('--taskmanagers <n>', 'start: how many taskmanagers to run (default 1), each with --slots slots')
+    .option('--taskmanagers <n>', 'start: how many taskmanagers to run here (default 1; 0: the jobmanager only), each with --slots slots')
     .option('-D <key=value>', 'cluster configuration (repeatable)', collect, [])
     .action(async (action: string, opts: { dir?: string; restPort?: string; restAddress?: string; slots?: string; taskmanagers?: string; D: string[] }) => {
       oneOf(action, ['start', 'stop', 'status'], 'cluster');
@@ -36,7 +36,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--dir <dir>', DIR_HELP)
     .option('--slots <n>', 'task slots (default 2: taskmanager.numberOfTaskSlots)')
     .option('--all', 'stop: every taskmanager, not only the last started')
-    .option('-m, --jobmanager <url>', 'start-foreground: the jobmanager\'s REST URL (default: from the cluster directory)')
+    .option('-m, --jobmanager <url>', 'start, start-foreground: the jobmanager\'s REST URL (default: from the cluster directory; another machine\'s needs its cluster secret)')
     .option('--index <n>', 'internal: the daemon slot (taskmanager-<n>.pid)')
     .option('-D <key=value>', 'configuration (repeatable)', collect, [])
     .action(async (action: string, opts: { dir?: string; slots?: string; all?: boolean; jobmanager?: string; index?: string; D: string[] }) => {

@@ -2,7 +2,9 @@
 // free), the task's reported states, cancellation, and failures. A failure (a task that failed, a taskmanager
 // that died, no slots within slot.request.timeout) goes to the job's restart strategy: RESTARTING and a new
 // attempt after the strategy's delay, or FAILED.
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
+import { deleteTopics, exchangeProperties } from '../exec/parallel/kafka-transport.js';
 import { durationOption, intOption } from '../core/options.js';
 import { namePoisonRecord } from './poison-record.js';
 import type { Config } from './config.js';
@@ -48,24 +50,49 @@ export class JobLifecycle implements TaskManagerListener {
     for (const job of this.jobs.values()) if (job.restartTimer) clearTimeout(job.restartTimer);
   }
 
+  /**
+   * Whether the job's subtasks may run on several taskmanagers: their exchanges across processes need a
+   * Kafka cluster (its tables', or exchange.kafka.bootstrap-servers); a job without one needs one taskmanager.
+   */
+  private spreadable(job: JobRecord): Record<string, string> | null {
+    if (job.parallelism < 2) return null;
+    try {
+      return exchangeProperties(job.plan, job.config);
+    } catch {
+      return null;
+    }
+  }
+
   /** Places the job's next attempt in free slots, or makes it wait for them. */
   private deploy(job: JobRecord): void {
     job.restartTimer = null;
     if (job.terminal || job.state === 'CANCELLING') return;
-    const tm = this.slots.allocate(job, job.attempt + 1);
-    if (!tm) return this.waitForSlots(job);
+    const properties = this.spreadable(job);
+    const placements = this.slots.allocate(job, job.attempt + 1, properties !== null);
+    if (!placements) return this.waitForSlots(job);
     job.attempt++;
+    const tm = placements[0].tm;
     job.taskManager = tm.id;
+    job.placements = placements.length > 1 ? placements.map((p) => ({ taskManager: p.tm.id, subtasks: p.subtasks })) : [];
     job.taskState = 'DEPLOYING';
     job.waitingForResources = null;
     job.operators = [];
     const restore = this.checkpoints.restoreFor(job);
-    tm.push({
-      type: 'deploy', jobId: job.id, attempt: job.attempt, bundle: job.bundle, plan: job.plan, config: job.config,
+    const command = {
+      type: 'deploy' as const, jobId: job.id, attempt: job.attempt, bundle: job.bundle, plan: job.plan, config: job.config,
       restore, allowNonRestoredState: job.allowNonRestoredState, parallelism: job.parallelism,
       checkpoints: { dir: job.config['state.checkpoints.dir'], intervalMs: job.checkpointIntervalMs, nextId: job.checkpoints.nextId },
-    });
-    this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);
+    };
+    if (placements.length === 1) {
+      tm.push(command);
+      this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);
+    } else {
+      // A new epoch per attempt: the internal topics' readers skip what an earlier attempt still writes.
+      job.exchangeProperties = properties;
+      const exchange = { jobId: job.id, epoch: `${job.attempt}-${randomBytes(4).toString('hex')}`, parallelism: job.parallelism, properties: properties! };
+      for (const p of placements) p.tm.push({ ...command, subtasks: p.subtasks, exchange });
+      this.log.info({ jobId: job.id, attempt: job.attempt, epoch: exchange.epoch }, `Deploying ${job.name} (attempt #${job.attempt}) to ${placements.map((p) => `${p.tm.id} (subtasks ${p.subtasks.join(', ')})`).join(', ')}; subtask 0 coordinates, exchanges between taskmanagers go through Kafka.`);
+    }
     this.placeWaiting();
   }
 
@@ -76,7 +103,7 @@ export class JobLifecycle implements TaskManagerListener {
   private waitForSlots(job: JobRecord): void {
     const timeoutMs = durationOption(job.config, 'slot.request.timeout', DEFAULT_SLOT_REQUEST_TIMEOUT_MS);
     const since = Date.now();
-    job.waitingForResources = { since, deadline: since + timeoutMs, reason: this.slots.reason(job) };
+    job.waitingForResources = { since, deadline: since + timeoutMs, reason: this.slots.reason(job, this.spreadable(job) !== null) };
     this.log.warn({ jobId: job.id, slotRequestTimeoutMs: timeoutMs }, `${job.name} (${job.id}) is ${job.waitingForResources.reason}. It waits up to slot.request.timeout (${timeoutMs} ms).`);
     job.restartTimer = setTimeout(() => {
       job.restartTimer = null;
@@ -92,10 +119,11 @@ export class JobLifecycle implements TaskManagerListener {
       .sort((a, b) => a.waitingForResources!.since - b.waitingForResources!.since);
     for (const job of waiting) {
       if (!job.waitingForResources) continue;
-      if (this.slots.fits(job)) {
+      const spread = this.spreadable(job) !== null;
+      if (this.slots.fits(job, spread)) {
         if (job.restartTimer) clearTimeout(job.restartTimer);
         this.deploy(job);
-      } else job.waitingForResources.reason = this.slots.reason(job);
+      } else job.waitingForResources.reason = this.slots.reason(job, spread);
     }
   }
 
@@ -106,6 +134,14 @@ export class JobLifecycle implements TaskManagerListener {
 
   attemptLost(job: JobRecord, error: ErrorInfo): void {
     this.fail(job, error);
+  }
+
+  /** A taskmanager running some of the attempt's subtasks (not the coordinator) reports their state. */
+  helperStateChanged(job: JobRecord, state: TaskState, error: ErrorInfo | undefined, tmId: string): void {
+    // Running, or finished with the job: the coordinator speaks for the job. Anything else ends the attempt.
+    if (state === 'FAILED' || (state === 'CANCELED' && job.state !== 'CANCELLING')) {
+      this.fail(job, error ?? { name: 'TaskCancelledException', message: `the subtasks on TaskManager ${tmId} were cancelled` });
+    }
   }
 
   private transition(job: JobRecord, to: JobState): void {
@@ -183,6 +219,12 @@ export class JobLifecycle implements TaskManagerListener {
     this.release(job);
     this.savepoints.abortOpen(job, `the job is ${job.state}`);
     await this.checkpoints.jobTerminated(job);
+    // The internal topics of a job that was spread over taskmanagers go with it.
+    const properties = job.exchangeProperties;
+    if (properties) {
+      await deleteTopics({ jobId: job.id, parallelism: job.parallelism, properties }, this.log)
+        .catch((e) => this.log.warn({ jobId: job.id, error: (e as Error).message }, `the internal topics of job ${job.id} could not be deleted`));
+    }
   }
 
   cancel(job: JobRecord): void {
@@ -190,7 +232,9 @@ export class JobLifecycle implements TaskManagerListener {
     if (job.state === 'CANCELLING') return;
     this.transition(job, 'CANCELLING');
     const tm = job.taskManager ? this.taskManagers.get(job.taskManager) : undefined;
-    if (job.taskState && tm) tm.push({ type: 'cancel', jobId: job.id, attempt: job.attempt });
-    else this.transition(job, 'CANCELED');
+    if (job.taskState && tm) {
+      tm.push({ type: 'cancel', jobId: job.id, attempt: job.attempt });
+      for (const p of job.placements) if (p.taskManager !== tm.id) this.taskManagers.get(p.taskManager)?.push({ type: 'cancel', jobId: job.id, attempt: job.attempt });
+    } else this.transition(job, 'CANCELED');
   }
 }

@@ -52,8 +52,12 @@ export class JobRecord {
   lastModification = Date.now();
   /** Deployment attempt; each restart deploys a new one. */
   attempt = 0;
-  /** The taskmanager running the current attempt. */
+  /** The taskmanager running the current attempt (with subtask 0, which coordinates it). */
   taskManager: string | null = null;
+  /** Where the current attempt's subtasks run, when spread over several taskmanagers (else empty). */
+  placements: { taskManager: string; subtasks: number[] }[] = [];
+  /** The Kafka cluster of the job's internal topics, once an attempt was spread (they go with the job). */
+  exchangeProperties: Record<string, string> | null = null;
   taskState: TaskState | null = null;
   operators: OperatorReport[] = [];
   numRestarts = 0;

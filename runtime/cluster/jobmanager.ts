@@ -166,8 +166,14 @@ export class JobManager {
     const job = this.jobs.get(ev.jobId);
     // Only the current attempt, where it was placed, speaks for the job.
     const current = !!job && job.attempt === ev.attempt && job.taskManager === tmId && !job.terminal;
+    // A taskmanager with some of the attempt's subtasks (not subtask 0): only its state counts.
+    const helper = !!job && !current && job.attempt === ev.attempt && !job.terminal && job.placements.some((p) => p.taskManager === tmId);
     switch (ev.type) {
       case 'state':
+        if (helper) {
+          this.lifecycle.helperStateChanged(job!, ev.state, ev.error, tmId);
+          return true;
+        }
         if (!current) return false;
         this.lifecycle.taskStateChanged(job!, ev.state, ev.error, tmId);
         return true;

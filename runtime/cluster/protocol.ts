@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { OUTPUT_SAMPLE_ROWS, OUTPUT_SAMPLE_TEXT } from '../core/output-sample.js';
 import type { JobPlan } from '../core/plan.js';
+import type { TransportSpec } from '../exec/parallel/kafka-transport.js';
 import { checkpointInfoSchema, type CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { ProcessReport } from './process-metrics.js';
 
@@ -93,6 +94,13 @@ export interface DeployCommand {
   checkpoints: { dir: string; intervalMs: number; nextId: number };
   /** Parallel subtasks (threads of this task, exec/parallel/); absent: 1. */
   parallelism?: number;
+  /**
+   * The job's subtasks are spread over taskmanagers: the ones this taskmanager runs (the one with subtask 0
+   * coordinates the job: checkpoints, savepoints, its state), and how they reach the others (Kafka, with the
+   * attempt's epoch). Absent: all of them run here.
+   */
+  subtasks?: number[];
+  exchange?: TransportSpec;
 }
 
 export interface CancelCommand {

@@ -10,6 +10,7 @@ import type { Logger } from '../core/log.js';
 import { udfFunctions } from '../core/udf.js';
 import { JobRunner, type JobRun } from '../exec/job-runner.js';
 import { ParallelRunner } from '../exec/parallel/parallel-runner.js';
+import { SubtaskHost } from '../exec/parallel/subtask-host.js';
 import { CheckpointStorage, completeSnapshot, readCheckpoint, writeSavepoint } from '../state/checkpoint-storage.js';
 import { errorInfo, type DeployCommand, type ErrorInfo, type SavepointCommand, type TaskEvent, type TaskReport, type TaskState } from './protocol.js';
 import { TaskMetrics } from './task-metrics.js';
@@ -110,7 +111,13 @@ export class Task {
     const options = { log: this.log, signal: this.controller.signal, restore, allowNonRestoredState: this.cmd.allowNonRestoredState };
     // Parallel subtasks are threads of this task's thread, each importing the bundle (exec/parallel/).
     const parallelism = this.cmd.parallelism ?? 1;
-    if (parallelism > 1) return new ParallelRunner(this.cmd.plan, { ...options, parallelism, bundle: this.cmd.bundle });
+    const { subtasks, exchange } = this.cmd;
+    // Spread over taskmanagers: subtask 0's task coordinates; the others host their subtasks for it.
+    if (subtasks && exchange && !subtasks.includes(0)) {
+      return new SubtaskHost(this.cmd.plan, { ...options, parallelism, bundle: this.cmd.bundle, hosted: subtasks, transport: exchange });
+    }
+    const placement = subtasks && exchange ? { hosted: subtasks, transport: exchange } : undefined;
+    if (parallelism > 1) return new ParallelRunner(this.cmd.plan, { ...options, parallelism, bundle: this.cmd.bundle, placement });
     return new JobRunner(this.cmd.plan, { ...options, code: mod.job.factory({ fn: functions }, udfs) });
   }
 
@@ -145,6 +152,8 @@ export class Task {
   }
 
   private scheduleCheckpoint(): void {
+    // Checkpoints of a job spread over taskmanagers are taken by the task holding subtask 0.
+    if (this.cmd.subtasks && !this.cmd.subtasks.includes(0)) return;
     const interval = this.cmd.checkpoints.intervalMs;
     if (!interval || this.ended || this.cancelled) return;
     this.timer = setTimeout(() => void this.enqueue(() => this.checkpoint()).finally(() => this.scheduleCheckpoint()), interval);

@@ -77,6 +77,8 @@ export class TaskManagerTracker {
         }
         continue;
       }
+      // The coordinating task's figures are the job's (a helper's subtasks report through it).
+      if (job.taskManager !== tm.id) continue;
       job.operators = t.operators;
       // Problems that did not fail the job (an accepted loss of records) go into its exceptions history.
       for (const o of t.operators) for (const i of o.incidents ?? []) job.recordException(i, o.name, intOption(job.config, 'web.exception-history-size', 16, 1));

@@ -14,10 +14,12 @@ LOG_DIR="$STACK_DIR/logs"
 
 ALL_SERVICES=(kafka mariadb elasticsearch)
 
-# Fixed addresses (everything binds to loopback only).
-STACK_HOST=127.0.0.1
-KAFKA_PORT=9092
-KAFKA_CONTROLLER_PORT=9093
+# Addresses: everything binds to loopback only. A second broker of one's own (the several-machines test,
+# test/cluster/several-machines.test.ts) takes another directory, address and ports:
+#   SLUICE_STACK_DIR=... SLUICE_STACK_HOST=10.77.0.1 SLUICE_STACK_KAFKA_PORT=19092 bash stack/up.sh kafka
+STACK_HOST="${SLUICE_STACK_HOST:-127.0.0.1}"
+KAFKA_PORT="${SLUICE_STACK_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${SLUICE_STACK_KAFKA_CONTROLLER_PORT:-9093}"
 MARIADB_PORT=3306
 ES_HTTP_PORT=9200
 ES_TRANSPORT_PORT=9300

@@ -25,11 +25,11 @@ describe('cluster start --taskmanagers', () => {
     cluster = null;
   });
 
-  it('refuses a count that is not a whole number from 1', () => {
+  it('refuses a count that is not a whole number from 0', () => {
     const dir = tempDir('sluice-cluster-');
-    const r = sluiceIn(['cluster', 'start', '--dir', dir, '--rest-port', '0', '--taskmanagers', '0']);
+    const r = sluiceIn(['cluster', 'start', '--dir', dir, '--rest-port', '0', '--taskmanagers', '-1']);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/--taskmanagers 0: expected a whole number from 1 to 64/);
+    expect(r.stderr).toMatch(/--taskmanagers -1: expected a whole number from 0 to 64/);
     expect(fs.existsSync(path.join(dir, 'jobmanager.pid'))).toBe(false);
   });
 });

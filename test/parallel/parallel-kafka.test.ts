@@ -8,32 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileJob } from '../../compiler/index.js';
 import type { CompiledBundle } from '../../runtime/core/bundle.js';
 import { runCompiled } from '../../runtime/cli/run-compiled.js';
-import { formatTimestamp } from '../../runtime/core/values.js';
 import { closeAdmin, createTopic, produce, readTopic, uniqueGroup, uniqueTopic } from '../kafka/helpers.js';
 import { tempDir } from '../helpers/tables.js';
+import { clickInput, countsOf } from './click-input.js';
 
-const T0 = Date.UTC(2026, 0, 1, 8);
-const PAGES = ['/help', '/index', '/shop', '/jobs', '/about', '/news'];
 const EVENTS = 6000;
 
 let input: string;
-const expected: string[] = [];
+let expected: string[] = [];
 
 beforeAll(async () => {
   input = await createTopic(uniqueTopic('par-clicks'), 6);
-  // Event i at T0 + 50·i ms on partition i mod 6: each partition in time order, so no event is late.
-  const counts = new Map<string, number>();
-  const records = Array.from({ length: EVENTS }, (_, i) => {
-    const ts = T0 + 50 * i;
-    const page = PAGES[(i * 7) % PAGES.length];
-    const start = ts - (ts % 15_000);
-    const key = `${formatTimestamp(start)}|${formatTimestamp(start + 15_000)}|${page}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    return { value: JSON.stringify({ timestamp: formatTimestamp(ts), page }), partition: i % 6 };
-  });
-  await produce(input, records);
-  for (const [k, c] of counts) expected.push(`${k}|${c}`);
-  expected.sort();
+  const generated = clickInput(EVENTS);
+  await produce(input, generated.records);
+  expected = generated.expected;
 }, 60_000);
 
 afterAll(() => closeAdmin());
@@ -47,10 +35,6 @@ describe('click event count on 6 partitions as parallel subtasks', () => {
     const { job } = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
     // Bounded at the offsets the topic has now: the job ends (windows fire) once every partition is read.
     await runCompiled(job, { parallelism: p, bundle: async () => file, sets: ['clicks.scan.bounded.mode=latest-offset', `clicks.properties.group.id=${uniqueGroup('par-clicks')}`] });
-    const rows = (await readTopic(output, { count: expected.length })).map((r) => {
-      const v = JSON.parse(r.value!) as { windowStart: string; windowEnd: string; page: string; count: number };
-      return `${v.windowStart}|${v.windowEnd}|${v.page}|${v.count}`;
-    });
-    expect(rows.sort()).toEqual(expected);
+    expect(countsOf((await readTopic(output, { count: expected.length })).map((r) => r.value))).toEqual(expected);
   }, 180_000);
 });

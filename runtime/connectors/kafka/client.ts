@@ -68,6 +68,8 @@ export interface AdminLink {
   committed(groupId: string, topic: string): Promise<Map<number, number>>;
   /** Creates the topic with `config` (topic-level settings); resolves once it has leaders. Losing a race to create it is fine. */
   createTopic(topic: string, partitions: number, config: Record<string, string>): Promise<void>;
+  /** Deletes the topics among `topics` that exist. */
+  deleteTopics(topics: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -218,6 +220,11 @@ export class KafkaClient {
         // Resolves false when the topic exists already (another writer created it first).
         await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
       }),
+      deleteTopics: (topics) => external(`deleting topics ${topics.join(', ')}`, async () => {
+        const existing = new Set(await admin.listTopics());
+        const gone = topics.filter((t) => existing.has(t));
+        if (gone.length) await admin.deleteTopics({ topics: gone });
+      }),
       close: () => admin.disconnect(),
     };
   }
@@ -262,7 +269,11 @@ export class KafkaClient {
     };
   }
 
-  async producer(s: ProducerSettings, opts: { transactionalId: string | null; partitioner: SinkPartitioner }): Promise<ProducerLink> {
+  /**
+   * `toPartition`: the partition of each record, chosen by the caller (an exchange between subtasks writes
+   * partition i for subtask i); else the partitioner's.
+   */
+  async producer(s: ProducerSettings, opts: { transactionalId: string | null; partitioner: SinkPartitioner; toPartition?: (record: OutRecord) => number }): Promise<ProducerLink> {
     const transactional = opts.transactionalId !== null;
     const idempotent = transactional || s.idempotent;
     const sender = await external(`cannot connect to ${this.where}`, () => BatchSender.connect(this.kafka, {
@@ -275,7 +286,7 @@ export class KafkaClient {
       idempotent,
       metadataMaxAge: s.metadataMaxAge ?? 300_000,
       allowAutoTopicCreation: s.allowAutoTopicCreation,
-      choose: partitioner(opts.partitioner),
+      choose: opts.toPartition ? (_topic, record) => opts.toPartition!(record) : partitioner(opts.partitioner),
     }));
     const positions = (acks: { partition: number; offset: number }[]) => acks.map((a) => ({ partition: a.partition, offset: a.offset }));
     // One chooser per partitioner kind (round-robin keeps its turn), for transactions several tables share.

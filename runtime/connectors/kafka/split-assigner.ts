@@ -42,3 +42,19 @@ export function subtaskAssigner(self: SubtaskInfo): PartitionAssigner {
     },
   });
 }
+
+/** An assigner that gives its member exactly `assignment` (topic → partitions): a reader that owns fixed partitions. */
+export function fixedAssigner(assignment: Record<string, number[]>): PartitionAssigner {
+  return () => ({
+    name: 'SluiceFixedAssigner',
+    version: 1,
+    protocol: ({ topics }) => ({ name: 'SluiceFixedAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) }),
+    async assign({ members }) {
+      // One member per group (each reader has its own), which gets everything asked for.
+      return members.map((m, i) => ({
+        memberId: m.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment: i === 0 ? assignment : {}, userData: Buffer.alloc(0) }),
+      }));
+    },
+  });
+}

@@ -15,7 +15,7 @@
 // - A checkpoint is Flink's aligned-barrier protocol (subtask-runner.ts); the job's snapshot holds one part
 //   per subtask (JobSnapshot.subtasks) and is complete when all parts are; only then do sinks commit.
 // - At parallelism 1 none of this runs: the job is one JobRunner in its thread, as fast as before.
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createLogger, type Logger } from '../../core/log.js';
 import { JobMetrics } from '../../core/metrics.js';
 import type { JobPlan } from '../../core/plan.js';
@@ -23,6 +23,7 @@ import type { JobRun, RunOptions } from '../job-runner.js';
 import { subtaskRestore, type JobSnapshot, type SnapshotOptions } from '../snapshot.js';
 import type { ChainTimes } from '../source-pump.js';
 import { checkParallelizable } from './exchange-plan.js';
+import { ensureTopics, internalTopics, TopicReader, TopicWriter, type TransportSpec } from './kafka-transport.js';
 import { fromWire, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
 
 const BOOT = new URL('../thread-boot.mjs', import.meta.url);
@@ -35,13 +36,44 @@ export interface ParallelRunOptions extends Omit<RunOptions, 'code'> {
   /** The job's bundle, which every subtask thread imports. */
   bundle: string;
   unfused?: boolean;
+  /**
+   * The subtasks are spread over taskmanagers: these run here (subtask 0, whose process coordinates, among
+   * them), the others in other processes (subtask-host.ts), reached through Kafka (kafka-transport.ts).
+   */
+  placement?: { hosted: number[]; transport: TransportSpec };
 }
 
+/** A subtask as the coordinator sees it: a thread here, or one in another process. */
 interface Subtask {
-  worker: Worker;
+  post(m: ToSubtask): void;
   report: SubtaskReport | null;
   done: boolean;
   exited: Promise<void>;
+}
+
+/** How long a stopped job waits for subtasks elsewhere to say they are done (their process may be gone). */
+const REMOTE_STOP_GRACE_MS = 5000;
+/** How often the coordinator greets subtasks elsewhere until each has answered that it started. */
+const HELLO_MS = 1000;
+
+/** One MessageChannel per pair of the subtasks `hosted` (of `p`), both directions; null where there is none. */
+export function localPorts(p: number, hosted: readonly number[]): (MessagePort | null)[][] {
+  const ports: (MessagePort | null)[][] = Array.from({ length: p }, () => new Array(p).fill(null));
+  for (const i of hosted) {
+    for (const j of hosted) {
+      if (j <= i) continue;
+      const { port1, port2 } = new MessageChannel();
+      ports[i][j] = port1;
+      ports[j][i] = port2;
+    }
+  }
+  return ports;
+}
+
+/** A subtask's thread: subtask-worker.ts through thread-boot.mjs (which registers tsx first). */
+export function spawnSubtask(data: Omit<SubtaskData, 'entry' | 'tsx'>): Worker {
+  const full: SubtaskData = { ...data, entry: ENTRY, tsx: tsx() };
+  return new Worker(BOOT, { workerData: full, transferList: data.ports.filter((x): x is MessagePort => x !== null) });
 }
 
 export class ParallelRunner implements JobRun {
@@ -53,6 +85,9 @@ export class ParallelRunner implements JobRun {
   private readonly replies = new Map<number, { resolve: (v: JobSnapshot | undefined) => void; reject: (e: Error) => void }>();
   private nextRid = 0;
   private nextSnapshot = 0;
+  private stopped = false;
+  /** Ends the wait for subtask i in another process. */
+  private readonly remoteDone: (() => void)[] = [];
   private markStarted!: () => void;
   /** Resolves once every subtask has opened its sources and sinks. */
   readonly started = new Promise<void>((r) => (this.markStarted = r));
@@ -75,55 +110,79 @@ export class ParallelRunner implements JobRun {
     const p = o.parallelism;
     checkParallelizable(plan);
     const restore = o.restore ?? null;
-    const parts = Array.from({ length: p }, (_, i) => (restore ? subtaskRestore(restore, i, p, plan) : null));
-    // One MessageChannel per pair of subtasks, both directions.
-    const ports: SubtaskData['ports'][] = Array.from({ length: p }, () => new Array(p).fill(null));
-    for (let i = 0; i < p; i++) {
-      for (let j = i + 1; j < p; j++) {
-        const { port1, port2 } = new MessageChannel();
-        ports[i][j] = port1;
-        ports[j][i] = port2;
-      }
-    }
+    const hosted = o.placement?.hosted ?? Array.from({ length: p }, (_, i) => i);
+    const transport = o.placement?.transport ?? null;
+    const ports = localPorts(p, hosted);
     let failure: Error | null = null;
-    let startedCount = 0;
+    const started = new Set<number>();
     const doneAll: Promise<void>[] = [];
-    this.subtasks = ports.map((mine, index) => {
-      const data: SubtaskData = {
-        plan, bundle: o.bundle, unfused: o.unfused ?? false, index, parallelism: p, restore: parts[index],
-        commitOnStop: o.commitOnStop ?? false, ports: mine, entry: ENTRY, tsx: tsx(),
-      };
-      const worker = new Worker(BOOT, { workerData: data, transferList: mine.filter((x) => x !== null) });
+    const fail = (e: Error) => {
+      if (failure === null) { failure = e; this.stopAll(); }
+    };
+    let control: { writer: TopicWriter; reader: TopicReader } | null = null;
+    let hello: NodeJS.Timeout | null = null;
+
+    const onMessage = (index: number, s: Subtask, markDone: () => void, m: FromSubtask) => {
+      switch (m.type) {
+        case 'started':
+          if (started.has(index)) break;
+          started.add(index);
+          if (started.size === p) {
+            if (hello) clearInterval(hello);
+            this.log.info({ parallelism: p }, 'all subtasks are running');
+            for (const x of this.subtasks) x.post({ type: 'go' });
+            this.markStarted();
+          }
+          break;
+        case 'report': s.report = m.report; this.aggregate(); break;
+        case 'reply': {
+          const r = this.replies.get(m.rid);
+          this.replies.delete(m.rid);
+          if (m.error) r?.reject(fromWire(m.error));
+          else r?.resolve(m.value);
+          break;
+        }
+        case 'done':
+          if (s.done) break;
+          s.done = true;
+          if (m.error) fail(fromWire(m.error));
+          markDone();
+          break;
+      }
+    };
+
+    try {
+      if (transport) {
+        // The coordinator's side of the control topic: requests out to partition i, answers in on partition p.
+        await ensureTopics(transport, this.log);
+        const { control: topic } = internalTopics(transport.jobId, p);
+        const writer = await TopicWriter.open(transport, topic, 'coordinator-out', this.log, fail);
+        const reader = await TopicReader.open(transport, topic, [p], 'coordinator-in', this.log,
+          (_partition, from, m) => { const s = this.subtasks[from]; if (s && !hosted.includes(from)) onMessage(from, s, this.remoteDone[from], m as FromSubtask); },
+          async () => {}, fail);
+        control = { writer, reader };
+      }
+    } catch (e) {
+      await Promise.all([control?.reader.close(), control?.writer.close()]);
+      throw e;
+    }
+    const remoteDone = this.remoteDone;
+    this.subtasks = Array.from({ length: p }, (_, index): Subtask => {
       let markDone!: () => void;
       doneAll.push(new Promise<void>((r) => (markDone = r)));
-      const s: Subtask = { worker, report: null, done: false, exited: new Promise((r) => worker.once('exit', () => r())) };
-      const fail = (e: Error) => {
-        if (failure === null) { failure = e; this.stopAll(); }
-      };
-      worker.on('message', (m: FromSubtask) => {
-        switch (m.type) {
-          case 'started':
-            if (++startedCount === p) {
-              this.log.info({ parallelism: p }, 'all subtasks are running');
-              for (const x of this.subtasks) this.send(x, { type: 'go' });
-              this.markStarted();
-            }
-            break;
-          case 'report': s.report = m.report; this.aggregate(); break;
-          case 'reply': {
-            const r = this.replies.get(m.rid);
-            this.replies.delete(m.rid);
-            if (m.error) r?.reject(fromWire(m.error));
-            else r?.resolve(m.value);
-            break;
-          }
-          case 'done':
-            s.done = true;
-            if (m.error) fail(fromWire(m.error));
-            markDone();
-            break;
-        }
+      if (!hosted.includes(index)) {
+        const c = control!;
+        let exited!: () => void;
+        const s: Subtask = { post: (m) => c.writer.post(index, -1, m), report: null, done: false, exited: new Promise((r) => (exited = r)) };
+        remoteDone[index] = () => { markDone(); exited(); };
+        return s;
+      }
+      const worker = spawnSubtask({
+        plan, bundle: o.bundle, unfused: o.unfused ?? false, index, parallelism: p, restore: restore ? subtaskRestore(restore, index, p, plan) : null,
+        commitOnStop: o.commitOnStop ?? false, ports: ports[index], remote: transport,
       });
+      const s: Subtask = { post: (m) => worker.postMessage(m), report: null, done: false, exited: new Promise((r) => worker.once('exit', () => r())) };
+      worker.on('message', (m: FromSubtask) => onMessage(index, s, markDone, m));
       worker.on('error', (e) => { s.done = true; fail(e); markDone(); });
       worker.on('exit', (code) => {
         if (!s.done) { s.done = true; fail(new Error(`subtask ${index} of ${plan.name} exited (code ${code}) before it ended`)); markDone(); }
@@ -131,11 +190,23 @@ export class ParallelRunner implements JobRun {
       });
       return s;
     });
+    if (control) {
+      // Subtasks elsewhere may open before or after this reader: they answer every greeting once started.
+      const greet = () => { for (let i = 0; i < p; i++) if (!hosted.includes(i) && !started.has(i)) control!.writer.post(i, -1, { type: 'hello' }); };
+      greet();
+      hello = setInterval(greet, HELLO_MS);
+    }
     o.signal?.addEventListener('abort', () => this.stopAll(), { once: true });
     if (o.signal?.aborted) this.stopAll();
-    await Promise.all(doneAll);
-    for (const s of this.subtasks) this.send(s, { type: 'exit' });
-    await Promise.all(this.subtasks.map((s) => s.exited));
+    try {
+      await Promise.all(doneAll);
+      for (const s of this.subtasks) s.post({ type: 'exit' });
+      await Promise.all(this.subtasks.map((s) => s.exited));
+      await control?.writer.flushed();
+    } finally {
+      if (hello) clearInterval(hello);
+      await Promise.all([control?.reader.close(), control?.writer.close()]);
+    }
     if (failure !== null) throw failure;
   }
 
@@ -164,16 +235,29 @@ export class ParallelRunner implements JobRun {
     const rid = this.nextRid++;
     return new Promise((resolve, reject) => {
       this.replies.set(rid, { resolve, reject });
-      s.worker.postMessage(msg(rid));
+      s.post(msg(rid));
     });
   }
 
   private send(s: Subtask, m: ToSubtask): void {
-    s.worker.postMessage(m);
+    s.post(m);
   }
 
   private stopAll(): void {
     for (const s of this.subtasks) if (!s.done) this.send(s, { type: 'stop' });
+    if (this.stopped || !this.options.placement) return;
+    this.stopped = true;
+    // A subtask elsewhere whose process is gone never answers: the job does not wait for it forever.
+    const remote = this.subtasks.filter((_, i) => !this.options.placement!.hosted.includes(i));
+    setTimeout(() => {
+      for (const s of remote) if (!s.done) { s.done = true; this.remoteGone(s); }
+    }, REMOTE_STOP_GRACE_MS).unref();
+  }
+
+  private remoteGone(s: Subtask): void {
+    const i = this.subtasks.indexOf(s);
+    this.log.warn({ subtask: i }, `subtask ${i} (in another process) did not answer the stop within ${REMOTE_STOP_GRACE_MS} ms`);
+    this.remoteDone[i]?.();
   }
 
   /** Job-wide figures: counts summed over subtasks, times the busiest subtask's, watermarks the least. */

@@ -3,6 +3,7 @@ import { UserError } from '../../core/errors.js';
 import type { JobPlan } from '../../core/plan.js';
 import type { JobSnapshot } from '../snapshot.js';
 import type { ChainTimes } from '../source-pump.js';
+import type { TransportSpec } from './kafka-transport.js';
 
 /** What a subtask thread starts from (its workerData; `ports` are transferred). */
 export interface SubtaskData {
@@ -14,8 +15,10 @@ export interface SubtaskData {
   parallelism: number;
   restore: JobSnapshot | null;
   commitOnStop: boolean;
-  /** A MessagePort to every other subtask, by index (null at its own). */
+  /** A MessagePort to every other subtask in this process, by index (null at its own and at those elsewhere). */
   ports: (import('node:worker_threads').MessagePort | null)[];
+  /** Subtasks in other processes (no port) are reached through Kafka (kafka-transport.ts); null: all are here. */
+  remote: TransportSpec | null;
   /** For thread-boot.mjs. */
   entry: string;
   tsx: string;
@@ -28,6 +31,8 @@ export type ToSubtask =
   /** Every subtask has started: sources may read. */
   | { type: 'go' }
   | { type: 'stop' }
+  /** The coordinator greets the subtasks in other processes until each has answered `started` (kafka-transport.ts). */
+  | { type: 'hello' }
   /** Every subtask is done: close the channels and let the thread end. */
   | { type: 'exit' };
 

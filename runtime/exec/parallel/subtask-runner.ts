@@ -163,6 +163,11 @@ export class SubtaskRunner {
     await completeCheckpoint(this.graph, part, this.o.log);
   }
 
+  /** Resolves once the sinks behind this subtask have room (a reader of the exchange topic waits for it). */
+  room(): Promise<void> {
+    return this.drainPending();
+  }
+
   /** The input watermark of every inbox here (for per-subtask watermarks). */
   inboxWatermarks(): Record<string, number> {
     return Object.fromEntries([...this.inboxes].map(([x, i]) => [x, i.watermark]));

@@ -1,6 +1,7 @@
 // The inside of a subtask's thread (see parallel-runner.ts): imports the job's bundle (its stage code; its UDF
 // modules register their functions in this thread), runs one SubtaskRunner, wires the MessagePorts to the
-// other subtasks into its exchanges, answers the coordinator's snapshot/release/commit/stop requests and
+// other subtasks into its exchanges (and, for subtasks in other processes, the job's exchange topic: its
+// partition `index` in, the others' out; kafka-transport.ts), answers the coordinator's snapshot/release/commit/stop requests and
 // reports its figures every REPORT_MS.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +11,7 @@ import { createLogger } from '../../core/log.js';
 import { udfFunctions } from '../../core/udf.js';
 import { interpretPlan } from '../interpret-plan.js';
 import type { ChannelMessage } from './channels.js';
+import { internalTopics, TopicReader, TopicWriter } from './kafka-transport.js';
 import { SubtaskRunner } from './subtask-runner.js';
 import { REPORT_MS, toWire, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
 
@@ -23,11 +25,30 @@ const udfs = udfFunctions(data.plan.udfs);
 const code = data.unfused ? interpretPlan(data.plan, udfs) : mod.job.factory({ fn: functions }, udfs);
 const log = createLogger(data.plan.name).child({ subtask: data.index });
 
+let linkError: Error | null = null;
+let writer: TopicWriter | null = null;
+let reader: TopicReader | null = null;
 const runner = new SubtaskRunner({
   plan: data.plan, code, index: data.index, parallelism: data.parallelism, restore: data.restore, log, commitOnStop: data.commitOnStop,
-  links: { post: (to, m) => data.ports[to]!.postMessage(m) },
+  links: {
+    post: (to, m) => {
+      const port = data.ports[to];
+      if (port) port.postMessage(m);
+      // Through Kafka, a sender's credit comes back when Kafka has the batch (the topic is the buffer); the
+      // receiver's credits have nowhere to go.
+      else if (m.t !== 'credit') writer!.post(to, data.index, m, m.t === 'data' ? () => runner.onPeer(to, { t: 'credit', x: m.x, n: 1 }) : undefined);
+    },
+  },
 });
 data.ports.forEach((p, from) => p?.on('message', (m: ChannelMessage) => runner.onPeer(from, m)));
+if (data.remote) {
+  // Positioned before the subtask reports `started`: no subtask of this attempt writes before every one has.
+  const fail = (e: Error) => { linkError ??= e; runner.stop(); };
+  const { exchange } = internalTopics(data.remote.jobId, data.parallelism);
+  writer = await TopicWriter.open(data.remote, exchange, `s${data.index}-out`, log, fail);
+  reader = await TopicReader.open(data.remote, exchange, [data.index], `s${data.index}-in`, log,
+    (_p, from, m) => runner.onPeer(from, m as ChannelMessage), () => runner.room(), fail);
+}
 
 port.on('message', (m: ToSubtask) => {
   switch (m.type) {
@@ -62,10 +83,15 @@ const reporter = setInterval(() => post({ type: 'report', report: report() }), R
 void runner.started.then(() => post({ type: 'started' }));
 try {
   await runner.run();
+  // What went out through Kafka is there before the subtask says it is done.
+  await writer?.flushed();
+  await Promise.all([reader?.close(), writer?.close()]);
+  if (linkError) throw linkError;
   clearInterval(reporter);
   post({ type: 'report', report: report() });
   post({ type: 'done' });
 } catch (e) {
+  await Promise.all([reader?.close(), writer?.close()]);
   clearInterval(reporter);
   post({ type: 'report', report: report() });
   post({ type: 'done', error: toWire(e) });
