@@ -37,7 +37,7 @@ export function sourceOf(def: TableDef, functions: FunctionCatalog): Omit<Source
   }
   // As the connector declares (an unknown one is reported by validate-connectors).
   const known = findConnector(def.options.connector ?? '');
-  const produces = known ? producedChangelog(known) : 'insert-only';
+  const produces = known ? producedChangelog(known, def.options) : 'insert-only';
   return {
     table: def.name, connector: def.options.connector ?? '', options: def.options, declared: [...physical], physical, computed,
     watermark: def.watermark ? { column: def.watermark.column, delayMs: def.watermark.delayMs } : null,

@@ -4,6 +4,7 @@
 import type { Connector, TableInfo } from '../core/connector.js';
 import { nearest, validateOptions } from '../core/options.js';
 import type { ChangelogMode } from '../core/row.js';
+import { CHANGELOG_FORMATS } from '../formats/format-options.js';
 import { connectors, findConnector } from './registry.js';
 
 /** Why a table cannot be used; `option` names the WITH key (or 'connector', 'PRIMARY KEY') to point at. */
@@ -38,17 +39,22 @@ export function optionProblem(c: Connector, table: TableInfo, role: 'source' | '
   return p ? { option: p.option, message: `table '${table.table}' (connector '${c.name}'): ${p.message}`, hint: p.hint } : null;
 }
 
-/** The changelog a source table of this connector produces. */
-export const producedChangelog = (c: Connector): ChangelogMode => c.produces ?? 'insert-only';
+/** The changelog a source table of this connector, with these options, produces. */
+export const producedChangelog = (c: Connector, options: Record<string, string>): ChangelogMode =>
+  c.changelogWith?.(options)?.produces ?? c.produces ?? 'insert-only';
+
+/** What a sink table of this connector, with these options, accepts. */
+export const sinkAccepts = (c: Connector, options: Record<string, string>): Connector['sinkAccepts'] =>
+  c.changelogWith?.(options)?.sinkAccepts ?? c.sinkAccepts;
 
 /** Whether a sink of this connector can take the changelog its input produces, by its declarations. */
-export function sinkChangelogProblem(c: Connector, sink: { table: string; primaryKey: string[] }, input: { changelog: ChangelogMode; upsertKey?: string[] | null }): TableProblem | null {
+export function sinkChangelogProblem(c: Connector, sink: { table: string; primaryKey: string[]; options: Record<string, string> }, input: { changelog: ChangelogMode; upsertKey?: string[] | null }): TableProblem | null {
   if (input.changelog === 'insert-only') return null;
-  if (c.sinkAccepts === 'insert-only') {
+  if (sinkAccepts(c, sink.options) === 'insert-only') {
     const keyed = [...connectors.values()].filter((x) => x.roles.includes('sink') && x.sinkAccepts === 'upsert' && (x.primaryKey ?? 'never') !== 'never');
     return { option: 'connector',
       message: `table sink '${sink.table}' (connector '${c.name}') only accepts inserts, but the query produces updates (a non-windowed groupBy)`,
-      hint: `write it to a sink that takes updates (${keyed.map((x) => x.name).join(', ')}) with a PRIMARY KEY, or use a window aggregate (Tumble) whose results are final` };
+      hint: `write it to a sink that takes updates (${keyed.map((x) => x.name).join(', ')}) with a PRIMARY KEY${c.changelogWith ? `, or in a changelog format (${CHANGELOG_FORMATS.join(', ')})` : ''}, or use a window aggregate (Tumble) whose results are final` };
   }
   if ((c.primaryKey ?? 'never') !== 'never' && sink.primaryKey.length === 0) {
     return { option: 'PRIMARY KEY', message: `table sink '${sink.table}' receives updates but declares no primary key`,

@@ -186,6 +186,12 @@ export interface Connector {
   /** What a sink accepts: only inserts, or updates/deletes keyed by the primary key. */
   sinkAccepts: 'insert-only' | 'upsert';
   /**
+   * `produces` and `sinkAccepts` for a table whose options change them: a changelog format (debezium-json,
+   * canal-json) makes a kafka or filesystem table an updating source and a sink that takes every change.
+   * Undefined: the declarations above hold.
+   */
+  changelogWith?(options: Record<string, string>): { produces: ChangelogMode; sinkAccepts: 'insert-only' | 'upsert' } | undefined;
+  /**
    * When a sink needs a PRIMARY KEY: 'always' (its validate() says why), 'for-updates' (an updating input is
    * applied by key; an append-only one is appended), or never (default: it shows or drops the changelog as is).
    */

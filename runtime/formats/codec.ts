@@ -4,7 +4,7 @@
 // text decoder as a string. Sources and sinks build them once per table and call them per record.
 import type { Field } from '../core/data-types.js';
 import { BadRecordError } from '../core/errors.js';
-import type { Row } from '../core/row.js';
+import type { Row, RowKind } from '../core/row.js';
 
 /**
  * Decodes one record. Returns the row (only the requested columns), `null` for a malformed record skipped
@@ -61,8 +61,47 @@ export function bytesDecoder(text: Decoder, fast: FastDecoder | null): BytesDeco
   return d;
 }
 
-/** Encodes one row (the schema's columns, in order) as one record, without a line terminator. */
-export type Encoder = (row: Row) => string;
+/**
+ * A changelog format's decoder (changelog-json.ts): one record's text gives any number of rows (an update
+ * gives two, a Canal message one per entry of its "data"), each appended to `rows` with its kind to `kinds`.
+ * Returns true when the record was read (also when it holds no row: a DDL event, another table's change),
+ * null for a malformed record skipped because ignore-parse-errors is set (the caller counts it); without it
+ * a malformed record throws BadRecordError(reason, origin()) and adds nothing.
+ */
+export type ChangelogDecoder = (text: string, origin: () => string, rows: Row[], kinds: RowKind[]) => true | null;
+
+/** A changelog decoder over records as sources hold them (BytesDecoder's shape, adding rows and kinds). */
+export interface ChangelogBytesDecoder {
+  /** The record at b[start..], up to its '\n' (without a '\r' before it) or the end of b; sets `next`. */
+  line(b: Buffer, start: number, origin: () => string, rows: Row[], kinds: RowKind[]): true | null;
+  /** All of b as one record. */
+  record(b: Buffer, origin: () => string, rows: Row[], kinds: RowKind[]): true | null;
+  /** After line(): the index where the next record starts. */
+  next: number;
+}
+
+export function changelogBytesDecoder(text: ChangelogDecoder): ChangelogBytesDecoder {
+  const d: ChangelogBytesDecoder = {
+    next: 0,
+    line(b, start, origin, rows, kinds) {
+      let nl = b.indexOf(10, start);
+      if (nl < 0) nl = b.length;
+      d.next = nl + 1;
+      return text(b.toString('utf8', start, nl > start && b[nl - 1] === 13 ? nl - 1 : nl), origin, rows, kinds);
+    },
+    record: (b, origin, rows, kinds) => text(b.toString('utf8'), origin, rows, kinds),
+  };
+  return d;
+}
+
+/** Builds a changelog decoder producing `fields` (the columns are found by name inside the messages). */
+export type ChangelogDecoderFactory = (fields: readonly Field[], options: Record<string, string>) => ChangelogDecoder;
+
+/**
+ * Encodes one row (the schema's columns, in order) as one record, without a line terminator. `kind` is read
+ * only by changelog formats (a deletion is written as one); the others write rows of an insert-only input.
+ */
+export type Encoder = (row: Row, kind?: RowKind) => string;
 
 /** Builds a decoder: `declared` are all physical columns (csv maps by position), `fields` the ones to produce. */
 export type DecoderFactory = (declared: readonly Field[], fields: readonly Field[], options: Record<string, string>) => BytesDecoder;

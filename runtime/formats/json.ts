@@ -15,26 +15,20 @@ export function createJsonDecoder(_declared: readonly Field[], fields: readonly 
   return bytesDecoder(jsonTextDecoder(fields, options), null);
 }
 
-function jsonTextDecoder(fields: readonly Field[], options: Record<string, string>): Decoder {
-  const s = jsonSettings(options);
+/**
+ * Reads the requested columns out of a parsed JSON object (by name). Returns the row, or null when a value does
+ * not fit its column and `ignoreParseErrors` skips the record; throws BadRecordError otherwise. The changelog
+ * formats (changelog-json.ts) read their `before`/`after`/`data` objects through it too.
+ */
+export type JsonObjectReader = (obj: Record<string, unknown>, origin: () => string) => Row | null;
+
+export function jsonObjectReader(fields: readonly Field[], s: { ignoreParseErrors: boolean; failOnMissingField: boolean }): JsonObjectReader {
   const names = fields.map((f) => f.name);
   const types = fields.map((f) => f.type);
   const columns = types.map(textColumn);
   const values: unknown[] = new Array(fields.length).fill(null);
   const build = rowBuilder(names);
-
-  return (text: string, origin: () => string): Row | null | undefined => {
-    if (text.length === 0) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      return rejectRecord(s.ignoreParseErrors, `malformed JSON: ${(e as Error).message}`, origin);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      return rejectRecord(s.ignoreParseErrors, `expected a JSON object, found ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`, origin);
-    }
-    const obj = parsed as Record<string, unknown>;
+  return (obj, origin) => {
     for (let i = 0; i < names.length; i++) {
       const v = obj[names[i]];
       if (v === undefined && s.failOnMissingField) return rejectRecord(false, `missing field '${names[i]}'`, origin);
@@ -49,8 +43,38 @@ function jsonTextDecoder(fields: readonly Field[], options: Record<string, strin
   };
 }
 
+/** Parses one record's text as a JSON object; null (skipped) or BadRecordError when it is not one. */
+export function parseJsonObject(text: string, ignoreParseErrors: boolean, origin: () => string): Record<string, unknown> | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return rejectRecord(ignoreParseErrors, `malformed JSON: ${(e as Error).message}`, origin);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return rejectRecord(ignoreParseErrors, `expected a JSON object, found ${Array.isArray(parsed) ? 'an array' : JSON.stringify(parsed)}`, origin);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function jsonTextDecoder(fields: readonly Field[], options: Record<string, string>): Decoder {
+  const s = jsonSettings(options);
+  const read = jsonObjectReader(fields, s);
+  return (text: string, origin: () => string): Row | null | undefined => {
+    if (text.length === 0) return undefined;
+    const obj = parseJsonObject(text, s.ignoreParseErrors, origin);
+    return obj === null ? null : read(obj, origin);
+  };
+}
+
 export function createJsonEncoder(schema: readonly Field[], options: Record<string, string>): Encoder {
   const s = jsonSettings(options);
+  const toObject = jsonObjectWriter(schema, s);
+  return (row: Row): string => JSON.stringify(toObject(row));
+}
+
+/** A row as the JSON object the json format writes (the changelog formats wrap it in their envelopes). */
+export function jsonObjectWriter(schema: readonly Field[], s: { timestampStandard: 'SQL' | 'ISO-8601'; ignoreNullFields: boolean }): (row: Row) => Record<string, unknown> {
   const names = schema.map((f) => f.name);
   const types = schema.map((f) => f.type);
   const iso = s.timestampStandard === 'ISO-8601';
@@ -62,13 +86,13 @@ export function createJsonEncoder(schema: readonly Field[], options: Record<stri
     return type.name === 'TIMESTAMP_LTZ' ? text + 'Z' : text;
   };
 
-  return (row: Row): string => {
+  return (row: Row) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) {
       const v = row[names[i]];
       if (s.ignoreNullFields && (v === null || v === undefined)) continue;
       out[names[i]] = value(v, types[i]);
     }
-    return JSON.stringify(out);
+    return out;
   };
 }

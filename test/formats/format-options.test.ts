@@ -25,7 +25,7 @@ describe('format options', () => {
   it('validates single values and unknown keys through the connector schema', () => {
     const problems = validateOptions(filesystemOptions, { connector: 'filesystem', path: '/x', format: 'xml', 'csv.field-delimiter': 'ab', 'csv.ignore-parse-error': 'true' });
     expect(problems.map((p) => p.option).sort()).toEqual(['csv.field-delimiter', 'csv.ignore-parse-error', 'format']);
-    expect(problems.find((p) => p.option === 'format')!.hint).toBe('allowed values: csv, json');
+    expect(problems.find((p) => p.option === 'format')!.hint).toBe('allowed values: csv, json, debezium-json, canal-json');
     expect(problems.find((p) => p.option === 'csv.ignore-parse-error')!.hint).toBe("did you mean 'csv.ignore-parse-errors'?");
     expect(validateOptions(filesystemOptions, { path: '/x', format: 'csv', 'csv.field-delimiter': '\\t' })).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // The filesystem connector, as Flink's for csv and json: a bounded source reading a file or a directory of
 // files (one record per line), and an insert-only sink writing part files into a directory.
 import type { Connector } from '../../core/connector.js';
+import { changelogOfFormat } from '../../formats/format-options.js';
 import { filesystemOptions, validateFilesystem } from './options.js';
 
 export const filesystem: Connector = {
@@ -9,6 +10,8 @@ export const filesystem: Connector = {
   roles: ['source', 'sink'],
   endsWith: () => true,
   sinkAccepts: 'insert-only',
+  // format = 'debezium-json' / 'canal-json': the files hold changes.
+  changelogWith: (options) => changelogOfFormat(options.format),
   bundle: 'always',
   validate: validateFilesystem,
   load: async () => {

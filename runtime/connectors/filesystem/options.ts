@@ -40,4 +40,4 @@ export function filesystemSettings(table: Pick<TableInfo, 'options'>): Filesyste
   };
 }
 
-export const validateFilesystem = (table: TableInfo): OptionProblem[] => validateFormatOptions(table.options.format, table.options);
+export const validateFilesystem = (table: TableInfo, role: 'source' | 'sink'): OptionProblem[] => validateFormatOptions(table.options.format, table.options, '', role);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
 import { ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
-import { createEncoder, type Encoder } from '../../formats/index.js';
+import { createEncoder, isChangelogFormat, type Encoder } from '../../formats/index.js';
 import { filesystemSettings } from './options.js';
 
 /** What a checkpoint holds: the part being written and its length once everything written so far is flushed. */
@@ -28,6 +28,8 @@ class FileSinkWriter implements SinkWriter {
   private readonly dir: string;
   private readonly extension: string;
   private readonly encoder: Encoder;
+  /** The format writes changes (debezium-json, canal-json): every row kind is taken. */
+  private readonly changelog: boolean;
   private readonly rollBytes: number;
   /** This subtask's part files: part-<subtask>-<n>. */
   private readonly partName: RegExp;
@@ -46,6 +48,7 @@ class FileSinkWriter implements SinkWriter {
     this.dir = settings.path;
     this.extension = settings.format;
     this.encoder = createEncoder(settings.format, ctx.schema, settings.formatOptions);
+    this.changelog = isChangelogFormat(settings.format);
     this.rollBytes = settings.rollBytes;
     this.subtask = ctx.subtask?.index ?? 0;
     this.partName = new RegExp(`^part-${this.subtask}-(\\d+)\\.[a-z]+$`);
@@ -87,12 +90,13 @@ class FileSinkWriter implements SinkWriter {
 
   write(batch: Batch): void | Promise<void> {
     const { rows, kinds } = batch;
-    if (kinds !== null) {
+    if (kinds !== null && !this.changelog) {
       const other = kinds.find((k) => k !== RowKind.INSERT);
       if (other !== undefined) throw new Error(`filesystem sink of table '${this.ctx.table}' takes inserts only, got ${ROW_KIND_SHORT[other]}`);
     }
     let chunk = '';
-    for (let i = 0; i < rows.length; i++) chunk += this.encoder(rows[i]) + '\n';
+    if (kinds === null) for (let i = 0; i < rows.length; i++) chunk += this.encoder(rows[i]) + '\n';
+    else for (let i = 0; i < rows.length; i++) chunk += this.encoder(rows[i], kinds[i]) + '\n';
     this.pending.push(chunk);
     this.pendingChars += chunk.length;
     // Characters stand in for bytes here: close enough to roll near the configured size.

@@ -4,8 +4,8 @@
 import { appendFile } from 'node:fs/promises';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { BadRecordError } from '../../core/errors.js';
-import type { Row } from '../../core/row.js';
-import { createDecoder, keepBadRecords, type BytesDecoder } from '../../formats/index.js';
+import type { Row, RowKind } from '../../core/row.js';
+import { createChangelogDecoder, createDecoder, isChangelogFormat, keepBadRecords, type BytesDecoder, type ChangelogBytesDecoder } from '../../formats/index.js';
 import { compareFiles, listInputFiles } from './files.js';
 import { LineReader } from './line-reader.js';
 import { filesystemSettings, type FilesystemSettings } from './options.js';
@@ -31,7 +31,9 @@ export function createSource(ctx: SourceContext): SourceReader {
 
 class FileSourceReader implements SourceReader {
   readonly bounded = true;
-  private readonly decoder: BytesDecoder;
+  /** A row format's decoder, or (debezium-json, canal-json) a changelog format's: one of the two is null. */
+  private readonly decoder: BytesDecoder | null;
+  private readonly changes: ChangelogBytesDecoder | null;
   private files: string[] = [];
   private index = 0;
   private reader: LineReader | null = null;
@@ -51,7 +53,9 @@ class FileSourceReader implements SourceReader {
     this.deadLetterPath = this.settings.deadLetterPath;
     // With a dead-letter file, lines ignore-parse-errors would drop are kept there too.
     const { format, formatOptions } = this.settings;
-    this.decoder = createDecoder(format, ctx.declared, ctx.fields, this.deadLetterPath === null ? formatOptions : keepBadRecords(formatOptions));
+    const options = this.deadLetterPath === null ? formatOptions : keepBadRecords(formatOptions);
+    this.changes = isChangelogFormat(format) ? createChangelogDecoder(format, ctx.fields, options) : null;
+    this.decoder = this.changes === null ? createDecoder(format, ctx.declared, ctx.fields, options) : null;
   }
 
   async open(restored: unknown | null): Promise<void> {
@@ -81,7 +85,9 @@ class FileSourceReader implements SourceReader {
       this.reader ??= await LineReader.open(split, this.startOffset);
       const reader = this.reader;
       const decoder = this.decoder;
+      const changes = this.changes;
       const rows: Row[] = [];
+      const kinds: RowKind[] | null = changes === null ? null : [];
       const free = this.free;
       this.free = [];
       let lines = 0;
@@ -97,7 +103,13 @@ class FileSourceReader implements SourceReader {
         this.line++;
         let row;
         try {
-          row = decoder.line(reader.chunk, reader.pos, this.origin, rows.length < free.length ? free[rows.length] : undefined);
+          if (changes !== null) {
+            // A changelog line adds its changes itself (an update adds two rows).
+            if (changes.line(reader.chunk, reader.pos, this.origin, rows, kinds!) === null) this.ctx.metrics.badRecordsSkipped++;
+            reader.pos = changes.next;
+            continue;
+          }
+          row = decoder!.line(reader.chunk, reader.pos, this.origin, rows.length < free.length ? free[rows.length] : undefined);
         } catch (e) {
           if (!(e instanceof BadRecordError) || this.deadLetterPath === null) throw e;
           // Chunks hold whole lines: the bad one ends at the next '\n'.
@@ -108,7 +120,7 @@ class FileSourceReader implements SourceReader {
           this.ctx.metrics.badRecordsSkipped++;
           continue;
         }
-        reader.pos = decoder.next;
+        reader.pos = decoder!.next;
         if (row === undefined) continue;
         if (row === null) this.ctx.metrics.badRecordsSkipped++;
         else rows.push(row);
@@ -116,7 +128,7 @@ class FileSourceReader implements SourceReader {
       // Written before the position moves past them (a checkpoint is taken after poll() returns).
       if (dead !== null) await appendFile(this.deadLetterPath!, dead.join('\n') + '\n');
       if (finished) await this.nextFile();
-      if (rows.length > 0 || !finished) return { split, rows };
+      if (rows.length > 0 || !finished) return { split, rows, kinds };
     }
     return null;
   }

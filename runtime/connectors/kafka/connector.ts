@@ -3,6 +3,7 @@
 // the csv/json formats (value, and optionally a key from key.fields). The implementation and kafkajs load only
 // when a job opens the table.
 import type { Connector } from '../../core/connector.js';
+import { changelogOfFormat } from '../../formats/format-options.js';
 import { kafkaOptions, validateKafka } from './options.js';
 import { kafkaReplayOptions } from './replay.js';
 import { kafkaSplits } from './splits.js';
@@ -13,6 +14,8 @@ export const kafka: Connector = {
   roles: ['source', 'sink'],
   endsWith: (options) => (options['scan.bounded.mode'] ?? 'unbounded') !== 'unbounded',
   sinkAccepts: 'insert-only',
+  // value.format = 'debezium-json' / 'canal-json': the topic holds changes.
+  changelogWith: (options) => changelogOfFormat(options['value.format'] ?? options.format),
   validate: validateKafka,
   replayOptions: kafkaReplayOptions,
   splits: kafkaSplits,

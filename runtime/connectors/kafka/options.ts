@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { TableInfo } from '../../core/connector.js';
 import { durationString, intString, oneOf, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
-import { formatName, formatOptionKeys, unprefixed, validateFormatOptions } from '../../formats/format-options.js';
+import { FORMAT_NAMES, formatName, formatOptionKeys, isChangelogFormat, isFormatOptionKey, unprefixed, validateFormatOptions } from '../../formats/format-options.js';
 import { validateProperties } from './properties.js';
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets'] as const;
@@ -121,7 +121,7 @@ export function readLayout(table: Pick<TableInfo, 'options' | 'primaryKey'>, ups
 
 function unprefixedFormatOptions(options: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options)) if (k.startsWith('csv.') || k.startsWith('json.')) out[k] = v;
+  for (const [k, v] of Object.entries(options)) if (isFormatOptionKey(k)) out[k] = v;
   return out;
 }
 
@@ -180,8 +180,16 @@ function validateCommon(table: TableInfo, layout: RecordLayout, role: 'source' |
   if (!layout.valueIncludesKey && layout.keyColumns.length === columns.length) {
     problems.push({ option: 'value.fields-include', message: `with 'value.fields-include' = 'EXCEPT_KEY' every column is in the key, so the value would be empty` });
   }
-  problems.push(...validateFormatOptions(layout.valueFormat, o, ''), ...validateFormatOptions(layout.valueFormat, o, 'value.'));
-  if (layout.keyFormat) problems.push(...validateFormatOptions(layout.keyFormat, o, 'key.'));
+  problems.push(...validateFormatOptions(layout.valueFormat, o, '', role), ...validateFormatOptions(layout.valueFormat, o, 'value.', role));
+  if (layout.keyFormat) problems.push(...validateFormatOptions(layout.keyFormat, o, 'key.', role));
+  // A key is one row's identity, not a change: Flink takes only insert-only key formats.
+  if (isChangelogFormat(layout.keyFormat ?? undefined)) {
+    problems.push({ option: 'key.format', message: `'key.format' = '${layout.keyFormat}' is a changelog format; a key format writes rows`, hint: "use 'json' or 'csv' for the key" });
+  }
+  // upsert-kafka's records are the changes already (a value per key, a tombstone deletes), as Flink requires.
+  if (layout.upsert && isChangelogFormat(layout.valueFormat)) {
+    problems.push({ option: 'value.format', message: `upsert-kafka does not take the changelog format '${layout.valueFormat}' as value format: its records are upserts by key`, hint: `use 'connector' = 'kafka' with 'format' = '${layout.valueFormat}', or value.format 'json' or 'csv' here` });
+  }
   if (role === 'sink') {
     if (readTopics(o).length > 1) problems.push({ option: 'topic', message: `a sink writes one topic, but 'topic' lists ${readTopics(o).length}` });
     if (o['sink.delivery-guarantee'] === 'exactly-once' && !o['sink.transactional-id-prefix']) {
@@ -195,10 +203,10 @@ export function validateKafka(table: TableInfo, role: 'source' | 'sink'): Option
   const o = table.options;
   const problems: OptionProblem[] = [];
   if (o.format && o['value.format']) problems.push({ option: 'value.format', message: `set either 'format' or 'value.format', not both` });
-  if (!o.format && !o['value.format']) problems.push({ option: 'format', message: `missing required option 'format' (or 'value.format')`, hint: 'allowed values: csv, json' });
+  if (!o.format && !o['value.format']) problems.push({ option: 'format', message: `missing required option 'format' (or 'value.format')`, hint: `allowed values: ${FORMAT_NAMES.join(', ')}` });
   if (o['key.format'] && !o['key.fields']) problems.push({ option: 'key.fields', message: `'key.format' needs 'key.fields' naming the key columns` });
   if (o['key.fields'] && !o['key.format']) problems.push({ option: 'key.format', message: `'key.fields' needs 'key.format'`, hint: 'allowed values: csv, json' });
-  if (o.format && Object.keys(o).some((k) => k.startsWith('value.csv.') || k.startsWith('value.json.'))) {
+  if (o.format && Object.keys(o).some((k) => k.startsWith('value.') && isFormatOptionKey(k.slice('value.'.length)))) {
     problems.push({ option: 'format', message: `'value.<format>.*' options go with 'value.format'; with 'format' write them without the 'value.' prefix` });
   }
   return [...problems, ...positionProblems(o, 'startup', role), ...positionProblems(o, 'bounded', role), ...validateCommon(table, readLayout(table, false), role)];

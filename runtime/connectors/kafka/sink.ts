@@ -15,6 +15,7 @@
 // only the last change of each key within the interval is sent (Flink's buffered upsert sink).
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
+import { isChangelogFormat } from '../../formats/format-options.js';
 import { kindOf, ROW_KIND_SHORT, RowKind, type Batch } from '../../core/row.js';
 import { KafkaClient, type OutRecord } from './client.js';
 import { kafkaTableSettings, type KafkaTableSettings } from './options.js';
@@ -29,6 +30,8 @@ export function createKafkaSink(ctx: SinkContext, upsert: boolean): SinkWriter {
 
 class KafkaSinkWriter implements SinkWriter {
   private readonly encoder: RecordEncoder;
+  /** The value format writes changes (debezium-json, canal-json): every row kind becomes a record. */
+  private readonly changelog: boolean;
   private readonly topic: string;
   private producer: RecordProducer | null = null;
   /** With exactly-once: the commit protocol around `producer`. */
@@ -44,6 +47,7 @@ class KafkaSinkWriter implements SinkWriter {
   constructor(private readonly ctx: SinkContext, private readonly upsert: boolean) {
     this.table = kafkaTableSettings(ctx, upsert);
     this.encoder = createRecordEncoder(this.table.layout, ctx.schema);
+    this.changelog = isChangelogFormat(this.table.layout.valueFormat);
     this.topic = this.table.topics[0];
     this.reduceMaxRows = this.table.bufferMaxRows;
     this.reduceIntervalMs = this.table.bufferIntervalMs;
@@ -88,7 +92,9 @@ class KafkaSinkWriter implements SinkWriter {
     for (let i = 0; i < rows.length; i++) {
       const kind = kindOf(batch, i);
       const row = rows[i];
-      if (!this.upsert) {
+      if (this.changelog) {
+        records.push({ key: this.encoder.key(row), value: this.encoder.value(row, kind) });
+      } else if (!this.upsert) {
         if (kind !== RowKind.INSERT) throw new UserError(`kafka sink of table '${this.ctx.table}' takes inserts only, got ${ROW_KIND_SHORT[kind]}`, "use 'upsert-kafka' with a PRIMARY KEY for an updating query");
         records.push({ key: this.encoder.key(row), value: this.encoder.value(row) });
       } else if (kind !== RowKind.UPDATE_BEFORE) {

@@ -41,8 +41,8 @@ import { RowKind, type Row } from '../../core/row.js';
 import { KafkaClient, type ConsumerLink, type FetchedBatch, type FetchedMessage, type OutRecord, type ProducerLink } from './client.js';
 import { kafkaTableSettings, type OutOfRangePolicy } from './options.js';
 import { readKafkaSettings, type KafkaSettings } from './properties.js';
-import { createRecordDecoder, type RecordDecoder } from './records.js';
-import { keepBadRecords } from '../../formats/index.js';
+import { createChangelogRecordDecoder, createRecordDecoder, type ChangelogRecordDecoder, type RecordDecoder } from './records.js';
+import { isChangelogFormat, keepBadRecords } from '../../formats/index.js';
 import { readBounded, readStartup, resolveStartOffsets, resolveStopOffsets, type Offsets } from './startup.js';
 
 /** Rows per poll() at most. */
@@ -73,7 +73,7 @@ export interface KafkaPosition {
   start?: Record<string, Record<string, number>>;
 }
 
-/** A source batch that also carries changelog kinds (upsert-kafka: tombstones are deletes). */
+/** A source batch that also carries changelog kinds (upsert-kafka: tombstones are deletes; debezium-json, canal-json). */
 export interface ChangelogSourceBatch extends SourceBatch {
   kinds: RowKind[] | null;
 }
@@ -145,6 +145,8 @@ export class KafkaSourceReader implements SourceReader {
   private readonly topics: string[];
   private readonly settings: KafkaSettings;
   private readonly decode: RecordDecoder;
+  /** A changelog value format's decoder (debezium-json, canal-json), used instead of `decode`; else null. */
+  private readonly changes: ChangelogRecordDecoder | null;
   private readonly partitions = new Map<string, PartitionState>();
   private readonly queue: Chunk[] = [];
   private bufferedRecords = 0;
@@ -182,8 +184,10 @@ export class KafkaSourceReader implements SourceReader {
     this.deadLetterTopic = table.deadLetterTopic;
     const layout = table.layout;
     // With a dead-letter topic, records ignore-parse-errors would drop are kept there too.
-    this.decode = createRecordDecoder(this.deadLetterTopic === null ? layout
-      : { ...layout, valueOptions: keepBadRecords(layout.valueOptions), keyOptions: keepBadRecords(layout.keyOptions) }, ctx.declared, ctx.fields);
+    const decoding = this.deadLetterTopic === null ? layout
+      : { ...layout, valueOptions: keepBadRecords(layout.valueOptions), keyOptions: keepBadRecords(layout.keyOptions) };
+    this.changes = isChangelogFormat(layout.valueFormat) ? createChangelogRecordDecoder(decoding, ctx.declared, ctx.fields) : null;
+    this.decode = this.changes === null ? createRecordDecoder(decoding, ctx.declared, ctx.fields) : () => undefined;
     this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
     this.outOfRange = table.outOfRange;
     this.sizeFetch(1);
@@ -485,6 +489,11 @@ export class KafkaSourceReader implements SourceReader {
       this.current.offset = m.offset;
       let row;
       try {
+        if (this.changes !== null) {
+          // A changelog record adds its changes itself (an update adds two rows, a Canal message one per entry).
+          if (this.changes(m.key, m.value, this.origin, rows, kinds ??= []) === null) this.ctx.metrics.badRecordsSkipped++;
+          continue;
+        }
         row = this.decode(m.key, m.value, this.origin);
       } catch (e) {
         if (!(e instanceof BadRecordError) || this.deadLetterTopic === null) throw e;
