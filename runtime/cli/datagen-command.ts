@@ -1,4 +1,4 @@
-// `sluice datagen clicks|transactions|payments --topic <t> [--rate <n/s>] [--count <n>] [--bootstrap-servers <hosts>]`:
+// `sluice datagen clicks|transactions|payments --topic <t> [--rate <n/s>] [--count <n>] [--partitions <n>] [--bootstrap-servers <hosts>]`:
 // feeds a Kafka topic with one of the playgrounds' data sets (runtime/playground-data/). Without --count it runs
 // until Ctrl-C (SIGINT/SIGTERM), then flushes what it generated. On a terminal it keeps one progress line
 // (records so far, current rate) on stdout; piped, it writes nothing until its end. Either way it ends with
@@ -23,6 +23,8 @@ export interface DatagenCommandOptions {
   progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Fixed seed for reproducible data. */
   seed?: number;
+  /** Creates the topic with this many partitions when it does not exist. */
+  partitions?: number | string;
 }
 
 function numberOption(name: string, value: number | string | undefined, fallback: number, integer: boolean): number {
@@ -40,6 +42,8 @@ export async function runDatagenCommand(kind: string, options: DatagenCommandOpt
   const rate = numberOption('rate', options.rate, k.defaultRate, false);
   const count = numberOption('count', options.count, Infinity, true);
   const topic = options.topic ?? k.defaultTopic;
+  const partitions = options.partitions === undefined ? undefined : numberOption('partitions', options.partitions, 1, true);
+  if (partitions === 0) throw new UserError('--partitions must be at least 1');
   const bootstrapServers = options.bootstrapServers ?? process.env.KAFKA_BOOTSTRAP ?? 'localhost:9092';
 
   const controller = new AbortController();
@@ -54,7 +58,7 @@ export async function runDatagenCommand(kind: string, options: DatagenCommandOpt
   try {
     const summary = await runDatagen({
       kind: k, topic, rate, count, bootstrapServers, signal: controller.signal, log: createLogger('datagen'),
-      seed: options.seed, onProgress: out.isTTY ? progress.update : undefined,
+      seed: options.seed, partitions, onProgress: out.isTTY ? progress.update : undefined,
     });
     progress.end(summary);
     return summary;

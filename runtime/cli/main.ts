@@ -98,7 +98,8 @@ program.command('datagen')
   .option('--count <n>', 'stop after n records (default: until Ctrl-C)')
   .option('--bootstrap-servers <hosts>', 'Kafka bootstrap servers (default $KAFKA_BOOTSTRAP or localhost:9092)')
   .option('--seed <n>', 'fixed seed for reproducible data', Number)
-  .action(async (kind: string, opts: { topic?: string; rate?: string; count?: string; bootstrapServers?: string; seed?: number }) => {
+  .option('--partitions <n>', 'create the topic with n partitions when it does not exist (default: auto-created with the broker\'s num.partitions)')
+  .action(async (kind: string, opts: { topic?: string; rate?: string; count?: string; bootstrapServers?: string; seed?: number; partitions?: string }) => {
     const { runDatagenCommand } = await import('./datagen-command.js');
     await runDatagenCommand(kind, opts);
   });

@@ -99,6 +99,15 @@ export interface SinkWriter {
    */
   open(restored: unknown | null): Promise<void>;
   /**
+   * A restore at a lower parallelism (subtask 0 only, after open()): what snapshot() returned in the subtasks
+   * that no longer exist, with their indexes. The writer finishes their work as Flink's sinks do on restore:
+   * the output they pre-committed for the restored checkpoint is made visible or, when it cannot be, the
+   * restore is refused (UncommittedCheckpointError, as open()); whatever they wrote after it is discarded (a
+   * lingering Kafka transaction aborted, a part file cut back), since the sources replay it. A writer whose
+   * snapshot() holds state must have it.
+   */
+  takeOver?(vanished: { subtask: number; state: unknown }[]): Promise<void>;
+  /**
    * Takes a batch; returns a promise while its buffers are full, which holds the source back (backpressure).
    * The rows are the sink's to keep: nothing in the runtime changes a row once an operator has emitted it.
    */

@@ -183,6 +183,16 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'sink': {
         const restored = restore ? (restore.operators[n.id] ?? null) : null;
         const writer = await openSink(n, batch ? 'insert-only' : byId.get(n.input)!.changelog, restored, m, ctx);
+        const vanished = restore?.handover?.[n.id];
+        if (vanished !== undefined && vanished.length > 0) {
+          try {
+            if (!writer.takeOver) throw new Error(`sink ${n.id} (connector '${n.connector}') has state of subtasks that no longer exist but cannot take it over`);
+            await writer.takeOver(vanished);
+          } catch (e) {
+            await writer.close().catch(() => {});
+            throw e;
+          }
+        }
         g.sinks.push({ id: n.id, writer });
         m.outputSample = new OutputSample(n.schema);
         const p = new SinkProcessor(writer, m, ctx.pending);

@@ -90,7 +90,7 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
       // A sink's state: by subtask index; subtasks that are gone hand theirs to subtask 0.
       if (index < parts.length && states[index] !== undefined) out.operators[id] = states[index];
       if (index === 0) {
-        const gone = states.slice(parallelism).filter((s) => s !== undefined && s !== null);
+        const gone = states.flatMap((state, subtask) => (subtask >= parallelism && state !== undefined && state !== null ? [{ subtask, state }] : []));
         if (gone.length > 0) (out.handover ??= {})[id] = gone;
       }
     }

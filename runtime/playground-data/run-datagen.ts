@@ -28,6 +28,8 @@ export interface DatagenRun {
   log: Logger;
   seed?: number;
   startMs?: number;
+  /** Creates the topic with this many partitions when it does not exist (otherwise the broker's auto-creation). */
+  partitions?: number;
   /** Called after every chunk with the records written so far. */
   onProgress?(records: number): void;
 }
@@ -39,7 +41,17 @@ export interface DatagenSummary {
 
 export async function runDatagen(run: DatagenRun): Promise<DatagenSummary> {
   const settings = readKafkaSettings({ 'properties.bootstrap.servers': run.bootstrapServers, 'properties.client.id': `sluice-datagen-${run.kind.name}` }, 'datagen');
-  const producer = await RecordProducer.open(new KafkaClient(settings.client, run.log), {
+  const client = new KafkaClient(settings.client, run.log);
+  if (run.partitions !== undefined) {
+    const admin = await client.admin();
+    try {
+      if (!(await admin.topicExists(run.topic))) await admin.createTopic(run.topic, run.partitions, {});
+      else run.log.info({ topic: run.topic }, 'the topic exists already: --partitions applies only to a topic it creates');
+    } finally {
+      await admin.close();
+    }
+  }
+  const producer = await RecordProducer.open(client, {
     topic: run.topic, settings: settings.producer, guarantee: 'at-least-once', partitioner: 'default', log: run.log,
   });
   const next = run.kind.create({ seed: run.seed ?? randomInt(0, 2 ** 32), startMs: run.startMs ?? Date.now() });

@@ -33,9 +33,16 @@ export interface JobSnapshot {
   subtasks?: JobSnapshot[];
   /**
    * Restoring only (runtime/exec/redistribute.ts): state of subtasks that no longer exist, for operators whose
-   * state is not keyed (a sink's pending transaction), by operator id; subtask 0 receives it to finish or abort.
+   * state is not keyed (a sink's pending transaction), by operator id; subtask 0 receives it to finish or abort
+   * (SinkWriter.takeOver).
    */
-  handover?: Record<string, unknown[]>;
+  handover?: Record<string, HandedOver[]>;
+}
+
+/** The state a subtask that no longer exists left, with its index at the parallelism the snapshot was taken at. */
+export interface HandedOver {
+  subtask: number;
+  state: unknown;
 }
 
 export const METADATA_FILE = '_metadata';

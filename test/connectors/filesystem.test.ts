@@ -208,6 +208,40 @@ describe('filesystem sink restore', () => {
     expect((await drain(reader)).rows).toEqual(makeRows(500));
   });
 
+  it('scale-down 3 -> 2: subtask 0 cuts the parts of vanished subtask 2 back to the checkpoint; every row once', async () => {
+    const path = join(dir, 'sink-handover');
+    const options = { path, format: 'csv', 'sink.rolling-policy.file-size': '4kb' };
+    const open = async (index: number, parallelism: number, restored: unknown) => {
+      const w = (await module()).createSink!({ ...sinkContext(schema, options), subtask: { index, parallelism } });
+      await w.open(restored);
+      return w;
+    };
+    // At -p 3: subtask i writes rows i*1000.., checkpoints, then writes (and flushes, rolling parts) rows the
+    // checkpoint does not hold, and the job dies.
+    const positions: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const w = await open(i, 3, null);
+      await writeAll(w, makeRows(50, i * 1000));
+      await w.flush();
+      positions.push(JSON.parse(JSON.stringify(w.snapshot!())));
+      await writeAll(w, makeRows(300, i * 1000 + 50));
+      await w.close();
+    }
+    expect((await readdir(path)).filter((f) => f.startsWith('part-2-')).length).toBeGreaterThan(1);
+    // At -p 2 from that checkpoint: the sources replay rows after it, now read by subtasks 0 and 1.
+    const first = await open(0, 2, positions[0]);
+    await first.takeOver!([{ subtask: 2, state: positions[2] }]);
+    const second = await open(1, 2, positions[1]);
+    await writeAll(first, [...makeRows(300, 50), ...makeRows(300, 2050)]);
+    await writeAll(second, makeRows(300, 1050));
+    for (const w of [first, second]) { await w.flush(); await w.close(); }
+    const { reader } = await openSource(path, 'csv');
+    const key = (r: Row) => `${r.ts}`;
+    const expected = [0, 1, 2].flatMap((i) => makeRows(350, i * 1000)).map(key).sort();
+    expect((await drain(reader)).rows.map(key).sort()).toEqual(expected);
+    await expect(first.takeOver!([{ subtask: 2, state: { part: 'x' } }])).rejects.toThrow(/state of vanished subtask 2 is not a part file position/);
+  });
+
   it('writes exactly the checkpointed bytes', async () => {
     const path = join(dir, 'sink-bytes');
     const writer = (await module()).createSink!(sinkContext(schema, { path, format: 'json' }));

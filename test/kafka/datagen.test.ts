@@ -9,7 +9,7 @@ import { runDatagenCommand } from '../../runtime/cli/datagen-command.js';
 import { DataTypes } from '../../runtime/core/data-types.js';
 import { UserError } from '../../runtime/core/errors.js';
 import { CLICK_PAGES, ClickIterator } from '../../runtime/playground-data/clicks.js';
-import { BOOTSTRAP, closeAdmin, createTopic, field, kafkaSourceContext, pollRows, readTopic, rowsOf, uniqueTopic } from './helpers.js';
+import { admin, BOOTSTRAP, closeAdmin, createTopic, field, kafkaSourceContext, pollRows, readTopic, rowsOf, uniqueTopic } from './helpers.js';
 
 afterAll(closeAdmin);
 
@@ -119,6 +119,16 @@ describe('sluice datagen', { timeout: 90_000 }, () => {
     expect(summary.records).toBeLessThan(20);
     await expect(runDatagenCommand('orders', { topic })).rejects.toThrow(UserError);
     await expect(runDatagenCommand('clicks', { topic, rate: 'fast' })).rejects.toThrow("--rate must be a non-negative number, got 'fast'");
+    await expect(runDatagenCommand('clicks', { topic, partitions: 0 })).rejects.toThrow('--partitions must be at least 1');
+  });
+
+  it('--partitions creates a topic that does not exist with that many partitions, and writes to all of them', async () => {
+    const topic = uniqueTopic('partitions');
+    await runDatagenCommand('clicks', { topic, rate: 0, count: 600, partitions: 6, bootstrapServers: BOOTSTRAP, progress: capture(false).stream });
+    const offsets = await (await admin()).fetchTopicOffsets(topic);
+    expect(offsets).toHaveLength(6);
+    expect(offsets.every((p) => Number(p.high) > 0)).toBe(true);
+    expect(offsets.reduce((n, p) => n + Number(p.high), 0)).toBe(600);
   });
 });
 

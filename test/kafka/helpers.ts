@@ -43,7 +43,7 @@ export async function closeAdmin(): Promise<void> {
 }
 
 export async function createTopic(topic: string, partitions = 1): Promise<string> {
-  await (await admin()).createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  await (await admin()).createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true, timeout: 30_000 });
   return topic;
 }
 

@@ -183,7 +183,7 @@ describe('redistributing a snapshot to another parallelism', () => {
   it('sink state stays with its subtask; subtasks that are gone hand theirs to subtask 0', () => {
     const parts: JobSnapshot[] = [0, 1, 2].map((i) => ({ sources: {}, operators: { sink: { txn: i } }, watermarks: {} }));
     const stored = roundTrip(parts);
-    expect(subtaskSnapshot(stored, layout(), 2, 0)).toMatchObject({ operators: { sink: { txn: 0 } }, handover: { sink: [{ txn: 2 }] } });
+    expect(subtaskSnapshot(stored, layout(), 2, 0)).toMatchObject({ operators: { sink: { txn: 0 } }, handover: { sink: [{ subtask: 2, state: { txn: 2 } }] } });
     expect(subtaskSnapshot(stored, layout(), 2, 1)).toEqual({ sources: {}, operators: { sink: { txn: 1 } }, watermarks: {} });
     expect(subtaskSnapshot(stored, layout(), 4, 3).operators.sink).toBeUndefined();
   });

@@ -31,8 +31,6 @@ class FileSinkWriter implements SinkWriter {
   /** The format writes changes (debezium-json, canal-json): every row kind is taken. */
   private readonly changelog: boolean;
   private readonly rollBytes: number;
-  /** This subtask's part files: part-<subtask>-<n>. */
-  private readonly partName: RegExp;
   private readonly subtask: number;
   private fh: FileHandle | null = null;
   /** The part and its length once everything handed to the file so far is written (writes trail behind). */
@@ -51,16 +49,17 @@ class FileSinkWriter implements SinkWriter {
     this.changelog = isChangelogFormat(settings.format);
     this.rollBytes = settings.rollBytes;
     this.subtask = ctx.subtask?.index ?? 0;
-    this.partName = new RegExp(`^part-${this.subtask}-(\\d+)\\.[a-z]+$`);
   }
 
-  private partPath(n: number): string {
-    return join(this.dir, `part-${this.subtask}-${n}.${this.extension}`);
+  private partPath(n: number, subtask = this.subtask): string {
+    return join(this.dir, `part-${subtask}-${n}.${this.extension}`);
   }
 
-  private async existingParts(): Promise<number[]> {
+  /** The part numbers of a subtask's files: part-<subtask>-<n>. */
+  private async existingParts(subtask = this.subtask): Promise<number[]> {
+    const name = new RegExp(`^part-${subtask}-(\\d+)\\.[a-z]+$`);
     const names = await readdir(this.dir);
-    return names.map((n) => this.partName.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
+    return names.map((n) => name.exec(n)).filter((m) => m !== null).map((m) => Number(m[1]));
   }
 
   async open(restored: unknown | null): Promise<void> {
@@ -69,23 +68,54 @@ class FileSinkWriter implements SinkWriter {
     } catch (e) {
       throw new UserError(`table '${this.ctx.table}': cannot create directory '${this.dir}': ${(e as Error).message}`);
     }
-    const parts = await this.existingParts();
     const position = restored as FileSinkPosition | null;
     if (position === null) {
+      const parts = await this.existingParts();
       this.part = parts.length === 0 ? 0 : Math.max(...parts) + 1;
       this.fh = await open(this.partPath(this.part), 'wx');
       return;
     }
     this.part = position.part;
-    for (const n of parts) if (n > position.part) await rm(this.partPath(n), { force: true });
     // Append mode: after the cut every write lands at the end, which is where this writer continues.
-    this.fh = await open(this.partPath(this.part), 'a');
-    const size = (await this.fh.stat()).size;
-    if (size < position.bytes) {
-      this.ctx.log.warn({ file: this.partPath(this.part), size, expected: position.bytes }, 'part file is shorter than the checkpoint recorded: rows flushed before it were lost');
+    this.fh = await this.cutBack(this.subtask, position);
+    this.bytes = (await this.fh.stat()).size;
+  }
+
+  /**
+   * A scale-down's vanished subtasks: their part files are cut back to the restored checkpoint as their own
+   * restore would have done (what they wrote after it is replayed by the subtasks that now read their input),
+   * and stay as they are from then on (Flink's FileSink likewise finishes the pending files of the restored
+   * state in subtask 0).
+   */
+  async takeOver(vanished: { subtask: number; state: unknown }[]): Promise<void> {
+    for (const { subtask, state } of vanished) {
+      const p = state as FileSinkPosition;
+      if (typeof p !== 'object' || p === null || !Number.isInteger(p.part) || !Number.isInteger(p.bytes)) {
+        throw new UserError(`filesystem sink of table '${this.ctx.table}': the state of vanished subtask ${subtask} is not a part file position (${JSON.stringify(state)})`);
+      }
+      await (await this.cutBack(subtask, p)).close();
     }
-    this.bytes = Math.min(size, position.bytes);
-    await this.fh.truncate(this.bytes);
+  }
+
+  /**
+   * A subtask's files as of `position`: later parts deleted, the part cut back to the recorded length (a
+   * shorter one, whose flushed rows were lost, is logged). Returns the part, opened for appending.
+   */
+  private async cutBack(subtask: number, position: FileSinkPosition): Promise<FileHandle> {
+    for (const n of await this.existingParts(subtask)) if (n > position.part) await rm(this.partPath(n, subtask), { force: true });
+    const file = this.partPath(position.part, subtask);
+    const fh = await open(file, 'a');
+    try {
+      const size = (await fh.stat()).size;
+      if (size < position.bytes) {
+        this.ctx.log.warn({ file, size, expected: position.bytes }, 'part file is shorter than the checkpoint recorded: rows flushed before it were lost');
+      }
+      await fh.truncate(Math.min(size, position.bytes));
+      return fh;
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
   }
 
   write(batch: Batch): void | Promise<void> {

@@ -218,7 +218,8 @@ export class KafkaClient {
       createTopic: (topic, partitions, config) => external(`creating topic ${topic}`, async () => {
         const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
         // Resolves false when the topic exists already (another writer created it first).
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true });
+        // Leaders of a new topic's partitions take longer than kafkajs' 5 s on a loaded single broker.
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }], waitForLeaders: true, timeout: 30_000 });
       }),
       deleteTopics: (topics) => external(`deleting topics ${topics.join(', ')}`, async () => {
         const existing = new Set(await admin.listTopics());

@@ -86,6 +86,12 @@ class KafkaSinkWriter implements SinkWriter {
     this.producer = this.twoPhase.producer;
   }
 
+  /** A scale-down's vanished subtasks: their transactions settled (two-phase-commit.ts); without exactly-once they left none. */
+  async takeOver(vanished: { subtask: number; state: unknown }[]): Promise<void> {
+    if (this.twoPhase) await this.twoPhase.takeOver(vanished);
+    else this.ctx.log.info({ table: this.ctx.table, subtasks: vanished.map((v) => v.subtask) }, 'the exactly-once state of vanished subtasks is not needed with this delivery guarantee');
+  }
+
   write(batch: Batch): void | Promise<void> {
     const { rows } = batch;
     const records: OutRecord[] = [];

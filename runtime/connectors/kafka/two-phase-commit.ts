@@ -119,6 +119,23 @@ export class TwoPhaseCommit {
     return member;
   }
 
+  /**
+   * Subtask 0 of a restore at a lower parallelism: each vanished subtask's transactional id is fenced, which
+   * aborts the transaction it left open (output after the checkpoint, which the sources replay, and which
+   * would otherwise hold read_committed readers back until transaction.timeout.ms), and the checkpoint's marker
+   * of that id is checked as a restore checks its own: committed, its output stays; not committed,
+   * UncommittedCheckpointError. kafkajs cannot commit another producer's transaction, so the commit Flink's
+   * KafkaSink does on restore is this check: a savepoint's transactions are committed before it completes.
+   */
+  async takeOver(vanished: { subtask: number; state: unknown }[]): Promise<void> {
+    for (const { subtask, state } of vanished) {
+      if (!isState(state)) {
+        throw new UserError(`kafka sink of table '${this.table}': the state of vanished subtask ${subtask} is not an exactly-once kafka sink's (${JSON.stringify(state)})`);
+      }
+      await this.shared.settle(state);
+    }
+  }
+
   /** Phase one (the sink's flush()): this sink's output so far goes into the transaction; the last sink to flush marks it. */
   preCommit(): Promise<void> {
     return this.shared.preCommit(this);
@@ -187,13 +204,19 @@ class SharedTransaction {
   /** A sink restored from `state`: its id fenced if it is another one, its marker checked (once per state). */
   async restore(o: TwoPhaseCommitOptions, state: KafkaSinkState): Promise<void> {
     this.seq = Math.max(this.seq, state.seq);
+    await this.settle(state);
+  }
+
+  /** Fences the id `state` names unless it is this one, and checks its marker (once per state). */
+  async settle(state: KafkaSinkState): Promise<void> {
+    const { o } = this;
     const key = `${markerValue(state)}@${state.marker?.partition}:${state.marker?.offset}`;
     let check = this.checked.get(key);
     if (!check) {
       check = (async () => {
         if (state.transactionalId !== this.transactionalId) {
-          // Taken with another prefix, subtask or before transactions were shared (one id per table): that
-          // id's crashed writer is fenced too.
+          // Taken with another prefix, subtask or before transactions were shared (one id per table), or a
+          // vanished subtask's: that id's crashed writer is fenced too.
           const old = await o.client.producer(o.producer.settings, { transactionalId: state.transactionalId, partitioner: 'default' });
           try {
             await (await old.begin()).abort();
