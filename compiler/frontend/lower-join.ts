@@ -1,6 +1,7 @@
-// A regular join as the Table API and SQL write it, into a `join` plan node: the output is the left input's
-// columns then the right input's, time attributes become plain timestamps (as in Flink: a regular join's output
-// has no rowtime), and the side an outer join pads is nullable. The ON condition is kept whole here; the
+// A join as the Table API and SQL write it, into a `join` plan node: the output is the left input's columns
+// then the right input's, time attributes become plain timestamps (as in Flink: a regular join's output has no
+// rowtime) unless time bounds in the condition make it an interval join (interval-bounds.ts), and the side an
+// outer join pads is nullable. The ON condition is kept whole here; the
 // pass compiler/passes/split-join-conditions.ts takes the key equalities out of it and pushes one-sided parts
 // into the inputs, as it does with a WHERE above an inner join.
 import { DataTypes, typeToString, withType, type Field } from '../../runtime/core/data-types.js';
@@ -8,6 +9,7 @@ import type { JoinNode, JoinType, PlanNode, SourceLoc } from '../../runtime/core
 import { CompileError } from '../ir/diagnostics.js';
 import type { LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
+import { intervalBounds, type JoinColumn } from './interval-bounds.js';
 import { Resolver, type FunctionCatalog } from './resolve.js';
 
 export interface JoinRequest {
@@ -42,15 +44,11 @@ export function ambiguousNames(left: readonly Field[], right: readonly Field[]):
 
 export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: JoinRequest): JoinNode {
   const { left, right, joinType, loc } = req;
-  const plain = (f: Field, name: string, padded: boolean): Field => ({
-    name, type: withType(f.type, { timeAttribute: undefined, ...(padded ? { nullable: true } : {}) }),
+  const plain = (f: Field, name: string, padded: boolean, keepTime = false): Field => ({
+    name, type: withType(f.type, { ...(keepTime ? {} : { timeAttribute: undefined }), ...(padded ? { nullable: true } : {}) }),
   });
   // The condition sees the rows before padding; the output is padded on the outer join's other side(s).
   const inputs = [...left.schema.map((f) => plain(f, f.name, false)), ...right.schema.map((f, i) => plain(f, req.rightNames[i], false))];
-  const schema = [
-    ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full')),
-    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full')),
-  ];
   let condition = null;
   if (req.condition) {
     condition = new Resolver(inputs, functions, 'the joined tables').resolve(req.condition);
@@ -58,10 +56,26 @@ export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: Jo
       throw new CompileError(`a join condition must be BOOLEAN, got ${typeToString(condition.type)}`, req.condition.loc ?? loc);
     }
   }
-  const updating = joinType !== 'inner' || left.changelog !== 'insert-only' || right.changelog !== 'insert-only';
+  // Time bounds between two append-only inputs make it an interval join, whose output keeps the time attributes (as Flink's).
+  const appendOnly = left.changelog === 'insert-only' && right.changelog === 'insert-only';
+  const interval = condition && appendOnly ? intervalBounds(condition, joinColumns(left.schema, right.schema, req.rightNames)) : null;
+  const schema = [
+    ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full', interval !== null)),
+    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full', interval !== null)),
+  ];
+  // An interval join sends padded rows only once a row can no longer match: its output is append-only.
+  const updating = interval === null && (joinType !== 'inner' || !appendOnly);
   return plan.add<JoinNode>({
     kind: 'join', left: left.id, right: right.id, joinType, schema,
     leftFields: left.schema.map((f) => f.name), rightFields: right.schema.map((f) => f.name),
-    leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc,
+    leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc, ...(interval ? { interval } : {}),
   });
+}
+
+/** The condition's columns (output names) with their side, input column and time attribute. */
+function joinColumns(left: readonly Field[], right: readonly Field[], rightNames: readonly string[]): Map<string, JoinColumn> {
+  const columns = new Map<string, JoinColumn>();
+  left.forEach((f) => columns.set(f.name, { side: 0, column: f.name, time: f.type.timeAttribute }));
+  right.forEach((f, i) => columns.set(rightNames[i], { side: 1, column: f.name, time: f.type.timeAttribute }));
+  return columns;
 }

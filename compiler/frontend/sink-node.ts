@@ -14,6 +14,12 @@ export function addSinkNode(plan: PlanBuilder, functions: FunctionCatalog, def: 
     throw new CompileError(`query has ${got.length} column(s) (${got.map((f) => f.name).join(', ')}) but sink '${def.name}' has ${target.length} (${target.map((f) => f.name).join(', ')})`, loc,
       'select exactly the sink columns, in order');
   }
+  // Flink does not know which watermark such rows would carry (an interval join keeps both inputs' rowtimes).
+  const rowtimes = got.filter((f) => f.type.timeAttribute === 'rowtime').map((f) => f.name);
+  if (rowtimes.length > 1) {
+    throw new CompileError(`the query contains more than one rowtime attribute column (${rowtimes.join(', ')}) for writing into table '${def.name}'`, loc,
+      `keep one rowtime: cast the others to plain timestamps, e.g. CAST(${rowtimes[1]} AS TIMESTAMP(3))`);
+  }
   got.forEach((f, i) => {
     if (!assignable(f.type, target[i].type)) {
       throw new CompileError(`column ${i + 1} '${f.name}' of the query has type ${f.type.name} but sink column '${target[i].name}' is ${target[i].type.name}`, loc,

@@ -56,7 +56,13 @@ export function joinText(n: JoinNode): string {
   };
   const conds = [...n.leftKeys.map((k, i) => `(${out('left', k)} = ${out('right', n.rightKeys[i])})`), ...(n.condition ? [exprToString(n.condition)] : [])];
   const where = conds.length === 0 ? 'true' : conds.length === 1 ? conds[0] : `(${conds.join(' AND ')})`;
-  return `Join(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], select=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
+  const select = `select=[${n.schema.map((f) => f.name).join(', ')}]`;
+  if (n.interval) {
+    const b = n.interval;
+    const bounds = `isRowTime=${b.time === 'event'}, leftLowerBound=${b.lowerMs}, leftUpperBound=${b.upperMs}, leftTimeIndex=${n.leftFields.indexOf(b.leftTime)}, rightTimeIndex=${n.rightFields.indexOf(b.rightTime)}`;
+    return `IntervalJoin(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], windowBounds=[${bounds}], where=[${where}], ${select})`;
+  }
+  return `Join(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], ${select}, changelog=[${n.changelog}])`;
 }
 
 const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;

@@ -107,6 +107,7 @@ function joinColumnsUsed(n: JoinNode, mine: Set<string>): { left: Set<string>; r
   if (n.condition) fieldsRead(n.condition, read);
   const left = new Set(n.leftKeys);
   const right = new Set(n.rightKeys);
+  if (n.interval) { left.add(n.interval.leftTime); right.add(n.interval.rightTime); }
   n.leftFields.forEach((f, i) => { if (read.has(n.schema[i].name)) left.add(f); });
   n.rightFields.forEach((f, i) => { if (read.has(n.schema[n.leftFields.length + i].name)) right.add(f); });
   return { left, right };

@@ -118,6 +118,21 @@ export interface JoinNode extends NodeBase {
   leftKeys: string[];
   rightKeys: string[];
   condition: Expr | null;
+  /** An interval join (Flink's time-bounded join; runtime/exec/interval-join-processor.ts): the bounds its condition puts on the time attributes. */
+  interval?: IntervalBounds;
+}
+
+/**
+ * `leftTime - rightTime` lies in [lowerMs, upperMs] for every joined pair (Flink's leftLowerBound and
+ * leftUpperBound, strict bounds already moved by 1 ms); the time columns are input column names, both rowtime
+ * ('event': state is cleaned as the watermark passes) or both proctime ('processing': as the clock does).
+ */
+export interface IntervalBounds {
+  time: 'event' | 'processing';
+  leftTime: string;
+  rightTime: string;
+  lowerMs: number;
+  upperMs: number;
 }
 
 /** One key of a sort order (ORDER BY inside OVER): NULLs sort first ascending and last descending, as in Flink. */

@@ -11,7 +11,7 @@ export function describe(n: PlanNode): string {
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
     case 'rank': return rankName(n);
     case 'union': return 'Union';
-    case 'join': return `Join(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
+    case 'join': return `${n.interval ? 'IntervalJoin' : 'Join'}(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;
     case 'exchange': return `Exchange(${n.distribution.kind})`;
     default: return unhandledKind(n);

@@ -39,7 +39,7 @@ export type JobRun = Pick<JobRunner, 'metrics' | 'log' | 'times' | 'watermarks' 
 export class JobRunner {
   readonly metrics = new JobMetrics();
   readonly log: Logger;
-  private graph: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimeWindows: [], miniBatches: [] };
+  private graph: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimers: [], miniBatches: [] };
   private readonly pending: Promise<void>[] = [];
   private readonly controller = new AbortController();
   private readonly barrier = new Barrier();
@@ -78,7 +78,7 @@ export class JobRunner {
     for (const p of g.pumps) this.times.set(p.node.id, p.times);
     this.markStarted();
     const tick = Math.min(20, miniBatch?.latencyMs ?? 20);
-    const timer = g.procTimeWindows.length || g.miniBatches.length ? setInterval(() => this.onTimer(), tick) : null;
+    const timer = g.procTimers.length || g.miniBatches.length ? setInterval(() => this.onTimer(), tick) : null;
     const ctl: PumpControl = { signal: this.controller.signal, draining: () => this.draining, barrier: this.barrier, drainPending: () => this.drainPending(), watermarks: this.watermarks,
       rowsPerWatermark: this.options.rowsPerWatermark, onEndOfInput: this.options.onEndOfInput };
     try {
@@ -157,7 +157,7 @@ export class JobRunner {
     // Not while a snapshot is taken: output between the sinks' flush and the state capture.
     if (this.barrier.raised) return;
     const now = Date.now();
-    for (const w of this.graph.procTimeWindows) if (w.state.nextFireTime() <= now) w.fire(now);
+    for (const w of this.graph.procTimers) if (w.nextFireTime() <= now) w.fire(now);
     for (const a of this.graph.miniBatches) a.flushIfDue(now);
   }
 }

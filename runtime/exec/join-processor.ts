@@ -181,7 +181,7 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
 }
 
 /** A row's join key: the value for one column, compositeKey's string for several, 0 for none; null when a key column is NULL. */
-function joinKey(keys: readonly string[]): (row: Row) => unknown {
+export function joinKey(keys: readonly string[]): (row: Row) => unknown {
   if (keys.length === 0) return () => 0;
   if (keys.length === 1) { const [k] = keys; return (row) => row[k] ?? null; }
   return (row) => {

@@ -3,6 +3,7 @@
 // compile until it has a place here. A fused node that ends in an aggregate's accumulate step is that
 // aggregate's ingest: its input feeds the aggregate directly.
 import type { SinkWriter, SourceReader } from '../core/connector.js';
+import type { DataType } from '../core/data-types.js';
 import type { MapStage, StageCode } from '../core/kernels.js';
 import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
@@ -23,6 +24,7 @@ import { SourcePump } from './source-pump.js';
 import { checkBatchPlan, checkStreamingSinks, resolveBatch, type RuntimeMode } from './runtime-mode.js';
 import { FinalRows } from './final-rows.js';
 import { rankChangelog } from './rank/rank-strategy.js';
+import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { JoinProcessor } from './join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 
@@ -30,11 +32,18 @@ export interface OperatorGraph {
   pumps: SourcePump[];
   sinks: { id: string; writer: SinkWriter }[];
   stateful: Map<string, Stateful>;
-  procTimeWindows: WindowAggProcessor[];
+  /** Operators with processing-time timers (windows, interval joins): the runner's clock fires them. */
+  procTimers: ProcessingTimers[];
   /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
   miniBatches: GroupAggProcessor[];
   /** A batch run (runtime-mode.ts): no watermarks, aggregates emit once at the end of input. */
   batch?: boolean;
+}
+
+/** An operator that acts when the clock reaches a time (the runner polls nextFireTime on its timer tick). */
+export interface ProcessingTimers {
+  nextFireTime(): number;
+  fire(now: number): void;
 }
 
 export interface GraphContext extends OpenContext {
@@ -71,7 +80,7 @@ interface Ends {
 export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<OperatorGraph> {
   const { code, restore } = ctx;
   const maxParallelism = maxParallelismOf(plan.config);
-  const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimeWindows: [], miniBatches: [] };
+  const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimers: [], miniBatches: [] };
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id));
   const ingestOf = new Map<string, FusedNode>();
@@ -147,7 +156,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const p = n.kind === 'groupAggregate'
           ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
           : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, input, m, maxParallelism);
-        if (p instanceof WindowAggProcessor && p.processingTime) g.procTimeWindows.push(p);
+        if (p instanceof WindowAggProcessor && p.processingTime) g.procTimers.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
@@ -171,10 +180,16 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       }
       case 'join': {
         const keyTypes = (id: string, keys: string[]) => keys.map((k) => byId.get(id)!.schema.find((f) => f.name === k)!.type);
-        const p = new JoinProcessor(n, [keyTypes(n.left, n.leftKeys), keyTypes(n.right, n.rightKeys)], code.conditions?.[n.id] ?? null, m, {
-          // A batch keeps every row to the end (Flink's batch joins have no state TTL).
-          ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,
-        });
+        const types: [DataType[], DataType[]] = [keyTypes(n.left, n.leftKeys), keyTypes(n.right, n.rightKeys)];
+        const condition = code.conditions?.[n.id] ?? null;
+        // A batch has no watermark to clean an interval join's state by: its final rows are the regular join's.
+        const p = n.interval && !batch
+          ? new IntervalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
+          : new JoinProcessor(n, types, condition, m, {
+            // A batch keeps every row to the end (Flink's batch joins have no state TTL).
+            ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,
+          });
+        if (p instanceof IntervalJoinProcessor && p.processingTime) g.procTimers.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         ends.set(n.id, { entry: (input) => p.port(input === n.left ? 0 : 1), exit: p });

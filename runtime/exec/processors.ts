@@ -132,6 +132,11 @@ export class WindowAggProcessor extends Emitter implements Processor, Stateful {
     super.watermark(wm);
   }
 
+  /** Processing-time windows: when the next one fires. */
+  nextFireTime(): number {
+    return this.state.nextFireTime();
+  }
+
   /** Processing-time windows fire from the runner's timer. */
   fire(time: number): void {
     const out: Row[] = [];
@@ -173,11 +178,12 @@ export class UnionProcessor extends Emitter {
       watermark: (wm) => {
         this.wms[i] = wm;
         const min = Math.min(...this.wms);
-        if (min > this.current) { this.current = min; super.watermark(min); }
+        // this.watermark / this.endInput: a join built on the union (the interval join) acts on them first.
+        if (min > this.current) { this.current = min; this.watermark(min); }
       },
       endInput: () => {
         this.wms[i] = Infinity;
-        if (++this.ended === this.inputs) super.endInput();
+        if (++this.ended === this.inputs) this.endInput();
         else this.port(i).watermark(Infinity);
       },
     };

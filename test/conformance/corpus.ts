@@ -206,6 +206,14 @@ const JOINS = [
   'SELECT d.name, COUNT(e.id) AS n FROM dim d LEFT JOIN ev e ON d.k = e.k GROUP BY d.name',
   'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 10 AND d.name IS NULL',
   'SELECT d.k, d.name FROM dim d JOIN dim d2 ON d.k = d2.k AND d.w <> d2.w',
+  // Interval joins: time bounds on both rowtimes; ev's late rows (an hour behind) come too late to be cached
+  // or to find their own copy on the other side, so the outer joins pad them.
+  "SELECT a.id, b.id, a.ts, b.ts FROM ev a JOIN ev b ON a.k = b.k AND a.ts BETWEEN b.ts AND b.ts + INTERVAL '1' SECOND WHERE a.id < 60 AND b.id < 60",
+  "SELECT a.id, b.id FROM (SELECT * FROM ev WHERE id > 8800) a LEFT JOIN (SELECT * FROM ev WHERE id > 8900) b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts + INTERVAL '2' SECOND",
+  "SELECT a.id, b.id FROM (SELECT * FROM ev WHERE id BETWEEN 8850 AND 8950 OR k = 'late') a FULL JOIN (SELECT * FROM ev WHERE id > 8900) b ON a.k = b.k AND a.ts > b.ts AND a.ts < b.ts + INTERVAL '3' SECOND",
+  "SELECT a.id, b.id FROM (SELECT * FROM ev WHERE id < 300) a RIGHT JOIN (SELECT * FROM ev WHERE id < 300 AND v > 50) b ON a.k = b.k AND b.ts >= a.ts - INTERVAL '2' SECOND AND b.ts <= a.ts - INTERVAL '1' SECOND",
+  "SELECT a.id, b.id FROM (SELECT * FROM ev WHERE id < 200) a JOIN (SELECT * FROM ev WHERE id < 200) b ON a.ts = b.ts",
+  "SELECT TUMBLE_START(a.ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS c, SUM(b.v) AS s FROM (SELECT * FROM ev WHERE id < 1000) a JOIN (SELECT * FROM ev WHERE id < 1000) b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts GROUP BY TUMBLE(a.ts, INTERVAL '10' SECOND)",
 ];
 
 const CORE = [

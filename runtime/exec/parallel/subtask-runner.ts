@@ -43,7 +43,7 @@ export class SubtaskRunner {
   readonly times = new Map<string, ChainTimes>();
   readonly watermarks = new Map<string, number>();
   readonly controller = new AbortController();
-  private graph: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimeWindows: [], miniBatches: [] };
+  private graph: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimers: [], miniBatches: [] };
   private readonly pending: Promise<void>[] = [];
   private readonly barrier = new Barrier();
   private draining = false;
@@ -211,7 +211,7 @@ export class SubtaskRunner {
   private onTimer(): void {
     if (this.barrier.raised) return;
     const now = Date.now();
-    for (const w of this.graph.procTimeWindows) if (w.state.nextFireTime() <= now) w.fire(now);
+    for (const w of this.graph.procTimers) if (w.nextFireTime() <= now) w.fire(now);
     for (const a of this.graph.miniBatches) a.flushIfDue(now);
     for (const cut of this.xplan.cuts) this.outboxes.get(cut.node.id)?.setIdle(cut.feeders.every((f) => this.idle(f)));
   }
