@@ -14,7 +14,7 @@ import type { OperatorMetrics } from '../core/metrics.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { describe } from './describe.js';
-import { maxParallelismOf } from './key-groups.js';
+import { keyGroupFunction, maxParallelismOf } from './key-groups.js';
 import type { MiniBatchSettings } from './mini-batch.js';
 import { openSink, openSource, type OpenContext } from './open-connectors.js';
 import { OutputSample } from '../core/output-sample.js';
@@ -164,7 +164,9 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         break;
       }
       case 'rank': {
-        const p = new RankProcessor(n, byId.get(n.input)!.schema, m);
+        const input = byId.get(n.input)!.schema;
+        const keyTypes = n.partitionKeys.map((k) => input.find((f) => f.name === k)!.type);
+        const p = new RankProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         // A batch emits the final ranking once, as inserts, where a stream sends its updates.

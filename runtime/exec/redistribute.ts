@@ -14,12 +14,13 @@ import { GroupState } from '../state/group-state.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from '../state/keyed-snapshot.js';
 import { WindowState } from '../state/window-state.js';
 import { keyGroupFunction, keyGroupRange, maxParallelismOf } from './key-groups.js';
+import { RankProcessor } from './rank/rank-processor.js';
 
 /** What redistribution needs to know of the plan. */
 export interface SnapshotLayout {
   maxParallelism: number;
   /** Keyed operators by id: their kind (to convert the formats before key groups) and key-group function. */
-  keyed: Map<string, { kind: 'group' | 'window'; keyGroupOf: KeyGroupOf }>;
+  keyed: Map<string, { kind: 'group' | 'window' | 'rank'; keyGroupOf: KeyGroupOf }>;
   /** Joins by id: their state is a map from key group per side (state/join-state.ts). */
   joins: Set<string>;
   /** Every operator id of the plan (state of others is skipped, as the runner allowed). */
@@ -37,6 +38,10 @@ export function snapshotLayout(plan: JobPlan): SnapshotLayout {
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
       const types = n.keys.map((k) => n.schema.find((f) => f.name === k)!.type);
       layout.keyed.set(n.id, { kind: n.kind === 'groupAggregate' ? 'group' : 'window', keyGroupOf: keyGroupFunction(types, maxParallelism) });
+    } else if (n.kind === 'rank') {
+      const input = plan.nodes.find((i) => i.id === n.input)!.schema;
+      const types = n.partitionKeys.map((k) => input.find((f) => f.name === k)!.type);
+      layout.keyed.set(n.id, { kind: 'rank', keyGroupOf: keyGroupFunction(types, maxParallelism) });
     } else if (n.kind === 'sink') {
       layout.sinks.add(n.id);
     } else if (n.kind === 'join') {
@@ -127,10 +132,11 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
   return out;
 }
 
-function fromLegacy(kind: 'group' | 'window', s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+function fromLegacy(kind: 'group' | 'window' | 'rank', s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
   switch (kind) {
     case 'group': return GroupState.fromLegacy(s, keyGroupOf, maxParallelism);
     case 'window': return WindowState.fromLegacy(s, keyGroupOf, maxParallelism);
+    case 'rank': return RankProcessor.fromLegacy(s, keyGroupOf, maxParallelism);
     default: { const never: never = kind; throw new Error(`unknown keyed operator kind ${String(never)}`); }
   }
 }

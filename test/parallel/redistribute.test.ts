@@ -195,8 +195,8 @@ describe('redistributing a snapshot to another parallelism', () => {
     expect(() => subtaskSnapshot(two, layout(), 3, 0)).toThrow(/source gen \(connector 'datagen'\) was read at parallelism 2 and has no split assignment/);
     expect(() => subtaskSnapshot({ sources: { gen: { rows: 3, seed: 5 } }, operators: {}, watermarks: {} }, layout(), 2, 1)).toThrow(/read at parallelism 1/);
     expect(subtaskSnapshot(two, layout(), 2, 1).sources.gen).toEqual({ rows: 10, seed: 5 });
-    const rank = roundTrip([0, 1].map((i) => ({ sources: {}, operators: { topN: { rows: [i] } }, watermarks: {} })));
-    expect(() => subtaskSnapshot(rank, layout(), 3, 0)).toThrow(/operator topN keeps state that is not split by key group/);
+    const unkeyed = roundTrip([0, 1].map((i) => ({ sources: {}, operators: { topN: { rows: [i] } }, watermarks: {} })));
+    expect(() => subtaskSnapshot(unkeyed, layout(), 3, 0)).toThrow(/operator topN keeps state that is not split by key group/);
   });
 });
 

@@ -63,15 +63,15 @@ describe('rank state', () => {
     const { node, input } = rankNodeOf(sql);
     const metrics = new JobMetrics();
     const whole: string[] = [];
-    const once = new RankProcessor(node, input.schema, metrics.operator('a', 'rank'));
+    const once = new RankProcessor(node, input.schema, metrics.operator('a', 'rank'), () => 0, 128);
     run(once, rows.slice(0, 20), rows[19].ts as number - 2000, whole);
     run(once, rows.slice(20), Infinity, whole);
 
     const parts: string[] = [];
-    const first = new RankProcessor(node, input.schema, metrics.operator('b', 'rank'));
+    const first = new RankProcessor(node, input.schema, metrics.operator('b', 'rank'), () => 0, 128);
     run(first, rows.slice(0, 20), rows[19].ts as number - 2000, parts);
     const snap = JSON.parse(JSON.stringify(first.snapshot()));
-    const second = new RankProcessor(node, input.schema, metrics.operator('c', 'rank'));
+    const second = new RankProcessor(node, input.schema, metrics.operator('c', 'rank'), () => 0, 128);
     second.restore(snap);
     run(second, [], rows[19].ts as number - 2000, parts);
     run(second, rows.slice(20), Infinity, parts);

@@ -1,12 +1,14 @@
 // The rank operator: rows are grouped by their partition key and handed, one by one and in arrival order, to
 // the node's algorithm (rank-strategy.ts picks it; top-n.ts, deduplicate.ts, window-top-n.ts run it), which
 // emits Flink's changes for each. Watermarks fire the event-time ones. State is one entry per partition key,
-// snapshotted with the key's values.
+// snapshotted with the key's values and key group (state/keyed-snapshot.ts), so that it restores at any
+// parallelism; the rank's hash exchange routes rows by the same key groups.
 import type { Field } from '../../core/data-types.js';
 import { compositeKey } from '../../core/kernels.js';
 import type { OperatorMetrics } from '../../core/metrics.js';
 import type { RankNode } from '../../core/plan.js';
 import { RowKind, type Row } from '../../core/row.js';
+import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from '../../state/keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotValue } from '../../state/snapshot-values.js';
 import { Emitter, type Processor, type Stateful } from '../processors.js';
 import { KeepFirstOnProcTime, KeepFirstOnRowTime, KeepLast } from './deduplicate.js';
@@ -14,7 +16,12 @@ import { rowComparator } from './sorted-rows.js';
 import { AppendTopN, FirstN, RetractTopN, type Collect, type PartitionRanker, type RankRange } from './top-n.js';
 import { WindowTopN } from './window-top-n.js';
 
-type Timed = PartitionRanker<unknown> & { fire(wm: number, collect: Collect): void; late: number };
+type Timed = PartitionRanker<unknown> & { fire(wm: number, collect: Collect): void; late: number; watermark: number };
+
+/** A partition in a snapshot: key group, the partition key's values, the ranker's state of it. */
+type PartitionItem = [number, unknown[], unknown];
+/** The snapshot before key groups: [partition key's values, ranker state] per partition. */
+interface LegacySnapshot { partitions: [unknown[], unknown][] }
 
 function rankerOf(n: RankNode, input: readonly Field[]): PartitionRanker<unknown> {
   const compare = rowComparator(n.orderBy);
@@ -40,7 +47,7 @@ export class RankProcessor extends Emitter implements Processor, Stateful {
   private readonly out: { rows: Row[]; kinds: RowKind[] } = { rows: [], kinds: [] };
   private readonly collect: Collect;
 
-  constructor(private readonly node: RankNode, input: readonly Field[], metrics: OperatorMetrics) {
+  constructor(private readonly node: RankNode, input: readonly Field[], metrics: OperatorMetrics, private readonly keyGroupOf: KeyGroupOf, private readonly maxParallelism: number) {
     super(metrics);
     this.ranker = rankerOf(node, input);
     this.timed = 'fire' in this.ranker ? (this.ranker as Timed) : null;
@@ -96,17 +103,30 @@ export class RankProcessor extends Emitter implements Processor, Stateful {
     this.emit(rows, kinds.every((k) => k === RowKind.INSERT) ? null : kinds);
   }
 
-  snapshot(): unknown {
-    return { partitions: [...this.partitions.values()].map((p) => [p.keys, toSnapshotValue(this.ranker.snapshot(p.state))]) };
+  snapshot(): KeyedSnapshot {
+    const partitions: KeyedItem[] = [];
+    for (const p of this.partitions.values()) partitions.push([this.keyGroupOf(p.keys), p.keys, toSnapshotValue(this.ranker.snapshot(p.state))]);
+    const snap: KeyedSnapshot = { maxParallelism: this.maxParallelism, lists: { partitions } };
+    // Event-time rankers drop rows behind the watermark they have seen; restored, they go on doing so.
+    if (this.timed) snap.watermark = this.timed.watermark === -Infinity ? null : this.timed.watermark;
+    return snap;
   }
 
   restore(s: unknown): void {
     this.partitions.clear();
-    for (const [keys, state] of (s as { partitions: [unknown[], unknown][] }).partitions) {
+    const snap = isKeyedSnapshot(s) ? s : RankProcessor.fromLegacy(s, this.keyGroupOf, this.maxParallelism);
+    for (const [, keys, state] of snap.lists.partitions as PartitionItem[]) {
       const key = this.keyOf(keys);
       const restored = this.ranker.restore(fromSnapshotValue(state));
       if (this.ranker instanceof WindowTopN) (restored as { key: unknown }).key = key;
       this.partitions.set(key, { keys, state: restored });
     }
+    if (this.timed && typeof snap.watermark === 'number') this.timed.watermark = snap.watermark;
+  }
+
+  /** A snapshot from before key groups as a KeyedSnapshot (redistribute.ts converts old savepoints with it). */
+  static fromLegacy(s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+    const partitions = (s as LegacySnapshot).partitions.map(([keys, state]): PartitionItem => [keyGroupOf(keys), keys, state]);
+    return { maxParallelism, lists: { partitions: partitions as KeyedItem[] } };
   }
 }
