@@ -40,6 +40,8 @@ export interface CompiledJob {
   /** What compiles but is likely not meant (a join whose state grows forever); also printed to stderr. */
   warnings: CompileWarning[];
   bundlePath?: string;
+  /** Writes this compiled job's bundle to `out` (as `out` does) without compiling again; returns its path. */
+  writeBundle(out: string, connectors?: string[] | 'all'): Promise<string>;
 }
 
 export async function compileJob(file: string, options: CompileOptions = {}): Promise<CompiledJob> {
@@ -60,9 +62,10 @@ export async function compileJob(file: string, options: CompileOptions = {}): Pr
     ...withCodeSizes(optimized, code.stageSizes),
     udfs: udfRefs(job, usedUdfs(optimized)),
   };
-  const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan), warnings };
+  const writeBundle = (out: string, connectors?: string[] | 'all') => bundleJob(plan, code, job.root, out, { connectors });
+  const result: CompiledJob = { logical, plan, code, explain: explainPlan(logical, plan), warnings, writeBundle };
   if (options.out) progress('bundling');
-  if (options.out) result.bundlePath = await bundleJob(plan, code, job.root, options.out, { connectors: options.connectors });
+  if (options.out) result.bundlePath = await writeBundle(options.out, options.connectors);
   return result;
 }
 

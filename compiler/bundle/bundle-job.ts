@@ -48,8 +48,8 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
   const entry = [
     `import { bundleMain } from ${JSON.stringify(path.join(runtimeDir, 'cli/bundle-main.ts'))};`,
     ...udfModules.map((m) => `import ${JSON.stringify(m)};`),
-    `export const job = { plan: ${JSON.stringify(plan, dropSourceLocations)}, factory: ${code.factory} };`,
-    `await bundleMain(job, import.meta.url, ${JSON.stringify(carried)});`,
+    `export const job = { plan: ${JSON.stringify(plan, dropSourceLocations)}, factory: ${code.factory}, carried: ${JSON.stringify(carried)} };`,
+    `await bundleMain(job, import.meta.url);`,
   ].join('\n');
   const outfile = path.resolve(out);
   fs.mkdirSync(path.dirname(outfile), { recursive: true });

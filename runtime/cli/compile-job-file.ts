@@ -6,11 +6,5 @@ import type { CompiledBundle } from '../core/bundle.js';
 export async function compileJobFile(file: string, args: string[] = [], progress?: (step: string) => void, config?: Record<string, string>): Promise<CompiledBundle> {
   const { compileJob, instantiate } = await import('../../compiler/index.js');
   const compiled = await compileJob(file, { args, progress, config });
-  return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs) };
-}
-
-/** Compiles a job file into a bundle at `out` (parallel subtasks import the job from a bundle); returns its path. */
-export async function bundleJobFile(file: string, args: string[], out: string, config?: Record<string, string>): Promise<string> {
-  const { compileJob } = await import('../../compiler/index.js');
-  return (await compileJob(file, { args, out, config })).bundlePath!;
+  return { plan: compiled.plan, factory: (_rt, udfs) => instantiate(compiled.code.factory, udfs), writeBundle: compiled.writeBundle };
 }

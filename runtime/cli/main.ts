@@ -78,7 +78,8 @@ program.command('run')
     const job = await loadRunnable(target, args, opts.D);
     await runCompiled(job, {
       sets: opts.set, defines: opts.D, unfused: opts.unfused, fromSavepoint: opts.fromSavepoint, allowNonRestoredState: opts.allowNonRestoredState,
-      bundle: () => bundleOf(target, args, opts.D),
+      // Parallel subtasks start from the bundle (a job file's is written from what was compiled here).
+      ...(target.endsWith('.mjs') || target.endsWith('.js') ? { bundle: path.resolve(target) } : {}),
       ...(opts.parallelism !== undefined ? { parallelism: Number(opts.parallelism) } : {}),
     });
   });
@@ -106,17 +107,6 @@ program.command('datagen')
 
 registerClusterCommands(program);
 registerReconcileCommand(program);
-
-/** The bundle parallel subtasks import: the target itself, or a job file compiled into a temporary one. */
-async function bundleOf(target: string, args: string[], defines: string[]): Promise<string> {
-  if (target.endsWith('.mjs') || target.endsWith('.js')) return path.resolve(target);
-  const { mkdtemp } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = await mkdtemp(path.join(tmpdir(), 'sluice-run-'));
-  const { bundleJobFile } = await import('./compile-job-file.js');
-  const { definedConfig } = await import('../exec/apply-overrides.js');
-  return bundleJobFile(target, args, path.join(dir, `${path.basename(target, path.extname(target))}.mjs`), definedConfig(defines));
-}
 
 /** One-line reasons: `file:line:col: error: ...` for compile errors, `error: ...` and a hint otherwise. */
 function report(e: unknown): never {

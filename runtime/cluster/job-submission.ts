@@ -7,7 +7,7 @@ import { UserError } from '../core/errors.js';
 import { durationOption, intOption } from '../core/options.js';
 import { applyOverrides } from '../exec/apply-overrides.js';
 import { parallelismOf } from '../exec/key-groups.js';
-import { partsOf, snapshotLayout, subtaskSnapshot } from '../exec/redistribute.js';
+import { snapshotLayout, subtaskSnapshot, unmappedState } from '../exec/redistribute.js';
 import { parseRunFlags } from '../exec/run-flags.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
@@ -85,8 +85,7 @@ export class JobSubmission {
   /** The savepoint a job starts from must be readable and its state must map onto the plan (or be allowed not to). */
   private async checkSavepoint(location: string, plan: JobRecord['plan'], allowNonRestoredState: boolean, parallelism: number): Promise<string> {
     const stored = await savepointToRestore(location, this.config);
-    const ids = new Set(plan.nodes.map((n) => n.id));
-    const unmapped = [...new Set(partsOf(stored.snapshot).flatMap((s) => [...Object.keys(s.operators), ...Object.keys(s.sources)]))].filter((id) => !ids.has(id));
+    const unmapped = unmappedState(plan, stored.snapshot);
     if (unmapped.length && !allowNonRestoredState) {
       throw badRequest(`the ${stored.info.kind} has state for operator ${unmapped[0]}${unmapped.length > 1 ? ` (and ${unmapped.length - 1} more)` : ''}, which is not in this job; allow it to be skipped with --allow-non-restored-state (allowNonRestoredState: true)`);
     }

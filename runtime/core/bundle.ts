@@ -9,4 +9,11 @@ export type StageFactory = (rt: { fn: typeof functions }, udfs: Record<string, (
 export interface CompiledBundle {
   plan: JobPlan;
   factory: StageFactory;
+  /**
+   * The connectors whose implementations the bundle's own runtime carries (compiler/bundle/bundle-job.ts): what its
+   * parallel subtasks, which run on that runtime, can open. Absent in a job compiled in memory (`sluice run job.ts`).
+   */
+  carried?: readonly string[];
+  /** A job compiled in memory: writes its bundle (carrying these connectors too) for parallel subtasks to start from. */
+  writeBundle?: (out: string, connectors: string[]) => Promise<string>;
 }

@@ -26,6 +26,8 @@ export class OutputSample {
   /** Rows written in all, and up to which count a report took them. */
   private written = 0;
   private reported = 0;
+  /** Rows formatted elsewhere (a parallel subtask's, in its thread), newest last, at most `capacity`. */
+  private formatted: string[] = [];
 
   constructor(private readonly fields: readonly Field[], private readonly capacity = OUTPUT_SAMPLE_ROWS) {}
 
@@ -43,8 +45,26 @@ export class OutputSample {
     }
   }
 
+  /**
+   * Rows a parallel subtask's own sample took, as text (exec/parallel/parallel-runner.ts gathers them from the
+   * subtasks' reports, in the order the reports come): the next take() returns them after this sample's own rows.
+   */
+  append(lines: readonly string[]): void {
+    if (lines.length === 0) return;
+    this.formatted.push(...lines);
+    if (this.formatted.length > this.capacity) this.formatted.splice(0, this.formatted.length - this.capacity);
+  }
+
   /** The rows written since the last call (the newest `capacity` of them at most), oldest first, as text. */
   take(): string[] {
+    const own = this.takeOwn();
+    if (this.formatted.length === 0) return own;
+    const lines = [...own, ...this.formatted].slice(-this.capacity);
+    this.formatted = [];
+    return lines;
+  }
+
+  private takeOwn(): string[] {
     const fresh = Math.min(this.written - this.reported, this.held, this.capacity);
     this.reported = this.written;
     if (fresh === 0) return [];

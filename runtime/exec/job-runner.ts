@@ -11,8 +11,7 @@ import { miniBatchSettings } from './mini-batch.js';
 import { runtimeMode } from './runtime-mode.js';
 import { buildGraph, type OperatorGraph } from './operator-graph.js';
 import { captureSnapshot, completeCheckpoint } from './graph-snapshot.js';
-import { partsOf } from './redistribute.js';
-import { Barrier, subtaskRestore, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
+import { Barrier, checkRestorable, subtaskRestore, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
 
 export interface RunOptions {
@@ -63,7 +62,7 @@ export class JobRunner {
   async run(): Promise<void> {
     // The job's mini-batch settings, read here so that their errors are the run's.
     const miniBatch = miniBatchSettings(this.plan.config);
-    if (this.options.restore && !this.options.allowNonRestoredState) this.checkRestorable(this.options.restore);
+    if (this.options.restore && !this.options.allowNonRestoredState) checkRestorable(this.plan, this.options.restore);
     const restore = this.options.restore ? subtaskRestore(this.options.restore, 0, 1, this.plan) : null;
     try {
       this.graph = await buildGraph(this.plan, {
@@ -136,16 +135,6 @@ export class JobRunner {
    */
   async checkpointComplete(snap: JobSnapshot): Promise<void> {
     await completeCheckpoint(this.graph, snap, this.log);
-  }
-
-  /** Every subtask's part of the snapshot maps to operators of this plan. */
-  private checkRestorable(restore: JobSnapshot): void {
-    const ids = new Set(this.plan.nodes.map((n) => n.id));
-    for (const id of partsOf(restore).flatMap((p) => [...Object.keys(p.operators), ...Object.keys(p.sources)])) {
-      if (!ids.has(id)) {
-        throw new UserError(`the snapshot has state for operator ${id}, which is not in this job`, 'run with --allow-non-restored-state to skip it');
-      }
-    }
   }
 
   private async drainPending(): Promise<void> {

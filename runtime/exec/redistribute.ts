@@ -57,7 +57,17 @@ export function snapshotLayout(plan: JobPlan): SnapshotLayout {
 export const partsOf = (snapshot: JobSnapshot): JobSnapshot[] =>
   snapshot.subtasks ?? [{ sources: snapshot.sources, operators: snapshot.operators, watermarks: snapshot.watermarks }];
 
-/** The snapshot subtask `index` of a run at `parallelism` restores from. */
+/** The operators and sources the snapshot has state for that `plan` does not have (--allow-non-restored-state skips them). */
+export function unmappedState(plan: JobPlan, snapshot: JobSnapshot): string[] {
+  const ids = new Set(plan.nodes.map((n) => n.id));
+  return [...new Set(partsOf(snapshot).flatMap((s) => [...Object.keys(s.operators), ...Object.keys(s.sources)]))].filter((id) => !ids.has(id));
+}
+
+/**
+ * The snapshot subtask `index` of a run at `parallelism` restores from. State of operators and sources the plan
+ * does not have is left out (whoever runs the job has checked --allow-non-restored-state: unmappedState), at any
+ * parallelism: it cannot be split without what the plan would say of it, and nothing would read it.
+ */
 export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, parallelism: number, index: number): JobSnapshot {
   if (!(Number.isInteger(index) && index >= 0 && index < parallelism)) throw new RangeError(`subtask ${index} of ${parallelism}`);
   const { maxParallelism } = layout;
@@ -74,7 +84,7 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
   const range = keyGroupRange(maxParallelism, parallelism, index);
   const out: JobSnapshot = { sources: {}, operators: {}, watermarks: {} };
 
-  const operatorIds = new Set(parts.flatMap((p) => Object.keys(p.operators)));
+  const operatorIds = new Set(parts.flatMap((p) => Object.keys(p.operators)).filter((id) => layout.operators.has(id)));
   for (const id of operatorIds) {
     const keyed = layout.keyed.get(id);
     const states = parts.map((p) => p.operators[id]);
@@ -83,13 +93,9 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
     } else if (keyed) {
       const converted = states.map((s) => (s === undefined ? undefined : isKeyedSnapshot(s) ? s : fromLegacy(keyed.kind, s, keyed.keyGroupOf, maxParallelism)));
       out.operators[id] = mergeKeyed(converted, range.start, range.end, maxParallelism);
-    } else if (states.some(isKeyedSnapshot)) {
-      // Keyed state of an operator this plan does not have (allowed to be skipped: the runner checked the
-      // flag): it cannot be split without the operator's keys, and is not restored anyway.
-      if (!rescaled && states[index] !== undefined) out.operators[id] = states[index];
     } else {
-      // Other state of this plan's operators that is not per key group cannot be split by key.
-      if (rescaled && layout.operators.has(id) && !layout.sinks.has(id) && states.some((x) => x !== undefined && x !== null)) {
+      // Other state that is not per key group cannot be split by key.
+      if (rescaled && !layout.sinks.has(id) && states.some((x) => x !== undefined && x !== null)) {
         throw new UserError(`operator ${id} keeps state that is not split by key group: it cannot be restored at another parallelism than ${parts.length}`, `resume at -p ${parts.length}`);
       }
       // A sink's state: by subtask index; subtasks that are gone hand theirs to subtask 0.
@@ -101,7 +107,7 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
     }
   }
 
-  const sourceIds = new Set(parts.flatMap((p) => [...Object.keys(p.sources), ...Object.keys(p.watermarks)]));
+  const sourceIds = new Set(parts.flatMap((p) => [...Object.keys(p.sources), ...Object.keys(p.watermarks)]).filter((id) => layout.operators.has(id)));
   for (const id of sourceIds) {
     const splits = layout.sources.get(id)?.splits;
     if (!rescaled || !splits) {

@@ -1,10 +1,11 @@
 // What a consistent snapshot of a running job holds, and how the runner reaches one: every source parks at
 // a batch boundary (the barrier), then the state is captured while nothing moves.
 // The snapshot's shape is the checkpoint format's (runtime/state, below this layer).
+import { UserError } from '../core/errors.js';
 import type { JobPlan } from '../core/plan.js';
 import type { JobSnapshot } from '../state/checkpoint-storage.js';
 
-import { snapshotLayout, subtaskSnapshot } from './redistribute.js';
+import { snapshotLayout, subtaskSnapshot, unmappedState } from './redistribute.js';
 
 export type { JobSnapshot };
 
@@ -15,6 +16,12 @@ export type { JobSnapshot };
  */
 export function subtaskRestore(snapshot: JobSnapshot, index: number, parallelism: number, plan: JobPlan): JobSnapshot {
   return subtaskSnapshot(snapshot, snapshotLayout(plan), parallelism, index);
+}
+
+/** A run resuming from `snapshot` without --allow-non-restored-state: all its state must map to the plan (any parallelism). */
+export function checkRestorable(plan: JobPlan, snapshot: JobSnapshot): void {
+  const [id] = unmappedState(plan, snapshot);
+  if (id !== undefined) throw new UserError(`the snapshot has state for operator ${id}, which is not in this job`, 'run with --allow-non-restored-state to skip it');
 }
 
 /** How snapshot() ends: keep running (checkpoint, savepoint), or stop right after it (stop-with-savepoint). */

@@ -29,4 +29,18 @@ describe('OutputSample', () => {
     s.add({ rows: [{ id: 1, s: null }, { id: 1, s: 'b' }, { id: 2, s: 'x' }], kinds: [RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE] });
     expect(s.take()).toEqual(['-U[1, null]', '+U[1, b]', '-D[2, x]']);
   });
+
+  it('takes in rows formatted elsewhere (a parallel subtask\'s) after its own, the newest `capacity` of all', () => {
+    const s = new OutputSample(fields as never, 5);
+    s.append(['a', 'b']);
+    expect(s.take()).toEqual(['a', 'b']);
+    expect(s.take()).toEqual([]);
+    s.add({ rows: rows(1, 2), kinds: null });
+    s.append(['c']);
+    s.append(['d', 'e', 'f', 'g']);
+    expect(s.take()).toEqual(['c', 'd', 'e', 'f', 'g']);
+    s.add({ rows: rows(3, 2), kinds: null });
+    s.append(['h']);
+    expect(s.take()).toEqual([...text(3, 2), 'h']);
+  });
 });

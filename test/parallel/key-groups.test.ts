@@ -77,7 +77,7 @@ describe('a parallelism the run cannot honour', () => {
     const out = path.join(work, 'out');
     const compiled = await compileJob('test/cli/fixtures/file-job.ts', { args: ['--input', inFile, '--output', out] });
     const job = { plan: compiled.plan, factory: (rt: unknown, udfs: Record<string, (...a: any[]) => unknown>) => instantiate(compiled.code.factory, udfs) };
-    await expect(runCompiled(job, { parallelism: 2 })).rejects.toThrow(/parallelism 2: a bundle run with node runs as one subtask/);
+    await expect(runCompiled(job, { parallelism: 2 })).rejects.toThrow(/parallelism 2: this run has no bundle for its subtask threads to start from/);
     await expect(runCompiled(job, { defines: ['parallelism.default=2'] })).rejects.toThrow(/parallelism 2/);
     await expect(runCompiled(job, { parallelism: 0 })).rejects.toThrow(/positive integer/);
     expect(fs.existsSync(out)).toBe(false);

@@ -1,7 +1,9 @@
 // A job submitted to the session cluster with -p 2 runs its 2 subtasks in one taskmanager (2 slots, slot
-// sharing) and its windows equal an independent count over the file splits.
+// sharing) and its windows equal an independent count over the file splits; what REST shows of a sink's rows
+// (the output sample) takes in every subtask's.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyGroupFunction, subtaskOf } from '../../runtime/exec/key-groups.js';
 import { compileFixture, jobIdOf, TestCluster } from '../cluster/helpers.js';
 import { tempDir } from '../helpers/tables.js';
 import { readOutput, writeInput } from './clicks-files.js';
@@ -28,4 +30,30 @@ describe('parallel subtasks in the session cluster', () => {
     // Subtask 0 and 1 wrote their own part files.
     expect(new Set(readdirSync(out).map((f) => f.split('-')[1]))).toEqual(new Set(['0', '1']));
   }, 150_000);
+
+  it('GET /jobs/:jobid/output-sample at -p 2: the rows both subtasks\' sink wrote, each a true running count and sum', async () => {
+    // Keys id % 7 of a sequence split in two ranges; the running aggregate of each key is in the subtask owning
+    // its key group, and both subtasks own some (so a sample of one subtask alone would miss keys).
+    const owner = keyGroupFunction([{ name: 'BIGINT', nullable: false }] as never, 128);
+    expect(new Set([0, 1, 2, 3, 4, 5, 6].map((k) => subtaskOf(owner([k]), 128, 2)))).toEqual(new Set([0, 1]));
+    const bundle = compileFixture('test/parallel/fixtures/sequence-job.ts', ['--totals', '--rows', '10000000', '--rate', '2000']);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', '-p', '2', bundle]));
+    await cluster.waitForState(jobId, 'RUNNING', 90_000);
+    const seen = new Set<string>();
+    await cluster.waitFor('rows of all 7 keys in the sample', async () => {
+      const r = (await cluster.rest('GET', `/jobs/${jobId}/output-sample`)).json;
+      expect(r.sinks).toHaveLength(1);
+      for (const row of r.sinks[0].rows as string[]) {
+        const m = /^([+-][IU])\[(\d+), (\d+), (\d+)\]$/.exec(row);
+        expect(m, row).not.toBeNull();
+        const [k, c, sum] = [Number(m![2]), Number(m![3]), Number(m![4])];
+        // Every id counted under key k is ≡ k (mod 7), so any running sum of c of them is ≡ c·k (mod 7).
+        expect((sum - c * k) % 7, row).toBe(0);
+        seen.add(String(k));
+      }
+      return seen.size === 7;
+    }, 60_000);
+    expect((await cluster.rest('PATCH', `/jobs/${jobId}?mode=cancel`)).status).toBe(202);
+    await cluster.waitForState(jobId, 'CANCELED', 60_000);
+  }, 180_000);
 });

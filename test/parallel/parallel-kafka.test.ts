@@ -34,7 +34,7 @@ describe('click event count on 6 partitions as parallel subtasks', () => {
     await compileJob('jobs/click-event-count.ts', { args, out: file });
     const { job } = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
     // Bounded at the offsets the topic has now: the job ends (windows fire) once every partition is read.
-    await runCompiled(job, { parallelism: p, bundle: async () => file, sets: ['clicks.scan.bounded.mode=latest-offset', `clicks.properties.group.id=${uniqueGroup('par-clicks')}`] });
+    await runCompiled(job, { parallelism: p, bundle: file, sets: ['clicks.scan.bounded.mode=latest-offset', `clicks.properties.group.id=${uniqueGroup('par-clicks')}`] });
     expect(countsOf((await readTopic(output, { count: expected.length })).map((r) => r.value))).toEqual(expected);
   }, 180_000);
 });

@@ -272,7 +272,7 @@ describe('a join at -p 2: hash exchanges on the join keys bring matching rows to
     const file = path.join(tempDir(), 'job.mjs');
     await compileJob('test/sql/fixtures/join-job.ts', { args: ['--orders', orders, '--dim', jsonLines(DIM), '--out', out], out: file });
     const { job } = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
-    await runCompiled(job, { parallelism: p, bundle: async () => file });
+    await runCompiled(job, { parallelism: p, bundle: file });
     const rows = fs.readdirSync(out).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== '')).sort();
     expect(rows).toEqual(nestedLoop('inner', (o, d) => o.amount < d.lim, (o, d) => ({ line: `${o!.id},${o!.k},${d!.name}` })).map((r) => r.line).sort());
   });

@@ -16,24 +16,25 @@
 //   per subtask (JobSnapshot.subtasks) and is complete when all parts are; only then do sinks commit.
 // - At parallelism 1 none of this runs: the job is one JobRunner in its thread, as fast as before.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { UserError } from '../../core/errors.js';
 import { createLogger, type Logger } from '../../core/log.js';
 import { JobMetrics } from '../../core/metrics.js';
+import { OutputSample } from '../../core/output-sample.js';
 import type { JobPlan } from '../../core/plan.js';
 import type { JobRun, RunOptions } from '../job-runner.js';
-import { subtaskRestore, type JobSnapshot, type SnapshotOptions } from '../snapshot.js';
+import { checkRestorable, subtaskRestore, type JobSnapshot, type SnapshotOptions } from '../snapshot.js';
 import type { ChainTimes } from '../source-pump.js';
 import { checkParallelizable } from './exchange-plan.js';
 import { ensureTopics, internalTopics, TopicReader, TopicWriter, type TransportSpec } from './kafka-transport.js';
-import { fromWire, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
+import { fromWire, SUBTASK_PROTOCOL, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
 
-const BOOT = new URL('../thread-boot.mjs', import.meta.url);
-const ENTRY = new URL('./subtask-worker.ts', import.meta.url).href;
-// Resolved when subtasks start, not at import: a bundle carries this module and cannot resolve tsx.
-const tsx = () => import.meta.resolve('tsx/esm/api');
 
 export interface ParallelRunOptions extends Omit<RunOptions, 'code'> {
   parallelism: number;
-  /** The job's bundle, which every subtask thread imports. */
+  /**
+   * The job's bundle: every subtask thread starts from it (its main runs the subtask, subtask-thread.ts), on the
+   * bundle's own runtime, which carries the connectors the plan names.
+   */
   bundle: string;
   unfused?: boolean;
   /**
@@ -70,10 +71,13 @@ export function localPorts(p: number, hosted: readonly number[]): (MessagePort |
   return ports;
 }
 
-/** A subtask's thread: subtask-worker.ts through thread-boot.mjs (which registers tsx first). */
-export function spawnSubtask(data: Omit<SubtaskData, 'entry' | 'tsx'>): Worker {
-  const full: SubtaskData = { ...data, entry: ENTRY, tsx: tsx() };
-  return new Worker(BOOT, { workerData: full, transferList: data.ports.filter((x): x is MessagePort => x !== null) });
+/**
+ * A subtask's thread, started on the job's bundle: the bundle's main sees the workerData and runs the subtask on the
+ * bundle's own runtime (subtask-thread.ts), so nothing is compiled or loaded through tsx at run time.
+ */
+export function spawnSubtask(data: Omit<SubtaskData, 'sluiceSubtask'>): Worker {
+  const full: SubtaskData = { ...data, sluiceSubtask: SUBTASK_PROTOCOL };
+  return new Worker(data.bundle, { workerData: full, transferList: data.ports.filter((x): x is MessagePort => x !== null) });
 }
 
 export class ParallelRunner implements JobRun {
@@ -110,6 +114,7 @@ export class ParallelRunner implements JobRun {
     const p = o.parallelism;
     checkParallelizable(plan);
     const restore = o.restore ?? null;
+    if (restore && !o.allowNonRestoredState) checkRestorable(plan, restore);
     const hosted = o.placement?.hosted ?? Array.from({ length: p }, (_, i) => i);
     const transport = o.placement?.transport ?? null;
     const ports = localPorts(p, hosted);
@@ -134,7 +139,11 @@ export class ParallelRunner implements JobRun {
             this.markStarted();
           }
           break;
-        case 'report': s.report = m.report; this.aggregate(); break;
+        case 'report':
+          s.report = m.report;
+          this.gatherSamples(m.report);
+          this.aggregate();
+          break;
         case 'reply': {
           const r = this.replies.get(m.rid);
           this.replies.delete(m.rid);
@@ -185,7 +194,14 @@ export class ParallelRunner implements JobRun {
       worker.on('message', (m: FromSubtask) => onMessage(index, s, markDone, m));
       worker.on('error', (e) => { s.done = true; fail(e); markDone(); });
       worker.on('exit', (code) => {
-        if (!s.done) { s.done = true; fail(new Error(`subtask ${index} of ${plan.name} exited (code ${code}) before it ended`)); markDone(); }
+        if (!s.done) {
+          s.done = true;
+          // A bundle compiled before subtasks started from bundles exports its job and lets the thread end.
+          fail(!started.has(index) && code === 0
+            ? new UserError(`subtask ${index} of ${plan.name} ended before it started: ${o.bundle} does not run parallel subtasks`, 'recompile the job with this sluice (`sluice compile`)')
+            : new Error(`subtask ${index} of ${plan.name} exited (code ${code}) before it ended`));
+          markDone();
+        }
         for (const r of this.replies.values()) r.reject(new Error(`subtask ${index} ended`));
       });
       return s;
@@ -258,6 +274,14 @@ export class ParallelRunner implements JobRun {
     const i = this.subtasks.indexOf(s);
     this.log.warn({ subtask: i }, `subtask ${i} (in another process) did not answer the stop within ${REMOTE_STOP_GRACE_MS} ms`);
     this.remoteDone[i]?.();
+  }
+
+  /** A sink's output sample (what REST and the dashboard show of its rows) takes in every subtask's. */
+  private gatherSamples(r: SubtaskReport): void {
+    for (const [id, rows] of r.samples) {
+      const m = this.metrics.operator(id, r.operators.find((o) => o.id === id)?.name ?? id);
+      (m.outputSample ??= new OutputSample([])).append(rows);
+    }
   }
 
   /** Job-wide figures: counts summed over subtasks, times the busiest subtask's, watermarks the least. */

@@ -1,4 +1,6 @@
-// What the coordinator (parallel-runner.ts) and its subtask threads (subtask-worker.ts) say to each other.
+// What the coordinator (parallel-runner.ts) and its subtask threads (subtask-thread.ts) say to each other. The two
+// sides may come from different copies of the runtime (the CLI's or a taskmanager's, and the bundle's own), so
+// the thread checks SUBTASK_PROTOCOL first: change it with any change to these messages or to SubtaskData.
 import { UserError } from '../../core/errors.js';
 import type { JobPlan } from '../../core/plan.js';
 import type { JobSnapshot } from '../snapshot.js';
@@ -19,10 +21,11 @@ export interface SubtaskData {
   ports: (import('node:worker_threads').MessagePort | null)[];
   /** Subtasks in other processes (no port) are reached through Kafka (kafka-transport.ts); null: all are here. */
   remote: TransportSpec | null;
-  /** For thread-boot.mjs. */
-  entry: string;
-  tsx: string;
+  /** SUBTASK_PROTOCOL of the coordinator: marks the thread as a subtask (the bundle's main looks for it). */
+  sluiceSubtask: number;
 }
+
+export const SUBTASK_PROTOCOL = 2;
 
 export type ToSubtask =
   | { type: 'snapshot'; rid: number; id: number; drain: boolean }
@@ -50,6 +53,8 @@ export interface SubtaskReport {
   times: [string, ChainTimes][];
   /** The last watermark per source, and the input watermark per exchange (by node id). */
   watermarks: [string, number][];
+  /** Per sink id, the rows its output sample took since the last report (core/output-sample.ts), as text. */
+  samples: [string, string[]][];
 }
 
 export const REPORT_MS = 500;
