@@ -57,7 +57,7 @@ describe('spend report on 6 partitions as parallel subtasks, into MySQL', () => 
     try {
       await conn.query(`CREATE TABLE \`${table}\` (account_id BIGINT NOT NULL, log_ts TIMESTAMP(3) NOT NULL, amount BIGINT, PRIMARY KEY (account_id, log_ts))`);
       const { job, file } = await bundle('jobs/spend-report.ts', ['--topic', topic]);
-      await runCompiled(job, { parallelism: p, bundle: async () => file, sets: [
+      await runCompiled(job, { parallelism: p, bundle: file, sets: [
         `spend_report.table-name=${table}`, 'transactions.scan.bounded.mode=latest-offset', `transactions.properties.group.id=${uniqueGroup('par-spend')}`,
       ] });
       const [rows] = await conn.query(`SELECT account_id, UNIX_TIMESTAMP(log_ts) * 1000 AS h, amount FROM \`${table}\``) as unknown as [{ account_id: number; h: string; amount: number }[]];
@@ -91,7 +91,7 @@ describe('payments on 6 partitions as parallel subtasks, into Elasticsearch', ()
     const es = new EsClient({ node: process.env.ES_URL ?? 'http://127.0.0.1:9200' });
     try {
       const { job, file } = await bundle('jobs/payment-msg-processing.ts', ['--topic', topic]);
-      await runCompiled(job, { parallelism: p, bundle: async () => file, sets: [
+      await runCompiled(job, { parallelism: p, bundle: file, sets: [
         `es_sink.index=${index}`, 'payment_msg.scan.startup.mode=earliest-offset', 'payment_msg.scan.bounded.mode=latest-offset',
         `payment_msg.properties.group.id=${uniqueGroup('par-pay')}`,
       ] });
