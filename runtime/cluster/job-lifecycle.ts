@@ -139,7 +139,12 @@ export class JobLifecycle implements TaskManagerListener {
   /** A taskmanager running some of the attempt's subtasks (not the coordinator) reports their state. */
   helperStateChanged(job: JobRecord, state: TaskState, error: ErrorInfo | undefined, tmId: string): void {
     // Running, or finished with the job: the coordinator speaks for the job. Anything else ends the attempt.
-    if (state === 'FAILED' || (state === 'CANCELED' && job.state !== 'CANCELLING')) {
+    if (state === 'FINISHED') {
+      // Its subtasks ended with their input: its slots are free, and its heartbeats no longer carry the task.
+      const tm = this.taskManagers.get(tmId);
+      if (tm?.tasks.get(job.id)?.attempt === job.attempt) tm.tasks.delete(job.id);
+      this.placeWaiting();
+    } else if (state === 'FAILED' || (state === 'CANCELED' && job.state !== 'CANCELLING')) {
       this.fail(job, error ?? { name: 'TaskCancelledException', message: `the subtasks on TaskManager ${tmId} were cancelled` });
     }
   }

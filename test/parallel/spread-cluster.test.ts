@@ -52,4 +52,19 @@ describe('subtasks spread over taskmanagers', () => {
     await cluster.waitFor('the internal topics deleted', async () => !(await (await admin()).listTopics()).includes(topics.exchange), 30_000);
     await cluster.waitFor('the slots free again', async () => (await cluster.rest('GET', '/taskmanagers')).json.taskmanagers.every((t: { freeSlots: number }) => t.freeSlots === 1));
   }, 300_000);
+
+  it('a bounded run spread over the 3 taskmanagers ends FINISHED with the exact counts (its hosts end first, without failing it)', async () => {
+    const input = await createTopic(uniqueTopic('spread-bounded'), 6);
+    const output = await createTopic(uniqueTopic('spread-bounded-counts'), 2);
+    const { records, expected } = clickInput(EVENTS);
+    await produce(input, records);
+    const bundle = compileFixture('jobs/click-event-count.ts', ['--event-time', '--input-topic', input, '--output-topic', output]);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', '-p', '3', bundle,
+      '--set', 'clicks.scan.bounded.mode=latest-offset', '--set', `clicks.properties.group.id=${uniqueGroup('spread-bounded')}`]));
+    const job = await cluster.waitForState(jobId, 'FINISHED', 180_000);
+    expect(job.exceptions ?? []).toEqual([]);
+    expect((await cluster.rest('GET', `/jobs/${jobId}/exceptions`)).json.exceptionHistory.entries).toEqual([]);
+    expect(countsOf((await readTopic(output, { count: expected.length })).map((r) => r.value))).toEqual(expected);
+    await cluster.waitFor('the slots free again', async () => (await cluster.rest('GET', '/taskmanagers')).json.taskmanagers.every((t: { freeSlots: number }) => t.freeSlots === 1));
+  }, 300_000);
 });
