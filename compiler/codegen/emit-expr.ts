@@ -72,6 +72,8 @@ export class ExprEmitter {
       case 'case': return this.caseExpr(args);
       case 'and': case 'or': return this.logical(form, args);
       case 'now': return this.bind('Date.now()');
+      case 'today': return this.bind('(Math.floor(Date.now() / 86400000) * 86400000)');
+      case 'timeOfDay': return this.bind('(Math.floor(Date.now() % 86400000 / 1000) * 1000)');
       default: { const never: never = form; throw new Error(`codegen: no emitter for ${never}`); }
     }
   }

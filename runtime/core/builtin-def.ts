@@ -28,7 +28,8 @@ export type Evaluation =
   /** Evaluates its arguments lazily or reads the clock: codegen and the interpreter each have a form for it. */
   | { readonly kind: 'special'; readonly form: SpecialForm };
 
-export type SpecialForm = 'case' | 'and' | 'or' | 'now';
+/** `now`, `today` and `timeOfDay` read the clock (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME; UTC). */
+export type SpecialForm = 'case' | 'and' | 'or' | 'now' | 'today' | 'timeOfDay';
 
 /**
  * JS text equal to the implementation for generated code (`fn` is runtime/core/functions.ts), from the

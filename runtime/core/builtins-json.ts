@@ -58,7 +58,8 @@ function pathArg(t: TypeCheck, i: number): void {
 }
 
 /** A JSON number as Jackson writes a Java double (1.0E+10), or an integer as it is. */
-const jsonNumber = (n: number, type?: DataType) => (type && type.name !== 'DOUBLE' && type.name !== 'FLOAT' ? String(n) : javaDouble(n).replace(/E(\d)/, 'E+$1'));
+const jsonNumber = (n: number, type?: DataType) =>
+  (type?.name === 'DECIMAL' ? n.toFixed(type.scale ?? 0) : type && type.name !== 'DOUBLE' && type.name !== 'FLOAT' ? String(n) : javaDouble(n).replace(/E(\d)/, 'E+$1'));
 
 /** One SQL value as JSON text (JSON_STRING, JSON_ARRAY elements). */
 function toJson(v: unknown, type: DataType): string {
@@ -77,6 +78,7 @@ function jsonQuote(s: string): string {
     switch (ch) {
       case '"': out += '\\"'; break;
       case '\\': out += '\\\\'; break;
+      case '/': out += '\\/'; break;
       case '\b': out += '\\b'; break;
       case '\f': out += '\\f'; break;
       case '\n': out += '\\n'; break;

@@ -37,7 +37,7 @@ function zoneFormat(zone: string): Intl.DateTimeFormat {
 
 /** CONVERT_TZ(text, from, to): the wall-clock time `text` in zone `from`, as wall-clock time in zone `to`. */
 function convertTz(text: string, from: string, to: string): string | null {
-  const local = toTimestamp(text, DEFAULT_PATTERN, DataTypes.TIMESTAMP(3));
+  const local = toTimestamp(text, null, DataTypes.TIMESTAMP(3)); // with or without fractions of a second, as Flink
   if (local === null) return null;
   let utc = local - zoneOffset(local, from);
   utc = local - zoneOffset(utc, from); // once more: the offset at the instant itself, across a DST change
@@ -50,6 +50,8 @@ function knownZone(zone: unknown): boolean {
 }
 
 export const TEMPORAL_FUNCTIONS = {
+  currentDate: { sql: ['CURRENT_DATE'], api: [], type: () => DataTypes.DATE().notNull!(), eval: { kind: 'special', form: 'today' } },
+  currentTime: { sql: ['CURRENT_TIME', 'LOCALTIME'], api: [], type: () => DataTypes.TIME(0).notNull!(), eval: { kind: 'special', form: 'timeOfDay' } },
   year: extractFn('YEAR', 'YEAR'),
   quarter: extractFn('QUARTER', 'QUARTER'),
   month: extractFn('MONTH', 'MONTH'),
@@ -99,7 +101,8 @@ export const TEMPORAL_FUNCTIONS = {
       if (precision !== 0 && precision !== 3) t.fail(`TO_TIMESTAMP_LTZ: precision ${String(precision)} is not supported`, '0 (epoch seconds) or 3 (epoch milliseconds), written as a literal');
       return t.result(DataTypes.TIMESTAMP_LTZ(3));
     },
-    eval: { kind: 'strict', impl: (n, precision) => Math.floor(precision === 0 ? n * 1000 : n), consts: (c) => (c.args.length > 1 ? [] : [3]) },
+    // Beyond the range of a timestamp (±8.64e15 ms) the result is NULL, as Flink's overflow gives.
+    eval: { kind: 'strict', impl: (n, precision) => { const ms = Math.floor(precision === 0 ? n * 1000 : n); return Math.abs(ms) > 8.64e15 ? null : ms; }, consts: (c) => (c.args.length > 1 ? [] : [3]) },
   },
 } satisfies Record<string, BuiltinDef>;
 

@@ -1,13 +1,17 @@
 // String and byte built-ins of the function table beyond the core ones in builtins.ts: TRUNCATE, BIN, HEX,
 // UNHEX, the REGEXP_COUNT/INSTR/SUBSTR family, URL_ENCODE/DECODE, PARSE_URL, ELT, PRINTF and ENCODE/DECODE,
 // each as Flink computes it (Java's String, URLEncoder, Formatter semantics; checked by test/conformance).
-import { str, type BuiltinDef } from './builtin-def.js';
+import { BOOL, str, type BuiltinDef } from './builtin-def.js';
 import { DataTypes, isInteger, isNumeric, isString } from './data-types.js';
 import { javaDouble } from './java-strings.js';
-import { regex } from './scalar-functions.js';
+import { regex, trimChars } from './scalar-functions.js';
 
-/** A two's-complement 64-bit integer in base 2 or 16 (BIN, HEX of a number), as Java's Long.toBinaryString/toHexString. */
-const unsigned64 = (n: number, radix: number) => BigInt.asUintN(64, BigInt(Math.trunc(n))).toString(radix);
+/** A two's-complement integer of `bits` bits in base 2, 8 or 16, as Java's Long.toBinaryString/toHexString (and %x of an int). */
+const unsigned = (n: number, radix: number, bits = 64) => BigInt.asUintN(bits, BigInt(Math.trunc(n))).toString(radix);
+const unsigned64 = (n: number, radix: number) => unsigned(n, radix);
+
+/** The width of Java's integer types, which PRINTF's %x and %o format in two's complement. */
+const INTEGER_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32, BIGINT: 64 };
 
 /** TRUNCATE(x, n): x cut (towards zero) to n fraction digits, or to a multiple of 10^-n for negative n. */
 function truncate(x: number, n: number): number {
@@ -60,20 +64,25 @@ function parseUrl(url: string, part: string, key?: string): string | null {
  * PRINTF(format, args...) with java.util.Formatter's common conversions: %s %S %d %x %X %o %f %e %E %b %c %%
  * %n, with flags (- 0 + space ,), width and precision. A NULL argument formats as "null", as in Java.
  */
-function printf(format: string, ...args: unknown[]): string {
+function printf(format: string, ...argsAndTypes: unknown[]): string {
+  const types = argsAndTypes.pop() as string[];
+  const args = argsAndTypes;
   let next = 0;
   return format.replace(/%([-#+ 0,(]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (whole, flags: string, width?: string, precision?: string, conv?: string) => {
     if (conv === '%') return '%';
     if (conv === 'n') return '\n';
+    const bits = INTEGER_BITS[types[next]] ?? 64;
     const v = args[next++];
     let out: string;
-    if (v === null || v === undefined) out = conv === 'b' || conv === 'B' ? 'false' : 'null';
-    else {
+    if (v === null || v === undefined) {
+      out = conv === 'b' || conv === 'B' ? 'false' : 'null';
+      if (precision !== undefined) out = out.slice(0, Number(precision));
+    } else {
       switch (conv) {
         case 's': case 'S': out = typeof v === 'number' && !Number.isInteger(v) ? javaDouble(v) : String(v); break;
         case 'd': out = BigInt(Math.trunc(Number(v))).toString(); if (flags.includes(',')) out = out.replace(/\B(?=(\d{3})+(?!\d))/g, ','); break;
-        case 'x': case 'X': out = unsigned64(Number(v), 16); break;
-        case 'o': out = unsigned64(Number(v), 8); break;
+        case 'x': case 'X': out = unsigned(Number(v), 16, bits); break;
+        case 'o': out = unsigned(Number(v), 8, bits); break;
         case 'f': out = Number(v).toFixed(precision === undefined ? 6 : Number(precision)); break;
         case 'e': case 'E': out = Number(v).toExponential(precision === undefined ? 6 : Number(precision)).replace(/e([+-])(\d)$/, 'e$10$2'); break;
         case 'b': case 'B': out = String(v !== false); break;
@@ -88,7 +97,7 @@ function printf(format: string, ...args: unknown[]): string {
     const w = Number(width ?? 0);
     if (out.length < w) {
       if (flags.includes('-')) out = out.padEnd(w);
-      else if (flags.includes('0') && /^[+-]?\d/.test(out)) { const sign = /^[+-]/.test(out) ? out[0] : ''; out = sign + out.slice(sign.length).padStart(w - sign.length, '0'); }
+      else if (flags.includes('0') && v !== null && v !== undefined && /^[+-]?\d/.test(out)) { const sign = /^[+-]/.test(out) ? out[0] : ''; out = sign + out.slice(sign.length).padStart(w - sign.length, '0'); }
       else out = out.padStart(w);
     }
     return out;
@@ -107,7 +116,60 @@ const encoding = (charset: string) => {
   return e;
 };
 
+/** SIMILAR TO's pattern as a regular expression over the whole string: % and _ are SQL's, the rest is regex. */
+function similarPattern(pattern: string, escape?: string): RegExp {
+  let src = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (escape !== undefined && ch === escape && i + 1 < pattern.length) src += `\\${pattern[++i]}`;
+    else src += ch === '%' ? '.*' : ch === '_' ? '.' : ch;
+  }
+  return regex(`^(?:${src})$`, 's');
+}
+
+/** TRANSLATE(s, from, to): each character of `from` becomes the one at its place in `to`, or goes when `to` is shorter. */
+function translate(s: string, from: string, to: string): string {
+  let out = '';
+  for (const ch of s) {
+    const i = from.indexOf(ch);
+    out += i < 0 ? ch : to[i] ?? '';
+  }
+  return out;
+}
+
+/** TRIM's forms: TRIM(s); TRIM(chars, s) (TRIM(chars FROM s)); TRIM(mode, s) / TRIM(mode, chars, s) with mode 1 BOTH, 2 LEADING, 3 TRAILING, as parse-sql.ts writes TRIM(BOTH|LEADING|TRAILING [chars] FROM s). */
+function trimForm(...vs: unknown[]): string {
+  const s = vs[vs.length - 1] as string;
+  const mode = typeof vs[0] === 'number' ? vs[0] : 1;
+  const chars = vs.length === 3 ? (vs[1] as string) : vs.length === 2 && typeof vs[0] === 'string' ? vs[0] : ' ';
+  return trimChars(s, chars, mode !== 3, mode !== 2);
+}
+
 export const TEXT_FUNCTIONS = {
+  trim: {
+    sql: ['TRIM'], api: ['trim'],
+    type: (t) => {
+      if (t.args.length < 1 || t.args.length > 3) t.fail('TRIM takes a string: TRIM(s) or TRIM([BOTH|LEADING|TRAILING] [characters] FROM s)');
+      t.need(t.args.length - 1, isString, 'a string');
+      if (t.args.length === 3) t.need(1, isString, 'a string of characters to remove');
+      return t.result(DataTypes.STRING());
+    },
+    eval: { kind: 'strict', impl: trimForm, inline: (v) => (v.length === 1 ? `${v[0]}.trim()` : undefined) },
+  },
+  similarTo: {
+    sql: [], api: [],
+    type: (t) => { t.need(0, isString, 'a string'); t.need(1, isString, 'a pattern'); return t.result(BOOL); },
+    eval: { kind: 'strict', impl: (s, p, e) => similarPattern(p, e).test(s) },
+    text: (a) => `(${a[0]} SIMILAR TO ${a[1]}${a[2] ? ` ESCAPE ${a[2]}` : ''})`,
+  },
+  overlay: {
+    sql: ['OVERLAY'], api: [],
+    type: (t) => { t.need(0, isString, 'a string'); t.need(1, isString, 'a string'); t.need(2, isInteger, 'a position'); return t.result(DataTypes.STRING()); },
+    // A position past the end leaves the string as it is (Flink gives '' for OVERLAY('' PLACING 'XX' FROM 2)).
+    eval: { kind: 'strict', impl: (s, x, from, len) => (from - 1 > s.length ? s : s.slice(0, Math.max(0, from - 1)) + x + s.slice(Math.max(0, from - 1 + (len ?? x.length)))) },
+    text: (a) => `OVERLAY(${a[0]} PLACING ${a[1]} FROM ${a[2]}${a[3] ? ` FOR ${a[3]}` : ''})`,
+  },
+  translate: str(['TRANSLATE'], translate),
   truncate: {
     sql: ['TRUNCATE'], api: [],
     type: (t) => {
@@ -132,8 +194,9 @@ export const TEXT_FUNCTIONS = {
   unhex: {
     sql: ['UNHEX'], api: [],
     type: (t) => { t.need(0, isString, 'a string'); return t.result(DataTypes.BYTES(), true); },
-    // An odd number of digits reads as if led by a 0; a character that is no hex digit gives NULL.
-    eval: { kind: 'strict', impl: (s) => (/^[0-9a-fA-F]*$/.test(s) ? new Uint8Array(Buffer.from(s.length % 2 ? `0${s}` : s, 'hex')) : null) },
+    // As Flink's EncodingUtils.unhex: digits pair up from the right; of an odd count the first digit is only
+    // checked (its byte stays 0); a character that is no hex digit gives NULL.
+    eval: { kind: 'strict', impl: (s) => (/^[0-9a-fA-F]*$/.test(s) ? new Uint8Array(Buffer.from(s.length % 2 ? `00${s.slice(1)}` : s, 'hex')) : null) },
   },
   regexpCount: { ...str(['REGEXP_COUNT'], (s, re) => s.match(regex(re, 'g'))?.length ?? 0), type: (t) => t.result(DataTypes.INT()) },
   regexpInstr: { ...str(['REGEXP_INSTR'], (s, re) => { const m = regex(re, '').exec(s); return m ? m.index + 1 : 0; }), type: (t) => t.result(DataTypes.INT()) },
@@ -149,7 +212,10 @@ export const TEXT_FUNCTIONS = {
   printf: {
     sql: ['PRINTF'], api: [],
     type: (t) => { t.need(0, isString, 'a format string'); return t.result(DataTypes.STRING(), t.t(0).nullable); },
-    eval: { kind: 'nullable', impl: (format, ...vs) => (format === null ? null : printf(format, ...vs)) },
+    eval: {
+      kind: 'nullable', impl: (format, ...vs) => (format === null ? null : printf(format, ...vs)),
+      consts: (c) => [c.args.slice(1).map((a) => a.type.name)],
+    },
   },
   encode: {
     sql: ['ENCODE'], api: [],

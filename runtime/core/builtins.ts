@@ -178,6 +178,8 @@ export const BUILTINS = {
   ge: comparison('>=', (c) => c >= 0, '>=', 'isGreaterOrEqual'),
   lt: comparison('<', (c) => c < 0, '<', 'isLess'),
   le: comparison('<=', (c) => c <= 0, '<=', 'isLessOrEqual'),
+  isDistinctFrom: distinctFrom(false),
+  isNotDistinctFrom: distinctFrom(true),
   between: between(false),
   notBetween: between(true),
   in: inList(false),
@@ -208,7 +210,6 @@ export const BUILTINS = {
   notLike: like(true),
   upper: stringFn(['UPPER', 'UPPER_CASE'], ['upperCase'], (s) => s.toUpperCase(), (s) => `${s}.toUpperCase()`),
   lower: stringFn(['LOWER', 'LOWER_CASE'], ['lowerCase'], (s) => s.toLowerCase(), (s) => `${s}.toLowerCase()`),
-  trim: stringFn(['TRIM'], ['trim'], (s) => s.trim(), (s) => `${s}.trim()`),
   ltrim: trimEntry(['LTRIM'], true, false),
   rtrim: trimEntry(['RTRIM'], false, true),
   btrim: trimEntry(['BTRIM'], true, true),
@@ -413,6 +414,19 @@ function sameRepresentation(from: DataType, to: DataType): boolean {
   if (to.name === 'VARCHAR' || to.name === 'CHAR') return from.precision === to.precision;
   if (to.name === 'TIMESTAMP' || to.name === 'TIMESTAMP_LTZ' || to.name === 'TIME') return (from.precision ?? 6) <= (to.precision ?? 6);
   return true;
+}
+
+/** a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL; never NULL. */
+function distinctFrom(not: boolean): BuiltinDef {
+  return {
+    sql: [], api: [],
+    type: (t) => {
+      if (!comparable(t.t(0), t.t(1))) t.fail(`cannot compare ${typeToString(t.t(0))} with ${typeToString(t.t(1))}`);
+      return BOOL;
+    },
+    eval: { kind: 'nullable', impl: (a, b) => (a === null || b === null ? a === b : f.compare(a, b) === 0) === not },
+    text: (a) => `(${a[0]} IS ${not ? 'NOT ' : ''}DISTINCT FROM ${a[1]})`,
+  };
 }
 
 function between(not: boolean): BuiltinDef {

@@ -110,6 +110,8 @@ function special(form: SpecialForm, args: Eval[], now: () => number): Eval {
       return args.length % 2 === 1 ? args[args.length - 1](r) : null;
     };
     case 'now': return () => now();
+    case 'today': return () => Math.floor(now() / 86_400_000) * 86_400_000;
+    case 'timeOfDay': return () => Math.floor((now() % 86_400_000) / 1000) * 1000;
     default: { const never: never = form; throw new Error(`no evaluation for ${never}`); }
   }
 }

@@ -129,6 +129,31 @@ const JSON_FUNCTIONS = [
   "JSON_OBJECT('t' VALUE ts, 'd' VALUE dc)",
 ];
 
+/** More paths of the functions of builtins-conditional/-temporal/-text/-json.ts than their first cases above take. */
+const FUNCTION_EDGES = [
+  "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'PATH')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'REF')",
+  "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'PROTOCOL')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'FILE')",
+  "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'AUTHORITY')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'USERINFO')",
+  "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'HOST')", "PARSE_URL('http://example.com/p/a?k=v&x=1#frag', 'QUERY')",
+  "PARSE_URL('http://example.com/p', 'QUERY', 'k')", "PARSE_URL(s, 'HOST')",
+  "PRINTF('%5d|%-5s|%05.1f', i, s2, d)", "PRINTF('%x %X %o', i, i, i)", "PRINTF('%b %%', b)", "PRINTF('%,d', bi)", "PRINTF('%.3s', s)",
+  "PRINTF('%e', d)", "PRINTF('%+d', i)",
+  "CONVERT_TZ('2024-07-01 12:00:00', 'Europe/Berlin', 'America/New_York')", "CONVERT_TZ('2024-03-31 02:30:00', 'UTC', 'Europe/Berlin')",
+  "CONVERT_TZ(CAST(ts AS STRING), 'UTC', 'Asia/Kolkata')", 'FROM_UNIXTIME(bi)', "FROM_UNIXTIME(i, 'yyyy-MM-dd HH:mm')", 'UNIX_TIMESTAMP(s)',
+  'TO_DATE(s)', 'TO_DATE(CAST(dt AS STRING))', 'TO_TIMESTAMP_LTZ(bi, 0)', 'TO_TIMESTAMP_LTZ(i, 3)', 'WEEK(dt)', 'QUARTER(dt)', 'DAYOFYEAR(dt)',
+  'HOUR(tm)', 'EXTRACT(DOW FROM dt)',
+  'GREATEST(dc, 1)', "LEAST(dt, DATE '2000-01-01')", "GREATEST(ts, TIMESTAMP '2000-01-01 00:00:00')", 'IFNULL(dc, 0)', "NULLIF(s2, 'a')",
+  'NULLIF(d, 12.5)', 'IS_ALPHA(s2)', 'IS_DIGIT(s)', 'IS_DECIMAL(s)', "IS_DECIMAL('1e3')", "IS_DECIMAL('.5')",
+  'TRUNCATE(d, 1)', 'TRUNCATE(d)', 'TRUNCATE(dc)', 'TRUNCATE(bi, -3)', 'HEX(bi)', 'BIN(bi)', 'HEX(ti)', "UNHEX('ABC')", "UNHEX('zz')",
+  "DECODE(UNHEX('48656C6C6F'), 'UTF-8')", "ENCODE(s2, 'ISO-8859-1')", "REGEXP_COUNT(s, '[a-z]+')", "REGEXP_INSTR(s, 'l+')", "REGEXP_SUBSTR(s, 'x')",
+  'URL_ENCODE(s)', "URL_DECODE('100%')", 'URL_DECODE(URL_ENCODE(s))', "ELT(i, 'a', 'b')", "ELT(0, 'a')",
+  "JSON_VALUE(js, '$.b[1]')", "JSON_QUERY(js, '$.b[0]')", "JSON_EXISTS(js, '$.b[5]')", "JSON_VALUE('{\"a\":true}', '$.a')",
+  "JSON_VALUE('{\"a\":{\"b\":[10,20]}}', '$.a.b[1]')", "JSON_QUERY('{\"a\":{\"b\":\"x\"}}', '$.a')", 'JSON_STRING(dc)', 'JSON_STRING(bi)',
+  'JSON_ARRAY(d, s2)', "JSON_QUOTE('a\"b/c')", 'JSON_UNQUOTE(s)', "JSON_UNQUOTE('\"bad')",
+  'TYPEOF(b)', 'TYPEOF(dt)', 'TYPEOF(tm)', 'TYPEOF(bi)', 'TYPEOF(1)', "TYPEOF('x')", 'TYPEOF(NULLIF(i, 0))', "TYPEOF(IFNULL(s, 'x'))",
+  'TYPEOF(GREATEST(i, bi))', 'TYPEOF(TRUNCATE(dc, 1))', "TYPEOF(JSON_VALUE(js, '$.a'))", 'TYPEOF(CAST(i AS BIGINT))',
+];
+
 const VALUE = ['ROW(i, s)', 'ROW(i, s).EXPR$0', '(i, s2)', 'ARRAY[ROW(i, s)]', "MAP[s2, ARRAY[i]]", 'CAST(ROW(i, s) AS ROW<a INT, b STRING>)'];
 
 const HASH = ['MD5(s)', 'SHA1(s)', 'SHA224(s)', 'SHA256(s)', 'SHA384(s)', 'SHA512(s)', 'SHA2(s, 256)', 'SHA2(s, 512)', "MD5('')", 'MD5(CAST(i AS STRING))'];
@@ -237,6 +262,7 @@ export const CASES: Case[] = [
   ...scalar('json', JSON_FUNCTIONS),
   ...scalar('value', VALUE),
   ...scalar('hash', HASH),
+  ...scalar('function-edges', FUNCTION_EDGES),
   ...query('query', CORE),
   ...query('aggregate', AGGREGATE),
   ...query('updating', UPDATING),

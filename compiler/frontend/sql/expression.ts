@@ -87,15 +87,24 @@ export class ExprConverter {
     const not = !!p.KW_NOT();
     switch (kind) {
       case 'BETWEEN':
-        if (p.KW_SYMMETRIC()) throw this.text.unsupported('BETWEEN SYMMETRIC', p);
+        if (p.KW_SYMMETRIC()) {
+          // BETWEEN SYMMETRIC a AND b holds between the smaller and the larger bound, whichever is written first.
+          const [lo, hi] = [this.value(p._lower!), this.value(p._upper!)];
+          const either = this.call('or', [this.call('between', [value, lo, hi], p._kind), this.call('between', [value, hi, lo], p._kind)], p._kind);
+          return not ? this.call('not', [either], p._kind) : either;
+        }
         return this.call(not ? 'notBetween' : 'between', [value, this.value(p._lower!), this.value(p._upper!)], p._kind);
       case 'IN':
         if (p.queryStatement()) throw this.text.unsupported('IN (subquery)', p.queryStatement(), 'list the values: x IN (1, 2, 3)');
         return this.call(not ? 'notIn' : 'in', [value, ...p.expression().map((e) => this.expression(e))], p._kind);
       case 'NULL': case 'UNKNOWN': case 'TRUE': case 'FALSE':
         return this.truthTest(value, p._kind!, not, p.KW_IS());
-      case 'DISTINCT': throw this.text.unsupported('IS [NOT] DISTINCT FROM', p);
-      case 'SIMILAR': throw this.text.unsupported('SIMILAR TO', p, 'use LIKE');
+      case 'DISTINCT': return this.call(not ? 'isNotDistinctFrom' : 'isDistinctFrom', [value, this.value(p._right!)], p._kind);
+      case 'SIMILAR': {
+        const escape = p.stringLiteral();
+        const similar = this.call('similarTo', [value, this.value(p._right!), ...(escape ? [this.literal(stringValue(escape.getText()), escape)] : [])], p._kind);
+        return not ? this.call('not', [similar], p._kind) : similar;
+      }
       case 'RLIKE': throw this.text.unsupported('RLIKE', p, 'use LIKE');
       case 'EXISTS': throw this.text.unsupported('EXISTS (subquery)', p);
       default: throw this.text.unsupported(`the predicate ${this.text.source(p)}`, p);

@@ -84,9 +84,12 @@ const KEYWORD_ARGUMENTS: Record<string, string[]> = {
   FLOOR: ['TO'], CEIL: ['TO'], CEILING: ['TO'], SUBSTRING: ['FROM', 'FOR'], SUBSTR: ['FROM', 'FOR'],
   // The grammar has EXTRACT(field FROM x) with an identifier field, which HOUR, DAY, ... are not.
   EXTRACT: ['FROM'],
+  OVERLAY: ['PLACING', 'FROM', 'FOR'],
 };
+/** TRIM(BOTH|LEADING|TRAILING [chars] FROM s): the mode becomes a number argument the trim entry reads. */
+const TRIM_MODES: Record<string, string> = { BOTH: '1', LEADING: '2', TRAILING: '3' };
 /** Flink functions whose names the grammar lexes as keywords it does not accept as function names. */
-const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT']);
+const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'TRANSLATE']);
 
 /**
  * Rewrites what the grammar lacks, keeping every position in the text where it was: a keyword between arguments
@@ -131,8 +134,13 @@ function rewriteForGrammar(text: SqlText): string {
     if (frame?.keywords.includes(word)) {
       for (let c = t.start; c <= t.stop; c++) chars[c] = c === t.start ? ',' : ' ';
       changed = true;
-    } else if (frame?.fn === 'TRIM' && ['BOTH', 'LEADING', 'TRAILING', 'FROM'].includes(word)) {
-      throw text.unsupported(`TRIM(${word} ...)`, t, 'use TRIM(s), LTRIM(s) or RTRIM(s)');
+    } else if (frame?.fn === 'TRIM' && (word in TRIM_MODES || word === 'FROM')) {
+      // TRIM(BOTH 'x' FROM s) → TRIM(1,   'x' ,    s); TRIM(LEADING FROM s) → TRIM(2       ,    s); TRIM('x' FROM s) → TRIM('x' ,    s).
+      const modeRightBefore = word === 'FROM' && (tokens[i - 1]?.text ?? '').toUpperCase() in TRIM_MODES;
+      const fill = word in TRIM_MODES ? (tokens[i + 1]?.text?.toUpperCase() === 'FROM' ? TRIM_MODES[word] : `${TRIM_MODES[word]},`) : modeRightBefore ? '' : ',';
+      for (let c = t.start; c <= t.stop; c++) chars[c] = fill[c - t.start] ?? ' ';
+      if (modeRightBefore) chars[t.start] = ',';
+      changed = true;
     }
   });
   return changed ? chars.join('') : text.sql;
