@@ -165,9 +165,9 @@ function intervalMs(e: LExpr | undefined, w: GroupWindowDef, what: string): numb
   return x.millis;
 }
 
-function checkAggArg(fn: AggFunction, t: DataType, loc?: SourceLoc): void {
+export function checkAggArg(fn: AggFunction, t: DataType, loc?: SourceLoc): void {
   if ((fn === 'sum' || fn === 'avg') && !isNumeric(t)) {
-    throw new CompileError(`${fn.toUpperCase()} needs a numeric argument, got ${typeToString(t)}`, loc);
+    throw new CompileError(`${fn.toUpperCase()} needs a numeric argument, got ${typeToString(t)}`, loc, `cast it to a number: ${fn.toUpperCase()}(CAST(x AS DOUBLE))`);
   }
   if ((fn === 'min' || fn === 'max') && !(isNumeric(t) || isString(t) || isTemporal(t) || t.name === 'BOOLEAN')) {
     throw new CompileError(`${fn.toUpperCase()} needs a comparable argument, got ${typeToString(t)}`, loc);
@@ -175,7 +175,7 @@ function checkAggArg(fn: AggFunction, t: DataType, loc?: SourceLoc): void {
 }
 
 /** Flink's result types: SUM and AVG keep the argument type (integer AVG truncates), COUNT is BIGINT NOT NULL. */
-function aggResultType(fn: AggFunction, arg: DataType): DataType {
+export function aggResultType(fn: AggFunction, arg: DataType): DataType {
   if (fn === 'count') return DataTypes.BIGINT().notNull!();
   const t = withType(arg, { nullable: true, timeAttribute: undefined });
   if (fn === 'sum' && isInteger(arg) && arg.name !== 'BIGINT') return t;

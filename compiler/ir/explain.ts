@@ -2,6 +2,7 @@
 // and the fused stages with the size of their generated code.
 import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
+import { overName } from '../../runtime/exec/over/over-name.js';
 import { rankName } from '../../runtime/exec/rank/rank-strategy.js';
 import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode } from '../../runtime/core/plan.js';
 
@@ -37,6 +38,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       return `${id}WindowAggregate(window=[${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
     }
     case 'rank': return `${id}${rankName(n)}`;
+    case 'overAggregate': return `${id}${overName(n)}`;
     case 'union': return `${id}Union(all=[true])`;
     case 'join': return `${id}${joinText(n)}`;
     case 'sink':
@@ -133,6 +135,7 @@ function stageName(n: PlanNode): string {
     case 'sink': return `Sink(${n.table})`;
     case 'calc': return 'Calc';
     case 'rank': return 'Rank';
+    case 'overAggregate': return 'OverAggregate';
     case 'union': return 'Union';
     case 'join': return 'Join';
     case 'groupAggregate': return 'GroupAggregate';

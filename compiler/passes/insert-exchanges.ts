@@ -34,7 +34,7 @@ export function insertExchanges(plan: JobPlan): JobPlan {
         nodes.push({ ...n, left: side(n.left, n.leftKeys, 'left'), right: side(n.right, n.rightKeys, 'right') });
         break;
       }
-      case 'rank': {
+      case 'rank': case 'overAggregate': {
         // Every row of a partition reaches the subtask owning it (no partition keys: one subtask ranks all).
         const input = byId.get(n.input)!;
         if (input.kind === 'exchange') { nodes.push(n); break; }

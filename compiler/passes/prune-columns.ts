@@ -3,7 +3,7 @@
 // rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
 // column reads are counted as needed.
 import { fieldsRead } from '../../runtime/core/expr.js';
-import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type PlanNode, type RankNode, type SourceNode } from '../../runtime/core/plan.js';
+import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type OverAggregateNode, type PlanNode, type RankNode, type SourceNode } from '../../runtime/core/plan.js';
 
 export function pruneColumns(plan: JobPlan): JobPlan {
   const needed = new Map<string, Set<string>>();
@@ -42,6 +42,16 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      // An OVER aggregate passes its input's columns through and adds its functions' columns; those nobody
+      // reads are not computed.
+      case 'overAggregate': {
+        const cols = new Set([...mine].filter((c) => !n.calls.some((x) => x.name === c)));
+        for (const k of n.partitionKeys) cols.add(k);
+        cols.add(n.orderBy);
+        for (const c of n.calls) if (mine.has(c.name) && c.arg) cols.add(c.arg);
+        need(n.input, cols);
+        break;
+      }
       // An exchange routes by its keys; a fused node reads what its calcs read.
       case 'exchange': {
         const cols = new Set(mine);
@@ -68,6 +78,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
     if (n.kind === 'source') out = pruneSource(n, mine);
     if (n.kind === 'join') out = pruneJoin(n, mine);
     if (n.kind === 'rank') out = pruneRank(n, pruned.get(n.input)!, mine);
+    if (n.kind === 'overAggregate') out = pruneOver(n, pruned.get(n.input)!, mine);
     pruned.set(n.id, out);
     return out;
   });
@@ -88,6 +99,13 @@ function pruneRank(n: RankNode, input: PlanNode, mine: Set<string>): RankNode {
   const schema = rankColumn === null ? input.schema : [...input.schema, n.schema[n.schema.length - 1]];
   if (rankColumn === n.rankColumn && schema.length === n.schema.length) return n;
   return { ...n, rankColumn, schema };
+}
+
+function pruneOver(n: OverAggregateNode, input: PlanNode, mine: Set<string>): OverAggregateNode {
+  const calls = n.calls.filter((c) => mine.has(c.name));
+  const schema = [...input.schema, ...n.schema.filter((f) => calls.some((c) => c.name === f.name))];
+  if (calls.length === n.calls.length && schema.length === n.schema.length) return n;
+  return { ...n, calls, schema };
 }
 
 function pruneSource(n: SourceNode, mine: Set<string>): SourceNode {

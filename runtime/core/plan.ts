@@ -168,6 +168,39 @@ export type RankStrategy =
   | 'dedup-proctime-first' | 'dedup-proctime-last' | 'dedup-rowtime-first' | 'dedup-rowtime-last'
   | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n';
 
+/** A function of an OVER window: an aggregate, or LAG (the value `offset` rows back, `defaultValue` before the first). */
+export interface OverCall {
+  fn: AggFunction | 'lag';
+  /** Input column; null for COUNT(*). */
+  arg: string | null;
+  distinct: boolean;
+  /** Output column name. */
+  name: string;
+  /** LAG's offset (1 when not written). */
+  offset?: number;
+  /** LAG's default value (null when not written). */
+  defaultValue?: unknown;
+  /** How the user wrote it, for messages. */
+  label?: string;
+}
+
+/**
+ * Flink's streaming OverAggregate: every input row goes out with its columns and the values of `calls` over
+ * the rows of its partition up to it, in the order of a time attribute (runtime/exec/over/). `preceding` bounds
+ * the frame: a number of rows (`ROWS n PRECEDING`), milliseconds (`RANGE INTERVAL ... PRECEDING`) or null
+ * (UNBOUNDED PRECEDING). On event time a row goes out when the watermark passes it; on processing time at once.
+ */
+export interface OverAggregateNode extends NodeBase {
+  kind: 'overAggregate';
+  input: string;
+  partitionKeys: string[];
+  /** The time attribute column the rows are ordered by (ascending). */
+  orderBy: string;
+  time: 'event' | 'processing';
+  frame: { unit: 'rows' | 'range'; preceding: number | null };
+  calls: OverCall[];
+}
+
 export interface SinkNode extends NodeBase, OptionLocs {
   kind: 'sink';
   input: string;
@@ -212,7 +245,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -248,7 +281,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -272,7 +305,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

@@ -1,5 +1,6 @@
 // Operator names as the REST API and the logs show them (Flink's vertex names).
 import { unhandledKind, type PlanNode } from '../core/plan.js';
+import { overName } from './over/over-name.js';
 import { rankName } from './rank/rank-strategy.js';
 
 export function describe(n: PlanNode): string {
@@ -10,6 +11,7 @@ export function describe(n: PlanNode): string {
     case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
     case 'rank': return rankName(n);
+    case 'overAggregate': return overName(n);
     case 'union': return 'Union';
     case 'join': return `${n.interval ? 'IntervalJoin' : 'Join'}(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;

@@ -27,6 +27,7 @@ import { rankChangelog } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { JoinProcessor } from './join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
+import { OverAggregateProcessor } from './over/over-processor.js';
 
 export interface OperatorGraph {
   pumps: SourcePump[];
@@ -173,6 +174,15 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const final = batch && rankChangelog(n.strategy) !== 'insert-only' ? new FinalRows(n.schema.map((f) => f.name), m) : null;
         if (final) p.outputs.push(final);
         ends.set(n.id, { entry: () => p, exit: final ?? p });
+        break;
+      }
+      case 'overAggregate': {
+        const input = byId.get(n.input)!.schema;
+        const keyTypes = n.partitionKeys.map((k) => input.find((f) => f.name === k)!.type);
+        const p = new OverAggregateProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
+        if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+        g.stateful.set(n.id, p);
+        ends.set(n.id, { entry: () => p, exit: p });
         break;
       }
       case 'union': {

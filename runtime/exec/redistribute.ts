@@ -20,7 +20,7 @@ import { RankProcessor } from './rank/rank-processor.js';
 export interface SnapshotLayout {
   maxParallelism: number;
   /** Keyed operators by id: their kind (to convert the formats before key groups) and key-group function. */
-  keyed: Map<string, { kind: 'group' | 'window' | 'rank'; keyGroupOf: KeyGroupOf }>;
+  keyed: Map<string, { kind: 'group' | 'window' | 'rank' | 'over'; keyGroupOf: KeyGroupOf }>;
   /** Joins by id: their state is a map from key group per side (state/join-state.ts). */
   joins: Set<string>;
   /** Every operator id of the plan (state of others is skipped, as the runner allowed). */
@@ -42,6 +42,9 @@ export function snapshotLayout(plan: JobPlan): SnapshotLayout {
       const input = plan.nodes.find((i) => i.id === n.input)!.schema;
       const types = n.partitionKeys.map((k) => input.find((f) => f.name === k)!.type);
       layout.keyed.set(n.id, { kind: 'rank', keyGroupOf: keyGroupFunction(types, maxParallelism) });
+    } else if (n.kind === 'overAggregate') {
+      const types = n.partitionKeys.map((k) => n.schema.find((f) => f.name === k)!.type);
+      layout.keyed.set(n.id, { kind: 'over', keyGroupOf: keyGroupFunction(types, maxParallelism) });
     } else if (n.kind === 'sink') {
       layout.sinks.add(n.id);
     } else if (n.kind === 'join') {
@@ -138,11 +141,13 @@ export function subtaskSnapshot(snapshot: JobSnapshot, layout: SnapshotLayout, p
   return out;
 }
 
-function fromLegacy(kind: 'group' | 'window' | 'rank', s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
+function fromLegacy(kind: 'group' | 'window' | 'rank' | 'over', s: unknown, keyGroupOf: KeyGroupOf, maxParallelism: number): KeyedSnapshot {
   switch (kind) {
     case 'group': return GroupState.fromLegacy(s, keyGroupOf, maxParallelism);
     case 'window': return WindowState.fromLegacy(s, keyGroupOf, maxParallelism);
     case 'rank': return RankProcessor.fromLegacy(s, keyGroupOf, maxParallelism);
+    // OVER aggregates came after key groups: their snapshots always carry them.
+    case 'over': throw new UserError('an OVER aggregate snapshot without key groups: it was not written by this version of sluice');
     default: { const never: never = kind; throw new Error(`unknown keyed operator kind ${String(never)}`); }
   }
 }

@@ -23,6 +23,7 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
     case 'windowAggregate':
     case 'join':
     case 'rank':
+    case 'overAggregate':
       return 'HASH';
     case 'source':
     case 'calc':

@@ -195,6 +195,56 @@ const WINDOW = [
   "SELECT window_start, window_end, k, v, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE rn <= 2",
 ];
 
+// OVER aggregates (Flink's streaming OverAggregate): ROWS and RANGE frames, UNBOUNDED PRECEDING, several functions on
+// one window, the WINDOW clause, NULL arguments, out-of-order rows, and the 'late' rows an hour behind the
+// watermark (dropped by unbounded frames; bounded frames drop only rows not after their key's last processed
+// time, so a key of late rows alone keeps them); and what Flink's streaming planner rejects.
+const OVER = [
+  "SELECT id, k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 50",
+  "SELECT id, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW) AS c FROM ev WHERE id < 50",
+  'SELECT id, LAG(v) OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev WHERE id < 30',
+  "SELECT id, LAG(CASE WHEN v > 50 THEN v END, 2, 0) OVER (PARTITION BY k ORDER BY ts) AS p FROM ev WHERE id < 60",
+  "SELECT id, SUM(CASE WHEN v > 50 THEN v END) OVER w AS s, AVG(CASE WHEN v > 50 THEN v END) OVER w AS a, COUNT(CASE WHEN v > 50 THEN v END) OVER w AS c FROM ev WHERE id < 80 WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)",
+  "SELECT id, MIN(v) OVER w AS mn, MAX(v) OVER w AS mx, AVG(v) OVER w AS a FROM ev WHERE id < 300 WINDOW w AS (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '2' SECOND PRECEDING AND CURRENT ROW)",
+  "SELECT id, k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 200",
+  "SELECT id, COUNT(DISTINCT k) OVER (ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS dk, MAX(v) OVER (ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS m FROM ev WHERE id < 100",
+  "SELECT id, AVG(CAST(v AS DOUBLE)) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW) AS a FROM ev WHERE id < 100",
+  "SELECT id, k, COUNT(*) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL '10' MINUTE PRECEDING AND CURRENT ROW) AS c FROM ev WHERE id > 8800",
+  "SELECT id, COUNT(*) OVER (ORDER BY ts ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) AS c, SUM(v) OVER (ORDER BY ts ROWS BETWEEN 5 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id > 8800",
+  "SELECT id, k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id > 8800",
+  "SELECT id, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c FROM ev WHERE id > 8800",
+  "SELECT id, s FROM (SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 100) WHERE s > 100",
+  "SELECT id, LEAD(v) OVER (PARTITION BY k ORDER BY ts) AS nxt FROM ev WHERE id < 30",
+  "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY v ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 30",
+  "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts DESC ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 30",
+  "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS s FROM ev WHERE id < 30",
+  "SELECT id, SUM(i) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t",
+  "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS a, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS b FROM ev WHERE id < 30",
+  "SELECT k, c, SUM(c) OVER (ORDER BY c ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)",
+];
+
+// Top-N and deduplication (Flink's Rank, Deduplicate, WindowRank): NULL keys and values, ties, ranges not starting
+// at 1, updating inputs, window Top-N over a window aggregate and straight over a window table function (late
+// rows dropped), and RANK()/DENSE_RANK(), which Flink's streaming planner rejects.
+const RANK = [
+  'SELECT k, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM ev) WHERE rn <= 3',
+  'SELECT k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM ev) WHERE rn = 1',
+  'SELECT k, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM ev) WHERE rn = 1',
+  'SELECT b, id, i FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY b ORDER BY i DESC) AS rn FROM t) WHERE rn <= 2',
+  'SELECT id, s, rn FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY s NULLS LAST) AS rn FROM t) WHERE rn BETWEEN 2 AND 4',
+  'SELECT k, v, id, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v, id DESC) AS rn FROM ev WHERE id < 500) WHERE rn > 1 AND rn <= 3',
+  'SELECT k, c FROM (SELECT k, c, ROW_NUMBER() OVER (ORDER BY c DESC, k) AS rn FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)) WHERE rn <= 2',
+  "SELECT window_start, window_end, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY v DESC, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '2' MINUTE))) WHERE rn <= 3",
+  "SELECT window_start, window_end, window_time, k, id, v, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 2",
+  "SELECT window_start, k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts DESC) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '10' MINUTE)) WHERE id > 5000) WHERE rn = 1",
+  "SELECT window_start, window_end, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY v DESC, id) AS rn FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE))) WHERE rn <= 2",
+  "SELECT window_start, window_end, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY v DESC, id) AS rn FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '3' MINUTE))) WHERE rn <= 1",
+  "SELECT window_start, window_end, k, s FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY s DESC) AS rn FROM (SELECT window_start, window_end, k, SUM(v) AS s FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, k)) WHERE rn <= 1",
+  'SELECT k, id, v FROM (SELECT *, RANK() OVER (PARTITION BY k ORDER BY v DESC) AS r FROM ev) WHERE r <= 2',
+  'SELECT k, id, v FROM (SELECT *, DENSE_RANK() OVER (PARTITION BY k ORDER BY v DESC) AS r FROM ev) WHERE r <= 2',
+  "SELECT window_start, id FROM (SELECT *, RANK() OVER (PARTITION BY window_start, window_end ORDER BY v DESC) AS r FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE r <= 2",
+];
+
 const MISSING = [
   'SELECT e.id, e.k, d.name FROM ev e JOIN dim d ON e.k = d.k WHERE e.id < 20',
   'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 10',
@@ -202,11 +252,6 @@ const MISSING = [
   'SELECT d.name, COUNT(*) FROM ev e, dim d WHERE e.k = d.k GROUP BY d.name',
   'SELECT e.id, d.name FROM (SELECT * FROM ev WHERE id < 10) e FULL OUTER JOIN dim d ON e.k = d.k',
   "SELECT a.id, b.id FROM ev a JOIN ev b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts WHERE a.id < 30 AND b.id < 30 AND a.id <> b.id",
-  'SELECT k, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM ev) WHERE rn <= 3',
-  'SELECT k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts) AS rn FROM ev) WHERE rn = 1',
-  "SELECT id, k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ev WHERE id < 50",
-  "SELECT id, COUNT(*) OVER (ORDER BY ts RANGE BETWEEN INTERVAL '1' SECOND PRECEDING AND CURRENT ROW) AS c FROM ev WHERE id < 50",
-  'SELECT id, LAG(v) OVER (PARTITION BY k ORDER BY ts) AS prev FROM ev WHERE id < 30',
   'SELECT s, n FROM t CROSS JOIN UNNEST(ARRAY[1, 2]) AS x(n) WHERE id = 1',
   'SELECT id FROM t WHERE i IN (SELECT w FROM dim)', 'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.w = t.id)',
   'SELECT id, (SELECT MAX(w) FROM dim) FROM t', 'SELECT * FROM t ORDER BY id LIMIT 2',
@@ -268,5 +313,7 @@ export const CASES: Case[] = [
   ...query('updating', UPDATING),
   ...query('window', WINDOW),
   ...query('join', JOINS),
+  ...query('over', OVER),
+  ...query('rank', RANK),
   ...query('unsupported', MISSING),
 ];

@@ -16,6 +16,11 @@ OUT = os.path.join(HERE, "flink-changelogs.json")
 def main():
     with open(OUT) as f:
         queries = list(json.load(f)["changelogs"].keys())
+    write_changelogs(queries, os.path.join(HERE, "events.jsonl"), OUT)
+
+
+def write_changelogs(queries, events, out_file):
+    """Runs each query over `ev` (the events file) and writes Flink's changelogs to out_file (test/over uses it too)."""
     env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
     conf = env.get_config()
     conf.set("parallelism.default", "1")
@@ -23,7 +28,7 @@ def main():
     conf.set("pipeline.auto-watermark-interval", "0")
     env.execute_sql("""CREATE TABLE ev (id INT, k STRING, v INT, ts TIMESTAMP(3), pt AS PROCTIME(),
       WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)
-      WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')""" % os.path.join(HERE, "events.jsonl"))
+      WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')""" % events)
     out = {}
     for q in queries:
         lines = []
@@ -31,7 +36,7 @@ def main():
             for r in rows:
                 lines.append("%s %s" % (r.get_row_kind(), json.dumps(list(r), separators=(",", ":"))))
         out[q] = lines
-    with open(OUT, "w") as f:
+    with open(out_file, "w") as f:
         json.dump({"engine": "Flink 2.3.0 (PyFlink, streaming, parallelism 1, UTC)", "changelogs": out}, f, indent=1)
         f.write("\n")
 

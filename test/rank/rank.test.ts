@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TableEnvironment } from '../../compiler/api/index.js';
+import { changelogLines, eventsEnvironment, flinkChangelogs } from '../helpers/flink-changelogs.js';
 import { optimize } from '../../compiler/passes/index.js';
 import { JobMetrics } from '../../runtime/core/metrics.js';
 import type { RankNode } from '../../runtime/core/plan.js';
@@ -14,21 +14,12 @@ import { RankProcessor } from '../../runtime/exec/rank/rank-processor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const events = path.join(here, 'events.jsonl');
-const expected: Record<string, string[]> = JSON.parse(fs.readFileSync(path.join(here, 'flink-changelogs.json'), 'utf8')).changelogs;
-
-function environment(): TableEnvironment {
-  const env = TableEnvironment.create();
-  env.getConfig().set('table.local-time-zone', 'UTC');
-  env.executeSql(`CREATE TABLE ev (id INT, k STRING, v INT, ts TIMESTAMP(3), pt AS PROCTIME(),
-    WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH ('connector' = 'filesystem', 'path' = '${events}', 'format' = 'json')`);
-  return env;
-}
+const expected = flinkChangelogs(here);
+const environment = () => eventsEnvironment(events);
 
 describe('deduplication and Top-N emit what Flink emits', () => {
   it.each(Object.keys(expected))('%s', async (sql) => {
-    const changelog = await environment().sqlQuery(sql).execute().collectChangelog();
-    const lines = changelog.map(({ kind, row }) => `${ROW_KIND_SHORT[kind]} ${JSON.stringify(Object.values(row))}`);
-    expect(lines).toEqual(expected[sql]);
+    expect(await changelogLines(environment().sqlQuery(sql))).toEqual(expected[sql]);
   });
 });
 

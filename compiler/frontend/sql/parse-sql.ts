@@ -117,7 +117,7 @@ function rewriteForGrammar(text: SqlText): string {
     }
     // The grammar only takes `f(...) OVER (...) AS alias` as a select item, and reports a syntax error for other forms.
     if (word === 'OVER' && !overWithAlias(tokens, i)) {
-      throw text.unsupported('OVER (...) without AS alias, or inside an expression', t, 'write it as a select item of its own: ROW_NUMBER() OVER (...) AS rn');
+      throw text.unsupported('OVER (...) without AS alias, or inside an expression', t, 'write it as a select item of its own with a name: SUM(v) OVER (...) AS s, ROW_NUMBER() OVER (...) AS rn (compute with it in an enclosing query)');
     }
     // TRY_CAST(x AS t) parses as CAST; the frontend reads the TRY_ back from the original text.
     if (word === 'TRY_CAST' && tokens[i + 1]?.text === '(') {
@@ -146,9 +146,9 @@ function rewriteForGrammar(text: SqlText): string {
   return changed ? chars.join('') : text.sql;
 }
 
-/** Whether the OVER at tokens[i] is followed by a parenthesized window and AS. */
+/** Whether the OVER at tokens[i] is followed by a parenthesized window, or a window's name, and AS. */
 function overWithAlias(tokens: { text?: string | null }[], i: number): boolean {
-  if (tokens[i + 1]?.text !== '(') return false;
+  if (tokens[i + 1]?.text !== '(') return tokens[i + 2]?.text?.toUpperCase() === 'AS';
   let depth = 0;
   for (let j = i + 1; j < tokens.length; j++) {
     if (tokens[j].text === '(') depth++;

@@ -15,6 +15,7 @@ import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunctio
 import { intervalMillis } from './interval.js';
 import { pathOf, tableName, unquoteName } from './names.js';
 import { parseSelectItem } from './parse-sql.js';
+import { isRowNumberItem, lowerOverSelect } from './over.js';
 import { filterRank, lowerRowNumberSelect } from './rank.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
@@ -86,7 +87,6 @@ export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
 function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
   const { text } = q;
   if (ctx.matchRecognizeClause()) throw text.unsupported('MATCH_RECOGNIZE', ctx.matchRecognizeClause());
-  if (ctx.windowClause()) throw text.unsupported('the WINDOW clause (OVER windows)', ctx.windowClause());
   const selectClause = ctx.selectClause();
   const loc = text.loc(selectClause);
   const source = lowerFrom(q, ctx.fromClause(), selectClause);
@@ -107,8 +107,13 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
   scope.selecting = true;
   const itemContexts = selectClause.selectList().columnProjectItem();
   if (itemContexts.some((item) => item.selectWindowItemColumnName())) {
-    if (group || ctx.havingClause()) throw text.unsupported('ROW_NUMBER() OVER in an aggregating select', group ?? ctx.havingClause(), 'aggregate in a subquery and rank its rows');
-    table = lowerRowNumberSelect(q, table, itemContexts, (item) => selectItem(q, exprs, scope, item));
+    if (group || ctx.havingClause()) throw text.unsupported('OVER in an aggregating select', group ?? ctx.havingClause(), 'aggregate in a subquery and apply OVER to its rows');
+    const windows = new Map((ctx.windowClause()?.namedWindow() ?? []).map((w) => [unquoteName(w.errorCapturingIdentifier().getText()), w.windowSpec()]));
+    const plain = (item: ColumnProjectItemContext) => selectItem(q, exprs, scope, item);
+    const overItems = itemContexts.filter((item) => item.selectWindowItemColumnName());
+    table = overItems.length === 1 && isRowNumberItem(text, overItems[0])
+      ? lowerRowNumberSelect({ ...q, env: q.env, windows }, table, itemContexts, plain)
+      : lowerOverSelect({ env: q.env, text, windows, args: (call) => exprs.arguments(call) }, table, itemContexts, plain);
     return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
   }
   const items = itemContexts.flatMap((item) => selectItem(q, exprs, scope, item));

@@ -2,7 +2,7 @@
 // `WHERE rn <= N` / `rn = 1` / `rn BETWEEN a AND b` that makes it a Top-N or a deduplication, as Flink's
 // planner reads the pattern. The select becomes a calc over a rank node without a range; the enclosing
 // WHERE replaces that node by one with the range (passes reject a rank left without one).
-import { FunctionCallContext, type ColumnProjectItemContext, type OverWindowItemContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import { FunctionCallContext, type ColumnProjectItemContext, type OverWindowItemContext, type WindowSpecContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { DataTypes } from '../../../runtime/core/data-types.js';
 import { literal, type Expr } from '../../../runtime/core/expr.js';
 import type { CalcNode, PlanNode, RankNode, SortKey } from '../../../runtime/core/plan.js';
@@ -12,6 +12,7 @@ import type { PlanBuilder } from '../../ir/plan-builder.js';
 import { CompileError } from '../../ir/diagnostics.js';
 import type { LExpr } from '../../ir/logical-expr.js';
 import { functionName } from './expression.js';
+import { windowOf } from './over.js';
 import { pathOf, unquoteName } from './names.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
@@ -19,6 +20,8 @@ import type { SqlNode, SqlText } from './sql-text.js';
 interface RankContext {
   env: TableContext;
   text: SqlText;
+  /** The WINDOW clause's windows by name (absent in an enclosing WHERE). */
+  windows?: ReadonlyMap<string, WindowSpecContext>;
 }
 
 /** The select list of a query with ROW_NUMBER() OVER: the other items, over a rank of the FROM table. */
@@ -47,8 +50,7 @@ function rankNode(q: RankContext, table: Table, item: OverWindowItemContext): Ra
     throw text.unsupported(`OVER aggregates (${name} OVER)`, item.KW_OVER(),
       'ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered by rn <= N (Top-N) or rn = 1 (deduplication) is supported; aggregate with GROUP BY and a group window instead');
   }
-  const spec = item.windowSpec();
-  if (!spec) throw text.unsupported('a named window (OVER w)', item, 'write the window inline: OVER (PARTITION BY ... ORDER BY ...)');
+  const spec = windowOf({ text, windows: q.windows ?? new Map() }, item);
   if (spec.windowFrame()) throw text.error('ROW_NUMBER() takes no window frame (ROWS/RANGE)', spec.windowFrame());
   const schema = table.getSchema();
   const column = (parts: string[], at: SqlNode): string => {
