@@ -199,11 +199,16 @@ export async function listJobs(opts: ClusterTarget & { all?: boolean }): Promise
   const scheduled = jobs.filter((j) => j.state === 'CREATED' || j.state === 'INITIALIZING');
   const running = jobs.filter((j) => !terminal.has(j.state) && !scheduled.includes(j));
   const ended = jobs.filter((j) => terminal.has(j.state));
+  // Beyond `flink list`: each job's parallelism (its execution config's), after Flink's line, so that scripts
+  // reading the line's fields as Flink's keep working.
+  const listed = [...running, ...scheduled, ...(opts.all ? ended : [])];
+  const parallelism = new Map(await Promise.all(listed.map(async (j) =>
+    [j.jid, (await call(() => client.get<{ 'execution-config': { 'job-parallelism': number } }>(`/jobs/${j.jid}/config`)))['execution-config']['job-parallelism']] as const)));
   const print = (header: string, list: JobOverview[]) => {
     console.log(header);
     for (const j of [...list].sort((a, b) => a['start-time'] - b['start-time'])) {
       const w = j['waiting-for-resources'];
-      console.log(`${flinkTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state}${w ? `, ${waitingText(w)}` : ''})`);
+      console.log(`${flinkTime(j['start-time'])} : ${j.jid} : ${j.name} (${j.state}${w ? `, ${waitingText(w)}` : ''}) [parallelism ${parallelism.get(j.jid)}]`);
     }
     console.log(FOOTER);
   };

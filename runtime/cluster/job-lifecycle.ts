@@ -77,6 +77,7 @@ export class JobLifecycle implements TaskManagerListener {
     job.taskState = 'DEPLOYING';
     job.waitingForResources = null;
     job.operators = [];
+    job.subtaskOperators = [];
     const restore = this.checkpoints.restoreFor(job);
     const command = {
       type: 'deploy' as const, jobId: job.id, attempt: job.attempt, bundle: job.bundle, plan: job.plan, config: job.config,

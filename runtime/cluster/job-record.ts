@@ -60,6 +60,8 @@ export class JobRecord {
   exchangeProperties: Record<string, string> | null = null;
   taskState: TaskState | null = null;
   operators: OperatorReport[] = [];
+  /** The coordinating task's figures per subtask at parallelism > 1 (empty at 1, where `operators` are subtask 0's). */
+  subtaskOperators: OperatorReport[][] = [];
   numRestarts = 0;
   restartTimer: NodeJS.Timeout | null = null;
   /** Subtasks per vertex: the slots each attempt needs (slot-pool.ts). */

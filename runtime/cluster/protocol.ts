@@ -61,6 +61,8 @@ export interface TaskReport {
   attempt: number;
   state: TaskState;
   operators: OperatorReport[];
+  /** At parallelism > 1, the coordinating task's figures per subtask (index i: subtask i), for REST's per-subtask views. */
+  subtasks?: OperatorReport[][];
 }
 
 export interface RegisterRequest {
@@ -160,7 +162,7 @@ const processSchema = z.object({
 }) satisfies z.ZodType<ProcessReport>;
 
 export const heartbeatSchema = z.object({
-  tasks: z.array(z.object({ jobId: hex32, attempt: z.number().int(), state: taskState, operators: z.array(operatorSchema) })),
+  tasks: z.array(z.object({ jobId: hex32, attempt: z.number().int(), state: taskState, operators: z.array(operatorSchema), subtasks: z.array(z.array(operatorSchema)).optional() })),
   /** The taskmanager process's own figures (heap, CPU, event loop), for its metrics. */
   process: processSchema.optional(),
 });

@@ -37,6 +37,8 @@ export class Task {
   /** Set when a sink could not commit a checkpoint's output: the job fails (and restarts from a checkpoint). */
   private failure: unknown = null;
   private readonly metrics: TaskMetrics;
+  /** Per subtask at parallelism > 1 (each keeps its own previous sample for its rates). */
+  private readonly subtaskMetrics: TaskMetrics[] = [];
   private readonly storage: CheckpointStorage;
   private readonly operatorIds: string[];
 
@@ -61,7 +63,11 @@ export class Task {
   }
 
   report(): TaskReport {
-    return { jobId: this.jobId, attempt: this.attempt, state: this.state, operators: this.metrics.sample(this.runner) };
+    const views = this.runner instanceof ParallelRunner ? this.runner.subtaskViews() : null;
+    return {
+      jobId: this.jobId, attempt: this.attempt, state: this.state, operators: this.metrics.sample(this.runner),
+      ...(views ? { subtasks: views.map((v, i) => (this.subtaskMetrics[i] ??= new TaskMetrics(this.cmd.plan)).sample(v)) } : {}),
+    };
   }
 
   /** Runs the attempt to its end and reports every state change; never rejects. */

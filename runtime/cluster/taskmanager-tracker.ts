@@ -80,6 +80,7 @@ export class TaskManagerTracker {
       // The coordinating task's figures are the job's (a helper's subtasks report through it).
       if (job.taskManager !== tm.id) continue;
       job.operators = t.operators;
+      job.subtaskOperators = t.subtasks ?? [];
       // Problems that did not fail the job (an accepted loss of records) go into its exceptions history.
       for (const o of t.operators) for (const i of o.incidents ?? []) job.recordException(i, o.name, intOption(job.config, 'web.exception-history-size', 16, 1));
       for (const o of t.operators) if (o.outputSample?.length) job.recordOutputSample(o.id, o.outputSample);

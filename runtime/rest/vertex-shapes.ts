@@ -4,6 +4,7 @@
 // n subtasks; a subtask's figures are its chain's: records in at the head, out at the tail, and the tail's
 // busy/idle/backpressured time (a chain ending in a sink is busy while the sink works, as in Flink).
 import { describe } from '../exec/describe.js';
+import { maxParallelismOf } from '../exec/key-groups.js';
 import type { JobRecord } from '../cluster/job-record.js';
 import type { JobManager } from '../cluster/jobmanager.js';
 import type { OperatorReport } from '../cluster/protocol.js';
@@ -32,16 +33,22 @@ export function executionState(job: JobRecord): ExecutionState {
   }
 }
 
-/** Subtasks per vertex. A sluice job runs as one task today; the scale-out work makes this the job's parallelism. */
-export function vertexParallelism(_job: JobRecord, _v: JobVertex): number {
-  return 1;
+/** Subtasks per vertex: every vertex runs at the job's parallelism (an aggregate without keys in subtask 0 only). */
+export function vertexParallelism(job: JobRecord, _v: JobVertex): number {
+  return job.parallelism;
 }
 
 export const subtaskIndexes = (job: JobRecord, v: JobVertex) => Array.from({ length: vertexParallelism(job, v) }, (_, i) => i);
 
-/** The operator reports of one subtask of the job (one task today: subtask 0 has them all). */
+/** The operator reports of one subtask of the job: at parallelism 1 the task's, else the subtask's own. */
 function subtaskReports(job: JobRecord, subtask: number): OperatorReport[] {
-  return subtask === 0 ? job.operators : [];
+  if (job.parallelism === 1) return subtask === 0 ? job.operators : [];
+  return job.subtaskOperators[subtask] ?? [];
+}
+
+/** The taskmanager running subtask `i` (its own when the job is spread over several). */
+function taskManagerOf(job: JobRecord, i: number): string | null {
+  return job.placements.find((p) => p.subtasks.includes(i))?.taskManager ?? job.taskManager;
 }
 
 /**
@@ -105,8 +112,9 @@ function stateTimestamps(job: JobRecord): Record<ExecutionState, number> {
   };
 }
 
-function hostOf(jm: JobManager, job: JobRecord): string {
-  return (job.taskManager && jm.taskManagers.get(job.taskManager)?.info.host) || '(unassigned)';
+function hostOf(jm: JobManager, job: JobRecord, i: number): string {
+  const tm = taskManagerOf(job, i);
+  return (tm && jm.taskManagers.get(tm)?.info.host) || '(unassigned)';
 }
 
 /** A vertex in /jobs/:jobid (JobDetailsVertexInfo). */
@@ -116,7 +124,7 @@ export function vertexSummary(job: JobRecord, v: JobVertex, now: number) {
   return {
     id: v.id,
     name: v.name,
-    maxParallelism: 128,
+    maxParallelism: maxParallelismOf(job.plan.config),
     parallelism: p,
     status: state,
     ...times(job, now),
@@ -152,11 +160,11 @@ function subtaskDetails(jm: JobManager, job: JobRecord, v: JobVertex, i: number,
     subtask: i,
     status: state,
     attempt: Math.max(0, job.attempt - 1),
-    endpoint: hostOf(jm, job),
-    host: hostOf(jm, job),
+    endpoint: hostOf(jm, job, i),
+    host: hostOf(jm, job, i),
     ...times(job, now),
     metrics: ioMetrics(c.head, c.tail),
-    'taskmanager-id': job.taskManager ?? '(unassigned)',
+    'taskmanager-id': taskManagerOf(job, i) ?? '(unassigned)',
     'status-duration': statusDuration,
   };
 }
@@ -167,7 +175,7 @@ export function vertexDetails(jm: JobManager, job: JobRecord, v: JobVertex) {
   return {
     id: v.id,
     name: v.name,
-    maxParallelism: 128,
+    maxParallelism: maxParallelismOf(job.plan.config),
     parallelism: vertexParallelism(job, v),
     now,
     subtasks: subtaskIndexes(job, v).map((i) => subtaskDetails(jm, job, v, i, now)),
@@ -228,8 +236,8 @@ export function subtaskTimes(jm: JobManager, job: JobRecord, v: JobVertex) {
     now,
     subtasks: subtaskIndexes(job, v).map((i) => ({
       subtask: i,
-      host: hostOf(jm, job),
-      endpoint: hostOf(jm, job),
+      host: hostOf(jm, job, i),
+      endpoint: hostOf(jm, job, i),
       duration: times(job, now).duration,
       timestamps: stateTimestamps(job),
     })),
@@ -242,7 +250,7 @@ export function vertexTaskManagers(jm: JobManager, job: JobRecord, v: JobVertex)
   const state = executionState(job);
   const byTm = new Map<string, number[]>();
   for (const i of subtaskIndexes(job, v)) {
-    const tm = job.taskManager ?? '(unassigned)';
+    const tm = taskManagerOf(job, i) ?? '(unassigned)';
     byTm.set(tm, [...(byTm.get(tm) ?? []), i]);
   }
   return {
@@ -250,8 +258,8 @@ export function vertexTaskManagers(jm: JobManager, job: JobRecord, v: JobVertex)
     name: v.name,
     now,
     taskmanagers: [...byTm].map(([tm, subtasks]) => ({
-      endpoint: hostOf(jm, job),
-      host: hostOf(jm, job),
+      endpoint: hostOf(jm, job, subtasks[0]),
+      host: hostOf(jm, job, subtasks[0]),
       'taskmanager-id': tm,
       status: state,
       ...times(job, now),

@@ -1,6 +1,6 @@
 // A job submitted to the session cluster with -p 2 runs its 2 subtasks in one taskmanager (2 slots, slot
 // sharing) and its windows equal an independent count over the file splits; what REST shows of a sink's rows
-// (the output sample) takes in every subtask's.
+// (the output sample) takes in every subtask's, and REST shows figures per subtask as Flink's.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyGroupFunction, subtaskOf } from '../../runtime/exec/key-groups.js';
@@ -52,8 +52,51 @@ describe('parallel subtasks in the session cluster', () => {
         seen.add(String(k));
       }
       return seen.size === 7;
-    }, 60_000);
+    }, 120_000);
     expect((await cluster.rest('PATCH', `/jobs/${jobId}?mode=cancel`)).status).toBe(202);
     await cluster.waitForState(jobId, 'CANCELED', 60_000);
-  }, 180_000);
+  }, 300_000);
+
+  it('per-subtask REST at -p 2 as Flink\'s: vertices with parallelism 2, subtasks/metrics (aggregated, ?subtasks=), watermarks, backpressure, subtask hosts; sluice list', async () => {
+    // 40 000 ids in two datagen ranges of 20 000, at 2000 rows/s each: every source subtask emits 20 000 rows.
+    const bundle = compileFixture('test/parallel/fixtures/sequence-job.ts', ['--totals', '--rows', '40000', '--rate', '4000']);
+    const jobId = jobIdOf(cluster.sluice(['run', '-d', '-p', '2', bundle]));
+    await cluster.waitForState(jobId, 'RUNNING', 90_000);
+    const job = await cluster.job(jobId);
+    expect(job.vertices.length).toBeGreaterThanOrEqual(2);
+    for (const v of job.vertices) expect(v).toMatchObject({ parallelism: 2, maxParallelism: 128 });
+    expect(job.plan.nodes.map((n: any) => n.parallelism)).toEqual(job.vertices.map(() => 2));
+    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`${jobId} : parallel test job \\(RUNNING\\) \\[parallelism 2\\]`));
+    const source = job.vertices[0].id;
+    const base = `/jobs/${jobId}/vertices/${source}`;
+    const details = (await cluster.rest('GET', base)).json;
+    expect(details.parallelism).toBe(2);
+    expect(details.subtasks.map((s: any) => s.subtask)).toEqual([0, 1]);
+    for (const s of details.subtasks) expect(s).toMatchObject({ host: expect.any(String), 'taskmanager-id': expect.any(String) });
+    // Both subtasks read while the job runs.
+    await cluster.waitFor('both source subtasks emitting', async () => {
+      const per = await Promise.all([0, 1].map(async (i) => (await cluster.rest('GET', `${base}/subtasks/metrics?get=numRecordsOut&subtasks=${i}`)).json[0]?.sum ?? 0));
+      return per.every((n) => n > 0);
+    }, 60_000);
+    const names = (await cluster.rest('GET', `${base}/subtasks/metrics`)).json.map((m: any) => m.id);
+    expect(names).toEqual(expect.arrayContaining(['numRecordsOut', 'busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond']));
+    const agg = (await cluster.rest('GET', `${base}/subtasks/metrics?get=numRecordsOut`)).json[0];
+    expect(Object.keys(agg).sort()).toEqual(['avg', 'id', 'max', 'min', 'sum']);
+    expect(agg.min).toBeLessThanOrEqual(agg.max);
+    expect(agg.avg).toBeCloseTo(agg.sum / 2);
+    expect((await cluster.rest('GET', `${base}/subtasks/metrics?get=numRecordsOut&agg=sum,max`)).json[0]).toEqual({ id: 'numRecordsOut', sum: agg.sum, max: agg.max });
+    const marks = (await cluster.rest('GET', `${base}/watermarks`)).json;
+    expect(marks.map((m: any) => m.id)).toEqual(['0.currentInputWatermark', '1.currentInputWatermark']);
+    const bp = await cluster.waitFor('backpressure figures', async () => {
+      const r = (await cluster.rest('GET', `${base}/backpressure`)).json;
+      return r.status === 'ok' && r;
+    });
+    expect(bp.subtasks.map((s: any) => s.subtask)).toEqual([0, 1]);
+    for (const s of bp.subtasks) expect(s['backpressure-level']).toMatch(/^(ok|low|high)$/);
+    // Each range holds 20 000 ids, so no source subtask emits more; the vertex's figure in /jobs/:jobid is their sum.
+    const [s0, s1] = await Promise.all([0, 1].map(async (i) => (await cluster.rest('GET', `${base}/subtasks/metrics?get=numRecordsOut&subtasks=${i}`)).json[0].sum as number));
+    expect(s0).toBeLessThanOrEqual(20_000);
+    expect(s1).toBeLessThanOrEqual(20_000);
+    await cluster.waitForState(jobId, 'FINISHED', 60_000);
+  }, 240_000);
 });

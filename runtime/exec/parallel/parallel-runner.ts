@@ -80,6 +80,19 @@ export function spawnSubtask(data: Omit<SubtaskData, 'sluiceSubtask'>): Worker {
   return new Worker(data.bundle, { workerData: full, transferList: data.ports.filter((x): x is MessagePort => x !== null) });
 }
 
+/** One subtask's figures in the shape of a runner's. */
+export type SubtaskView = Pick<JobRun, 'metrics' | 'times' | 'watermarks'>;
+
+function viewOf(r: SubtaskReport): SubtaskView {
+  const metrics = new JobMetrics();
+  for (const o of r.operators) {
+    const m = metrics.operator(o.id, o.name);
+    [m.recordsIn, m.recordsOut, m.lateRecordsDropped, m.badRecordsSkipped, m.recordsLost, m.pendingRecords] =
+      [o.recordsIn, o.recordsOut, o.lateRecordsDropped, o.badRecordsSkipped, o.recordsLost, o.pendingRecords];
+  }
+  return { metrics, times: new Map(r.times), watermarks: new Map(r.watermarks) };
+}
+
 export class ParallelRunner implements JobRun {
   readonly metrics = new JobMetrics();
   readonly log: Logger;
@@ -104,9 +117,9 @@ export class ParallelRunner implements JobRun {
     return this.options.parallelism;
   }
 
-  /** The figures each subtask reported last (per-subtask metrics and watermarks). */
-  subtaskReports(): (SubtaskReport | null)[] {
-    return this.subtasks.map((s) => s.report);
+  /** Each subtask's last report as a runner's figures (what cluster/task-metrics.ts samples); null before its first. */
+  subtaskViews(): (SubtaskView | null)[] {
+    return this.subtasks.map((s) => (s.report ? viewOf(s.report) : null));
   }
 
   async run(): Promise<void> {
