@@ -166,8 +166,12 @@ export class JobLifecycle implements TaskManagerListener {
       case 'RUNNING':
         if (job.state === 'CREATED' || job.state === 'RESTARTING') this.transition(job, 'RUNNING');
         return;
-      case 'FINISHED':
+      case 'FINISHED': {
+        const location = job.rescaling && job.state === 'RUNNING' ? job.savepoints.get(job.rescaling.triggerId)?.location : null;
+        if (location) return this.redeployAt(job, job.rescaling!.to, location);
+        job.rescaling = null;
         return this.transition(job, job.state === 'CANCELLING' ? 'CANCELED' : 'FINISHED');
+      }
       case 'CANCELED': {
         const cancelledWithSavepoint = [...job.savepoints.values()].some((o) => o.then === 'cancel' && o.status === 'COMPLETED' && o.location);
         if (job.state === 'CANCELLING' || cancelledWithSavepoint) return this.transition(job, 'CANCELED');
@@ -180,6 +184,21 @@ export class JobLifecycle implements TaskManagerListener {
         throw new Error(`unknown task state ${String(never)}`);
       }
     }
+  }
+
+  /**
+   * The second half of a rescale: the attempt stopped at the savepoint `location`; the job goes RESTARTING (as
+   * Flink's adaptive scheduler does) and its next attempt runs at `parallelism`, restored from that savepoint,
+   * whose state redistribute.ts splits among the new subtasks. Not a failure: no restart is counted.
+   */
+  private redeployAt(job: JobRecord, parallelism: number, location: string): void {
+    job.rescaling = null;
+    this.release(job);
+    this.log.info({ jobId: job.id, from: job.parallelism, to: parallelism, savepoint: location }, `Rescaling job ${job.id} from parallelism ${job.parallelism} to ${parallelism}, restoring from ${location}.`);
+    job.parallelism = parallelism;
+    job.checkpoints.restorePath = location;
+    this.transition(job, 'RESTARTING');
+    this.deploy(job);
   }
 
   /** A failure of the job's current attempt: record it, then restart per the strategy or fail the job. */

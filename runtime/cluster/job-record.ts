@@ -66,6 +66,11 @@ export class JobRecord {
   restartTimer: NodeJS.Timeout | null = null;
   /** Subtasks per vertex: the slots each attempt needs (slot-pool.ts). */
   parallelism = 1;
+  /**
+   * A rescale (PUT /jobs/:jobid/resource-requirements) under way: the stop-with-savepoint it triggered and the
+   * parallelism the job is deployed at once that savepoint is stored.
+   */
+  rescaling: { to: number; triggerId: string } | null = null;
   /** The next attempt waits for slots: since when, until when (slot.request.timeout) and why; null when it does not. */
   waitingForResources: { since: number; deadline: number; reason: string } | null = null;
   readonly exceptions: ExceptionEntry[] = [];

@@ -8,11 +8,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/log.js';
 import { durationOption } from '../core/options.js';
+import { maxParallelismOf } from '../exec/key-groups.js';
+import { snapshotLayout } from '../exec/redistribute.js';
 import { CheckpointCoordinator } from './checkpoint-coordinator.js';
 import type { ClusterPaths } from './cluster-dir.js';
 import type { Config } from './config.js';
-import { badRequest, notFound } from './errors.js';
-import { HEX32 } from './ids.js';
+import { badRequest, conflict, notFound } from './errors.js';
+import { HEX32, newTriggerId } from './ids.js';
 import { JarStore } from './jars.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { JobRecord, type SavepointOperation } from './job-record.js';
@@ -132,6 +134,33 @@ export class JobManager {
   /** A savepoint (then continue or cancel) or a stop-with-savepoint; returns the trigger id. */
   triggerSavepoint(jobId: string, targetDirectory: string | null | undefined, then: SavepointOperation['then'], drain = false, triggerId?: string | null): Promise<string> {
     return this.savepoints.trigger(this.job(jobId), targetDirectory, then, drain, triggerId);
+  }
+
+  /**
+   * Rescales a running job (PUT /jobs/:jobid/resource-requirements): a stop-with-savepoint, then the job's next
+   * attempt at `parallelism` restored from it (job-lifecycle.ts redeployAt). Refused up front when its state
+   * could not be split at another parallelism (a source without a split assignment, as redistribute.ts says).
+   */
+  async rescale(jobId: string, parallelism: number): Promise<void> {
+    const job = this.job(jobId);
+    if (job.rescaling) throw conflict(`Job ${job.id} is being rescaled to parallelism ${job.rescaling.to} already`);
+    if (parallelism === job.parallelism) return;
+    const max = maxParallelismOf(job.plan.config);
+    if (parallelism > max) throw badRequest(`parallelism ${parallelism} is above the job's pipeline.max-parallelism ${max}`);
+    for (const [id, source] of snapshotLayout(job.plan).sources) {
+      if (!source.splits) {
+        throw badRequest(`job ${job.id} cannot be rescaled: source ${id} (connector '${source.connector}') has no split assignment that carries its position to another parallelism (docs/operations.md, Scaling out)`);
+      }
+    }
+    // Marked before the trigger: the task's answer can never find the job without it.
+    const triggerId = newTriggerId();
+    job.rescaling = { to: parallelism, triggerId };
+    try {
+      await this.savepoints.trigger(job, null, 'stop', false, triggerId);
+    } catch (e) {
+      job.rescaling = null;
+      throw e;
+    }
   }
 
   savepointStatus(jobId: string, triggerId: string): SavepointOperation {

@@ -45,8 +45,14 @@ export async function runDatagen(run: DatagenRun): Promise<DatagenSummary> {
   if (run.partitions !== undefined) {
     const admin = await client.admin();
     try {
-      if (!(await admin.topicExists(run.topic))) await admin.createTopic(run.topic, run.partitions, {});
-      else run.log.info({ topic: run.topic }, 'the topic exists already: --partitions applies only to a topic it creates');
+      if (!(await admin.topicExists(run.topic))) {
+        // A loaded broker may be slow to elect the new partitions' leaders: the topic exists then, and the
+        // producer waits for its leaders itself.
+        await admin.createTopic(run.topic, run.partitions, {}).catch(async (e: unknown) => {
+          if (!(await admin.topicExists(run.topic))) throw e;
+          run.log.warn({ topic: run.topic, err: (e as Error).message }, 'the topic was created; its partitions have no leader yet');
+        });
+      } else run.log.info({ topic: run.topic }, 'the topic exists already: --partitions applies only to a topic it creates');
     } finally {
       await admin.close();
     }

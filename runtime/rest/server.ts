@@ -19,6 +19,7 @@ import { reconcileRoutes } from './routes/reconcile.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { processRoutes } from './routes/processes.js';
 import { vertexRoutes } from './routes/vertices.js';
+import { resourceRequirementsRoutes } from './routes/resource-requirements.js';
 
 export interface RestServerOptions {
   address: string;
@@ -62,6 +63,7 @@ export async function startRestServer(jm: JobManager, opts: RestServerOptions): 
   jobRoutes(app, jm);
   reconcileRoutes(app, jm);
   vertexRoutes(app, jm);
+  resourceRequirementsRoutes(app, jm);
   processRoutes(app, jm);
   jarRoutes(app, jm, () => url);
   metricsRoutes(app, jm);
