@@ -139,6 +139,8 @@ export class JobLifecycle implements TaskManagerListener {
 
   /** A taskmanager running some of the attempt's subtasks (not the coordinator) reports their state. */
   helperStateChanged(job: JobRecord, state: TaskState, error: ErrorInfo | undefined, tmId: string): void {
+    // The attempt has failed already (its hosts' cancellation follows): nothing more to decide.
+    if (job.taskState === null) return;
     // Running, or finished with the job: the coordinator speaks for the job. Anything else ends the attempt.
     if (state === 'FINISHED') {
       // Its subtasks ended with their input: its slots are free, and its heartbeats no longer carry the task.

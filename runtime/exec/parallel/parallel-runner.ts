@@ -235,6 +235,9 @@ export class ParallelRunner implements JobRun {
     } finally {
       if (hello) clearInterval(hello);
       await Promise.all([control?.reader.close(), control?.writer.close()]);
+      // A request to a subtask in another process that is gone is never answered (a snapshot waiting for it ends).
+      for (const r of this.replies.values()) r.reject(new Error(`${plan.name} stopped before a subtask answered`));
+      this.replies.clear();
     }
     if (failure !== null) throw failure;
   }
