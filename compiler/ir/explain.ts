@@ -4,6 +4,7 @@ import { callText, MONTHS } from '../../runtime/core/builtins.js';
 import type { Expr } from '../../runtime/core/expr.js';
 import { overName } from '../../runtime/exec/over/over-name.js';
 import { rankName } from '../../runtime/exec/rank/rank-strategy.js';
+import { sortName } from '../../runtime/exec/sort/sort-processor.js';
 import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode } from '../../runtime/core/plan.js';
 
 export function exprToString(e: Expr): string {
@@ -39,6 +40,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     }
     case 'rank': return `${id}${rankName(n)}`;
     case 'overAggregate': return `${id}${overName(n)}`;
+    case 'sort': return `${id}${sortName(n)}`;
     case 'union': return `${id}Union(all=[true])`;
     case 'join': return `${id}${joinText(n)}`;
     case 'sink':
@@ -136,6 +138,7 @@ function stageName(n: PlanNode): string {
     case 'calc': return 'Calc';
     case 'rank': return 'Rank';
     case 'overAggregate': return 'OverAggregate';
+    case 'sort': return 'Sort';
     case 'union': return 'Union';
     case 'join': return 'Join';
     case 'groupAggregate': return 'GroupAggregate';

@@ -1,7 +1,7 @@
 // Puts an exchange in front of every keyed operator: a group or window aggregate's rows must reach the
 // subtask that owns their key's key group (runtime/exec/key-groups.ts), so its input is distributed by
 // hash of the grouping keys (no keys: every row to key group 0's subtask, as Flink runs a global aggregate).
-// A join's two inputs are distributed by their join keys. Every other edge stays forward: sources, calcs, unions and sinks run in the subtask that feeds them.
+// A join's two inputs are distributed by their join keys, a sort's rows all go to one subtask. Every other edge stays forward: sources, calcs, unions and sinks run in the subtask that feeds them.
 // Runs after the rewrites (they see no exchanges) and before fusion, which fuses up to an exchange.
 import type { ExchangeNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
 import { unhandledKind } from '../../runtime/core/plan.js';
@@ -40,6 +40,17 @@ export function insertExchanges(plan: JobPlan): JobPlan {
         if (input.kind === 'exchange') { nodes.push(n); break; }
         const x: ExchangeNode = {
           kind: 'exchange', id: exchangeId(n.id), input: n.input, distribution: { kind: 'hash', keys: n.partitionKeys },
+          schema: input.schema, changelog: input.changelog, upsertKey: input.upsertKey,
+        };
+        nodes.push(x, { ...n, input: x.id });
+        break;
+      }
+      case 'sort': {
+        // A sort sees every row: one subtask sorts them all (Flink's singleton distribution).
+        const input = byId.get(n.input)!;
+        if (input.kind === 'exchange') { nodes.push(n); break; }
+        const x: ExchangeNode = {
+          kind: 'exchange', id: exchangeId(n.id), input: n.input, distribution: { kind: 'hash', keys: [] },
           schema: input.schema, changelog: input.changelog, upsertKey: input.upsertKey,
         };
         nodes.push(x, { ...n, input: x.id });

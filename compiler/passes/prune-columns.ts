@@ -52,6 +52,8 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      // A sort passes its input's columns through and reads its order columns.
+      case 'sort': need(n.input, [...mine, ...n.orderBy.map((k) => k.column)]); break;
       // An exchange routes by its keys; a fused node reads what its calcs read.
       case 'exchange': {
         const cols = new Set(mine);
@@ -79,6 +81,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
     if (n.kind === 'join') out = pruneJoin(n, mine);
     if (n.kind === 'rank') out = pruneRank(n, pruned.get(n.input)!, mine);
     if (n.kind === 'overAggregate') out = pruneOver(n, pruned.get(n.input)!, mine);
+    if (n.kind === 'sort' && pruned.get(n.input)!.schema.length !== n.schema.length) out = { ...n, schema: pruned.get(n.input)!.schema };
     pruned.set(n.id, out);
     return out;
   });

@@ -8,10 +8,10 @@
 // (automatic mode: when the sources open), runtime/exec/runtime-mode.ts.
 import { sinkChangelogProblem } from '../../runtime/connectors/check-table.js';
 import { findConnector } from '../../runtime/connectors/registry.js';
-import type { JobPlan, PlanNode } from '../../runtime/core/plan.js';
+import type { JobPlan, PlanNode, SortNode } from '../../runtime/core/plan.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { CompileError } from '../ir/diagnostics.js';
-import { runtimeMode } from '../../runtime/exec/runtime-mode.js';
+import { RUNTIME_MODE_KEY, runtimeMode, streamingSortRefusal } from '../../runtime/exec/runtime-mode.js';
 
 export function validateChangelog(plan: JobPlan): JobPlan {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
@@ -25,6 +25,7 @@ export function validateChangelog(plan: JobPlan): JobPlan {
         `SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (...) AS ${n.rankColumn} FROM t) WHERE ${n.rankColumn} <= 3 (Top-N) or ${n.rankColumn} = 1 (deduplication)`);
     }
     if (batch) continue;
+    if (n.kind === 'sort') checkStreamingSort(n, byId.get(n.input)!);
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
       const input = byId.get(n.input)!;
       if (input.changelog !== 'insert-only') {
@@ -35,6 +36,16 @@ export function validateChangelog(plan: JobPlan): JobPlan {
     if (n.kind === 'sink') checkSink(n, byId.get(n.input)!);
   }
   return plan;
+}
+
+/** What Flink's streaming planner refuses of ORDER BY (a batch runs any ORDER BY). */
+function checkStreamingSort(n: SortNode, input: PlanNode): void {
+  if (n.streaming === null) {
+    throw new CompileError(streamingSortRefusal(n), n.loc, `sort by an ascending time attribute, add LIMIT (a Top-N), or run the job in batch mode (-D ${RUNTIME_MODE_KEY}=batch)`);
+  }
+  if ((n.streaming === 'rowtime' || n.streaming === 'proctime') && input.changelog !== 'insert-only') {
+    throw new CompileError(`ORDER BY ${n.orderBy[0].column} (a temporal sort) does not take the updates its input produces`, n.loc, 'sort an append-only input, or run the job in batch mode');
+  }
 }
 
 function checkSink(n: Extract<PlanNode, { kind: 'sink' }>, input: PlanNode): void {

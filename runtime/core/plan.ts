@@ -164,6 +164,27 @@ export interface RankNode extends NodeBase {
   strategy: RankStrategy;
 }
 
+/**
+ * ORDER BY / LIMIT of a query (Flink's Sort, SortLimit and Limit). A batch sorts every row at the end of input
+ * and sends rows offset+1 .. offset+fetch in order. A stream runs it as Flink's streaming planner does, as
+ * `streaming` says: 'rowtime' / 'proctime', ORDER BY an ascending time attribute then other columns (rows go
+ * out in order as time passes them; rowtime rows older than the last sent are dropped as late); 'top-n',
+ * ORDER BY ... LIMIT (a Top-N over the whole input, updating); 'limit', LIMIT alone (the first rows); null,
+ * what a stream cannot do (any other ORDER BY): refused unless the run is a batch.
+ */
+export interface SortNode extends NodeBase {
+  kind: 'sort';
+  input: string;
+  orderBy: SortKey[];
+  /** Rows skipped before the first one sent. */
+  offset: number;
+  /** Rows sent at most; null: all. */
+  fetch: number | null;
+  streaming: SortStreaming | null;
+}
+
+export type SortStreaming = 'rowtime' | 'proctime' | 'top-n' | 'limit';
+
 export type RankStrategy =
   | 'dedup-proctime-first' | 'dedup-proctime-last' | 'dedup-rowtime-first' | 'dedup-rowtime-last'
   | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n';
@@ -245,7 +266,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -281,7 +302,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -305,7 +326,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': case 'sort': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

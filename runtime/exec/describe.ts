@@ -2,6 +2,7 @@
 import { unhandledKind, type PlanNode } from '../core/plan.js';
 import { overName } from './over/over-name.js';
 import { rankName } from './rank/rank-strategy.js';
+import { sortName } from './sort/sort-processor.js';
 
 export function describe(n: PlanNode): string {
   switch (n.kind) {
@@ -12,6 +13,7 @@ export function describe(n: PlanNode): string {
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
     case 'rank': return rankName(n);
     case 'overAggregate': return overName(n);
+    case 'sort': return sortName(n);
     case 'union': return 'Union';
     case 'join': return `${n.interval ? 'IntervalJoin' : 'Join'}(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;

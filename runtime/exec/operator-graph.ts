@@ -9,7 +9,7 @@ import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import type { JobMetrics } from '../core/metrics.js';
 import { durationOption } from '../core/options.js';
-import { inputsOf, unhandledKind, type ExchangeNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type SourceNode, type WindowAggregateNode } from '../core/plan.js';
+import { inputsOf, unhandledKind, type ExchangeNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type SortNode, type SourceNode, type WindowAggregateNode } from '../core/plan.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import { aggKernel } from '../state/agg-kernel.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
@@ -21,7 +21,9 @@ import { OutputSample } from '../core/output-sample.js';
 import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 import type { JobSnapshot } from './snapshot.js';
 import { SourcePump } from './source-pump.js';
-import { checkBatchPlan, checkStreamingSinks, resolveBatch, type RuntimeMode } from './runtime-mode.js';
+import { checkBatchPlan, checkStreamingSinks, resolveBatch, RUNTIME_MODE_KEY, streamingSortRefusal, type RuntimeMode } from './runtime-mode.js';
+import { BatchSort, ProcTimeSort, RowTimeSort, sortAsRank } from './sort/sort-processor.js';
+import { UserError } from '../core/errors.js';
 import { FinalRows } from './final-rows.js';
 import { rankChangelog } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
@@ -182,6 +184,12 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const p = new OverAggregateProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
+      case 'sort': {
+        const p = sortProcessor(n, byId.get(n.input)!, batch, m);
+        if (p instanceof RowTimeSort || p instanceof RankProcessor) {
+          if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
+          g.stateful.set(n.id, p);
+        }
         ends.set(n.id, { entry: () => p, exit: p });
         break;
       }
@@ -244,6 +252,18 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
 }
 
 /** Whether every reader of a source's rows is a generated stage that keeps no reference to them. */
+/** A batch sorts everything at the end; a stream sorts by time, or ranks (Top-N, LIMIT), as sort-processor.ts says. */
+function sortProcessor(n: SortNode, input: PlanNode, batch: boolean, m: OperatorMetrics): Processor & { outputs: Processor[] } {
+  if (batch) return new BatchSort(n, m);
+  switch (n.streaming) {
+    case 'rowtime': return new RowTimeSort(n, m);
+    case 'proctime': return new ProcTimeSort(n, m);
+    case 'top-n': case 'limit': return new RankProcessor(sortAsRank(n, input), input.schema, m);
+    case null: throw new UserError(streamingSortRefusal(n), `sort by an ascending time attribute, add LIMIT (a Top-N), or run with -D ${RUNTIME_MODE_KEY}=batch`);
+    default: return unhandledKind(n.streaming);
+  }
+}
+
 function releasesRows(readers: readonly PlanNode[], code: StageCode): boolean {
   const releasing = new Set(code.releasesInput ?? []);
   return readers.every((c) => c.kind === 'fused' && releasing.has(c.id));

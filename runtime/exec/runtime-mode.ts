@@ -5,7 +5,7 @@
 import type { SourceReader } from '../core/connector.js';
 import { UserError } from '../core/errors.js';
 import { connectorFor, isProblem, sinkChangelogProblem } from '../connectors/check-table.js';
-import type { JobPlan, SourceNode } from '../core/plan.js';
+import type { JobPlan, SortNode, SourceNode } from '../core/plan.js';
 
 export type RuntimeMode = 'streaming' | 'batch' | 'automatic';
 
@@ -49,6 +49,11 @@ export function checkBatchPlan(plan: JobPlan): void {
       );
     }
   }
+}
+
+/** Flink's words for an ORDER BY a stream cannot run (not an ascending time attribute, no LIMIT). */
+export function streamingSortRefusal(n: SortNode): string {
+  return `Sort on a non-time-attribute field is not supported in streaming mode: ORDER BY ${n.orderBy.map((k) => `${k.column}${k.desc ? ' DESC' : ''}`).join(', ')}`;
 }
 
 /**

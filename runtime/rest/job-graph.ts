@@ -24,6 +24,8 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
     case 'join':
     case 'rank':
     case 'overAggregate':
+    // A sort's rows all go to one subtask: hash of no key (Flink calls it GLOBAL).
+    case 'sort':
       return 'HASH';
     case 'source':
     case 'calc':

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../compiler/api/index.js';
 import { compileJob, instantiate } from '../../compiler/index.js';
 import type { CompiledBundle } from '../../runtime/core/bundle.js';
+import { optimize } from '../../compiler/passes/index.js';
+import { runPlan } from '../../compiler/run-standalone.js';
+import { takeCollected } from '../../runtime/connectors/collect/sink.js';
 import { CompileError } from '../../compiler/ir/diagnostics.js';
 import { runCompiled } from '../../runtime/cli/run-compiled.js';
 import { UserError } from '../../runtime/core/errors.js';
@@ -123,5 +126,38 @@ describe('batch mode refuses what has no final result', () => {
     const source = { kind: 'source', id: 's', table: 'users', connector: 'upsert-kafka', changelog: 'upsert', schema: [] } as unknown as SourceNode;
     expect(() => checkBatchPlan({ name: 'j', args: [], config: {}, nodes: [source], udfs: [] })).toThrow(
       /execution.runtime-mode = batch: table 'users' \(connector 'upsert-kafka'\) produces updates and deletes/);
+  });
+});
+
+describe('ORDER BY and LIMIT (semantics against Flink: test/conformance, families sort and batch)', () => {
+  const byAmount = 'SELECT id, amount FROM orders ORDER BY amount DESC, id';
+
+  it('batch: every row in order, against a sort written here', async () => {
+    const rows = await env('batch').sqlQuery(byAmount).execute().collectChangelog();
+    expect(rows.every((c) => c.kind === RowKind.INSERT)).toBe(true);
+    const expected = [...ORDERS].sort((a, b) => b.amount - a.amount || a.id - b.id).map((o) => ({ id: o.id, amount: o.amount }));
+    expect(rows.map((c) => c.row)).toEqual(expected);
+    const top = await env('batch').sqlQuery(`${byAmount} LIMIT 4`).execute().collect();
+    expect(top).toEqual(expected.slice(0, 4));
+  });
+
+  it('a stream refuses an ORDER BY Flink refuses, at compile time with its place and at run time for a batch-compiled plan', async () => {
+    const err = await (async () => env('streaming').sqlQuery(byAmount).execute().collect())().catch((e) => e);
+    expect(err).toBeInstanceOf(CompileError);
+    expect(err.message).toMatch(/Sort on a non-time-attribute field is not supported in streaming mode: ORDER BY amount DESC, id/);
+    expect(err.hint).toMatch(/-D execution.runtime-mode=batch/);
+
+    // Compiled for batch, run as a stream: the runtime refuses it with the same words before reading a row.
+    const tEnv = env('batch');
+    const sorted = tEnv.sqlQuery(byAmount);
+    tEnv.registerTable({ name: 'sorted', columns: sorted.getSchema().map((f) => ({ kind: 'physical' as const, name: f.name, type: f.type })), watermark: null, primaryKey: [], options: { connector: 'collect', id: 'batch-final-sorted' } });
+    sorted.executeInsert('sorted');
+    const plan = optimize(tEnv.buildPlan('sorted', []));
+    const run = await runPlan({ ...plan, config: { ...plan.config, 'execution.runtime-mode': 'streaming' } }, true).catch((e) => e);
+    expect(run).toBeInstanceOf(UserError);
+    expect(run.message).toMatch(/Sort on a non-time-attribute field is not supported in streaming mode/);
+    expect(takeCollected('batch-final-sorted')).toEqual([]);
+    await runPlan(plan, false); // interpreted (--unfused): the same order
+    expect(takeCollected('batch-final-sorted').map((c) => c.row.id)).toEqual([...ORDERS].sort((a, b) => b.amount - a.amount || a.id - b.id).map((o) => o.id));
   });
 });

@@ -30,7 +30,7 @@ describe('sluice compile type-checks the job', { timeout: 180_000 }, () => {
     const rel = path.relative(ROOT, job);
     expect(r.stderr.trim().split('\n')).toEqual([
       `${rel}:5:5: error: Property 'orderBy' does not exist on type 'Table'.`,
-      '  hint: a stream has no end to sort by: sort where the sink table is read (docs/sql.md)',
+      '  hint: the Table API has no orderBy yet: write ORDER BY ... [LIMIT n] in SQL (tEnv.sqlQuery), docs/sql.md#order-by-and-limit',
       `${rel}:6:24: error: Argument of type 'string' is not assignable to parameter of type 'DataType'.`,
       '  hint: types are DataTypes values: .cast(DataTypes.BIGINT())',
     ]);

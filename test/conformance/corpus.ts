@@ -7,13 +7,17 @@ export interface Case {
   id: string;
   family: string;
   sql: string;
+  /** Run in batch mode (execution.runtime-mode = batch) by both engines; default streaming. */
+  mode?: 'batch';
+  /** The rows are compared in the order the engine emits them (a batch ORDER BY), not sorted. */
+  ordered?: boolean;
 }
 
 const scalar = (family: string, exprs: string[]): Case[] =>
   exprs.map((e) => ({ id: `${family}: ${e}`, family, sql: `SELECT id, ${e} AS r FROM t` }));
 
-const query = (family: string, sqls: string[]): Case[] =>
-  sqls.map((q) => ({ id: `${family}: ${q.replace(/\s+/g, ' ').trim()}`, family, sql: q }));
+const query = (family: string, sqls: string[], extra: Partial<Case> = {}): Case[] =>
+  sqls.map((q) => ({ id: `${family}: ${q.replace(/\s+/g, ' ').trim()}`, family, sql: q, ...extra }));
 
 const COMPARISON = [
   'i = 7', 'i <> 7', 'i > 0', 'i >= 0', 'i < 0', 'i <= 0', 'd = 12.5', 'bi > i', 'dc > 0', 'dc = d', 'f < d',
@@ -295,6 +299,41 @@ const CORE = [
   'SELECT id, 12.30, -0.5, 100.00 / 3 FROM t WHERE id = 1',
 ];
 
+// ORDER BY and LIMIT on a stream, as Flink's streaming planner takes them: ORDER BY an ascending time attribute
+// (then other columns) sorts by the watermark and drops rows older than the last ones sent; ORDER BY ... LIMIT
+// is a Top-N over the whole input, LIMIT alone keeps the first rows; any other ORDER BY is refused. The late
+// rows of `ev` are an hour behind their neighbours: after rows 0-2 went out they are dropped, alone they are not.
+const SORT = [
+  'SELECT id, k, ts FROM ev WHERE id < 30 ORDER BY ts', 'SELECT id FROM ev WHERE id < 30 ORDER BY ts', 'SELECT id, v, ts FROM ev WHERE id < 30 ORDER BY ts, v DESC',
+  "SELECT id, ts FROM ev WHERE id < 3 OR k = 'late' ORDER BY ts", "SELECT id, ts FROM ev WHERE k = 'late' ORDER BY ts",
+  'SELECT id, ts FROM ev ORDER BY ts DESC', 'SELECT id, v FROM ev ORDER BY v', 'SELECT id FROM t ORDER BY id',
+  'SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 5', 'SELECT id, v FROM ev LIMIT 5', 'SELECT id, v FROM ev WHERE v > 50 LIMIT 3', 'SELECT id, v FROM ev LIMIT 0',
+  'SELECT id, ts FROM ev ORDER BY ts LIMIT 3', 'SELECT id, ts FROM ev ORDER BY ts DESC LIMIT 3', 'SELECT id FROM ev ORDER BY id LIMIT 3',
+  'SELECT k, COUNT(*) AS c FROM ev GROUP BY k ORDER BY c DESC LIMIT 2',
+];
+
+// Batch mode (issue 15): ORDER BY / LIMIT compared in the order rows come out (every ORDER BY here is total),
+// NULLs first ascending and last descending, output columns, hidden columns, expressions and ordinals.
+const BATCH_SORT = [
+  'SELECT id, i, s FROM t ORDER BY i', 'SELECT id, i FROM t ORDER BY i DESC', 'SELECT id, s FROM t ORDER BY s', 'SELECT id, d FROM t ORDER BY d DESC NULLS FIRST',
+  'SELECT id, d FROM t ORDER BY d NULLS LAST', 'SELECT id, ts FROM t ORDER BY ts LIMIT 3', 'SELECT id FROM t LIMIT 0', 'SELECT id FROM t LIMIT 3',
+  'SELECT id, b FROM t ORDER BY b, id', 'SELECT id, dc FROM t ORDER BY dc', 'SELECT id, dt, tm FROM t ORDER BY dt DESC', 'SELECT id, f FROM t ORDER BY f', 'SELECT id, bi FROM t ORDER BY bi DESC',
+  'SELECT id, s2 FROM t ORDER BY s2 DESC, id', 'SELECT id, i + 1 AS j FROM t ORDER BY j', 'SELECT id, i FROM t ORDER BY i + 1 DESC', 'SELECT id, i FROM t ORDER BY 2', 'SELECT id FROM t ORDER BY i',
+  'SELECT k, COUNT(*) AS c, SUM(v) AS s FROM ev GROUP BY k ORDER BY s DESC', 'SELECT id, k, v FROM ev ORDER BY v DESC, id LIMIT 10',
+  "SELECT id, k, ts FROM ev WHERE k = 'late' ORDER BY ts LIMIT 5", 'SELECT id, k, ts FROM ev WHERE id < 10 ORDER BY ts DESC',
+  'SELECT * FROM (SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 3)', 'SELECT DISTINCT k FROM ev ORDER BY k',
+  "SELECT window_start, k, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, k ORDER BY c DESC, window_start, k LIMIT 4",
+  'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 6 ORDER BY e.id',
+];
+
+// Batch mode's final rows where a stream would send updates: outer joins, aggregates over them and over
+// aggregates, a Top-N over an aggregate (sorted, as streaming cases are).
+const BATCH = [
+  'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 6', 'SELECT d.name, e.k, COUNT(*) AS c FROM ev e FULL JOIN dim d ON e.k = d.k GROUP BY d.name, e.k',
+  'SELECT c, COUNT(*) AS n FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) GROUP BY c',
+  'SELECT k, c FROM (SELECT k, c, ROW_NUMBER() OVER (ORDER BY c DESC) AS rn FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)) WHERE rn <= 2',
+];
+
 export const CASES: Case[] = [
   ...scalar('comparison', COMPARISON),
   ...scalar('logical', LOGICAL),
@@ -316,4 +355,7 @@ export const CASES: Case[] = [
   ...query('over', OVER),
   ...query('rank', RANK),
   ...query('unsupported', MISSING),
+  ...query('sort', SORT),
+  ...query('batch', BATCH_SORT, { mode: 'batch', ordered: true }),
+  ...query('batch', BATCH, { mode: 'batch' }),
 ];

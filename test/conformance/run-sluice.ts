@@ -22,8 +22,8 @@ export interface CaseResult {
 
 const rowText = (row: Row, schema: readonly Field[]) => `[${schema.map((f) => javaString(row[f.name] ?? null, f.type)).join(', ')}]`;
 
-/** The final rows of a changelog as text lines, sorted: +I/+U add a row, -U/-D take an equal one away. */
-function finalRows(changelog: { kind: RowKind; row: Row }[], schema: readonly Field[]): string[] {
+/** The final rows of a changelog as text lines, sorted unless `ordered`: +I/+U add a row, -U/-D take an equal one away. */
+function finalRows(changelog: { kind: RowKind; row: Row }[], schema: readonly Field[], ordered = false): string[] {
   const rows: string[] = [];
   for (const { kind, row } of changelog) {
     const text = rowText(row, schema);
@@ -33,13 +33,23 @@ function finalRows(changelog: { kind: RowKind; row: Row }[], schema: readonly Fi
       if (i >= 0) rows.splice(i, 1);
     }
   }
-  return rows.sort();
+  return ordered ? rows : rows.sort();
 }
 
+/** Streaming cases in one job, batch-mode cases (Case.mode) in another, as run_flink.py runs them. */
 export async function runSluice(dir: string, cases: readonly Case[] = CASES, fused = true): Promise<Record<string, CaseResult>> {
   writeInputs(dir);
+  const batch = cases.filter((c) => c.mode === 'batch');
+  return {
+    ...await runMode(dir, cases.filter((c) => c.mode !== 'batch'), fused, 'streaming'),
+    ...(batch.length ? await runMode(dir, batch, fused, 'batch') : {}),
+  };
+}
+
+async function runMode(dir: string, cases: readonly Case[], fused: boolean, mode: 'streaming' | 'batch'): Promise<Record<string, CaseResult>> {
   const env = TableEnvironment.create();
   env.getConfig().set('table.local-time-zone', 'UTC');
+  env.getConfig().set('execution.runtime-mode', mode);
   for (const ddl of inputDdl(dir)) env.executeSql(ddl);
   const results: Record<string, CaseResult> = {};
   const planned: { c: Case; id: string; table: Table; schema: Field[] }[] = [];
@@ -78,7 +88,7 @@ export async function runSluice(dir: string, cases: readonly Case[] = CASES, fus
       planned.splice(planned.indexOf(p), 1);
     }
   }
-  const collect = (p: (typeof planned)[number]) => { results[p.c.id].rows = finalRows(takeCollected(p.id), p.schema); };
+  const collect = (p: (typeof planned)[number]) => { results[p.c.id].rows = finalRows(takeCollected(p.id), p.schema, p.c.ordered); };
   // One job for all; when it fails, halves, so a failure costs a few jobs and is pinned on its case.
   const run = async (group: typeof planned): Promise<void> => {
     try {

@@ -60,9 +60,7 @@ describe('SQL errors point into the job file', () => {
 
   it.each([
     ['unsupportedJoin', 'NATURAL JOIN is not supported', 'NATURAL JOIN transactions u'],
-    ['unsupportedOrderBy', 'ORDER BY is not supported', 'ORDER BY'],
     ['unsupportedOver', 'LEAD is not supported on a stream, as in Flink ("LEAD Function is not supported in stream mode")', 'LEAD(amount)'],
-    ['unsupportedLimit', 'LIMIT is not supported', 'LIMIT 10'],
   ] as const)('%s: names the construct', (fn, message, needle) => {
     const e = compileError(() => jobs[fn](env));
     expect(e.message).toBe(message);

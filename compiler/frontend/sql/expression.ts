@@ -38,6 +38,11 @@ export class ExprConverter {
     return this.boolean(ctx.booleanExpression());
   }
 
+  /** A value (an ORDER BY item). */
+  valueExpression(ctx: ValueExpressionContext): LExpr {
+    return this.value(ctx);
+  }
+
   /** A condition (WHERE, HAVING). */
   condition(ctx: BooleanExpressionContext): LExpr {
     return this.boolean(ctx);

@@ -17,6 +17,7 @@ import { pathOf, tableName, unquoteName } from './names.js';
 import { parseSelectItem } from './parse-sql.js';
 import { isRowNumberItem, lowerOverSelect } from './over.js';
 import { filterRank, lowerRowNumberSelect } from './rank.js';
+import { hiddenSortColumn, lowerSorted, type HiddenSortItems } from './sort.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
 /**
@@ -58,8 +59,11 @@ interface Source {
 export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
   const { text } = q;
   if (ctx.valuesClause()) throw text.unsupported('VALUES', ctx.valuesClause());
-  if (ctx.orderByClause()) throw text.unsupported('ORDER BY', ctx.orderByClause(), 'a stream has no end to sort by; sort the sink table instead');
-  if (ctx.limitClause()) throw text.unsupported('LIMIT', ctx.limitClause());
+  if (ctx.orderByClause() || ctx.limitClause()) {
+    const body = ctx.selectStatement();
+    if (ctx.selectClause()) throw text.unsupported('SELECT without FROM', ctx.selectClause());
+    return lowerSorted(q, ctx.orderByClause(), ctx.limitClause(), (hidden) => (body ? lowerSelect(q, body, hidden) : lowerQuery(q, ctx.queryStatement(0)!)), !body);
+  }
   const withClause = ctx.withClause();
   if (withClause) {
     const ctes = new Map(q.ctes);
@@ -84,7 +88,8 @@ export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
   return lowerQuery(q, ctx.queryStatement(0)!);
 }
 
-function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
+/** `hidden`: ORDER BY items that are not output columns, computed as extra columns of the select (sort.ts). */
+function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: HiddenSortItems = []): Table {
   const { text } = q;
   if (ctx.matchRecognizeClause()) throw text.unsupported('MATCH_RECOGNIZE', ctx.matchRecognizeClause());
   const selectClause = ctx.selectClause();
@@ -117,6 +122,10 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext): Table {
     return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
   }
   const items = itemContexts.flatMap((item) => selectItem(q, exprs, scope, item));
+  if (hidden.length && selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT') {
+    throw text.error('ORDER BY of a SELECT DISTINCT may only name its output columns', hidden[0].at, 'order by a column of the select list');
+  }
+  items.push(...hidden.map((h, i): LExpr => ({ kind: 'alias', expr: h.value(exprs, scope), name: hiddenSortColumn(i), loc: text.loc(h.at) })));
   const having = ctx.havingClause();
   const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
 

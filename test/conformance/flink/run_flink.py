@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Runs the conformance corpus on real Flink (PyFlink 2.3.0: local mini cluster, streaming mode,
-parallelism 1, UTC) and writes test/conformance/expected.json: per case the result column types, the
-final rows as Flink's print connector writes them (Row.toString; the changelog applied, sorted), or the
-error Flink raised.
+"""Runs the conformance corpus on real Flink (PyFlink 2.3.0: local mini cluster, streaming mode, or batch
+mode for the cases marked so, parallelism 1, UTC) and writes test/conformance/expected.json: per case the
+result column types, the final rows as Flink's print connector writes them (Row.toString; the changelog
+applied, sorted, or in the order they came for the cases marked ordered), or the error Flink raised.
 
     bash test/conformance/flink/regenerate.sh      # exports the corpus, then runs this
 
@@ -35,23 +35,30 @@ def main():
 
     from pyflink.table import EnvironmentSettings, TableDescriptor, TableEnvironment
 
-    env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    conf = env.get_config()
-    conf.set("parallelism.default", "1")
-    conf.set("table.local-time-zone", "UTC")
-    # A watermark after every record (see test/conformance/inputs.ts for why lateness is the same in sluice).
-    conf.set("pipeline.auto-watermark-interval", "0")
-    for ddl in corpus["ddl"]:
-        env.execute_sql(ddl)
+    def environment(settings):
+        env = TableEnvironment.create(settings)
+        conf = env.get_config()
+        conf.set("parallelism.default", "1")
+        conf.set("table.local-time-zone", "UTC")
+        # A watermark after every record (see test/conformance/inputs.ts for why lateness is the same in sluice).
+        conf.set("pipeline.auto-watermark-interval", "0")
+        for ddl in corpus["ddl"]:
+            env.execute_sql(ddl)
+        return env
+
+    envs = {"streaming": environment(EnvironmentSettings.in_streaming_mode())}
+    if any(c.get("mode") == "batch" for c in corpus["cases"]):
+        envs["batch"] = environment(EnvironmentSettings.in_batch_mode())
+    env = envs["streaming"]
 
     results = {}
-    planned = []
+    planned = {mode: [] for mode in envs}
     for n, case in enumerate(corpus["cases"]):
         try:
-            table = env.sql_query(case["sql"])
+            table = envs[case.get("mode", "streaming")].sql_query(case["sql"])
             schema = table._j_table.getResolvedSchema()
             types = [str(t.toString()) for t in schema.getColumnDataTypes()]
-            planned.append((n, case, table))
+            planned[case.get("mode", "streaming")].append((n, case, table))
             results[case["id"]] = {"types": types}
         except Exception as e:  # noqa: BLE001 - any planning failure is the expected answer
             results[case["id"]] = {"error": short_error(e)}
@@ -67,16 +74,15 @@ def main():
         return text
 
     def run(batch):
-        ss = env.create_statement_set()
+        ss = envs[batch[0][1].get("mode", "streaming")].create_statement_set()
         for n, _, table in batch:
             ss.add_insert(TableDescriptor.for_connector("print").option("print-identifier", "c%d" % n).build(), table)
         new_output()
         ss.execute().wait()
         return parse(new_output())
 
-    for start in range(0, len(planned), BATCH):
-        batch = planned[start:start + BATCH]
-        log.write("batch %d-%d of %d\n" % (start, start + len(batch), len(planned)))
+    for start, batch, total in [(s, p[s:s + BATCH], len(p)) for p in planned.values() for s in range(0, len(p), BATCH)]:
+        log.write("batch %d-%d of %d\n" % (start, start + len(batch), total))
         try:
             rows = run(batch)
         except Exception:  # noqa: BLE001
@@ -88,7 +94,8 @@ def main():
                     results[one[1]["id"]] = {"types": results[one[1]["id"]]["types"], "error": short_error(e)}
         for n, case, _ in batch:
             if "error" not in results[case["id"]]:
-                results[case["id"]]["rows"] = sorted(rows.get("c%d" % n, []))
+                got = rows.get("c%d" % n, [])
+                results[case["id"]]["rows"] = got if case.get("ordered") else sorted(got)
 
     version = env._j_tenv.getClass().getPackage().getImplementationVersion()
     with open(out_path, "w") as f:
