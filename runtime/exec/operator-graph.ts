@@ -185,7 +185,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
       case 'sort': {
-        const p = sortProcessor(n, byId.get(n.input)!, batch, m);
+        const p = sortProcessor(n, byId.get(n.input)!, batch, m, maxParallelism);
         if (p instanceof RowTimeSort || p instanceof RankProcessor) {
           if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
           g.stateful.set(n.id, p);
@@ -251,19 +251,20 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
   return g;
 }
 
-/** Whether every reader of a source's rows is a generated stage that keeps no reference to them. */
 /** A batch sorts everything at the end; a stream sorts by time, or ranks (Top-N, LIMIT), as sort-processor.ts says. */
-function sortProcessor(n: SortNode, input: PlanNode, batch: boolean, m: OperatorMetrics): Processor & { outputs: Processor[] } {
+function sortProcessor(n: SortNode, input: PlanNode, batch: boolean, m: OperatorMetrics, maxParallelism: number): Processor & { outputs: Processor[] } {
   if (batch) return new BatchSort(n, m);
   switch (n.streaming) {
     case 'rowtime': return new RowTimeSort(n, m);
     case 'proctime': return new ProcTimeSort(n, m);
-    case 'top-n': case 'limit': return new RankProcessor(sortAsRank(n, input), input.schema, m);
+    // No partition keys: every row is in key group 0's subtask (the exchange in front sends them there).
+    case 'top-n': case 'limit': return new RankProcessor(sortAsRank(n, input), input.schema, m, keyGroupFunction([], maxParallelism), maxParallelism);
     case null: throw new UserError(streamingSortRefusal(n), `sort by an ascending time attribute, add LIMIT (a Top-N), or run with -D ${RUNTIME_MODE_KEY}=batch`);
     default: return unhandledKind(n.streaming);
   }
 }
 
+/** Whether every reader of a source's rows is a generated stage that keeps no reference to them. */
 function releasesRows(readers: readonly PlanNode[], code: StageCode): boolean {
   const releasing = new Set(code.releasesInput ?? []);
   return readers.every((c) => c.kind === 'fused' && releasing.has(c.id));
