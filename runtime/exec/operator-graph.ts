@@ -184,6 +184,9 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const p = new OverAggregateProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
       case 'sort': {
         const p = sortProcessor(n, byId.get(n.input)!, batch, m, maxParallelism);
         if (p instanceof RowTimeSort || p instanceof RankProcessor) {
