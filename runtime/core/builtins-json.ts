@@ -98,7 +98,26 @@ function jsonUnquote(s: string): string {
   try { return String(JSON.parse(s)); } catch { return s; }
 }
 
+/** IS JSON [VALUE | SCALAR | ARRAY | OBJECT]: whether the text is JSON of that kind; FALSE for NULL. */
+function isJson(text: string | null, kind: string): boolean {
+  if (text === null) return false;
+  let v: unknown;
+  try { v = JSON.parse(text); } catch { return false; }
+  switch (kind) {
+    case 'SCALAR': return v === null || typeof v !== 'object';
+    case 'ARRAY': return Array.isArray(v);
+    case 'OBJECT': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    default: return true;
+  }
+}
+
 export const JSON_FUNCTIONS = {
+  isJson: {
+    sql: [], api: [],
+    type: (t) => { t.need(0, isString, 'a string'); return BOOL; },
+    eval: { kind: 'nullable', impl: isJson },
+    text: (a) => `(${a[0]} IS JSON ${String(a[1]).replace(/'/g, '')})`,
+  },
   jsonExists: {
     sql: ['JSON_EXISTS'], api: [],
     type: (t) => { t.need(0, isString, 'a JSON string'); pathArg(t, 1); return t.result(BOOL); },

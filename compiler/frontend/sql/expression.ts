@@ -90,6 +90,13 @@ export class ExprConverter {
     }
     const kind = (p._kind?.text ?? '').toUpperCase();
     const not = !!p.KW_NOT();
+    if (p.KW_JSON()) {
+      // IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]
+      const kind = p.KW_ARRAY() ? 'ARRAY' : p.KW_VALUE() ? 'VALUE' : (p.identifier()?.getText().toUpperCase() ?? 'VALUE');
+      if (!['VALUE', 'SCALAR', 'ARRAY', 'OBJECT'].includes(kind)) throw this.text.unsupported(`IS JSON ${kind}`, p, 'IS JSON [VALUE | SCALAR | ARRAY | OBJECT]');
+      const test = this.call('isJson', [value, this.literal(kind, p)], p._kind);
+      return not ? this.call('not', [test], p._kind) : test;
+    }
     switch (kind) {
       case 'BETWEEN':
         if (p.KW_SYMMETRIC()) {
