@@ -10,6 +10,7 @@ import { identity, type PlanBuilder } from '../ir/plan-builder.js';
 import { callerLoc } from '../ir/source-loc.js';
 import { lowerAggregate } from '../frontend/lower-aggregate.js';
 import { ambiguousNames, lowerJoin } from '../frontend/lower-join.js';
+import { lowerLookupJoin } from '../frontend/lower-lookup-join.js';
 import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
 import { toNode, type ExpressionLike } from './expressions.js';
 import type { GroupWindow } from './windows.js';
@@ -161,6 +162,11 @@ export class Table {
     }
     const names = rightNames ?? right.node.schema.map((f) => f.name);
     return this.derive(lowerJoin(this.env.plan, this.env.functions, { left: this.node, right: right.node, joinType: type, condition, rightNames: names, loc }));
+  }
+
+  /** A lookup join of this table with a looked-up table's scan (SQL's FOR SYSTEM_TIME AS OF; frontend/lower-lookup-join.ts). */
+  lookupJoinWith(type: 'inner' | 'left', table: Table, condition: LExpr | null, rightNames: string[], loc: SourceLoc | undefined): Table {
+    return this.derive(lowerLookupJoin(this.env.plan, this.env.functions, { left: this.node, table: table.node, joinType: type, condition, rightNames, loc }));
   }
 
   /** Writes this table into a registered sink table. Inside a job it joins the job; standalone, await() runs it. */

@@ -57,7 +57,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
 
   const conditionEntries: string[] = [];
   plan.nodes.forEach((n, ni) => {
-    if (n.kind !== 'join' || n.condition === null) return;
+    if ((n.kind !== 'join' && n.kind !== 'lookupJoin') || n.condition === null) return;
     const em = new ExprEmitter(scopeBase((name) => `r${prop(name)}`), 'j');
     const v = em.emit(n.condition);
     functions.push([`// condition of join ${n.id}`, `function condition${ni}(r) {`, ...em.lines, `return ${v};`, '}'].join('\n'));

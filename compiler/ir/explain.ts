@@ -43,6 +43,10 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     case 'sort': return `${id}${sortName(n)}`;
     case 'union': return `${id}Union(all=[true])`;
     case 'join': return `${id}${joinText(n)}`;
+    case 'lookupJoin': {
+      const on = [...n.keys.map((k) => `${k.lookup}=${k.input}`), ...(n.condition ? [exprToString(n.condition)] : [])].join(' AND ');
+      return `${id}LookupJoin(table=[${n.table}], joinType=[${n.joinType === 'inner' ? 'InnerJoin' : 'LeftOuterJoin'}], lookup=[${n.keys.map((k) => `${k.lookup}=${k.input}`).join(', ')}], where=[${on}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
+    }
     case 'sink':
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
     case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
@@ -141,6 +145,7 @@ function stageName(n: PlanNode): string {
     case 'sort': return 'Sort';
     case 'union': return 'Union';
     case 'join': return 'Join';
+    case 'lookupJoin': return 'LookupJoin';
     case 'groupAggregate': return 'GroupAggregate';
     case 'windowAggregate': return 'WindowAggregate';
     case 'exchange': return 'Exchange';

@@ -14,7 +14,7 @@ import { validateConnectors } from './validate-connectors.js';
 export const rewritePasses = [removeDeadNodes, splitJoinConditions, pruneColumns, removeIdentityCalcs];
 
 export function optimize(plan: JobPlan): JobPlan {
-  let p = validateChangelog(validateConnectors(plan));
+  let p = validateChangelog(validateConnectors(removeDeadNodes(plan)));
   for (let round = 0; round < 20; round++) {
     const before = JSON.stringify(p.nodes);
     for (const pass of rewritePasses) p = pass(p);

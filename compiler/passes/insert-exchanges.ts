@@ -56,7 +56,8 @@ export function insertExchanges(plan: JobPlan): JobPlan {
         nodes.push(x, { ...n, input: x.id });
         break;
       }
-      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': nodes.push(n); break;
+      // A lookup join looks each row up where it is (Flink's lookup join keeps its input's distribution).
+      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': case 'lookupJoin': nodes.push(n); break;
       default: unhandledKind(n);
     }
   }

@@ -67,6 +67,14 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.right, used.right);
         break;
       }
+      // A lookup join reads its keys and condition; the rest of its input passes through (its lookup columns stay).
+      case 'lookupJoin': {
+        const read = new Set(mine);
+        if (n.condition) fieldsRead(n.condition, read);
+        for (const k of n.keys) read.add(k.input);
+        need(n.input, n.inputFields.filter((f) => read.has(f)));
+        break;
+      }
       case 'fused': throw new Error('pruneColumns runs before fusion');
       case 'source': break;
       default: unhandledKind(n);

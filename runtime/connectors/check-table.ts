@@ -1,7 +1,7 @@
 // The one check of a table against its connector, read from the connector's declarations: the compiler runs
 // it on the DDL (compiler/passes/validate-connectors.ts, validate-changelog.ts) and the runtime on the options
 // changed by `--set` (runtime/exec/apply-overrides.ts), so both reject the same table with the same message.
-import type { Connector, TableInfo } from '../core/connector.js';
+import type { Connector, ConnectorRole, TableInfo } from '../core/connector.js';
 import { nearest, validateOptions } from '../core/options.js';
 import type { ChangelogMode } from '../core/row.js';
 import { CHANGELOG_FORMATS } from '../formats/format-options.js';
@@ -17,7 +17,7 @@ export interface TableProblem {
 const names = () => [...connectors.keys()].join(', ');
 
 /** The connector named by a table, able to play the role; or the problem, naming the alternatives. */
-export function connectorFor(table: string, name: string, role: 'source' | 'sink'): Connector | TableProblem {
+export function connectorFor(table: string, name: string, role: ConnectorRole): Connector | TableProblem {
   if (!name) return { option: 'connector', message: `table '${table}' has no 'connector' option`, hint: `add WITH ('connector' = '...'); available: ${names()}` };
   const c = findConnector(name);
   if (!c) {
@@ -34,7 +34,7 @@ export function connectorFor(table: string, name: string, role: 'source' | 'sink
 export const isProblem = (v: Connector | TableProblem): v is TableProblem => !('load' in v);
 
 /** The first problem of the table's options (each against the schema, then the connector's checks across options). */
-export function optionProblem(c: Connector, table: TableInfo, role: 'source' | 'sink'): TableProblem | null {
+export function optionProblem(c: Connector, table: TableInfo, role: ConnectorRole): TableProblem | null {
   const p = [...validateOptions(c.options, table.options), ...(c.validate?.(table, role) ?? [])][0];
   return p ? { option: p.option, message: `table '${table.table}' (connector '${c.name}'): ${p.message}`, hint: p.hint } : null;
 }

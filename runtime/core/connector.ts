@@ -148,6 +148,24 @@ export interface ConnectorModule {
    * latest row per primary key of a keyed one. Absent: the connector's output cannot be read back (print).
    */
   readTable?(ctx: TableReadContext): Promise<Row[]>;
+  /** A lookup source for lookup joins (FOR SYSTEM_TIME AS OF a proctime). */
+  createLookup?(ctx: LookupContext): LookupSource;
+}
+
+/** A table looked up by key: `keys` are the columns compared, `fields` the columns returned. */
+export interface LookupContext extends TableInfo {
+  keys: string[];
+  fields: Field[];
+  metrics: OperatorMetrics;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface LookupSource {
+  open(): Promise<void>;
+  /** The rows of each key (values in `keys` order, none NULL), in the order asked: all keys of a batch at once, so a slow database is not asked key by key. */
+  lookup(keys: readonly (readonly unknown[])[]): Promise<Row[][]>;
+  close(): Promise<void>;
 }
 
 /** Source options for a replay of a streaming run's input (Connector.replayOptions). */
@@ -177,7 +195,7 @@ export interface SplitPositions {
   owner(split: string, parallelism: number): number;
 }
 
-/** What a connector can be in a job: a scanned source, a sink, or a lookup source (joined by key; none yet). */
+/** What a connector can be in a job: a scanned source, a sink, or a lookup source (joined by key: jdbc). */
 export type ConnectorRole = 'source' | 'sink' | 'lookup';
 
 /**
@@ -224,7 +242,7 @@ export interface Connector {
   /** A source's splits, for restoring its position at another parallelism; without it, it cannot be rescaled. */
   splits?: SplitPositions;
   /** Checks beyond single options (format options, key fields against columns). */
-  validate?(table: TableInfo, role: 'source' | 'sink'): OptionProblem[];
+  validate?(table: TableInfo, role: ConnectorRole): OptionProblem[];
   /**
    * Loads the implementation (and its client library) lazily, by dynamic import() calls written in the
    * connector's connector.ts itself: a bundle whose job does not use the connector replaces exactly those

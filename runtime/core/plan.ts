@@ -135,6 +135,27 @@ export interface IntervalBounds {
   upperMs: number;
 }
 
+/**
+ * A lookup join (Flink's LookupJoin; runtime/exec/lookup-join-processor.ts): each input row looks up the rows of
+ * a dimension table (`table`, read through its connector's lookup) whose `keys` columns equal its own, as the
+ * table is when the row arrives (`FOR SYSTEM_TIME AS OF` a proctime). The output is the input's columns
+ * (`inputFields`) then the looked-up ones (`lookupFields`, named as `schema` says); `condition` is the rest of
+ * the ON clause over the output names. Row kinds pass through.
+ */
+export interface LookupJoinNode extends NodeBase {
+  kind: 'lookupJoin';
+  input: string;
+  joinType: 'inner' | 'left';
+  table: string;
+  connector: string;
+  options: Record<string, string>;
+  inputFields: string[];
+  lookupFields: Field[];
+  /** Lookup table column = input column. */
+  keys: { lookup: string; input: string }[];
+  condition: Expr | null;
+}
+
 /** One key of a sort order (ORDER BY inside OVER): NULLs sort first ascending and last descending, as in Flink. */
 export interface SortKey {
   column: string;
@@ -266,7 +287,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | LookupJoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -302,7 +323,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -326,7 +347,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': case 'sort': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

@@ -103,6 +103,7 @@ export class JobRunner {
   private async closeAll(): Promise<void> {
     await Promise.allSettled(this.graph.pumps.map((p) => p.reader.close()));
     await Promise.allSettled(this.graph.sinks.map((s) => s.writer.close()));
+    await Promise.allSettled((this.graph.lookups ?? []).map((l) => l.close()));
   }
 
   /** A consistent snapshot: every source parked at a batch boundary, sinks flushed. */

@@ -1,10 +1,10 @@
 // Opens a plan's source and sink nodes through the connector registry, restored from a snapshot's part.
-import type { SinkWriter, SourceReader, SubtaskInfo } from '../core/connector.js';
+import type { LookupSource, SinkWriter, SourceReader, SubtaskInfo } from '../core/connector.js';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { ChangelogMode } from '../core/row.js';
-import type { SinkNode, SourceNode } from '../core/plan.js';
+import type { LookupJoinNode, SinkNode, SourceNode } from '../core/plan.js';
 import { findConnector } from '../connectors/registry.js';
 
 export interface OpenContext {
@@ -40,4 +40,15 @@ export async function openSink(n: SinkNode, inputChangelog: ChangelogMode, resto
   });
   await writer.open(restored);
   return writer;
+}
+
+export async function openLookup(n: LookupJoinNode, metrics: OperatorMetrics, ctx: OpenContext): Promise<LookupSource> {
+  const impl = await load(n.connector, n.table);
+  if (!impl.createLookup) throw new UserError(`connector '${n.connector}' cannot be looked up (table '${n.table}')`);
+  const source = impl.createLookup({
+    table: n.table, declared: n.lookupFields, primaryKey: [], options: n.options, keys: n.keys.map((k) => k.lookup), fields: n.lookupFields,
+    metrics, log: ctx.log.child({ table: n.table }), signal: ctx.signal,
+  });
+  await source.open();
+  return source;
 }

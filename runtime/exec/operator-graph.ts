@@ -16,7 +16,7 @@ import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { describe } from './describe.js';
 import { keyGroupFunction, maxParallelismOf } from './key-groups.js';
 import type { MiniBatchSettings } from './mini-batch.js';
-import { openSink, openSource, type OpenContext } from './open-connectors.js';
+import { openLookup, openSink, openSource, type OpenContext } from './open-connectors.js';
 import { OutputSample } from '../core/output-sample.js';
 import { Forward, GroupAggProcessor, MapProcessor, SinkProcessor, UnionProcessor, WindowAggProcessor, type Processor, type Stateful } from './processors.js';
 import type { JobSnapshot } from './snapshot.js';
@@ -27,6 +27,7 @@ import { UserError } from '../core/errors.js';
 import { FinalRows } from './final-rows.js';
 import { rankChangelog } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
+import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-join-processor.js';
 import { JoinProcessor } from './join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 import { OverAggregateProcessor } from './over/over-processor.js';
@@ -39,6 +40,8 @@ export interface OperatorGraph {
   procTimers: ProcessingTimers[];
   /** Aggregates emitting per mini-batch: the timer sends out those that are due, snapshots flush them. */
   miniBatches: GroupAggProcessor[];
+  /** Lookup joins: their lookup sources are closed with the sinks. */
+  lookups?: LookupJoinProcessor[];
   /** A batch run (runtime-mode.ts): no watermarks, aggregates emit once at the end of input. */
   batch?: boolean;
 }
@@ -216,6 +219,15 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         ends.set(n.id, { entry: (input) => p.port(input === n.left ? 0 : 1), exit: p });
+        break;
+      }
+      case 'lookupJoin': {
+        const source = await openLookup(n, m, ctx);
+        const settings = lookupCacheSettings(n.options);
+        const cache = settings && new LookupCache(settings, Date.now);
+        const p = new LookupJoinProcessor(n, source, code.conditions?.[n.id] ?? null, m, ctx.pending, cache);
+        (g.lookups ??= []).push(p);
+        ends.set(n.id, { entry: () => p, exit: p });
         break;
       }
       case 'sink': {

@@ -29,6 +29,7 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
       return 'HASH';
     case 'source':
     case 'calc':
+    case 'lookupJoin':
     case 'union':
     case 'sink':
     // Not among operatorsOf(plan): a fused node stands for its calcs, an exchange is an edge.

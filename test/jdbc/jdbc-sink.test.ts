@@ -22,17 +22,9 @@ import { applyOverrides } from '../../runtime/exec/apply-overrides.js';
 import { sinkContext } from '../connectors/context.js';
 import { writeCsv } from '../helpers/tables.js';
 import { eventually, materialize, randomChangelog, toBatches, type Change } from './changelog.js';
-import { STACK_HINT, capturingLogger, stack } from './stack-control.js';
+import { MYSQL, MYSQL_URL, STACK_HINT, capturingLogger, stack } from './stack-control.js';
 
-const env = process.env;
-const MYSQL = {
-  host: env.MYSQL_HOST ?? '127.0.0.1',
-  port: Number(env.MYSQL_PORT ?? 3306),
-  user: env.MYSQL_USER ?? 'sql-demo',
-  password: env.MYSQL_PASSWORD ?? 'demo-sql',
-  database: env.MYSQL_DATABASE ?? 'sql-demo',
-};
-const URL = `jdbc:mysql://${MYSQL.host}:${MYSQL.port}/${MYSQL.database}`;
+const URL = MYSQL_URL;
 const suffix = () => randomUUID().slice(0, 8);
 const q = (id: string) => '`' + id.replace(/`/g, '``') + '`';
 

@@ -1,5 +1,5 @@
 // Stops and starts one server of the local stack (stack/down.sh, stack/up.sh) for failover tests, and a
-// logger that keeps what sinks log, so tests can see that a sink really retried.
+// logger that keeps what sinks log, so tests can see that a sink really retried; where the stack's MariaDB is.
 import { execFile } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,16 @@ import pino from 'pino';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
+
+/** The stack's MariaDB (overridable by MYSQL_* variables) and its jdbc URL. */
+export const MYSQL = {
+  host: process.env.MYSQL_HOST ?? '127.0.0.1',
+  port: Number(process.env.MYSQL_PORT ?? 3306),
+  user: process.env.MYSQL_USER ?? 'sql-demo',
+  password: process.env.MYSQL_PASSWORD ?? 'demo-sql',
+  database: process.env.MYSQL_DATABASE ?? 'sql-demo',
+};
+export const MYSQL_URL = `jdbc:mysql://${MYSQL.host}:${MYSQL.port}/${MYSQL.database}`;
 
 export type StackServer = 'mariadb' | 'elasticsearch';
 

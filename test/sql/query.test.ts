@@ -235,7 +235,7 @@ describe('unsupported constructs are named', () => {
     ['SELECT 1', 'SELECT without FROM is not supported'],
     ['VALUES (1), (2)', 'VALUES is not supported'],
     ['SELECT account_id FROM tx GROUP BY ROLLUP (account_id, name)', 'GROUPING SETS, ROLLUP, CUBE and parenthesized GROUP BY lists is not supported'],
-    ['SELECT * FROM tx FOR SYSTEM_TIME AS OF ts', 'FOR SYSTEM_TIME AS OF (temporal joins) is not supported'],
+    ['SELECT * FROM tx FOR SYSTEM_TIME AS OF ts', 'FOR SYSTEM_TIME AS OF outside a join is not supported'],
     ['SELECT amount DIV 2 FROM tx', 'DIV is not supported'],
     ["SELECT * FROM tx MATCH_RECOGNIZE (PARTITION BY account_id ORDER BY ts MEASURES A.amount AS a PATTERN (A) DEFINE A AS A.amount > 0)", 'MATCH_RECOGNIZE is not supported'],
   ])('%s', (sql, message) => {

@@ -2,7 +2,7 @@
 // unionAll), so every pass after the frontend is shared between SQL and Table API jobs.
 import type {
   FromClauseContext, GroupByClauseContext, JoinConditionContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
-  TableReferenceContext, ColumnProjectItemContext,
+  TableReferenceContext, ColumnProjectItemContext, SystemTimePeriodContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
 import type { JoinType, SourceLoc } from '../../../runtime/core/plan.js';
@@ -10,6 +10,7 @@ import { GroupedTable, Table, type TableContext } from '../../api/table.js';
 import type { TableDef } from '../../ir/catalog.js';
 import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { rightOutputNames } from '../lower-join.js';
+import { notLookupTable } from '../lower-lookup-join.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
 import { intervalMillis } from './interval.js';
@@ -54,6 +55,8 @@ interface Source {
   tvf?: SqlWindow;
   /** For a join: each qualifier's columns and their names in the joined table (which renames clashes: k0). */
   columns?: Map<string, Map<string, string>>;
+  /** `t FOR SYSTEM_TIME AS OF expr`: the expression (over the other side of the join), for a lookup join. */
+  asOf?: SystemTimePeriodContext;
 }
 
 export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
@@ -161,7 +164,9 @@ export function renamed(text: SqlText, table: Table, names: string[], at: SqlNod
 
 function lowerFrom(q: QueryContext, from: FromClauseContext | null, select: SqlNode): Source {
   if (!from) throw q.text.unsupported('SELECT without FROM', select);
-  return tableExpression(q, from.tableExpression());
+  const source = tableExpression(q, from.tableExpression());
+  if (source.asOf) throw q.text.unsupported('FOR SYSTEM_TIME AS OF outside a join', source.asOf, 'look the table up in a join: FROM orders o JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d ON d.k = o.k');
+  return source;
 }
 
 function tableExpression(q: QueryContext, te: TableExpressionContext): Source {
@@ -208,7 +213,24 @@ function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: Joi
   }
   const source: Source = { table: l.table, qualifiers: [...l.qualifiers, ...r.qualifiers], columns };
   const condition = cond ? new ExprConverter(text, new QueryScope(text, source)).condition(cond.booleanExpression()!) : null;
+  if (l.asOf) throw text.unsupported('FOR SYSTEM_TIME AS OF on the left side of a join', l.asOf, 'put the looked-up table on the right: FROM orders o JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d');
+  if (r.asOf) return { ...source, table: lookupJoin(q, l, r, r.asOf, type, condition, rightNames, at) };
   return { ...source, table: l.table.joinWith(type, r.table, condition, rightNames, text.loc(at)) };
+}
+
+/** `l JOIN r FOR SYSTEM_TIME AS OF l.proc_time`: a lookup join of a jdbc table, by processing time. */
+function lookupJoin(q: QueryContext, l: Source, r: Source, asOf: SystemTimePeriodContext, type: JoinType, condition: LExpr | null, rightNames: string[], at: SqlNode): Table {
+  const { text } = q;
+  if (type !== 'inner' && type !== 'left') throw text.unsupported(`${type.toUpperCase()} JOIN with FOR SYSTEM_TIME AS OF`, at, 'a lookup join is [INNER] JOIN or LEFT JOIN');
+  const time = new ExprConverter(text, new QueryScope(text, l)).expression(asOf.dateTimeExpression().expression());
+  const attribute = time.kind === 'ref' ? l.table.getSchema().find((f) => f.name === time.name)?.type.timeAttribute : undefined;
+  if (attribute === 'rowtime') {
+    throw text.unsupported('FOR SYSTEM_TIME AS OF a rowtime (event-time temporal joins against versioned tables)', asOf, 'look up by processing time: FOR SYSTEM_TIME AS OF o.proc_time, with proc_time AS PROCTIME() in the DDL');
+  }
+  if (attribute !== 'proctime') throw text.error('FOR SYSTEM_TIME AS OF needs a processing-time attribute of the left table', asOf, 'declare one: proc_time AS PROCTIME(), then FOR SYSTEM_TIME AS OF o.proc_time');
+  const problem = notLookupTable(r.table.node);
+  if (problem) throw text.error(problem, asOf);
+  return l.table.lookupJoinWith(type, r.table, condition, rightNames, text.loc(at));
 }
 
 /** A FROM item's qualifiers, each with its columns (name → name in the item's table). */
@@ -221,7 +243,6 @@ function columnsOf(s: Source): Map<string, Map<string, string>> {
 function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
   const { text } = q;
   const primary = ref.tablePrimary();
-  if (primary.systemTimePeriod()) throw text.unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', primary.systemTimePeriod());
   if (primary.atomFunctionTable()) throw text.unsupported('LATERAL TABLE(...)', primary.atomFunctionTable());
   const path = primary.tablePath() ?? primary.viewPath();
   let table: Table;
@@ -237,9 +258,12 @@ function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
     table = lowerQuery(q, atom.queryStatement()!);
   }
   const alias = ref.tableAlias();
-  if (!alias) return { table, qualifiers };
+  const asOf = primary.systemTimePeriod() ?? undefined;
+  if (asOf && !path) throw text.unsupported('FOR SYSTEM_TIME AS OF on a subquery', asOf, 'look up a table of the catalog: JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d');
+  if (!alias) return { table, qualifiers, asOf };
   const columns = alias.identifierList()?.identifierSeq().identifier().map((i) => unquoteName(i.getText()));
-  return { table: columns ? renamed(text, table, columns, alias) : table, qualifiers: [unquoteName(alias._alias!.getText())] };
+  if (asOf && columns) throw text.unsupported('column aliases on a looked-up table', alias);
+  return { table: columns ? renamed(text, table, columns, alias) : table, qualifiers: [unquoteName(alias._alias!.getText())], asOf };
 }
 
 /** A table, view or WITH query by name. */

@@ -2,7 +2,7 @@
 // reads, parsed once. Light: the compiler loads it through connector.ts; the sink imports it too.
 import { z } from 'zod';
 import { undeclaredKeyProblems, type TableInfo } from '../../core/connector.js';
-import { durationString, intString, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { boolString, durationString, intString, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { parseJdbcUrl } from './url.js';
 
 export const jdbcOptions: OptionSchema = {
@@ -20,6 +20,13 @@ export const jdbcOptions: OptionSchema = {
     'sink.buffer-flush.interval': durationString(),
     'sink.max-retries': intString(0),
     'connection.max-retry-timeout': durationString().refine((s) => parseDuration(s) >= 1000, 'must be at least 1 s'),
+    // Lookup joins (FOR SYSTEM_TIME AS OF), Flink's names: the cache of looked-up rows and the retries of a failed lookup.
+    'lookup.cache': z.enum(['NONE', 'PARTIAL']),
+    'lookup.partial-cache.max-rows': intString(1),
+    'lookup.partial-cache.expire-after-write': durationString(),
+    'lookup.partial-cache.expire-after-access': durationString(),
+    'lookup.partial-cache.cache-missing-key': boolString(),
+    'lookup.max-retries': intString(0),
   },
   required: ['url', 'table-name'],
 };
@@ -48,12 +55,19 @@ export function jdbcSettings(table: Pick<TableInfo, 'table' | 'options'>): JdbcS
   };
 }
 
+/** `lookup.max-retries`, Flink's default 3 (the cache options are the lookup join's: runtime/exec/lookup-join-processor.ts). */
+export const lookupMaxRetries = (options: Record<string, string>): number => Number(options['lookup.max-retries'] ?? 3);
+
 export function validateJdbc(table: TableInfo): OptionProblem[] {
   const problems = undeclaredKeyProblems(table);
   for (const f of table.declared) {
     if (f.type.name === 'INTERVAL' || f.type.name === 'NULL') {
       problems.push({ option: 'columns', message: `column '${f.name}' has type ${f.type.name}, which cannot be written to MySQL` });
     }
+  }
+  const o = table.options;
+  if (o['lookup.cache'] === 'PARTIAL' && !['max-rows', 'expire-after-write', 'expire-after-access'].some((k) => o[`lookup.partial-cache.${k}`] !== undefined)) {
+    problems.push({ option: 'lookup.cache', message: "a PARTIAL cache needs 'lookup.partial-cache.max-rows', 'lookup.partial-cache.expire-after-write' or 'lookup.partial-cache.expire-after-access' (else it would grow forever)" });
   }
   if (table.options.password !== undefined && table.options.username === undefined) {
     problems.push({ option: 'password', message: `'password' is set but 'username' is not` });

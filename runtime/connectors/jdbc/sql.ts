@@ -63,7 +63,7 @@ export class Statements {
 const pad3 = (n: number) => String(n).padStart(3, '0');
 
 /** How a column's value is bound: MySQL's literal spellings for temporal types, JSON text for nested ones. */
-function sqlValueOf(type: DataType): (v: unknown) => unknown {
+export function sqlValueOf(type: DataType): (v: unknown) => unknown {
   switch (type.name) {
     // 'yyyy-MM-dd HH:mm:ss.SSS' in UTC; the session time zone is UTC too (client.ts).
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return (v) => (v == null ? null : formatTimestamp(v as number, 3));

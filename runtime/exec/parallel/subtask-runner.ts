@@ -205,6 +205,7 @@ export class SubtaskRunner {
   private async closeAll(): Promise<void> {
     await Promise.allSettled(this.graph.pumps.map((p) => p.reader.close()));
     await Promise.allSettled(this.graph.sinks.map((s) => s.writer.close()));
+    await Promise.allSettled((this.graph.lookups ?? []).map((l) => l.close()));
   }
 
   /** Processing-time windows, due mini-batches, and the idleness of what this subtask sends on. */
