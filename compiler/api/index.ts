@@ -3,6 +3,7 @@ export { $, col, lit, call, and, or, dateFormat, currentTimestamp, Expression, T
 export { Tumble, Slide, Session, GroupWindow } from './windows.js';
 export { Table, GroupedTable, GroupWindowedTable, type TableResult } from './table.js';
 export { TableEnvironment } from './table-environment.js';
+export { StatementSet } from './statement-set.js';
 export { TableConfig } from './table-config.js';
 export { defineJob, JobParams, type JobDefinition } from './define-job.js';
 export { DataTypes, type DataType } from '../../runtime/core/data-types.js';

@@ -11,6 +11,7 @@ import { addSinkNode } from '../frontend/sink-node.js';
 import { sourceOf } from '../frontend/source-node.js';
 import { explainTable } from './explain-table.js';
 import { FunctionRegistry } from './function-registry.js';
+import { StatementSet } from './statement-set.js';
 import { Table, type TableResult } from './table.js';
 import { TableCatalog } from './table-catalog.js';
 import { TableConfig } from './table-config.js';
@@ -69,6 +70,16 @@ export class TableEnvironment {
 
   tableDef(name: string): TableDef | undefined {
     return this.catalog.table(name);
+  }
+
+  /** A sink table's definition; a CompileError naming the nearest table when there is none. */
+  sinkTableDef(name: string, loc?: SourceLoc): TableDef {
+    return this.catalog.sinkTable(name, loc);
+  }
+
+  /** Several INSERTs as one job sharing their sources (Flink's StatementSet). */
+  createStatementSet(): StatementSet {
+    return new StatementSet(this);
   }
 
   createTemporaryView(name: string, table: Table): void {

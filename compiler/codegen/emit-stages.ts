@@ -114,10 +114,18 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
   let head = '';
   if (target.kind === 'groupAggregate') {
     params = 'rows, kinds, st';
-    head = `if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error('aggregate ${target.id}: updating input is not supported');\nconst map = st.map;`;
+    head = target.retracting
+      ? 'const map = st.map;'
+      : `if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error('aggregate ${target.id}: updating input is not supported');\nconst map = st.map;`;
     const keyTypes = target.keys.map((k) => schema.find((f) => f.name === k)!.type);
     body.push(...emitGroupLookup(target.keys.map((k) => values.get(k)!), keyTypes), 'const acc = e.acc;');
-    body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
+    if (target.retracting) {
+      // -U (1) and -D (3) take the row back out (the layout of agg-kernel.ts's retracting kernel).
+      body.push('if (kinds !== null && (kinds[i] === 1 || kinds[i] === 3)) {', ...emitChange(target.aggs, values, schema, '-'), '} else {',
+        ...emitChange(target.aggs, values, schema, '+'), '}', 'st.touch(e);');
+    } else {
+      body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
+    }
   } else if (target.kind === 'windowAggregate') {
     params = 'rows, kinds, st';
     const ts = values.get(target.window.timeColumn)!;
@@ -216,6 +224,33 @@ function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, s
       case 'max': return guard(`if (acc[${i}] === null || ${x} > acc[${i}]) acc[${i}] = ${x};`);
     }
   });
+}
+
+/**
+ * A row into (`+`) or out of (`-`) a retracting accumulator, inline: agg-kernel.ts changeAll does the same for
+ * the interpreter. Value occurrences (DISTINCT, MIN/MAX) are counted in Maps; a MIN/MAX whose current value
+ * loses its last occurrence is recomputed from the Map; the slot after the aggregates counts the group's rows.
+ */
+function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[], op: '+' | '-'): string[] {
+  const occurrences = (m: string, x: string) => `{ const n = (${m}.get(${x}) ?? 0) ${op} 1; if (n === 0) ${m}.delete(${x}); else ${m}.set(${x}, n); }`;
+  const lines = aggs.map((a, i) => {
+    const x = a.arg === null ? '1' : values.get(a.arg)!;
+    const nullable = a.arg !== null && (schema.find((f) => f.name === a.arg)?.type.nullable ?? true);
+    const guard = (stmt: string) => (nullable ? `if (${x} !== null) { ${stmt} }` : stmt);
+    if (a.distinct) return guard(occurrences(`acc[${i}]`, x));
+    switch (a.fn) {
+      case 'count': return guard(`acc[${i}] ${op}= 1;`);
+      case 'sum': case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] ${op}= ${x}; s${i}[1] ${op}= 1;`);
+      case 'min': case 'max': {
+        const better = a.fn === 'min' ? '<' : '>';
+        const update = op === '+'
+          ? `if (m${i}[0] === null || ${x} ${better} m${i}[0]) m${i}[0] = ${x};`
+          : `if (${x} === m${i}[0] && !(m${i}[1].get(${x}) > 0)) { let b = null; for (const [v, c] of m${i}[1]) if (c > 0 && (b === null || v ${better} b)) b = v; m${i}[0] = b; }`;
+        return guard(`const m${i} = acc[${i}]; ${occurrences(`m${i}[1]`, x)} ${update}`);
+      }
+    }
+  });
+  return [...lines, `acc[${aggs.length}] ${op}= 1;`];
 }
 
 function emitComputed(n: SourceNode, index: number, scopeBase: ScopeFactory): string {

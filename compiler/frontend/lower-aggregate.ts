@@ -149,7 +149,8 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   } else {
     agg = plan.add<GroupAggregateNode>({
       kind: 'groupAggregate', input: preCalc.id, keys, aggs,
-      schema: [...keyFields, ...aggFields], changelog: keys.length ? 'upsert' : 'upsert', upsertKey: keys, loc: req.loc,
+      schema: [...keyFields, ...aggFields], changelog: 'upsert', upsertKey: keys, loc: req.loc,
+      ...(preCalc.changelog !== 'insert-only' ? { retracting: true as const } : {}),
     });
   }
   const post = new Resolver(agg.schema, functions, 'the aggregate result');

@@ -16,6 +16,14 @@ export class PlanBuilder {
     return full;
   }
 
+  /** A copy to add nodes to without changing this plan (explaining a statement set): same nodes, ids go on from here. */
+  fork(): PlanBuilder {
+    const b = new PlanBuilder();
+    b.nodes.push(...this.nodes);
+    b.counter = this.counter;
+    return b;
+  }
+
   node(id: string): PlanNode {
     const n = this.nodes.find((x) => x.id === id);
     if (!n) throw new Error(`internal: no plan node ${id}`);

@@ -1,14 +1,15 @@
 // Checks that every operator can take the changelog its input produces: a sink that only appends rejects
 // an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key
 // (both as the sink's connector declares, runtime/connectors/check-table.ts),
-// and aggregates over an updating input (retraction) are not supported yet and say so by name.
+// window aggregates over an updating input are not supported yet, nor group aggregates over an upsert source
+// (whose updates carry no old row), and both say so by name.
 // In batch mode (execution.runtime-mode = batch, known here from the job's configuration or -D) every operator
 // emits final, insert-only rows at the end of its input, so none of this applies: a group-by may go into an
 // append-only sink, as in Flink's batch mode. The runtime checks the sinks again once the mode is settled
 // (automatic mode: when the sources open), runtime/exec/runtime-mode.ts.
 import { sinkChangelogProblem } from '../../runtime/connectors/check-table.js';
 import { findConnector } from '../../runtime/connectors/registry.js';
-import type { JobPlan, PlanNode, SortNode } from '../../runtime/core/plan.js';
+import { inputsOf, type JobPlan, type PlanNode, type SortNode } from '../../runtime/core/plan.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { RUNTIME_MODE_KEY, runtimeMode, streamingSortRefusal } from '../../runtime/exec/runtime-mode.js';
@@ -26,11 +27,17 @@ export function validateChangelog(plan: JobPlan): JobPlan {
     }
     if (batch) continue;
     if (n.kind === 'sort') checkStreamingSort(n, byId.get(n.input)!);
-    if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') {
-      const input = byId.get(n.input)!;
-      if (input.changelog !== 'insert-only') {
-        throw new CompileError(`an aggregate over an updating input (the result of another groupBy) is not supported`, n.loc,
-          'aggregate the append-only input directly, or use a window aggregate on it');
+    if (n.kind === 'windowAggregate' && byId.get(n.input)!.changelog !== 'insert-only') {
+      throw new CompileError(`a window aggregate over an updating input (a CDC source, a group-by, an outer join) is not supported`, n.loc,
+        'aggregate with a non-windowed GROUP BY (its results retract), or window the append-only input');
+    }
+    if (n.kind === 'groupAggregate' && n.retracting) {
+      // An upsert source sends an update as +U of the new row only (no -U of the old): what to take back out of the
+      // accumulators is unknown without Flink's ChangelogNormalize, which keeps each key's last row.
+      const upsertSource = upstreamSources(byId, n.input).find((s) => s.changelog === 'upsert');
+      if (upsertSource) {
+        throw new CompileError(`an aggregate over the upsert source '${upsertSource.table}' is not supported: its updates carry no old row to retract`, n.loc,
+          `read its changes in a changelog format ('debezium-json', 'canal-json') from a source that is not an upsert source`);
       }
     }
     if (n.kind === 'sink') checkSink(n, byId.get(n.input)!);
@@ -46,6 +53,21 @@ function checkStreamingSort(n: SortNode, input: PlanNode): void {
   if ((n.streaming === 'rowtime' || n.streaming === 'proctime') && input.changelog !== 'insert-only') {
     throw new CompileError(`ORDER BY ${n.orderBy[0].column} (a temporal sort) does not take the updates its input produces`, n.loc, 'sort an append-only input, or run the job in batch mode');
   }
+}
+
+/** The sources whose changes reach a node as they are (not through an operator that emits its own -U/+U). */
+function upstreamSources(byId: Map<string, PlanNode>, id: string): Extract<PlanNode, { kind: 'source' }>[] {
+  const out: Extract<PlanNode, { kind: 'source' }>[] = [];
+  const seen = new Set<string>();
+  const visit = (x: string) => {
+    if (seen.has(x)) return;
+    seen.add(x);
+    const n = byId.get(x)!;
+    if (n.kind === 'source') out.push(n);
+    else if (n.kind === 'calc' || n.kind === 'union' || n.kind === 'exchange' || n.kind === 'fused') inputsOf(n).forEach(visit);
+  };
+  visit(id);
+  return out;
 }
 
 function checkSink(n: Extract<PlanNode, { kind: 'sink' }>, input: PlanNode): void {

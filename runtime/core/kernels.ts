@@ -8,6 +8,8 @@ export interface AggKernel<A = any> {
   /** Writes the aggregate output columns into `out`. */
   result(acc: A, out: Row): void;
   merge(into: A, from: A): void;
+  /** Retracting kernels (an updating input): the rows the accumulators hold; at 0 or below the group is gone. */
+  rows?: (acc: A) => number;
 }
 
 /** Output of a map stage: rows and, when the input is a changelog, their kinds. */

@@ -69,6 +69,11 @@ export interface GroupAggregateNode extends NodeBase {
   input: string;
   keys: string[];
   aggs: AggCall[];
+  /**
+   * The input is updating (a CDC source, an outer join, another group-by): -U/-D rows are taken back out of
+   * the accumulators, whose layout keeps what that needs (runtime/state/agg-kernel.ts). Absent: insert-only.
+   */
+  retracting?: true;
 }
 
 export interface WindowSpec {

@@ -7,8 +7,8 @@ import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import { compositeKey } from '../core/kernels.js';
 import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
-import { accumulateAll } from '../state/agg-kernel.js';
-import { rowBuilder, type Row, type RowKind } from '../core/row.js';
+import { accumulateAll, changeAll } from '../state/agg-kernel.js';
+import { rowBuilder, RowKind, type Row } from '../core/row.js';
 import { interpret, type UdfTable } from './interpret-expr.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
@@ -84,12 +84,22 @@ const keyOf = (keys: readonly string[], r: Row): unknown =>
 
 function groupIngest(n: GroupAggregateNode): GroupIngest {
   const { keys } = n;
-  const kernel = (acc: any[], r: Row) => accumulateAll(n.aggs, acc, r);
+  if (n.retracting) {
+    return (rows, kinds, st) => {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        const e = st.entry(keys.map((k) => r[k]));
+        const kind = kinds === null ? RowKind.INSERT : kinds[i];
+        changeAll(n.aggs, e.acc, r, kind === RowKind.UPDATE_BEFORE || kind === RowKind.DELETE ? -1 : 1);
+        st.touch(e);
+      }
+    };
+  }
   return (rows, kinds, st) => {
     if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error(`aggregate ${n.id}: updating input is not supported`);
     for (const r of rows) {
       const e = st.entry(keys.map((k) => r[k]));
-      kernel(e.acc, r);
+      accumulateAll(n.aggs, e.acc, r);
       st.touch(e);
     }
   };

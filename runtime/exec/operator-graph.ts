@@ -160,7 +160,7 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const ingest = ctx.subtasks ? ctx.subtasks.mergeIngest(n) : code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
-          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
           : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, input, m, maxParallelism);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimers.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);

@@ -11,24 +11,39 @@ import { literalKey, type Row } from '../core/row.js';
 /**
  * Accumulator slots per aggregate: sum/min/max a value or null, count a number, avg [sum, count];
  * DISTINCT aggregates keep a Map of the distinct values (to count, and for sessions to merge).
+ * `retracting` (the input is an updating one, GroupAggregateNode.retracting): the layout keeps what taking a
+ * row back needs, as Flink's *WithRetract aggregate functions: sum [sum, non-null count] (0 + v first, NULL
+ * when the count is back to 0), avg [sum, count] from 0, min/max [current, Map value → occurrences] (the
+ * current one recomputed when its last occurrence goes), and one more slot at the end counting the group's
+ * rows, so the group is removed (and its row deleted, -D) when its last row is retracted. Occurrence counts
+ * may go below zero in a local pre-aggregate (a retraction of a row another batch accumulated); merge adds.
  */
-export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<any[]> {
+export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting = false): AggKernel<any[]> {
   const argType = aggs.map((a) => (a.arg === null ? null : input.find((f) => f.name === a.arg)!.type));
   const integerArg = argType.map((t) => t !== null && isInteger(t));
   // SUM keeps its argument's type, as Flink's: a TINYINT/SMALLINT/INT sum wraps around as Java's int arithmetic.
   const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
+  const rows = aggs.length;
+  const create = retracting
+    ? () => [...aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [0, 0])), 0]
+    : () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
   return {
-    create: () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null)),
+    create,
+    rows: retracting ? (acc) => acc[rows] : undefined,
     result(acc, out) {
       aggs.forEach((a, i) => {
         const s = acc[i];
         if (a.distinct) {
           let r: number | null = a.fn === 'count' ? 0 : null;
           let n = 0;
-          for (const v of (s as Map<any, number>).keys()) { r = step(a.fn, r, v); n++; }
+          for (const [v, c] of s as Map<any, number>) if (c > 0) { r = step(a.fn, r, v); n++; }
           out[a.name] = a.fn === 'avg' ? (n === 0 ? null : finishAvg(r as number, n, integerArg[i])) : r;
+        } else if (a.fn === 'avg') {
+          out[a.name] = s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i]);
+        } else if (retracting && a.fn === 'sum') {
+          out[a.name] = s[1] === 0 ? null : s[0];
         } else {
-          out[a.name] = a.fn === 'avg' ? (s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i])) : s;
+          out[a.name] = retracting && a.fn !== 'count' ? s[0] : s;
         }
         if (integerArg[i] && a.fn === 'sum' && out[a.name] !== null) {
           if (!Number.isSafeInteger(out[a.name])) {
@@ -40,13 +55,31 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[]): AggKernel<a
     },
     merge(into, from) {
       aggs.forEach((a, i) => {
-        if (a.distinct) for (const [v, c] of from[i] as Map<any, number>) into[i].set(v, (into[i].get(v) ?? 0) + c);
-        else if (a.fn === 'avg') { into[i][0] = into[i][0] === null ? from[i][0] : from[i][0] === null ? into[i][0] : into[i][0] + from[i][0]; into[i][1] += from[i][1]; }
+        if (a.distinct) addOccurrences(into[i], from[i]);
         else if (a.fn === 'count') into[i] += from[i];
+        else if (retracting && (a.fn === 'min' || a.fn === 'max')) { addOccurrences(into[i][1], from[i][1]); into[i][0] = extreme(a.fn, into[i][1]); }
+        else if (retracting || a.fn === 'avg') { into[i][0] = into[i][0] === null ? from[i][0] : from[i][0] === null ? into[i][0] : into[i][0] + from[i][0]; into[i][1] += from[i][1]; }
         else if (from[i] !== null) into[i] = step(a.fn, into[i], from[i]);
       });
+      if (retracting) into[rows] += from[rows];
     },
   };
+}
+
+/** Adds value occurrences into a Map, dropping values whose count comes to zero. */
+function addOccurrences(into: Map<unknown, number>, from: Map<unknown, number>): void {
+  for (const [v, c] of from) {
+    const n = (into.get(v) ?? 0) + c;
+    if (n === 0) into.delete(v);
+    else into.set(v, n);
+  }
+}
+
+/** MIN or MAX over the values a retracting accumulator holds (those occurring a positive number of times). */
+export function extreme(fn: 'min' | 'max' | AggCall['fn'], values: Map<any, number>): unknown {
+  let best: any = null;
+  for (const [v, c] of values) if (c > 0 && (best === null || (fn === 'min' ? v < best : v > best))) best = v;
+  return best;
 }
 
 export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
@@ -58,6 +91,31 @@ export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
     if (a.fn === 'avg') { acc[i][0] = acc[i][0] === null ? v : acc[i][0] + v; acc[i][1]++; }
     else acc[i] = step(a.fn, acc[i], v);
   }
+}
+
+/**
+ * A row into a retracting accumulator (aggKernel's `retracting` layout), or out of it (`sign` -1), as the
+ * generated code does (emitAccumulate / emitRetract in compiler/codegen/emit-stages.ts).
+ */
+export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1): void {
+  for (let i = 0; i < aggs.length; i++) {
+    const a = aggs[i];
+    const v = a.arg === null ? 1 : r[a.arg];
+    if (v === null || v === undefined) continue;
+    if (a.distinct) { addOccurrences(acc[i], new Map([[v, sign]])); continue; }
+    switch (a.fn) {
+      case 'count': acc[i] += sign; break;
+      case 'sum': case 'avg': acc[i][0] = sign > 0 ? acc[i][0] + v : acc[i][0] - (v as number); acc[i][1] += sign; break;
+      case 'min': case 'max': {
+        const m = acc[i];
+        addOccurrences(m[1], new Map([[v, sign]]));
+        if (sign > 0) { if (m[0] === null || (a.fn === 'min' ? v < m[0] : v > m[0])) m[0] = v; }
+        else if (v === m[0] && !((m[1].get(v) ?? 0) > 0)) m[0] = extreme(a.fn, m[1]);
+        break;
+      }
+    }
+  }
+  acc[aggs.length] += sign;
 }
 
 function step(fn: AggCall['fn'], acc: any, v: any): any {

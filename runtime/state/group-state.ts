@@ -25,6 +25,8 @@ export interface GroupEntry {
   touched: boolean;
   /** The key's key group once a snapshot needed it (-1 before): entries live on, so it is computed once. */
   kg: number;
+  /** Removed from the index (its last row was retracted); `entries` drops it at the next compaction. */
+  gone?: boolean;
 }
 
 /** What a snapshot holds per entry: key group, key values (in key order), accumulators, the row last emitted. */
@@ -52,8 +54,9 @@ export class GroupState {
    */
   map: GroupLevel = new Map();
   readonly touched: GroupEntry[] = [];
-  /** Every entry, in creation order (for snapshots: entries are never removed). */
-  private readonly entries: GroupEntry[] = [];
+  /** Every entry, in creation order (for snapshots), and how many of them are gone (retracting kernels). */
+  private entries: GroupEntry[] = [];
+  private goneEntries = 0;
   private readonly toRow: (keys: readonly unknown[], acc: unknown, start: number, end: number) => Row;
   private readonly sameResult: (a: Row, b: Row) => boolean;
   private readonly order: number[];
@@ -94,10 +97,19 @@ export class GroupState {
     if (!e.touched) { e.touched = true; this.touched.push(e); }
   }
 
-  /** The changelog for the entries changed since the last call. */
+  /**
+   * The changelog for the entries changed since the last call. With a retracting kernel, a group whose rows
+   * were all retracted is removed, its last row deleted (-D), as Flink's GroupAggFunction clears its state.
+   */
   drainChanges(rows: Row[], kinds: RowKind[]): void {
+    const rowsOf = this.kernel.rows;
     for (const e of this.touched) {
       e.touched = false;
+      if (rowsOf !== undefined && rowsOf(e.acc) <= 0) {
+        if (e.prev !== undefined) { rows.push(e.prev); kinds.push(RowKind.DELETE); }
+        this.remove(e);
+        continue;
+      }
       const row = this.toRow(e.keys, e.acc, 0, 0);
       if (e.prev === undefined) {
         rows.push(row); kinds.push(RowKind.INSERT);
@@ -107,6 +119,26 @@ export class GroupState {
       e.prev = row;
     }
     this.touched.length = 0;
+    if (this.goneEntries > 1024 && this.goneEntries * 2 > this.entries.length) this.compact();
+  }
+
+  /** Takes an entry out of the index; a later row of its key starts a new one. */
+  private remove(e: GroupEntry): void {
+    let level = this.map;
+    const last = e.keys.length - 1;
+    for (let i = 0; i < last; i++) level = level.get(e.keys[this.order[i]]);
+    const key = last < 0 ? 0 : e.keys[this.order[last]];
+    level.delete(key);
+    // Generated code's one-entry cache on a timestamp level (see the header) must not find it again.
+    const cache = level as GroupLevel & { k?: unknown; e?: unknown };
+    if (cache.e === e) { cache.k = undefined; cache.e = undefined; }
+    e.gone = true;
+    this.goneEntries++;
+  }
+
+  private compact(): void {
+    this.entries = this.entries.filter((e) => !e.gone);
+    this.goneEntries = 0;
   }
 
   /**
@@ -114,6 +146,7 @@ export class GroupState {
    * and the state starts empty again; the owning subtask merges them into its own state (mergePartial).
    */
   takePartials(): [unknown[], unknown][] {
+    this.compact();
     const out = this.entries.map((e): [unknown[], unknown] => [e.keys, e.acc]);
     this.map = new Map(); // not clear(): see restore()
     this.entries.length = 0;
@@ -130,6 +163,7 @@ export class GroupState {
 
   /** Every entry with its key group (KeyedSnapshot), in creation order. */
   snapshot(): KeyedSnapshot {
+    this.compact();
     const entries = this.entries.map((e): EntrySnapshot => [e.kg >= 0 ? e.kg : (e.kg = this.keyGroupOf(e.keys)), e.keys, toSnapshotValue(e.acc), e.prev ?? null]);
     return { maxParallelism: this.maxParallelism, lists: { entries: entries as KeyedItem[] } };
   }
@@ -139,6 +173,7 @@ export class GroupState {
     if (!isKeyedSnapshot(s)) throw new Error('group aggregate state is not per key group: restore it through runtime/exec/redistribute.ts');
     this.map = new Map(); // not clear(): the old one may hold a cached entry (see the header)
     this.entries.length = 0;
+    this.goneEntries = 0;
     this.touched.length = 0;
     const sameGroups = s.maxParallelism === this.maxParallelism;
     for (const [kg, keys, acc, prev] of (s.lists.entries ?? []) as EntrySnapshot[]) {

@@ -6,7 +6,7 @@ import type { Table } from '../../api/table.js';
 import { parseProgram } from './parse-sql.js';
 import { lowerQuery, type QueryContext, type SqlEnvironment } from './query.js';
 import { SqlText } from './sql-text.js';
-import { executeStatement } from './statements.js';
+import { executeStatement, lowerInsert, type LoweredInsert } from './statements.js';
 
 /** Executes ';'-separated statements; returns the Table of a trailing SELECT, if any. */
 export function executeSqlStatements(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined): Table | undefined {
@@ -31,6 +31,17 @@ export function parseSqlQuery(env: SqlEnvironment, sql: string, loc: SourceLoc |
       'run DDL and INSERT statements with executeSql(...)');
   }
   return lowerQuery(q, query);
+}
+
+/** One `INSERT INTO ... SELECT ...`, lowered but not added to the plan (StatementSet.addInsertSql). */
+export function parseInsertSql(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined): LoweredInsert {
+  const { q, statements } = parse(env, sql, loc);
+  const insert = statements.length === 1 ? statements[0].dmlStatement()?.insertStatement()?.insertSimpleStatement() : undefined;
+  if (!insert) {
+    throw q.text.error('addInsertSql takes exactly one INSERT INTO ... SELECT ...', statements[statements.length > 1 ? 1 : 0] ?? null,
+      'add each INSERT with its own addInsertSql(...); run DDL with executeSql(...)');
+  }
+  return lowerInsert(q, insert);
 }
 
 function parse(env: SqlEnvironment, sql: string, loc: SourceLoc | undefined) {

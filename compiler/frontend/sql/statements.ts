@@ -1,4 +1,5 @@
-// One SQL statement at a time: CREATE TABLE / VIEW, DROP TABLE / VIEW, INSERT INTO (also in a STATEMENT SET),
+// One SQL statement at a time: CREATE TABLE / VIEW, DROP TABLE / VIEW, INSERT INTO (also in a STATEMENT SET, and
+// lowered without being added for StatementSet.addInsertSql),
 // SET 'key' = 'value', and queries. Every other statement is reported as not supported, by its keywords.
 import type { ParserRuleContext } from 'antlr4ng';
 import {
@@ -6,6 +7,7 @@ import {
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
 import type { Table } from '../../api/table.js';
+import type { SourceLoc } from '../../../runtime/core/plan.js';
 import type { LExpr } from '../../ir/logical-expr.js';
 import { tableDefOf } from './create-table.js';
 import { pathOf, stringValue, tableName, unquoteName } from './names.js';
@@ -19,7 +21,10 @@ export function executeStatement(q: QueryContext, stmt: SqlStatementContext): Ta
   if (insert) {
     const simple = insert.insertSimpleStatement();
     const set = insert.insertMulStatement() ?? insert.insertMulStatementCompatibility();
-    for (const s of simple ? [simple] : set!.insertSimpleStatement()) insertInto(q, s);
+    for (const s of simple ? [simple] : set!.insertSimpleStatement()) {
+      const ins = lowerInsert(q, s);
+      q.env.insertInto(ins.table, ins.query, ins.loc);
+    }
     return undefined;
   }
   const ddl = stmt.ddlStatement();
@@ -64,8 +69,15 @@ function ddlStatement(q: QueryContext, ddl: DdlStatementContext): undefined {
     ? 'declare UDFs in udfs/ (they are registered by name) or call createTemporarySystemFunction' : undefined);
 }
 
+/** An INSERT lowered but not yet added to the plan: its target table, its query and where the target is named. */
+export interface LoweredInsert {
+  table: string;
+  query: Table;
+  loc: SourceLoc | undefined;
+}
+
 /** INSERT INTO t [(columns)] SELECT ...; listed columns take the query's columns in order, the others NULL. */
-function insertInto(q: QueryContext, ctx: InsertSimpleStatementContext): void {
+export function lowerInsert(q: QueryContext, ctx: InsertSimpleStatementContext): LoweredInsert {
   const { env, text } = q;
   if (ctx.KW_OVERWRITE()) throw text.unsupported('INSERT OVERWRITE', ctx.KW_OVERWRITE(), 'INSERT INTO');
   if (ctx.insertPartitionDefinition()) throw text.unsupported('INSERT ... PARTITION', ctx.insertPartitionDefinition());
@@ -94,7 +106,7 @@ function insertInto(q: QueryContext, ctx: InsertSimpleStatementContext): void {
       return { kind: 'alias', expr: value, name: s.name, loc: listLoc };
     }), listLoc);
   }
-  env.insertInto(name, table, loc);
+  return { table: name, query: table, loc };
 }
 
 /** The keywords a statement starts with (SHOW TABLES, CREATE DATABASE), to name what is not supported. */

@@ -193,7 +193,7 @@ export class SubtaskRunner {
         this.inboxes.set(n.id, inbox);
         return { entry: out, exit: inbox };
       },
-      localAggregate: (n, agg, ingest, m) => new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema), n.schema, m),
+      localAggregate: (n, agg, ingest, m) => new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema, agg.kind === 'groupAggregate' && agg.retracting), n.schema, m),
       mergeIngest,
     };
   }
