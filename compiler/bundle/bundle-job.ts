@@ -19,6 +19,7 @@ import type { GeneratedCode } from '../codegen/emit-stages.js';
 
 const runtimeDir = path.resolve(fileURLToPath(new URL('../../runtime', import.meta.url)));
 const connectorsDir = path.join(runtimeDir, 'connectors');
+const kafkaTransportLoader = path.join(runtimeDir, 'exec', 'parallel', 'load-kafka-transport.ts');
 
 /**
  * Carried by every bundle whatever its plan names, as the connectors declare (bundle: 'always'): they need no
@@ -92,11 +93,24 @@ function leaveOutConnectors(carried: ReadonlySet<string>): Plugin {
     name: 'sluice-leave-out-connectors',
     setup(b) {
       b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        // The Kafka transport of exchanges across processes goes with the Kafka client, when a Kafka connector is carried.
+        if (args.kind === 'dynamic-import' && args.importer === kafkaTransportLoader && !carried.has('kafka') && !carried.has('upsert-kafka')) {
+          return { path: 'exec/parallel/kafka-transport.ts', namespace: 'sluice-left-out-exchange' };
+        }
         if (args.kind !== 'dynamic-import' || !args.importer.startsWith(connectorsDir + path.sep) || path.basename(args.importer) !== 'connector.ts') return undefined;
         const names = await definedIn(args.importer);
         if (names.length === 0 || names.some((n) => carried.has(n))) return undefined;
         return { path: `${path.relative(runtimeDir, args.importer)} → ${args.path}`, namespace: 'sluice-left-out', pluginData: names };
       });
+      b.onLoad({ filter: /.*/, namespace: 'sluice-left-out-exchange' }, () => ({
+        contents: [
+          `import { UserError } from ${JSON.stringify(path.join(runtimeDir, 'core/errors.ts'))};`,
+          "throw new UserError('this bundle carries no Kafka client, which the exchanges of a job spread over several taskmanagers go through',",
+          "  'compile the job with --connector kafka, or run it where one taskmanager has a slot per subtask');",
+        ].join('\n'),
+        loader: 'ts',
+        resolveDir: runtimeDir,
+      }));
       b.onLoad({ filter: /.*/, namespace: 'sluice-left-out' }, (args) => ({
         contents: [
           `import { connectorNotCarried } from ${JSON.stringify(path.join(runtimeDir, 'cli/run-compiled.ts'))};`,

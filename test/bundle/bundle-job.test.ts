@@ -25,7 +25,8 @@ describe('bundle connectors', () => {
     expect(clientLibraries(text)).toEqual([]);
     // blackhole's implementation is inline in its definition.
     expect(new Set(implementations(text))).toEqual(new Set(['datagen', 'print', 'collect', 'filesystem']));
-    expect(fs.statSync(bundle).size).toBeLessThan(1_000_000);
+    // The runtime alone (operators, formats, the function table, the parallel runner): about 1.08 MB on 3 December 2026.
+    expect(fs.statSync(bundle).size).toBeLessThan(1_200_000);
     const alone = tempDir('sluice-alone-');
     fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));
     const r = node(['job.mjs'], alone);

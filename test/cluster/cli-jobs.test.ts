@@ -33,7 +33,7 @@ describe('sluice run -d, list, cancel', () => {
     expect(list.status, list.stderr).toBe(0);
     expect(list.stdout).toMatch(new RegExp([
       '^------------------ Running/Restarting Jobs -------------------',
-      `\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d : ${jobId} : Windowed Sums \\(RUNNING\\)`,
+      `\\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d:\\d\\d : ${jobId} : Windowed Sums \\(RUNNING\\) \\[parallelism 1\\]`,
       '--------------------------------------------------------------',
       'No scheduled jobs.\n$',
     ].join('\n')));
@@ -42,7 +42,7 @@ describe('sluice run -d, list, cancel', () => {
     expect(cancel.status, cancel.stderr).toBe(0);
     expect(cancel.stdout).toBe(`Cancelling job ${jobId}.\nCancelled job ${jobId}.\n`);
     expect(cluster.sluice(['list']).stdout).toBe('No running jobs.\nNo scheduled jobs.\n');
-    expect(cluster.sluice(['list', '-a']).stdout).toMatch(new RegExp(`---------------------- Terminated Jobs -----------------------\n.* : ${jobId} : Windowed Sums \\(CANCELED\\)\n`));
+    expect(cluster.sluice(['list', '-a']).stdout).toMatch(new RegExp(`---------------------- Terminated Jobs -----------------------\n.* : ${jobId} : Windowed Sums \\(CANCELED\\) \\[parallelism 1\\]\n`));
     const again = cluster.sluice(['cancel', jobId]);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/error: Job [0-9a-f]{32} is CANCELED: it has already terminated/);
@@ -65,7 +65,7 @@ describe('sluice run -d, list, cancel', () => {
     const esc = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const why = `${esc('waiting for resources: needs 1 slot on one taskmanager; 0 of 2 free (it fails at ')}\\d\\d:\\d\\d:\\d\\d${esc(', slot.request.timeout, unless slots free up)')}`;
     expect(third.stderr).toMatch(new RegExp(`^warning: the job cannot be scheduled now: ${why}\n  hint: add slots with \`sluice taskmanager start\``, 'm'));
-    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`----------------------- Scheduled Jobs -----------------------\n.* : ${c} : Windowed Sums \\(CREATED, ${why}\\)\n`));
+    expect(cluster.sluice(['list']).stdout).toMatch(new RegExp(`----------------------- Scheduled Jobs -----------------------\n.* : ${c} : Windowed Sums \\(CREATED, ${why}\\) \\[parallelism \\d+\\]\n`));
     expect(cluster.sluice(['cancel', a]).status).toBe(0);
     await cluster.waitForState(c, 'RUNNING');
     for (const id of [b, c]) expect(cluster.sluice(['cancel', id]).status).toBe(0);

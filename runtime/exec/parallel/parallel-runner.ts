@@ -25,7 +25,8 @@ import type { JobRun, RunOptions } from '../job-runner.js';
 import { checkRestorable, subtaskRestore, type JobSnapshot, type SnapshotOptions } from '../snapshot.js';
 import type { ChainTimes } from '../source-pump.js';
 import { checkParallelizable } from './exchange-plan.js';
-import { ensureTopics, internalTopics, TopicReader, TopicWriter, type TransportSpec } from './kafka-transport.js';
+import type { TopicReader, TopicWriter, TransportSpec } from './kafka-transport.js';
+import { kafkaTransport } from './load-kafka-transport.js';
 import { fromWire, SUBTASK_PROTOCOL, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
 
 
@@ -176,6 +177,7 @@ export class ParallelRunner implements JobRun {
     try {
       if (transport) {
         // The coordinator's side of the control topic: requests out to partition i, answers in on partition p.
+        const { ensureTopics, internalTopics, TopicReader, TopicWriter } = await kafkaTransport();
         await ensureTopics(transport, this.log);
         const { control: topic } = internalTopics(transport.jobId, p);
         const writer = await TopicWriter.open(transport, topic, 'coordinator-out', this.log, fail);

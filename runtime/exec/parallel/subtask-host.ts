@@ -13,7 +13,8 @@ import type { JobPlan } from '../../core/plan.js';
 import { subtaskRestore, type JobSnapshot } from '../snapshot.js';
 import type { ChainTimes } from '../source-pump.js';
 import { checkParallelizable } from './exchange-plan.js';
-import { ensureTopics, internalTopics, TopicReader, TopicWriter, type TransportSpec } from './kafka-transport.js';
+import type { TopicReader, TransportSpec } from './kafka-transport.js';
+import { kafkaTransport } from './load-kafka-transport.js';
 import { localPorts, spawnSubtask } from './parallel-runner.js';
 import { fromWire, type FromSubtask, type ToSubtask } from './subtask-protocol.js';
 
@@ -46,6 +47,7 @@ export class SubtaskHost {
     const { plan, o } = this;
     const p = o.parallelism;
     checkParallelizable(plan);
+    const { ensureTopics, internalTopics, TopicReader, TopicWriter } = await kafkaTransport();
     await ensureTopics(o.transport, this.log);
     const { control } = internalTopics(o.transport.jobId, p);
     let failure: Error | null = null;

@@ -12,7 +12,8 @@ import { createLogger } from '../../core/log.js';
 import { udfFunctions } from '../../core/udf.js';
 import { interpretPlan } from '../interpret-plan.js';
 import type { ChannelMessage } from './channels.js';
-import { internalTopics, TopicReader, TopicWriter } from './kafka-transport.js';
+import type { TopicReader, TopicWriter } from './kafka-transport.js';
+import { kafkaTransport } from './load-kafka-transport.js';
 import { SubtaskRunner } from './subtask-runner.js';
 import { REPORT_MS, SUBTASK_PROTOCOL, toWire, type FromSubtask, type SubtaskData, type SubtaskReport, type ToSubtask } from './subtask-protocol.js';
 
@@ -92,6 +93,7 @@ export async function runSubtaskThread(job: CompiledBundle): Promise<void> {
     if (data.remote) {
       // Positioned before the subtask reports `started`: no subtask of this attempt writes before every one has.
       const fail = (e: Error) => { linkError ??= e; runner.stop(); };
+      const { internalTopics, TopicReader, TopicWriter } = await kafkaTransport();
       const { exchange } = internalTopics(data.remote.jobId, data.parallelism);
       writer = await TopicWriter.open(data.remote, exchange, `s${data.index}-out`, log, fail);
       reader = await TopicReader.open(data.remote, exchange, [data.index], `s${data.index}-in`, log,
