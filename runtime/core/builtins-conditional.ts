@@ -1,7 +1,7 @@
 // Conditional and type-inspecting built-ins of the function table (builtins.ts spreads them in): NULLIF,
 // IFNULL, GREATEST, LEAST, the IS_ALPHA/IS_DIGIT/IS_DECIMAL tests and TYPEOF, with Flink's result types and
 // NULL handling (checked against Flink by test/conformance, family 'conditional' and 'conversion').
-import { BOOL, numericResult, type BuiltinDef, type TypeCheck } from './builtin-def.js';
+import { BOOL, numericResult, type BuiltinDef, type CallInfo, type TypeCheck } from './builtin-def.js';
 import { DataTypes, isNumeric, typeToString, withType, type DataType } from './data-types.js';
 import { compare } from './scalar-functions.js';
 
@@ -38,6 +38,9 @@ function stringTest(sql: string, holds: (s: string) => boolean): BuiltinDef {
 /** What Java's Double.parseDouble takes (surrounding whitespace, sign, digits with a point, exponent, NaN, Infinity). */
 const JAVA_DOUBLE = /^[+-]?(NaN|Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?)$/;
 
+/** TYPEOF's answer: its argument's type as Flink spells it, without the time attribute. */
+const argTypeText = (c: CallInfo) => typeToString(withType(c.args[0].type, { timeAttribute: undefined }));
+
 export const CONDITIONAL_FUNCTIONS = {
   nullIf: {
     sql: ['NULLIF'], api: [],
@@ -60,6 +63,6 @@ export const CONDITIONAL_FUNCTIONS = {
     sql: ['TYPEOF'], api: [],
     type: (t) => t.result(DataTypes.STRING(), true),
     // The argument's type is known when the call is compiled: its text is a constant.
-    eval: { kind: 'nullable', impl: (_v, text) => text, consts: (c) => [typeToString(withType(c.args[0].type, { timeAttribute: undefined }))], inline: (_v, c) => JSON.stringify(typeToString(withType(c.args[0].type, { timeAttribute: undefined }))) },
+    eval: { kind: 'nullable', impl: (_v, text) => text, consts: (c) => [argTypeText(c)], inline: (_v, c) => JSON.stringify(argTypeText(c)) },
   },
 } satisfies Record<string, BuiltinDef>;

@@ -8,7 +8,6 @@ import { regex, trimChars } from './scalar-functions.js';
 
 /** A two's-complement integer of `bits` bits in base 2, 8 or 16, as Java's Long.toBinaryString/toHexString (and %x of an int). */
 const unsigned = (n: number, radix: number, bits = 64) => BigInt.asUintN(bits, BigInt(Math.trunc(n))).toString(radix);
-const unsigned64 = (n: number, radix: number) => unsigned(n, radix);
 
 /** The width of Java's integer types, which PRINTF's %x and %o format in two's complement. */
 const INTEGER_BITS: Readonly<Record<string, number>> = { TINYINT: 8, SMALLINT: 16, INT: 32, BIGINT: 64 };
@@ -183,13 +182,13 @@ export const TEXT_FUNCTIONS = {
     eval: { kind: 'strict', impl: (x, n) => truncate(x, n ?? 0) },
   },
   bin: {
-    ...str(['BIN'], (n) => unsigned64(n, 2)),
+    ...str(['BIN'], (n) => unsigned(n, 2)),
     type: (t) => { t.need(0, isInteger, 'an integer'); return t.result(DataTypes.STRING()); },
   },
   hex: {
     sql: ['HEX'], api: [],
     type: (t) => { t.need(0, (d) => isInteger(d) || isString(d), 'an integer or a string'); return t.result(DataTypes.STRING()); },
-    eval: { kind: 'strict', impl: (v) => (typeof v === 'string' ? Buffer.from(v, 'utf8').toString('hex') : unsigned64(v, 16)).toUpperCase() },
+    eval: { kind: 'strict', impl: (v) => (typeof v === 'string' ? Buffer.from(v, 'utf8').toString('hex') : unsigned(v, 16)).toUpperCase() },
   },
   unhex: {
     sql: ['UNHEX'], api: [],

@@ -17,11 +17,11 @@ export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now)
     case 'udf': {
       const f = udfs[e.name];
       if (!f) throw new Error(`UDF '${e.name}' is not in this bundle`);
-      const call = udfCall(f, e.args.map((a) => interpret(a, udfs, now)));
+      const args = e.args.map((a) => interpret(a, udfs, now));
+      const call = udfCall(f, args);
       if (e.type.nullable) return (r) => { const v = call(r); return v === undefined ? null : v; };
       const name = e.name;
       const type = typeToString(e.type);
-      const args = e.args.map((a) => interpret(a, udfs, now));
       return (r) => {
         const v = call(r);
         return v === undefined || v === null ? udfReturnedNull(name, type, args.map((a) => a(r)), v) : v;
