@@ -80,6 +80,7 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
  * already, through the registry), so no list here has to follow the folders.
  */
 function leaveOutConnectors(carried: ReadonlySet<string>): Plugin {
+  const kafkaClientCarried = [...carried].some((name) => registered.get(name)?.bringsKafkaClient === true);
   const defined = new Map<string, Promise<string[]>>();
   const definedIn = (file: string) => {
     let names = defined.get(file);
@@ -93,8 +94,8 @@ function leaveOutConnectors(carried: ReadonlySet<string>): Plugin {
     name: 'sluice-leave-out-connectors',
     setup(b) {
       b.onResolve({ filter: /^\.\.?\// }, async (args) => {
-        // The Kafka transport of exchanges across processes goes with the Kafka client, when a Kafka connector is carried.
-        if (args.kind === 'dynamic-import' && args.importer === kafkaTransportLoader && !carried.has('kafka') && !carried.has('upsert-kafka')) {
+        // The Kafka transport of exchanges across processes goes with the Kafka client, when a connector carried brings it.
+        if (args.kind === 'dynamic-import' && args.importer === kafkaTransportLoader && !kafkaClientCarried) {
           return { path: 'exec/parallel/kafka-transport.ts', namespace: 'sluice-left-out-exchange' };
         }
         if (args.kind !== 'dynamic-import' || !args.importer.startsWith(connectorsDir + path.sep) || path.basename(args.importer) !== 'connector.ts') return undefined;

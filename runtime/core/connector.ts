@@ -229,6 +229,11 @@ export interface Connector {
    */
   bundle?: 'always' | 'when-used';
   /**
+   * The implementation brings the Kafka client. The exchanges of a job spread over several taskmanagers go
+   * through Kafka topics with that client, so a bundle carries their transport only with such a connector.
+   */
+  bringsKafkaClient?: boolean;
+  /**
    * For `sluice reconcile`: the source options that read exactly what a streaming run consumed, from its start
    * to `position` (what its reader's snapshot() returned in a checkpoint), and those that read what came after
    * (`tail`); a problem when the position cannot say. Absent: a bounded source is re-read whole.

@@ -10,6 +10,7 @@ import { kafkaSplits } from './splits.js';
 
 export const kafka: Connector = {
   name: 'kafka',
+  bringsKafkaClient: true,
   options: kafkaOptions,
   roles: ['source', 'sink'],
   endsWith: (options) => (options['scan.bounded.mode'] ?? 'unbounded') !== 'unbounded',

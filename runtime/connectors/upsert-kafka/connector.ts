@@ -9,6 +9,7 @@ import { kafkaSplits } from '../kafka/splits.js';
 
 export const upsertKafka: Connector = {
   name: 'upsert-kafka',
+  bringsKafkaClient: true,
   options: upsertKafkaOptions,
   roles: ['source', 'sink'],
   produces: 'upsert',
