@@ -1,7 +1,8 @@
 // The kafka sink against the real broker: values and keys in both formats, at-least-once acknowledgements on
 // flush, write() backpressure, and exactly-once as a two-phase commit: records are invisible to read_committed
 // readers until checkpointComplete() (flush only pre-commits them), never visible when the writer closes or
-// crashes first, and a restore either finds the checkpoint's transaction committed or refuses the checkpoint
+// crashes before its pre-commit, and a restore commits the checkpoint's transaction when the crash left it
+// open (Flink's recoverAndCommit) and never a later one, or refuses the checkpoint when it was aborted
 // (UncommittedCheckpointError), so replay from the previous one yields every record exactly once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKafkaSink } from '../../runtime/connectors/kafka/sink.js';
@@ -189,7 +190,7 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
     expect(await readTopic(topic, { readCommitted: false, count: 13 })).toHaveLength(13);
   });
 
-  it('a crash between pre-commit and checkpointComplete: the checkpoint is refused on restore and its records never appear', async () => {
+  it('a crash between pre-commit and checkpointComplete: the restore commits the checkpoint\'s transaction, whose records appear once', async () => {
     const topic = await createTopic(uniqueTopic('eo-precommitted'));
     const crashed = await openSink(topic, eo(topic));
     const zombies: SinkWriter[] = [crashed];
@@ -199,22 +200,72 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
       await crashed.checkpointComplete!(previous);
       await crashed.write({ rows: rows(5, 5), kinds: null });
       const latest = await checkpoint(crashed); // stored, then the job dies before checkpointComplete
-      const refused = createKafkaSink(kafkaSinkContext(topic, SCHEMA, eo(topic)), false);
-      await expect(refused.open(latest)).rejects.toBeInstanceOf(UncommittedCheckpointError);
-      // The crashed writer is fenced: its late commit fails instead of publishing the records.
-      await expect(crashed.checkpointComplete!(latest)).rejects.toThrow();
-      // The runtime restores the checkpoint before, and replay writes the interval again.
-      const restored = await openSink(topic, eo(topic), previous);
+      // Its own producer epoch: the transaction is named exactly.
+      expect(latest.names!.epoch).not.toBe(previous.names!.epoch);
+      expect(await readTopic(topic, { readCommitted: true, count: 5, quietMs: 1000 })).toHaveLength(5);
+      const restored = await openSink(topic, eo(topic), latest);
       zombies.push(restored);
-      await restored.write({ rows: rows(5, 5), kinds: null });
-      const replayed = await checkpoint(restored);
-      expect(replayed.seq).toBe(latest.seq); // the same interval, by another writer
-      await restored.checkpointComplete!(replayed);
+      expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
+      // The crashed writer is fenced: its late commit fails.
+      await expect(crashed.checkpointComplete!(latest)).rejects.toThrow();
+      await restored.write({ rows: rows(10, 5), kinds: null });
+      const next = await checkpoint(restored);
+      expect(next.seq).toBe(latest.seq + 1);
+      await restored.checkpointComplete!(next);
     } finally {
       await Promise.all(zombies.map((w) => w.close()));
     }
-    expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
-    expect(await readTopic(topic, { readCommitted: false, count: 15 })).toHaveLength(15);
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 15, quietMs: 1000 }))).toEqual(range(0, 15));
+  });
+
+  it('restoring a checkpoint whose transaction was committed commits nothing the crash left after it, pre-committed or not', async () => {
+    const topic = await createTopic(uniqueTopic('eo-later'));
+    const crashed = await openSink(topic, eo(topic));
+    let restored: SinkWriter | null = null;
+    try {
+      await crashed.write({ rows: rows(0, 5), kinds: null });
+      const stored = await checkpoint(crashed);
+      await crashed.checkpointComplete!(stored);
+      // The next interval is pre-committed under the same transactional id, its checkpoint never stored.
+      await crashed.write({ rows: rows(5, 5), kinds: null });
+      await checkpoint(crashed);
+      restored = await openSink(topic, eo(topic), stored);
+      await restored.write({ rows: rows(5, 2), kinds: null });
+      await restored.checkpointComplete!(await checkpoint(restored));
+    } finally {
+      await restored?.close();
+      await crashed.close();
+    }
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 7, quietMs: 1500 }))).toEqual(range(0, 7));
+  });
+
+  it('a writer closed after its pre-commit at parallelism 1 aborts it: the restore refuses that checkpoint', async () => {
+    const topic = await createTopic(uniqueTopic('eo-closed'));
+    const closed = await openSink(topic, eo(topic));
+    await closed.write({ rows: rows(0, 5), kinds: null });
+    const latest = await checkpoint(closed);
+    await closed.close();
+    const refused = createKafkaSink(kafkaSinkContext(topic, SCHEMA, eo(topic)), false);
+    await expect(refused.open(latest)).rejects.toBeInstanceOf(UncommittedCheckpointError);
+    expect(await readTopic(topic, { readCommitted: true, quietMs: 1000 })).toHaveLength(0);
+  });
+
+  it('a writer of one of several subtasks closed after its pre-commit leaves it open: the restore commits it', async () => {
+    const topic = await createTopic(uniqueTopic('eo-left-open'));
+    const ctx = { ...kafkaSinkContext(topic, SCHEMA, eo(topic)), subtask: { index: 1, parallelism: 3 } };
+    const closed = createKafkaSink(ctx, false);
+    await closed.open(null);
+    await closed.write({ rows: rows(0, 5), kinds: null });
+    const latest = await checkpoint(closed);
+    expect(latest.transactionalId).toBe(`${topic}-1`);
+    await closed.close(); // cancelled before its commit request came: other subtasks may have committed
+    const restored = createKafkaSink(ctx, false);
+    try {
+      await restored.open(latest);
+    } finally {
+      await restored.close();
+    }
+    expect(ids(await readTopic(topic, { readCommitted: true, count: 5, quietMs: 1000 }))).toEqual(range(0, 5));
   });
 
   it('a crash after checkpointComplete: the checkpoint restores and its records appear once', async () => {
@@ -294,11 +345,15 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
       await writer.write({ rows: input.slice(position, position + n), kinds: null });
       position += n;
     };
-    /** Flush and snapshot, store; `complete` false: the job dies before checkpointComplete. */
-    const takeCheckpoint = async (complete = true) => {
+    /**
+     * Flush and snapshot, store; 'crash': the job dies before checkpointComplete; 'cancel': the writer is
+     * closed before it (at parallelism 1 that aborts the pre-committed transaction).
+     */
+    const takeCheckpoint = async (then: 'complete' | 'crash' | 'cancel' = 'complete') => {
       const state = await checkpoint(writer);
       stored.push({ position, sink: state });
-      if (complete) await writer.checkpointComplete!(state);
+      if (then === 'complete') await writer.checkpointComplete!(state);
+      if (then === 'cancel') await writer.close();
     };
 
     try {
@@ -306,26 +361,28 @@ describe('kafka sink: exactly-once', { timeout: 90_000 }, () => {
       await write(5); await takeCheckpoint();
       await write(5); await takeCheckpoint();
       await takeCheckpoint(); // an interval without records
-      await write(5); await takeCheckpoint(false); // crash after the pre-commit
-      await restore(); // refuses the last checkpoint, restores the one before
-      expect(position).toBe(10);
+      await write(5); await takeCheckpoint('crash'); // crash after the pre-commit
+      await restore(); // commits the last checkpoint's transaction and restores it
+      expect(position).toBe(15);
+      await write(5); await takeCheckpoint('cancel');
+      await restore(); // refuses the last checkpoint (aborted), restores the one before
+      expect(position).toBe(15);
       await write(5); await takeCheckpoint();
       await write(3); await sleep(200); // crash in mid-interval: sent, never flushed
       await restore();
-      expect(position).toBe(15);
+      expect(position).toBe(20);
       await write(5); await takeCheckpoint();
-      await write(5); await takeCheckpoint();
-      await write(4); await takeCheckpoint(false);
+      await write(4); await takeCheckpoint('crash');
       await restore();
-      await write(2); await takeCheckpoint(false); // and again right after the restore
+      await write(2); await takeCheckpoint('crash'); // and again right after the restore
       await restore();
-      expect(position).toBe(25);
-      await write(5); await takeCheckpoint(); // crash right after the commit
+      expect(position).toBe(31);
+      await write(4); await takeCheckpoint(); // crash right after the commit
       await restore();
-      await write(10);
+      await write(5);
       // End of input: the final flush and its commit.
       await takeCheckpoint();
-      expect(refusals).toBe(3);
+      expect(refusals).toBe(1);
     } finally {
       await Promise.all(writers.map((w) => w.close()));
     }
@@ -390,7 +447,7 @@ describe('kafka sink: two exactly-once sinks of one subtask', { timeout: 90_000 
     for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 10, quietMs: 1000 }))).toEqual(range(0, 10));
   });
 
-  it('a crash before the commit: both sinks refuse the checkpoint, and the replay writes both topics once', async () => {
+  it('a crash before the commit: both sinks restore the checkpoint, committing their one transaction, and write both topics once', async () => {
     const topics: [string, string] = [await createTopic(uniqueTopic('eo-pair-c')), await createTopic(uniqueTopic('eo-pair-d'))];
     const prefix = uniqueTopic('pair');
     const crashed = await openPair(topics, prefix);
@@ -401,14 +458,13 @@ describe('kafka sink: two exactly-once sinks of one subtask', { timeout: 90_000 
       await Promise.all(crashed.map((w, i) => w.checkpointComplete!(previous[i])));
       for (const w of crashed) await w.write({ rows: rows(3, 3), kinds: null });
       const latest = await checkpoint(crashed); // stored, then the job dies before checkpointComplete
-      await expect(openPair(topics, prefix, [latest[0], latest[1]])).rejects.toBeInstanceOf(UncommittedCheckpointError);
-      restored = await openPair(topics, prefix, [previous[0], previous[1]]);
-      for (const w of restored) await w.write({ rows: rows(3, 3), kinds: null });
-      const replayed = await checkpoint(restored);
-      await Promise.all(restored.map((w, i) => w.checkpointComplete!(replayed[i])));
+      restored = await openPair(topics, prefix, [latest[0], latest[1]]);
+      for (const w of restored) await w.write({ rows: rows(6, 3), kinds: null });
+      const next = await checkpoint(restored);
+      await Promise.all(restored.map((w, i) => w.checkpointComplete!(next[i])));
     } finally {
       await Promise.all([...restored, ...crashed].map((w) => w.close()));
     }
-    for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 6, quietMs: 1000 }))).toEqual(range(0, 6));
+    for (const topic of topics) expect(ids(await readTopic(topic, { readCommitted: true, count: 9, quietMs: 1000 }))).toEqual(range(0, 9));
   });
 });

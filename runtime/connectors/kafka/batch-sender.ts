@@ -1,7 +1,8 @@
 // The producer's send path: records of one topic, grouped by partition, encoded as RecordBatches by
 // record-batch.ts and sent as Produce requests over kafkajs's own cluster (its connections, TLS/SASL,
 // metadata, leader lookup and retry policy) with its idempotence/transaction manager (producer ids, epochs,
-// sequence numbers, AddPartitionsToTxn, EndTxn), so fencing, commits and aborts are kafkajs's, unchanged.
+// sequence numbers, AddPartitionsToTxn, EndTxn), so fencing, commits and aborts are kafkajs's, unchanged; the
+// one request of ours there is the EndTxn that commits a transaction a producer that is gone left open.
 // Only what costs per record is ours: kafkajs's producer groups a send's records copying an array per record
 // and encodes each record through its own growing buffer (bench/README.md, "Writing Kafka").
 //
@@ -26,7 +27,20 @@ interface Cluster {
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
   findBroker(o: { nodeId: string }): Promise<Broker>;
   removeBroker(o: { host: string; port: number }): void;
+  findGroupCoordinator(o: { groupId: string; coordinatorType: number }): Promise<Broker & {
+    endTxn(o: { transactionalId: string; producerId: string; producerEpoch: number; transactionResult: boolean }): Promise<unknown>;
+  }>;
   retry: Record<string, unknown>;
+}
+
+/** kafkajs's FindCoordinator key type of a transaction coordinator (protocol/coordinatorTypes.js). */
+const TRANSACTION_COORDINATOR = 1;
+
+/** What names a transaction besides its transactional id. */
+export interface OpenTransaction {
+  /** The producer id, a decimal string (an int64). */
+  producerId: string;
+  epoch: number;
 }
 
 interface Broker {
@@ -128,10 +142,53 @@ export class BatchSender {
     return this.o.transactionalId !== null;
   }
 
-  /** Begins a transaction; the first one registers the transactional id, fencing older producers with it. */
+  /**
+   * Begins a transaction under a fresh producer epoch (InitProducerId each time; the first one also fences
+   * older producers with the id). A transaction is then named by its id, producer id and epoch alone, so a
+   * later run can commit exactly it (commitLeftOpen) and never the next one the same producer began.
+   */
   async begin(): Promise<void> {
-    if (!this.eos.isInitialized()) await this.eos.initProducerId();
+    await this.eos.initProducerId();
     this.eos.beginTransaction();
+  }
+
+  /** The producer id and epoch of the transaction begun last. */
+  get transaction(): OpenTransaction {
+    return { producerId: String(this.eos.getProducerId()), epoch: this.eos.getProducerEpoch() };
+  }
+
+  /**
+   * Commits the transaction `t` names, which a producer that is gone (another process, a killed run) left
+   * open after its pre-commit: an EndTxn request with its producer id and epoch, as Flink's KafkaCommitter
+   * resumes a transaction on recovery. Resolves true when it is committed now or was already (Kafka answers a
+   * repeated commit of the same epoch with success), false when it is not open under that epoch any more:
+   * aborted (fenced, or timed out at transaction.timeout.ms) or followed by a later transaction of that id.
+   */
+  static async commitLeftOpen(kafka: Kafka, t: OpenTransaction & { transactionalId: string }): Promise<boolean> {
+    const factory = (kafka as unknown as Record<symbol, (c: object) => Cluster>)[symbol(kafka, 'private:Kafka:createCluster')];
+    const cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null });
+    const retrier = createRetry({ ...cluster.retry });
+    await cluster.connect();
+    try {
+      return await retrier(async (bail) => {
+        try {
+          const coordinator = await cluster.findGroupCoordinator({ groupId: t.transactionalId, coordinatorType: TRANSACTION_COORDINATOR });
+          await coordinator.endTxn({ transactionalId: t.transactionalId, producerId: t.producerId, producerEpoch: t.epoch, transactionResult: true });
+          return true;
+        } catch (e) {
+          const err = e as Error & { type?: string; retriable?: boolean };
+          // INVALID_PRODUCER_EPOCH / PRODUCER_FENCED (a later epoch), INVALID_TXN_STATE (aborted under this
+          // epoch), INVALID_PRODUCER_ID_MAPPING (the id expired): not open, and not ours to commit.
+          if (err.name === 'KafkaJSProtocolError' && !err.retriable) return false;
+          if (err.type === 'NOT_COORDINATOR' || err.type === 'COORDINATOR_NOT_AVAILABLE') await cluster.refreshMetadata();
+          if (err.retriable || err.name === 'KafkaJSConnectionError' || err.name === 'KafkaJSConnectionClosedError') throw e;
+          bail(err);
+          return false;
+        }
+      });
+    } finally {
+      await cluster.disconnect();
+    }
   }
 
   commit(): Promise<void> {

@@ -9,11 +9,12 @@ import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type LogEntry, type PartitionAssigner } from 'kafkajs';
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
-import { BatchSender, type PartitionChooser } from './batch-sender.js';
+import { BatchSender, type OpenTransaction, type PartitionChooser } from './batch-sender.js';
 import type { ClientSettings, ConsumerSettings, ProducerSettings } from './properties.js';
 import type { OutRecord } from './record-batch.js';
 
 export type { OutRecord } from './record-batch.js';
+export type { OpenTransaction } from './batch-sender.js';
 
 /** A fetched record as kafkajs hands it over (structurally; offsets and timestamps are decimal strings). */
 export interface FetchedMessage {
@@ -87,6 +88,8 @@ export interface TransactionLink {
    * `partitioner`: the sending table's, when several tables share the transaction (else the producer's).
    */
   send(topic: string, records: OutRecord[], partitioner?: SinkPartitioner): Promise<RecordPosition[]>;
+  /** The producer id and epoch this transaction runs under (its own: every transaction gets a new epoch). */
+  readonly names: OpenTransaction;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -230,6 +233,15 @@ export class KafkaClient {
     };
   }
 
+  /**
+   * Commits a transaction a producer that is gone left open (BatchSender.commitLeftOpen): true when it is
+   * committed, false when it is not open under that producer id and epoch.
+   */
+  commitLeftOpen(transactionalId: string, t: OpenTransaction): Promise<boolean> {
+    return external(`committing transaction ${transactionalId} (producer ${t.producerId}, epoch ${t.epoch}) left open`,
+      () => BatchSender.commitLeftOpen(this.kafka, { transactionalId, ...t }));
+  }
+
   /** `assigner`: how the group hands out partitions (a parallel source's subtasks: split-assigner.ts). */
   consumer(s: ConsumerSettings, groupId: string, assigner?: PartitionAssigner): ConsumerLink {
     const consumer: Consumer = this.kafka.consumer({
@@ -303,6 +315,7 @@ export class KafkaClient {
       begin: () => external(`beginning a transaction (${opts.transactionalId})`, async () => {
         await sender.begin();
         return {
+          names: sender.transaction,
           send: (topic, records, kind) => external(`writing to topic ${topic} in transaction ${opts.transactionalId}`, async () => positions(await sender.send(topic, records, chooser(kind)))),
           commit: () => external(`committing transaction ${opts.transactionalId}`, () => sender.commit()),
           abort: () => external(`aborting transaction ${opts.transactionalId}`, () => sender.abort()),

@@ -80,7 +80,7 @@ class KafkaSinkWriter implements SinkWriter {
     // subtask index is SinkContext.subtask's (0 without parallel subtasks).
     const subtask = ctx.subtask?.index ?? 0;
     this.twoPhase = await TwoPhaseCommit.open({
-      client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log, prefix: prefix!, scope: ctx.signal, subtask,
+      client, producer, consumer: settings.consumer, table: ctx.table, log: ctx.log, prefix: prefix!, scope: ctx.signal, subtask, parallelism: ctx.subtask?.parallelism ?? 1,
       cluster: [...settings.client.brokers].sort().join(','),
     }, restored);
     this.producer = this.twoPhase.producer;

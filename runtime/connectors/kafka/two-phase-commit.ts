@@ -6,10 +6,22 @@
 //                            open transaction (the marker to MARKER_TOPIC, keyed by the transactional id),
 //                            acknowledged, not committed; snapshot() names that transaction and its marker.
 //   checkpointComplete(s)    the checkpoint holding s is stored: commit the transaction s names.
-//   open(s)                  restore: fence the transactional id (Kafka aborts a transaction a crashed writer
-//                            left open), then read s's marker with read_committed. Committed: continue after
-//                            it. Not committed: UncommittedCheckpointError; the runtime restores the checkpoint
-//                            before, whose replay writes the aborted output again.
+//   open(s)                  restore: commit the transaction s names if it is still open (Flink's
+//                            recoverAndCommit), then fence the transactional id (Kafka aborts whatever later
+//                            transaction a crashed writer left open), then read s's marker with read_committed.
+//                            Committed: continue after it. Not committed (it was aborted: it outlived
+//                            transaction.timeout.ms): UncommittedCheckpointError; the runtime restores the
+//                            checkpoint before, whose replay writes the aborted output again.
+//
+// So a checkpoint is complete once every subtask's pre-commit is in it, as in Flink: a subtask killed after
+// the checkpoint was stored and before its commit (or whose commit request never came, its coordinator being
+// the one killed) has its output committed by the next attempt, and no attempt falls back to an older
+// checkpoint whose output other subtasks committed already (which repeated their windows). For that a
+// transaction must be named exactly: every transaction begins under a fresh producer epoch (batch-sender.ts),
+// the snapshot records the producer id and epoch of the pre-committed one, and the recovery's EndTxn commits
+// that one only; a later transaction of the same run has a later epoch and is refused, then fenced. A run that
+// ends (cancel, failure) at parallelism > 1 leaves a pre-committed transaction open for the same reason
+// (leave()); a transaction with no pre-commit in it is aborted.
 //
 // One transaction per job subtask and Kafka cluster, shared by all of the subtask's exactly-once kafka sinks
 // on that cluster (issue 13.6): their outputs of a checkpoint become visible in one commit, so two sinks can
@@ -20,8 +32,7 @@
 // prefix is the 'sink.transactional-id-prefix' of the first of those sinks opened (in plan order). Each sink
 // hands its records to the transaction (producer.ts hold()); the last sink to flush writes the one marker.
 //
-// A restarted job cannot commit the transaction its predecessor left open (Flink resumes it; kafkajs has no
-// way to take over another producer's transaction), so it must learn what became of it: the marker is
+// After the recovery's commit the restore still checks what became of the transaction: the marker is
 // committed exactly when the checkpoint's output is, and stays readable after the writer is gone. The
 // snapshot records the marker's offset, so the check reads one record instead of the whole topic, and
 // read_committed has to get past only the transactions that began before that offset (not those of writers
@@ -30,7 +41,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/log.js';
 import { ExternalError, UncommittedCheckpointError, UserError } from '../../core/errors.js';
-import type { AdminLink, FetchedMessage, KafkaClient, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
+import type { AdminLink, FetchedMessage, KafkaClient, OpenTransaction, OutRecord, ProducerLink, RecordPosition, SinkPartitioner, TransactionLink } from './client.js';
 import { RecordProducer, type RecordProducerOptions } from './producer.js';
 import type { ConsumerSettings } from './properties.js';
 
@@ -53,12 +64,18 @@ export interface KafkaSinkState {
   writer: string;
   /** Where that transaction's marker is; null when it was committed before the snapshot (nothing to check). */
   marker: RecordPosition | null;
+  /**
+   * With a marker: the producer id and epoch of the transaction it is in, for the recovery's commit (absent in
+   * snapshots of sluice before 2026-12: those are only checked).
+   */
+  names?: OpenTransaction;
 }
 
 function isState(s: unknown): s is KafkaSinkState {
   const o = s as KafkaSinkState;
   return typeof o === 'object' && o !== null && typeof o.transactionalId === 'string' && typeof o.seq === 'number' && typeof o.writer === 'string'
-    && (o.marker === null || (typeof o.marker === 'object' && typeof o.marker.partition === 'number' && typeof o.marker.offset === 'number'));
+    && (o.marker === null || (typeof o.marker === 'object' && typeof o.marker.partition === 'number' && typeof o.marker.offset === 'number'))
+    && (o.names === undefined || (typeof o.names === 'object' && o.names !== null && typeof o.names.producerId === 'string' && typeof o.names.epoch === 'number'));
 }
 
 type Marker = Pick<KafkaSinkState, 'transactionalId' | 'seq' | 'writer'>;
@@ -78,6 +95,8 @@ export interface TwoPhaseCommitOptions {
   scope: object;
   /** The subtask's index (0 without parallel subtasks). */
   subtask: number;
+  /** The job's parallelism: with several subtasks, each commits its own transaction (see leave()). */
+  parallelism: number;
   /** Sinks on the same cluster share a transaction: the bootstrap servers. */
   cluster: string;
 }
@@ -102,7 +121,7 @@ export class TwoPhaseCommit {
     let opening = byCluster.get(o.cluster);
     if (!opening) {
       const map = byCluster;
-      opening = SharedTransaction.begin(o, () => map.delete(o.cluster));
+      opening = SharedTransaction.begin(o, restored as KafkaSinkState | null, () => map.delete(o.cluster));
       map.set(o.cluster, opening);
       opening.catch(() => map.delete(o.cluster));
     }
@@ -120,12 +139,11 @@ export class TwoPhaseCommit {
   }
 
   /**
-   * Subtask 0 of a restore at a lower parallelism: each vanished subtask's transactional id is fenced, which
-   * aborts the transaction it left open (output after the checkpoint, which the sources replay, and which
-   * would otherwise hold read_committed readers back until transaction.timeout.ms), and the checkpoint's marker
-   * of that id is checked as a restore checks its own: committed, its output stays; not committed,
-   * UncommittedCheckpointError. kafkajs cannot commit another producer's transaction, so the commit Flink's
-   * KafkaSink does on restore is this check: a savepoint's transactions are committed before it completes.
+   * Subtask 0 of a restore at a lower parallelism: each vanished subtask's transaction of the checkpoint is
+   * committed if still open, its transactional id is fenced, which aborts a later transaction it left open
+   * (output after the checkpoint, which the sources replay, and which would otherwise hold read_committed
+   * readers back until transaction.timeout.ms), and the checkpoint's marker of that id is checked as a restore
+   * checks its own: committed, its output stays; not committed, UncommittedCheckpointError.
    */
   async takeOver(vanished: { subtask: number; state: unknown }[]): Promise<void> {
     for (const { subtask, state } of vanished) {
@@ -166,6 +184,8 @@ class SharedTransaction {
   /** Members whose output of the current checkpoint is in the transaction. */
   private readonly flushed = new Set<TwoPhaseCommit>();
   private tx: Promise<TransactionLink> | null = null;
+  /** The open transaction's producer id and epoch, once it has begun. */
+  private names: OpenTransaction | null = null;
   /** Records went into the open transaction since its last marker (or since it began). */
   private unmarked = false;
   private seq = 0;
@@ -177,7 +197,8 @@ class SharedTransaction {
 
   private constructor(private readonly link: ProducerLink, readonly transactionalId: string, private readonly o: TwoPhaseCommitOptions, private readonly forget: () => void) {}
 
-  static async begin(o: TwoPhaseCommitOptions, forget: () => void): Promise<SharedTransaction> {
+  /** `restored`: the snapshot a restore starts from, whose transaction of this id is committed before the fencing. */
+  static async begin(o: TwoPhaseCommitOptions, restored: KafkaSinkState | null, forget: () => void): Promise<SharedTransaction> {
     const admin = await o.client.admin();
     try {
       if (!(await admin.topicExists(MARKER_TOPIC))) await admin.createTopic(MARKER_TOPIC, 1, MARKER_TOPIC_CONFIG);
@@ -185,6 +206,7 @@ class SharedTransaction {
       await admin.close();
     }
     const transactionalId = `${o.prefix}-${o.subtask}`;
+    if (restored?.transactionalId === transactionalId) await commitLeftOpen(o, restored);
     const link = await o.client.producer(o.producer.settings, { transactionalId, partitioner: o.producer.partitioner });
     try {
       // Fencing comes first: an empty transaction registers the id, which aborts the transaction a crashed
@@ -216,7 +238,9 @@ class SharedTransaction {
       check = (async () => {
         if (state.transactionalId !== this.transactionalId) {
           // Taken with another prefix, subtask or before transactions were shared (one id per table), or a
-          // vanished subtask's: that id's crashed writer is fenced too.
+          // vanished subtask's: its transaction of the checkpoint is committed, and that id's crashed writer
+          // fenced, as for this subtask's own id in begin().
+          await commitLeftOpen(o, state);
           const old = await o.client.producer(o.producer.settings, { transactionalId: state.transactionalId, partitioner: 'default' });
           try {
             await (await old.begin()).abort();
@@ -241,6 +265,7 @@ class SharedTransaction {
   /** The producers' way into the transaction; the first records after a commit begin the next one. */
   async send(topic: string, records: OutRecord[], partitioner: SinkPartitioner): Promise<RecordPosition[]> {
     const tx = await (this.tx ??= this.link.begin());
+    this.names = tx.names;
     const at = await tx.send(topic, records, partitioner);
     this.unmarked = true;
     return at;
@@ -264,7 +289,8 @@ class SharedTransaction {
   }
 
   snapshot(): KafkaSinkState {
-    return { transactionalId: this.transactionalId, seq: this.seq, writer: this.writer, marker: this.precommitted };
+    const { transactionalId, seq, writer, precommitted: marker, names } = this;
+    return { transactionalId, seq, writer, marker, ...(marker && names ? { names } : {}) };
   }
 
   async commit(state: KafkaSinkState, table: string): Promise<void> {
@@ -288,6 +314,7 @@ class SharedTransaction {
       this.tx = null;
       await tx.commit();
       this.precommitted = null;
+      this.names = null;
       for (const m of this.members) m.producer.release();
     })().finally(() => { this.committing = null; });
     return this.committing;
@@ -299,8 +326,15 @@ class SharedTransaction {
     if (this.members.size > 0) return;
     this.forget();
     try {
-      // Only a commit makes records visible: what is open, pre-committed or not, is aborted.
-      if (this.tx) await (await this.tx).abort();
+      // With several subtasks a pre-committed transaction stays open: its checkpoint may be complete and other
+      // subtasks may have committed theirs (this one's commit request is late, or its sender was killed), so
+      // the next attempt commits it on restore (or fences it when it restores an earlier checkpoint). Nothing
+      // is written into it after the pre-commit (producer.ts holds records back). A job cancelled for good in
+      // that window leaves it to transaction.timeout.ms, as Flink's KafkaSink does (docs/operations.md). A
+      // single subtask commits all or nothing, so aborting is exact there: the restore falls back one checkpoint.
+      if (this.tx && this.precommitted !== null && this.o.parallelism > 1) {
+        this.o.log.info({ transactionalId: this.transactionalId, seq: this.seq }, 'leaving the pre-committed Kafka transaction open for the next attempt to commit or fence');
+      } else if (this.tx) await (await this.tx).abort();
     } catch (e) {
       this.o.log.warn({ transactionalId: this.transactionalId, err: (e as Error).message }, 'the open Kafka transaction could not be aborted (the next writer with its id fences it)');
     } finally {
@@ -308,6 +342,18 @@ class SharedTransaction {
       await this.link.close();
     }
   }
+}
+
+/**
+ * Commits the transaction `state` names when it is still open (its run was killed, or ended, after the
+ * checkpoint's pre-commit and before its commit): Flink's recoverAndCommit. Only a restore of a completed
+ * checkpoint or savepoint gets here, so its output belongs in the output. Not open any more is fine: the marker
+ * check that follows tells committed from aborted.
+ */
+async function commitLeftOpen(o: TwoPhaseCommitOptions, state: KafkaSinkState): Promise<void> {
+  if (state.marker === null || !state.names) return;
+  const committed = await o.client.commitLeftOpen(state.transactionalId, state.names);
+  if (committed) o.log.info({ transactionalId: state.transactionalId, seq: state.seq, ...state.names }, 'committed the restored checkpoint\'s Kafka transaction (or found it committed)');
 }
 
 /**
