@@ -6,7 +6,7 @@ import { DataTypes, isNumeric, typeToString, withType, type DataType } from './d
 import { compare } from './scalar-functions.js';
 
 /** The type two values of a GREATEST/LEAST/IFNULL meet in: numbers widen as in arithmetic, others keep the first. */
-function commonType(t: TypeCheck): DataType {
+export function commonType(t: TypeCheck): DataType {
   const typed = t.args.map((a) => a.type).filter((x) => x.name !== 'NULL');
   if (typed.length === 0) return DataTypes.NULL();
   if (!typed.every(isNumeric)) {

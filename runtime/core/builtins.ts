@@ -9,6 +9,7 @@ import {
   type BuiltinDef, type CallInfo, type Expr, type Impl,
 } from './builtin-def.js';
 import { double, str } from './builtin-def.js';
+import { COLLECTION_FUNCTIONS } from './builtins-collection.js';
 import { CONDITIONAL_FUNCTIONS } from './builtins-conditional.js';
 import { JSON_FUNCTIONS } from './builtins-json.js';
 import { TEMPORAL_FUNCTIONS } from './builtins-temporal.js';
@@ -370,6 +371,7 @@ export const BUILTINS = {
   ...TEMPORAL_FUNCTIONS,
   ...TEXT_FUNCTIONS,
   ...JSON_FUNCTIONS,
+  ...COLLECTION_FUNCTIONS,
 } satisfies Record<string, BuiltinDef>;
 
 export type BuiltinName = keyof typeof BUILTINS;
@@ -411,6 +413,8 @@ function sameRepresentation(from: DataType, to: DataType): boolean {
   if (isInteger(from) && isInteger(to)) return INT_RANK.indexOf(from.name) <= INT_RANK.indexOf(to.name);
   if (from.name !== to.name) return from.name === 'NULL';
   if (to.name === 'DECIMAL') return (from.scale ?? 0) <= (to.scale ?? 0);
+  // A ROW cast renames its fields; collections cast their elements.
+  if (to.name === 'ROW' || to.name === 'ARRAY' || to.name === 'MAP') return typeToString(from) === typeToString(to);
   if (to.name === 'VARCHAR' || to.name === 'CHAR') return from.precision === to.precision;
   if (to.name === 'TIMESTAMP' || to.name === 'TIMESTAMP_LTZ' || to.name === 'TIME') return (from.precision ?? 6) <= (to.precision ?? 6);
   return true;

@@ -4,6 +4,9 @@
 // '1.0E7'), NULL 'null', arrays '[a, b]', maps '{k=v}' and nested rows '+I[...]'.
 import type { DataType } from './data-types.js';
 
+/** A MAP value's entries: a Map (as SQL builds them), or an object (as a UDF may return one). */
+export const entriesOf = (v: unknown): [unknown, unknown][] => (v instanceof Map ? [...v] : Object.entries(v as Record<string, unknown>));
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function date(d: Date): string {
@@ -71,7 +74,7 @@ export function javaString(v: unknown, type: DataType): string {
     case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
     case 'BYTES': return `[${Array.from(v as Uint8Array, (b) => (b > 127 ? b - 256 : b)).join(', ')}]`;
     case 'ARRAY': return `[${(v as unknown[]).map((e) => javaString(e, type.element!)).join(', ')}]`;
-    case 'MAP': return `{${Object.entries(v as Record<string, unknown>).map(([k, e]) => `${javaString(k, type.key!)}=${javaString(e, type.value!)}`).join(', ')}}`;
+    case 'MAP': return `{${entriesOf(v).map(([k, e]) => `${javaString(k, type.key!)}=${javaString(e, type.value!)}`).join(', ')}}`;
     case 'ROW': return `+I[${(type.fields ?? []).map((f) => javaString((v as Record<string, unknown>)[f.name], f.type)).join(', ')}]`;
     default: return String(v);
   }

@@ -229,6 +229,13 @@ export function cast(v: unknown, to: DataType, from?: DataType): unknown {
       const step = 10 ** Math.max(0, 3 - (to.precision ?? 6));
       return step === 1 ? v : Math.floor((v as number) / step) * step;
     }
+    // Collections cast element by element; a ROW's fields by position, taking the target's field names.
+    case 'ARRAY': return (v as unknown[]).map((e) => cast(e, to.element!, from?.element));
+    case 'MAP': return new Map([...(v as Map<unknown, unknown>)].map(([k, e]) => [cast(k, to.key!, from?.key), cast(e, to.value!, from?.value)]));
+    case 'ROW': {
+      const values = from?.fields ? from.fields.map((f) => (v as Record<string, unknown>)[f.name]) : Object.values(v as object);
+      return Object.fromEntries((to.fields ?? []).map((f, i) => [f.name, cast(values[i] ?? null, f.type, from?.fields?.[i]?.type)]));
+    }
     default:
       return v;
   }

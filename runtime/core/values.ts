@@ -1,7 +1,7 @@
 // Conversions between text and typed column values, in Flink's spellings: what formats decode and encode
 // and what print shows. Timestamps are epoch milliseconds interpreted as UTC.
 import type { DataType } from './data-types.js';
-import { javaDouble, javaFloat } from './java-strings.js';
+import { entriesOf, javaDouble, javaFloat } from './java-strings.js';
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -117,6 +117,17 @@ export function coerceJsonValue(v: unknown, type: DataType): unknown {
       return typeof v === 'boolean' ? v : parseValue(String(v), type);
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE': case 'TIME':
       return typeof v === 'number' ? v : parseValue(String(v), type);
+    case 'ARRAY':
+      if (!Array.isArray(v)) throw new Error(`${JSON.stringify(v)} is not an ARRAY (a JSON array)`);
+      return v.map((e) => coerceJsonValue(e, type.element!));
+    case 'MAP':
+      if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${JSON.stringify(v)} is not a MAP (a JSON object)`);
+      return new Map(Object.entries(v as Record<string, unknown>).map(([k, e]) => [coerceJsonValue(k, type.key!), coerceJsonValue(e, type.value!)]));
+    case 'ROW': {
+      if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${JSON.stringify(v)} is not a ROW (a JSON object)`);
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries((type.fields ?? []).map((f) => [f.name, coerceJsonValue(o[f.name], f.type)]));
+    }
     default:
       return v;
   }
@@ -131,7 +142,7 @@ export function formatValue(v: unknown, type: DataType): string {
     case 'TIME': return formatTime(v as number);
     case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
     case 'DOUBLE': case 'FLOAT': return formatDouble(v as number);
-    case 'ARRAY': case 'MAP': case 'ROW': return JSON.stringify(v);
+    case 'ARRAY': case 'MAP': case 'ROW': return JSON.stringify(jsonValue(v, type));
     default: return String(v);
   }
 }
@@ -150,6 +161,10 @@ export function jsonValue(v: unknown, type: DataType): unknown {
     case 'DATE': return formatDate(v as number);
     case 'TIME': return formatTime(v as number);
     case 'DECIMAL': return Number((v as number).toFixed(type.scale ?? 0));
+    case 'ARRAY': return (v as unknown[]).map((e) => jsonValue(e, type.element!));
+    // A MAP is a JSON object, its keys as text (Flink's json format writes MAP<STRING, ...> so).
+    case 'MAP': return Object.fromEntries(entriesOf(v).map(([k, e]) => [String(k), jsonValue(e, type.value!)]));
+    case 'ROW': return Object.fromEntries((type.fields ?? []).map((f) => [f.name, jsonValue((v as Record<string, unknown>)[f.name], f.type)]));
     default: return v;
   }
 }
@@ -172,7 +187,7 @@ export function sqlString(v: unknown, type: DataType): string {
       return p > 0 ? `${base}.${String((v as number) % 1000).padStart(3, '0').padEnd(p, '0').slice(0, p)}` : base;
     }
     case 'ARRAY': return `[${(v as unknown[]).map((e) => (e === null ? 'NULL' : sqlString(e, type.element!))).join(', ')}]`;
-    case 'MAP': return `{${Object.entries(v as Record<string, unknown>).map(([k, e]) => `${k}=${e === null ? 'NULL' : sqlString(e, type.value!)}`).join(', ')}}`;
+    case 'MAP': return `{${entriesOf(v).map(([k, e]) => `${k === null ? 'NULL' : sqlString(k, type.key!)}=${e === null ? 'NULL' : sqlString(e, type.value!)}`).join(', ')}}`;
     case 'ROW': return `(${(type.fields ?? []).map((f) => { const e = (v as Record<string, unknown>)[f.name]; return e === null || e === undefined ? 'NULL' : sqlString(e, f.type); }).join(', ')})`;
     default: return String(v);
   }

@@ -5,7 +5,7 @@ import {
   ArithmeticBinaryContext, ArithmeticUnaryContext, CastContext, ColumnReferenceContext, ComparisonContext,
   ConstantDefaultContext, DereferenceContext, FunctionCallContext, LogicalBinaryContext,
   LogicalNestedContext, LogicalNotContext, ParenthesizedExpressionContext, PositionContext, PredicatedContext,
-  SearchedCaseContext, SimpleCaseContext, StarContext, ValueExpressionDefaultContext,
+  SearchedCaseContext, SimpleCaseContext, StarContext, SubscriptContext, ValueExpressionDefaultContext,
   type BooleanExpressionContext, type ConstantContext, type ExpressionContext, type FunctionCallExpressionContext,
   type FunctionParamContext, type PredicateContext, type PrimaryExpressionContext, type ValueExpressionContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
@@ -173,8 +173,17 @@ export class ExprConverter {
     }
     if (ctx instanceof PositionContext) return this.call('position', [this.value(ctx._substr!), this.value(ctx._str!)], ctx);
     if (ctx instanceof StarContext) return { kind: 'star', loc: this.text.loc(ctx) };
+    if (ctx instanceof SubscriptContext) {
+      const base = this.primary(ctx.primaryExpression());
+      const bracket = ctx.LS_BRACKET();
+      // parse-sql rewrites the field access `x.f` to `x[f]`: the original text still has the '.'.
+      if (this.text.sql[this.text.offset(bracket.symbol.start)] === '.') {
+        return this.call('field', [base, this.literal(unquoteName(this.text.source(ctx.valueExpression())), ctx.valueExpression())], bracket);
+      }
+      return this.call('item', [base, this.value(ctx.valueExpression())], bracket);
+    }
     const construct: Record<string, string> = {
-      SubqueryExpressionContext: 'a subquery in an expression', SubscriptContext: 'the subscript operator [...]',
+      SubqueryExpressionContext: 'a subquery in an expression',
       FirstContext: 'FIRST(...)', LastContext: 'LAST(...)',
     };
     throw this.text.unsupported(construct[ctx.constructor.name] ?? `the expression ${this.text.source(ctx)}`, ctx);
@@ -294,5 +303,7 @@ export function asFunctionCall(e: ExpressionContext): FunctionCallExpressionCont
 export function functionName(text: SqlText, f: FunctionCallExpressionContext): string {
   const ctx = f.functionNameWithParams() ?? f.reservedKeywordsNoParamsUsedAsFuncName() ?? f.functionNameAndParams();
   const parts = pathOf(ctx);
-  return parts.length > 1 ? parts.join('.') : unquoteName(text.source(ctx).trim());
+  if (parts.length > 1) return parts.join('.');
+  // parse-sql writes the implicit ROW (a, b) as a call of a one-letter function in the space before it.
+  return unquoteName(text.source(ctx).trim()) || 'ROW';
 }

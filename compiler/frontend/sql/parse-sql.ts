@@ -89,7 +89,7 @@ const KEYWORD_ARGUMENTS: Record<string, string[]> = {
 /** TRIM(BOTH|LEADING|TRAILING [chars] FROM s): the mode becomes a number argument the trim entry reads. */
 const TRIM_MODES: Record<string, string> = { BOTH: '1', LEADING: '2', TRAILING: '3' };
 /** Flink functions whose names the grammar lexes as keywords it does not accept as function names. */
-const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'TRANSLATE']);
+const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'TRANSLATE', 'ARRAY_AGG']);
 
 /**
  * Rewrites what the grammar lacks, keeping every position in the text where it was: a keyword between arguments
@@ -98,21 +98,58 @@ const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'T
  * `_HAR_LENGTH(`, an identifier (the function name is read back from the original text).
  */
 function rewriteForGrammar(text: SqlText): string {
-  const lexer = flink.createLexer(text.sql);
+  const chars = [...text.sql];
+  let changed = dollarsInNames(chars);
+  const lexer = flink.createLexer(changed ? chars.join('') : text.sql);
   lexer.removeErrorListeners();
   const tokens = lexer.getAllTokens().filter((t) => t.channel === 0);
-  const chars = [...text.sql];
-  let changed = false;
   const frames: { fn: string; keywords: string[] }[] = [];
+  /** Per `[`: whether it opens a constructor (ARRAY[...], MAP[...]) rather than a subscript. */
+  const brackets: boolean[] = [];
+  /** The clause being read at each parenthesis depth (SELECT, FROM, ...), for the implicit ROW (a, b). */
+  const clauses: string[] = [];
+  /** Field accesses `x.f` rewritten to `x[f]`, each closing `]` shifting the text up to the next space. */
+  const shifts: { at: number }[] = [];
   tokens.forEach((t, i) => {
     const word = (t.text ?? '').toUpperCase();
+    if (CLAUSES.has(word)) clauses[frames.length] = word;
     if (word === '(') {
       const fn = (tokens[i - 1]?.text ?? '').toUpperCase();
+      if (implicitRow(tokens, i, clauses[frames.length], chars)) {
+        // (a, b) in a select list is ROW(a, b): a one-letter function in the space before it (read back as ROW).
+        chars[t.start - 1] = 'R';
+        changed = true;
+      }
       frames.push({ fn, keywords: KEYWORD_ARGUMENTS[fn] ?? [] });
+      clauses[frames.length] = '';
       return;
     }
     if (word === ')') {
       frames.pop();
+      return;
+    }
+    if (word === '[') {
+      const before = tokens[i - 1];
+      const constructor = !!before && before.stop + 1 === t.start && /^(ARRAY|MAP)$/i.test(before.text ?? '');
+      brackets.push(constructor);
+      if (constructor) {
+        // ARRAY[1, 2] → _RRAY(1, 2): a function call the grammar takes, its name read back from the original text.
+        chars[before.start] = '_';
+        chars[t.start] = '(';
+        changed = true;
+      }
+      return;
+    }
+    if (word === ']') {
+      if (brackets.pop()) { chars[t.start] = ')'; changed = true; }
+      return;
+    }
+    // ROW(a, b).f → ROW(a, b)[f]: the grammar has no field access on an expression, but a subscript; the frontend
+    // tells them apart by the '.' of the original text.
+    if (word === '.' && /^[)\]]$/.test(tokens[i - 1]?.text ?? '') && tokens[i + 1] && /^[\p{L}_`]/u.test(tokens[i + 1].text ?? '')) {
+      chars[t.start] = '[';
+      shifts.push({ at: tokens[i + 1].stop + 1 });
+      changed = true;
       return;
     }
     // The grammar only takes `f(...) OVER (...) AS alias` as a select item, and reports a syntax error for other forms.
@@ -143,7 +180,45 @@ function rewriteForGrammar(text: SqlText): string {
       changed = true;
     }
   });
+  // Each field access's `]`: the characters up to the next space move one place right, into that space.
+  for (const { at } of shifts.reverse()) {
+    let end = at;
+    while (end < chars.length && !/\s/.test(chars[end])) end++;
+    if (end === chars.length) chars.push(' ');
+    chars.splice(end, 1);
+    chars.splice(at, 0, ']');
+  }
   return changed ? chars.join('') : text.sql;
+}
+
+/** Keywords that start a clause of a query (the implicit ROW (a, b) is only read in a select list). */
+const CLAUSES = new Set(['SELECT', 'FROM', 'WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'UNION', 'VALUES', 'WINDOW', 'ON', 'JOIN']);
+
+/** Whether the `(` at tokens[i] opens `(a, b, ...)` as a select item: after SELECT or a comma, with a space before it. */
+function implicitRow(tokens: Token[], i: number, clause: string | undefined, chars: string[]): boolean {
+  const before = (tokens[i - 1]?.text ?? '').toUpperCase();
+  if (clause !== 'SELECT' || (before !== 'SELECT' && before !== ',') || !/\s/.test(chars[tokens[i].start - 1] ?? '')) return false;
+  if ((tokens[i + 1]?.text ?? '').toUpperCase() === 'SELECT') return false;
+  let depth = 0;
+  for (let j = i; j < tokens.length; j++) {
+    const w = tokens[j].text;
+    if (w === '(' || w === '[') depth++;
+    else if (w === ')' || w === ']') { if (--depth === 0) return false; }
+    else if (w === ',' && depth === 1) return true;
+  }
+  return false;
+}
+
+/** `$` inside names (Flink's EXPR$0), which the grammar's lexer rejects, becomes `_`; names are read from the original text. */
+function dollarsInNames(chars: string[]): boolean {
+  let quote: string | null = null;
+  let changed = false;
+  chars.forEach((ch, i) => {
+    if (quote) { if (ch === quote) quote = null; return; }
+    if (ch === "'" || ch === '`' || ch === '"') quote = ch;
+    else if (ch === '$' && /[\p{L}\p{N}_]/u.test(chars[i - 1] ?? '')) { chars[i] = '_'; changed = true; }
+  });
+  return changed;
 }
 
 /** Whether the OVER at tokens[i] is followed by a parenthesized window, or a window's name, and AS. */

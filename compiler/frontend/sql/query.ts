@@ -345,6 +345,12 @@ class QueryScope implements ExprScope {
   constructor(private readonly text: SqlText, readonly source: Source) {}
 
   column(parts: string[], node: SqlNode): LExpr {
+    // r.f (and t.r.f): field access into a ROW column, where the first part is no table or alias.
+    const head = parts.length > 1 && this.source.qualifiers.includes(parts[0]) ? 2 : 1;
+    if (parts.length > head && (head === 2 || this.hasColumn(parts[0]))) {
+      const loc = this.text.loc(node);
+      return parts.slice(head).reduce<LExpr>((row, f) => ({ kind: 'call', fn: 'field', args: [row, { kind: 'lit', value: f, loc }], loc }), this.column(parts.slice(0, head), node));
+    }
     if (parts.length > 2) throw this.text.unsupported(`the nested field access ${parts.join('.')}`, node);
     if (parts.length === 2) this.qualifier(parts.slice(0, 1), node);
     const loc = this.text.loc(node);
@@ -358,6 +364,12 @@ class QueryScope implements ExprScope {
       return { kind: 'alias', expr: prop, name, loc };
     }
     return { kind: 'ref', name, loc };
+  }
+
+  private hasColumn(name: string): boolean {
+    const lower = name.toLowerCase();
+    const names = this.source.columns ? [...this.source.columns.values()].flatMap((c) => [...c.keys()]) : this.source.table.getSchema().map((f) => f.name);
+    return names.some((n) => n.toLowerCase() === lower);
   }
 
   /** A column of a join: by its qualifier, or by a name only one of the joined tables has. */

@@ -3,7 +3,7 @@
 // in the text: every statement has ? placeholders that the driver binds. Statement texts depend only on the
 // row count, so they are built once per count and reused.
 import type { DataType, Field } from '../../core/data-types.js';
-import { formatDate, formatTime, formatTimestamp } from '../../core/values.js';
+import { formatDate, formatTime, formatTimestamp, jsonValue } from '../../core/values.js';
 
 export const quoteIdentifier = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
 
@@ -70,7 +70,7 @@ export function sqlValueOf(type: DataType): (v: unknown) => unknown {
     case 'DATE': return (v) => (v == null ? null : formatDate(v as number));
     case 'TIME': return (v) => (v == null ? null : `${formatTime(v as number)}.${pad3((v as number) % 1000)}`);
     case 'BYTES': return (v) => (v == null ? null : Buffer.from(v as Uint8Array));
-    case 'ARRAY': case 'MAP': case 'ROW': return (v) => (v == null ? null : JSON.stringify(v));
+    case 'ARRAY': case 'MAP': case 'ROW': return (v) => (v == null ? null : JSON.stringify(jsonValue(v, type)));
     default: return (v) => (v === undefined ? null : v);
   }
 }
