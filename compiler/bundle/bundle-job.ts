@@ -64,7 +64,7 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
     // udf(function gradeOf() {...}) registers under the function's name: renaming it to avoid a clash would change it.
     keepNames: true,
     alias: { sluice: fileURLToPath(new URL('../api/bundle-exports.ts', import.meta.url)) },
-    plugins: [leaveOutConnectors(new Set(carried)), englishOnlyZod],
+    plugins: [leaveOutConnectors(new Set(carried)), englishOnlyZod, kafkajsAbortedFilter],
     // CommonJS dependencies (kafkajs, mysql2) call require() for Node builtins.
     banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
     legalComments: 'none',
@@ -140,6 +140,21 @@ const englishOnlyZod: Plugin = {
       contents: `export { default as en } from ${JSON.stringify(args.path)};`,
       loader: 'js',
       resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * kafkajs's read_committed filter replaced by sluice's correction (runtime/connectors/kafka/aborted-filter.ts
+ * says what it corrects); an unbundled process gets it through require's cache instead.
+ */
+const kafkajsAbortedFilter: Plugin = {
+  name: 'sluice-kafkajs-aborted-filter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]kafkajs[\\/]src[\\/]consumer[\\/]filterAbortedMessages\.js$/ }, () => ({
+      contents: `module.exports = require(${JSON.stringify(path.join(runtimeDir, 'connectors/kafka/aborted-filter.ts'))}).filterAbortedMessages;`,
+      loader: 'js',
+      resolveDir: runtimeDir,
     }));
   },
 };

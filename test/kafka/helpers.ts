@@ -3,6 +3,8 @@
 // can run repeatedly against the same broker. Raw reads and writes use kafkajs directly, independent of the
 // connector under test.
 import { randomUUID } from 'node:crypto';
+// Before kafkajs: its read_committed filter corrected, as in the runtime (aborted-filter.ts).
+import '../../runtime/connectors/kafka/aborted-filter.js';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders } from 'kafkajs';
 import pino from 'pino';
 import type { SinkContext, SourceContext } from '../../runtime/core/connector.js';

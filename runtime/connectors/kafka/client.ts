@@ -3,6 +3,8 @@
 // the operations the source, the sink and `sluice datagen` use, as small interfaces with plain numbers for
 // offsets, so the rest of the connector never sees kafkajs types or its string offsets. Every kafkajs failure
 // leaves here as an ExternalError('kafka', ...): the system at fault is Kafka, not the job.
+// First: corrects kafkajs's read_committed filter before kafkajs loads it (aborted-filter.ts).
+import './aborted-filter.js';
 import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
