@@ -2,6 +2,7 @@
 // emitted only where a value can be NULL (types say which), so that non-null arithmetic is plain `a + b`.
 import { builtin, constsOf, type SpecialForm } from '../../runtime/core/builtins.js';
 import { typeToString } from '../../runtime/core/data-types.js';
+import { decimalLiteral } from '../../runtime/core/decimal.js';
 import type { Expr } from '../../runtime/core/expr.js';
 
 export interface ExprScope {
@@ -21,7 +22,8 @@ export class ExprEmitter {
   emit(e: Expr): string {
     switch (e.kind) {
       case 'field': return this.scope.field(e.name);
-      case 'literal': return JSON.stringify(e.value);
+      // A DECIMAL literal is a bigint literal (core/decimal.ts), from the text the plan keeps.
+      case 'literal': return e.type.name === 'DECIMAL' && e.value !== null ? `${decimalLiteral(e.value as string, e.type.precision ?? 10, e.type.scale ?? 0)}n` : JSON.stringify(e.value);
       case 'udf': {
         const args = e.args.map((a) => this.emit(a));
         const call = `${this.scope.udf(e.name)}(${args.join(', ')})`;

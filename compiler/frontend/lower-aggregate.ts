@@ -175,9 +175,14 @@ export function checkAggArg(fn: AggFunction, t: DataType, loc?: SourceLoc): void
   }
 }
 
-/** Flink's result types: SUM and AVG keep the argument type (integer AVG truncates), COUNT is BIGINT NOT NULL. */
+/**
+ * Flink's result types: SUM and AVG keep the argument type (integer AVG truncates), except that SUM of a
+ * DECIMAL(p, s) is DECIMAL(38, s) and AVG DECIMAL(38, max(s, 6)); COUNT is BIGINT NOT NULL.
+ */
 export function aggResultType(fn: AggFunction, arg: DataType): DataType {
   if (fn === 'count') return DataTypes.BIGINT().notNull!();
+  if (arg.name === 'DECIMAL' && fn === 'sum') return DataTypes.DECIMAL(38, arg.scale ?? 0);
+  if (arg.name === 'DECIMAL' && fn === 'avg') return DataTypes.DECIMAL(38, Math.max(arg.scale ?? 0, 6));
   const t = withType(arg, { nullable: true, timeAttribute: undefined });
   if (fn === 'sum' && isInteger(arg) && arg.name !== 'BIGINT') return t;
   return t;

@@ -1,6 +1,6 @@
 // Name resolution and type checking: turns an unresolved expression (LExpr) into a typed runtime Expr
 // against an input schema, with errors that name the column or function and suggest the nearest one.
-import { builtinName, builtinNames, castRejected, FunctionTypeError, MONTHS, typeCall } from '../../runtime/core/builtins.js';
+import { builtinName, builtinNames, castRejected, coerceArgs, FunctionTypeError, MONTHS, typeCall } from '../../runtime/core/builtins.js';
 import { DataTypes, isInteger, isNumeric, isString, isTimestamp, typeToString, withType, type DataType, type Field } from '../../runtime/core/data-types.js';
 import type { Expr } from '../../runtime/core/expr.js';
 import { nearest } from '../../runtime/core/options.js';
@@ -79,7 +79,8 @@ export class Resolver {
     const args = e.args.map((a) => this.resolve(a));
     if (fn === 'cast' || fn === 'tryCast') throw new CompileError('CAST is written CAST(x AS type) or $(x).cast(type)', e.loc);
     try {
-      return { kind: 'call', fn, args, type: typeCall(fn, e.fn, args) };
+      const type = typeCall(fn, e.fn, args);
+      return { kind: 'call', fn, args: coerceArgs(fn, args, type), type };
     } catch (err) {
       if (err instanceof FunctionTypeError) throw new CompileError(err.message, e.loc, err.hint);
       throw err;
@@ -98,7 +99,14 @@ export class Resolver {
           e.args[i].loc ?? e.loc, `signature: ${sig}; convert with .cast(DataTypes.${udf.inputTypes[i].name}()) if intended`);
       }
     });
-    return { kind: 'udf', name: udf.name, args, type: udf.resultType };
+    // A DECIMAL (a bigint, core/decimal.ts) reaches a UDF as the type it declares: a `number` parameter (DOUBLE) gets a double.
+    const passed = args.map((a, i): Expr => {
+      const to = udf.inputTypes[i];
+      const differs = (a.type.name === 'DECIMAL' || to.name === 'DECIMAL') && a.type.name !== 'NULL'
+        && (a.type.name !== to.name || (a.type.scale ?? 0) !== (to.scale ?? 0));
+      return differs ? { kind: 'call', fn: 'cast', args: [a], type: withType(to, { nullable: a.type.nullable }) } : a;
+    });
+    return { kind: 'udf', name: udf.name, args: passed, type: udf.resultType };
   }
 }
 

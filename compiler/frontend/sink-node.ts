@@ -1,6 +1,6 @@
 // A sink node for a query written into a table: the query's columns checked against the table's, in
 // order, and renamed or cast to them by a calc when they differ (as Flink's planner does).
-import type { Field } from '../../runtime/core/data-types.js';
+import type { DataType, Field } from '../../runtime/core/data-types.js';
 import type { PlanNode, SinkNode, SourceLoc } from '../../runtime/core/plan.js';
 import type { TableDef } from '../ir/catalog.js';
 import { CompileError } from '../ir/diagnostics.js';
@@ -27,11 +27,13 @@ export function addSinkNode(plan: PlanBuilder, functions: FunctionCatalog, def: 
     }
   });
   let input: PlanNode = node;
-  if (got.some((f, i) => f.name !== target[i].name || f.type.name !== target[i].type.name)) {
+  // A DECIMAL is its unscaled value at its type's scale (core/decimal.ts): another scale is a cast too.
+  const differs = (a: DataType, b: DataType) => a.name !== b.name || (a.name === 'DECIMAL' && (a.scale ?? 0) !== (b.scale ?? 0));
+  if (got.some((f, i) => f.name !== target[i].name || differs(f.type, target[i].type))) {
     const r = new Resolver(got, functions);
     input = plan.calc(node, target.map((c, i) => {
       const e = r.resolve({ kind: 'ref', name: got[i].name });
-      return { name: c.name, expr: e.type.name === c.type.name ? e : { kind: 'call', fn: 'cast', args: [e], type: c.type } };
+      return { name: c.name, expr: !differs(e.type, c.type) ? e : { kind: 'call', fn: 'cast', args: [e], type: c.type } };
     }), null, loc);
     if (node.upsertKey) (input as { upsertKey?: string[] }).upsertKey = node.upsertKey.map((k) => target[got.findIndex((f) => f.name === k)]?.name).filter(Boolean);
   }

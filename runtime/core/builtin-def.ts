@@ -47,6 +47,15 @@ export interface BuiltinDef {
   readonly eval: Evaluation;
   /** The call in explain, from its arguments' texts; by default NAME(a, b). */
   readonly text?: (args: readonly string[], c: CallInfo) => string;
+  /**
+   * How DECIMAL arguments (bigints, core/decimal.ts) reach the implementation; the compiler casts them
+   * (coerceArgs in builtins.ts). By default they arrive as DOUBLE, for entries that compute on numbers.
+   * 'exact': as they are (the entry reads their scale from the call's types). 'arithmetic': when the result is
+   * a DECIMAL, the integer arguments arrive as DECIMAL(n, 0), else the DECIMAL ones as the result type.
+   * 'compare': all at one scale (DOUBLE when one of them is a DOUBLE or FLOAT). 'result': the numeric
+   * arguments as the result type (the branches of CASE, COALESCE, GREATEST...).
+   */
+  readonly decimals?: 'exact' | 'arithmetic' | 'compare' | 'result';
 }
 
 /** A call with arguments the function does not take; the compiler reports it at the call's location. */
@@ -94,7 +103,8 @@ export class TypeCheck {
 
 export const isBoolean = (d: DataType) => d.name === 'BOOLEAN';
 
-export function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' = '+'): DataType {
+/** The type of `a op b`; 'common' is the type both values of a CASE/COALESCE/GREATEST meet in. */
+export function numericResult(a: DataType, b: DataType, op: '+' | '*' | '/' | '%' | 'common' = 'common'): DataType {
   const rank = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'];
   const wider = rank.indexOf(a.name) >= rank.indexOf(b.name) ? a : b;
   if (wider.name !== 'DECIMAL') return wider;
@@ -108,9 +118,11 @@ export function asDecimal(t: DataType): { p: number; s: number } {
 }
 
 /** Flink's precision and scale of DECIMAL arithmetic (LogicalTypeMerging), at most DECIMAL(38, s). */
-export function decimalResult(a: { p: number; s: number }, b: { p: number; s: number }, op: '+' | '*' | '/' | '%'): DataType {
+export function decimalResult(a: { p: number; s: number }, b: { p: number; s: number }, op: '+' | '*' | '/' | '%' | 'common'): DataType {
   let p: number, s: number;
   switch (op) {
+    // Calcite's least restrictive type: the integer digits and the scale of the wider one.
+    case 'common': s = Math.max(a.s, b.s); p = Math.max(a.p - a.s, b.p - b.s) + s; break;
     case '+': s = Math.max(a.s, b.s); p = Math.max(a.p - a.s, b.p - b.s) + s + 1; break;
     case '*': s = a.s + b.s; p = a.p + b.p + 1; break; // + 1 as Flink's LogicalTypeMerging (Hive's rule)
     case '/': s = Math.max(6, a.s + b.p + 1); p = a.p - a.s + b.s + s; break;
@@ -123,6 +135,22 @@ export function decimalResult(a: { p: number; s: number }, b: { p: number; s: nu
     p = 38;
   }
   return DataTypes.DECIMAL(p, Math.min(s, p));
+}
+
+/** Flink's type of ROUND/TRUNCATE(DECIMAL(p, s), r) (LogicalTypeMerging.findRoundDecimalType). */
+export function roundedDecimal(p: number, s: number, r: number): DataType {
+  if (r >= s) return DataTypes.DECIMAL(p, s);
+  if (r < 0) return DataTypes.DECIMAL(Math.min(38, 1 + p - s), 0);
+  return DataTypes.DECIMAL(1 + p - s + r, r);
+}
+
+/** ROUND/TRUNCATE's type: a DECIMAL rounded to the literal number of places as Flink types it, any other type kept. */
+export function decimalRounded(t: TypeCheck): DataType {
+  const a = t.t(0);
+  if (a.name !== 'DECIMAL') return a;
+  const r = t.args.length < 2 ? 0 : t.literal(1) ?? (t.args[1].kind === 'call' && (t.args[1] as { fn?: string }).fn === 'negate' ? -1 : undefined);
+  if (typeof r !== 'number') t.fail(`${t.written} of a DECIMAL needs a literal number of places`, `write ${t.written}(x, 2)`);
+  return roundedDecimal(a.precision ?? 10, a.scale ?? 0, r);
 }
 
 /** A DOUBLE function of numbers (NULL in, NULL out). */

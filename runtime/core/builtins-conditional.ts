@@ -20,7 +20,7 @@ export function commonType(t: TypeCheck): DataType {
 /** GREATEST / LEAST: NULL when any argument is NULL, as Flink. */
 function extreme(sql: string, wins: (c: number) => boolean): BuiltinDef {
   return {
-    sql: [sql], api: [],
+    sql: [sql], api: [], decimals: 'result',
     type: (t) => { if (t.args.length === 0) t.fail(`${t.written} needs at least one argument`); return t.result(commonType(t)); },
     eval: { kind: 'strict', impl: (...vs) => vs.reduce((best, v) => (wins(compare(v, best)) ? v : best)) },
   };
@@ -43,12 +43,12 @@ const argTypeText = (c: CallInfo) => typeToString(withType(c.args[0].type, { tim
 
 export const CONDITIONAL_FUNCTIONS = {
   nullIf: {
-    sql: ['NULLIF'], api: [],
+    sql: ['NULLIF'], api: [], decimals: 'result',
     type: (t) => t.result(t.t(0), true),
     eval: { kind: 'nullable', impl: (a, b) => (a !== null && b !== null && compare(a, b) === 0 ? null : a) },
   },
   ifNull: {
-    sql: ['IFNULL'], api: [],
+    sql: ['IFNULL'], api: [], decimals: 'result',
     // NOT NULL when the replacement is, as Flink (IFNULL(s, 'x') is STRING NOT NULL).
     type: (t) => t.result(commonType(t), t.t(0).nullable && t.t(1).nullable),
     eval: { kind: 'nullable', impl: (a, b) => (a !== null ? a : b), inline: (v) => `(${v[0]} !== null ? ${v[0]} : ${v[1]})` },
@@ -60,7 +60,7 @@ export const CONDITIONAL_FUNCTIONS = {
   isDigit: stringTest('IS_DIGIT', (s) => /^\p{Nd}+$/u.test(s)),
   isDecimal: stringTest('IS_DECIMAL', (s) => JAVA_DOUBLE.test(s.trim())),
   typeOf: {
-    sql: ['TYPEOF'], api: [],
+    sql: ['TYPEOF'], api: [], decimals: 'exact',
     type: (t) => t.result(DataTypes.STRING(), true),
     // The argument's type is known when the call is compiled: its text is a constant.
     eval: { kind: 'nullable', impl: (_v, text) => text, consts: (c) => [argTypeText(c)], inline: (_v, c) => JSON.stringify(argTypeText(c)) },

@@ -4,6 +4,7 @@
 // 'json' and 'string'). The clauses themselves (RETURNING, ON EMPTY, WITH WRAPPER) are not parsed yet.
 import { BOOL, type BuiltinDef, type TypeCheck } from './builtin-def.js';
 import { DataTypes, isNumeric, isString, type DataType } from './data-types.js';
+import { javaDecimalString } from './decimal.js';
 import { javaDouble } from './java-strings.js';
 
 type Step = { readonly key: string } | { readonly index: number };
@@ -59,10 +60,11 @@ function pathArg(t: TypeCheck, i: number): void {
 
 /** A JSON number as Jackson writes a Java double (1.0E+10), or an integer as it is. */
 const jsonNumber = (n: number, type?: DataType) =>
-  (type?.name === 'DECIMAL' ? n.toFixed(type.scale ?? 0) : type && type.name !== 'DOUBLE' && type.name !== 'FLOAT' ? String(n) : javaDouble(n).replace(/E(\d)/, 'E+$1'));
+  (type && type.name !== 'DOUBLE' && type.name !== 'FLOAT' ? String(n) : javaDouble(n).replace(/E(\d)/, 'E+$1'));
 
-/** One SQL value as JSON text (JSON_STRING, JSON_ARRAY elements). */
+/** One SQL value as JSON text (JSON_STRING, JSON_ARRAY elements); a DECIMAL as Jackson writes a BigDecimal. */
 function toJson(v: unknown, type: DataType): string {
+  if (typeof v === 'bigint') return javaDecimalString(v, type.scale ?? 0);
   if (typeof v === 'number') return jsonNumber(v, type);
   if (typeof v === 'boolean') return String(v);
   return JSON.stringify(String(v));
@@ -142,12 +144,12 @@ export const JSON_FUNCTIONS = {
     eval: { kind: 'strict', impl: (text, path) => { const v = select(text, path); return v !== null && typeof v === 'object' ? JSON.stringify(v) : null; } },
   },
   jsonString: {
-    sql: ['JSON_STRING'], api: [],
+    sql: ['JSON_STRING'], api: [], decimals: 'exact',
     type: (t) => { t.need(0, jsonValueType, 'a number, string or BOOLEAN'); return t.result(DataTypes.STRING()); },
     eval: { kind: 'strict', impl: toJson, consts: (c) => [c.args[0].type] },
   },
   jsonArray: {
-    sql: ['JSON_ARRAY'], api: [],
+    sql: ['JSON_ARRAY'], api: [], decimals: 'exact',
     type: (t) => { t.args.forEach((_, i) => t.need(i, jsonValueType, 'a number, string or BOOLEAN')); return DataTypes.STRING().notNull!(); },
     // ABSENT ON NULL: NULL elements are left out.
     eval: {

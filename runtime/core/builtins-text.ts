@@ -1,7 +1,8 @@
 // String and byte built-ins of the function table beyond the core ones in builtins.ts: TRUNCATE, BIN, HEX,
 // UNHEX, the REGEXP_COUNT/INSTR/SUBSTR family, URL_ENCODE/DECODE, PARSE_URL, ELT, PRINTF and ENCODE/DECODE,
 // each as Flink computes it (Java's String, URLEncoder, Formatter semantics; checked by test/conformance).
-import { BOOL, str, type BuiltinDef } from './builtin-def.js';
+import { BOOL, decimalRounded, str, type BuiltinDef } from './builtin-def.js';
+import { truncateDecimal } from './decimal.js';
 import { DataTypes, isInteger, isNumeric, isString } from './data-types.js';
 import { javaDouble } from './java-strings.js';
 import { regex, trimChars } from './scalar-functions.js';
@@ -170,16 +171,16 @@ export const TEXT_FUNCTIONS = {
   },
   translate: str(['TRANSLATE'], translate),
   truncate: {
-    sql: ['TRUNCATE'], api: [],
+    sql: ['TRUNCATE'], api: [], decimals: 'exact',
     type: (t) => {
       t.need(0, isNumeric, 'a number');
       if (t.args.length > 1) t.need(1, isInteger, 'an integer');
-      const a = t.t(0);
-      if (a.name !== 'DECIMAL') return t.result(a);
-      const n = Number(t.literal(1) ?? 0);
-      return t.result(DataTypes.DECIMAL(a.precision ?? 10, Math.max(0, Math.min(a.scale ?? 0, n))));
+      return t.result(decimalRounded(t));
     },
-    eval: { kind: 'strict', impl: (x, n) => truncate(x, n ?? 0) },
+    eval: {
+      kind: 'strict', impl: (x, n, s) => (s !== undefined ? truncateDecimal(x, s, n ?? 0) : truncate(x, n ?? 0)),
+      consts: (c) => (c.args[0].type.name === 'DECIMAL' ? [...(c.args.length === 1 ? [0] : []), c.args[0].type.scale ?? 0] : []),
+    },
   },
   bin: {
     ...str(['BIN'], (n) => unsigned(n, 2)),

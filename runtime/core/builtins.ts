@@ -5,9 +5,10 @@
 // Adding a function is one entry here or in its family's file (builtins-*.ts, spread into the table below)
 // plus tests (and an Expression method if it has a Table API method). builtin-def.ts has the entries' shape.
 import {
-  BOOL, FunctionTypeError, TypeCheck, isBoolean, numericResult,
+  BOOL, FunctionTypeError, TypeCheck, asDecimal, decimalRounded, isBoolean, numericResult,
   type BuiltinDef, type CallInfo, type Expr, type Impl,
 } from './builtin-def.js';
+import { floorDecimal, roundDecimal, signDecimal } from './decimal.js';
 import { double, str } from './builtin-def.js';
 import { COLLECTION_FUNCTIONS } from './builtins-collection.js';
 import { CONDITIONAL_FUNCTIONS } from './builtins-conditional.js';
@@ -15,7 +16,7 @@ import { JSON_FUNCTIONS } from './builtins-json.js';
 import { TEMPORAL_FUNCTIONS } from './builtins-temporal.js';
 import { TEXT_FUNCTIONS } from './builtins-text.js';
 import {
-  DataTypes, isInteger, isNumeric, isString, isTemporal, isTimestamp, plainType, typeToString, type DataType,
+  DataTypes, isInteger, isNumeric, isString, isTemporal, isTimestamp, plainType, typeToString, withType, type DataType,
 } from './data-types.js';
 import * as f from './scalar-functions.js';
 import { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-units.js';
@@ -47,7 +48,7 @@ const mixed = (a: DataType, b: DataType) => (isString(a) && isTemporal(b)) || (i
 /** A comparison: plain JS operators where both sides are of one kind, fn.compare where a string meets a timestamp. */
 function comparison(op: '===' | '!==' | '>' | '>=' | '<' | '<=', holds: (c: number) => boolean, infix: string, api: string): BuiltinDef {
   return {
-    sql: [], api: [api],
+    sql: [], api: [api], decimals: 'compare',
     type: (t) => {
       if (!comparable(t.t(0), t.t(1))) t.fail(`cannot compare ${typeToString(t.t(0))} with ${typeToString(t.t(1))}`);
       return t.result(BOOL);
@@ -62,21 +63,26 @@ function comparison(op: '===' | '!==' | '>' | '>=' | '<' | '<=', holds: (c: numb
 
 const infix = (op: string) => (a: readonly string[]) => `(${a[0]} ${op} ${a[1]})`;
 
+/** The constants of a DECIMAL operation (decimalOp): both arguments' scales, the result's precision and scale. */
+const decimalConsts = (c: CallInfo) => [asDecimal(c.args[0].type).s, asDecimal(c.args[1].type).s, c.type.precision ?? 10, c.type.scale ?? 0];
+
 function arithmetic(jsOp: '+' | '-' | '*', sqlOp: string, api: string): BuiltinDef {
   const apply: Impl = jsOp === '+' ? (a, b) => a + b : jsOp === '-' ? (a, b) => a - b : (a, b) => a * b;
   return {
-    sql: [], api: [api],
+    sql: [], api: [api], decimals: 'arithmetic',
     type: (t) => {
       t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number');
       return t.result(numericResult(t.t(0), t.t(1), jsOp === '*' ? '*' : '+'));
     },
     eval: {
       // No constant for the types that need no wrapping (BIGINT, floats): the interpreter then calls `apply`
-      // with no wrapper closure around it.
-      kind: 'strict', impl: (a, b, bits) => (bits ? f.wrapInteger(apply(a, b) as number, bits) : apply(a, b)),
-      consts: (c) => (c.type.name in WRAP_BITS ? [WRAP_BITS[c.type.name]] : []),
+      // with no wrapper closure around it. DECIMAL: exact, by decimalOp (NULL on overflow, as Flink).
+      kind: 'strict',
+      impl: (a, b, bits, sa, sb, p, s) => (sa !== undefined ? f.decimalOp(jsOp, a, b, sa, sb, p, s) : bits ? f.wrapInteger(apply(a, b) as number, bits) : apply(a, b)),
+      consts: (c) => (c.type.name === 'DECIMAL' ? [0, ...decimalConsts(c)] : c.type.name in WRAP_BITS ? [WRAP_BITS[c.type.name]] : []),
       // Java's int multiplication is Math.imul; the others wrap the exact sum.
-      inline: (v, c) => (jsOp === '*' && c.type.name === 'INT' ? `Math.imul(${v[0]}, ${v[1]})` : wrapJs(`${v[0]} ${jsOp} ${v[1]}`, c.type)),
+      inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp(${JSON.stringify(jsOp)}, ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
+        : jsOp === '*' && c.type.name === 'INT' ? `Math.imul(${v[0]}, ${v[1]})` : wrapJs(`${v[0]} ${jsOp} ${v[1]}`, c.type)),
     },
     text: infix(sqlOp),
   };
@@ -95,8 +101,8 @@ function timeArithmetic(sign: 1 | -1, sqlOp: string, api: string): BuiltinDef {
     },
     eval: {
       kind: 'strict',
-      impl: (a, b, m, bits) => (m ? addMonths(a, sign * b) : f.wrapInteger(a + sign * b, bits)),
-      consts: (c) => [months(c), WRAP_BITS[c.type.name] ?? 0],
+      impl: (a, b, m, bits, sa, sb, p, s) => (m ? addMonths(a, sign * b) : sa !== undefined ? f.decimalOp(sign === 1 ? '+' : '-', a, b, sa, sb, p, s) : f.wrapInteger(a + sign * b, bits)),
+      consts: (c) => [months(c), WRAP_BITS[c.type.name] ?? 0, ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
       inline: (v, c) => (months(c) ? `fn.addMonths(${v[0]}, ${sign === 1 ? '' : '-'}${v[1]})` : base.eval.kind === 'strict' ? base.eval.inline!(v, c) : undefined),
     },
   };
@@ -123,33 +129,38 @@ export const BUILTINS = {
   minus: timeArithmetic(-1, '-', 'minus'),
   times: arithmetic('*', '*', 'times'),
   divide: {
-    sql: [], api: ['dividedBy'],
+    sql: [], api: ['dividedBy'], decimals: 'arithmetic',
     type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1), '/')); },
     eval: {
-      kind: 'strict', impl: f.divide, consts: (c) => [isInteger(c.type)],
-      inline: (v, c) => (isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]}))` : `${v[0]} / ${v[1]}`),
+      kind: 'strict', impl: f.divide, consts: (c) => [isInteger(c.type), ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
+      inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp("/", ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
+        : isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]}))` : `${v[0]} / ${v[1]}`),
     },
     text: infix('/'),
   },
   mod: {
-    sql: ['MOD'], api: ['mod'],
+    sql: ['MOD'], api: ['mod'], decimals: 'arithmetic',
     type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1), '%')); },
     eval: {
-      kind: 'strict', impl: f.modulo, consts: (c) => [isInteger(c.type)],
-      inline: (v, c) => (isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : ${v[0]} % ${v[1]})` : `${v[0]} % ${v[1]}`),
+      kind: 'strict', impl: f.modulo, consts: (c) => [isInteger(c.type), ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
+      inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp("%", ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
+        : isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : ${v[0]} % ${v[1]})` : `${v[0]} % ${v[1]}`),
     },
     text: infix('%'),
   },
   negate: {
-    sql: [], api: [],
+    sql: [], api: [], decimals: 'exact',
     type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
     eval: { kind: 'strict', impl: (a, bits) => f.wrapInteger(-a, bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0], inline: (v, c) => wrapJs(`-${v[0]}`, c.type) },
     text: (a) => `-${a[0]}`,
   },
   abs: {
-    sql: ['ABS'], api: ['abs'],
+    sql: ['ABS'], api: ['abs'], decimals: 'exact',
     type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
-    eval: { kind: 'strict', impl: (a, bits) => f.wrapInteger(Math.abs(a), bits), consts: (c) => [WRAP_BITS[c.type.name] ?? 0], inline: (v, c) => wrapJs(`Math.abs(${v[0]})`, c.type) },
+    eval: {
+      kind: 'strict', impl: (a, bits) => (typeof a === 'bigint' ? (a < 0n ? -a : a) : f.wrapInteger(Math.abs(a), bits)), consts: (c) => [WRAP_BITS[c.type.name] ?? 0],
+      inline: (v, c) => (c.type.name === 'DECIMAL' ? `(${v[0]} < 0n ? -${v[0]} : ${v[0]})` : wrapJs(`Math.abs(${v[0]})`, c.type)),
+    },
   },
   power: {
     sql: ['POWER'], api: ['power'],
@@ -162,16 +173,16 @@ export const BUILTINS = {
     eval: { kind: 'strict', impl: Math.sqrt, inline: (v) => `Math.sqrt(${v[0]})` },
   },
   round: {
-    sql: ['ROUND'], api: ['round'],
+    sql: ['ROUND'], api: ['round'], decimals: 'exact',
     type: (t) => {
       t.need(0, isNumeric, 'a number');
-      // ROUND(DECIMAL(p, s), n) has n fraction digits (at most s), as in Flink.
-      const a = t.t(0);
-      if (a.name !== 'DECIMAL') return t.result(a);
-      const n = Number(t.literal(1) ?? 0);
-      return t.result(DataTypes.DECIMAL(a.precision ?? 10, Math.max(0, Math.min(a.scale ?? 0, n))));
+      return t.result(decimalRounded(t));
     },
-    eval: { kind: 'strict', impl: (a, s, bits) => f.wrapInteger(f.roundHalfUp(a, s ?? 0), bits), consts: (c) => [...(c.args.length === 1 ? [0] : []), WRAP_BITS[c.type.name] ?? 0] },
+    eval: {
+      kind: 'strict',
+      impl: (a, r, bits, s) => (s !== undefined ? roundDecimal(a, s, r) : f.wrapInteger(f.roundHalfUp(a, r ?? 0), bits)),
+      consts: (c) => [...(c.args.length === 1 ? [0] : []), WRAP_BITS[c.type.name] ?? 0, ...(c.type.name === 'DECIMAL' ? [c.args[0].type.scale ?? 0] : [])],
+    },
   },
   eq: comparison('===', (c) => c === 0, '=', 'isEqual'),
   ne: comparison('!==', (c) => c !== 0, '<>', 'isNotEqual'),
@@ -246,7 +257,7 @@ export const BUILTINS = {
   cast: castEntry('CAST', f.cast),
   tryCast: castEntry('TRY_CAST', f.tryCast),
   case: {
-    sql: ['IF'], api: ['ifThenElse'],
+    sql: ['IF'], api: ['ifThenElse'], decimals: 'result',
     type: (t) => {
       // (cond, value)* else: the result type is the first non-NULL branch type, widened over numeric branches.
       const values = t.args.filter((_, i) => i % 2 === 1 || i === t.args.length - 1);
@@ -262,8 +273,12 @@ export const BUILTINS = {
     },
   },
   coalesce: {
-    sql: ['COALESCE'], api: [],
-    type: (t) => t.result(t.args.find((a) => a.type.name !== 'NULL')?.type ?? DataTypes.NULL(), t.args.every((a) => a.type.nullable)),
+    sql: ['COALESCE'], api: [], decimals: 'result',
+    type: (t) => {
+      const typed = t.args.map((a) => a.type).filter((x) => x.name !== 'NULL');
+      const first = typed[0] ?? DataTypes.NULL();
+      return t.result(typed.every(isNumeric) && typed.length ? typed.reduce((a, b) => numericResult(a, b)) : first, t.args.every((a) => a.type.nullable));
+    },
     eval: {
       kind: 'nullable', impl: (...vs) => { for (const v of vs) if (v !== null) return v; return null; },
       inline: (v) => v.map((x) => `${x} !== null ? ${x} : `).join('') + 'null',
@@ -329,9 +344,12 @@ export const BUILTINS = {
   pi: double(['PI'], () => Math.PI),
   e: double(['E'], () => Math.E),
   sign: {
-    sql: ['SIGN'], api: [],
+    sql: ['SIGN'], api: [], decimals: 'exact',
     type: (t) => { t.need(0, isNumeric, 'a number'); return t.result(t.t(0)); },
-    eval: { kind: 'strict', impl: Math.sign, inline: (v) => `Math.sign(${v[0]})` },
+    eval: {
+      kind: 'strict', impl: (a, s) => (s !== undefined ? signDecimal(a, s) : Math.sign(a)), consts: (c) => (c.type.name === 'DECIMAL' ? [c.type.scale ?? 0] : []),
+      inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.signDecimal(${v[0]}, ${c.type.scale ?? 0})` : `Math.sign(${v[0]})`),
+    },
   },
   // String functions, on UTF-16 strings as Java's.
   repeat: str(['REPEAT'], (s, n) => (n > 0 ? s.repeat(n) : '')),
@@ -397,7 +415,7 @@ export function castRejected(from: DataType, to: DataType): string | undefined {
 /** CAST / TRY_CAST: the target type is the call's; the source type goes along for the text form. */
 function castEntry(sqlName: string, impl: Impl): BuiltinDef {
   return {
-    sql: [], api: [],
+    sql: [], api: [], decimals: 'exact',
     type: (t) => t.fail(`${sqlName} is written ${sqlName}(x AS type)`),
     eval: {
       kind: 'nullable', impl, consts: (c) => [plainType(c.type), plainType(c.args[0].type)],
@@ -412,7 +430,8 @@ const INT_RANK = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT'];
 function sameRepresentation(from: DataType, to: DataType): boolean {
   if (isInteger(from) && isInteger(to)) return INT_RANK.indexOf(from.name) <= INT_RANK.indexOf(to.name);
   if (from.name !== to.name) return from.name === 'NULL';
-  if (to.name === 'DECIMAL') return (from.scale ?? 0) <= (to.scale ?? 0);
+  // A DECIMAL is its unscaled bigint: the same at the same scale when every value of `from` fits `to`.
+  if (to.name === 'DECIMAL') return (from.scale ?? 0) === (to.scale ?? 0) && (from.precision ?? 10) <= (to.precision ?? 10);
   // A ROW cast renames its fields; collections cast their elements.
   if (to.name === 'ROW' || to.name === 'ARRAY' || to.name === 'MAP') return typeToString(from) === typeToString(to);
   if (to.name === 'VARCHAR' || to.name === 'CHAR') return from.precision === to.precision;
@@ -423,7 +442,7 @@ function sameRepresentation(from: DataType, to: DataType): boolean {
 /** a IS [NOT] DISTINCT FROM b: equality where NULL equals NULL; never NULL. */
 function distinctFrom(not: boolean): BuiltinDef {
   return {
-    sql: [], api: [],
+    sql: [], api: [], decimals: 'compare',
     type: (t) => {
       if (!comparable(t.t(0), t.t(1))) t.fail(`cannot compare ${typeToString(t.t(0))} with ${typeToString(t.t(1))}`);
       return BOOL;
@@ -437,7 +456,7 @@ function between(not: boolean): BuiltinDef {
   const cmp = (v: readonly string[], c: CallInfo, i: number, op: string) =>
     (mixed(c.args[0].type, c.args[i].type) ? `fn.compare(${v[0]}, ${v[i]}) ${op} 0` : `${v[0]} ${op} ${v[i]}`);
   return {
-    sql: [], api: not ? [] : ['between'],
+    sql: [], api: not ? [] : ['between'], decimals: 'compare',
     type: (t) => {
       if (!comparable(t.t(0), t.t(1)) || !comparable(t.t(0), t.t(2))) t.fail(`cannot compare ${typeToString(t.t(0))} with the bounds of BETWEEN`);
       return t.result(BOOL);
@@ -453,7 +472,7 @@ function between(not: boolean): BuiltinDef {
 /** x IN (a, b, ...): TRUE on a match, else NULL when x or an option is NULL, else FALSE (NOT IN the negation). */
 function inList(not: boolean): BuiltinDef {
   return {
-    sql: [], api: not ? [] : ['in'],
+    sql: [], api: not ? [] : ['in'], decimals: 'compare',
     type: (t) => {
       t.args.slice(1).forEach((a) => { if (!comparable(t.t(0), a.type)) t.fail(`IN: cannot compare ${typeToString(t.t(0))} with ${typeToString(a.type)}`); });
       return t.result(BOOL);
@@ -485,7 +504,7 @@ function inList(not: boolean): BuiltinDef {
 /** IS [NOT] NULL / TRUE / FALSE: never NULL. */
 function test(api: string, impl: Impl, js: (v: string) => string, sqlText: string): BuiltinDef {
   return {
-    sql: [], api: [api],
+    sql: [], api: [api], decimals: 'exact',
     type: () => BOOL,
     eval: { kind: 'nullable', impl, inline: (v) => js(v[0]) },
     text: (a) => `(${a[0]} ${sqlText})`,
@@ -511,7 +530,7 @@ function floorCeil(kind: 'floor' | 'ceil'): BuiltinDef {
   const timeImpl = kind === 'floor' ? floorTime : ceilTime;
   const numImpl = kind === 'floor' ? Math.floor : Math.ceil;
   return {
-    sql: kind === 'floor' ? ['FLOOR'] : ['CEIL', 'CEILING'], api: [kind],
+    sql: kind === 'floor' ? ['FLOOR'] : ['CEIL', 'CEILING'], api: [kind], decimals: 'exact',
     type: (t) => {
       if (t.args.length === 2) {
         t.need(0, isTemporal, 'a TIMESTAMP or DATE');
@@ -524,8 +543,11 @@ function floorCeil(kind: 'floor' | 'ceil'): BuiltinDef {
     },
     eval: {
       kind: 'strict',
-      impl: (v, unit) => (unit === undefined ? numImpl(v) : timeImpl(v, unit)),
+      impl: (v, unit, s) => (s !== undefined ? floorDecimal(v, s, kind === 'ceil') : unit == null ? numImpl(v) : timeImpl(v, unit)),
+      // A DECIMAL's scale (the result's is 0).
+      consts: (c) => (c.args.length === 1 && c.args[0].type.name === 'DECIMAL' ? [null, c.args[0].type.scale ?? 0] : []),
       inline: (v, c) => {
+        if (c.args.length === 1 && c.args[0].type.name === 'DECIMAL') return `fn.floorDecimal(${v[0]}, ${c.args[0].type.scale ?? 0}, ${kind === 'ceil'})`;
         if (c.args.length === 1) return `Math.${kind}(${v[0]})`;
         const unit = c.args[1].kind === 'literal' ? String(c.args[1].value) : '';
         const u = isTimeUnit(unit) ? TIME_UNITS[unit] : undefined;
@@ -536,6 +558,48 @@ function floorCeil(kind: 'floor' | 'ceil'): BuiltinDef {
     },
     text: (a) => (a.length === 2 ? `${kind.toUpperCase()}(${a[0]} TO ${a[1].replace(/'/g, '')})` : `${kind.toUpperCase()}(${a[0]})`),
   };
+}
+
+/** The type a value of `from` is cast to for an entry's implementation (BuiltinDef.decimals), or undefined: no cast. */
+function decimalCoercion(mode: BuiltinDef['decimals'], args: readonly Expr[], result: DataType): (DataType | undefined)[] {
+  const types = args.map((a) => a.type);
+  const anyDecimal = types.some((t) => t.name === 'DECIMAL') || result.name === 'DECIMAL';
+  if (!anyDecimal || mode === 'exact') return types.map(() => undefined);
+  const double = DataTypes.DOUBLE();
+  switch (mode) {
+    case undefined: return types.map((t) => (t.name === 'DECIMAL' ? double : undefined));
+    case 'arithmetic':
+      if (result.name !== 'DECIMAL') return types.map((t) => (t.name === 'DECIMAL' ? result : undefined));
+      return types.map((t) => (isInteger(t) ? DataTypes.DECIMAL(asDecimal(t).p, 0) : undefined));
+    case 'compare': {
+      const numeric = types.filter(isNumeric);
+      if (numeric.some((t) => t.name === 'DOUBLE' || t.name === 'FLOAT')) return types.map((t) => (t.name === 'DECIMAL' ? double : undefined));
+      const scale = Math.max(...numeric.map((t) => asDecimal(t).s));
+      return types.map((t) => (isNumeric(t) && !(t.name === 'DECIMAL' && (t.scale ?? 0) === scale) ? DataTypes.DECIMAL(38, scale) : undefined));
+    }
+    case 'result':
+      if (!isNumeric(result)) return types.map(() => undefined);
+      return types.map((t) => (isNumeric(t) && !sameRepresentation(t, result) && (t.name === 'DECIMAL' || result.name === 'DECIMAL') ? result : undefined));
+  }
+}
+
+/**
+ * A call's arguments as its implementation takes them: DECIMAL values are bigints (core/decimal.ts), so where
+ * a DECIMAL meets another number the compiler casts one of them, as BuiltinDef.decimals says. Calls without
+ * a DECIMAL are returned as they are.
+ */
+export function coerceArgs<E extends Expr>(name: BuiltinName, args: readonly E[], result: DataType): readonly E[] {
+  const to = decimalCoercion((BUILTINS[name] as BuiltinDef).decimals, args, result);
+  if (to.every((t) => t === undefined)) return args;
+  return args.map((a, i) => {
+    const t = to[i];
+    if (t === undefined || a.type.name === 'NULL') return a;
+    // A literal becomes a literal of the type (a DECIMAL literal keeps its text; a DOUBLE is its nearest double).
+    if (a.kind === 'literal' && (typeof a.value === 'number' || typeof a.value === 'string')) {
+      return { kind: 'literal', value: t.name === 'DECIMAL' ? String(a.value) : Number(a.value), type: withType(t, { nullable: false }) } as unknown as E;
+    }
+    return { kind: 'call', fn: 'cast', args: [a], type: withType(t, { nullable: a.type.nullable }) } as unknown as E;
+  });
 }
 
 /** Entries by every name users write (SQL names, Table API names and the entry's own), lower case. */

@@ -1,7 +1,7 @@
 // SQL data types as plain data, shared by the compiler (type checking) and the runtime (decoding, formatting).
 // Values in rows: BOOLEAN→boolean, integer types and FLOAT/DOUBLE→number, BIGINT→number when it is a safe
-// integer (outside ±2^53 a record is rejected naming the column, see docs/types.md), DECIMAL→number rounded to
-// its scale on output, STRING/VARCHAR/CHAR→string, DATE/TIMESTAMP/TIMESTAMP_LTZ→epoch milliseconds (number,
+// integer (outside ±2^53 a record is rejected naming the column, see docs/types.md), DECIMAL→bigint (the
+// unscaled value at the type's scale, core/decimal.ts), STRING/VARCHAR/CHAR→string, DATE/TIMESTAMP/TIMESTAMP_LTZ→epoch milliseconds (number,
 // UTC), TIME→milliseconds of the day, BYTES→Uint8Array, ARRAY→array, MAP→object, ROW→object. null is SQL NULL.
 
 export type TypeName =

@@ -4,3 +4,4 @@ export * from './scalar-functions.js';
 export { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-units.js';
 export { impl } from './builtins.js';
 export { udfReturnedNull } from './udf.js';
+export { floorDecimal, signDecimal } from './decimal.js';

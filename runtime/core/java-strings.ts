@@ -3,6 +3,7 @@
 // when non-zero), TIMESTAMP_LTZ an Instant ('2020-01-01T12:00:00Z'), DOUBLE Java's Double.toString ('12.0',
 // '1.0E7'), NULL 'null', arrays '[a, b]', maps '{k=v}' and nested rows '+I[...]'.
 import type { DataType } from './data-types.js';
+import { javaDecimalString } from './decimal.js';
 
 /** A MAP value's entries: a Map (as SQL builds them), or an object (as a UDF may return one). */
 export const entriesOf = (v: unknown): [unknown, unknown][] => (v instanceof Map ? [...v] : Object.entries(v as Record<string, unknown>));
@@ -71,7 +72,7 @@ export function javaString(v: unknown, type: DataType): string {
     case 'TIME': return localTime(new Date(v as number));
     case 'DOUBLE': return javaDouble(v as number);
     case 'FLOAT': return javaFloat(v as number);
-    case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
+    case 'DECIMAL': return javaDecimalString(v as bigint, type.scale ?? 0);
     case 'BYTES': return `[${Array.from(v as Uint8Array, (b) => (b > 127 ? b - 256 : b)).join(', ')}]`;
     case 'ARRAY': return `[${(v as unknown[]).map((e) => javaString(e, type.element!)).join(', ')}]`;
     case 'MAP': return `{${entriesOf(v).map(([k, e]) => `${javaString(k, type.key!)}=${javaString(e, type.value!)}`).join(', ')}}`;

@@ -2,6 +2,10 @@
 // the function table (builtins.ts) points at these, and generated code reaches them through functions.ts.
 import { createHash } from 'node:crypto';
 import { formatTimestamp, parseTimestamp, sqlString } from './values.js';
+import {
+  DecimalError, decimalToDouble, decimalToLong, divideDecimal, fit, fromInteger, parseDecimal, remainderDecimal,
+} from './decimal.js';
+import { javaDouble } from './java-strings.js';
 import type { DataType } from './data-types.js';
 import { isInteger } from './data-types.js';
 import { floorTime } from './time-units.js';
@@ -183,10 +187,12 @@ function parseNumber(s: string, to: DataType): number {
 /**
  * CAST between the value representations of data-types.ts, as Flink casts (docs/types.md): to STRING in
  * Flink's spelling (sqlString), CHAR(n)/VARCHAR(n) cut (CHAR padded) to n, integers narrowed as Java narrows,
- * DECIMAL rounded half-up to its scale. A string that does not convert is a CastError.
+ * DECIMAL exact (decimal.ts): rounded HALF_UP to its scale, NULL when it has too many digits. A string that
+ * does not convert is a CastError.
  */
 export function cast(v: unknown, to: DataType, from?: DataType): unknown {
   if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return fromDecimal(v, to, from!);
   switch (to.name) {
     case 'STRING': case 'VARCHAR': case 'CHAR': {
       const text = typeof v === 'string' ? v : from ? sqlString(v, from) : String(v);
@@ -201,13 +207,10 @@ export function cast(v: unknown, to: DataType, from?: DataType): unknown {
       if (from && (from.name === 'DOUBLE' || from.name === 'FLOAT')) return fromFloating(n, to.name);
       return wrapInteger(Math.trunc(n), INT_BITS[to.name]);
     }
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': {
+    case 'DECIMAL': return toDecimal(v, to, from);
+    case 'FLOAT': case 'DOUBLE': {
       const n = typeof v === 'string' ? parseNumber(v, to) : typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-      if (to.name === 'FLOAT') return Math.fround(n);
-      if (to.name !== 'DECIMAL') return n;
-      // A value with more integer digits than DECIMAL(p, s) holds is NULL, as in Flink.
-      const r = roundHalfUp(n, to.scale ?? 0);
-      return Math.abs(r) >= 10 ** ((to.precision ?? 10) - (to.scale ?? 0)) ? null : r;
+      return to.name === 'FLOAT' ? Math.fround(n) : n;
     }
     case 'BOOLEAN':
       if (typeof v === 'string') {
@@ -241,6 +244,41 @@ export function cast(v: unknown, to: DataType, from?: DataType): unknown {
   }
 }
 
+/** A number, string or boolean to DECIMAL(p, s), as Flink's DecimalDataUtils.castFrom: NULL when it does not fit. */
+function toDecimal(v: unknown, to: DataType, from?: DataType): bigint | null {
+  const p = to.precision ?? 10, s = to.scale ?? 0;
+  if (typeof v === 'boolean') return fromInteger(v ? 1 : 0, p, s);
+  if (typeof v === 'string') {
+    try {
+      return parseDecimal(v, p, s);
+    } catch (e) {
+      throw e instanceof DecimalError ? new CastError(`cannot cast '${v}' to ${typeToText(to)}: not a number`) : e;
+    }
+  }
+  const n = v as number;
+  if (Number.isInteger(n) && !(from && (from.name === 'DOUBLE' || from.name === 'FLOAT'))) return fromInteger(n, p, s);
+  // A DOUBLE as BigDecimal.valueOf(d) reads it: the digits of Double.toString.
+  if (!Number.isFinite(n)) throw new CastError(`cannot cast ${n} to ${typeToText(to)}: Infinite or NaN`);
+  return parseDecimal(javaDouble(n), p, s);
+}
+
+const typeToText = (t: DataType) => `DECIMAL(${t.precision ?? 10}, ${t.scale ?? 0})`;
+
+/** A DECIMAL (the bigint of decimal.ts at its type's scale) to another type, as Flink's DecimalDataUtils casts. */
+function fromDecimal(u: bigint, to: DataType, from: DataType): unknown {
+  const p = from.precision ?? 10, s = from.scale ?? 0;
+  switch (to.name) {
+    case 'DECIMAL': return fit(u, s, to.precision ?? 10, to.scale ?? 0);
+    case 'TINYINT': case 'SMALLINT': case 'INT': return wrapInteger(Number(BigInt.asIntN(INT_BITS[to.name], decimalToLong(u, s))), INT_BITS[to.name]);
+    case 'BIGINT': return Number(decimalToLong(u, s));
+    case 'DOUBLE': return decimalToDouble(u, p, s);
+    case 'FLOAT': return Math.fround(decimalToDouble(u, p, s));
+    case 'BOOLEAN': return u !== 0n;
+    case 'STRING': case 'VARCHAR': case 'CHAR': return cast(sqlString(u, from), to);
+    default: return u;
+  }
+}
+
 /** TRY_CAST: CAST, with NULL where CAST fails. */
 export function tryCast(v: unknown, to: DataType, from?: DataType): unknown {
   try {
@@ -270,16 +308,44 @@ export function divisionByZero(): never {
   throw new Error('/ by zero (integer division or MOD by zero, as Java raises ArithmeticException)');
 }
 
-/** Integer division truncates as Java's; floating-point division by zero is Infinity or NaN, as in Java. */
-export function divide(a: number, b: number, integer: boolean): number {
+/**
+ * Integer division truncates as Java's; floating-point division by zero is Infinity or NaN, as in Java;
+ * DECIMAL division (the scales and the result's precision and scale given) as Flink's, exact.
+ */
+export function divide(a: any, b: any, integer: boolean, sa?: number, sb?: number, p?: number, s?: number): unknown {
+  if (sa !== undefined) return decimalOp('/', a, b, sa, sb!, p!, s!);
   if (!integer) return a / b;
   return b === 0 ? divisionByZero() : Math.trunc(a / b);
 }
 
-/** Java's % keeps the dividend's sign, as JavaScript's does; an integer remainder by zero fails. */
-export function modulo(a: number, b: number, integer: boolean): number {
+/** Java's % keeps the dividend's sign, as JavaScript's does; an integer remainder by zero fails. DECIMAL as divide. */
+export function modulo(a: any, b: any, integer: boolean, sa?: number, sb?: number, p?: number, s?: number): unknown {
+  if (sa !== undefined) return decimalOp('%', a, b, sa, sb!, p!, s!);
   return b === 0 && integer ? divisionByZero() : a % b;
 }
+
+/**
+ * DECIMAL arithmetic on the bigints of decimal.ts: a at scale sa, b at sb, the result DECIMAL(p, s) or NULL
+ * when it has more than p digits (Flink's DecimalDataUtils). A zero divisor fails the job as in Flink.
+ */
+export function decimalOp(op: string, a: bigint, b: bigint, sa: number, sb: number, p: number, s: number): bigint | null {
+  try {
+    switch (op) {
+      case '+': return sa === sb ? fit(a + b, sa, p, s) : fit(rescaleTo(a, sa, sb) + rescaleTo(b, sb, sa), Math.max(sa, sb), p, s);
+      case '-': return sa === sb ? fit(a - b, sa, p, s) : fit(rescaleTo(a, sa, sb) - rescaleTo(b, sb, sa), Math.max(sa, sb), p, s);
+      case '*': return fit(a * b, sa + sb, p, s);
+      case '/': return divideDecimal(a, sa, b, sb, p, s);
+      case '%': return remainderDecimal(a, sa, b, sb, p, s);
+      default: throw new Error(`unknown DECIMAL operator ${op}`);
+    }
+  } catch (e) {
+    if (e instanceof DecimalError) throw new Error(`DECIMAL ${op === '%' ? 'MOD' : 'division'}: ${e.message} (java.lang.ArithmeticException in Flink)`);
+    throw e;
+  }
+}
+
+/** a at scale sa brought to the larger of sa and other (exact). */
+const rescaleTo = (a: bigint, sa: number, other: number) => (other > sa ? a * 10n ** BigInt(other - sa) : a);
 
 /** SQL comparison of two non-null values of comparable types (strings compared with timestamps are parsed). */
 export function compare(a: unknown, b: unknown): number {

@@ -2,6 +2,7 @@
 // and what print shows. Timestamps are epoch milliseconds interpreted as UTC.
 import type { DataType } from './data-types.js';
 import { entriesOf, javaDouble, javaFloat } from './java-strings.js';
+import { parseDecimal, plainString } from './decimal.js';
 
 const TS_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -67,7 +68,10 @@ export function parseValue(text: string, type: DataType): unknown {
       if (!Number.isSafeInteger(n)) throw new Error(`${t} is outside the exact integer range (±2^53-1)`);
       return checkIntRange(n, type);
     }
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': {
+    // Exact: rounded HALF_UP to the column's scale, NULL when it has more digits than the precision (as
+    // Flink's formats, DecimalData.fromBigDecimal).
+    case 'DECIMAL': return parseDecimal(text, type.precision ?? 10, type.scale ?? 0);
+    case 'FLOAT': case 'DOUBLE': {
       const n = Number(text.trim());
       if (text.trim() === '' || Number.isNaN(n)) throw new Error(`'${text}' is not a number`);
       return n;
@@ -111,8 +115,10 @@ export function coerceJsonValue(v: unknown, type: DataType): unknown {
         return checkIntRange(v, type);
       }
       return parseValue(String(v), type);
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL':
+    case 'FLOAT': case 'DOUBLE':
       return typeof v === 'number' ? v : parseValue(String(v), type);
+    // A JSON number is read as a double first: exact up to 15 significant digits (longer ones as strings, docs/types.md).
+    case 'DECIMAL': return parseValue(String(v), type);
     case 'BOOLEAN':
       return typeof v === 'boolean' ? v : parseValue(String(v), type);
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': case 'DATE': case 'TIME':
@@ -140,7 +146,7 @@ export function formatValue(v: unknown, type: DataType): string {
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 6);
     case 'DATE': return formatDate(v as number);
     case 'TIME': return formatTime(v as number);
-    case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
+    case 'DECIMAL': return plainString(v as bigint, type.scale ?? 0);
     case 'DOUBLE': case 'FLOAT': return formatDouble(v as number);
     case 'ARRAY': case 'MAP': case 'ROW': return JSON.stringify(jsonValue(v, type));
     default: return String(v);
@@ -160,7 +166,9 @@ export function jsonValue(v: unknown, type: DataType): unknown {
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 3);
     case 'DATE': return formatDate(v as number);
     case 'TIME': return formatTime(v as number);
-    case 'DECIMAL': return Number((v as number).toFixed(type.scale ?? 0));
+    // A JSON number: JSON.stringify writes doubles only (Node 20 has no JSON.rawJSON), so a DECIMAL goes out as
+    // the double nearest to it, without trailing zeros (docs/types.md).
+    case 'DECIMAL': return Number(plainString(v as bigint, type.scale ?? 0));
     case 'ARRAY': return (v as unknown[]).map((e) => jsonValue(e, type.element!));
     // A MAP is a JSON object, its keys as text (Flink's json format writes MAP<STRING, ...> so).
     case 'MAP': return Object.fromEntries(entriesOf(v).map(([k, e]) => [String(k), jsonValue(e, type.value!)]));
@@ -178,7 +186,7 @@ export function sqlString(v: unknown, type: DataType): string {
     case 'BOOLEAN': return v ? 'TRUE' : 'FALSE';
     case 'DOUBLE': return javaDouble(v as number);
     case 'FLOAT': return javaFloat(v as number);
-    case 'DECIMAL': return (v as number).toFixed(type.scale ?? 0);
+    case 'DECIMAL': return plainString(v as bigint, type.scale ?? 0);
     case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return formatTimestamp(v as number, type.precision ?? 6);
     case 'DATE': return formatDate(v as number);
     case 'TIME': {

@@ -3,6 +3,7 @@
 // implementation from the function table (core/builtins.ts), as generated code does.
 import { builtin, constsOf, type Impl, type SpecialForm } from '../core/builtins.js';
 import { typeToString } from '../core/data-types.js';
+import { decimalLiteral } from '../core/decimal.js';
 import type { Expr } from '../core/expr.js';
 import { udfReturnedNull } from '../core/udf.js';
 import type { Row } from '../core/row.js';
@@ -13,7 +14,10 @@ export type UdfTable = Record<string, (...args: any[]) => unknown>;
 export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now): Eval {
   switch (e.kind) {
     case 'field': { const name = e.name; return (r) => { const v = r[name]; return v === undefined ? null : v; }; }
-    case 'literal': { const v = e.value; return () => v; }
+    case 'literal': {
+      const v = e.type.name === 'DECIMAL' && e.value !== null ? decimalLiteral(e.value as string, e.type.precision ?? 10, e.type.scale ?? 0) : e.value;
+      return () => v;
+    }
     case 'udf': {
       const f = udfs[e.name];
       if (!f) throw new Error(`UDF '${e.name}' is not in this bundle`);

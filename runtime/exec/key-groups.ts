@@ -55,7 +55,10 @@ export function valueHash(v: unknown, type: DataType): number {
     case 'BOOLEAN': return v ? 1231 : 1237;
     case 'TINYINT': case 'SMALLINT': case 'INT': case 'DATE': case 'TIME': return (v as number) | 0;
     case 'BIGINT': case 'TIMESTAMP': case 'TIMESTAMP_LTZ': return longHash(v as number);
-    case 'FLOAT': case 'DOUBLE': case 'DECIMAL': {
+    // A DECIMAL (a bigint at its type's scale, core/decimal.ts) by its low and high 32 bits: equal values of one
+    // type have one hash (Flink hashes DecimalData's own way; key groups only need to agree within sluice).
+    case 'DECIMAL': return Number(BigInt.asIntN(32, v as bigint)) ^ Number(BigInt.asIntN(32, (v as bigint) >> 32n));
+    case 'FLOAT': case 'DOUBLE': {
       const d = v as number;
       if (Number.isNaN(d)) return 0x7ff80000; // Double.doubleToLongBits of NaN: its canonical bits
       // -0 hashes as 0: SQL groups them as one key (Java's Double would not), and one key has one key group.

@@ -19,6 +19,8 @@ import { Conv, scanTimestamp, textColumn } from './text-values.js';
 const DECIMALS = new Set(['DOUBLE', 'FLOAT', 'DECIMAL']);
 /** Exact powers of ten as doubles (10^22 is the last exact one). */
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** Powers of ten as bigints, for DECIMAL columns (core/decimal.ts: the unscaled value at the column's scale). */
+const POW10N = Array.from({ length: 39 }, (_, i) => 10n ** BigInt(i));
 /** Characters of a 'yyyy-MM-dd HH:mm:ss.SSS' timestamp. */
 const TIMESTAMP_CHARS = /[0-9 :.-]/;
 const NL = 10;
@@ -85,7 +87,15 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
       line('s = p; n = 0; f = 0; while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = b[++p]; }');
       line('k = p - s; if (c === 46) { c = b[++p]; s = p; while (c >= 48 && c <= 57) { n = n * 10 + (c - 48); c = b[++p]; } f = p - s; k += f; }');
       line('if (k === 0 || k > 15) return undefined;');
-      line(`const v${slot} = (neg ? -n : n) / POW10[f];`);
+      if (type === 'DECIMAL') {
+        // Exact: the digits as an integer at the column's scale; more fraction digits than that round, which
+        // (with NULL for too many digits) the generic decoder does.
+        const scale = declared[col].type.scale ?? 0, precision = declared[col].type.precision ?? 10;
+        line(`if (f > ${scale} || k - f > ${precision - scale}) return undefined;`);
+        line(`const v${slot} = BigInt(neg ? -n : n) * POW10N[${scale} - f];`);
+      } else {
+        line(`const v${slot} = (neg ? -n : n) / POW10[f];`);
+      }
     } else if (conv === Conv.TIMESTAMP || conv === Conv.DATE) {
       // Most fields have the length their type prints with: when a field end is right there, the scan to it
       // is skipped (a wrong guess only fails scanTimestamp, which checks every position, and the line goes to
@@ -136,7 +146,7 @@ export function compileCsvFastPath(declared: readonly Field[], fields: readonly 
     state.push('let view = new DataView(new ArrayBuffer(0)), lastB = null, o = 0;');
   }
   const body = `${state.join('\n')}\nreturn function fastCsv(b, start, at, into) {\n${out.join('\n')}\n};`;
-  return new Function('scanTimestamp', 'POW10', 'strings', body)(scanTimestamp, POW10, caches) as FastDecoder;
+  return new Function('scanTimestamp', 'POW10', 'POW10N', 'strings', body)(scanTimestamp, POW10, POW10N, caches) as FastDecoder;
 }
 
 /** Length of 'yyyy-MM-dd HH:mm:ss.SSS'. */

@@ -46,9 +46,12 @@ export interface CompareInput {
   tolerance: number;
 }
 
+/** JSON text of values, DECIMALs (bigints, core/decimal.ts) as their digits with an n: equal values, equal texts. */
+export const valuesText = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+
 /** The key of a row as a string: equal keys, equal strings. */
 export function keyOf(row: Row, key: readonly string[] | null, columns: readonly Field[]): string {
-  return JSON.stringify((key ?? columns.map((c) => c.name)).map((c) => row[c] ?? null));
+  return valuesText((key ?? columns.map((c) => c.name)).map((c) => row[c] ?? null));
 }
 
 type Likeness = 'equal' | 'close' | 'different';
@@ -132,7 +135,7 @@ export function differingKeys(a: readonly Row[], b: readonly Row[], key: readonl
     const m = new Map<string, Map<string, number>>();
     for (const r of rows) {
       const k = keyOf(r, key, columns);
-      const text = JSON.stringify(columns.map((c) => r[c.name] ?? null));
+      const text = valuesText(columns.map((c) => r[c.name] ?? null));
       const inner = m.get(k) ?? new Map<string, number>();
       inner.set(text, (inner.get(text) ?? 0) + 1);
       m.set(k, inner);

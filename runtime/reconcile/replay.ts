@@ -12,6 +12,7 @@ import { createLogger } from '../core/log.js';
 import { collectBuffers } from '../connectors/collect/sink.js';
 import { JobRunner } from '../exec/job-runner.js';
 import { RUNTIME_MODE_KEY } from '../exec/runtime-mode.js';
+import { valuesText } from './compare.js';
 
 export interface ReplayRun {
   mode: 'batch' | 'streaming';
@@ -83,8 +84,8 @@ function materializeAll(changelog: { kind: RowKind; row: Row }[]): Row[] {
   const out: Row[] = [];
   for (const { kind, row } of changelog) {
     if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER) { out.push(row); continue; }
-    const text = JSON.stringify(row);
-    for (let i = out.length - 1; i >= 0; i--) if (JSON.stringify(out[i]) === text) { out.splice(i, 1); break; }
+    const text = valuesText(row);
+    for (let i = out.length - 1; i >= 0; i--) if (valuesText(out[i]) === text) { out.splice(i, 1); break; }
   }
   return out;
 }

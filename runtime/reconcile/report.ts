@@ -1,7 +1,7 @@
 // The reconcile report for people (a table per sink, a few examples with key, expected and found values,
 // the verdict) and for scripts (SPEC §11's JSON: ok, and per table matched/missing/extra/changed/explained/examples).
 import { formatTimestamp } from '../core/values.js';
-import type { Difference } from './compare.js';
+import { valuesText, type Difference } from './compare.js';
 import type { ReconcileReport } from './reconcile.js';
 
 export function reportJson(r: ReconcileReport): string {
@@ -22,7 +22,7 @@ export function reportJson(r: ReconcileReport): string {
 /** Values as a person reads them: timestamps in SQL spelling (epoch millis are how rows hold them). */
 function show(row: Record<string, unknown> | null): string {
   if (row === null) return '(none)';
-  return '{' + Object.entries(row).map(([k, v]) => `${k}: ${typeof v === 'number' && /time|ts|start|end|date/i.test(k) && v > 1e11 ? formatTimestamp(v, 3) : JSON.stringify(v)}`).join(', ') + '}';
+  return '{' + Object.entries(row).map(([k, v]) => `${k}: ${typeof v === 'number' && /time|ts|start|end|date/i.test(k) && v > 1e11 ? formatTimestamp(v, 3) : valuesText(v)}`).join(', ') + '}';
 }
 
 function pad(rows: string[][]): string[] {

@@ -5,6 +5,7 @@
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
 import { INT_BITS, wrapInteger } from '../core/scalar-functions.js';
+import { divideDecimal } from '../core/decimal.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
 import { literalKey, type Row } from '../core/row.js';
 
@@ -21,11 +22,15 @@ import { literalKey, type Row } from '../core/row.js';
 export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting = false): AggKernel<any[]> {
   const argType = aggs.map((a) => (a.arg === null ? null : input.find((f) => f.name === a.arg)!.type));
   const integerArg = argType.map((t) => t !== null && isInteger(t));
+  // A DECIMAL argument's scale (its values are bigints, core/decimal.ts): sums start at 0n, AVG divides exactly.
+  const decimalScale = argType.map((t) => (t !== null && t.name === 'DECIMAL' ? t.scale ?? 0 : undefined));
+  const zero = (i: number) => (decimalScale[i] === undefined ? 0 : 0n);
+  const finish = (i: number, sum: any, count: number) => (decimalScale[i] === undefined ? finishAvg(sum, count, integerArg[i]) : avgDecimal(sum, decimalScale[i]!, count));
   // SUM keeps its argument's type, as Flink's: a TINYINT/SMALLINT/INT sum wraps around as Java's int arithmetic.
   const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   const rows = aggs.length;
   const create = retracting
-    ? () => [...aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [0, 0])), 0]
+    ? () => [...aggs.map((a, i) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
     : () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
   return {
     create,
@@ -37,9 +42,9 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
           let r: number | null = a.fn === 'count' ? 0 : null;
           let n = 0;
           for (const [v, c] of s as Map<any, number>) if (c > 0) { r = step(a.fn, r, v); n++; }
-          out[a.name] = a.fn === 'avg' ? (n === 0 ? null : finishAvg(r as number, n, integerArg[i])) : r;
+          out[a.name] = a.fn === 'avg' ? (n === 0 ? null : finish(i, r, n)) : r;
         } else if (a.fn === 'avg') {
-          out[a.name] = s[1] === 0 ? null : finishAvg(s[0], s[1], integerArg[i]);
+          out[a.name] = s[1] === 0 ? null : finish(i, s[0], s[1]);
         } else if (retracting && a.fn === 'sum') {
           out[a.name] = s[1] === 0 ? null : s[0];
         } else {
@@ -129,6 +134,11 @@ function step(fn: AggCall['fn'], acc: any, v: any): any {
 
 function finishAvg(sum: number, count: number, integer: boolean): number {
   return integer ? Math.trunc(sum / count) : sum / count;
+}
+
+/** AVG of a DECIMAL(p, s) column: sum / count as Flink divides, at DECIMAL(38, max(s, 6)). */
+export function avgDecimal(sum: bigint, scale: number, count: number): bigint | null {
+  return divideDecimal(sum, scale, BigInt(count), 0, 38, Math.max(scale, 6));
 }
 
 

@@ -1,8 +1,10 @@
-// JSON-safe form of accumulator values: Maps (DISTINCT sets) and non-finite numbers survive a checkpoint.
+// JSON-safe form of accumulator values: Maps (DISTINCT sets), non-finite numbers and DECIMALs (bigints,
+// core/decimal.ts) survive a checkpoint.
 
 export function toSnapshotValue(v: unknown): unknown {
   if (v instanceof Map) return { $map: [...v].map(([k, x]) => [toSnapshotValue(k), toSnapshotValue(x)]) };
   if (typeof v === 'number' && !Number.isFinite(v)) return { $num: String(v) };
+  if (typeof v === 'bigint') return { $dec: String(v) };
   if (Array.isArray(v)) return v.map(toSnapshotValue);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toSnapshotValue(x)]));
   return v;
@@ -14,6 +16,7 @@ export function fromSnapshotValue(v: unknown): unknown {
     const o = v as Record<string, unknown>;
     if ('$map' in o) return new Map((o.$map as [unknown, unknown][]).map(([k, x]) => [fromSnapshotValue(k), fromSnapshotValue(x)]));
     if ('$num' in o) return Number(o.$num);
+    if ('$dec' in o) return BigInt(o.$dec as string);
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromSnapshotValue(x)]));
   }
   return v;

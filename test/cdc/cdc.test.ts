@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainString } from '../../runtime/core/decimal.js';
 import { TableEnvironment } from '../../compiler/api/index.js';
 import type { Field } from '../../runtime/core/data-types.js';
 import { ROW_KIND_SHORT, RowKind, type Row } from '../../runtime/core/row.js';
@@ -32,7 +33,7 @@ function line(kind: RowKind, values: unknown[]): string {
 function sluiceLine(kind: RowKind, row: Row, schema: Field[]): string {
   return line(kind, schema.map((f) => {
     const v = row[f.name];
-    return f.type.name === 'DECIMAL' && typeof v === 'number' ? v.toFixed(f.type.scale ?? 0) : v;
+    return f.type.name === 'DECIMAL' && typeof v === 'bigint' ? plainString(v, f.type.scale ?? 0) : v;
   }));
 }
 

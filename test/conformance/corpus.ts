@@ -334,6 +334,34 @@ const BATCH = [
   'SELECT k, c FROM (SELECT k, c, ROW_NUMBER() OVER (ORDER BY c DESC) AS rn FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)) WHERE rn <= 2',
 ];
 
+
+// Exact DECIMAL (issue 14.5): Flink's precision/scale rules at the 38-digit cap, HALF_UP ties, overflow to NULL,
+// E notation of small values in print, casts from and to every numeric type, aggregates (AVG at scale
+// max(s, 6)), a DECIMAL group key, retracting and window sums.
+const DECIMAL_EXPRS = [
+  'CAST(dc AS DECIMAL(38, 18)) * CAST(dc AS DECIMAL(38, 18))', 'CAST(dc AS DECIMAL(38, 10)) / 7', 'dc / CAST(7 AS DECIMAL(38, 0))',
+  "CAST('99999999999999999999999999999999999999' AS DECIMAL(38, 0)) + dc", "CAST('99999999999999999999999999999999999999' AS DECIMAL(38, 0)) - 1",
+  "CAST('12345678901234567890.123456789' AS DECIMAL(38, 9)) * dc", "CAST('0.000001' AS DECIMAL(20, 10)) / 3", 'dc / 300000000',
+  'CAST(dc AS DECIMAL(10, 1))', 'CAST(dc AS DECIMAL(3, 1))', 'CAST(2.5 AS DECIMAL(1, 0))', 'CAST(-2.5 AS DECIMAL(1, 0))',
+  "CAST('0.125' AS DECIMAL(3, 2))", "CAST('-0.125' AS DECIMAL(3, 2))", "CAST(' 1.5e2 ' AS DECIMAL(5, 1))",
+  'ROUND(dc, -1)', 'ROUND(dc, -2)', 'TRUNCATE(dc, -1)', 'ROUND(dc, 3)', 'ROUND(-0.05, 1)', 'FLOOR(-dc)', 'CEIL(-dc)',
+  'MOD(dc, 0.3)', 'dc % 3', 'MOD(dc, -5)', 'dc - 100', '-dc', 'ABS(-dc)', 'dc * 1.10', '0.1 + 0.2', '0.1 * 3 = 0.3', 'dc + dc + dc',
+  'dc = 12.340', 'dc < 0.001', 'dc IN (12.34, 0)', 'dc BETWEEN 0 AND 100', 'dc > i', 'dc = CAST(dc AS DECIMAL(20, 5))', 'dc * 0 = 0',
+  'CAST(dc / 3 AS STRING)', 'CAST(dc AS BIGINT)', 'CAST(dc AS TINYINT)', 'CAST(dc AS FLOAT)', 'CAST(dc * dc AS DOUBLE)',
+  'CAST(d AS DECIMAL(38, 18))', 'CAST(f AS DECIMAL(10, 4))', 'CAST(bi AS DECIMAL(19, 0))', 'CAST(bi AS DECIMAL(5, 0))', 'CAST(ti AS DECIMAL(3, 0))',
+  'TRY_CAST(n AS DECIMAL(10, 3))', 'CAST(dc AS DECIMAL(38, 37))', 'COALESCE(dc, 1)', 'NULLIF(dc, 0)', 'CASE WHEN dc > 0 THEN dc ELSE 0.5 END',
+  'LEAST(dc, 0.5, 1)', 'SIGN(-dc)', 'POWER(dc, 2)', 'SQRT(dc)', 'dc + 1.5e0', 'JSON_STRING(dc / 3)',
+];
+
+const DECIMAL_QUERIES = [
+  'SELECT SUM(dc), AVG(dc), MIN(dc), MAX(dc), COUNT(dc) FROM t', 'SELECT b, SUM(dc * 3) AS s, AVG(dc / 3) AS a FROM t GROUP BY b',
+  'SELECT k, SUM(CAST(v AS DECIMAL(10, 3)) / 7) AS s, AVG(CAST(v AS DECIMAL(10, 3))) AS a, MIN(CAST(v AS DECIMAL(10, 3)) / 7) AS mn FROM ev GROUP BY k',
+  'SELECT SUM(s) FROM (SELECT k, SUM(CAST(v AS DECIMAL(10, 2)) / 3) AS s FROM ev GROUP BY k)',
+  "SELECT window_start, SUM(CAST(v AS DECIMAL(12, 2)) * 1.5) AS s, AVG(CAST(v AS DECIMAL(12, 2))) AS a FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end",
+  'SELECT q, COUNT(*) AS c FROM (SELECT CAST(v AS DECIMAL(6, 2)) / 4 AS q FROM ev) GROUP BY q',
+  'SELECT COUNT(DISTINCT CAST(v AS DECIMAL(6, 2)) / 4) AS c, AVG(DISTINCT CAST(v AS DECIMAL(6, 2))) AS a FROM ev',
+];
+
 export const CASES: Case[] = [
   ...scalar('comparison', COMPARISON),
   ...scalar('logical', LOGICAL),
@@ -347,6 +375,8 @@ export const CASES: Case[] = [
   ...scalar('value', VALUE),
   ...scalar('hash', HASH),
   ...scalar('function-edges', FUNCTION_EDGES),
+  ...scalar('decimal', DECIMAL_EXPRS),
+  ...query('decimal', DECIMAL_QUERIES),
   ...query('query', CORE),
   ...query('aggregate', AGGREGATE),
   ...query('updating', UPDATING),

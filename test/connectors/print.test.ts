@@ -65,7 +65,7 @@ describe('print sink', () => {
       { name: 'f', type: DataTypes.FLOAT() }, { name: 'b', type: DataTypes.BOOLEAN() }, { name: 'arr', type: DataTypes.ARRAY(DataTypes.INT()) },
     ];
     const writer = (await print.load()).createSink!(sinkContext(types, {}));
-    await writer.write({ rows: [{ ltz: Date.UTC(2020, 0, 1), d: Date.UTC(2020, 0, 2), dec: 12.5, f: Math.fround(0.1), b: true, arr: [1, null] }], kinds: null });
+    await writer.write({ rows: [{ ltz: Date.UTC(2020, 0, 1), d: Date.UTC(2020, 0, 2), dec: 1250n, f: Math.fround(0.1), b: true, arr: [1, null] }], kinds: null });
     expect(out.text()).toBe('+I[2020-01-01T00:00:00Z, 2020-01-02, 12.50, 0.1, true, [1, null]]\n');
   });
 

@@ -212,7 +212,9 @@ export class ExprConverter {
       if (digits && !Number.isSafeInteger(n)) {
         throw this.text.error(`integer literal ${c.getText()} is beyond ±2^53, the exact range of BIGINT values`, c, 'write it as a DOUBLE (1.0E19) or a string');
       }
-      return digits ? this.literal(n, c) : { kind: 'lit', value: n, type: approximateOrExact(c.getText()), loc: this.text.loc(c) };
+      // A DECIMAL literal keeps its text: its value is exact (core/decimal.ts), a double would not be.
+      const type = approximateOrExact(c.getText());
+      return digits ? this.literal(n, c) : { kind: 'lit', value: type.name === 'DECIMAL' ? c.getText() : n, type, loc: this.text.loc(c) };
     }
     const bool = c.booleanLiteral();
     if (bool) return this.literal(bool.getText().toUpperCase() === 'TRUE', c);

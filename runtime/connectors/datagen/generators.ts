@@ -4,6 +4,7 @@
 import { rowBuilder, type Row, type RowBuilder } from '../../core/row.js';
 import type { FieldSpec } from './field-specs.js';
 import { RowRandom, streamKey } from './random.js';
+import { parseDecimal } from '../../core/decimal.js';
 
 const DAY_MS = 86_400_000;
 
@@ -18,8 +19,10 @@ const randomInteger = (min: number, max: number): ColumnGenerator => ({ random: 
 function randomReal(spec: FieldSpec): ColumnGenerator {
   const { min, max } = spec;
   if (spec.typeClass === 'decimal') {
-    const factor = 10 ** (spec.type.scale ?? 0);
-    return { random: true, value: (rng) => { const u = rng.nextDouble(); return Math.min(max, Math.round((min * (1 - u) + max * u) * factor) / factor); } };
+    // The unscaled value at the column's scale (a bigint, core/decimal.ts), drawn between min and max.
+    const scale = spec.type.scale ?? 0;
+    const factor = 10 ** scale;
+    return { random: true, value: (rng) => { const u = rng.nextDouble(); return parseDecimal(String(Math.min(max, Math.round((min * (1 - u) + max * u) * factor) / factor)), 38, scale); } };
   }
   const round = spec.type.name === 'FLOAT' ? Math.fround : (x: number) => x;
   // Interpolated rather than min + u * (max - min), which overflows to Infinity for wide ranges such as ±MAX_VALUE.
@@ -47,6 +50,10 @@ function randomPast(spec: FieldSpec): ColumnGenerator {
 
 function sequence(spec: FieldSpec): ColumnGenerator {
   const { start } = spec;
+  if (spec.typeClass === 'decimal') {
+    const unit = 10n ** BigInt(spec.type.scale ?? 0);
+    return { random: false, value: (_rng, row) => BigInt(start + row) * unit };
+  }
   return spec.typeClass === 'string' || spec.typeClass === 'char'
     ? { random: false, value: (_rng, row) => String(start + row) }
     : { random: false, value: (_rng, row) => start + row };

@@ -4,6 +4,7 @@
 // row count, so they are built once per count and reused.
 import type { DataType, Field } from '../../core/data-types.js';
 import { formatDate, formatTime, formatTimestamp, jsonValue } from '../../core/values.js';
+import { plainString } from '../../core/decimal.js';
 
 export const quoteIdentifier = (name: string): string => '`' + name.replace(/`/g, '``') + '`';
 
@@ -70,6 +71,8 @@ export function sqlValueOf(type: DataType): (v: unknown) => unknown {
     case 'DATE': return (v) => (v == null ? null : formatDate(v as number));
     case 'TIME': return (v) => (v == null ? null : `${formatTime(v as number)}.${pad3((v as number) % 1000)}`);
     case 'BYTES': return (v) => (v == null ? null : Buffer.from(v as Uint8Array));
+    // A DECIMAL as its exact text ('12.30'), which MySQL reads into a DECIMAL column without a double between.
+    case 'DECIMAL': { const scale = type.scale ?? 0; return (v) => (v == null ? null : plainString(v as bigint, scale)); }
     case 'ARRAY': case 'MAP': case 'ROW': return (v) => (v == null ? null : JSON.stringify(jsonValue(v, type)));
     default: return (v) => (v === undefined ? null : v);
   }

@@ -6,6 +6,7 @@
 import { isInteger, type Field } from '../../core/data-types.js';
 import type { OverCall } from '../../core/plan.js';
 import { INT_BITS, wrapInteger } from '../../core/scalar-functions.js';
+import { avgDecimal } from '../../state/agg-kernel.js';
 import type { Row } from '../../core/row.js';
 
 /** One accumulator per call, in call order. */
@@ -25,6 +26,9 @@ type CountsAcc = Map<unknown, number>;
 export function overAggs(calls: readonly OverCall[], input: readonly Field[]): OverAggs {
   const argType = calls.map((c) => (c.arg === null ? null : input.find((f) => f.name === c.arg)!.type));
   const integer = argType.map((t) => t !== null && isInteger(t));
+  // DECIMAL values are bigints at the argument's scale (core/decimal.ts); AVG divides them as Flink does.
+  const scale = argType.map((t) => (t !== null && t.name === 'DECIMAL' ? t.scale ?? 0 : undefined));
+  const average = (i: number, sum: any, n: number) => (scale[i] !== undefined ? avgDecimal(sum, scale[i]!, n) : integer[i] ? Math.trunc(sum / n) : sum / n);
   // SUM keeps its argument's type: a TINYINT/SMALLINT/INT sum wraps as Java's int arithmetic (as agg-kernel.ts).
   const bits = calls.map((c, i) => (c.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   const arg = (c: OverCall, row: Row): unknown => (c.arg === null ? 1 : row[c.arg] ?? null);
@@ -41,7 +45,7 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
     // Values of one column: numbers, strings or timestamps (epoch ms), all ordered by < and >.
     let r: any = null;
     for (const v of counts.keys() as IterableIterator<any>) r = r === null ? v : fn === 'min' ? (v < r ? v : r) : fn === 'max' ? (v > r ? v : r) : r + v;
-    if (fn === 'avg') return r === null ? null : integer[i] ? Math.trunc(r / counts.size) : r / counts.size;
+    if (fn === 'avg') return r === null ? null : average(i, r, counts.size);
     return fn === 'sum' ? finishSum(i, r) : r;
   };
   const bump = (m: CountsAcc, v: unknown, by: number) => {
@@ -80,7 +84,7 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
         if (c.fn === 'lag' || v === null) continue;
         if (c.distinct || c.fn === 'min' || c.fn === 'max') bump(accs[i] as CountsAcc, v, -1);
         else if (c.fn === 'count') (accs[i] as number)--;
-        else { const a = accs[i] as SumAcc; a[0] = (a[0] ?? 0) - (v as number); a[1]--; }
+        else { const a = accs[i] as SumAcc; a[0] = (a[0] ?? (scale[i] !== undefined ? 0n : 0) as any) - (v as number); a[1]--; }
       }
     },
     values(accs, out) {
@@ -99,7 +103,7 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
           r = acc;
         } else {
           const [sum, n] = acc as SumAcc;
-          r = n === 0 ? null : c.fn === 'avg' ? (integer[i] ? Math.trunc(sum! / n) : sum! / n) : finishSum(i, sum);
+          r = n === 0 ? null : c.fn === 'avg' ? average(i, sum, n) : finishSum(i, sum);
         }
         out[c.name] = r;
       }
