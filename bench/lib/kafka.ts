@@ -284,6 +284,15 @@ async function fillTopic(kafka: Kafka, o: KafkaOptions, topic: string, input: st
   if ((await topicSize(kafka, topic)) !== o.records) throw new Error(`topic ${topic} does not hold ${o.records} records after filling it`);
 }
 
+/** The bench's clicks topic of `records` clicks in `partitions` partitions, filled if it is not (bench/parallel/speedup.ts reads it). */
+export async function clicksTopic(records: number, partitions: number, brokers: string, log: (s: string) => void): Promise<string> {
+  execFileSync('python3', [path.join(BENCH_DIR, 'peers', 'gen-input.py'), '--rows', String(records), '--only', 'clicks'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const kafka = new Kafka({ clientId: 'sluice-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const topic = topicOf('clicks', records, partitions);
+  await fillTopic(kafka, { records, partitions, brokers, repeat: 1, timeoutS: 0 }, topic, inputFile(records, 'clicks'), log);
+  return topic;
+}
+
 /** Runs the Kafka rows; results are also appended to bench/.work/bench/kafka-<N>.jsonl. */
 export async function runKafka(o: KafkaOptions, log: (s: string) => void): Promise<KafkaResult[]> {
   const n = o.records;

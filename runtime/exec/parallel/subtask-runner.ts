@@ -50,6 +50,8 @@ export class SubtaskRunner {
   private readonly xplan: ExchangePlan;
   private readonly outboxes = new Map<string, Outbox>();
   private readonly inboxes = new Map<string, Inbox>();
+  /** The pre-aggregating ends of accumulate steps, by fused node id (the input of their exchange). */
+  private readonly locals = new Map<string, LocalAggregate>();
   /** Channel messages that came before the graph was built. */
   private early: [number, ChannelMessage][] | null = [];
   private markStarted!: () => void;
@@ -137,6 +139,8 @@ export class SubtaskRunner {
       for (const cut of this.xplan.cuts) {
         if (!passed.has(cut.node.id) && cut.feeders.every((f) => arrived.has(f))) {
           passed.add(cut.node.id);
+          // Partials of rows before the barrier go out before it.
+          this.locals.get(cut.node.input)?.flush();
           this.outboxes.get(cut.node.id)!.barrier(id);
         }
       }
@@ -193,7 +197,11 @@ export class SubtaskRunner {
         this.inboxes.set(n.id, inbox);
         return { entry: out, exit: inbox };
       },
-      localAggregate: (n, agg, ingest, m) => new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema, agg.kind === 'groupAggregate' && agg.retracting), n.schema, m),
+      localAggregate: (n, agg, ingest, m) => {
+        const local = new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema, agg.kind === 'groupAggregate' && agg.retracting), n.schema, m);
+        this.locals.set(n.id, local);
+        return local;
+      },
       mergeIngest,
     };
   }
@@ -208,12 +216,13 @@ export class SubtaskRunner {
     await Promise.allSettled((this.graph.lookups ?? []).map((l) => l.close()));
   }
 
-  /** Processing-time windows, due mini-batches, and the idleness of what this subtask sends on. */
+  /** Processing-time windows, due mini-batches, local partials, and the idleness of what this subtask sends on. */
   private onTimer(): void {
     if (this.barrier.raised) return;
     const now = Date.now();
     for (const w of this.graph.procTimers) if (w.nextFireTime() <= now) w.fire(now);
     for (const a of this.graph.miniBatches) a.flushIfDue(now);
+    for (const l of this.locals.values()) l.flush();
     for (const cut of this.xplan.cuts) this.outboxes.get(cut.node.id)?.setIdle(cut.feeders.every((f) => this.idle(f)));
   }
 
