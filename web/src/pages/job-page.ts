@@ -1,5 +1,5 @@
 // One job: its header (state, times), the actions (trigger savepoint, stop with savepoint, cancel) and the
-// tabs: overview (graph and live numbers), exceptions, checkpoints, configuration, output.
+// tabs: overview (graph and live numbers), exceptions, checkpoints, configuration, output, reconcile.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, get, usePoll } from '../api.js';
@@ -7,6 +7,7 @@ import { fmtDuration, fmtTime } from '../format.js';
 import { Loading, StateBadge, Tabs } from '../ui.js';
 import { JobGraphTab, type JobDetails } from './job-graph.js';
 import { CheckpointsTab, ConfigurationTab, ExceptionsTab, OutputTab } from './job-tabs.js';
+import { ReconcileTab } from './reconcile.js';
 
 interface SavepointStatus {
   status: { id: 'IN_PROGRESS' | 'COMPLETED' };
@@ -75,11 +76,12 @@ export function JobPage({ id, tab }: { id: string; tab: string }) {
         <div class="small">Started ${fmtTime(j['start-time'])} · running for ${fmtDuration(j.duration)}</div>
         <${Actions} job=${j} />
       </div>
-      <${Tabs} base=${base} current=${tab} tabs=${[['overview', 'Overview'], ['exceptions', 'Exceptions'], ['checkpoints', 'Checkpoints'], ['configuration', 'Configuration'], ['output', 'Output']]} />
+      <${Tabs} base=${base} current=${tab} tabs=${[['overview', 'Overview'], ['exceptions', 'Exceptions'], ['checkpoints', 'Checkpoints'], ['configuration', 'Configuration'], ['output', 'Output'], ['reconcile', 'Reconcile']]} />
       ${tab === 'exceptions' ? html`<${ExceptionsTab} jobId=${id} />`
         : tab === 'checkpoints' ? html`<${CheckpointsTab} jobId=${id} />`
         : tab === 'configuration' ? html`<${ConfigurationTab} jobId=${id} />`
         : tab === 'output' ? html`<${OutputTab} jobId=${id} />`
+        : tab === 'reconcile' ? html`<${ReconcileTab} jobId=${id} />`
         : html`<${JobGraphTab} job=${j} />`}`;
   }}<//>`;
 }
