@@ -46,27 +46,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
     return name;
   });
 
-  let window: WindowSpec | undefined;
-  if (req.window) {
-    const on = stripAlias(req.window.on);
-    const timeExpr = resolver.resolve(on);
-    const attr = timeExpr.type.timeAttribute;
-    if (on.kind !== 'ref' || !attr) {
-      throw new CompileError(`window '${req.window.alias}' is on ${exprKey(on)}, which is not a time attribute`, req.window.on.loc ?? req.window.loc,
-        `declare an event-time attribute with WATERMARK FOR <col> AS <col> - INTERVAL '5' SECOND, or a processing-time one with <col> AS PROCTIME()`);
-    }
-    window = {
-      type: req.window.type,
-      timeColumn: preName(timeExpr, (timeExpr as { name: string }).name),
-      time: attr === 'rowtime' ? 'event' : 'processing',
-      sizeMs: req.window.type === 'session' ? 0 : intervalMs(req.window.size, req.window, 'size'),
-      slideMs: req.window.type === 'slide' || req.window.type === 'cumulate' ? intervalMs(req.window.slide, req.window, 'slide') : 0,
-      gapMs: req.window.type === 'session' ? intervalMs(req.window.gap, req.window, 'gap') : 0,
-    };
-    if (window.type === 'slide' && (window.slideMs <= 0 || window.sizeMs % window.slideMs !== 0)) {
-      throw new CompileError(`sliding window size ${window.sizeMs} ms is not a multiple of its slide ${window.slideMs} ms`, req.window.loc);
-    }
-  }
+  const window = req.window ? windowSpec(req.window, resolver, (time) => preName(time, (time as { name: string }).name)) : undefined;
 
   // Aggregates in the select list (and HAVING) become aggregate calls over pre-computed argument columns.
   const aggs: AggCall[] = [];
@@ -158,6 +138,32 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   return plan.calc(agg, select.map((e, i) => ({ name: outputName(req.select[i], i), expr: post.resolve(e) })), filter, req.loc);
 }
 
+/**
+ * A group window's spec, checked: its time column must be a time attribute of the input (`column` names the
+ * column the window then reads it from), its intervals positive, a slide a divisor of the size.
+ */
+export function windowSpec(def: GroupWindowDef, resolver: Resolver, column: (time: Expr) => string): WindowSpec {
+  const on = stripAlias(def.on);
+  const timeExpr = resolver.resolve(on);
+  const attr = timeExpr.type.timeAttribute;
+  if (on.kind !== 'ref' || !attr) {
+    throw new CompileError(`window '${def.alias}' is on ${exprKey(on)}, which is not a time attribute`, def.on.loc ?? def.loc,
+      `declare an event-time attribute with WATERMARK FOR <col> AS <col> - INTERVAL '5' SECOND, or a processing-time one with <col> AS PROCTIME()`);
+  }
+  const window: WindowSpec = {
+    type: def.type,
+    timeColumn: column(timeExpr),
+    time: attr === 'rowtime' ? 'event' : 'processing',
+    sizeMs: def.type === 'session' ? 0 : intervalMs(def.size, def, 'size'),
+    slideMs: def.type === 'slide' || def.type === 'cumulate' ? intervalMs(def.slide, def, 'slide') : 0,
+    gapMs: def.type === 'session' ? intervalMs(def.gap, def, 'gap') : 0,
+  };
+  if (window.type === 'slide' && (window.slideMs <= 0 || window.sizeMs % window.slideMs !== 0)) {
+    throw new CompileError(`sliding window size ${window.sizeMs} ms is not a multiple of its slide ${window.slideMs} ms`, def.loc);
+  }
+  return window;
+}
+
 function intervalMs(e: LExpr | undefined, w: GroupWindowDef, what: string): number {
   const x = e && stripAlias(e);
   if (!x || x.kind !== 'interval' || x.millis <= 0) {
@@ -188,7 +194,8 @@ export function aggResultType(fn: AggFunction, arg: DataType): DataType {
   return t;
 }
 
-function propertyType(p: WindowProperty): DataType {
+/** The type of a window property column (window_start, window_end: TIMESTAMP(3); window_time: the time attribute). */
+export function propertyType(p: WindowProperty): DataType {
   if (p === 'rowtime') return withType(DataTypes.TIMESTAMP(3).notNull!(), { timeAttribute: 'rowtime' });
   if (p === 'proctime') return withType(DataTypes.TIMESTAMP_LTZ(3).notNull!(), { timeAttribute: 'proctime' });
   return DataTypes.TIMESTAMP(3).notNull!();

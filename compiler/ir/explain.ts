@@ -5,7 +5,7 @@ import type { Expr } from '../../runtime/core/expr.js';
 import { overName } from '../../runtime/exec/over/over-name.js';
 import { rankName } from '../../runtime/exec/rank/rank-strategy.js';
 import { sortName } from '../../runtime/exec/sort/sort-processor.js';
-import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode } from '../../runtime/core/plan.js';
+import { inputsOf, unhandledKind, type Distribution, type FusedNode, type JobPlan, type JoinNode, type PlanNode, type WindowSpec } from '../../runtime/core/plan.js';
 
 export function exprToString(e: Expr): string {
   switch (e.kind) {
@@ -33,11 +33,10 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     case 'groupAggregate':
       return `${id}GroupAggregate(groupBy=[${n.keys.join(', ')}], select=[${aggs(n.aggs)}], changelog=[${n.changelog}])`;
     case 'windowAggregate': {
-      const w = n.window;
-      const size = w.type === 'session' ? `gap=${w.gapMs}ms` : w.type === 'tumble' ? `size=${w.sizeMs}ms` : `size=${w.sizeMs}ms, slide=${w.slideMs}ms`;
       const props = n.properties.map((p) => `${p.property}() AS ${p.name}`);
-      return `${id}WindowAggregate(window=[${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
+      return `${id}WindowAggregate(window=[${windowText(n.window)}], groupBy=[${n.keys.join(', ')}], select=[${[aggs(n.aggs), ...props].filter(Boolean).join(', ')}])`;
     }
+    case 'windowTable': return `${id}WindowTableFunction(window=[${windowText(n.window)}])`;
     case 'rank': return `${id}${rankName(n)}`;
     case 'overAggregate': return `${id}${overName(n)}`;
     case 'sort': return `${id}${sortName(n)}`;
@@ -54,6 +53,11 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
     case 'fused': return `${id}Fused(${n.calcs.length} calcs${n.accumulateInto ? ', accumulate' : ''})`;
     default: return unhandledKind(n);
   }
+}
+
+function windowText(w: WindowSpec): string {
+  const size = w.type === 'session' ? `gap=${w.gapMs}ms` : w.type === 'tumble' ? `size=${w.sizeMs}ms` : `size=${w.sizeMs}ms, slide=${w.slideMs}ms`;
+  return `${w.type.toUpperCase()}(${w.timeColumn}, ${size}, ${w.time} time)`;
 }
 
 /** Flink's Join line: join type, the ON condition over the output columns, the output columns. */
@@ -148,6 +152,7 @@ function stageName(n: PlanNode): string {
     case 'lookupJoin': return 'LookupJoin';
     case 'groupAggregate': return 'GroupAggregate';
     case 'windowAggregate': return 'WindowAggregate';
+    case 'windowTable': return 'WindowTableFunction';
     case 'exchange': return 'Exchange';
     case 'fused': return 'Calc';
     default: return unhandledKind(n);

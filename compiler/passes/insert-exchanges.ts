@@ -56,8 +56,9 @@ export function insertExchanges(plan: JobPlan): JobPlan {
         nodes.push(x, { ...n, input: x.id });
         break;
       }
-      // A lookup join looks each row up where it is (Flink's lookup join keeps its input's distribution).
-      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': case 'lookupJoin': nodes.push(n); break;
+      // A lookup join looks each row up where it is (Flink's lookup join keeps its input's distribution); a window
+      // table function is stateless.
+      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': case 'lookupJoin': case 'windowTable': nodes.push(n); break;
       default: unhandledKind(n);
     }
   }

@@ -3,7 +3,7 @@
 // rest. Holds because calcs are pure; the columns a filter, key, aggregate argument, window time or computed
 // column reads are counted as needed.
 import { fieldsRead } from '../../runtime/core/expr.js';
-import { unhandledKind, type CalcNode, type JobPlan, type JoinNode, type OverAggregateNode, type PlanNode, type RankNode, type SourceNode } from '../../runtime/core/plan.js';
+import { unhandledKind, WINDOW_TABLE_COLUMNS, type CalcNode, type JobPlan, type JoinNode, type OverAggregateNode, type PlanNode, type RankNode, type SourceNode, type WindowTableNode } from '../../runtime/core/plan.js';
 
 export function pruneColumns(plan: JobPlan): JobPlan {
   const needed = new Map<string, Set<string>>();
@@ -52,6 +52,12 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, cols);
         break;
       }
+      // A window table function passes its input's columns through (then its window's) and reads its time column.
+      case 'windowTable': {
+        const own = new Set<string>(WINDOW_TABLE_COLUMNS);
+        need(n.input, [...[...mine].filter((c) => !own.has(c)), n.window.timeColumn]);
+        break;
+      }
       // A sort passes its input's columns through and reads its order columns.
       case 'sort': need(n.input, [...mine, ...n.orderBy.map((k) => k.column)]); break;
       // An exchange routes by its keys; a fused node reads what its calcs read.
@@ -89,6 +95,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
     if (n.kind === 'join') out = pruneJoin(n, mine);
     if (n.kind === 'rank') out = pruneRank(n, pruned.get(n.input)!, mine);
     if (n.kind === 'overAggregate') out = pruneOver(n, pruned.get(n.input)!, mine);
+    if (n.kind === 'windowTable') out = pruneWindowTable(n, pruned.get(n.input)!);
     if (n.kind === 'sort' && pruned.get(n.input)!.schema.length !== n.schema.length) out = { ...n, schema: pruned.get(n.input)!.schema };
     pruned.set(n.id, out);
     return out;
@@ -117,6 +124,11 @@ function pruneOver(n: OverAggregateNode, input: PlanNode, mine: Set<string>): Ov
   const schema = [...input.schema, ...n.schema.filter((f) => calls.some((c) => c.name === f.name))];
   if (calls.length === n.calls.length && schema.length === n.schema.length) return n;
   return { ...n, calls, schema };
+}
+
+function pruneWindowTable(n: WindowTableNode, input: PlanNode): WindowTableNode {
+  const own = n.schema.slice(n.schema.length - WINDOW_TABLE_COLUMNS.length);
+  return input.schema.length + own.length === n.schema.length ? n : { ...n, schema: [...input.schema, ...own] };
 }
 
 function pruneSource(n: SourceNode, mine: Set<string>): SourceNode {

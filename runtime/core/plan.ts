@@ -99,6 +99,23 @@ export interface WindowAggregateNode extends NodeBase {
   properties: { name: string; property: WindowProperty }[];
 }
 
+/**
+ * A window table function read on its own (Flink's WindowTableFunction, `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), ...))`
+ * without a GROUP BY of its window): every input row goes out at once, once per window it falls in (TUMBLE one,
+ * HOP size/slide, CUMULATE one per step up to its window's end), with the input's columns and then the window's
+ * `window_start`, `window_end` and `window_time` (end - 1 ms, the time attribute). Rows with a NULL time are
+ * dropped; late rows are not (Flink's operator keeps them: a window Top-N above drops them). Stateless.
+ */
+export interface WindowTableNode extends NodeBase {
+  kind: 'windowTable';
+  input: string;
+  /** tumble, slide or cumulate (a session window needs the rows of its key: it is an aggregate's only). */
+  window: WindowSpec;
+}
+
+/** The columns a window table function appends, in order, named as Flink names them. */
+export const WINDOW_TABLE_COLUMNS = ['window_start', 'window_end', 'window_time'] as const;
+
 export interface UnionNode extends NodeBase {
   kind: 'union';
   inputs: string[];
@@ -171,8 +188,9 @@ export interface SortKey {
 /**
  * ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) filtered to a range of row numbers: Top-N, and
  * deduplication when the order is one time attribute and the range is 1 (runtime/exec/rank/ picks the
- * strategy, as Flink's planner does). On a window aggregate's output partitioned by window_start and
- * window_end (`window`), the rows of a window are ranked once, when the watermark passes its end.
+ * strategy, as Flink's planner does). On the rows of windows (a window aggregate's output, or a window table
+ * function's) partitioned by window_start and window_end (`windowEnd`), the rows of a window are ranked (or
+ * deduplicated) once, when the watermark passes its end.
  */
 export interface RankNode extends NodeBase {
   kind: 'rank';
@@ -213,7 +231,7 @@ export type SortStreaming = 'rowtime' | 'proctime' | 'top-n' | 'limit';
 
 export type RankStrategy =
   | 'dedup-proctime-first' | 'dedup-proctime-last' | 'dedup-rowtime-first' | 'dedup-rowtime-last'
-  | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n';
+  | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n' | 'window-dedup-first' | 'window-dedup-last';
 
 /** A function of an OVER window: an aggregate, or LAG (the value `offset` rows back, `defaultValue` before the first). */
 export interface OverCall {
@@ -292,7 +310,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | UnionNode | JoinNode | LookupJoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | WindowTableNode | UnionNode | JoinNode | LookupJoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -328,7 +346,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -352,7 +370,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'sink': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

@@ -11,6 +11,7 @@ export function describe(n: PlanNode): string {
     case 'calc': return `Calc(${n.projections.map((p) => p.name).join(', ')})`;
     case 'groupAggregate': return `GroupAggregate(groupBy=[${n.keys.join(', ')}])`;
     case 'windowAggregate': return `WindowAggregate(${n.window.type}, groupBy=[${n.keys.join(', ')}])`;
+    case 'windowTable': return `WindowTableFunction(${n.window.type})`;
     case 'rank': return rankName(n);
     case 'overAggregate': return overName(n);
     case 'sort': return sortName(n);

@@ -25,7 +25,7 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
       case 'fused': code.stages[n.id] = fusedStage(n, byId, udfs); break;
       case 'join': case 'lookupJoin': if (n.condition) (code.conditions ??= {})[n.id] = interpret(n.condition, udfs); break;
       // Calcs run inside fused nodes; the others have no code of their own.
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'union': case 'sink': case 'exchange': case 'rank': case 'overAggregate': case 'sort': break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'union': case 'sink': case 'exchange': case 'rank': case 'overAggregate': case 'sort': break;
       default: unhandledKind(n);
     }
   }

@@ -31,6 +31,7 @@ import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-
 import { JoinProcessor } from './join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 import { OverAggregateProcessor } from './over/over-processor.js';
+import { WindowTableProcessor } from './window-table-processor.js';
 
 export interface OperatorGraph {
   pumps: SourcePump[];
@@ -196,6 +197,11 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
           if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
           g.stateful.set(n.id, p);
         }
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'windowTable': {
+        const p = new WindowTableProcessor(n, m);
         ends.set(n.id, { entry: () => p, exit: p });
         break;
       }

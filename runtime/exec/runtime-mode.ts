@@ -42,7 +42,7 @@ export function checkBatchPlan(plan: JobPlan): void {
         'read the table in streaming mode, or read an append-only copy of it (e.g. kafka with format json instead of a changelog format)',
       );
     }
-    if (n.kind === 'windowAggregate' && n.window.time === 'processing') {
+    if ((n.kind === 'windowAggregate' || n.kind === 'windowTable') && n.window.time === 'processing') {
       throw new UserError(
         `${RUNTIME_MODE_KEY} = batch: the window on '${n.window.timeColumn}' is a processing-time window, whose result depends on when records arrive, not on the records`,
         'window on an event-time column (one with a WATERMARK), or run in streaming mode',

@@ -30,6 +30,7 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
     case 'source':
     case 'calc':
     case 'lookupJoin':
+    case 'windowTable':
     case 'union':
     case 'sink':
     // Not among operatorsOf(plan): a fused node stands for its calcs, an exchange is an edge.

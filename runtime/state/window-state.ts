@@ -33,6 +33,31 @@ interface LegacyWindowSnapshot {
  */
 const mod = (a: number, b: number) => a - Math.floor(a / b) * b;
 
+/**
+ * The tumbling, sliding or cumulating windows an element at `ts` falls in whose last millisecond is after `wm`
+ * (-Infinity: all of them), as Flink's assigners give them: their starts and ends into `starts`/`ends`; returns
+ * how many. The window aggregate passes its watermark (windows that fired take nothing more); a window table
+ * function passes -Infinity (it keeps late rows).
+ */
+export function assignWindows(spec: WindowSpec, ts: number, wm: number, starts: number[], ends: number[]): number {
+  const { sizeMs: size, slideMs: slide, type } = spec;
+  let n = 0;
+  if (type === 'tumble') {
+    const start = ts - mod(ts, size);
+    if (start + size - 1 > wm) { starts[0] = start; ends[0] = start + size; n = 1; }
+  } else if (type === 'slide') {
+    for (let start = ts - mod(ts, slide); start > ts - size; start -= slide) {
+      if (start + size - 1 > wm) { starts[n] = start; ends[n] = start + size; n++; }
+    }
+  } else {
+    const start = ts - mod(ts, size);
+    for (let end = start + slide * (Math.floor((ts - start) / slide) + 1); end <= start + size; end += slide) {
+      if (end - 1 > wm) { starts[n] = start; ends[n] = end; n++; }
+    }
+  }
+  return n;
+}
+
 /** A chain of calcs ending in a window aggregate's assign-and-accumulate step. */
 export type WindowIngest = AggregateIngest<WindowState>;
 
@@ -69,22 +94,7 @@ export class WindowState {
 
   /** Fills starts/ends/assigned with the element's windows that have not fired; returns how many. */
   assign(ts: number): number {
-    const { sizeMs: size, slideMs: slide, type } = this.spec;
-    const wm = this.wm;
-    let n = 0;
-    if (type === 'tumble') {
-      const start = ts - mod(ts, size);
-      if (start + size - 1 > wm) { this.starts[0] = start; this.ends[0] = start + size; n = 1; }
-    } else if (type === 'slide') {
-      for (let start = ts - mod(ts, slide); start > ts - size; start -= slide) {
-        if (start + size - 1 > wm) { this.starts[n] = start; this.ends[n] = start + size; n++; }
-      }
-    } else {
-      const start = ts - mod(ts, size);
-      for (let end = start + slide * (Math.floor((ts - start) / slide) + 1); end <= start + size; end += slide) {
-        if (end - 1 > wm) { this.starts[n] = start; this.ends[n] = end; n++; }
-      }
-    }
+    const n = assignWindows(this.spec, ts, this.wm, this.starts, this.ends);
     if (n === 0) this.late++;
     for (let i = 0; i < n; i++) {
       const end = this.ends[i];

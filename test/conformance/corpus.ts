@@ -197,6 +197,13 @@ const WINDOW = [
   "SELECT window_start, COUNT(DISTINCT k) AS dk, AVG(v) AS a FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '3' MINUTE)) GROUP BY window_start, window_end",
   "SELECT k, TUMBLE_START(ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS c FROM ev WHERE k = 'late' GROUP BY k, TUMBLE(ts, INTERVAL '10' SECOND)",
   "SELECT window_start, window_end, k, v, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE rn <= 2",
+  // A window table function's rows on their own (Flink's WindowTableFunction: one row per window, late rows kept),
+  // and aggregates over them that do not group by the window (regular, updating aggregates).
+  "SELECT * FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '10' SECOND)) WHERE id < 3",
+  "SELECT id, k, window_start, window_end, window_time FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)) WHERE id < 5 OR k = 'late'",
+  "SELECT id, window_start, window_end FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '3' MINUTE)) WHERE id IN (0, 700, 1300, 105044)",
+  "SELECT k, COUNT(*) AS c FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '2' MINUTE)) GROUP BY k",
+  "SELECT window_start, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) WHERE k <> 'late' GROUP BY window_start",
 ];
 
 // OVER aggregates (Flink's streaming OverAggregate): ROWS and RANGE frames, UNBOUNDED PRECEDING, several functions on
@@ -225,6 +232,9 @@ const OVER = [
   "SELECT id, SUM(i) OVER (ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM t",
   "SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS a, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS b FROM ev WHERE id < 30",
   "SELECT k, c, SUM(c) OVER (ORDER BY c ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)",
+  // OVER straight on a window table function: ordered by its window_time, and by the original time column.
+  "SELECT id, window_start, COUNT(*) OVER (PARTITION BY k ORDER BY window_time ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) WHERE id < 100",
+  "SELECT id, window_start, SUM(v) OVER (PARTITION BY window_start ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) WHERE id < 100",
 ];
 
 // Top-N and deduplication (Flink's Rank, Deduplicate, WindowRank): NULL keys and values, ties, ranges not starting
@@ -247,7 +257,22 @@ const RANK = [
   'SELECT k, id, v FROM (SELECT *, RANK() OVER (PARTITION BY k ORDER BY v DESC) AS r FROM ev) WHERE r <= 2',
   'SELECT k, id, v FROM (SELECT *, DENSE_RANK() OVER (PARTITION BY k ORDER BY v DESC) AS r FROM ev) WHERE r <= 2',
   "SELECT window_start, id FROM (SELECT *, RANK() OVER (PARTITION BY window_start, window_end ORDER BY v DESC) AS r FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE r <= 2",
+  // Window Top-N and window deduplication straight on a window table function: ties (kept in arrival order), a range
+  // not starting at 1, keep-first and keep-last on rowtime (ties: the first / the last to arrive), HOP and CUMULATE,
+  // the row number selected, a key of late rows only (dropped, their windows fired), and an order by window_time, on
+// which every row of a window ties (keep-last keeps the last to arrive, a Top-N the first).
+  "SELECT window_start, id, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY v DESC) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn <= 2",
+  "SELECT window_end, k, id, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v, id) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '2' MINUTE))) WHERE rn BETWEEN 2 AND 3",
+  "SELECT window_start, window_end, k, id, ts FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
+  "SELECT window_start, window_end, k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts DESC) AS rn FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '1' MINUTE))) WHERE rn = 1",
+  "SELECT window_start, window_end, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY ts) AS rn FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '3' MINUTE))) WHERE rn = 1",
+  "SELECT window_start, k, id, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts DESC) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE))) WHERE rn = 1",
+  "SELECT window_start, k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY ts) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) WHERE k = 'late' OR id < 200) WHERE rn = 1",
+  "SELECT window_start, window_end, k, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY v DESC) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) WHERE id < 1000) WHERE rn <= 1",
+  "SELECT window_start, k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY window_time DESC) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
+  "SELECT window_start, k, id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end, k ORDER BY window_time) AS rn FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE))) WHERE rn = 1",
 ];
+
 
 const MISSING = [
   'SELECT e.id, e.k, d.name FROM ev e JOIN dim d ON e.k = d.k WHERE e.id < 20',

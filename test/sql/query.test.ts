@@ -186,14 +186,28 @@ describe('group windows', () => {
     expect(sql.slice(1).map(strip)).toEqual(api.slice(1).map(strip));
   });
 
-  it('window errors: auxiliary functions must match, TVFs need window_start and window_end, windows need a time attribute', () => {
+  it('a window table function not grouped by window_start and window_end is a table of its own (a windowTable node)', () => {
+    const t = env.sqlQuery(`SELECT *, window_time AS wt FROM TABLE(HOP(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) WHERE window_start > ts`);
+    expect(kinds(`SELECT * FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`)).toEqual(['source', 'windowTable', 'calc']);
+    const node = planOf(t).find((n) => n.kind === 'windowTable')!;
+    expect(node).toMatchObject({ window: { type: 'slide', timeColumn: 'ts', time: 'event', sizeMs: 300_000, slideMs: 60_000 } });
+    // The time column stays a rowtime, as in Flink; window_time is one too.
+    expect(schemaOf(t).slice(4)).toEqual(['ts TIMESTAMP(3) *ROWTIME*', 'proc TIMESTAMP_LTZ(3) *PROCTIME* NOT NULL', 'window_start TIMESTAMP(3) NOT NULL',
+      'window_end TIMESTAMP(3) NOT NULL', 'window_time TIMESTAMP(3) *ROWTIME* NOT NULL', 'wt TIMESTAMP(3) *ROWTIME* NOT NULL']);
+    // GROUP BY only one of them: a regular (updating) aggregate over the windows' rows, as Flink plans it.
+    expect(kinds(`SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start`))
+      .toEqual(['source', 'windowTable', 'calc', 'groupAggregate', 'calc']);
+    expect(compileError(() => env.sqlQuery(`SELECT * FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(amount), INTERVAL '1' MINUTE))`)).message).toMatch(/not a time attribute/);
+    // Two rowtime columns cannot be written into a table (Flink's planner refuses it too).
+    env.executeSql('CREATE TABLE two_times (a TIMESTAMP(3), b TIMESTAMP(3)) WITH (\'connector\' = \'blackhole\')');
+    expect(compileError(() => env.executeSql(`INSERT INTO two_times SELECT ts, window_time FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`)).message)
+      .toMatch(/more than one rowtime attribute column \(ts, window_time\)/);
+  });
+
+  it('window errors: auxiliary functions must match, window columns belong to the select list, windows need a time attribute', () => {
     expect(compileError(() => env.sqlQuery(`SELECT TUMBLE_START(ts, INTERVAL '5' MINUTE) FROM tx GROUP BY TUMBLE(ts, INTERVAL '10' MINUTE)`)).message)
       .toMatch(/TUMBLE_START\(\.\.\.\) does not match the window GROUP BY TUMBLE\(ts, INTERVAL '10' MINUTE\)/);
     expect(compileError(() => env.sqlQuery(`SELECT TUMBLE_END(ts, INTERVAL '5' MINUTE) FROM tx GROUP BY account_id`)).message).toBe('TUMBLE_END(...) needs GROUP BY TUMBLE(...)');
-    expect(compileError(() => env.sqlQuery(`SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start`)).message)
-      .toBe('a window table function without GROUP BY window_start, window_end is not supported');
-    expect(compileError(() => env.sqlQuery(`SELECT * FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`)).message)
-      .toBe('a window table function without GROUP BY window_start, window_end is not supported');
     expect(compileError(() => env.sqlQuery(`SELECT window_start FROM TABLE(TUMBLE(TABLE tx, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) WHERE window_start > ts GROUP BY window_start, window_end`)).message)
       .toBe('window_start is only available in the select list of GROUP BY window_start, window_end');
     expect(compileError(() => env.sqlQuery(`SELECT COUNT(*) FROM tx GROUP BY TUMBLE(amount, INTERVAL '1' MINUTE)`)).message).toMatch(/not a time attribute/);

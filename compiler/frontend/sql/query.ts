@@ -7,6 +7,7 @@ import type {
 import { nearest } from '../../../runtime/core/options.js';
 import type { JoinType, SourceLoc } from '../../../runtime/core/plan.js';
 import { GroupedTable, Table, type TableContext } from '../../api/table.js';
+import { lowerWindowTable } from '../lower-window-table.js';
 import type { TableDef } from '../../ir/catalog.js';
 import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { rightOutputNames } from '../lower-join.js';
@@ -97,7 +98,7 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
   if (ctx.matchRecognizeClause()) throw text.unsupported('MATCH_RECOGNIZE', ctx.matchRecognizeClause());
   const selectClause = ctx.selectClause();
   const loc = text.loc(selectClause);
-  const source = lowerFrom(q, ctx.fromClause(), selectClause);
+  const source = tableOfWindows(q, lowerFrom(q, ctx.fromClause(), selectClause), ctx.groupByClause());
   const scope = new QueryScope(text, source);
   const exprs = new ExprConverter(text, scope);
   let table = source.table;
@@ -132,10 +133,6 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
   const having = ctx.havingClause();
   const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
 
-  if (source.tvf && !scope.window) {
-    throw text.unsupported('a window table function without GROUP BY window_start, window_end', group ?? selectClause,
-      'aggregate per window: GROUP BY window_start, window_end, ...');
-  }
   if (group || having || items.some(hasAggregate)) {
     const windowKey: LExpr[] = scope.window ? [{ kind: 'ref', name: scope.window.window.def.alias, loc: scope.window.window.def.loc }] : [];
     table = new GroupedTable(table, [...windowKey, ...keys], scope.window?.window, text.loc(group ?? selectClause))
@@ -144,6 +141,22 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
     table = table.project(items, loc);
   }
   return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
+}
+
+/**
+ * A window table function not grouped by its window_start and window_end (as Flink's planner decides: only
+ * that GROUP BY is a window aggregate) is a table of its own, one row per row and window: a windowTable node.
+ */
+function tableOfWindows(q: QueryContext, source: Source, group: GroupByClauseContext | null): Source {
+  if (!source.tvf) return source;
+  const grouped = new Set((group?.groupItemDefinition() ?? []).map((item) => {
+    const parts = item.columnName() ? pathOf(item.columnName()) : undefined;
+    return parts?.[parts.length - 1];
+  }));
+  if (grouped.has('window_start') && grouped.has('window_end')) return source;
+  const { def } = source.tvf.window;
+  const node = lowerWindowTable(q.env.plan, q.env.functions, source.table.node, def, def.loc);
+  return { ...source, table: new Table(q.env, node), tvf: undefined };
 }
 
 /** SELECT DISTINCT: a group by every column, selecting them. */
@@ -275,7 +288,6 @@ function scan(q: QueryContext, parts: string[], at: SqlNode): Table {
 /** GROUP BY items: keys as expressions; a group window (or a window TVF's window columns) is taken into the scope. */
 function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: GroupByClauseContext): LExpr[] {
   const keys: LExpr[] = [];
-  let windowColumns = 0;
   const useWindow = (w: SqlWindow, at: SqlNode) => {
     if (scope.window && scope.window !== w) throw text.unsupported('more than one group window', at);
     scope.window = w;
@@ -303,15 +315,10 @@ function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: 
       if (scope.source.tvf && name && isWindowColumn(name)) {
         // window_start and window_end group by the TVF's window; the window itself is the key.
         useWindow(scope.source.tvf, item);
-        if (name !== 'window_time') windowColumns++;
         continue;
       }
       keys.push(parts ? scope.column(parts, item) : exprs.expression(expr!));
     }
-  }
-  if (scope.source.tvf && windowColumns < 2) {
-    throw text.unsupported('a window table function without GROUP BY window_start, window_end', ctx,
-      'group by both: GROUP BY window_start, window_end, ...');
   }
   return keys;
 }

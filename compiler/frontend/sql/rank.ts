@@ -83,14 +83,18 @@ function rankNode(q: RankContext, table: Table, item: OverWindowItemContext): Ra
 }
 
 /**
- * Window Top-N: the partition keys hold the window_start and window_end of a window aggregate below (through
- * calcs that pass them on); its end column names the window of each row.
+ * Window Top-N: the partition keys hold the window_start and window_end of a window aggregate or a window table
+ * function below (through calcs that pass them on); its end column names the window of each row.
  */
 function windowEndColumn(plan: PlanBuilder, input: PlanNode, partitionKeys: string[], text: SqlText, at: SqlNode): string | null {
   const propertyOf = (node: PlanNode, column: string): { property: string; time: string } | null => {
     if (node.kind === 'windowAggregate') {
       const p = node.properties.find((x) => x.name === column);
       return p ? { property: p.property, time: node.window.time } : null;
+    }
+    if (node.kind === 'windowTable') {
+      const property = ({ window_start: 'start', window_end: 'end' } as Record<string, string>)[column];
+      return property ? { property, time: node.window.time } : null;
     }
     if (node.kind === 'calc') {
       const p = node.projections.find((x) => x.name === column);

@@ -36,7 +36,8 @@ function rankerOf(n: RankNode, input: readonly Field[]): PartitionRanker<unknown
     case 'first-n': return new FirstN(range);
     case 'append-top-n': return new AppendTopN(compare, range, columns);
     case 'retract-top-n': return new RetractTopN(compare, range, columns);
-    case 'window-top-n': return new WindowTopN(compare, range, n.windowEnd!);
+    case 'window-top-n': return new WindowTopN(compare, range, n.windowEnd!, null);
+    case 'window-dedup-first': case 'window-dedup-last': return new WindowTopN(compare, range, n.windowEnd!, { time, last: n.strategy === 'window-dedup-last' });
   }
 }
 
