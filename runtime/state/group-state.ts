@@ -15,7 +15,7 @@ import type { Row } from '../core/row.js';
 import { RowKind } from '../core/row.js';
 import { resultRowBuilder, sameResults } from './agg-kernel.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from './keyed-snapshot.js';
-import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
+import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from './snapshot-values.js';
 
 export interface GroupEntry {
   keys: unknown[];
@@ -164,7 +164,7 @@ export class GroupState {
   /** Every entry with its key group (KeyedSnapshot), in creation order. */
   snapshot(): KeyedSnapshot {
     this.compact();
-    const entries = this.entries.map((e): EntrySnapshot => [e.kg >= 0 ? e.kg : (e.kg = this.keyGroupOf(e.keys)), e.keys, toSnapshotValue(e.acc), e.prev ?? null]);
+    const entries = this.entries.map((e): EntrySnapshot => [e.kg >= 0 ? e.kg : (e.kg = this.keyGroupOf(e.keys)), toSnapshotFlat(e.keys), toSnapshotValue(e.acc), toSnapshotFlat(e.prev ?? null)]);
     return { maxParallelism: this.maxParallelism, lists: { entries: entries as KeyedItem[] } };
   }
 
@@ -177,9 +177,9 @@ export class GroupState {
     this.touched.length = 0;
     const sameGroups = s.maxParallelism === this.maxParallelism;
     for (const [kg, keys, acc, prev] of (s.lists.entries ?? []) as EntrySnapshot[]) {
-      const e = this.entry(keys);
+      const e = this.entry(fromSnapshotValue(keys) as typeof keys);
       e.acc = fromSnapshotValue(acc);
-      e.prev = prev ?? undefined;
+      e.prev = (fromSnapshotValue(prev) as typeof prev) ?? undefined;
       if (sameGroups) e.kg = kg;
     }
   }

@@ -10,6 +10,21 @@ export function toSnapshotValue(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A key list or a row in a checkpoint: itself when none of its values is a bigint (no copy, so snapshots of
+ * large states cost what they did before DECIMAL), else in toSnapshotValue's form. fromSnapshotValue reads both.
+ */
+export function toSnapshotFlat<T>(v: T): T {
+  if (v === null || v === undefined) return v;
+  if (typeof v !== 'object') return (typeof v === 'bigint' ? toSnapshotValue(v) : v) as T;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === 'bigint') return toSnapshotValue(v) as T;
+    return v;
+  }
+  for (const k in v) if (typeof (v as Record<string, unknown>)[k] === 'bigint') return toSnapshotValue(v) as T;
+  return v;
+}
+
 export function fromSnapshotValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(fromSnapshotValue);
   if (v && typeof v === 'object') {

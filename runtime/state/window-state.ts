@@ -10,7 +10,7 @@ import type { WindowProperty, WindowSpec } from '../core/plan.js';
 import type { Row } from '../core/row.js';
 import { resultRowBuilder } from './agg-kernel.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from './keyed-snapshot.js';
-import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
+import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from './snapshot-values.js';
 
 export interface Group { keys: unknown[]; acc: any }
 interface Bucket { start: number; end: number; groups: Map<unknown, Group> }
@@ -272,10 +272,10 @@ export class WindowState {
   snapshot(): KeyedSnapshot {
     const windows: WindowItem[] = [];
     for (const b of this.buckets.values()) {
-      for (const [k, g] of b.groups) windows.push([this.keyGroupOf(g.keys), b.start, b.end, k, g.keys, toSnapshotValue(g.acc)]);
+      for (const [k, g] of b.groups) windows.push([this.keyGroupOf(g.keys), b.start, b.end, toSnapshotFlat(k), toSnapshotFlat(g.keys), toSnapshotValue(g.acc)]);
     }
     const sessions: SessionsItem[] = [];
-    for (const [k, list] of this.sessions) sessions.push([this.keyGroupOf(list[0].keys), k, list.map((x) => ({ ...x, acc: toSnapshotValue(x.acc) }))]);
+    for (const [k, list] of this.sessions) sessions.push([this.keyGroupOf(list[0].keys), toSnapshotFlat(k), list.map((x) => ({ ...x, keys: toSnapshotFlat(x.keys), acc: toSnapshotValue(x.acc) }))]);
     return { maxParallelism: this.maxParallelism, lists: { windows: windows as KeyedItem[], sessions: sessions as KeyedItem[] }, watermark: Number.isFinite(this.wm) ? this.wm : null };
   }
 
@@ -295,10 +295,10 @@ export class WindowState {
         this.buckets.set(end, (b = { start, end, groups: new Map() }));
         this.insertEnd(end);
       }
-      b.groups.set(k, { keys, acc: fromSnapshotValue(acc) });
+      b.groups.set(fromSnapshotValue(k) as typeof k, { keys: fromSnapshotValue(keys) as typeof keys, acc: fromSnapshotValue(acc) });
     }
     for (const [, k, list] of (snapshot.lists.sessions ?? []) as SessionsItem[]) {
-      this.sessions.set(k, list.map((x) => ({ ...x, acc: fromSnapshotValue(x.acc) })));
+      this.sessions.set(fromSnapshotValue(k) as typeof k, list.map((x) => ({ ...x, keys: fromSnapshotValue(x.keys) as typeof x.keys, acc: fromSnapshotValue(x.acc) })));
       for (const x of list) this.minSessionEnd = Math.min(this.minSessionEnd, x.end);
     }
   }

@@ -6,7 +6,13 @@ import {
   divideDecimal, fit, floorDecimal, javaDecimalString, parseDecimal, plainString, remainderDecimal, rescale, roundDecimal, truncateDecimal,
 } from '../../runtime/core/decimal.js';
 import { decimalOp } from '../../runtime/core/scalar-functions.js';
-import { fromSnapshotValue, toSnapshotValue } from '../../runtime/state/snapshot-values.js';
+import type { Field } from '../../runtime/core/data-types.js';
+import { DataTypes } from '../../runtime/core/data-types.js';
+import type { AggCall } from '../../runtime/core/plan.js';
+import { aggKernel } from '../../runtime/state/agg-kernel.js';
+import { GroupState } from '../../runtime/state/group-state.js';
+import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from '../../runtime/state/snapshot-values.js';
+import { WindowState } from '../../runtime/state/window-state.js';
 
 describe('DECIMAL values', () => {
   it('spells values as BigDecimal.toPlainString and toString do', () => {
@@ -71,6 +77,37 @@ describe('DECIMAL values', () => {
     expect(floorDecimal(-5n, 2, true)).toBe(0n);
     expect(fit(123456n, 3, 4, 1)).toBe(1235n);
     expect(fit(123456n, 3, 3, 1)).toBeNull();
+  });
+
+  it('keys, accumulators and last rows of DECIMAL survive a group and a window snapshot through JSON', () => {
+    const input: Field[] = [{ name: 'k', type: DataTypes.DECIMAL(6, 2) }, { name: 'v', type: DataTypes.DECIMAL(10, 3) }];
+    const aggs = [{ name: 's', fn: 'sum', arg: 'v', distinct: false }, { name: 'a', fn: 'avg', arg: 'v', distinct: false }] as AggCall[];
+    const types = [input[0].type];
+    const group = () => new GroupState(aggKernel(aggs, input), ['k'], types, ['s', 'a'], () => 0, 128);
+    const g = group();
+    for (const [k, v] of [[-5n, 1234n], [120n, 1n], [-5n, 10n ** 9n]]) {
+      const e = g.entry([k]);
+      e.acc[0] = e.acc[0] === null ? v : e.acc[0] + v;
+      e.prev = { k, s: e.acc[0] };
+    }
+    const back = group();
+    back.restore(JSON.parse(JSON.stringify(g.snapshot())));
+    expect(back.entry([-5n]).acc[0]).toBe(1234n + 10n ** 9n);
+    expect(back.entry([-5n]).prev).toEqual({ k: -5n, s: 1234n + 10n ** 9n });
+    expect(back.entry([120n]).acc[0]).toBe(1n);
+
+    const window = () => new WindowState({ type: 'tumble', timeColumn: 't', time: 'event', sizeMs: 60_000, slideMs: 60_000, gapMs: 0 } as never, aggKernel(aggs, input), ['k'], ['s', 'a'], [], () => 0, 128);
+    const w = window();
+    w.assign(0);
+    w.create(0, 250n, [250n])[0] = 7n;
+    const wBack = window();
+    wBack.restore(JSON.parse(JSON.stringify(w.snapshot())));
+    const out: Record<string, unknown>[] = [];
+    wBack.fire(60_000, out);
+    expect(out.map((r) => [r.k, r.s])).toEqual([[250n, 7n]]);
+    // Rows without a bigint are kept as they are (no copy).
+    const plain = { a: 1, b: 'x' };
+    expect(toSnapshotFlat(plain)).toBe(plain);
   });
 
   it('survives a state snapshot', () => {

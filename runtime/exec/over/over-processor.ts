@@ -16,7 +16,7 @@ import type { OperatorMetrics } from '../../core/metrics.js';
 import type { OverAggregateNode } from '../../core/plan.js';
 import type { Row, RowKind } from '../../core/row.js';
 import type { KeyedItem, KeyedSnapshot, KeyGroupOf } from '../../state/keyed-snapshot.js';
-import { fromSnapshotValue, toSnapshotValue } from '../../state/snapshot-values.js';
+import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from '../../state/snapshot-values.js';
 import { Emitter, type Processor, type Stateful } from '../processors.js';
 import { overAggs, type OverAccs, type OverAggs } from './over-aggs.js';
 
@@ -315,7 +315,10 @@ export class OverAggregateProcessor extends Emitter implements Processor, Statef
     const keys: KeyedItem[] = [];
     for (const [key, s] of this.keyed) {
       const timers = [...this.timers].filter(([, ks]) => ks.has(key)).map(([t]) => t);
-      keys.push([this.keyGroupOf(s.keys), s.keys, toSnapshotValue(s.accs), [...s.rows], s.lastTriggering, s.count, s.cleanupAt, timers]);
+      const rows = [...s.rows];
+      // Rows holding a DECIMAL (bigint) go in toSnapshotValue's form; others as they are (no copy).
+      const plain = rows.every(([, rs]) => rs.every((r) => toSnapshotFlat(r) === r));
+      keys.push([this.keyGroupOf(s.keys), toSnapshotFlat(s.keys), toSnapshotValue(s.accs), plain ? rows : toSnapshotValue(rows), s.lastTriggering, s.count, s.cleanupAt, timers]);
     }
     return { maxParallelism: this.maxParallelism, lists: { keys }, watermark: this.watermarkMs === -Infinity ? null : this.watermarkMs };
   }
@@ -326,10 +329,10 @@ export class OverAggregateProcessor extends Emitter implements Processor, Statef
     this.timers.clear();
     this.watermarkMs = snap.watermark ?? -Infinity;
     for (const [, keys, accs, rows, lastTriggering, count, cleanupAt, timers] of snap.lists.keys ?? []) {
-      const k = keys as unknown[];
+      const k = fromSnapshotValue(keys) as unknown[];
       const key = this.keyOf(k);
       this.keyed.set(key, {
-        keys: k, accs: fromSnapshotValue(accs) as OverAccs | null, rows: new Map(rows as [number, Row[]][]),
+        keys: k, accs: fromSnapshotValue(accs) as OverAccs | null, rows: new Map(fromSnapshotValue(rows) as [number, Row[]][]),
         lastTriggering: lastTriggering as number, count: count as number, cleanupAt: cleanupAt as number | null,
       });
       for (const t of timers as number[]) this.register(key, t);

@@ -9,7 +9,7 @@ import type { OperatorMetrics } from '../../core/metrics.js';
 import type { RankNode } from '../../core/plan.js';
 import { RowKind, type Row } from '../../core/row.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from '../../state/keyed-snapshot.js';
-import { fromSnapshotValue, toSnapshotValue } from '../../state/snapshot-values.js';
+import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from '../../state/snapshot-values.js';
 import { Emitter, type Processor, type Stateful } from '../processors.js';
 import { KeepFirstOnProcTime, KeepFirstOnRowTime, KeepLast } from './deduplicate.js';
 import { rowComparator } from './sorted-rows.js';
@@ -106,7 +106,7 @@ export class RankProcessor extends Emitter implements Processor, Stateful {
 
   snapshot(): KeyedSnapshot {
     const partitions: KeyedItem[] = [];
-    for (const p of this.partitions.values()) partitions.push([this.keyGroupOf(p.keys), p.keys, toSnapshotValue(this.ranker.snapshot(p.state))]);
+    for (const p of this.partitions.values()) partitions.push([this.keyGroupOf(p.keys), toSnapshotFlat(p.keys), toSnapshotValue(this.ranker.snapshot(p.state))]);
     const snap: KeyedSnapshot = { maxParallelism: this.maxParallelism, lists: { partitions } };
     // Event-time rankers drop rows behind the watermark they have seen; restored, they go on doing so.
     if (this.timed) snap.watermark = this.timed.watermark === -Infinity ? null : this.timed.watermark;
@@ -116,7 +116,8 @@ export class RankProcessor extends Emitter implements Processor, Stateful {
   restore(s: unknown): void {
     this.partitions.clear();
     const snap = isKeyedSnapshot(s) ? s : RankProcessor.fromLegacy(s, this.keyGroupOf, this.maxParallelism);
-    for (const [, keys, state] of snap.lists.partitions as PartitionItem[]) {
+    for (const [, snapKeys, state] of snap.lists.partitions as PartitionItem[]) {
+      const keys = fromSnapshotValue(snapKeys) as typeof snapKeys;
       const key = this.keyOf(keys);
       const restored = this.ranker.restore(fromSnapshotValue(state));
       if (this.ranker instanceof WindowTopN) (restored as { key: unknown }).key = key;
