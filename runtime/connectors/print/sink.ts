@@ -27,6 +27,9 @@ export function createSink(ctx: SinkContext): SinkWriter {
   if (ctx.subtask && ctx.subtask.parallelism > 1) prefix += (prefix === '' ? '' : ':') + (ctx.subtask.index + 1);
   if (prefix !== '') prefix += '> ';
   const fields = ctx.schema;
+  // One wait for 'drain' however many batches come while the stream is full (each may: a subtask's inbox takes
+  // what is in flight), not a listener per batch.
+  let draining: Promise<void> | null = null;
 
   return {
     async open() {},
@@ -35,8 +38,8 @@ export function createSink(ctx: SinkContext): SinkWriter {
       for (let i = 0; i < batch.rows.length; i++) {
         text += prefix + changelogText(ROW_KIND_SHORT[kindOf(batch, i)], batch.rows[i], fields) + '\n';
       }
-      if (text === '' || destination(text, stream)) return;
-      return new Promise<void>((resolve) => process[stream].once('drain', resolve));
+      if (text === '' || destination(text, stream)) return draining ?? undefined;
+      return (draining ??= new Promise<void>((resolve) => process[stream].once('drain', () => { draining = null; resolve(); })));
     },
     async flush() {},
     async close() {},

@@ -5,9 +5,13 @@
 // order. An Inbox in subtask j takes what the n Outboxes of its exchange send: its watermark is the minimum
 // over the channels that are neither idle nor ended; a barrier from one channel blocks that channel (its
 // later messages wait) until every channel has brought the barrier (aligned barriers: the consistent cut).
-// Backpressure is credit-based: an Outbox has CREDITS data messages in flight per channel; the Inbox returns
-// a credit once a batch is processed and the sinks behind it have room. Without credit the Outbox queues and
-// leaves a promise in the subtask's pending list, which holds its source back, as a full sink does.
+// Backpressure is credit-based, as Flink's network buffers: an Outbox has CREDITS data messages in flight per
+// channel, each of at most MESSAGE_ROWS elements (rows or partial aggregates); the Inbox returns a credit once a
+// message is processed and the sinks behind it have room. Without credit the Outbox queues and leaves a promise
+// in the subtask's pending list, which holds its source back (the pump polls no more until it resolves), as a
+// full sink does: what waits in the queue is at most what the last source batch (or local aggregate's flush)
+// made. So a channel holds at most CREDITS × MESSAGE_ROWS elements however slow the receiver is (the bound in
+// docs/architecture.md, "Parallel subtasks"; test/parallel/backpressure.test.ts).
 // Messages to the subtask itself are handed over directly (no copy, no credit).
 import type { DataType } from '../../core/data-types.js';
 import type { OperatorMetrics } from '../../core/metrics.js';
@@ -16,8 +20,10 @@ import type { Row, RowKind } from '../../core/row.js';
 import { keyGroupOf, keyHash, subtaskOf } from '../key-groups.js';
 import type { Processor } from '../processors.js';
 
-/** Data messages in flight per channel before the sender waits (each at most one source batch). */
+/** Data messages in flight per channel before the sender waits. */
 export const CREDITS = 8;
+/** Elements per data message at most: a larger batch (a Kafka fetch, a local aggregate's partials) goes in several. */
+export const MESSAGE_ROWS = 1024;
 
 export type ChannelMessage =
   | { t: 'data'; x: number; rows: unknown[]; kinds: RowKind[] | null }
@@ -90,7 +96,7 @@ export class Outbox implements Processor {
     if (this.idle) this.setIdle(false);
     const to = this.route(rows, this.parallelism);
     if (to === 'all') {
-      for (let t = 0; t < this.parallelism; t++) this.send(t, { t: 'data', x: this.x, rows, kinds });
+      for (let t = 0; t < this.parallelism; t++) this.sendData(t, rows, kinds);
       return;
     }
     const parts: unknown[][] = Array.from({ length: this.parallelism }, () => []);
@@ -100,7 +106,14 @@ export class Outbox implements Processor {
       if (partKinds !== null) partKinds[to[i]].push(kinds![i]);
     }
     for (let t = 0; t < this.parallelism; t++) {
-      if (parts[t].length > 0) this.send(t, { t: 'data', x: this.x, rows: parts[t], kinds: partKinds === null ? null : partKinds[t] });
+      if (parts[t].length > 0) this.sendData(t, parts[t], partKinds === null ? null : partKinds[t]);
+    }
+  }
+
+  private sendData(to: number, rows: unknown[], kinds: RowKind[] | null): void {
+    if (rows.length <= MESSAGE_ROWS || to === this.self) { this.send(to, { t: 'data', x: this.x, rows, kinds }); return; }
+    for (let i = 0; i < rows.length; i += MESSAGE_ROWS) {
+      this.send(to, { t: 'data', x: this.x, rows: rows.slice(i, i + MESSAGE_ROWS), kinds: kinds === null ? null : kinds.slice(i, i + MESSAGE_ROWS) });
     }
   }
 
