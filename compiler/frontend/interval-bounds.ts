@@ -72,6 +72,7 @@ function timeTerm(e: Expr, columns: ReadonlyMap<string, JoinColumn>): TimeTerm |
   return null;
 }
 
-function conjuncts(e: Expr): Expr[] {
+/** The conjuncts of a condition (`a AND b AND c`: a, b, c). */
+export function conjuncts(e: Expr): Expr[] {
   return e.kind === 'call' && e.fn === 'and' ? e.args.flatMap(conjuncts) : [e];
 }

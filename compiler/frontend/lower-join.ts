@@ -1,6 +1,7 @@
 // A join as the Table API and SQL write it, into a `join` plan node: the output is the left input's columns
 // then the right input's, time attributes become plain timestamps (as in Flink: a regular join's output has no
-// rowtime) unless time bounds in the condition make it an interval join (interval-bounds.ts), and the side an
+// rowtime) unless time bounds in the condition make it an interval join (interval-bounds.ts) or equal windows a
+// window join (window-join.ts), and the side an
 // outer join pads is nullable. The ON condition is kept whole here; the
 // pass compiler/passes/split-join-conditions.ts takes the key equalities out of it and pushes one-sided parts
 // into the inputs, as it does with a WHERE above an inner join.
@@ -11,6 +12,7 @@ import type { LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
 import { intervalBounds, type JoinColumn } from './interval-bounds.js';
 import { Resolver, type FunctionCatalog } from './resolve.js';
+import { windowJoinOf } from './window-join.js';
 
 export interface JoinRequest {
   left: PlanNode;
@@ -57,18 +59,22 @@ export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: Jo
     }
   }
   // Time bounds between two append-only inputs make it an interval join, whose output keeps the time attributes (as Flink's).
+  // Equal windows of two append-only inputs make it a window join (Flink's WindowJoin), which keeps them too.
   const appendOnly = left.changelog === 'insert-only' && right.changelog === 'insert-only';
-  const interval = condition && appendOnly ? intervalBounds(condition, joinColumns(left.schema, right.schema, req.rightNames)) : null;
+  const columns = joinColumns(left.schema, right.schema, req.rightNames);
+  const window = condition && appendOnly ? windowJoinOf(plan, left, right, condition, columns, loc) : null;
+  const interval = condition && appendOnly && !window ? intervalBounds(condition, columns) : null;
+  const keepTime = interval !== null || window !== null;
   const schema = [
-    ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full', interval !== null)),
-    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full', interval !== null)),
+    ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full', keepTime)),
+    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full', keepTime)),
   ];
-  // An interval join sends padded rows only once a row can no longer match: its output is append-only.
-  const updating = interval === null && (joinType !== 'inner' || !appendOnly);
+  // Interval and window joins send padded rows only once a row can no longer match: their output is append-only.
+  const updating = !keepTime && (joinType !== 'inner' || !appendOnly);
   return plan.add<JoinNode>({
     kind: 'join', left: left.id, right: right.id, joinType, schema,
     leftFields: left.schema.map((f) => f.name), rightFields: right.schema.map((f) => f.name),
-    leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc, ...(interval ? { interval } : {}),
+    leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc, ...(interval ? { interval } : {}), ...(window ? { window } : {}),
   });
 }
 

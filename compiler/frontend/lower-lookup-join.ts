@@ -9,6 +9,7 @@ import type { LookupJoinNode, PlanNode, SourceLoc, SourceNode } from '../../runt
 import { CompileError } from '../ir/diagnostics.js';
 import type { LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
+import { conjuncts } from './interval-bounds.js';
 import { Resolver, type FunctionCatalog } from './resolve.js';
 
 export interface LookupJoinRequest {
@@ -70,8 +71,4 @@ export function lowerLookupJoin(plan: PlanBuilder, functions: FunctionCatalog, r
     inputFields: left.schema.map((f) => f.name), lookupFields, keys, schema, changelog: left.changelog, loc,
     condition: rest.length === 0 ? null : rest.reduce((a, b) => ({ kind: 'call', fn: 'and', args: [a, b], type: withType(a.type, { nullable: a.type.nullable || b.type.nullable }) })),
   });
-}
-
-function conjuncts(e: Expr): Expr[] {
-  return e.kind === 'call' && e.fn === 'and' ? e.args.flatMap(conjuncts) : [e];
 }

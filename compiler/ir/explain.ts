@@ -74,9 +74,16 @@ export function joinText(n: JoinNode): string {
     const bounds = `isRowTime=${b.time === 'event'}, leftLowerBound=${b.lowerMs}, leftUpperBound=${b.upperMs}, leftTimeIndex=${n.leftFields.indexOf(b.leftTime)}, rightTimeIndex=${n.rightFields.indexOf(b.rightTime)}`;
     return `IntervalJoin(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], windowBounds=[${bounds}], where=[${where}], ${select})`;
   }
+  if (n.window) {
+    const w = n.window;
+    const size = w.window.type === 'tumble' ? `size=[${w.window.sizeMs} ms]` : `${w.window.type === 'slide' ? 'slide' : 'step'}=[${w.window.slideMs} ms], size=[${w.window.sizeMs} ms]`;
+    const side = (start: string, end: string) => `${WINDOW_TVF_NAMES[w.window.type]}(win_start=[${start}], win_end=[${end}], ${size})`;
+    return `WindowJoin(leftWindow=[${side(w.leftStart, w.leftEnd)}], rightWindow=[${side(w.rightStart, w.rightEnd)}], joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], ${select})`;
+  }
   return `Join(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], ${select}, changelog=[${n.changelog}])`;
 }
 
+const WINDOW_TVF_NAMES = { tumble: 'TUMBLE', slide: 'HOP', cumulate: 'CUMULATE', session: 'SESSION' } as const;
 const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
 
 /** Flink's names for ship strategies. */

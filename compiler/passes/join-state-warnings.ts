@@ -18,8 +18,8 @@ export function joinStateWarnings(plan: JobPlan): CompileWarning[] {
   };
   const warnings: CompileWarning[] = [];
   for (const n of plan.nodes) {
-    // An interval join drops rows once time has passed their bounds: its state does not grow.
-    if (n.kind !== 'join' || n.interval) continue;
+    // Interval and window joins drop rows once time has passed their bounds or windows: their state does not grow.
+    if (n.kind !== 'join' || n.interval || n.window) continue;
     const unbounded = unboundedSources(n.id);
     if (unbounded.length === 0) continue;
     warnings.push(new CompileWarning(

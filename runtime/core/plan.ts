@@ -142,6 +142,21 @@ export interface JoinNode extends NodeBase {
   condition: Expr | null;
   /** An interval join (Flink's time-bounded join; runtime/exec/interval-join-processor.ts): the bounds its condition puts on the time attributes. */
   interval?: IntervalBounds;
+  /** A window join (Flink's WindowJoin; runtime/exec/window-join-processor.ts): both inputs carry the same windows, joined window by window. */
+  window?: WindowJoinColumns;
+}
+
+/**
+ * The window columns of a window join's inputs (input column names): its condition has `leftStart = rightStart`
+ * and `leftEnd = rightEnd` (they are among the join keys too). Rows are kept per window end and joined when the
+ * watermark passes it. `window` is the inputs' window (for explain: its time column is the one it was defined on).
+ */
+export interface WindowJoinColumns {
+  leftStart: string;
+  leftEnd: string;
+  rightStart: string;
+  rightEnd: string;
+  window: WindowSpec;
 }
 
 /**

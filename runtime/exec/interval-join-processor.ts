@@ -10,9 +10,10 @@ import type { DataType } from '../core/data-types.js';
 import type { RowCondition } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { IntervalBounds, JoinNode } from '../core/plan.js';
-import { rowBuilder, type Row, type RowBuilder } from '../core/row.js';
+import type { Row } from '../core/row.js';
 import { fromSnapshotValue, toSnapshotValue } from '../state/snapshot-values.js';
 import { joinKey } from './join-processor.js';
+import { JoinRows } from './join-rows.js';
 import { keyGroupOf, keyHash } from './key-groups.js';
 import { UnionProcessor, type Processor, type Stateful } from './processors.js';
 
@@ -39,7 +40,6 @@ export interface IntervalJoinSettings {
 export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
   private readonly bounds: IntervalBounds;
   private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
-  private readonly fields: [readonly string[], readonly string[]];
   private readonly timeOf: [(row: Row) => unknown, (row: Row) => unknown];
   private readonly outer: [boolean, boolean];
   /** Flink's leftRelativeSize and rightRelativeSize: how far a side's row reaches into the other side's future. */
@@ -47,8 +47,7 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
   private readonly minCleanUpInterval: number;
   private readonly keyGroup: [(row: Row) => number, (row: Row) => number];
   private readonly now: () => number;
-  private readonly build: RowBuilder;
-  private readonly values: unknown[];
+  private readonly joinRows: JoinRows;
   private readonly keys = new Map<unknown, KeyState>();
   /** Cleanup timers (time, side, key), earliest first; an entry whose key has another timer by now is skipped. */
   private readonly timers = new TimerHeap();
@@ -62,7 +61,6 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
     this.bounds = node.interval!;
     const t = node.joinType;
     this.keyOf = [joinKey(node.leftKeys), joinKey(node.rightKeys)];
-    this.fields = [node.leftFields, node.rightFields];
     const { leftTime, rightTime } = this.bounds;
     this.timeOf = [(row) => row[leftTime], (row) => row[rightTime]];
     this.outer = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
@@ -71,8 +69,7 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
     const kg = (keys: string[], types: DataType[]) => (row: Row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), settings.maxParallelism);
     this.keyGroup = [kg(node.leftKeys, keyTypes[0]), kg(node.rightKeys, keyTypes[1])];
     this.now = settings.now ?? Date.now;
-    this.build = rowBuilder(node.schema.map((f) => f.name));
-    this.values = new Array(node.schema.length);
+    this.joinRows = new JoinRows([node.leftFields, node.rightFields], node.schema.map((f) => f.name));
   }
 
   get processingTime(): boolean {
@@ -148,7 +145,7 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
       for (const [t, entries] of cache) {
         if (t >= lower && t <= upper) {
           for (const e of entries) {
-            const pair = side === 0 ? this.joined(row, e.row) : this.joined(e.row, row);
+            const pair = side === 0 ? this.joinRows.joined(row, e.row) : this.joinRows.joined(e.row, row);
             if (this.condition !== null && this.condition(pair) !== true) continue;
             this.out.push(pair);
             emitted = true;
@@ -164,7 +161,7 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
     if (this.operatorTime() < upper) {
       if (state === undefined) this.keys.set(key, (state = { rows: [new Map(), new Map()], timers: [null, null] }));
       const list = state.rows[side].get(time);
-      const entry = { row: this.kept(row, side), emitted };
+      const entry = { row: this.joinRows.kept(row, side), emitted };
       if (list === undefined) state.rows[side].set(time, [entry]);
       else list.push(entry);
       if (state.timers[side] === null) this.registerTimer(key, state, side, time);
@@ -215,24 +212,11 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
     this.emit(out, null);
   }
 
-  /** The output row of a left and a right row (either may be null: NULL padding). */
-  private joined(left: Row | null, right: Row | null): Row {
-    const [lf, rf] = this.fields;
-    const v = this.values;
-    for (let i = 0; i < lf.length; i++) v[i] = left === null ? null : (left[lf[i]] ?? null);
-    for (let i = 0; i < rf.length; i++) v[lf.length + i] = right === null ? null : (right[rf[i]] ?? null);
-    return this.build(v);
-  }
 
   private pad(row: Row, side: 0 | 1): void {
-    this.out.push(side === 0 ? this.joined(row, null) : this.joined(null, row));
+    this.out.push(side === 0 ? this.joinRows.joined(row, null) : this.joinRows.joined(null, row));
   }
 
-  private kept(row: Row, side: 0 | 1): Row {
-    const out: Row = {};
-    for (const f of this.fields[side]) out[f] = row[f] ?? null;
-    return out;
-  }
 
   /** Rows cached per side (tests). */
   stateSize(): [number, number] {

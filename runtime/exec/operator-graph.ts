@@ -29,6 +29,7 @@ import { rankChangelog } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-join-processor.js';
 import { JoinProcessor } from './join-processor.js';
+import { WindowJoinProcessor } from './window-join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 import { OverAggregateProcessor } from './over/over-processor.js';
 import { WindowTableProcessor } from './window-table-processor.js';
@@ -214,9 +215,12 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const keyTypes = (id: string, keys: string[]) => keys.map((k) => byId.get(id)!.schema.find((f) => f.name === k)!.type);
         const types: [DataType[], DataType[]] = [keyTypes(n.left, n.leftKeys), keyTypes(n.right, n.rightKeys)];
         const condition = code.conditions?.[n.id] ?? null;
-        // A batch has no watermark to clean an interval join's state by: its final rows are the regular join's.
+        // A batch has no watermark to clean an interval join's state by or to fire windows with: its final rows are
+        // the regular join's (a window join's window columns are among its keys).
         const p = n.interval && !batch
           ? new IntervalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
+          : n.window && !batch
+          ? new WindowJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
           : new JoinProcessor(n, types, condition, m, {
             // A batch keeps every row to the end (Flink's batch joins have no state TTL).
             ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,

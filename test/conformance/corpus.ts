@@ -315,6 +315,27 @@ const JOINS = [
   "SELECT TUMBLE_START(a.ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS c, SUM(b.v) AS s FROM (SELECT * FROM ev WHERE id < 1000) a JOIN (SELECT * FROM ev WHERE id < 1000) b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts GROUP BY TUMBLE(a.ts, INTERVAL '10' SECOND)",
 ];
 
+// Window joins (Flink's WindowJoin): inputs windowed alike (here window aggregates, whose window_start and
+// window_end go on), joined window by window when the watermark passes the window's end: inner and outer, TUMBLE,
+// HOP and CUMULATE, a condition beyond the keys, NULL keys (never match, padded), an aggregate of the joined
+// rows, and what Flink's planner makes a regular join (one equality only, different windows).
+const WINDOW_JOIN_INPUT = (win: string, agg: string, where = '', key = 'k', group = key) =>
+  `(SELECT window_start, window_end, ${key}, ${agg} FROM TABLE(${win.replace('$', 'ev')})${where ? ` WHERE ${where}` : ''} GROUP BY window_start, window_end, ${group})`;
+const NULL_A = "CASE WHEN k = 'a' THEN NULL ELSE k END";
+const TUMBLE_1M = "TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '1' MINUTE)";
+const ON_WINDOW = 'L.window_start = R.window_start AND L.window_end = R.window_end';
+const WINDOW_JOINS = [
+  `SELECT L.window_start, L.k, L.n, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s', 'v > 50')} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT L.window_start, L.window_end, L.k, L.n, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L LEFT JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s', "k = 'a' AND id < 3000")} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT R.window_start, L.k, L.n, R.k, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n', 'id > 4000')} L RIGHT JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s')} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT COALESCE(L.window_start, R.window_start) AS ws, L.k, L.n, R.k, R.m FROM ${WINDOW_JOIN_INPUT("HOP(TABLE $, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '1' MINUTE)", 'COUNT(*) AS n', 'id < 2000')} L FULL JOIN ${WINDOW_JOIN_INPUT("HOP(TABLE $, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '1' MINUTE)", 'MAX(v) AS m', 'id > 1500 AND id < 4000')} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT L.window_start, L.window_end, L.k, R.k, L.n, R.n FROM ${WINDOW_JOIN_INPUT("CUMULATE(TABLE $, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '2' MINUTE)", 'COUNT(*) AS n', 'id < 3000')} L JOIN ${WINDOW_JOIN_INPUT("CUMULATE(TABLE $, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '2' MINUTE)", 'COUNT(*) AS n', 'v > 60 AND id < 3000')} R ON ${ON_WINDOW} AND L.n > R.n * 3`,
+  `SELECT L.window_start, L.k2, R.k2, L.n, R.n FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n', 'id < 1500', `${NULL_A} AS k2`, NULL_A)} L FULL JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n', 'id < 1500 AND v > 0', `${NULL_A} AS k2`, NULL_A)} R ON ${ON_WINDOW} AND L.k2 = R.k2`,
+  `SELECT k, COUNT(*) AS windows, SUM(n) AS total FROM (SELECT L.k, L.n FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'MIN(v) AS lo', 'v > 85')} R ON ${ON_WINDOW} AND L.k = R.k) GROUP BY k`,
+  `SELECT L.k, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s')} R ON L.window_start = R.window_start AND L.k = R.k`,
+  `SELECT L.k, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L JOIN ${WINDOW_JOIN_INPUT("TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '2' MINUTE)", 'SUM(v) AS s')} R ON ${ON_WINDOW} AND L.k = R.k`,
+];
+
 const CORE = [
   'SELECT * FROM t', 'SELECT id, s FROM t WHERE b', 'SELECT id FROM t WHERE i > 0 AND s IS NOT NULL', 'SELECT id * 2 AS x, UPPER(s) AS u FROM t WHERE id > 2',
   'SELECT id FROM t UNION ALL SELECT id FROM t WHERE id > 3', 'SELECT id FROM t UNION SELECT id FROM t', 'SELECT DISTINCT b FROM t',
@@ -407,6 +428,7 @@ export const CASES: Case[] = [
   ...query('updating', UPDATING),
   ...query('window', WINDOW),
   ...query('join', JOINS),
+  ...query('window-join', WINDOW_JOINS),
   ...query('over', OVER),
   ...query('rank', RANK),
   ...query('unsupported', MISSING),

@@ -1,4 +1,4 @@
-// Test helpers: temporary CSV inputs and table registration without SQL, so runtime tests do not depend
+// Test helpers: temporary CSV and JSON-lines inputs and table registration without SQL, so runtime tests do not depend
 // on the SQL frontend.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,14 @@ export function tempDir(prefix = 'sluice-test-'): string {
 export function writeCsv(rows: unknown[][], file = path.join(tempDir(), 'input.csv')): string {
   const text = rows.map((r) => r.map((v) => (v instanceof Date ? formatTimestamp(v.getTime(), 3) : v === null ? '' : String(v))).join(',')).join('\n') + '\n';
   fs.writeFileSync(file, text);
+  return file;
+}
+
+/** Writes rows as JSON lines (the `timestamps` columns' epoch millis in SQL format), for filesystem tables with format json. */
+export function writeJsonLines(rows: object[], timestamps: string[] = []): string {
+  const file = path.join(tempDir(), 'input.json');
+  const line = (r: object) => JSON.stringify({ ...r, ...Object.fromEntries(timestamps.map((c) => [c, formatTimestamp((r as Record<string, number>)[c], 3)])) });
+  fs.writeFileSync(file, rows.map(line).join('\n') + '\n');
   return file;
 }
 

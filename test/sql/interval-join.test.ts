@@ -3,8 +3,6 @@
 // restore); the plan (bounds found in the condition, time attributes kept, no TTL warning); and interval joins
 // end to end against a nested-loop join with the time bounds written out, fused and unfused. Final rows
 // against real Flink, late rows included, are in test/conformance (family join).
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TableEnvironment } from '../../compiler/api/index.js';
 import { optimize } from '../../compiler/passes/index.js';
@@ -13,10 +11,9 @@ import { DataTypes } from '../../runtime/core/data-types.js';
 import { OperatorMetrics } from '../../runtime/core/metrics.js';
 import type { IntervalBounds, JoinNode, JoinType } from '../../runtime/core/plan.js';
 import type { Row } from '../../runtime/core/row.js';
-import { formatTimestamp } from '../../runtime/core/values.js';
 import { IntervalJoinProcessor } from '../../runtime/exec/interval-join-processor.js';
 import type { Processor } from '../../runtime/exec/processors.js';
-import { collectBothWays, sortRows, tempDir } from '../helpers/tables.js';
+import { collectBothWays, sortRows, writeJsonLines } from '../helpers/tables.js';
 import { compileError } from './helpers.js';
 
 const S = DataTypes.STRING();
@@ -151,19 +148,12 @@ const START = Date.UTC(2026, 0, 1);
 const IMPRESSIONS = Array.from({ length: 400 }, (_, i) => ({ id: i, ad: `ad${i % 7}`, ts: START + i * 50 }));
 const CLICKS = Array.from({ length: 300 }, (_, i) => ({ cid: i, cad: `ad${(i * 3) % 8}`, cts: START + i * 67 + 20 }));
 
-function jsonLines(rows: object[]): string {
-  const file = path.join(tempDir(), 'input.json');
-  fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  return file;
-}
-
 function environment(): TableEnvironment {
   const env = TableEnvironment.create();
-  const ts = (rows: { [k: string]: unknown }[], col: string) => rows.map((r) => ({ ...r, [col]: formatTimestamp(r[col] as number, 3) }));
   env.executeSql(`CREATE TABLE impressions (id INT, ad STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
-    WITH ('connector' = 'filesystem', 'path' = '${jsonLines(ts(IMPRESSIONS, 'ts'))}', 'format' = 'json')`);
+    WITH ('connector' = 'filesystem', 'path' = '${writeJsonLines(IMPRESSIONS, ['ts'])}', 'format' = 'json')`);
   env.executeSql(`CREATE TABLE clicks (cid INT, cad STRING, cts TIMESTAMP(3), WATERMARK FOR cts AS cts - INTERVAL '1' SECOND)
-    WITH ('connector' = 'filesystem', 'path' = '${jsonLines(ts(CLICKS, 'cts'))}', 'format' = 'json')`);
+    WITH ('connector' = 'filesystem', 'path' = '${writeJsonLines(CLICKS, ['cts'])}', 'format' = 'json')`);
   return env;
 }
 

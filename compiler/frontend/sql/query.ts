@@ -215,7 +215,10 @@ function join(q: QueryContext, te: TableExpressionContext): Source {
 /** The join of two FROM items: the joined table, and the qualifiers of both with their columns' new names. */
 function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
   const { text } = q;
-  if (l.tvf || r.tvf) throw text.unsupported('a join of window table functions (window joins)', at, 'join the tables first, then aggregate per window');
+  if (l.tvf || r.tvf) {
+    throw text.unsupported('a join of window table functions read on their own', at,
+      'window each side in a subquery, (SELECT window_start, window_end, k, ... FROM TABLE(TUMBLE(...)) GROUP BY window_start, window_end, k) L, and join them ON L.window_start = R.window_start AND L.window_end = R.window_end AND ... (a window join)');
+  }
   const left = l.table.getSchema();
   const rightNames = rightOutputNames(left, r.table.getSchema());
   const columns = new Map(columnsOf(l));
