@@ -128,7 +128,11 @@ export class Table {
       throw new CompileError(`unionAll of tables with different schemas: (${a.map((f) => typeToString(f.type)).join(', ')}) and (${b.map((f) => typeToString(f.type)).join(', ')})`, loc);
     }
     const changelog = this.node.changelog === 'insert-only' && other.node.changelog === 'insert-only' ? 'insert-only' : 'retract';
-    return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, other.node.id], schema: a, changelog, loc }));
+    // Columns match by position and rows are read by name: the other input's columns take this one's names.
+    const right = b.some((f, i) => f.name !== a[i].name)
+      ? this.env.plan.calc(other.node, a.map((f, i) => ({ name: f.name, expr: { kind: 'field', name: b[i].name, type: b[i].type } })), null, loc)
+      : other.node;
+    return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, right.id], schema: a, changelog, loc }));
   }
 
   /** Inner join; without a condition, a cross join that a following where() restricts (Flink's join(right).where(...)). */

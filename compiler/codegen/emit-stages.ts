@@ -210,13 +210,35 @@ function emitKey(keys: readonly string[], values: Map<string, string>, schema: r
   return 'key';
 }
 
+/**
+ * The guard around an aggregate's accumulate (or retract) statement: its FILTER column is TRUE and its argument
+ * is not NULL (JSON_OBJECTAGG: its value is not NULL; a NULL key fails in collectAdd, as in Flink).
+ */
+function aggGuard(a: AggCall, values: Map<string, string>, schema: readonly Field[]): (stmt: string) => string {
+  const conditions: string[] = [];
+  if (a.filter !== undefined) conditions.push(`${values.get(a.filter)!} === true`);
+  const checked = a.fn === 'json_objectagg' ? a.arg2! : a.arg;
+  if (checked !== null && (schema.find((f) => f.name === checked)?.type.nullable ?? true)) conditions.push(`${values.get(checked)!} !== null`);
+  return (stmt) => (conditions.length ? `if (${conditions.join(' && ')}) { ${stmt} }` : stmt);
+}
+
+/** A collecting aggregate's step (runtime/core/collecting-aggs.ts), the same call the interpreter makes. */
+function emitCollect(a: AggCall, i: number, x: string, values: Map<string, string>, op: 'add' | '+' | '-'): string {
+  const value = a.arg2 === undefined ? '' : `, ${values.get(a.arg2)!}`;
+  const sep = JSON.stringify(a.separator ?? ',');
+  if (op === '-') return `fn.collectRetract(${JSON.stringify(a.fn)}, acc[${i}], ${x});`;
+  const call = `fn.collectAdd(${JSON.stringify(a.fn)}, acc[${i}], ${x}, ${op === '+'}, ${sep}${value})`;
+  return op === '+' ? `${call};` : `acc[${i}] = ${call};`;
+}
+
 function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[]): string[] {
   return aggs.map((a, i) => {
     const x = a.arg === null ? '1' : values.get(a.arg)!;
-    const nullable = a.arg !== null && (schema.find((f) => f.name === a.arg)?.type.nullable ?? true);
-    const guard = (stmt: string) => (nullable ? `if (${x} !== null) { ${stmt} }` : stmt);
+    const guard = aggGuard(a, values, schema);
     if (a.distinct) return guard(`acc[${i}].set(${x}, (acc[${i}].get(${x}) ?? 0) + 1);`);
     switch (a.fn) {
+      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, 'add'));
+      case 'welford_m2': return guard(`fn.welfordAdd(acc[${i}], ${x});`);
       case 'count': return guard(`acc[${i}]++;`);
       case 'sum': return guard(`acc[${i}] = acc[${i}] === null ? ${x} : acc[${i}] + ${x};`);
       case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] = s${i}[0] === null ? ${x} : s${i}[0] + ${x}; s${i}[1]++;`);
@@ -235,10 +257,11 @@ function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schem
   const occurrences = (m: string, x: string) => `{ const n = (${m}.get(${x}) ?? 0) ${op} 1; if (n === 0) ${m}.delete(${x}); else ${m}.set(${x}, n); }`;
   const lines = aggs.map((a, i) => {
     const x = a.arg === null ? '1' : values.get(a.arg)!;
-    const nullable = a.arg !== null && (schema.find((f) => f.name === a.arg)?.type.nullable ?? true);
-    const guard = (stmt: string) => (nullable ? `if (${x} !== null) { ${stmt} }` : stmt);
+    const guard = aggGuard(a, values, schema);
     if (a.distinct) return guard(occurrences(`acc[${i}]`, x));
     switch (a.fn) {
+      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, op));
+      case 'welford_m2': return guard(`fn.${op === '+' ? 'welfordAdd' : 'welfordRetract'}(acc[${i}], ${x});`);
       case 'count': return guard(`acc[${i}] ${op}= 1;`);
       case 'sum': case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] ${op}= ${x}; s${i}[1] ${op}= 1;`);
       case 'min': case 'max': {

@@ -3,7 +3,8 @@
 // produces. The first calc is what codegen fuses with the aggregate's ingest.
 import { DataTypes, isInteger, isNumeric, isString, isTemporal, typeToString, withType, type DataType, type Field } from '../../runtime/core/data-types.js';
 import type { Expr } from '../../runtime/core/expr.js';
-import type { AggCall, AggFunction, GroupAggregateNode, PlanNode, SourceLoc, WindowAggregateNode, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
+import { isCollecting } from '../../runtime/core/collecting-aggs.js';
+import type { AggCall, AggFunction, CollectingAgg, GroupAggregateNode, PlanNode, SourceLoc, WindowAggregateNode, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { exprKey, isAggregateName, outputName, stripAlias, type GroupWindowDef, type LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
@@ -52,32 +53,133 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   const aggs: AggCall[] = [];
   const aggTypes: DataType[] = [];
   const aggByText = new Map<string, string>();
+  /** STDDEV/VAR* calls: an expression over the SUM and COUNT calls they are lowered into. */
+  const derivedByText = new Map<string, LExpr>();
+  const addAgg = (call: Omit<AggCall, 'name'>, type: DataType): string => {
+    const same = aggs.find((a) => JSON.stringify({ ...a, name: undefined, label: undefined }) === JSON.stringify({ ...call, name: undefined, label: undefined }));
+    if (same) return same.name;
+    const name = `$agg${aggs.length}`;
+    aggs.push({ ...call, name });
+    aggTypes.push(type);
+    return name;
+  };
+  const argColumn = (e: LExpr): { name: string; type: DataType } => {
+    const a = resolver.resolve(e);
+    return { name: preName(a, stripAlias(e).kind === 'ref' ? (a as { name: string }).name : `$a${pre.length}`), type: a.type };
+  };
   const collect = (e: LExpr, alias?: string): void => {
     if (e.kind === 'call' && isAggregateName(e.fn)) {
       const text = exprKey(e);
-      if (aggByText.has(text)) return;
-      const fn = e.fn.toLowerCase() as AggFunction;
+      if (aggByText.has(text) || derivedByText.has(text)) return;
+      const fn = e.fn.toLowerCase();
+      const label = alias ? `${text} AS ${alias}` : text;
+      let filter: string | undefined;
+      if (e.filter) {
+        const f = resolver.resolve(e.filter);
+        if (f.type.name !== 'BOOLEAN') throw new CompileError(`FILTER (WHERE ...) needs a BOOLEAN condition, got ${typeToString(f.type)}`, e.filter.loc ?? e.loc);
+        filter = preName(f, `$f${pre.length}`);
+      }
+      if (fn in VARIANCE) {
+        derivedByText.set(text, lowerVariance(fn, e, filter));
+        return;
+      }
+      if (isCollecting(fn)) {
+        aggByText.set(text, collectingAgg(fn, e, filter, label));
+        return;
+      }
+      const basic = fn as AggFunction;
       if (e.args.length > 1) throw new CompileError(`${fn.toUpperCase()} takes one argument`, e.loc);
       const star = e.args.length === 0 || stripAlias(e.args[0]).kind === 'star';
       if (star && fn !== 'count') throw new CompileError(`${fn.toUpperCase()} needs an argument`, e.loc);
       let arg: string | null = null;
       let argType: DataType = DataTypes.BIGINT();
       if (!star) {
-        const a = resolver.resolve(e.args[0]);
-        checkAggArg(fn, a.type, e.loc);
+        const a = argColumn(e.args[0]);
+        checkAggArg(basic, a.type, e.loc);
         argType = a.type;
-        arg = preName(a, stripAlias(e.args[0]).kind === 'ref' ? (a as { name: string }).name : `$a${aggs.length}`);
+        arg = a.name;
       }
-      const name = `$agg${aggs.length}`;
-      aggs.push({ fn, arg, distinct: !!e.distinct, name, label: alias ? `${text} AS ${alias}` : text });
-      aggTypes.push(aggResultType(fn, argType));
-      aggByText.set(text, name);
+      aggByText.set(text, addAgg({ fn: basic, arg, distinct: !!e.distinct, ...(filter ? { filter } : {}), label }, aggResultType(basic, argType)));
       return;
     }
     if (e.kind === 'call') e.args.forEach((a) => collect(a));
     else if (e.kind === 'alias') collect(e.expr, e.name);
     else if (e.kind === 'cast') collect(e.expr);
   };
+  /**
+   * STDDEV_POP, STDDEV_SAMP (STDDEV), VAR_POP and VAR_SAMP (VARIANCE) as Flink's planner rewrites them (its
+   * explain shows it): WELFORD_M2(x) / COUNT(x) [- 1, NULL at 1], POWER(.., 0.5) for STDDEV, cast back to x's
+   * type. WELFORD_M2 and COUNT retract and merge, so these run in windows and over updating input too.
+   */
+  function lowerVariance(fn: string, e: Extract<LExpr, { kind: 'call' }>, filter: string | undefined): LExpr {
+    if (e.args.length !== 1 || stripAlias(e.args[0]).kind === 'star') throw new CompileError(`${fn.toUpperCase()} takes one argument`, e.loc);
+    if (e.distinct) throw new CompileError(`${fn.toUpperCase()}(DISTINCT ...) is not supported`, e.loc, `aggregate the distinct values in a subquery: SELECT ${fn.toUpperCase()}(x) FROM (SELECT DISTINCT x FROM t)`);
+    const type = resolver.resolve(e.args[0]).type;
+    if (!isNumeric(type)) throw new CompileError(`${fn.toUpperCase()} needs a numeric argument, got ${typeToString(type)}`, e.loc, `cast it to a number: ${fn.toUpperCase()}(CAST(x AS DOUBLE))`);
+    const loc = e.loc;
+    const DOUBLE = DataTypes.DOUBLE();
+    const xs = argColumn({ kind: 'cast', expr: e.args[0], type: withType(DOUBLE, { nullable: type.nullable }), loc });
+    const common = { distinct: false, ...(filter ? { filter } : {}), label: exprKey(e) };
+    const ref = (name: string): LExpr => ({ kind: 'ref', name, loc });
+    const call = (f: string, ...args: LExpr[]): LExpr => ({ kind: 'call', fn: f, args, loc });
+    const lit = (value: number | null, t?: DataType): LExpr => ({ kind: 'lit', value, ...(t ? { type: t } : {}), loc });
+    const m2 = ref(addAgg({ fn: 'welford_m2', arg: xs.name, ...common }, withType(DOUBLE, { nullable: true })));
+    const count = ref(addAgg({ fn: 'count', arg: xs.name, ...common }, DataTypes.BIGINT().notNull!()));
+    const population = VARIANCE[fn].population;
+    const divisor = population ? count : call('case', call('eq', count, lit(1)), lit(null, DataTypes.BIGINT()), call('minus', count, lit(1)));
+    const variance = call('divide', m2, divisor);
+    const result = VARIANCE[fn].root ? call('power', variance, lit(0.5, DOUBLE.notNull!())) : variance;
+    return { kind: 'cast', expr: result, type: withType(type, { nullable: true, timeAttribute: undefined }), loc };
+  }
+
+  /** FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG, JSON_OBJECTAGG (runtime/core/collecting-aggs.ts). */
+  function collectingAgg(fn: CollectingAgg, e: Extract<LExpr, { kind: 'call' }>, filter: string | undefined, label: string): string {
+    const upper = fn.toUpperCase();
+    if (e.distinct) throw new CompileError(`${upper}(DISTINCT ...) is not supported`, e.loc, `aggregate the distinct values in a subquery: SELECT ${upper}(x) FROM (SELECT DISTINCT x FROM t)`);
+    const common = { distinct: false, ...(filter ? { filter } : {}), label };
+    const args = e.args.filter((a) => stripAlias(a).kind !== 'star');
+    const STRING = DataTypes.STRING();
+    switch (fn) {
+      case 'first_value': case 'last_value': {
+        if (args.length !== 1) throw new CompileError(`${upper} takes one argument`, e.loc);
+        if (window?.type === 'session') {
+          throw new CompileError(`${upper} in a session window is not supported, as in Flink (its ${fn === 'first_value' ? 'FirstValueAggFunction' : 'LastValueAggFunction'} cannot merge sessions)`, e.loc,
+            'use a TUMBLE or HOP window, or MIN/MAX of the session\'s values');
+        }
+        const a = argColumn(args[0]);
+        return addAgg({ fn, arg: a.name, ...common }, withType(a.type, { nullable: true, timeAttribute: undefined }));
+      }
+      case 'listagg': {
+        if (args.length < 1 || args.length > 2) throw new CompileError('LISTAGG takes a string and an optional separator: LISTAGG(s [, sep])', e.loc);
+        const a = argColumn(args[0]);
+        if (!isString(a.type)) throw new CompileError(`LISTAGG needs a string argument, got ${typeToString(a.type)}`, e.loc, 'cast it: LISTAGG(CAST(x AS STRING))');
+        const sep = args[1] && stripAlias(args[1]);
+        if (sep && (sep.kind !== 'lit' || typeof sep.value !== 'string')) throw new CompileError('LISTAGG\'s separator must be a string literal', sep.loc ?? e.loc, "LISTAGG(s, ';')");
+        return addAgg({ fn, arg: a.name, separator: sep ? (sep as { value: string }).value : ',', ...common }, withType(STRING, { nullable: true }));
+      }
+      case 'json_arrayagg': case 'json_objectagg': {
+        // The frontend passes the ON NULL behaviour first (compiler/frontend/sql/expression.ts).
+        if (window?.type === 'session') {
+          throw new CompileError(`${upper} in a session window is not supported, as in Flink (its ${fn === 'json_arrayagg' ? 'JsonArrayAggFunction' : 'JsonObjectAggFunction'} has no accumulate method for merging windows)`, e.loc,
+            'use a TUMBLE or HOP window, or LISTAGG');
+        }
+        const [onNull, ...rest] = args;
+        const nullOnNull = onNull?.kind === 'lit' && onNull.value === 'NULL';
+        const want = fn === 'json_arrayagg' ? 1 : 2;
+        if (rest.length !== want) throw new CompileError(fn === 'json_arrayagg' ? 'JSON_ARRAYAGG takes one value: JSON_ARRAYAGG(x [NULL | ABSENT ON NULL])' : 'JSON_OBJECTAGG takes one key and one value: JSON_OBJECTAGG(KEY k VALUE v [NULL | ABSENT ON NULL])', e.loc);
+        const value = rest[want - 1];
+        // A nested JSON_OBJECT/JSON_ARRAY is JSON already; other values go in as JSON_STRING writes them.
+        const json: LExpr = isJsonCall(value) ? value : { kind: 'call', fn: 'JSON_STRING', args: [value], loc: value.loc };
+        const text = argColumn(nullOnNull ? { kind: 'call', fn: 'coalesce', args: [json, { kind: 'lit', value: 'null', loc: value.loc }], loc: value.loc } : json);
+        const notNullString = STRING.notNull!();
+        if (fn === 'json_arrayagg') return addAgg({ fn, arg: text.name, ...common }, notNullString);
+        const key = argColumn(rest[0]);
+        if (!isString(key.type)) throw new CompileError(`JSON_OBJECTAGG needs a string key, got ${typeToString(key.type)}`, e.loc);
+        return addAgg({ fn, arg: key.name, arg2: text.name, ...common }, notNullString);
+      }
+    }
+  }
+
   req.select.forEach((e) => collect(e));
   if (req.having) collect(req.having);
 
@@ -97,6 +199,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
     const text = exprKey(e);
     if (e.kind === 'alias') return { ...e, expr: rewrite(e.expr) };
     if (aggByText.has(text)) return { kind: 'ref', name: aggByText.get(text)!, loc: e.loc };
+    if (derivedByText.has(text)) return derivedByText.get(text)!;
     if (keyByText.has(text)) return { kind: 'ref', name: keyByText.get(text)!, loc: e.loc };
     if (e.kind === 'windowProp') {
       if (!req.window || e.window !== req.window.alias) {
@@ -163,6 +266,14 @@ export function windowSpec(def: GroupWindowDef, resolver: Resolver, column: (tim
   }
   return window;
 }
+
+/** The variance family: which divisor (COUNT, or COUNT - 1) and whether the result is the square root. */
+const VARIANCE: Record<string, { population: boolean; root: boolean }> = {
+  var_pop: { population: true, root: false }, var_samp: { population: false, root: false }, variance: { population: false, root: false },
+  stddev_pop: { population: true, root: true }, stddev_samp: { population: false, root: true }, stddev: { population: false, root: true },
+};
+
+const isJsonCall = (e: LExpr): boolean => e.kind === 'call' && /^(json_object|json_array|jsonobject|jsonarray)$/i.test(e.fn);
 
 function intervalMs(e: LExpr | undefined, w: GroupWindowDef, what: string): number {
   const x = e && stripAlias(e);

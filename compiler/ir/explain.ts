@@ -98,7 +98,10 @@ function distribution(d: Distribution): string {
 }
 
 function aggs(list: Extract<PlanNode, { kind: 'groupAggregate' }>['aggs']): string {
-  return list.map((a) => `${a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${a.arg ?? '*'}) AS ${a.name}`).join(', ');
+  return list.map((a) => {
+    const args = [a.arg ?? '*', ...(a.arg2 ? [a.arg2] : []), ...(a.separator !== undefined ? [JSON.stringify(a.separator)] : [])];
+    return `${a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${args.join(', ')})${a.filter ? ` FILTER (WHERE ${a.filter})` : ''} AS ${a.name}`;
+  }).join(', ');
 }
 
 /** The plan as trees rooted at its sinks. */

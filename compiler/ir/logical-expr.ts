@@ -11,14 +11,18 @@ export type LExpr =
   /** A time unit argument (floor(HOUR), TIMESTAMPDIFF(SECOND, ...)). */
   | { kind: 'unit'; unit: string; loc?: SourceLoc }
   /** A builtin, an aggregate or a UDF, by name; resolved in that order of UDF registry, aggregates, builtins. */
-  | { kind: 'call'; fn: string; args: LExpr[]; distinct?: boolean; loc?: SourceLoc }
+  /** `filter`: an aggregate's FILTER (WHERE ...) condition. */
+  | { kind: 'call'; fn: string; args: LExpr[]; distinct?: boolean; filter?: LExpr; loc?: SourceLoc }
   /** CAST, or TRY_CAST (NULL where the value does not convert) when `try` is set. */
   | { kind: 'cast'; expr: LExpr; type: DataType; try?: boolean; loc?: SourceLoc }
   | { kind: 'alias'; expr: LExpr; name: string; loc?: SourceLoc }
   | { kind: 'windowProp'; window: string; property: WindowProperty; loc?: SourceLoc }
   | { kind: 'star'; loc?: SourceLoc };
 
-export const AGGREGATES = ['sum', 'count', 'avg', 'min', 'max'] as const;
+export const AGGREGATES = [
+  'sum', 'count', 'avg', 'min', 'max', 'stddev_pop', 'stddev_samp', 'stddev', 'var_pop', 'var_samp', 'variance',
+  'first_value', 'last_value', 'listagg', 'json_arrayagg', 'json_objectagg',
+] as const;
 export const isAggregateName = (fn: string) => (AGGREGATES as readonly string[]).includes(fn.toLowerCase());
 
 /** True when the expression contains an aggregate call. */
@@ -48,7 +52,7 @@ export function exprKey(e: LExpr): string {
     case 'lit': return JSON.stringify(e.value);
     case 'interval': return e.months === undefined ? `INTERVAL ${e.millis}ms` : `INTERVAL ${e.months} MONTH`;
     case 'unit': return e.unit;
-    case 'call': return `${e.fn.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(exprKey).join(', ')})`;
+    case 'call': return `${e.fn.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(exprKey).join(', ')})${e.filter ? ` FILTER (WHERE ${exprKey(e.filter)})` : ''}`;
     case 'cast': return `${e.try ? 'TRY_' : ''}CAST(${exprKey(e.expr)} AS ${e.type.name})`;
     case 'alias': return exprKey(e.expr);
     case 'windowProp': return `${e.window}.${e.property}`;

@@ -1,11 +1,12 @@
 // JSON built-ins of the function table: JSON_EXISTS, JSON_VALUE and JSON_QUERY with SQL/JSON paths in lax
 // mode and their default clauses (FALSE/NULL ON ERROR, NULL ON EMPTY, WITHOUT WRAPPER), JSON_STRING,
-// JSON_ARRAY (ABSENT ON NULL), JSON_QUOTE and JSON_UNQUOTE, as Flink computes them (test/conformance, family
-// 'json' and 'string'). The clauses themselves (RETURNING, ON EMPTY, WITH WRAPPER) are not parsed yet.
+// JSON_OBJECT and JSON_ARRAY (with their ON NULL clause, which the SQL frontend passes as the first argument),
+// JSON_QUOTE and JSON_UNQUOTE, as Flink computes them (test/conformance, families 'json' and 'string').
 import { BOOL, type BuiltinDef, type TypeCheck } from './builtin-def.js';
 import { DataTypes, isNumeric, isString, type DataType } from './data-types.js';
 import { javaDecimalString } from './decimal.js';
 import { javaDouble } from './java-strings.js';
+import { formatTimestamp } from './values.js';
 
 type Step = { readonly key: string } | { readonly index: number };
 
@@ -62,15 +63,33 @@ function pathArg(t: TypeCheck, i: number): void {
 const jsonNumber = (n: number, type?: DataType) =>
   (type && type.name !== 'DOUBLE' && type.name !== 'FLOAT' ? String(n) : javaDouble(n).replace(/E(\d)/, 'E+$1'));
 
-/** One SQL value as JSON text (JSON_STRING, JSON_ARRAY elements); a DECIMAL as Jackson writes a BigDecimal. */
-function toJson(v: unknown, type: DataType): string {
+/**
+ * One SQL value as JSON text (JSON_STRING, JSON_OBJECT and JSON_ARRAY elements, JSON_ARRAYAGG): a DECIMAL as
+ * Jackson writes a BigDecimal, a TIMESTAMP as Java's ISO text (2024-01-31T10:15:30.123, the seconds always, the
+ * fraction when not zero).
+ */
+export function toJson(v: unknown, type: DataType): string {
   if (typeof v === 'bigint') return javaDecimalString(v, type.scale ?? 0);
+  if (type.name === 'TIMESTAMP') return JSON.stringify(formatTimestamp(v as number, 3).replace(' ', 'T').replace(/\.000$/, ''));
   if (typeof v === 'number') return jsonNumber(v, type);
   if (typeof v === 'boolean') return String(v);
   return JSON.stringify(String(v));
 }
 
-const jsonValueType = (d: DataType) => isNumeric(d) || isString(d) || d.name === 'BOOLEAN' || d.name === 'NULL';
+/** What Flink writes as JSON: numbers, strings, BOOLEAN and TIMESTAMP (DATE and TIME fail in Flink's code generation). */
+export const jsonValueType = (d: DataType) => isNumeric(d) || isString(d) || d.name === 'TIMESTAMP' || d.name === 'BOOLEAN' || d.name === 'NULL';
+
+/** JSON_OBJECT and JSON_ARRAY calls give JSON that an enclosing constructor takes as it is, not as a string. */
+export const isJsonConstructor = (e: { kind: string }) => e.kind === 'call' && ['jsonObject', 'jsonArray'].includes((e as { fn?: string }).fn ?? '');
+
+/** An element: raw JSON text (a nested constructor), NULL as JSON null, or a value as toJson writes it. */
+const element = (v: unknown, type: DataType, raw: boolean) => (v === null ? 'null' : raw ? String(v) : toJson(v, type));
+
+/** The ON NULL argument the SQL frontend adds first: 'NULL' (NULL ON NULL) or 'ABSENT' (ABSENT ON NULL). */
+function onNullArg(t: TypeCheck): void {
+  const v = t.literal(0);
+  if (v !== 'NULL' && v !== 'ABSENT') t.fail(`${t.written}: the first argument is the ON NULL behaviour, 'NULL' or 'ABSENT'`);
+}
 
 /** JSON_QUOTE: a JSON string literal, with every character outside printable ASCII as \uXXXX, as Flink. */
 function jsonQuote(s: string): string {
@@ -150,16 +169,46 @@ export const JSON_FUNCTIONS = {
   },
   jsonArray: {
     sql: ['JSON_ARRAY'], api: [], decimals: 'exact',
-    type: (t) => { t.args.forEach((_, i) => t.need(i, jsonValueType, 'a number, string or BOOLEAN')); return DataTypes.STRING().notNull!(); },
-    // ABSENT ON NULL: NULL elements are left out.
+    type: (t) => { onNullArg(t); t.args.forEach((_, i) => i > 0 && t.need(i, jsonValueType, 'a number, string, TIMESTAMP or BOOLEAN')); return DataTypes.STRING().notNull!(); },
+    // ABSENT ON NULL (the default) leaves NULL elements out; NULL ON NULL writes null.
     eval: {
       kind: 'nullable',
-      impl: (...vsAndTypes) => {
+      impl: (onNull: string, ...vsAndTypes) => {
+        const raw = vsAndTypes.pop() as boolean[];
         const types = vsAndTypes.pop() as DataType[];
-        return `[${vsAndTypes.flatMap((v, i) => (v === null ? [] : [toJson(v, types[i])])).join(',')}]`;
+        return `[${vsAndTypes.flatMap((v, i) => (v === null && onNull === 'ABSENT' ? [] : [element(v, types[i + 1], raw[i + 1])])).join(',')}]`;
       },
-      consts: (c) => [c.args.map((a) => a.type)],
+      consts: (c) => [c.args.map((a) => a.type), c.args.map(isJsonConstructor)],
     },
+    text: (a) => `JSON_ARRAY(${a.slice(1).join(', ')}${a.length > 1 ? ' ' : ''}${String(a[0]).replace(/'/g, '')} ON NULL)`,
+  },
+  jsonObject: {
+    sql: ['JSON_OBJECT'], api: [], decimals: 'exact',
+    type: (t) => {
+      onNullArg(t);
+      if (t.args.length % 2 !== 1) t.fail(`${t.written} takes KEY k VALUE v pairs`, "JSON_OBJECT(KEY 'a' VALUE x, KEY 'b' VALUE y)");
+      t.args.forEach((_, i) => i > 0 && (i % 2 === 1 ? t.need(i, isString, 'a string key') : t.need(i, jsonValueType, 'a number, string, TIMESTAMP or BOOLEAN')));
+      return DataTypes.STRING().notNull!();
+    },
+    // Keys in order (Flink writes through a sorted map); NULL ON NULL (the default) writes null, ABSENT ON NULL leaves the key out.
+    eval: {
+      kind: 'nullable',
+      impl: (onNull: string, ...vsAndTypes) => {
+        const raw = vsAndTypes.pop() as boolean[];
+        const types = vsAndTypes.pop() as DataType[];
+        const entries = new Map<string, string>();
+        for (let i = 0; i < vsAndTypes.length; i += 2) {
+          const [k, v] = [vsAndTypes[i], vsAndTypes[i + 1]];
+          if (k === null) throw new RangeError('JSON_OBJECT: a key is NULL (Flink fails the same way)');
+          if (v === null && onNull === 'ABSENT') continue;
+          entries.set(String(k), element(v, types[i + 2], raw[i + 2]));
+        }
+        const keys = [...entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${keys.map((k) => `${JSON.stringify(k)}:${entries.get(k)}`).join(',')}}`;
+      },
+      consts: (c) => [c.args.map((a) => a.type), c.args.map(isJsonConstructor)],
+    },
+    text: (a) => `JSON_OBJECT(${a.slice(1).map((x, i) => (i % 2 ? `VALUE ${x}` : `KEY ${x}`)).join(' ')}${a.length > 1 ? ' ' : ''}${String(a[0]).replace(/'/g, '')} ON NULL)`,
   },
   jsonQuote: { sql: ['JSON_QUOTE'], api: [], type: (t) => { t.need(0, isString, 'a string'); return t.result(DataTypes.STRING()); }, eval: { kind: 'strict', impl: jsonQuote } },
   jsonUnquote: { sql: ['JSON_UNQUOTE'], api: [], type: (t) => { t.need(0, isString, 'a string'); return t.result(DataTypes.STRING()); }, eval: { kind: 'strict', impl: jsonUnquote } },

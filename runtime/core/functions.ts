@@ -5,3 +5,4 @@ export { addMonths, addUnits, ceilTime, floorTime, timestampDiff } from './time-
 export { impl } from './builtins.js';
 export { udfReturnedNull } from './udf.js';
 export { floorDecimal, signDecimal } from './decimal.js';
+export { collectAdd, collectRetract, welfordAdd, welfordRetract } from './collecting-aggs.js';

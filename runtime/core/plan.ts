@@ -51,12 +51,25 @@ export interface CalcNode extends NodeBase {
   projections: { name: string; expr: Expr }[];
 }
 
-export type AggFunction = 'sum' | 'count' | 'avg' | 'min' | 'max';
+/** `welford_m2`: the planner's helper for STDDEV/VAR* (runtime/core/collecting-aggs.ts), not a SQL name. */
+export type AggFunction = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'welford_m2' | CollectingAgg;
+
+/**
+ * Aggregates that keep the values they saw (runtime/core/collecting-aggs.ts): FIRST_VALUE, LAST_VALUE, LISTAGG,
+ * JSON_ARRAYAGG, JSON_OBJECTAGG. (STDDEV/VAR* are lowered into WELFORD_M2 and COUNT, as Flink's planner does.)
+ */
+export type CollectingAgg = 'first_value' | 'last_value' | 'listagg' | 'json_arrayagg' | 'json_objectagg';
 
 export interface AggCall {
   fn: AggFunction;
-  /** Input column; null for COUNT(*). */
+  /** Input column; null for COUNT(*). JSON_OBJECTAGG's key, JSON_ARRAYAGG's element as JSON text. */
   arg: string | null;
+  /** JSON_OBJECTAGG's value column (JSON text); a NULL value leaves the entry out (ABSENT ON NULL). */
+  arg2?: string;
+  /** LISTAGG's separator. */
+  separator?: string;
+  /** FILTER (WHERE ...): a BOOLEAN column; the row is accumulated (or retracted) only where it is TRUE. */
+  filter?: string;
   distinct: boolean;
   /** Output column name. */
   name: string;

@@ -8,6 +8,9 @@ import { INT_BITS, wrapInteger } from '../core/scalar-functions.js';
 import { divideDecimal } from '../core/decimal.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
 import { literalKey, type Row } from '../core/row.js';
+import {
+  collectAdd, collectCreate, collectMerge, collectResult, collectRetract, isCollecting, welfordAdd, welfordCreate, welfordMerge, welfordResult, welfordRetract,
+} from '../core/collecting-aggs.js';
 
 /**
  * Accumulator slots per aggregate: sum/min/max a value or null, count a number, avg [sum, count];
@@ -30,15 +33,19 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
   const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   const rows = aggs.length;
   const create = retracting
-    ? () => [...aggs.map((a, i) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
-    : () => aggs.map((a) => (a.distinct ? new Map() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
+    ? () => [...aggs.map((a, i) => (a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, true) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
+    : () => aggs.map((a) => (a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, false) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
   return {
     create,
     rows: retracting ? (acc) => acc[rows] : undefined,
     result(acc, out) {
       aggs.forEach((a, i) => {
         const s = acc[i];
-        if (a.distinct) {
+        if (isCollecting(a.fn)) {
+          out[a.name] = collectResult(a.fn, s, retracting, a.separator ?? ',');
+        } else if (a.fn === 'welford_m2') {
+          out[a.name] = welfordResult(s);
+        } else if (a.distinct) {
           let r: number | null = a.fn === 'count' ? 0 : null;
           let n = 0;
           for (const [v, c] of s as Map<any, number>) if (c > 0) { r = step(a.fn, r, v); n++; }
@@ -60,7 +67,9 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
     },
     merge(into, from) {
       aggs.forEach((a, i) => {
-        if (a.distinct) addOccurrences(into[i], from[i]);
+        if (isCollecting(a.fn)) into[i] = collectMerge(a.fn, into[i], from[i], retracting, a.separator ?? ',');
+        else if (a.fn === 'welford_m2') welfordMerge(into[i], from[i]);
+        else if (a.distinct) addOccurrences(into[i], from[i]);
         else if (a.fn === 'count') into[i] += from[i];
         else if (retracting && (a.fn === 'min' || a.fn === 'max')) { addOccurrences(into[i][1], from[i][1]); into[i][0] = extreme(a.fn, into[i][1]); }
         else if (retracting || a.fn === 'avg') { into[i][0] = into[i][0] === null ? from[i][0] : from[i][0] === null ? into[i][0] : into[i][0] + from[i][0]; into[i][1] += from[i][1]; }
@@ -90,9 +99,12 @@ export function extreme(fn: 'min' | 'max' | AggCall['fn'], values: Map<any, numb
 export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
   for (let i = 0; i < aggs.length; i++) {
     const a = aggs[i];
+    if (a.filter !== undefined && r[a.filter] !== true) continue;
     const v = a.arg === null ? 1 : r[a.arg];
+    if (isCollecting(a.fn)) { if (collects(a, v, r)) acc[i] = collectAdd(a.fn, acc[i], v, false, a.separator ?? ',', a.arg2 === undefined ? undefined : r[a.arg2]); continue; }
     if (v === null || v === undefined) continue;
     if (a.distinct) { acc[i].set(v, (acc[i].get(v) ?? 0) + 1); continue; }
+    if (a.fn === 'welford_m2') { welfordAdd(acc[i], v as number); continue; }
     if (a.fn === 'avg') { acc[i][0] = acc[i][0] === null ? v : acc[i][0] + v; acc[i][1]++; }
     else acc[i] = step(a.fn, acc[i], v);
   }
@@ -105,10 +117,18 @@ export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
 export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1): void {
   for (let i = 0; i < aggs.length; i++) {
     const a = aggs[i];
+    if (a.filter !== undefined && r[a.filter] !== true) continue;
     const v = a.arg === null ? 1 : r[a.arg];
+    if (isCollecting(a.fn)) {
+      if (!collects(a, v, r)) continue;
+      if (sign > 0) collectAdd(a.fn, acc[i], v, true, a.separator ?? ',', a.arg2 === undefined ? undefined : r[a.arg2]);
+      else collectRetract(a.fn, acc[i], v);
+      continue;
+    }
     if (v === null || v === undefined) continue;
     if (a.distinct) { addOccurrences(acc[i], new Map([[v, sign]])); continue; }
     switch (a.fn) {
+      case 'welford_m2': if (sign > 0) welfordAdd(acc[i], v as number); else welfordRetract(acc[i], v as number); break;
       case 'count': acc[i] += sign; break;
       case 'sum': case 'avg': acc[i][0] = sign > 0 ? acc[i][0] + v : acc[i][0] - (v as number); acc[i][1] += sign; break;
       case 'min': case 'max': {
@@ -123,12 +143,26 @@ export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1): vo
   acc[aggs.length] += sign;
 }
 
+/**
+ * Whether a collecting aggregate takes the row: a non-NULL argument (NULLs are left out, and JSON_ARRAYAGG's
+ * NULL ON NULL argument is never NULL: it is the JSON text 'null'); JSON_OBJECTAGG takes a row whose value is
+ * not NULL (NULL ON NULL makes it 'null') and fails on a NULL key, as Flink.
+ */
+function collects(a: AggCall, v: unknown, r: Row): boolean {
+  if (a.fn === 'json_objectagg') {
+    if (v === null || v === undefined) throw new RangeError('JSON_OBJECTAGG: a key is NULL (Flink fails the job the same way)');
+    return r[a.arg2!] !== null && r[a.arg2!] !== undefined;
+  }
+  return v !== null && v !== undefined;
+}
+
 function step(fn: AggCall['fn'], acc: any, v: any): any {
   switch (fn) {
     case 'count': return acc + 1;
     case 'sum': case 'avg': return acc === null ? v : acc + v;
     case 'min': return acc === null || v < acc ? v : acc;
     case 'max': return acc === null || v > acc ? v : acc;
+    default: throw new Error(`aggregate ${fn} does not step`);
   }
 }
 

@@ -67,6 +67,26 @@ describe('SQL errors point into the job file', () => {
     expect(e.loc).toEqual(at(needle));
   });
 
+  it('aggregates: COLLECT and FILTER where sluice does not take them name what to write instead', () => {
+    const collect = compileError(() => jobs.unsupportedCollect(env));
+    expect(collect.message).toBe('COLLECT (its result is a MULTISET) is not supported');
+    expect(collect.hint).toMatch(/JSON_ARRAYAGG/);
+    expect(collect.loc).toEqual(at('COLLECT(amount)'));
+    const over = compileError(() => jobs.filterOnOver(env));
+    expect(over.message).toBe('SUM(...) FILTER (WHERE ...) OVER is not supported');
+    expect(over.hint).toMatch(/CASE WHEN/);
+    expect(over.loc).toEqual(at('SUM(amount) FILTER'));
+    const scalar = compileError(() => jobs.filterOnScalar(env));
+    expect(scalar.message).toBe('FILTER (WHERE ...) applies to aggregate functions, not UPPER');
+    expect(scalar.loc).toEqual(at('UPPER(account_id) FILTER'));
+  });
+
+  it('a FILTER condition is read where it is written: an unknown column in it, on the next line', () => {
+    const e = compileError(() => jobs.filterUnknownColumn(env));
+    expect(e.message).toBe("unknown column 'amout' in the input");
+    expect(e.loc).toEqual(at('amout > 10'));
+  });
+
   it('a type error in SQL held in a const points into the const', () => {
     const e = compileError(() => jobs.typeErrorViaConst(env));
     expect(e.message).toBe('cannot compare BIGINT with STRING NOT NULL');

@@ -87,8 +87,9 @@ describe('projection and filtering', () => {
   });
 
   it('UNION ALL and UNION', () => {
-    expect(kinds('SELECT account_id FROM tx UNION ALL SELECT amount FROM tx')).toEqual(['source', 'calc', 'calc', 'union']);
-    expect(kinds('SELECT account_id FROM tx UNION SELECT amount FROM tx')).toEqual(['source', 'calc', 'calc', 'union', 'calc', 'groupAggregate', 'calc']);
+    // The second input's column takes the first one's name (rows are read by name): one more calc.
+    expect(kinds('SELECT account_id FROM tx UNION ALL SELECT amount FROM tx')).toEqual(['source', 'calc', 'calc', 'calc', 'union']);
+    expect(kinds('SELECT account_id FROM tx UNION SELECT amount FROM tx')).toEqual(['source', 'calc', 'calc', 'calc', 'union', 'calc', 'groupAggregate', 'calc']);
   });
 });
 

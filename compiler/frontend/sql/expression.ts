@@ -16,6 +16,7 @@ import { isAggregateName, type LExpr } from '../../ir/logical-expr.js';
 import { dataTypeOf } from './data-type.js';
 import { intervalLiteral, unitName } from './interval.js';
 import { isQuotedName, pathOf, stringValue, unquoteName } from './names.js';
+import { parseExpressionAt } from './parse-sql.js';
 import type { SqlNode, SqlText } from './sql-text.js';
 
 /** What names mean where an expression is written. */
@@ -30,6 +31,8 @@ const COMPARISONS: Record<string, string> = { '=': 'eq', '<>': 'ne', '!=': 'ne',
 const ARITHMETIC: Record<string, string> = { '*': 'times', '/': 'divide', '%': 'mod', '+': 'plus', '-': 'minus', '||': 'concat' };
 const WINDOW_AUXILIARY = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME|PROCTIME)$/;
 const GROUP_WINDOWS = /^(TUMBLE|HOP|SESSION|CUMULATE)$/;
+/** Flink's default ON NULL behaviour of each JSON constructor. */
+const JSON_ON_NULL_DEFAULT: Record<string, 'NULL' | 'ABSENT'> = { JSON_OBJECT: 'NULL', JSON_ARRAY: 'ABSENT', JSON_OBJECTAGG: 'NULL', JSON_ARRAYAGG: 'ABSENT' };
 
 export class ExprConverter {
   constructor(readonly text: SqlText, private readonly scope: ExprScope) {}
@@ -238,6 +241,9 @@ export class ExprConverter {
       throw this.text.error(`${upper}(...) is a group window: it belongs in GROUP BY`, f,
         `GROUP BY ${upper}(ts, INTERVAL '10' MINUTE), ...; or as a table function: FROM TABLE(${upper}(TABLE t, DESCRIPTOR(ts), ...))`);
     }
+    if (upper === 'COLLECT') {
+      throw this.text.unsupported('COLLECT (its result is a MULTISET)', f, 'sluice has no MULTISET type: count each value with SELECT x, COUNT(*) FROM t GROUP BY x, or gather them with JSON_ARRAYAGG(x) or LISTAGG(CAST(x AS STRING))');
+    }
     const args = this.arguments(f);
     // EXTRACT(DOW FROM ts), EXTRACT(DOY ...): units the grammar does not know read as column names.
     if (upper === 'EXTRACT' && args[0]?.kind === 'ref' && /^(DOW|DOY)$/i.test(args[0].name)) args[0] = { kind: 'unit', unit: args[0].name.toUpperCase(), loc: args[0].loc };
@@ -249,7 +255,20 @@ export class ExprConverter {
     }
     // COUNT(*) counts rows: no argument.
     const countStar = upper === 'COUNT' && args.length === 1 && args[0].kind === 'star';
-    return this.call(name, countStar ? [] : args, f, quantifier === 'DISTINCT');
+    const clauses = this.text.clauses.get(f.start!.start);
+    // The JSON constructors take their ON NULL behaviour as a first argument (builtins-json.ts, lower-aggregate.ts).
+    const onNull = JSON_ON_NULL_DEFAULT[upper];
+    if (onNull) args.unshift(this.literal(clauses?.onNull ?? onNull, f));
+    else if (clauses?.onNull) throw this.text.error(`${clauses.onNull} ON NULL applies to JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG and JSON_ARRAYAGG, not ${name}`, f);
+    const call = this.call(name, countStar ? [] : args, f, quantifier === 'DISTINCT');
+    if (clauses?.filter && call.kind === 'call') {
+      if (!isAggregateName(name)) throw this.text.error(`FILTER (WHERE ...) applies to aggregate functions, not ${name}`, f);
+      if (onNull) throw this.text.unsupported(`FILTER (WHERE ...) after ${upper}`, f, `Flink's parser does not take it there either: filter the rows in a subquery, or leave them out with ${upper}(CASE WHEN condition THEN x END)`);
+      const { expr, rest } = parseExpressionAt(clauses.filter);
+      if (rest) throw this.text.error(`SQL syntax error at '${rest.text}'`, rest, 'FILTER (WHERE condition)');
+      call.filter = this.expression(expr);
+    }
+    return call;
   }
 
   private param(p: FunctionParamContext): LExpr {

@@ -166,6 +166,7 @@ function overFunction(text: SqlText, item: OverWindowItemContext): { name: strin
   const call = fnExpr instanceof FunctionCallContext ? fnExpr.functionCallExpression() : undefined;
   if (!call) throw text.unsupported(`${text.source(fnExpr)} OVER`, fnExpr, SUPPORTED);
   const name = functionName(text, call).toUpperCase();
+  if (text.clauses.get(call.start!.start)?.filter) throw text.unsupported(`${name}(...) FILTER (WHERE ...) OVER`, call, 'filter in the argument: SUM(CASE WHEN cond THEN x END) OVER (...)');
   if (name === 'LEAD') throw text.error('LEAD is not supported on a stream, as in Flink ("LEAD Function is not supported in stream mode")', fnExpr, 'LAG(x) looks back instead; a stream has no rows after the current one yet');
   if (name === 'RANK' || name === 'DENSE_RANK') {
     throw text.unsupported(`${name}() on a stream`, fnExpr, `Flink's streaming Top-N takes ROW_NUMBER() only ("${name}() on streaming table is not supported currently"): SELECT * FROM (SELECT *, ROW_NUMBER() OVER (...) AS rn FROM t) WHERE rn <= N`);

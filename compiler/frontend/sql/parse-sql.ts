@@ -7,7 +7,7 @@ import type { ExpressionContext, ProgramContext } from 'dt-sql-parser/dist/lib/f
 import type { Token } from 'antlr4ng';
 import { nearest } from '../../../runtime/core/options.js';
 import { CompileError } from '../../ir/diagnostics.js';
-import type { SqlText } from './sql-text.js';
+import type { CallClauses, SqlText, TextRange } from './sql-text.js';
 
 /** FlinkSQL keeps the tree of its last validate(); reusing it saves a second parse of every statement. */
 class FlinkParser extends FlinkSQL {
@@ -58,6 +58,19 @@ const MISSPELLABLE = [
  * `+b`, and `1` as a column named 1; parsing the item's tokens as an expression reads them as Flink does.
  */
 export function parseSelectItem(input: string, start: number, stop: number): { expr: ExpressionContext; alias: Token | null; rest: Token | null } {
+  const { parser, failure } = maskedParser(input, start, stop);
+  const expr = parser.expression();
+  const at = (k: number) => parser.tokenStream.LT(k);
+  let alias: Token | null = null;
+  let k = 1;
+  if (at(k)?.text?.toUpperCase() === 'AS') k++;
+  if (at(k) && at(k)!.type !== -1) alias = at(k++);
+  const rest = failure() ?? (at(k) && at(k)!.type !== -1 ? at(k) : null);
+  return { expr, alias, rest };
+}
+
+/** A parser over `input` with everything outside [start, stop] blanked, and the first syntax error it met. */
+function maskedParser(input: string, start: number, stop: number) {
   // Blank out everything else (keeping line breaks) so token positions stay those of the whole text; start and
   // stop are parser (code point) indices, so blank per code point.
   const masked = [...input].map((ch, i) => (ch === '\n' || (i >= start && i <= stop) ? ch : ' ')).join('');
@@ -69,14 +82,15 @@ export function parseSelectItem(input: string, start: number, stop: number): { e
     syntaxError: (_r, symbol) => { failure ??= (symbol as Token | null); },
     reportAmbiguity: () => {}, reportAttemptingFullContext: () => {}, reportContextSensitivity: () => {},
   });
+  return { parser, failure: () => failure };
+}
+
+/** An expression written in a clause parse-sql took out of the text (an aggregate's FILTER condition). */
+export function parseExpressionAt(range: TextRange): { expr: ExpressionContext; rest: Token | null } {
+  const { parser, failure } = maskedParser(range.input, range.start, range.stop);
   const expr = parser.expression();
-  const at = (k: number) => parser.tokenStream.LT(k);
-  let alias: Token | null = null;
-  let k = 1;
-  if (at(k)?.text?.toUpperCase() === 'AS') k++;
-  if (at(k) && at(k)!.type !== -1) alias = at(k++);
-  const rest = failure ?? (at(k) && at(k)!.type !== -1 ? at(k) : null);
-  return { expr, alias, rest };
+  const next = parser.tokenStream.LT(1);
+  return { expr, rest: failure() ?? (next && next.type !== -1 ? next : null) };
 }
 
 /** Functions whose standard SQL spelling uses keywords between arguments, which the grammar does not know. */
@@ -88,6 +102,9 @@ const KEYWORD_ARGUMENTS: Record<string, string[]> = {
 };
 /** TRIM(BOTH|LEADING|TRAILING [chars] FROM s): the mode becomes a number argument the trim entry reads. */
 const TRIM_MODES: Record<string, string> = { BOTH: '1', LEADING: '2', TRAILING: '3' };
+/** The JSON constructors: their NULL ON NULL / ABSENT ON NULL clause, and KEY k VALUE v pairs for the object ones. */
+const JSON_ON_NULL = new Set(['JSON_OBJECT', 'JSON_ARRAY', 'JSON_OBJECTAGG', 'JSON_ARRAYAGG']);
+const JSON_KEY_VALUE = new Set(['JSON_OBJECT', 'JSON_OBJECTAGG']);
 /** Flink functions whose names the grammar lexes as keywords it does not accept as function names. */
 const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'TRANSLATE', 'ARRAY_AGG']);
 
@@ -103,14 +120,27 @@ function rewriteForGrammar(text: SqlText): string {
   const lexer = flink.createLexer(changed ? chars.join('') : text.sql);
   lexer.removeErrorListeners();
   const tokens = lexer.getAllTokens().filter((t) => t.channel === 0);
-  const frames: { fn: string; keywords: string[] }[] = [];
+  const frames: { fn: string; at: number; keywords: string[] }[] = [];
   /** Per `[`: whether it opens a constructor (ARRAY[...], MAP[...]) rather than a subscript. */
   const brackets: boolean[] = [];
   /** The clause being read at each parenthesis depth (SELECT, FROM, ...), for the implicit ROW (a, b). */
   const clauses: string[] = [];
   /** Field accesses `x.f` rewritten to `x[f]`, each closing `]` shifting the text up to the next space. */
   const shifts: { at: number }[] = [];
+  /** The call the last ')' closed (its function name's index), for a FILTER clause right after it. */
+  let closed = -1;
+  /** Ranges blanked once every rewrite is done: a FILTER clause's condition is re-parsed from the text before. */
+  const blanks: [number, number][] = [];
+  const filters: CallClauses['filter'][] = [];
+  const clausesAt = (at: number): CallClauses => {
+    let c = text.clauses.get(at);
+    if (!c) text.clauses.set(at, (c = {}));
+    return c;
+  };
+  const wordAt = (k: number) => (tokens[k]?.text ?? '').toUpperCase();
+  let skip = 0;
   tokens.forEach((t, i) => {
+    if (skip > 0) { skip--; return; }
     const word = (t.text ?? '').toUpperCase();
     if (CLAUSES.has(word)) clauses[frames.length] = word;
     if (word === '(') {
@@ -120,12 +150,24 @@ function rewriteForGrammar(text: SqlText): string {
         chars[t.start - 1] = 'R';
         changed = true;
       }
-      frames.push({ fn, keywords: KEYWORD_ARGUMENTS[fn] ?? [] });
+      frames.push({ fn, at: tokens[i - 1]?.start ?? -1, keywords: KEYWORD_ARGUMENTS[fn] ?? [] });
       clauses[frames.length] = '';
       return;
     }
     if (word === ')') {
-      frames.pop();
+      closed = frames.pop()?.at ?? -1;
+      return;
+    }
+    // agg(x) FILTER (WHERE condition): the clause is taken out, its condition kept for the call (CallClauses.filter).
+    if (word === 'FILTER' && tokens[i - 1]?.text === ')' && closed >= 0 && tokens[i + 1]?.text === '(' && wordAt(i + 2) === 'WHERE') {
+      const close = matchingParen(tokens, i + 1);
+      if (close > i + 3) {
+        const filter = { input: '', start: tokens[i + 3].start, stop: tokens[close - 1].stop };
+        clausesAt(closed).filter = filter;
+        filters.push(filter);
+        blanks.push([t.start, tokens[close].stop]);
+        changed = true;
+      }
       return;
     }
     if (word === '[') {
@@ -168,6 +210,20 @@ function rewriteForGrammar(text: SqlText): string {
       return;
     }
     const frame = frames[frames.length - 1];
+    if (frame && JSON_ON_NULL.has(frame.fn) && (word === 'NULL' || word === 'ABSENT') && wordAt(i + 1) === 'ON' && wordAt(i + 2) === 'NULL') {
+      clausesAt(frame.at).onNull = word as 'NULL' | 'ABSENT';
+      blanks.push([t.start, tokens[i + 2].stop]);
+      changed = true;
+      skip = 2;
+      return;
+    }
+    if (frame && JSON_KEY_VALUE.has(frame.fn) && (word === 'KEY' || word === 'VALUE')) {
+      // JSON_OBJECT(KEY 'k' VALUE v, ...) → JSON_OBJECT(    'k' ,     v, ...): KEY is optional, VALUE separates.
+      if (word === 'KEY' && (tokens[i - 1]?.text === '(' || tokens[i - 1]?.text === ',') && !['VALUE', ',', ')'].includes(wordAt(i + 1))) blanks.push([t.start, t.stop]);
+      else if (word === 'VALUE') for (let c = t.start; c <= t.stop; c++) chars[c] = c === t.start ? ',' : ' ';
+      changed = true;
+      return;
+    }
     if (frame?.keywords.includes(word)) {
       for (let c = t.start; c <= t.stop; c++) chars[c] = c === t.start ? ',' : ' ';
       changed = true;
@@ -188,7 +244,21 @@ function rewriteForGrammar(text: SqlText): string {
     chars.splice(end, 1);
     chars.splice(at, 0, ']');
   }
-  return changed ? chars.join('') : text.sql;
+  if (!changed) return text.sql;
+  const beforeBlanking = chars.join('');
+  for (const f of filters) f!.input = beforeBlanking;
+  for (const [from, to] of blanks) for (let c = from; c <= to; c++) if (chars[c] !== '\n') chars[c] = ' ';
+  return chars.join('');
+}
+
+/** The index of the ')' matching the '(' at tokens[open]. */
+function matchingParen(tokens: { text?: string | null }[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j].text === '(') depth++;
+    else if (tokens[j].text === ')' && --depth === 0) return j;
+  }
+  return -1;
 }
 
 /** Keywords that start a clause of a query (the implicit ROW (a, b) is only read in a select list). */

@@ -8,7 +8,20 @@ import { sqlLocator } from '../read-job.js';
 /** Anything the parser gives us that has a position. */
 export type SqlNode = ParserRuleContext | TerminalNode | Token | null | undefined;
 
+/** A range of parser (code point) indices in a text, to re-parse on its own (parse-sql.ts parseExpressionAt). */
+export interface TextRange { input: string; start: number; stop: number }
+
+/** What parse-sql read out of a call's text before the grammar saw it (clauses the grammar lacks). */
+export interface CallClauses {
+  /** An aggregate's FILTER (WHERE condition): the condition. */
+  filter?: TextRange;
+  /** JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG: NULL ON NULL or ABSENT ON NULL. */
+  onNull?: 'NULL' | 'ABSENT';
+}
+
 export class SqlText {
+  /** Clauses of calls, by the parser index of the call's first token (its function name). */
+  readonly clauses = new Map<number, CallClauses>();
   private readonly locate: ((offset: number) => SourceLoc) | undefined;
   /** ANTLR counts code points; JS strings count UTF-16 units. Only built when the text has astral characters. */
   private readonly unitOffsets: number[] | undefined;
