@@ -306,8 +306,9 @@ export class ExprConverter {
 function approximateOrExact(text: string) {
   if (/[eE]/.test(text)) return DataTypes.DOUBLE().notNull!();
   const [whole, fraction = ''] = text.replace(/^[+-]/, '').split('.');
-  const intDigits = whole.replace(/^0+/, '').length;
-  return DataTypes.DECIMAL(Math.max(1, intDigits + fraction.length), fraction.length).notNull!();
+  // A zero integer part is a digit too: 0.1 is DECIMAL(2, 1), as Flink types it.
+  const intDigits = Math.max(1, whole.replace(/^0+/, '').length);
+  return DataTypes.DECIMAL(Math.min(38, intDigits + fraction.length), fraction.length).notNull!();
 }
 
 /** The call an expression consists of, if it is just a function call (GROUP BY TUMBLE(...)). */
