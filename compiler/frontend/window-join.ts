@@ -1,9 +1,9 @@
 // Window joins, found as Flink's WindowJoinUtil finds them: both inputs carry window columns (window_start and
-// window_end of a window table function, or of a window aggregate, passed on through projections), and the join
+// window_end of a window table function read on its own, or of a window aggregate, passed on through projections), and the join
 // condition has `left start = right start` and `left end = right end`. The window columns are traced back
 // through the plan the way Flink's planner derives a node's window properties (RelMdWindowProperties).
 import type { Expr } from '../../runtime/core/expr.js';
-import type { PlanNode, WindowJoinColumns, WindowSpec } from '../../runtime/core/plan.js';
+import { WINDOW_TABLE_COLUMNS, type PlanNode, type WindowJoinColumns, type WindowSpec } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
 import { conjuncts, type JoinColumn } from './interval-bounds.js';
@@ -24,6 +24,7 @@ export function windowColumnsOf(plan: PlanBuilder, n: PlanNode): WindowColumns[]
       const end = prop('end');
       return start !== undefined && end !== undefined && n.window.type !== 'session' ? [{ start, end, window: n.window }] : [];
     }
+    case 'windowTable': return [{ start: WINDOW_TABLE_COLUMNS[0], end: WINDOW_TABLE_COLUMNS[1], window: n.window }];
     case 'calc': {
       // A projection passes a column on when it is the column itself (renamed or not).
       const renamed = (col: string) => n.projections.filter((p) => p.expr.kind === 'field' && p.expr.name === col).map((p) => p.name);

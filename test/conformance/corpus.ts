@@ -355,7 +355,14 @@ const WINDOW_JOIN_INPUT = (win: string, agg: string, where = '', key = 'k', grou
 const NULL_A = "CASE WHEN k = 'a' THEN NULL ELSE k END";
 const TUMBLE_1M = "TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '1' MINUTE)";
 const ON_WINDOW = 'L.window_start = R.window_start AND L.window_end = R.window_end';
+const TVF = (win: string, where: string) => `(SELECT * FROM TABLE(${win.replace('$', 'ev')}) WHERE ${where})`;
 const WINDOW_JOINS = [
+  // Straight on window table functions, as Flink's documentation writes them: late rows (k = 'late') come through the
+  // table function and are dropped by the join, whose windows have fired.
+  `SELECT L.id, R.id, L.window_start, L.window_end FROM ${TVF("TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '5' SECOND)", 'id < 400')} L JOIN ${TVF("TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '5' SECOND)", 'id < 400 AND v > 70')} R ON ${ON_WINDOW} AND L.k = R.k AND L.id < R.id`,
+  `SELECT L.id, R.id, COALESCE(L.window_start, R.window_start) AS ws FROM ${TVF("TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '2' SECOND)", "id BETWEEN 5000 AND 5600 AND v > 80 OR k = 'late'")} L FULL JOIN ${TVF("TUMBLE(TABLE $, DESCRIPTOR(ts), INTERVAL '2' SECOND)", "id BETWEEN 5000 AND 5600 AND v < -5 OR k = 'late'")} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT L.id, R.id, L.window_start FROM ${TVF("HOP(TABLE $, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '2' SECOND)", 'id < 300 AND v > 75')} L LEFT JOIN ${TVF("HOP(TABLE $, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '2' SECOND)", 'id < 300 AND v < -7')} R ON ${ON_WINDOW} AND L.k = R.k`,
+  `SELECT L.id, R.id, L.window_end FROM ${TVF("CUMULATE(TABLE $, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '3' SECOND)", 'id < 200 AND v > 80')} L RIGHT JOIN ${TVF("CUMULATE(TABLE $, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '3' SECOND)", 'id < 200 AND v > 85')} R ON ${ON_WINDOW} AND L.k = R.k AND L.id <> R.id`,
   `SELECT L.window_start, L.k, L.n, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s', 'v > 50')} R ON ${ON_WINDOW} AND L.k = R.k`,
   `SELECT L.window_start, L.window_end, L.k, L.n, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n')} L LEFT JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s', "k = 'a' AND id < 3000")} R ON ${ON_WINDOW} AND L.k = R.k`,
   `SELECT R.window_start, L.k, L.n, R.k, R.s FROM ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'COUNT(*) AS n', 'id > 4000')} L RIGHT JOIN ${WINDOW_JOIN_INPUT(TUMBLE_1M, 'SUM(v) AS s')} R ON ${ON_WINDOW} AND L.k = R.k`,

@@ -1,6 +1,6 @@
 // Window joins: the operator step by step (rows kept per key and window until the watermark passes the window's
 // end, then joined and dropped; outer sides padded; late rows dropped; NULL keys; snapshot and restore); the plan
-// (a window join found from the window columns of both inputs, time attributes kept, no TTL warning; regular
+// (a window join found from the window columns of both inputs, window aggregates or window table functions, time attributes kept, no TTL warning; regular
 // joins where Flink's planner makes one); and window joins end to end against a nested-loop join per window, fused and unfused.
 // Final rows against real Flink are in test/conformance (family window-join).
 import { describe, expect, it } from 'vitest';
@@ -166,6 +166,22 @@ describe('window joins end to end', { timeout: 120_000 }, () => {
       const [ws, k] = id.split('|');
       return { ws: Number(ws), k: left.has(id) ? k : null, n: left.get(id) ?? null, pk: right.has(id) ? k : null, m: right.get(id) ?? null };
     });
+    expect(sortRows(rows)).toEqual(sortRows(expected));
+  });
+});
+
+describe('window joins on window table functions', { timeout: 120_000 }, () => {
+  it('a HOP window join straight on the table functions gives the pairs of rows sharing a key and a window (fused and unfused)', async () => {
+    const hop = (t: string, c: string) => `(SELECT * FROM TABLE(HOP(TABLE ${t}, DESCRIPTOR(${c}), INTERVAL '1' SECOND, INTERVAL '2' SECOND)))`;
+    const sql = `SELECT L.id, R.pid, L.window_start AS ws FROM ${hop('orders', 'ts')} L JOIN ${hop('payments', 'pts')} R
+       ON L.window_start = R.window_start AND L.window_end = R.window_end AND L.k = R.pk AND L.id > R.pid`;
+    expect(environment().sqlQuery(sql).explain()).toContain('WindowJoin(leftWindow=[HOP(win_start=[window_start], win_end=[window_end], slide=[1000 ms], size=[2000 ms])]');
+    const rows = await collectBothWays(() => environment().sqlQuery(sql));
+    // Each row is in the two windows starting at floor(ts / 1 s) * 1 s and one second before.
+    const starts = (ts: number) => [ts - (ts % 1000), ts - (ts % 1000) - 1000];
+    const expected = ORDERS.flatMap((o) => PAYMENTS.filter((p) => p.pk === o.k && o.id > p.pid)
+      .flatMap((p) => starts(o.ts).filter((ws) => starts(p.pts).includes(ws)).map((ws) => ({ id: o.id, pid: p.pid, ws }))));
+    expect(expected.length).toBeGreaterThan(100);
     expect(sortRows(rows)).toEqual(sortRows(expected));
   });
 });
