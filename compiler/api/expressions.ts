@@ -106,6 +106,10 @@ export class Expression {
       : { kind: 'interval', millis: 0, months: this.node.value * u.months, loc: callerLoc() });
   }
 
+  /** An ORDER BY item for Table.orderBy (NULLs first ascending, last descending, as Flink's). */
+  asc() { return new Ordering(this.node, false); }
+  desc() { return new Ordering(this.node, true); }
+
   start() { return this.windowProp('start'); }
   end() { return this.windowProp('end'); }
   rowtime() { return this.windowProp('rowtime'); }
@@ -115,6 +119,16 @@ export class Expression {
     if (this.node.kind !== 'ref') throw new TypeError(`.${property}() applies to a window alias: $('w').${property}()`);
     return new Expression({ kind: 'windowProp', window: this.node.name, property, loc: callerLoc() });
   }
+}
+
+/** An item of Table.orderBy: an expression and its direction ($('amount').desc()). */
+export class Ordering {
+  constructor(readonly expr: LExpr, readonly desc: boolean) {}
+}
+
+/** Structural check, as isExpression. */
+export function isOrdering(e: unknown): e is Ordering {
+  return typeof e === 'object' && e !== null && 'expr' in e && typeof (e as Ordering).desc === 'boolean';
 }
 
 function unitExpr(unit: TimeIntervalUnit): Expression {

@@ -1,5 +1,5 @@
 // The public API jobs and UDFs import as 'sluice': Flink's Table API in TypeScript.
-export { $, col, lit, call, and, or, dateFormat, currentTimestamp, Expression, TimeIntervalUnit, type ExpressionLike } from './expressions.js';
+export { $, col, lit, call, and, or, dateFormat, currentTimestamp, Expression, Ordering, TimeIntervalUnit, type ExpressionLike } from './expressions.js';
 export { Tumble, Slide, Session, GroupWindow } from './windows.js';
 export { Table, GroupedTable, GroupWindowedTable, type TableResult } from './table.js';
 export { TableEnvironment } from './table-environment.js';

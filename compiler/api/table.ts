@@ -2,7 +2,7 @@
 // call that caused them) and adds plan nodes through the environment's PlanBuilder.
 import { typeToString, type Field } from '../../runtime/core/data-types.js';
 import type { Row } from '../../runtime/core/row.js';
-import type { JoinType, PlanNode, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
+import type { JoinType, PlanNode, SortKey, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
 import type { RowKind } from '../../runtime/core/row.js';
 import { CompileError } from '../ir/diagnostics.js';
 import { exprKey, hasAggregate, outputName, stripAlias, type LExpr } from '../ir/logical-expr.js';
@@ -11,8 +11,9 @@ import { callerLoc } from '../ir/source-loc.js';
 import { lowerAggregate } from '../frontend/lower-aggregate.js';
 import { ambiguousNames, lowerJoin } from '../frontend/lower-join.js';
 import { lowerLookupJoin } from '../frontend/lower-lookup-join.js';
+import { lowerSort } from '../frontend/lower-sort.js';
 import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
-import { toNode, type ExpressionLike } from './expressions.js';
+import { isOrdering, toNode, type ExpressionLike, type Ordering } from './expressions.js';
 import type { GroupWindow } from './windows.js';
 
 export interface TableResult {
@@ -135,6 +136,56 @@ export class Table {
     return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, right.id], schema: a, changelog, loc }));
   }
 
+  /**
+   * Flink's orderBy: columns or expressions, each ascending unless `.desc()`. A stream sorts only by an
+   * ascending time attribute first, or with a fetch (a Top-N); a batch sorts anything (docs/sql.md).
+   */
+  orderBy(...fields: (ExpressionLike | Ordering)[]): Table {
+    const loc = callerLoc();
+    const names = this.node.schema.map((f) => f.name);
+    const hidden: LExpr[] = [];
+    const keys = fields.map((f): SortKey => {
+      const item = isOrdering(f) ? f : { expr: toNode(f), desc: false };
+      const e = stripAlias(item.expr);
+      // Flink's default: NULLs are the smallest values (first ascending, last descending).
+      const key = (column: string): SortKey => ({ column, desc: item.desc, nullsFirst: !item.desc });
+      if (e.kind === 'ref' && names.includes(e.name)) return key(e.name);
+      // An expression: computed as a hidden column for the sort and dropped after it (as the SQL frontend does).
+      hidden.push({ kind: 'alias', expr: e, name: `$sort${hidden.length}`, loc: e.loc ?? loc });
+      return key(`$sort${hidden.length - 1}`);
+    });
+    const input = hidden.length ? this.project([{ kind: 'star' }, ...hidden], loc) : this;
+    return sorted({ input, keys, names: hidden.length ? names : null, offset: null, fetch: null, loc });
+  }
+
+  /** Flink's offset(n): skips the first n rows of a sort (an orderBy, or none); before fetch(). */
+  offset(offset: number): Table {
+    const loc = callerLoc();
+    const spec = this.sortSpec(loc);
+    if (spec.fetch !== null) throw new CompileError('FETCH is already defined.', loc, 'call offset() before fetch(), or limit(offset, fetch)');
+    if (!Number.isInteger(offset) || offset < 0) throw new CompileError('Offset should be greater or equal 0', loc);
+    if (spec.offset !== null) throw new CompileError('OFFSET already defined', loc);
+    return sorted({ ...spec, offset, loc });
+  }
+
+  /** Flink's fetch(n): keeps the first n rows of a sort (an orderBy, or none), after its offset. */
+  fetch(fetch: number): Table {
+    const loc = callerLoc();
+    const spec = this.sortSpec(loc);
+    if (spec.fetch !== null) throw new CompileError('FETCH is already defined.', loc);
+    if (!Number.isInteger(fetch) || fetch < 0) throw new CompileError('Fetch should be greater or equal 0', loc);
+    return sorted({ ...spec, fetch, loc });
+  }
+
+  /** Flink's limit(fetch) and limit(offset, fetch): fetch(), or offset() then fetch(). */
+  limit(offsetOrFetch: number, fetch?: number): Table {
+    return fetch === undefined ? this.fetch(offsetOrFetch) : this.offset(offsetOrFetch).fetch(fetch);
+  }
+
+  private sortSpec(loc: SourceLoc | undefined): SortSpec {
+    return SORTS.get(this) ?? { input: this, keys: [], names: null, offset: null, fetch: null, loc };
+  }
+
   /** Inner join; without a condition, a cross join that a following where() restricts (Flink's join(right).where(...)). */
   join(right: Table, condition?: ExpressionLike): Table {
     return this.joinWith('inner', right, condition === undefined ? null : toNode(condition), undefined, callerLoc());
@@ -203,6 +254,27 @@ export class Table {
   private expandStar(fields: LExpr[]): LExpr[] {
     return fields.flatMap((f) => (f.kind === 'star' ? this.node.schema.map((c) => ({ kind: 'ref', name: c.name }) as LExpr) : [f]));
   }
+}
+
+/** What orderBy/offset/fetch have said so far: a later offset() or fetch() makes a new sort of the same input. */
+interface SortSpec {
+  /** The table sorted: the receiver of orderBy, with the hidden columns of expression keys. */
+  input: Table;
+  keys: SortKey[];
+  /** The columns kept after the sort when hidden columns are dropped; null: all. */
+  names: string[] | null;
+  offset: number | null;
+  fetch: number | null;
+  loc: SourceLoc | undefined;
+}
+
+const SORTS = new WeakMap<Table, SortSpec>();
+
+function sorted(spec: SortSpec): Table {
+  const sort = new Table(spec.input.env, lowerSort(spec.input.env.plan, spec.input.node, spec.keys, spec.offset ?? 0, spec.fetch, spec.loc));
+  const out = spec.names ? sort.project(spec.names.map((name): LExpr => ({ kind: 'ref', name })), spec.loc) : sort;
+  SORTS.set(out, spec);
+  return out;
 }
 
 export class GroupedTable {

@@ -1,4 +1,4 @@
-// Type-checks a job file before its body runs, so that `tEnv.from(...).orderBy(...)` or `.cast('BIGINT')` is a
+// Type-checks a job file before its body runs, so that `tEnv.from(...).minus(...)` or `.cast('BIGINT')` is a
 // TypeScript error at file:line:col instead of a JavaScript `is not a function` half-way through planning.
 //
 // Checking against the Table API's sources would load the whole compiler (~670 files, seconds). Instead the
@@ -150,10 +150,6 @@ function describe(d: ts.Diagnostic): { loc?: SourceLoc; message: string; hint?: 
 const NOT_YET: Record<string, string> = {
   joinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
   leftOuterJoinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
-  orderBy: 'the Table API has no orderBy yet: write ORDER BY ... [LIMIT n] in SQL (tEnv.sqlQuery), docs/sql.md#order-by-and-limit',
-  fetch: 'the Table API has no fetch yet: write ... LIMIT n in SQL (tEnv.sqlQuery), docs/sql.md#order-by-and-limit',
-  limit: 'the Table API has no limit yet: write ... LIMIT n in SQL (tEnv.sqlQuery), docs/sql.md#order-by-and-limit',
-  offset: 'OFFSET is not supported yet (docs/sql.md#order-by-and-limit)',
   minus: 'MINUS/EXCEPT is not supported yet; unionAll is (docs/sql.md)',
   minusAll: 'MINUS/EXCEPT is not supported yet; unionAll is (docs/sql.md)',
   intersect: 'INTERSECT is not supported yet; unionAll is (docs/sql.md)',

@@ -25,6 +25,11 @@ export function validateChangelog(plan: JobPlan): JobPlan {
       throw new CompileError(`ROW_NUMBER() OVER (...) AS ${n.rankColumn} needs a filter on ${n.rankColumn} in the enclosing query`, n.loc,
         `SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (...) AS ${n.rankColumn} FROM t) WHERE ${n.rankColumn} <= 3 (Top-N) or ${n.rankColumn} = 1 (deduplication)`);
     }
+    if (n.kind === 'sort' && n.offset > 0 && n.fetch === null) {
+      // Flink's planner refuses it in both modes (its batch SortLimit needs an end, its streaming Rank too).
+      const flink = batch ? 'Not support limitEnd is max value now!' : 'FETCH is missed, which on streaming table is not supported currently.';
+      throw new CompileError(`OFFSET without FETCH is not supported, as in Flink ("${flink}")`, n.loc, 'add FETCH NEXT n ROWS ONLY (or LIMIT n OFFSET m; in the Table API .offset(m).fetch(n))');
+    }
     if (batch) continue;
     if (n.kind === 'sort') checkStreamingSort(n, byId.get(n.input)!);
     if (n.kind === 'windowAggregate' && byId.get(n.input)!.changelog !== 'insert-only') {

@@ -11,14 +11,14 @@ const dir = fs.mkdtempSync(path.join(ROOT, '.type-check-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('sluice compile type-checks the job', { timeout: 180_000 }, () => {
-  it('reports an orderBy and a cast to a type name as TypeScript errors with hints, before planning', () => {
+  it('reports a minus and a cast to a type name as TypeScript errors with hints, before planning', () => {
     const job = path.join(dir, 'type-errors.ts');
     fs.writeFileSync(job, [
       "import { defineJob, $ } from 'sluice';",
       "export default defineJob('bad', (tEnv) => {",
       "  tEnv.executeSql(`CREATE TABLE t (a BIGINT, b STRING) WITH ('connector' = 'datagen')`);",
       "  const t = tEnv.from('t');",
-      "  t.orderBy($('a'));",
+      "  t.minus(t);",
       "  t.select($('a').cast('BIGINT'));",
       "  throw new Error('the body ran');",
       '});',
@@ -29,8 +29,8 @@ describe('sluice compile type-checks the job', { timeout: 180_000 }, () => {
     expect(r.status).toBe(1);
     const rel = path.relative(ROOT, job);
     expect(r.stderr.trim().split('\n')).toEqual([
-      `${rel}:5:5: error: Property 'orderBy' does not exist on type 'Table'.`,
-      '  hint: the Table API has no orderBy yet: write ORDER BY ... [LIMIT n] in SQL (tEnv.sqlQuery), docs/sql.md#order-by-and-limit',
+      `${rel}:5:5: error: Property 'minus' does not exist on type 'Table'.`,
+      '  hint: MINUS/EXCEPT is not supported yet; unionAll is (docs/sql.md)',
       `${rel}:6:24: error: Argument of type 'string' is not assignable to parameter of type 'DataType'.`,
       '  hint: types are DataTypes values: .cast(DataTypes.BIGINT())',
     ]);

@@ -394,6 +394,9 @@ const SORT = [
   'SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 5', 'SELECT id, v FROM ev LIMIT 5', 'SELECT id, v FROM ev WHERE v > 50 LIMIT 3', 'SELECT id, v FROM ev LIMIT 0',
   'SELECT id, ts FROM ev ORDER BY ts LIMIT 3', 'SELECT id, ts FROM ev ORDER BY ts DESC LIMIT 3', 'SELECT id FROM ev ORDER BY id LIMIT 3',
   'SELECT k, COUNT(*) AS c FROM ev GROUP BY k ORDER BY c DESC LIMIT 2',
+  // OFFSET on a stream: a Top-N of the ranks offset+1 .. offset+fetch (FETCH and LIMIT alike); without a fetch refused.
+  'SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 3 OFFSET 2', 'SELECT id, v FROM ev ORDER BY v, id OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY',
+  'SELECT id, v FROM ev ORDER BY v DESC, id FETCH NEXT 2 ROWS ONLY', 'SELECT id, v FROM ev ORDER BY v, id OFFSET 3 ROWS',
 ];
 
 // Batch mode (issue 15): ORDER BY / LIMIT compared in the order rows come out (every ORDER BY here is total),
@@ -408,6 +411,12 @@ const BATCH_SORT = [
   'SELECT * FROM (SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 3)', 'SELECT DISTINCT k FROM ev ORDER BY k',
   "SELECT window_start, k, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, k ORDER BY c DESC, window_start, k LIMIT 4",
   'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 6 ORDER BY e.id',
+  // OFFSET / FETCH (SQL:2008) and LIMIT n OFFSET m.
+  'SELECT id, i FROM t ORDER BY i, id OFFSET 2 ROWS', 'SELECT id, i FROM t ORDER BY i DESC, id OFFSET 2 ROWS FETCH FIRST 3 ROWS ONLY',
+  'SELECT id FROM t ORDER BY id FETCH NEXT 2 ROWS ONLY', 'SELECT id FROM t ORDER BY id FETCH FIRST ROW ONLY', 'SELECT id FROM t ORDER BY id OFFSET 1 ROW',
+  'SELECT id, v FROM ev ORDER BY v DESC, id LIMIT 3 OFFSET 2', 'SELECT id FROM t ORDER BY id OFFSET 100 ROWS', 'SELECT id FROM t ORDER BY id LIMIT 2 OFFSET 0',
+  'SELECT * FROM (SELECT id, v FROM ev ORDER BY v, id OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY) ORDER BY id',
+  'SELECT k, COUNT(*) AS c FROM ev GROUP BY k ORDER BY c DESC, k\n  OFFSET 1 ROWS\n  FETCH NEXT 2 ROWS ONLY',
 ];
 
 // Batch mode's final rows where a stream would send updates: outer joins, aggregates over them and over

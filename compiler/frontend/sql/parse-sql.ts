@@ -112,7 +112,8 @@ const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'T
  * Rewrites what the grammar lacks, keeping every position in the text where it was: a keyword between arguments
  * becomes a comma padded to its length (`FLOOR(ts TO HOUR)` → `FLOOR(ts , HOUR)`, `EXTRACT(HOUR FROM ts)` →
  * `EXTRACT(HOUR ,    ts)`, `SUBSTRING(s FROM 2 FOR 3)` → `SUBSTRING(s ,    2 ,   3)`), and `CHAR_LENGTH(` becomes
- * `_HAR_LENGTH(`, an identifier (the function name is read back from the original text).
+ * `_HAR_LENGTH(`, an identifier (the function name is read back from the original text), and OFFSET / FETCH
+ * clauses become `LIMIT      0` over their characters (sort.ts reads them back).
  */
 function rewriteForGrammar(text: SqlText): string {
   const chars = [...text.sql];
@@ -143,6 +144,16 @@ function rewriteForGrammar(text: SqlText): string {
     if (skip > 0) { skip--; return; }
     const word = (t.text ?? '').toUpperCase();
     if (CLAUSES.has(word)) clauses[frames.length] = word;
+    // OFFSET / FETCH, which the grammar lacks, become a LIMIT clause over the same characters; the frontend
+    // reads the clause back from the original text (sort.ts).
+    const tail = rowLimitTail(tokens, i);
+    if (tail >= 0) {
+      const end = tokens[tail].stop;
+      for (let c = t.start; c <= end; c++) if (chars[c] !== '\n') chars[c] = c < t.start + 5 ? 'LIMIT'[c - t.start] : c === end ? '0' : ' ';
+      changed = true;
+      skip = tail - i;
+      return;
+    }
     if (word === '(') {
       const fn = (tokens[i - 1]?.text ?? '').toUpperCase();
       if (implicitRow(tokens, i, clauses[frames.length], chars)) {
@@ -289,6 +300,25 @@ function dollarsInNames(chars: string[]): boolean {
     else if (ch === '$' && /[\p{L}\p{N}_]/u.test(chars[i - 1] ?? '')) { chars[i] = '_'; changed = true; }
   });
   return changed;
+}
+
+/**
+ * The index of the last token of a row-limiting clause that starts at tokens[i] and is one the grammar lacks:
+ * `LIMIT n OFFSET m`, `OFFSET m [ROW|ROWS]`, `FETCH {FIRST|NEXT} n {ROW|ROWS} ONLY`, or OFFSET then FETCH
+ * (Calcite's forms); -1 otherwise (a plain `LIMIT n`, a column named offset, a window's `OFFSET =>`).
+ */
+function rowLimitTail(tokens: { text?: string | null }[], i: number): number {
+  const w = (k: number) => (tokens[k]?.text ?? '').toUpperCase();
+  const int = (k: number) => /^\d+$/.test(w(k));
+  const rows = (k: number) => w(k) === 'ROW' || w(k) === 'ROWS';
+  let k = i;
+  if (w(k) === 'LIMIT' && (int(k + 1) || w(k + 1) === 'ALL') && w(k + 2) === 'OFFSET' && int(k + 3)) return rows(k + 4) ? k + 4 : k + 3;
+  if (w(k) === 'OFFSET' && int(k + 1)) k = rows(k + 2) ? k + 3 : k + 2;
+  if (w(k) === 'FETCH' && (w(k + 1) === 'FIRST' || w(k + 1) === 'NEXT')) {
+    // The count is required, as Flink's parser requires it (FETCH FIRST ROW ONLY is its syntax error too).
+    if (int(k + 2) && rows(k + 3) && w(k + 4) === 'ONLY') k += 5;
+  }
+  return k > i ? k - 1 : -1;
 }
 
 /** Whether the OVER at tokens[i] is followed by a parenthesized window, or a window's name, and AS. */

@@ -1,14 +1,11 @@
-// ORDER BY and LIMIT of a query, lowered into a `sort` node (runtime/core/plan.ts) whose `streaming` field
-// says how a stream runs it, as Flink's streaming planner decides: ORDER BY an ascending time attribute
-// (then anything) is a temporal sort, ORDER BY ... LIMIT a Top-N, LIMIT alone the first rows; any other
-// ORDER BY only a batch can run (compiler/passes/validate-changelog.ts refuses it for a stream). ORDER BY
+// ORDER BY and LIMIT / OFFSET / FETCH of a query, lowered into a `sort` node (../lower-sort.ts). ORDER BY
 // items are output columns, ordinals (ORDER BY 2), or expressions over the FROM table, which the select
 // computes as hidden columns that a calc after the sort drops again (Calcite does the same).
 import type { LimitClauseContext, OrderByClauseContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
-import type { SortKey, SortNode, SortStreaming } from '../../../runtime/core/plan.js';
-import { sortChangelog } from '../../../runtime/exec/sort/sort-processor.js';
+import type { SortKey } from '../../../runtime/core/plan.js';
 import { Table, type TableContext } from '../../api/table.js';
 import type { LExpr } from '../../ir/logical-expr.js';
+import { lowerSort } from '../lower-sort.js';
 import type { ExprConverter, ExprScope } from './expression.js';
 import { pathOf } from './names.js';
 import type { SqlNode, SqlText } from './sql-text.js';
@@ -25,7 +22,7 @@ export const hiddenSortColumn = (i: number) => `$sort${i}`;
 export function lowerSorted(q: { env: TableContext; text: SqlText }, order: OrderByClauseContext | null, limit: LimitClauseContext | null,
   lower: (hidden: HiddenSortItems) => Table, bodyOnly: boolean): Table {
   const { text } = q;
-  const fetch = limitCount(text, limit);
+  const { offset, fetch } = rowLimit(text, limit);
   const plain = lower([]);
   const names = plain.getSchema().map((f) => f.name);
   const hidden: HiddenSortItems = [];
@@ -47,21 +44,25 @@ export function lowerSorted(q: { env: TableContext; text: SqlText }, order: Orde
     hidden.push({ at: item, value: (exprs, scope) => (c ? scope.column(parts, c) : exprs.valueExpression(v!)) });
     return { column: hiddenSortColumn(hidden.length - 1), desc, nullsFirst };
   });
-  if (orderBy.length === 0 && fetch === null) return plain; // LIMIT ALL
+  if (orderBy.length === 0 && fetch === null && offset === 0) return plain; // LIMIT ALL
   const table = hidden.length ? lower(hidden) : plain;
-  const input = table.node;
-  const time = orderBy.length && !orderBy[0].desc ? input.schema.find((f) => f.name === orderBy[0].column)?.type.timeAttribute : undefined;
-  const streaming: SortStreaming | null = fetch !== null ? (orderBy.length ? 'top-n' : 'limit') : time ?? null;
-  const shape = { input: input.id, orderBy, offset: 0, fetch, streaming, schema: input.schema };
-  const sorted = q.env.plan.add<SortNode>({ kind: 'sort', ...shape, ...sortChangelog(shape, input), loc: text.loc((order ?? limit)!) });
-  const out = new Table(q.env, sorted);
+  const out = new Table(q.env, lowerSort(q.env.plan, table.node, orderBy, offset, fetch, text.loc((order ?? limit)!)));
   return hidden.length ? out.project(names.map((name): LExpr => ({ kind: 'ref', name })), text.loc(order!)) : out;
 }
 
-/** LIMIT n: a non-negative integer; LIMIT ALL and no LIMIT: null. */
-function limitCount(text: SqlText, limit: LimitClauseContext | null): number | null {
-  if (!limit || limit.KW_ALL()) return null;
-  const e = limit.expression()!;
-  if (!/^\d+$/.test(e.getText())) throw text.error(`LIMIT ${e.getText()}: expected a non-negative integer`, e);
-  return Number(e.getText());
+/** LIMIT n [OFFSET m], OFFSET m ROWS, FETCH FIRST n ROWS ONLY, or OFFSET then FETCH, as written (parse-sql.ts makes every form a LIMIT clause). */
+const ROW_LIMIT = /^(?:LIMIT\s+(ALL|[\s\S]+?)(?:\s+OFFSET\s+(\d+)(?:\s+ROWS?)?)?|(?:OFFSET\s+(\d+)(?:\s+ROWS?)?)?\s*(?:FETCH\s+(?:FIRST|NEXT)\s+(\d+)\s+ROWS?\s+ONLY)?)$/i;
+
+/** The rows skipped and the rows kept at most (null: all); no clause, LIMIT ALL: 0 and null. */
+function rowLimit(text: SqlText, limit: LimitClauseContext | null): { offset: number; fetch: number | null } {
+  if (!limit) return { offset: 0, fetch: null };
+  const written = text.source(limit).replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').trim();
+  const m = ROW_LIMIT.exec(written);
+  if (!m) throw text.error(`${written}: expected LIMIT n [OFFSET m], OFFSET m ROWS or FETCH FIRST n ROWS ONLY`, limit);
+  const [, limitCount, limitOffset, offset, fetchCount] = m;
+  if (limitCount !== undefined) {
+    if (limitCount.toUpperCase() !== 'ALL' && !/^\d+$/.test(limitCount)) throw text.error(`LIMIT ${limitCount}: expected a non-negative integer`, limit.expression() ?? limit);
+    return { offset: Number(limitOffset ?? 0), fetch: limitCount.toUpperCase() === 'ALL' ? null : Number(limitCount) };
+  }
+  return { offset: Number(offset ?? 0), fetch: fetchCount === undefined ? null : Number(fetchCount) };
 }
