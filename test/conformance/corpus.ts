@@ -134,6 +134,9 @@ const JSON_FUNCTIONS = [
 ];
 
 /** More paths of the functions of builtins-conditional/-temporal/-text/-json.ts than their first cases above take. */
+// The JSON predicates and clauses the grammar lacks, which parse-sql.ts reads around it.
+const JSON_CLAUSES = ['js IS NOT JSON OBJECT', 'js IS NOT JSON SCALAR', 'js IS NOT JSON ARRAY', 'js IS NOT JSON VALUE', 's IS NOT JSON', 'NOT (js IS NOT JSON)'];
+
 const FUNCTION_EDGES = [
   "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'PATH')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'REF')",
   "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'PROTOCOL')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'FILE')",
@@ -465,6 +468,7 @@ export const CASES: Case[] = [
   ...scalar('conversion', CONVERSION),
   ...scalar('collection', COLLECTION),
   ...scalar('json', JSON_FUNCTIONS),
+  ...scalar('json-clauses', JSON_CLAUSES),
   ...scalar('value', VALUE),
   ...scalar('hash', HASH),
   ...scalar('function-edges', FUNCTION_EDGES),

@@ -92,7 +92,7 @@ export class ExprConverter {
       return this.call(like.KW_NOT() ? 'notLike' : 'like', args, like.KW_LIKE());
     }
     const kind = (p._kind?.text ?? '').toUpperCase();
-    const not = !!p.KW_NOT();
+    const not = !!p.KW_NOT() || (!!p.KW_JSON() && !!this.text.clauses.get(p.KW_JSON()!.symbol.start)?.notJson);
     if (p.KW_JSON()) {
       // IS [NOT] JSON [VALUE | SCALAR | ARRAY | OBJECT]
       const kind = p.KW_ARRAY() ? 'ARRAY' : p.KW_VALUE() ? 'VALUE' : (p.identifier()?.getText().toUpperCase() ?? 'VALUE');

@@ -169,6 +169,13 @@ function rewriteForGrammar(text: SqlText): string {
       closed = frames.pop()?.at ?? -1;
       return;
     }
+    // x IS NOT JSON [kind]: the grammar has IS JSON only; the NOT is blanked and kept at the JSON token.
+    if (word === 'NOT' && wordAt(i - 1) === 'IS' && wordAt(i + 1) === 'JSON') {
+      clausesAt(tokens[i + 1].start).notJson = true;
+      blanks.push([t.start, t.stop]);
+      changed = true;
+      return;
+    }
     // agg(x) FILTER (WHERE condition): the clause is taken out, its condition kept for the call (CallClauses.filter).
     if (word === 'FILTER' && tokens[i - 1]?.text === ')' && closed >= 0 && tokens[i + 1]?.text === '(' && wordAt(i + 2) === 'WHERE') {
       const close = matchingParen(tokens, i + 1);

@@ -17,6 +17,8 @@ export interface CallClauses {
   filter?: TextRange;
   /** JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG, JSON_ARRAYAGG: NULL ON NULL or ABSENT ON NULL. */
   onNull?: 'NULL' | 'ABSENT';
+  /** At the JSON of `x IS NOT JSON`: the NOT (which the grammar does not take there) was taken out. */
+  notJson?: true;
 }
 
 export class SqlText {
