@@ -12,6 +12,7 @@ import { lowerAggregate } from '../frontend/lower-aggregate.js';
 import { ambiguousNames, lowerJoin } from '../frontend/lower-join.js';
 import { lowerLookupJoin } from '../frontend/lower-lookup-join.js';
 import { lowerSort } from '../frontend/lower-sort.js';
+import { lowerUnnest } from '../frontend/lower-correlate.js';
 import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
 import { isOrdering, toNode, type ExpressionLike, type Ordering } from './expressions.js';
 import type { GroupWindow } from './windows.js';
@@ -222,6 +223,11 @@ export class Table {
   /** A lookup join of this table with a looked-up table's scan (SQL's FOR SYSTEM_TIME AS OF; frontend/lower-lookup-join.ts). */
   lookupJoinWith(type: 'inner' | 'left', table: Table, condition: LExpr | null, rightNames: string[], loc: SourceLoc | undefined): Table {
     return this.derive(lowerLookupJoin(this.env.plan, this.env.functions, { left: this.node, table: table.node, joinType: type, condition, rightNames, loc }));
+  }
+
+  /** Each row joined with the elements of UNNEST(arg) (SQL's CROSS JOIN UNNEST; frontend/lower-correlate.ts). */
+  unnestWith(type: 'inner' | 'left', arg: LExpr, columns: string[] | undefined, loc: SourceLoc | undefined): Table {
+    return this.derive(lowerUnnest(this.env.plan, this.env.functions, { left: this.node, joinType: type, arg, columns, loc }));
   }
 
   /** Writes this table into a registered sink table. Inside a job it joins the job; standalone, await() runs it. */

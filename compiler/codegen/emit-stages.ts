@@ -8,6 +8,7 @@ import { isString } from '../../runtime/core/data-types.js';
 import { inputsOf, type AggCall, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
 import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
+import { correlateArg } from '../../runtime/exec/correlate-processor.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
 
 export interface GeneratedCode {
@@ -57,6 +58,15 @@ export function emitStages(plan: JobPlan): GeneratedCode {
 
   const conditionEntries: string[] = [];
   plan.nodes.forEach((n, ni) => {
+    if (n.kind === 'correlate') {
+      n.args.forEach((a, ai) => {
+        const em = new ExprEmitter(scopeBase((name) => `r${prop(name)}`), 'j');
+        const v = em.emit(a);
+        functions.push([`// argument ${ai} of correlate ${n.id}`, `function correlate${ni}_${ai}(r) {`, ...em.lines, `return ${v};`, '}'].join('\n'));
+        conditionEntries.push(`${JSON.stringify(correlateArg(n.id, ai))}: correlate${ni}_${ai}`);
+      });
+      return;
+    }
     if ((n.kind !== 'join' && n.kind !== 'lookupJoin') || n.condition === null) return;
     const em = new ExprEmitter(scopeBase((name) => `r${prop(name)}`), 'j');
     const v = em.emit(n.condition);

@@ -46,6 +46,8 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       const on = [...n.keys.map((k) => `${k.lookup}=${k.input}`), ...(n.condition ? [exprToString(n.condition)] : [])].join(' AND ');
       return `${id}LookupJoin(table=[${n.table}], joinType=[${n.joinType === 'inner' ? 'InnerJoin' : 'LeftOuterJoin'}], lookup=[${n.keys.map((k) => `${k.lookup}=${k.input}`).join(', ')}], where=[${on}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
     }
+    case 'correlate':
+      return `${id}Correlate(invocation=[UNNEST(${n.args.map(exprToString).join(', ')})], joinType=[${n.joinType === 'inner' ? 'INNER' : 'LEFT'}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
     case 'sink':
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
     case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
@@ -160,6 +162,7 @@ function stageName(n: PlanNode): string {
     case 'union': return 'Union';
     case 'join': return 'Join';
     case 'lookupJoin': return 'LookupJoin';
+    case 'correlate': return 'Correlate';
     case 'groupAggregate': return 'GroupAggregate';
     case 'windowAggregate': return 'WindowAggregate';
     case 'windowTable': return 'WindowTableFunction';

@@ -21,7 +21,7 @@ export function assignIds(plan: JobPlan): JobPlan {
       case 'source': return { ...n, id };
       case 'union': return { ...n, id, inputs };
       case 'join': return { ...n, id, left: inputs[0], right: inputs[1] };
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return { ...n, id, input: inputs[0] };
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': return { ...n, id, input: inputs[0] };
       default: return unhandledKind(n);
     }
   });

@@ -66,7 +66,7 @@ export function fuseStages(plan: JobPlan): JobPlan {
       case 'source': nodes.push(n); break;
       case 'union': nodes.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': nodes.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': nodes.push({ ...n, input: to(n.input) }); break;
+      case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': nodes.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

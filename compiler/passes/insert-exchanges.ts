@@ -58,7 +58,7 @@ export function insertExchanges(plan: JobPlan): JobPlan {
       }
       // A lookup join looks each row up where it is (Flink's lookup join keeps its input's distribution); a window
       // table function is stateless.
-      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': case 'lookupJoin': case 'windowTable': nodes.push(n); break;
+      case 'source': case 'calc': case 'union': case 'sink': case 'fused': case 'exchange': case 'lookupJoin': case 'correlate': case 'windowTable': nodes.push(n); break;
       default: unhandledKind(n);
     }
   }

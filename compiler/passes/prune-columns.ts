@@ -81,6 +81,8 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         need(n.input, n.inputFields.filter((f) => read.has(f)));
         break;
       }
+      // A correlate passes its input's columns through (as a lookup join) and its arguments read some of them.
+      case 'correlate': need(n.input, n.inputFields); break;
       case 'fused': throw new Error('pruneColumns runs before fusion');
       case 'source': break;
       default: unhandledKind(n);

@@ -15,7 +15,7 @@ export function removeIdentityCalcs(plan: JobPlan): JobPlan {
       case 'source': return n;
       case 'union': return { ...n, inputs: n.inputs.map(to) };
       case 'join': return { ...n, left: to(n.left), right: to(n.right) };
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return { ...n, input: to(n.input) };
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': return { ...n, input: to(n.input) };
       default: return unhandledKind(n);
     }
   });

@@ -206,6 +206,24 @@ export interface LookupJoinNode extends NodeBase {
   condition: Expr | null;
 }
 
+/**
+ * A correlate (Flink's Correlate): each input row joined with the rows a function of that row gives, for
+ * `CROSS JOIN UNNEST(a) AS u(x)` and `LEFT JOIN UNNEST(...) ON TRUE`. `unnest` gives the elements of an ARRAY
+ * (one column; a ROW element's fields as columns, `rowFields`) or the entries of a MAP (key, value). A `left`
+ * correlate keeps a row that gives none, with NULLs. The output is the input's columns (`inputFields`) then
+ * `outputFields`; row kinds pass through (a retraction retracts each row the function gives).
+ */
+export interface CorrelateNode extends NodeBase {
+  kind: 'correlate';
+  input: string;
+  joinType: 'inner' | 'left';
+  fn: { kind: 'unnest'; of: 'array' | 'map'; rowFields?: string[] };
+  /** The function's arguments over the input's columns. */
+  args: Expr[];
+  inputFields: string[];
+  outputFields: Field[];
+}
+
 /** One key of a sort order (ORDER BY inside OVER): NULLs sort first ascending and last descending, as in Flink. */
 export interface SortKey {
   column: string;
@@ -338,7 +356,7 @@ export interface ExchangeNode extends NodeBase {
   distribution: Distribution;
 }
 
-export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | WindowTableNode | UnionNode | JoinNode | LookupJoinNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
+export type PlanNode = SourceNode | CalcNode | GroupAggregateNode | WindowAggregateNode | WindowTableNode | UnionNode | JoinNode | LookupJoinNode | CorrelateNode | SinkNode | FusedNode | ExchangeNode | RankNode | OverAggregateNode | SortNode;
 export type PlanNodeKind = PlanNode['kind'];
 
 /** The `never` arm of an exhaustive switch over a `kind`: adding a kind makes every such switch a type error. */
@@ -374,7 +392,7 @@ export function inputsOf(n: PlanNode): string[] {
     case 'source': return [];
     case 'union': return n.inputs;
     case 'join': return [n.left, n.right];
-    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': return [n.input];
+    case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'fused': case 'exchange': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': return [n.input];
     default: return unhandledKind(n);
   }
 }
@@ -398,7 +416,7 @@ export function operatorsOf(plan: JobPlan): PlanNode[] {
       case 'source': out.push(n); break;
       case 'union': out.push({ ...n, inputs: n.inputs.map(to) }); break;
       case 'join': out.push({ ...n, left: to(n.left), right: to(n.right) }); break;
-      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': out.push({ ...n, input: to(n.input) }); break;
+      case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'sink': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': out.push({ ...n, input: to(n.input) }); break;
       default: unhandledKind(n);
     }
   }

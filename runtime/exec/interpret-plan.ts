@@ -10,6 +10,7 @@ import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, 
 import { accumulateAll, changeAll } from '../state/agg-kernel.js';
 import { rowBuilder, RowKind, type Row } from '../core/row.js';
 import { interpret, type UdfTable } from './interpret-expr.js';
+import { correlateArg } from './correlate-processor.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
   const code: StageCode = { stages: {}, computed: {} };
@@ -24,6 +25,7 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
       }
       case 'fused': code.stages[n.id] = fusedStage(n, byId, udfs); break;
       case 'join': case 'lookupJoin': if (n.condition) (code.conditions ??= {})[n.id] = interpret(n.condition, udfs); break;
+      case 'correlate': n.args.forEach((a, i) => { (code.conditions ??= {})[correlateArg(n.id, i)] = interpret(a, udfs); }); break;
       // Calcs run inside fused nodes; the others have no code of their own.
       case 'calc': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'union': case 'sink': case 'exchange': case 'rank': case 'overAggregate': case 'sort': break;
       default: unhandledKind(n);

@@ -28,6 +28,7 @@ import { FinalRows } from './final-rows.js';
 import { rankChangelog } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-join-processor.js';
+import { CorrelateProcessor, correlateArg } from './correlate-processor.js';
 import { JoinProcessor } from './join-processor.js';
 import { WindowJoinProcessor } from './window-join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
@@ -237,6 +238,11 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
         const cache = settings && new LookupCache(settings, Date.now);
         const p = new LookupJoinProcessor(n, source, code.conditions?.[n.id] ?? null, m, ctx.pending, cache);
         (g.lookups ??= []).push(p);
+        ends.set(n.id, { entry: () => p, exit: p });
+        break;
+      }
+      case 'correlate': {
+        const p = new CorrelateProcessor(n, n.args.map((_, i) => code.conditions![correlateArg(n.id, i)]), m);
         ends.set(n.id, { entry: () => p, exit: p });
         break;
       }

@@ -30,6 +30,7 @@ export function shipStrategy(n: PlanNode): ShipStrategy {
     case 'source':
     case 'calc':
     case 'lookupJoin':
+    case 'correlate':
     case 'windowTable':
     case 'union':
     case 'sink':

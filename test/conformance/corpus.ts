@@ -390,6 +390,14 @@ const CORE = [
 // (then other columns) sorts by the watermark and drops rows older than the last ones sent; ORDER BY ... LIMIT
 // is a Top-N over the whole input, LIMIT alone keeps the first rows; any other ORDER BY is refused. The late
 // rows of `ev` are an hour behind their neighbours: after rows 0-2 went out they are dropped, alone they are not.
+// UNNEST of arrays and maps (a correlate): NULL and empty collections, LEFT ... ON TRUE, conditions, an aggregate above it.
+const UNNEST = [
+  'SELECT id, x FROM t CROSS JOIN UNNEST(ARRAY[i, 1]) AS u(x)', "SELECT id, x FROM t, UNNEST(SPLIT(s, ' ')) AS u(x)",
+  "SELECT id, x FROM t LEFT JOIN UNNEST(SPLIT(s, ' ')) AS u(x) ON TRUE", "SELECT id, k, v FROM t CROSS JOIN UNNEST(MAP['a', i, 'b', 2]) AS u(k, v)",
+  "SELECT id, p, q FROM t CROSS JOIN UNNEST(ARRAY[ROW(i, s2), ROW(id, s)]) AS u(p, q)", 'SELECT id, x FROM t CROSS JOIN UNNEST(ARRAY[i, id]) AS u(x) WHERE x > 1',
+  "SELECT id, x FROM t JOIN UNNEST(ARRAY[i, id, 3]) AS u(x) ON x > id", "SELECT w, COUNT(*) AS c, SUM(v) AS s FROM ev CROSS JOIN UNNEST(ARRAY[k, 'all']) AS u(w) GROUP BY w",
+];
+
 const SORT = [
   'SELECT id, k, ts FROM ev WHERE id < 30 ORDER BY ts', 'SELECT id FROM ev WHERE id < 30 ORDER BY ts', 'SELECT id, v, ts FROM ev WHERE id < 30 ORDER BY ts, v DESC',
   "SELECT id, ts FROM ev WHERE id < 3 OR k = 'late' ORDER BY ts", "SELECT id, ts FROM ev WHERE k = 'late' ORDER BY ts",
@@ -485,6 +493,7 @@ export const CASES: Case[] = [
   ...query('rank', RANK),
   ...query('unsupported', MISSING),
   ...query('sort', SORT),
+  ...query('unnest', UNNEST),
   ...query('batch', BATCH_SORT, { mode: 'batch', ordered: true }),
   ...query('batch', BATCH, { mode: 'batch' }),
 ];

@@ -75,6 +75,21 @@ describe('ARRAY, MAP and ROW columns', () => {
     expect(javaString(row.m, type)).toBe('{1=[+I[x, null]], 2=null}');
   });
 
+  it('UNNEST: CROSS JOIN of array elements, LEFT JOIN ... ON TRUE keeps empty and NULL arrays, map entries, a condition, an aggregate above', async () => {
+    const cross = await collectBothWays(() => environment().sqlQuery('SELECT id, tag FROM r CROSS JOIN UNNEST(tags) AS u(tag)'));
+    expect(sortRows(cross)).toEqual(sortRows(RECS.flatMap((r) => (r.tags ?? []).map((tag) => ({ id: r.id, tag })))));
+    const left = await collectBothWays(() => environment().sqlQuery('SELECT id, tag FROM r LEFT JOIN UNNEST(tags) AS u(tag) ON TRUE'));
+    expect(sortRows(left)).toEqual(sortRows(RECS.flatMap((r) => (r.tags?.length ? r.tags.map((tag) => ({ id: r.id, tag })) : [{ id: r.id, tag: null }]))));
+    const entries = await collectBothWays(() => environment().sqlQuery('SELECT r.id, k, v FROM r, UNNEST(attrs) AS e(k, v) WHERE v IS NOT NULL AND v < r.id'));
+    expect(sortRows(entries)).toEqual(sortRows(RECS.flatMap((r) => Object.entries(r.attrs).filter(([, v]) => v !== null && v < r.id).map(([k, v]) => ({ id: r.id, k, v })))));
+    const counts = await collectBothWays(() => environment().sqlQuery("SELECT tag, COUNT(*) AS c FROM r JOIN UNNEST(tags) AS u(tag) ON tag <> 't0' GROUP BY tag"));
+    const want = new Map<string | null, number>();
+    for (const r of RECS) for (const t of r.tags ?? []) if (t !== null && t !== 't0') want.set(t, (want.get(t) ?? 0) + 1);
+    expect(sortRows(counts)).toEqual(sortRows([...want].map(([tag, c]) => ({ tag, c }))));
+    expect(compileError(() => environment().sqlQuery('SELECT id FROM r CROSS JOIN UNNEST(id) AS u(x)')).message).toMatch(/UNNEST takes an ARRAY or a MAP, not INT/);
+    expect(compileError(() => environment().sqlQuery('SELECT id FROM r LEFT JOIN UNNEST(tags) AS u(x) ON x = id')).message).toMatch(/other than ON TRUE/);
+  });
+
   it('values held in state survive a snapshot: Maps with non-string and NULL keys, nested rows and arrays', () => {
     const value = { m: new Map<unknown, unknown>([[1, [{ a: 'x', b: null }]], [null, []]]), a: [[1, 2], null], r: { at: 5, tags: new Map([['k', 'v']]) } };
     const restored = fromSnapshotValue(JSON.parse(JSON.stringify(toSnapshotValue(value))));

@@ -194,7 +194,7 @@ function tableExpression(q: QueryContext, te: TableExpressionContext): Source {
   const refs = te.tableReference();
   if (refs.length === 0) return tableExpression(q, te.tableExpression(0)!);
   // FROM a, b, c: cross joins, left to right; the WHERE above them gives their conditions (passes/split-join-conditions.ts).
-  return refs.slice(1).reduce((l, r, i) => joined(q, l, tableReference(q, r), 'inner', null, te.COMMA(i)!), tableReference(q, refs[0]));
+  return refs.slice(1).reduce((l, r, i) => (isUnnest(r) ? unnested(q, l, r, 'inner', null, te.COMMA(i)!) : joined(q, l, tableReference(q, r), 'inner', null, te.COMMA(i)!)), tableReference(q, refs[0]));
 }
 
 /** `a [INNER | LEFT | RIGHT | FULL] [OUTER] JOIN b ON ...`, `a CROSS JOIN b`. */
@@ -208,8 +208,35 @@ function join(q: QueryContext, te: TableExpressionContext): Source {
   const type = te.KW_LEFT() ? 'left' : te.KW_RIGHT() ? 'right' : te.KW_FULL() ? 'full' : 'inner';
   if (type !== 'inner' && !cond) throw text.error(`${type.toUpperCase()} JOIN needs an ON condition`, at, supported);
   const l = tableExpression(q, te.tableExpression(0)!);
-  const r = tableExpression(q, te.tableExpression(1)!);
+  const right = te.tableExpression(1)!;
+  const single = right.KW_JOIN() ? [] : right.tableReference();
+  if (single.length === 1 && isUnnest(single[0])) return unnested(q, l, single[0], type, cond, at);
+  const r = tableExpression(q, right);
   return joined(q, l, r, type, cond, at);
+}
+
+const isUnnest = (ref: TableReferenceContext) => !!ref.tablePrimary().atomExpressionTable()?.KW_UNNEST();
+
+/** `l CROSS JOIN UNNEST(expr) AS u(x)`, `l, UNNEST(...)`, `l [LEFT] JOIN UNNEST(...) ON TRUE`: a correlate over l's rows. */
+function unnested(q: QueryContext, l: Source, ref: TableReferenceContext, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
+  const { text } = q;
+  const supported = 'CROSS JOIN UNNEST(a) AS u(x), or LEFT JOIN UNNEST(a) AS u(x) ON TRUE (filter in WHERE)';
+  if (l.tvf) throw text.unsupported('UNNEST beside a window table function', at, 'unnest in a subquery first');
+  if (type === 'right' || type === 'full') throw text.unsupported(`${type.toUpperCase()} JOIN UNNEST(...)`, at, supported);
+  const onTrue = !!cond && /^TRUE$/i.test(text.source(cond.booleanExpression()).trim());
+  if (type === 'left' && !onTrue) throw text.unsupported('LEFT JOIN UNNEST(...) with a condition other than ON TRUE', cond ?? at, supported);
+  const atom = ref.tablePrimary().atomExpressionTable()!;
+  const arg = new ExprConverter(text, new QueryScope(text, l)).expression(atom.expression()!);
+  const alias = ref.tableAlias();
+  const names = alias?.identifierList()?.identifierSeq().identifier().map((i) => unquoteName(i.getText()));
+  const width = l.table.getSchema().length;
+  const table = l.table.unnestWith(type, arg, names, text.loc(atom));
+  const added = table.getSchema().slice(width).map((f, i): [string, string] => [names?.[i] ?? f.name, f.name]);
+  const qualifier = alias?._alias ? unquoteName(alias._alias.getText()) : 'UNNEST';
+  const source: Source = { table, qualifiers: [...l.qualifiers, qualifier], columns: new Map([...columnsOf(l), [qualifier, new Map(added)]]) };
+  if (!cond || onTrue) return source;
+  const condition = new ExprConverter(text, new QueryScope(text, source)).condition(cond.booleanExpression()!);
+  return { ...source, table: table.filterBy(condition, text.loc(cond)) };
 }
 
 /** The join of two FROM items: the joined table, and the qualifiers of both with their columns' new names. */

@@ -61,7 +61,7 @@ export function checkParallelizable(plan: JobPlan): void {
     switch (n.kind) {
       // Keyed operators get their rows through a hash exchange (compiler/passes/insert-exchanges.ts); the others
       // run in the subtask that feeds them.
-      case 'source': case 'calc': case 'fused': case 'exchange': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'join': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'union': case 'sink': break;
+      case 'source': case 'calc': case 'fused': case 'exchange': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'join': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': case 'union': case 'sink': break;
       default: unhandledKind(n);
     }
   }

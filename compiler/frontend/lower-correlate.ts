@@ -1,0 +1,58 @@
+// `t CROSS JOIN UNNEST(t.a) AS u(x)` (also `FROM t, UNNEST(...)`, `JOIN UNNEST(...) ON TRUE`, `LEFT JOIN UNNEST(...)
+// ON TRUE`) into a `correlate` plan node: the argument is resolved against the left table's columns; an ARRAY gives
+// one column of its element type (a ROW element one column per field), a MAP two (key, value), named by the
+// alias's column list or else as Flink's planner names them (EXPR$0, the ROW's field names, KEY and VALUE).
+import { typeToString, withType, type Field } from '../../runtime/core/data-types.js';
+import type { CorrelateNode, PlanNode, SourceLoc } from '../../runtime/core/plan.js';
+import { CompileError } from '../ir/diagnostics.js';
+import type { LExpr } from '../ir/logical-expr.js';
+import type { PlanBuilder } from '../ir/plan-builder.js';
+import { rightOutputNames } from './lower-join.js';
+import { Resolver, type FunctionCatalog } from './resolve.js';
+
+export interface UnnestRequest {
+  left: PlanNode;
+  joinType: 'inner' | 'left';
+  arg: LExpr;
+  /** Column names from `AS u(a, b)`, if given. */
+  columns?: string[];
+  loc?: SourceLoc;
+}
+
+export function lowerUnnest(plan: PlanBuilder, functions: FunctionCatalog, req: UnnestRequest): CorrelateNode {
+  const { left, joinType, loc } = req;
+  const arg = new Resolver(left.schema, functions, 'the left side of UNNEST').resolve(req.arg);
+  const t = arg.type;
+  let fields: Field[];
+  let fn: CorrelateNode['fn'];
+  if (t.name === 'MAP') {
+    fields = [{ name: 'KEY', type: t.key! }, { name: 'VALUE', type: t.value! }];
+    fn = { kind: 'unnest', of: 'map' };
+  } else if (t.name === 'ARRAY' && t.element!.name === 'ROW') {
+    const rowFields = t.element!.fields ?? [];
+    fields = rowFields.map((f) => ({ name: f.name, type: withType(f.type, { nullable: f.type.nullable || t.element!.nullable }) }));
+    fn = { kind: 'unnest', of: 'array', rowFields: rowFields.map((f) => f.name) };
+  } else if (t.name === 'ARRAY') {
+    fields = [{ name: 'EXPR$0', type: t.element! }];
+    fn = { kind: 'unnest', of: 'array' };
+  } else {
+    throw new CompileError(`UNNEST takes an ARRAY or a MAP, not ${typeToString(t)}`, req.arg.loc ?? loc, 'UNNEST(tags) of a column declared tags ARRAY<STRING>');
+  }
+  if (req.columns) {
+    if (req.columns.length !== fields.length) {
+      throw new CompileError(`UNNEST of ${typeToString(t)} gives ${fields.length} column(s), the alias names ${req.columns.length}`, loc,
+        `name ${fields.length}: AS u(${fields.map((f) => f.name.toLowerCase()).join(', ')})`);
+    }
+    fields = fields.map((f, i) => ({ ...f, name: req.columns![i] }));
+  }
+  const names = rightOutputNames(left.schema, fields);
+  const outputFields = fields.map((f, i) => ({ name: names[i], type: withType(f.type, { timeAttribute: undefined, ...(joinType === 'left' ? { nullable: true } : {}) }) }));
+  // An upsert input's updates carry no retraction of the rows a key gave before: the rows UNNEST gave could not be taken back.
+  if (left.changelog === 'upsert') {
+    throw new CompileError('UNNEST of an upsert input (updates without retractions) is not supported', loc, 'unnest before the aggregate or upsert source, or read the source as a retracting changelog (debezium-json)');
+  }
+  return plan.add<CorrelateNode>({
+    kind: 'correlate', input: left.id, joinType, fn, args: [arg], inputFields: left.schema.map((f) => f.name), outputFields,
+    schema: [...left.schema, ...outputFields], changelog: left.changelog, loc,
+  });
+}
