@@ -87,9 +87,25 @@ interface Ends {
 }
 
 export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<OperatorGraph> {
+  const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimers: [], miniBatches: [] };
+  const readers = new Map<string, SourceReader>();
+  try {
+    await assemble(plan, ctx, g, readers);
+    return g;
+  } catch (e) {
+    // What opened before the failure closes again: a source's consumer left open would keep its group
+    // membership and its process alive (a parallel subtask whose sink failed to open never ended).
+    await Promise.allSettled([...readers.values()].map((r) => r.close()));
+    await Promise.allSettled(g.sinks.map((s) => s.writer.close()));
+    await Promise.allSettled((g.lookups ?? []).map((l) => l.close()));
+    throw e;
+  }
+}
+
+/** Opens the sources, then builds every operator into `g` and connects them; what it opened is in `readers` and `g`. */
+async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, readers: Map<string, SourceReader>): Promise<void> {
   const { code, restore } = ctx;
   const maxParallelism = maxParallelismOf(plan.config);
-  const g: OperatorGraph = { pumps: [], sinks: [], stateful: new Map(), procTimers: [], miniBatches: [] };
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id));
   const ingestOf = new Map<string, FusedNode>();
@@ -99,18 +115,12 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
   // Sources open first: whether the run is a batch (automatic mode) depends on all of them being bounded.
   const mode = ctx.mode ?? 'streaming';
   if (mode === 'batch') checkBatchPlan(plan);
-  const readers = new Map<string, SourceReader>();
-  try {
-    for (const n of plan.nodes) {
-      if (n.kind === 'source') readers.set(n.id, await openSource(n, restore?.sources[n.id] ?? null, ctx.metrics.operator(n.id, describe(n)), ctx));
-    }
-    g.batch = resolveBatch(mode, plan.nodes.flatMap((n) => (n.kind === 'source' ? [{ node: n, reader: readers.get(n.id)! }] : [])));
-    if (g.batch) checkBatchPlan(plan);
-    else checkStreamingSinks(plan);
-  } catch (e) {
-    await Promise.allSettled([...readers.values()].map((r) => r.close()));
-    throw e;
+  for (const n of plan.nodes) {
+    if (n.kind === 'source') readers.set(n.id, await openSource(n, restore?.sources[n.id] ?? null, ctx.metrics.operator(n.id, describe(n)), ctx));
   }
+  g.batch = resolveBatch(mode, plan.nodes.flatMap((n) => (n.kind === 'source' ? [{ node: n, reader: readers.get(n.id)! }] : [])));
+  if (g.batch) checkBatchPlan(plan);
+  else checkStreamingSinks(plan);
   const batch = g.batch;
 
   for (const n of plan.nodes) {
@@ -249,17 +259,12 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       case 'sink': {
         const restored = restore ? (restore.operators[n.id] ?? null) : null;
         const writer = await openSink(n, batch ? 'insert-only' : byId.get(n.input)!.changelog, restored, m, ctx);
+        g.sinks.push({ id: n.id, writer });
         const vanished = restore?.handover?.[n.id];
         if (vanished !== undefined && vanished.length > 0) {
-          try {
-            if (!writer.takeOver) throw new Error(`sink ${n.id} (connector '${n.connector}') has state of subtasks that no longer exist but cannot take it over`);
-            await writer.takeOver(vanished);
-          } catch (e) {
-            await writer.close().catch(() => {});
-            throw e;
-          }
+          if (!writer.takeOver) throw new Error(`sink ${n.id} (connector '${n.connector}') has state of subtasks that no longer exist but cannot take it over`);
+          await writer.takeOver(vanished);
         }
-        g.sinks.push({ id: n.id, writer });
         m.outputSample = new OutputSample(n.schema);
         const p = new SinkProcessor(writer, m, ctx.pending);
         ends.set(n.id, { entry: () => p });
@@ -279,7 +284,6 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
       if (entry) exit.outputs.push(entry(n.id));
     }
   }
-  return g;
 }
 
 /** A batch sorts everything at the end; a stream sorts by time, or ranks (Top-N, LIMIT), as sort-processor.ts says. */

@@ -1,11 +1,14 @@
 // The only importer of @elastic/elasticsearch (7.13, the last 7.x client without the product check, which
 // Elasticsearch 7.10 and OpenSearch would fail): a bulk call behind an interface naming just what the sink
-// uses, plus the knowledge of which failures are transient. Under NodeNext resolution the client's ESM entry
-// has no type declarations, so the CommonJS entry is loaded with createRequire and typed from its index.d.ts.
-import { createRequire } from 'node:module';
+// uses, plus the knowledge of which failures are transient. The client is imported statically, so that a
+// bundle carries it: createRequire would leave it to be found at run time next to the bundle, where there are
+// no node_modules (a parallel subtask, which loads the bundle, hung opening the sink). The package's ESM entry
+// has no type declarations under NodeNext; its default export is the CommonJS module, typed by its index.d.ts.
 import type * as Es from '@elastic/elasticsearch' with { 'resolution-mode': 'require' };
+// @ts-expect-error TS7016: index.mjs ships no declarations (the CommonJS types are applied below).
+import esModule from '@elastic/elasticsearch';
 
-const es = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof Es;
+const es = esModule as typeof Es;
 
 /** One action's outcome, in the order the actions were sent. */
 export interface BulkItemResult {
