@@ -10,6 +10,8 @@ export interface ExprScope {
   field(name: string): string;
   /** JS identifier of a UDF function. */
   udf(name: string): string;
+  /** JS text reading the watermark the stage's operator received (null before one); absent outside a fused stage. */
+  watermark?: () => string;
 }
 
 export class ExprEmitter {
@@ -76,6 +78,10 @@ export class ExprEmitter {
       case 'now': return this.bind('Date.now()');
       case 'today': return this.bind('(Math.floor(Date.now() / 86400000) * 86400000)');
       case 'timeOfDay': return this.bind('(Math.floor(Date.now() % 86400000 / 1000) * 1000)');
+      case 'watermark': {
+        if (!this.scope.watermark) throw new Error('CURRENT_WATERMARK is only supported in the select list and WHERE of a query (not in computed columns or join conditions)');
+        return this.bind(this.scope.watermark());
+      }
       default: { const never: never = form; throw new Error(`codegen: no emitter for ${never}`); }
     }
   }

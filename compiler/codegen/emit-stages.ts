@@ -28,12 +28,18 @@ const prop = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `
 export function emitStages(plan: JobPlan): GeneratedCode {
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   const udfNames = new Map<string, string>();
-  const scopeBase = (field: (name: string) => string): ExprScope => ({
+  /** Stages that read CURRENT_WATERMARK: each gets a cell the runtime sets to the watermark its input received. */
+  const watermarkStages = new Map<number, string>();
+  const scopeBase = (field: (name: string) => string, stage?: { index: number; id: string }): ExprScope => ({
     field,
     udf: (name) => {
       if (!udfNames.has(name)) udfNames.set(name, `udf${udfNames.size}`);
       return udfNames.get(name)!;
     },
+    watermark: stage && (() => {
+      watermarkStages.set(stage.index, stage.id);
+      return `watermark${stage.index}.wm`;
+    }),
   });
 
   const functions: string[] = [];
@@ -75,19 +81,22 @@ export function emitStages(plan: JobPlan): GeneratedCode {
   });
 
   const udfLines = [...udfNames].map(([name, v]) => `const ${v} = udfs[${JSON.stringify(name)}];`);
+  const watermarkLines = [...watermarkStages.keys()].map((si) => `const watermark${si} = { wm: null };`);
+  const watermarkEntries = [...watermarkStages].map(([si, id]) => `${JSON.stringify(id)}: watermark${si}`);
   const factory = [
     '(function (rt, udfs) {',
     '"use strict";',
     'const fn = rt.fn;',
     ...udfLines,
+    ...watermarkLines,
     ...functions,
-    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)} };`,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)}, watermarks: { ${watermarkEntries.join(', ')} } };`,
     '})',
   ].join('\n');
   return { factory, stageSizes };
 }
 
-type ScopeFactory = (field: (name: string) => string) => ExprScope;
+type ScopeFactory = (field: (name: string) => string, stage?: { index: number; id: string }) => ExprScope;
 
 /**
  * `onlyReader`: the stage is the only consumer of its input. `passesRowsOn`: its output rows are its input
@@ -101,7 +110,7 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
   let schema: readonly Field[] = byId.get(s.input)!.schema;
   s.calcs.forEach((calc, ci) => {
     const current = values;
-    const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null'), `c${ci}_`);
+    const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null', { index, id: s.id }), `c${ci}_`);
     if (calc.filter) {
       const cond = em.emit(calc.filter);
       body.push(...em.lines.splice(0), `if (${cond} !== true) continue;`);

@@ -28,8 +28,11 @@ export type Evaluation =
   /** Evaluates its arguments lazily or reads the clock: codegen and the interpreter each have a form for it. */
   | { readonly kind: 'special'; readonly form: SpecialForm };
 
-/** `now`, `today` and `timeOfDay` read the clock (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME; UTC). */
-export type SpecialForm = 'case' | 'and' | 'or' | 'now' | 'today' | 'timeOfDay';
+/**
+ * `now`, `today` and `timeOfDay` read the clock (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME; UTC); `watermark`
+ * the watermark the operator running the call has received (CURRENT_WATERMARK: NULL before the first one).
+ */
+export type SpecialForm = 'case' | 'and' | 'or' | 'now' | 'today' | 'timeOfDay' | 'watermark';
 
 /**
  * JS text equal to the implementation for generated code (`fn` is runtime/core/functions.ts), from the

@@ -3,7 +3,7 @@
 // (FROM_UNIXTIME, UNIX_TIMESTAMP, TO_DATE, TO_TIMESTAMP_LTZ) and CONVERT_TZ. Times are epoch milliseconds in
 // the session time zone, which is UTC (docs/types.md); patterns are SimpleDateFormat's, as in Flink.
 import { type BuiltinDef } from './builtin-def.js';
-import { DataTypes, isNumeric, isString, isTemporal } from './data-types.js';
+import { DataTypes, isNumeric, isString, isTemporal, typeToString } from './data-types.js';
 import { dateFormat, extract, toTimestamp, type ExtractUnit } from './scalar-functions.js';
 import { floorTime } from './time-units.js';
 
@@ -52,6 +52,19 @@ function knownZone(zone: unknown): boolean {
 export const TEMPORAL_FUNCTIONS = {
   currentDate: { sql: ['CURRENT_DATE'], api: [], type: () => DataTypes.DATE().notNull!(), eval: { kind: 'special', form: 'today' } },
   currentTime: { sql: ['CURRENT_TIME', 'LOCALTIME'], api: [], type: () => DataTypes.TIME(0).notNull!(), eval: { kind: 'special', form: 'timeOfDay' } },
+  // Flink's CURRENT_WATERMARK(rowtime): the operator's current watermark, typed as the rowtime (without being one),
+  // NULL until a watermark has arrived; `WHERE ts > CURRENT_WATERMARK(ts) OR CURRENT_WATERMARK(ts) IS NULL` drops late rows.
+  currentWatermark: {
+    sql: ['CURRENT_WATERMARK'], api: [],
+    type: (t) => {
+      if (t.args.length !== 1 || t.t(0).timeAttribute !== 'rowtime') {
+        t.fail(`CURRENT_WATERMARK() takes one rowtime attribute, got ${t.args.map((x) => typeToString(x.type)).join(', ') || 'nothing'}`,
+          'pass the column of the table\'s WATERMARK FOR clause: CURRENT_WATERMARK(ts)');
+      }
+      return t.result(t.t(0), true);
+    },
+    eval: { kind: 'special', form: 'watermark' },
+  },
   year: extractFn('YEAR', 'YEAR'),
   quarter: extractFn('QUARTER', 'QUARTER'),
   month: extractFn('MONTH', 'MONTH'),

@@ -15,6 +15,11 @@ export const field = (name: string, type: DataType): Expr => ({ kind: 'field', n
 export const literal = (value: string | number | boolean | null, type: DataType): Expr => ({ kind: 'literal', value, type });
 
 /** Names of the input fields an expression reads. */
+/** Whether the expression calls the built-in `fn` (an entry name of core/builtins.ts). */
+export function calls(e: Expr, fn: string): boolean {
+  return (e.kind === 'call' && e.fn === fn) || ((e.kind === 'call' || e.kind === 'udf') && e.args.some((a) => calls(a, fn)));
+}
+
 export function fieldsRead(e: Expr, into: Set<string> = new Set()): Set<string> {
   if (e.kind === 'field') into.add(e.name);
   else if (e.kind === 'call' || e.kind === 'udf') for (const a of e.args) fieldsRead(a, into);

@@ -39,7 +39,12 @@ export interface StageCode {
   conditions?: Record<string, RowCondition>;
   /** Stages that keep no reference to their input rows once they return (their source may recycle them). */
   releasesInput?: string[];
+  /** Per fused stage id that reads CURRENT_WATERMARK: the cell holding the watermark its input received (null before one). */
+  watermarks?: Record<string, WatermarkCell>;
 }
+
+/** The watermark (ms) a stage's operator has received, null before the first one. */
+export interface WatermarkCell { wm: number | null }
 
 /** Group key of several columns: a string that cannot collide between different value tuples of one type. */
 export function compositeKey(values: readonly unknown[]): string {

@@ -6,12 +6,19 @@ import { typeToString } from '../core/data-types.js';
 import { decimalLiteral } from '../core/decimal.js';
 import type { Expr } from '../core/expr.js';
 import { udfReturnedNull } from '../core/udf.js';
+import type { WatermarkCell } from '../core/kernels.js';
 import type { Row } from '../core/row.js';
 
 export type Eval = (row: Row) => unknown;
 export type UdfTable = Record<string, (...args: any[]) => unknown>;
 
-export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now): Eval {
+/** What the time functions read: the clock, and for CURRENT_WATERMARK the stage's watermark cell (absent: none there). */
+export interface EvalTime {
+  now: () => number;
+  watermark?: WatermarkCell;
+}
+
+export function interpret(e: Expr, udfs: UdfTable, time: EvalTime = { now: Date.now }): Eval {
   switch (e.kind) {
     case 'field': { const name = e.name; return (r) => { const v = r[name]; return v === undefined ? null : v; }; }
     case 'literal': {
@@ -21,7 +28,7 @@ export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now)
     case 'udf': {
       const f = udfs[e.name];
       if (!f) throw new Error(`UDF '${e.name}' is not in this bundle`);
-      const args = e.args.map((a) => interpret(a, udfs, now));
+      const args = e.args.map((a) => interpret(a, udfs, time));
       const call = udfCall(f, args);
       if (e.type.nullable) return (r) => { const v = call(r); return v === undefined ? null : v; };
       const name = e.name;
@@ -31,7 +38,7 @@ export function interpret(e: Expr, udfs: UdfTable, now: () => number = Date.now)
         return v === undefined || v === null ? udfReturnedNull(name, type, args.map((a) => a(r)), v) : v;
       };
     }
-    case 'call': return interpretCall(e, e.args.map((a) => interpret(a, udfs, now)), now);
+    case 'call': return interpretCall(e, e.args.map((a) => interpret(a, udfs, time)), time);
   }
 }
 
@@ -71,7 +78,7 @@ function strict(args: Eval[], body: Impl): Eval {
   return (r) => { const vs = args.map((a) => a(r)); return vs.includes(null) ? null : body(...vs); };
 }
 
-function interpretCall(e: Extract<Expr, { kind: 'call' }>, args: Eval[], now: () => number): Eval {
+function interpretCall(e: Extract<Expr, { kind: 'call' }>, args: Eval[], time: EvalTime): Eval {
   const ev = builtin(e.fn).eval;
   switch (ev.kind) {
     case 'strict': return strict(args, bound(ev.impl, constsOf(e.fn, e), args.length));
@@ -81,12 +88,13 @@ function interpretCall(e: Extract<Expr, { kind: 'call' }>, args: Eval[], now: ()
       if (args.length === 2) { const [a, b] = args; return (r) => body(a(r), b(r)); }
       return (r) => body(...args.map((a) => a(r)));
     }
-    case 'special': return special(ev.form, args, now);
+    case 'special': return special(ev.form, args, time);
     default: { const never: never = ev; throw new Error(`no evaluation for ${JSON.stringify(never)}`); }
   }
 }
 
-function special(form: SpecialForm, args: Eval[], now: () => number): Eval {
+function special(form: SpecialForm, args: Eval[], time: EvalTime): Eval {
+  const { now } = time;
   switch (form) {
     case 'and': {
       const [a, b] = args;
@@ -116,6 +124,11 @@ function special(form: SpecialForm, args: Eval[], now: () => number): Eval {
     case 'now': return () => now();
     case 'today': return () => Math.floor(now() / 86_400_000) * 86_400_000;
     case 'timeOfDay': return () => Math.floor((now() % 86_400_000) / 1000) * 1000;
+    case 'watermark': {
+      const cell = time.watermark;
+      if (!cell) throw new Error('CURRENT_WATERMARK is only supported in the select list and WHERE of a query (not in computed columns or join conditions)');
+      return () => cell.wm;
+    }
     default: { const never: never = form; throw new Error(`no evaluation for ${never}`); }
   }
 }

@@ -9,8 +9,9 @@ import { compositeKey } from '../core/kernels.js';
 import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
 import { accumulateAll, changeAll } from '../state/agg-kernel.js';
 import { rowBuilder, RowKind, type Row } from '../core/row.js';
-import { interpret, type UdfTable } from './interpret-expr.js';
+import { interpret, type EvalTime, type UdfTable } from './interpret-expr.js';
 import { correlateArg } from './correlate-processor.js';
+import { calls } from '../core/expr.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
   const code: StageCode = { stages: {}, computed: {} };
@@ -23,7 +24,14 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
         code.computed[n.id] = (rows) => { for (const r of rows) for (const c of cols) r[c.name] = c.eval(r); };
         break;
       }
-      case 'fused': code.stages[n.id] = fusedStage(n, byId, udfs); break;
+      case 'fused': {
+        // A stage that reads CURRENT_WATERMARK gets a cell the operator graph keeps at its input's watermark.
+        const readsWatermark = n.calcs.some((c) => [...(c.filter ? [c.filter] : []), ...c.projections.map((p) => p.expr)].some((e) => calls(e, 'currentWatermark')));
+        const time: EvalTime = { now: Date.now, ...(readsWatermark ? { watermark: { wm: null } } : {}) };
+        if (time.watermark) (code.watermarks ??= {})[n.id] = time.watermark;
+        code.stages[n.id] = fusedStage(n, byId, udfs, time);
+        break;
+      }
       case 'join': case 'lookupJoin': if (n.condition) (code.conditions ??= {})[n.id] = interpret(n.condition, udfs); break;
       case 'correlate': n.args.forEach((a, i) => { (code.conditions ??= {})[correlateArg(n.id, i)] = interpret(a, udfs); }); break;
       // Calcs run inside fused nodes; the others have no code of their own.
@@ -34,8 +42,8 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
   return code;
 }
 
-function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable): MapStage | GroupIngest | WindowIngest {
-  const calcs = n.calcs.map((c) => calcStage(c, udfs));
+function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable, time: EvalTime): MapStage | GroupIngest | WindowIngest {
+  const calcs = n.calcs.map((c) => calcStage(c, udfs, time));
   // The last calc writes straight into `out`: copying each batch once more (a spread push) made `--unfused`
   // q1 about 10% slower.
   const chain: MapStage = (rows, kinds, out) => {
@@ -64,9 +72,9 @@ function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable): 
   };
 }
 
-function calcStage(n: CalcNode, udfs: UdfTable): MapStage {
-  const filter = n.filter ? interpret(n.filter, udfs) : null;
-  const evals = n.projections.map((p) => interpret(p.expr, udfs));
+function calcStage(n: CalcNode, udfs: UdfTable, time: EvalTime): MapStage {
+  const filter = n.filter ? interpret(n.filter, udfs, time) : null;
+  const evals = n.projections.map((p) => interpret(p.expr, udfs, time));
   const build = rowBuilder(n.projections.map((p) => p.name));
   const values: unknown[] = new Array(evals.length);
   return (rows, kinds, out) => {

@@ -4,7 +4,7 @@
 // aggregate's ingest: its input feeds the aggregate directly.
 import type { SinkWriter, SourceReader } from '../core/connector.js';
 import type { DataType } from '../core/data-types.js';
-import type { MapStage, StageCode } from '../core/kernels.js';
+import type { MapStage, StageCode, WatermarkCell } from '../core/kernels.js';
 import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import type { JobMetrics } from '../core/metrics.js';
@@ -281,9 +281,20 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
     if (!exit) continue;
     for (const c of consumers(n.id)) {
       const entry = ends.get(c.id)!.entry;
-      if (entry) exit.outputs.push(entry(n.id));
+      if (!entry) continue;
+      // A stage reading CURRENT_WATERMARK sees the last watermark its input sent (rows of a batch: the one before them).
+      const cell = code.watermarks?.[c.id];
+      exit.outputs.push(cell ? watermarkInto(cell, entry(n.id)) : entry(n.id));
     }
   }
+}
+
+function watermarkInto(cell: WatermarkCell, p: Processor): Processor {
+  return {
+    process: (rows, kinds) => p.process(rows, kinds),
+    watermark: (wm) => { cell.wm = wm; p.watermark(wm); },
+    endInput: () => p.endInput(),
+  };
 }
 
 /** A batch sorts everything at the end; a stream sorts by time, or ranks (Top-N, LIMIT), as sort-processor.ts says. */

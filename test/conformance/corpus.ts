@@ -308,6 +308,17 @@ const RANK = [
 ];
 
 
+// CURRENT_WATERMARK(rowtime): NULL before the first watermark, then the watermark the operator has seen (a WHERE that
+// drops rows behind it drops exactly the hour-late rows), its type, and what Flink rejects (a column that is no rowtime).
+const WATERMARK = [
+  'SELECT id, CURRENT_WATERMARK(ts) AS wm FROM ev WHERE id = 0',
+  'SELECT k, COUNT(*) AS c FROM ev WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts) GROUP BY k',
+  'SELECT id, k FROM ev WHERE ts <= CURRENT_WATERMARK(ts)',
+  "WITH w AS (SELECT * FROM ev WHERE CURRENT_WATERMARK(ts) IS NULL OR ts > CURRENT_WATERMARK(ts)) SELECT window_start, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE w, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end",
+  'SELECT id, CURRENT_WATERMARK(ts) FROM t',
+  'SELECT id, CURRENT_WATERMARK(v) FROM ev WHERE id = 0',
+];
+
 const MISSING = [
   'SELECT e.id, e.k, d.name FROM ev e JOIN dim d ON e.k = d.k WHERE e.id < 20',
   'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 10',
@@ -491,6 +502,7 @@ export const CASES: Case[] = [
   ...query('window-join', WINDOW_JOINS),
   ...query('over', OVER),
   ...query('rank', RANK),
+  ...query('watermark', WATERMARK),
   ...query('unsupported', MISSING),
   ...query('sort', SORT),
   ...query('unnest', UNNEST),
