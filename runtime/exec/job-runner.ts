@@ -9,7 +9,7 @@ import type { JobPlan } from '../core/plan.js';
 import { UserError } from '../core/errors.js';
 import { miniBatchSettings } from './mini-batch.js';
 import { runtimeMode } from './runtime-mode.js';
-import { buildGraph, type OperatorGraph } from './operator-graph.js';
+import { buildGraph, closeGraph, type OperatorGraph } from './operator-graph.js';
 import { captureSnapshot, completeCheckpoint } from './graph-snapshot.js';
 import { Barrier, checkRestorable, subtaskRestore, type JobSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { ChainTimes, PumpControl } from './source-pump.js';
@@ -64,15 +64,11 @@ export class JobRunner {
     const miniBatch = miniBatchSettings(this.plan.config);
     if (this.options.restore && !this.options.allowNonRestoredState) checkRestorable(this.plan, this.options.restore);
     const restore = this.options.restore ? subtaskRestore(this.options.restore, 0, 1, this.plan) : null;
-    try {
-      this.graph = await buildGraph(this.plan, {
-        code: this.options.code, metrics: this.metrics, restore, miniBatch, pending: this.pending, log: this.log, signal: this.controller.signal,
-        mode: runtimeMode(this.plan.config),
-      });
-    } catch (e) {
-      await this.closeAll();
-      throw e;
-    }
+    // buildGraph closes what it opened when it fails.
+    this.graph = await buildGraph(this.plan, {
+      code: this.options.code, metrics: this.metrics, restore, miniBatch, pending: this.pending, log: this.log, signal: this.controller.signal,
+      mode: runtimeMode(this.plan.config),
+    });
     const g = this.graph;
     for (const p of g.pumps) this.times.set(p.node.id, p.times);
     this.markStarted();
@@ -96,14 +92,8 @@ export class JobRunner {
       }
     } finally {
       if (timer) clearInterval(timer);
-      await this.closeAll();
+      await closeGraph(this.graph);
     }
-  }
-
-  private async closeAll(): Promise<void> {
-    await Promise.allSettled(this.graph.pumps.map((p) => p.reader.close()));
-    await Promise.allSettled(this.graph.sinks.map((s) => s.writer.close()));
-    await Promise.allSettled((this.graph.lookups ?? []).map((l) => l.close()));
   }
 
   /** A consistent snapshot: every source parked at a batch boundary, sinks flushed. */

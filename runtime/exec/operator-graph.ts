@@ -94,12 +94,18 @@ export async function buildGraph(plan: JobPlan, ctx: GraphContext): Promise<Oper
     return g;
   } catch (e) {
     // What opened before the failure closes again: a source's consumer left open would keep its group
-    // membership and its process alive (a parallel subtask whose sink failed to open never ended).
-    await Promise.allSettled([...readers.values()].map((r) => r.close()));
-    await Promise.allSettled(g.sinks.map((s) => s.writer.close()));
-    await Promise.allSettled((g.lookups ?? []).map((l) => l.close()));
+    // membership and its process alive (a parallel subtask whose sink failed to open never ended). Sources
+    // opened before their pump was built are in `readers` only.
+    await closeGraph(g, [...readers.values()]);
     throw e;
   }
+}
+
+/** Closes a graph's sources (by default its pumps' readers), then its sinks and lookup sources; failures are ignored. */
+export async function closeGraph(g: OperatorGraph, readers: SourceReader[] = g.pumps.map((p) => p.reader)): Promise<void> {
+  await Promise.allSettled(readers.map((r) => r.close()));
+  await Promise.allSettled(g.sinks.map((s) => s.writer.close()));
+  await Promise.allSettled((g.lookups ?? []).map((l) => l.close()));
 }
 
 /** Opens the sources, then builds every operator into `g` and connects them; what it opened is in `readers` and `g`. */

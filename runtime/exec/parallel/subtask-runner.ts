@@ -15,7 +15,7 @@ import { captureSnapshot, completeCheckpoint } from '../graph-snapshot.js';
 import { maxParallelismOf } from '../key-groups.js';
 import { miniBatchSettings } from '../mini-batch.js';
 import { runtimeMode } from '../runtime-mode.js';
-import { buildGraph, type OperatorGraph, type SubtaskParts } from '../operator-graph.js';
+import { buildGraph, closeGraph, type OperatorGraph, type SubtaskParts } from '../operator-graph.js';
 import { GroupAggProcessor } from '../processors.js';
 import { Barrier, type JobSnapshot } from '../snapshot.js';
 import type { ChainTimes, PumpControl } from '../source-pump.js';
@@ -77,15 +77,11 @@ export class SubtaskRunner {
   async run(): Promise<void> {
     const { plan, code, index, parallelism } = this.o;
     const miniBatch = miniBatchSettings(plan.config);
-    try {
-      this.graph = await buildGraph(plan, {
-        code, metrics: this.metrics, restore: this.o.restore, miniBatch, mode: runtimeMode(plan.config), pending: this.pending, log: this.o.log,
-        signal: this.controller.signal, subtask: { index, parallelism }, subtasks: this.parts(),
-      });
-    } catch (e) {
-      await this.closeAll();
-      throw e;
-    }
+    // buildGraph closes what it opened when it fails.
+    this.graph = await buildGraph(plan, {
+      code, metrics: this.metrics, restore: this.o.restore, miniBatch, mode: runtimeMode(plan.config), pending: this.pending, log: this.o.log,
+      signal: this.controller.signal, subtask: { index, parallelism }, subtasks: this.parts(),
+    });
     const g = this.graph;
     for (const p of g.pumps) this.times.set(p.node.id, p.times);
     const early = this.early!;
@@ -109,7 +105,7 @@ export class SubtaskRunner {
       }
     } finally {
       clearInterval(timer);
-      await this.closeAll();
+      await closeGraph(this.graph);
     }
   }
 
@@ -208,12 +204,6 @@ export class SubtaskRunner {
 
   private async drainPending(): Promise<void> {
     while (this.pending.length) await Promise.all(this.pending.splice(0));
-  }
-
-  private async closeAll(): Promise<void> {
-    await Promise.allSettled(this.graph.pumps.map((p) => p.reader.close()));
-    await Promise.allSettled(this.graph.sinks.map((s) => s.writer.close()));
-    await Promise.allSettled((this.graph.lookups ?? []).map((l) => l.close()));
   }
 
   /** Processing-time windows, due mini-batches, local partials, and the idleness of what this subtask sends on. */
