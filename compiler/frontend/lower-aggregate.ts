@@ -65,7 +65,8 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
   };
   const argColumn = (e: LExpr): { name: string; type: DataType } => {
     const a = resolver.resolve(e);
-    return { name: preName(a, stripAlias(e).kind === 'ref' ? (a as { name: string }).name : `$a${pre.length}`), type: a.type };
+    // Numbered by the aggregate it feeds, as before the statistical aggregates came: the names show in vertex names.
+    return { name: preName(a, stripAlias(e).kind === 'ref' ? (a as { name: string }).name : `$a${aggs.length}`), type: a.type };
   };
   const collect = (e: LExpr, alias?: string): void => {
     if (e.kind === 'call' && isAggregateName(e.fn)) {
