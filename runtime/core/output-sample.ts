@@ -26,8 +26,8 @@ export class OutputSample {
   /** Rows written in all, and up to which count a report took them. */
   private written = 0;
   private reported = 0;
-  /** Rows formatted elsewhere (a parallel subtask's, in its thread), newest last, at most `capacity`. */
-  private formatted: string[] = [];
+  /** Rows formatted elsewhere (parallel subtasks', in their threads), per subtask, newest last, at most `capacity` each. */
+  private readonly formatted = new Map<number, string[]>();
 
   constructor(private readonly fields: readonly Field[], private readonly capacity = OUTPUT_SAMPLE_ROWS) {}
 
@@ -46,22 +46,27 @@ export class OutputSample {
   }
 
   /**
-   * Rows a parallel subtask's own sample took, as text (exec/parallel/parallel-runner.ts gathers them from the
-   * subtasks' reports, in the order the reports come): the next take() returns them after this sample's own rows.
+   * Rows parallel subtask `subtask`'s own sample took, as text (exec/parallel/parallel-runner.ts gathers them
+   * from the subtasks' reports): the next take() returns them after this sample's own rows.
    */
-  append(lines: readonly string[]): void {
+  append(lines: readonly string[], subtask: number): void {
     if (lines.length === 0) return;
-    this.formatted.push(...lines);
-    if (this.formatted.length > this.capacity) this.formatted.splice(0, this.formatted.length - this.capacity);
+    const held = this.formatted.get(subtask) ?? [];
+    held.push(...lines);
+    if (held.length > this.capacity) held.splice(0, held.length - this.capacity);
+    this.formatted.set(subtask, held);
   }
 
   /** The rows written since the last call (the newest `capacity` of them at most), oldest first, as text. */
   take(): string[] {
     const own = this.takeOwn();
-    if (this.formatted.length === 0) return own;
-    const lines = [...own, ...this.formatted].slice(-this.capacity);
-    this.formatted = [];
-    return lines;
+    if (this.formatted.size === 0) return own;
+    // Each source gets an equal share: with one common tail, the subtask whose report came last would push
+    // every other subtask's rows out of every sample (its keys alone would ever show).
+    const sources = [own, ...this.formatted.values()].filter((lines) => lines.length > 0);
+    const share = Math.max(1, Math.floor(this.capacity / sources.length));
+    this.formatted.clear();
+    return sources.flatMap((lines) => lines.slice(-share)).slice(-this.capacity);
   }
 
   private takeOwn(): string[] {

@@ -30,17 +30,26 @@ describe('OutputSample', () => {
     expect(s.take()).toEqual(['-U[1, null]', '+U[1, b]', '-D[2, x]']);
   });
 
-  it('takes in rows formatted elsewhere (a parallel subtask\'s) after its own, the newest `capacity` of all', () => {
+  it('takes in rows formatted elsewhere (a parallel subtask\'s) after its own, the newest `capacity` of them', () => {
     const s = new OutputSample(fields as never, 5);
-    s.append(['a', 'b']);
+    s.append(['a', 'b'], 0);
     expect(s.take()).toEqual(['a', 'b']);
     expect(s.take()).toEqual([]);
-    s.add({ rows: rows(1, 2), kinds: null });
-    s.append(['c']);
-    s.append(['d', 'e', 'f', 'g']);
-    expect(s.take()).toEqual(['c', 'd', 'e', 'f', 'g']);
+    s.append(['c'], 0);
+    s.append(['d', 'e', 'f', 'g', 'h'], 0);
+    expect(s.take()).toEqual(['d', 'e', 'f', 'g', 'h']);
     s.add({ rows: rows(3, 2), kinds: null });
-    s.append(['h']);
-    expect(s.take()).toEqual([...text(3, 2), 'h']);
+    s.append(['i'], 0);
+    expect(s.take()).toEqual([...text(3, 2), 'i']);
+  });
+
+  it('gives every source an equal share, so the subtask reporting last does not push the others out', () => {
+    const s = new OutputSample(fields as never, 6);
+    s.append(['a1', 'a2', 'a3', 'a4', 'a5', 'a6'], 0);
+    s.append(['b1', 'b2', 'b3', 'b4', 'b5', 'b6'], 1);
+    expect(s.take()).toEqual(['a4', 'a5', 'a6', 'b4', 'b5', 'b6']);
+    s.add({ rows: rows(1, 4), kinds: null });
+    s.append(['c1', 'c2', 'c3'], 1);
+    expect(s.take()).toEqual([...text(1, 4).slice(-3), 'c1', 'c2', 'c3']);
   });
 });

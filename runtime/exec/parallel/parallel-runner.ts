@@ -155,7 +155,7 @@ export class ParallelRunner implements JobRun {
           break;
         case 'report':
           s.report = m.report;
-          this.gatherSamples(m.report);
+          this.gatherSamples(index, m.report);
           this.aggregate();
           break;
         case 'reply': {
@@ -295,10 +295,10 @@ export class ParallelRunner implements JobRun {
   }
 
   /** A sink's output sample (what REST and the dashboard show of its rows) takes in every subtask's. */
-  private gatherSamples(r: SubtaskReport): void {
+  private gatherSamples(subtask: number, r: SubtaskReport): void {
     for (const [id, rows] of r.samples) {
       const m = this.metrics.operator(id, r.operators.find((o) => o.id === id)?.name ?? id);
-      (m.outputSample ??= new OutputSample([])).append(rows);
+      (m.outputSample ??= new OutputSample([])).append(rows, subtask);
     }
   }
 
