@@ -160,6 +160,22 @@ describe('elasticsearch-7 sink on Elasticsearch 7.10', () => {
     expect(docs.map(key).sort()).toEqual([...rows, ...rows.slice(0, 2)].map(asDocument).map(key).sort());
   });
 
+  it('writes a whole DOUBLE with its fraction, so a new index maps the field as a floating-point number', async () => {
+    // JSON.stringify would write 100: Elasticsearch then maps pay_amount as long and truncates 12.25 to 12.
+    const index = indexName('double');
+    const { sink } = await openSink({ index });
+    await sink.write({ rows: [{ province: 'p0', log_ts: T0, pay_amount: 100 }], kinds: null });
+    await sink.flush();
+    await sink.write({ rows: [{ province: 'p1', log_ts: T0, pay_amount: 12.25 }], kinds: null });
+    await sink.flush();
+    await sink.close();
+    const { body } = await es.indices.getMapping({ index });
+    expect(body[index].mappings.properties.pay_amount.type).toBe('float');
+    await es.indices.refresh({ index });
+    const hit = await es.search({ index, body: { query: { range: { pay_amount: { gt: 12.2, lt: 12.3 } } } } });
+    expect(hit.body.hits.hits.map((h: { _source: unknown }) => h._source)).toEqual([asDocument({ province: 'p1', log_ts: T0, pay_amount: 12.25 })]);
+  });
+
   it('sends a bulk request at max-actions actions, without flush()', async () => {
     const index = indexName('actions');
     const { sink } = await openSink({ index, options: { 'sink.bulk-flush.max-actions': '5', 'sink.bulk-flush.interval': '0' } });

@@ -16,7 +16,7 @@ import { ChangeBuffer } from '../../core/change-buffer.js';
 import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { jsonValue } from '../../core/values.js';
 // Flink forms ids with Java's toString of each key value; the print connector already spells values that way.
-import { javaString, localDateTime } from '../../core/java-strings.js';
+import { javaDouble, javaFloat, javaString, localDateTime } from '../../core/java-strings.js';
 import { createBulkClient, describeRequestError, isTransientItem, isTransientRequestError, type BulkClient, type BulkItemResult } from './client.js';
 import { elasticsearchSettings, type ElasticsearchSettings } from './options.js';
 
@@ -56,8 +56,8 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   private readonly index: string;
   private readonly keyed: boolean;
   private readonly documentId: (row: Row) => string;
-  private readonly names: string[];
-  private readonly types: DataType[];
+  /** Per column, its `"name":value` text in a document. */
+  private readonly fieldTexts: ((row: Row) => string)[];
   private readonly settings: ElasticsearchSettings;
   private readonly maxActions: number;
   private readonly maxBytes: number;
@@ -74,8 +74,7 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
     this.settings = settings;
     this.index = settings.index;
     this.keyed = ctx.primaryKey.length > 0;
-    this.names = ctx.schema.map((f) => f.name);
-    this.types = ctx.schema.map((f) => f.type);
+    this.fieldTexts = ctx.schema.map((f) => fieldText(f.name, f.type));
     const delimiter = settings.delimiter;
     const key = ctx.primaryKey.map((k) => {
       const f = ctx.schema.find((x) => x.name === k);
@@ -203,9 +202,9 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
 
   /** The row as a JSON document, values spelled as Flink's json format writes them. */
   private document(row: Row): string {
-    const doc: Record<string, unknown> = {};
-    for (let c = 0; c < this.names.length; c++) doc[this.names[c]] = jsonValue(row[this.names[c]], this.types[c]);
-    return JSON.stringify(doc);
+    let doc = '{';
+    for (let c = 0; c < this.fieldTexts.length; c++) doc += (c > 0 ? ',' : '') + this.fieldTexts[c](row);
+    return doc + '}';
   }
 
   private itemFailure(item: BulkItemResult, action: Action): ExternalError {
@@ -224,4 +223,23 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
     if (this.flusher === null) throw new Error(`elasticsearch-7 sink of table '${this.ctx.table}' is not open`);
     return this.flusher;
   }
+}
+
+/**
+ * A column's `"name":value` text in a document. A DOUBLE or FLOAT keeps its fraction ('100.0'), as Flink's
+ * json format (Jackson) writes it: JSON.stringify writes 100, and Elasticsearch then maps a new index's field
+ * by whichever value comes first, as long or as float; two subtasks writing their first documents at once
+ * made both mappings at once, and the loser's documents were refused (a long mapping would also truncate).
+ */
+function fieldText(name: string, type: DataType): (row: Row) => string {
+  const key = JSON.stringify(name) + ':';
+  if (type.name === 'DOUBLE' || type.name === 'FLOAT') {
+    const spell = type.name === 'DOUBLE' ? javaDouble : javaFloat;
+    // NaN and the infinities have no JSON spelling: null, as JSON.stringify writes them.
+    return (row) => {
+      const v = row[name] as number | null | undefined;
+      return key + (v === null || v === undefined || !Number.isFinite(v) ? 'null' : spell(v));
+    };
+  }
+  return (row) => key + (JSON.stringify(jsonValue(row[name], type)) ?? 'null');
 }
