@@ -22,7 +22,15 @@ export type Impl = (...args: any[]) => unknown;
 
 export type Evaluation =
   /** NULL when any argument is NULL, else impl(...args, ...consts(call)). */
-  | { readonly kind: 'strict'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
+  | {
+    readonly kind: 'strict'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[];
+    /**
+     * impl specialised to the call's types, constants folded in: the interpreter calls it per row instead of
+     * impl with the constants bound, so a BIGINT product is one multiplication, not a test of each constant
+     * (the operators; undefined for a call it does not specialise).
+     */
+    readonly direct?: (c: CallInfo) => Impl | undefined;
+  }
   /** Gets NULL arguments too and decides itself (IS NULL, COALESCE, IN's three-valued result, CAST). */
   | { readonly kind: 'nullable'; readonly impl: Impl; readonly inline?: Inline; readonly consts?: (c: CallInfo) => unknown[] }
   /** Evaluates its arguments lazily or reads the clock: codegen and the interpreter each have a form for it. */

@@ -80,6 +80,11 @@ function arithmetic(jsOp: '+' | '-' | '*', sqlOp: string, api: string): BuiltinD
       kind: 'strict',
       impl: (a, b, bits, sa, sb, p, s) => (sa !== undefined ? f.decimalOp(jsOp, a, b, sa, sb, p, s) : bits ? f.wrapInteger(apply(a, b) as number, bits) : apply(a, b)),
       consts: (c) => (c.type.name === 'DECIMAL' ? [0, ...decimalConsts(c)] : c.type.name in WRAP_BITS ? [WRAP_BITS[c.type.name]] : []),
+      direct: (c) => {
+        if (c.type.name === 'DECIMAL') return undefined;
+        const bits = WRAP_BITS[c.type.name];
+        return bits === undefined ? apply : (a, b) => f.wrapInteger(apply(a, b) as number, bits);
+      },
       // Java's int multiplication is Math.imul; the others wrap the exact sum.
       inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp(${JSON.stringify(jsOp)}, ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
         : jsOp === '*' && c.type.name === 'INT' ? `Math.imul(${v[0]}, ${v[1]})` : wrapJs(`${v[0]} ${jsOp} ${v[1]}`, c.type)),
@@ -103,6 +108,7 @@ function timeArithmetic(sign: 1 | -1, sqlOp: string, api: string): BuiltinDef {
       kind: 'strict',
       impl: (a, b, m, bits, sa, sb, p, s) => (m ? addMonths(a, sign * b) : sa !== undefined ? f.decimalOp(sign === 1 ? '+' : '-', a, b, sa, sb, p, s) : f.wrapInteger(a + sign * b, bits)),
       consts: (c) => [months(c), WRAP_BITS[c.type.name] ?? 0, ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
+      direct: (c) => (months(c) ? (a, b) => addMonths(a, sign * b) : base.eval.kind === 'strict' ? base.eval.direct!(c) : undefined),
       inline: (v, c) => (months(c) ? `fn.addMonths(${v[0]}, ${sign === 1 ? '' : '-'}${v[1]})` : base.eval.kind === 'strict' ? base.eval.inline!(v, c) : undefined),
     },
   };
@@ -133,8 +139,15 @@ export const BUILTINS = {
     type: (t) => { t.need(0, isNumeric, 'a number'); t.need(1, isNumeric, 'a number'); return t.result(numericResult(t.t(0), t.t(1), '/')); },
     eval: {
       kind: 'strict', impl: f.divide, consts: (c) => [isInteger(c.type), ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
+      // Java's integer division wraps too: INT -2147483648 / -1 is -2147483648.
+      direct: (c) => {
+        if (c.type.name === 'DECIMAL') return undefined;
+        if (!isInteger(c.type)) return (a, b) => a / b;
+        const bits = WRAP_BITS[c.type.name];
+        return bits === undefined ? (a, b) => (b === 0 ? f.divisionByZero() : Math.trunc(a / b)) : (a, b) => (b === 0 ? f.divisionByZero() : f.wrapInteger(Math.trunc(a / b), bits));
+      },
       inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp("/", ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
-        : isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]}))` : `${v[0]} / ${v[1]}`),
+        : isInteger(c.type) ? wrapJs(`${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]})`, c.type) : `${v[0]} / ${v[1]}`),
     },
     text: infix('/'),
   },

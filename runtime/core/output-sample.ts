@@ -1,6 +1,8 @@
 // A bounded sample of what one sink writes, for the dashboard's live output tail (GET /jobs/:jobid/output-sample).
 // On the hot path it only keeps references to the tail of each written batch (rows are never changed after an
-// operator emits them, see SinkWriter.write): no copy, no formatting. A heartbeat takes the rows written
+// operator emits them, see SinkWriter.write): no row copy, no formatting, and only a batch's last rows are held
+// (holding the whole batch kept thousands of rows alive through every young-generation collection, which made
+// each one slower: issue 12's benchmark). A heartbeat takes the rows written
 // since the last one (at most `capacity`) as changelog text, Row.toString as Flink's print sink shows it.
 import type { Field } from './data-types.js';
 import { javaString } from './java-strings.js';
@@ -17,11 +19,10 @@ export const OUTPUT_SAMPLE_ROWS = 50;
 /** A sampled row's text is cut to this many characters: a sample shows rows, it does not carry large values. */
 export const OUTPUT_SAMPLE_TEXT = 2000;
 
-interface Slice { batch: Batch; from: number }
 
 export class OutputSample {
-  /** Batch tails, oldest first, holding at most `capacity` rows together beyond the first one's `from`. */
-  private slices: Slice[] = [];
+  /** Batch tails (the last rows of each batch, at most `capacity`), oldest first. */
+  private slices: Batch[] = [];
   private held = 0;
   /** Rows written in all, and up to which count a report took them. */
   private written = 0;
@@ -31,18 +32,16 @@ export class OutputSample {
 
   constructor(private readonly fields: readonly Field[], private readonly capacity = OUTPUT_SAMPLE_ROWS) {}
 
-  /** Called per written batch: a reference to its last rows, dropping older slices the new ones cover. */
+  /** Called per written batch: references to its last rows, dropping older tails the new ones cover. */
   add(batch: Batch): void {
     const n = batch.rows.length;
     if (n === 0) return;
     this.written += n;
     const from = Math.max(0, n - this.capacity);
-    this.slices.push({ batch, from });
-    this.held += n - from;
-    while (this.held - (this.slices[0].batch.rows.length - this.slices[0].from) >= this.capacity) {
-      const s = this.slices.shift()!;
-      this.held -= s.batch.rows.length - s.from;
-    }
+    const tail: Batch = from === 0 ? batch : { rows: batch.rows.slice(from), kinds: batch.kinds && batch.kinds.slice(from) };
+    this.slices.push(tail);
+    this.held += tail.rows.length;
+    while (this.held - this.slices[0].rows.length >= this.capacity) this.held -= this.slices.shift()!.rows.length;
   }
 
   /**
@@ -75,8 +74,8 @@ export class OutputSample {
     if (fresh === 0) return [];
     const lines: string[] = [];
     let skip = this.held - fresh;
-    for (const { batch, from } of this.slices) {
-      for (let i = from; i < batch.rows.length; i++) {
+    for (const batch of this.slices) {
+      for (let i = 0; i < batch.rows.length; i++) {
         if (skip > 0) { skip--; continue; }
         const text = changelogText(ROW_KIND_SHORT[kindOf(batch, i)], batch.rows[i], this.fields);
         lines.push(text.length > OUTPUT_SAMPLE_TEXT ? text.slice(0, OUTPUT_SAMPLE_TEXT - 1) + '…' : text);

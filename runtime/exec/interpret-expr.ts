@@ -81,7 +81,7 @@ function strict(args: Eval[], body: Impl): Eval {
 function interpretCall(e: Extract<Expr, { kind: 'call' }>, args: Eval[], time: EvalTime): Eval {
   const ev = builtin(e.fn).eval;
   switch (ev.kind) {
-    case 'strict': return strict(args, bound(ev.impl, constsOf(e.fn, e), args.length));
+    case 'strict': return strict(args, ev.direct?.(e) ?? bound(ev.impl, constsOf(e.fn, e), args.length));
     case 'nullable': {
       const body = bound(ev.impl, constsOf(e.fn, e), args.length);
       if (args.length === 1) { const [a] = args; return (r) => body(a(r)); }

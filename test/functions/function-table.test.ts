@@ -83,3 +83,37 @@ describe('calendar arithmetic', () => {
     expect(sortRows(table)).toEqual(sortRows(days.map((ms, id) => ({ id, m3: plusMonths(ms, 3), w: ms - 7 * 86_400_000 }))));
   });
 });
+
+// The interpreter calls the operators' type-specialised implementations (Evaluation.direct); generated code
+// inlines them. Both against Java's arithmetic: INT wraps at 32 bits (also -2147483648 / -1), integer division
+// truncates, and an integer division by zero fails the job.
+describe('arithmetic operators, fused and unfused', () => {
+  const values = [[7, 3, 2.5], [-7, 2, -0.5], [2_000_000_000, 2, 4], [-2_147_483_648, -1, 1e300], [46_341, 46_341, 3]];
+  const make = (rows: unknown[][]) => {
+    const env = TableEnvironment.create();
+    registerCsv(env, { name: 'n', file: writeCsv(rows), columns: [['i', DataTypes.INT()], ['j', DataTypes.INT()], ['d', DataTypes.DOUBLE()]] });
+    return env;
+  };
+
+  it('INT wraps, BIGINT and DOUBLE do not, integer division truncates toward zero', async () => {
+    const rows = await collectBothWays(() => make(values).sqlQuery(
+      `SELECT i, j, i + j AS s, i - j AS m, i * j AS p, i / j AS q, CAST(i AS BIGINT) * j AS bp, CAST(i AS BIGINT) + j AS bs,
+              i / d AS dq, d * j AS dp, d - i AS dm FROM n`));
+    const exp = values.map(([i, j, d]) => ({
+      i, j, s: (i + j) | 0, m: (i - j) | 0, p: Math.imul(i, j), q: Math.trunc(i / j) | 0, bp: i * j, bs: i + j, dq: i / d, dp: d * j, dm: d - i,
+    }));
+    expect(sortRows(rows)).toEqual(sortRows(exp));
+  });
+
+  it('an integer division by zero fails the job both ways; a DOUBLE one is Infinity', async () => {
+    const env = () => make([[5, 0, 0]]);
+    await expect(collectBothWays(() => env().sqlQuery('SELECT i / j AS q FROM n'))).rejects.toThrow(/by zero/i);
+    process.env.SLUICE_UNFUSED = '1';
+    try {
+      await expect(env().sqlQuery('SELECT i / j AS q FROM n').execute().collect()).rejects.toThrow(/by zero/i);
+      expect(await env().sqlQuery('SELECT d / j AS q, i / d AS r FROM n').execute().collect()).toEqual([{ q: NaN, r: Infinity }]);
+    } finally {
+      delete process.env.SLUICE_UNFUSED;
+    }
+  });
+});
