@@ -19,6 +19,7 @@ interface ReconcileCommandOptions {
   dir?: string;
   tolerance?: string;
   plan?: string;
+  progressInterval?: string;
 }
 
 export function registerReconcileCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerReconcileCommand(program: Command): void {
     .option('-m, --jobmanager <host:port>', "jobmanager REST address (default: the cluster directory's, else 127.0.0.1:8081)")
     .option('--dir <dir>', 'cluster directory (default $SLUICE_CLUSTER_DIR or .sluice)')
     .option('--tolerance <relative>', 'relative tolerance of DOUBLE/FLOAT values (default 1e-9)')
+    .option('--progress-interval <seconds>', 'when stderr is no terminal (a log, cron): seconds between progress lines (default 5)')
     .addOption(new Option('--plan <file>', "internal (REST): the run's plan, with its --set/-D applied, instead of the bundle's").hideHelp())
     .action(async (target: string, args: string[], opts: ReconcileCommandOptions) => {
       let code: number;
@@ -62,16 +64,29 @@ async function runReconcile(target: string, args: string[], opts: ReconcileComma
   const run = await findRun(plan, opts);
   const tolerance = opts.tolerance === undefined ? undefined : Number(opts.tolerance);
   if (tolerance !== undefined && !(tolerance >= 0)) throw new Error(`--tolerance ${opts.tolerance}: expected a non-negative number`);
-  // The progress line rewrites itself on a terminal; a log (not a TTY) gets a line now and then.
-  let lastLine = 0;
-  const progress = (line: string) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
-    else if (Date.now() - lastLine >= 5000) { lastLine = Date.now(); process.stderr.write(`${line}\n`); }
-  };
-  const report = await reconcile(job, plan, run.checkpoint, { tolerance, ranPastCheckpoint: run.ranPastCheckpoint, lateRecordsDropped: run.lateRecordsDropped, progress });
+  const seconds = opts.progressInterval === undefined ? 5 : Number(opts.progressInterval);
+  if (!(seconds > 0)) throw new Error(`--progress-interval ${opts.progressInterval}: expected a positive number of seconds`);
+  const report = await reconcile(job, plan, run.checkpoint, {
+    tolerance, ranPastCheckpoint: run.ranPastCheckpoint, lateRecordsDropped: run.lateRecordsDropped,
+    progress: progressLines(process.stderr, seconds * 1000), progressIntervalMs: Math.min(1000, seconds * 1000),
+  });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(opts.json ? `${reportJson(report)}\n` : reportText(report));
   return report.ok ? 0 : 1;
+}
+
+/**
+ * The progress of the replay: on a terminal one line rewritten at every update; otherwise (a log, cron) a line
+ * at the first update, then at most one per `intervalMs`, and always the one ending a pass (its total).
+ */
+export function progressLines(out: { isTTY?: boolean; write(s: string): unknown }, intervalMs: number, now: () => number = Date.now): (line: string, done: boolean) => void {
+  let last = -Infinity;
+  return (line, done) => {
+    if (out.isTTY) return void out.write(`\r\x1b[K${line}`);
+    if (!done && now() - last < intervalMs) return;
+    last = now();
+    out.write(`${line}\n`);
+  };
 }
 
 interface FoundRun {

@@ -46,8 +46,12 @@ export interface CompareInput {
   tolerance: number;
 }
 
-/** JSON text of values, DECIMALs (bigints, core/decimal.ts) as their digits with an n: equal values, equal texts. */
-export const valuesText = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : x));
+/**
+ * JSON text of values, DECIMALs (bigints, core/decimal.ts) as their digits with an n, a MAP held as a JS Map as
+ * its entries and BYTES as their numbers (JSON.stringify writes both as {}): equal values, equal texts.
+ */
+export const valuesText = (v: unknown): string => JSON.stringify(v, (_k, x) => (
+  typeof x === 'bigint' ? `${x}n` : x instanceof Map ? { map: [...x] } : x instanceof Uint8Array ? { bytes: [...x] } : x));
 
 /** The key of a row as a string: equal keys, equal strings. */
 export function keyOf(row: Row, key: readonly string[] | null, columns: readonly Field[]): string {
@@ -62,6 +66,8 @@ function compareRows(a: Row, b: Row, columns: readonly Field[], tolerance: numbe
     const x = a[c.name] ?? null;
     const y = b[c.name] ?? null;
     if (x === y) continue;
+    // ARRAY, MAP, ROW and BYTES values are objects: equal when their contents are.
+    if (typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && valuesText(x) === valuesText(y)) continue;
     if (typeof x === 'number' && typeof y === 'number' && (c.type.name === 'DOUBLE' || c.type.name === 'FLOAT')) {
       if (Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y))) { close = true; continue; }
     }

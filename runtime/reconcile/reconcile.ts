@@ -4,11 +4,13 @@
 // stream can legitimately differ by (compare.ts). Refuses, with the reason, what cannot be reconciled.
 import type { CompiledBundle } from '../core/bundle.js';
 import type { Field } from '../core/data-types.js';
+import { plainString } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { OperatorMetrics } from '../core/metrics.js';
 import type { JobPlan, SinkNode, SourceNode } from '../core/plan.js';
 import type { Row } from '../core/row.js';
+import { jsonValue } from '../core/values.js';
 import { findConnector } from '../connectors/registry.js';
 import type { StoredCheckpoint } from '../state/checkpoint-storage.js';
 import { compareTable, differingKeys, keyOf, type Difference, type Reason } from './compare.js';
@@ -33,8 +35,9 @@ export interface ReconcileOptions {
   ranPastCheckpoint?: boolean;
   /** The job's own count of records dropped as late (its metrics), for the report. */
   lateRecordsDropped?: number | null;
-  /** Progress lines while the replay runs. */
-  progress?: (line: string) => void;
+  /** Progress lines while the replay runs: every `progressIntervalMs` (default 1000) and one when a pass ends (`done`). */
+  progress?: (line: string, done: boolean) => void;
+  progressIntervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -93,10 +96,11 @@ export async function reconcile(job: CompiledBundle, plan: JobPlan, checkpoint: 
   }
 
   const say = opts.progress ?? (() => {});
-  const progress = (what: string) => (read: number) => say(`${what}: ${read.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')} records (${Math.min(100, Math.round((100 * read) / total))} %)` : ' records'}`);
-  const batch = await replay(job, plan, { mode: 'batch', sources: range, progress: progress('batch over the range'), signal: opts.signal });
+  const progress = (what: string) => (read: number, done: boolean) => say(`${what}: ${read.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')} records (${Math.min(100, Math.round((100 * read) / total))} %)` : ' records'}`, done);
+  const progressIntervalMs = opts.progressIntervalMs;
+  const batch = await replay(job, plan, { mode: 'batch', sources: range, progress: progress('batch over the range'), progressIntervalMs, signal: opts.signal });
   const windows = plan.nodes.some((n) => n.kind === 'windowAggregate');
-  const stream = windows ? await replay(job, plan, { mode: 'streaming', sources: range, perRecordWatermark: true, progress: progress('lateness replay'), signal: opts.signal }) : null;
+  const stream = windows ? await replay(job, plan, { mode: 'streaming', sources: range, perRecordWatermark: true, progress: progress('lateness replay'), progressIntervalMs, signal: opts.signal }) : null;
   const later = opts.ranPastCheckpoint !== false && tail.size > 0 ? await replay(job, plan, { mode: 'batch', sources: tail, signal: opts.signal }) : null;
 
   const tables: TableReport[] = [];
@@ -151,7 +155,7 @@ async function reconcileTable(plan: JobPlan, sink: SinkNode, batch: ReplayOutput
   const examples = [
     ...(['missing', 'extra', 'changed'] as const).flatMap((k) => result.differences.filter((d) => !d.reason && d.kind === k).slice(0, EXAMPLES_PER_KIND)),
     ...[...new Set(result.differences.flatMap((d) => (d.reason ? [d.reason] : [])))].flatMap((r) => result.differences.filter((d) => d.reason === r).slice(0, EXAMPLES_PER_KIND)),
-  ];
+  ].map((d) => reportableDifference(d, columns));
   return {
     ...base, key,
     matched: result.matched, missing: result.missing, extra: result.extra + undecodable, changed: result.changed,
@@ -159,6 +163,26 @@ async function reconcileTable(plan: JobPlan, sink: SinkNode, batch: ReplayOutput
     explanations: result.explained,
     examples: undecodable > 0 ? [{ kind: 'extra', key: {}, expected: null, found: { undecodable: `${undecodable} record(s) the table's format cannot decode` } }, ...examples] : examples,
   };
+}
+
+/**
+ * A difference with values a report can print and JSON.stringify can write: a DECIMAL (a bigint, unscaled) as
+ * its exact digits ("12.30"), ARRAY/MAP/ROW as JSON values, BYTES in base64 (as Flink's json format writes
+ * them); timestamps stay epoch milliseconds (docs/reconcile.md).
+ */
+export function reportableDifference(d: Difference, columns: readonly Field[]): Difference {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const values = (row: Row): Row => Object.fromEntries(Object.entries(row).map(([name, v]) => {
+    const type = types.get(name);
+    if (v === null || v === undefined || !type) return [name, v ?? null];
+    switch (type.name) {
+      case 'DECIMAL': return [name, plainString(v as bigint, type.scale ?? 0)];
+      case 'ARRAY': case 'MAP': case 'ROW': return [name, jsonValue(v, type)];
+      case 'BYTES': return [name, Buffer.from(v as Uint8Array).toString('base64')];
+      default: return [name, v];
+    }
+  }));
+  return { ...d, key: values(d.key), expected: d.expected && values(d.expected), found: d.found && values(d.found) };
 }
 
 /** A job whose results depend on processing time cannot be replayed: refused before anything else is done. */

@@ -20,8 +20,10 @@ export interface ReplayRun {
   sources: Map<string, Record<string, string>>;
   /** Streaming: advance the watermark after every record. */
   perRecordWatermark?: boolean;
-  /** Called about once a second with the records read so far. */
-  progress?: (recordsRead: number) => void;
+  /** Called every `progressIntervalMs` with the records read so far, and once more at the end (`done`). */
+  progress?: (recordsRead: number, done: boolean) => void;
+  /** Default 1000. */
+  progressIntervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -60,14 +62,14 @@ export async function replay(job: CompiledBundle, plan: JobPlan, run: ReplayRun)
     rowsPerWatermark: run.perRecordWatermark ? 1 : undefined,
     onEndOfInput: () => { if (beforeEnd.size === 0) for (const [id, l] of changelogs) beforeEnd.set(id, l.length); },
   });
-  const timer = run.progress && setInterval(() => run.progress!(sourceRecords(runner)), 1000);
+  const timer = run.progress && setInterval(() => run.progress!(sourceRecords(runner), false), run.progressIntervalMs ?? 1000);
   try {
     await runner.run();
   } finally {
     if (timer) clearInterval(timer);
     for (const s of sinks) buffers.delete(`${prefix}-${s.id}`);
   }
-  run.progress?.(sourceRecords(runner));
+  run.progress?.(sourceRecords(runner), true);
   const rows = new Map<string, Row[]>();
   for (const [id, changelog] of changelogs) rows.set(id, materializeAll(changelog));
   return { rows, beforeEnd, lateRecordsDropped: runner.metrics.total('lateRecordsDropped') };

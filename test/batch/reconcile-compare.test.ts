@@ -43,6 +43,17 @@ describe('reconcile: comparing a sink table', () => {
     expect(r).toMatchObject({ matched: 1, extra: 2, explained: {} });
   });
 
+  it('ARRAY, MAP and ROW values are equal by content', () => {
+    const nested = [{ name: 'k', type: DataTypes.STRING() }, { name: 'tags', type: DataTypes.ARRAY(DataTypes.STRING()) }, { name: 'm', type: DataTypes.MAP(DataTypes.STRING(), DataTypes.INT()) }];
+    const r = compareTable(input({
+      columns: nested,
+      expected: [{ k: 'a', tags: ['x', 'y'], m: { p: 1 } }, { k: 'b', tags: ['x'], m: { p: 1 } }, { k: 'c', tags: [], m: new Map([['p', 1]]) }],
+      found: [{ k: 'a', tags: ['x', 'y'], m: { p: 1 } }, { k: 'b', tags: ['y'], m: { p: 1 } }, { k: 'c', tags: [], m: new Map([['p', 2]]) }],
+    }));
+    expect(r).toMatchObject({ matched: 1, changed: 2, missing: 0, extra: 0 });
+    expect(r.differences.map((d) => d.key.k)).toEqual(['b', 'c']);
+  });
+
   it('keys whose rows differ between two results', () => {
     expect([...differingKeys([{ k: 'a', n: 1, x: 1 }, { k: 'b', n: 1, x: 1 }], [{ k: 'a', n: 1, x: 1 }, { k: 'b', n: 2, x: 1 }, { k: 'c', n: 1, x: 1 }], ['k'], columns)])
       .toEqual([k('b'), k('c')]);

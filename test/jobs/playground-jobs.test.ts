@@ -36,6 +36,26 @@ describe.each([true, false])('playground jobs (fused: %s)', (fused) => {
     expect(sortRows(got)).toEqual(sortRows([...sums].map(([k, amount]) => { const [a, h] = k.split('|').map(Number); return { account_id: a, log_ts: h, amount }; })));
   });
 
+  it('spend report (--window): hourly sums per account in a tumbling event-time hour; late transactions dropped', async () => {
+    // 2 s of disorder (the watermark allows 5 s); from line 5000 on, every 100th a transaction 25 hours behind:
+    // the watermark (which advances once per source batch of 4096 lines) passed its hour long before.
+    const rows: [number, number, Date, boolean][] = [];
+    for (let i = 0; i < 6000; i++) {
+      rows.push([(i % 5) + 1, (i * 37) % 1000, new Date(T0 + i * 45_000 - (i % 3) * 1000), false]);
+      if (i >= 5000 && i % 100 === 0) rows.push([(i % 5) + 1, 500 + (i % 7), new Date(T0 + (i - 2000) * 45_000), true]);
+    }
+    const file = writeCsv(rows.map(([a, amount, t]) => [a, amount, t]));
+    const { rows: got, runner } = await runJob('jobs/spend-report.ts', ['--window'], ['transactions.connector=filesystem', `transactions.path=${file}`, 'transactions.format=csv'], fused);
+    const sums = new Map<string, number>();
+    for (const [a, amount, t, late] of rows) {
+      if (late) continue;
+      const h = t.getTime() - (t.getTime() % 3_600_000);
+      sums.set(`${a}|${h}`, (sums.get(`${a}|${h}`) ?? 0) + amount);
+    }
+    expect(sortRows(got)).toEqual(sortRows([...sums].map(([k, amount]) => { const [a, h] = k.split('|').map(Number); return { account_id: a, log_ts: h, amount }; })));
+    expect(runner.metrics.total('lateRecordsDropped')).toBe(rows.filter((r) => r[3]).length);
+  });
+
   it('click event count (--event-time): exact counts per page and 15 s window; out-of-order kept, late dropped', async () => {
     const pages = ['/help', '/index', '/shop', '/jobs', '/about', '/news'];
     const perWindow = 60;
