@@ -88,8 +88,8 @@ export class JobLifecycle implements TaskManagerListener {
       tm.push(command);
       this.log.info({ jobId: job.id, attempt: job.attempt, taskManager: tm.id }, `Deploying ${job.name} (attempt #${job.attempt}) to ${tm.id} (pid ${tm.info.pid}).`);
     } else {
+      this.recordInternalTopics(job, properties!);
       // A new epoch per attempt: the internal topics' readers skip what an earlier attempt still writes.
-      job.exchangeProperties = properties;
       const exchange = { jobId: job.id, epoch: `${job.attempt}-${randomBytes(4).toString('hex')}`, parallelism: job.parallelism, properties: properties! };
       for (const p of placements) p.tm.push({ ...command, subtasks: p.subtasks, exchange });
       this.log.info({ jobId: job.id, attempt: job.attempt, epoch: exchange.epoch }, `Deploying ${job.name} (attempt #${job.attempt}) to ${placements.map((p) => `${p.tm.id} (subtasks ${p.subtasks.join(', ')})`).join(', ')}; subtask 0 coordinates, exchanges between taskmanagers go through Kafka.`);
@@ -246,11 +246,32 @@ export class JobLifecycle implements TaskManagerListener {
     this.release(job);
     this.savepoints.abortOpen(job, `the job is ${job.state}`);
     await this.checkpoints.jobTerminated(job);
-    // The internal topics of a job that was spread over taskmanagers go with it.
-    const properties = job.exchangeProperties;
-    if (properties) {
-      await deleteTopics({ jobId: job.id, parallelism: job.parallelism, properties }, this.log)
-        .catch((e) => this.log.warn({ jobId: job.id, error: (e as Error).message }, `the internal topics of job ${job.id} could not be deleted`));
+    await this.dropInternalTopics(job);
+  }
+
+  /**
+   * The attempt's taskmanagers create the job's internal topics for its parallelism (kafka-transport.ts): which
+   * ones is stored with the job's status, so that they go with the job also when a restarted jobmanager ends it.
+   * (A jobmanager killed between this deploy and the status write recovers the job and deploys it again, at
+   * the same parallelism: that attempt records them.)
+   */
+  private recordInternalTopics(job: JobRecord, properties: Record<string, string>): void {
+    const known = job.internalTopics?.parallelisms ?? [];
+    if (known.includes(job.parallelism)) return;
+    job.internalTopics = { properties, parallelisms: [...known, job.parallelism] };
+    job.onChange?.();
+  }
+
+  /** Deletes a terminated job's internal topics, if it has any left (a restarted jobmanager retries what failed). */
+  async dropInternalTopics(job: JobRecord): Promise<void> {
+    const topics = job.internalTopics;
+    if (!topics) return;
+    try {
+      await deleteTopics(job.id, topics.parallelisms, topics.properties, this.log);
+      job.internalTopics = null;
+      job.onChange?.();
+    } catch (e) {
+      this.log.warn({ jobId: job.id, error: (e as Error).message }, `the internal topics of job ${job.id} could not be deleted: ${(e as Error).message}`);
     }
   }
 

@@ -35,6 +35,11 @@ export interface CheckpointStat {
   failureMessage: string | null;
 }
 
+export interface InternalTopics {
+  properties: Record<string, string>;
+  parallelisms: number[];
+}
+
 export interface SavepointOperation {
   triggerId: string;
   status: 'IN_PROGRESS' | 'COMPLETED';
@@ -56,8 +61,12 @@ export class JobRecord {
   taskManager: string | null = null;
   /** Where the current attempt's subtasks run, when spread over several taskmanagers (else empty). */
   placements: { taskManager: string; subtasks: number[] }[] = [];
-  /** The Kafka cluster of the job's internal topics, once an attempt was spread (they go with the job). */
-  exchangeProperties: Record<string, string> | null = null;
+  /**
+   * The job's internal topics, once an attempt was spread (they go with the job): the Kafka cluster holding
+   * them and the parallelisms they were made for (their names carry it, so a rescaled job has several sets).
+   * Kept in the job store: a restarted jobmanager deletes them too. Null again once they are deleted.
+   */
+  internalTopics: InternalTopics | null = null;
   taskState: TaskState | null = null;
   operators: OperatorReport[] = [];
   /** The coordinating task's figures per subtask at parallelism > 1 (empty at 1, where `operators` are subtask 0's). */

@@ -6,9 +6,10 @@
 //                 once, before the submission is answered;
 //   status.json   what happened since: state and its timestamps, attempt, restarts, exception history,
 //                 savepoint operations, checkpoint counts, history and pointers (latest completed, retained,
-//                 restore point). Rewritten on every change; a completed checkpoint is acknowledged to the
-//                 task only once the status naming it is on disk (acknowledge() awaits save()), so a sink
-//                 never commits output of a checkpoint that a restarted jobmanager would not restore.
+//                 restore point), the internal topics of its spread attempts (deleted with the job).
+//                 Rewritten on every change; a completed checkpoint is acknowledged to the task only once
+//                 the status naming it is on disk (acknowledge() awaits save()), so a sink never commits
+//                 output of a checkpoint that a restarted jobmanager would not restore.
 // Both files are written atomically (temporary file, fsync, rename, fsync of the directory): a crash leaves
 // the old file or the new one. A restarted jobmanager reads them all back (recover()).
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
@@ -62,6 +63,8 @@ const statusSchema = z.object({
   exceptions: z.array(z.object({ exceptionName: z.string(), message: z.string() }).passthrough()),
   savepoints: z.array(z.object({ triggerId: z.string(), status: z.enum(['IN_PROGRESS', 'COMPLETED']) }).passthrough()),
   checkpoints: z.object({ nextId: z.number().int(), counts: z.record(z.string(), z.number()), history: z.array(z.unknown()), retained: z.array(z.unknown()) }).passthrough(),
+  // Absent in a status an earlier sluice wrote.
+  internalTopics: z.object({ properties: z.record(z.string(), z.string()), parallelisms: z.array(z.number().int().positive()) }).nullable().optional(),
 });
 
 export type JobStatus = z.infer<typeof statusSchema>;
@@ -165,6 +168,7 @@ function statusOf(job: JobRecord): Record<string, unknown> {
     exceptions: job.exceptions,
     savepoints: [...job.savepoints.values()],
     checkpoints: job.checkpoints,
+    internalTopics: job.internalTopics,
   };
 }
 
@@ -177,6 +181,7 @@ export function applyStatus(job: JobRecord, s: JobStatus): void {
   job.attempt = s.attempt;
   job.numRestarts = s.numRestarts;
   job.parallelism = s.parallelism;
+  job.internalTopics = s.internalTopics ?? null;
   job.exceptions.push(...(s.exceptions as unknown as JobRecord['exceptions']));
   for (const op of s.savepoints as unknown as SavepointOperation[]) job.savepoints.set(op.triggerId, op);
   Object.assign(job.checkpoints, s.checkpoints);

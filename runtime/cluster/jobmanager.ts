@@ -83,6 +83,8 @@ export class JobManager {
     this.store.watch(job);
     if (job.terminal) {
       this.jobs.set(job.id, job);
+      // Its internal topics, if the jobmanager died before they were deleted.
+      void this.lifecycle.dropInternalTopics(job);
       return;
     }
     const was = job.state;
@@ -92,6 +94,7 @@ export class JobManager {
       job.transition(was === 'CANCELLING' ? 'CANCELED' : 'FAILED');
       this.jobs.set(job.id, job);
       await this.checkpoints.jobTerminated(job);
+      void this.lifecycle.dropInternalTopics(job);
     } else {
       job.transition('RESTARTING');
       this.lifecycle.submit(job);

@@ -73,6 +73,8 @@ export interface AdminLink {
   createTopic(topic: string, partitions: number, config: Record<string, string>): Promise<void>;
   /** Deletes the topics among `topics` that exist. */
   deleteTopics(topics: string[]): Promise<void>;
+  /** Deletes the records below `offset` in each partition given (the log start moves there: Kafka's DeleteRecords). */
+  deleteRecords(topic: string, below: Map<number, number>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -230,6 +232,9 @@ export class KafkaClient {
         const existing = new Set(await admin.listTopics());
         const gone = topics.filter((t) => existing.has(t));
         if (gone.length) await admin.deleteTopics({ topics: gone });
+      }),
+      deleteRecords: (topic, below) => external(`deleting records of topic ${topic}`, async () => {
+        if (below.size) await admin.deleteTopicRecords({ topic, partitions: [...below].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
       }),
       close: () => admin.disconnect(),
     };

@@ -12,13 +12,14 @@
 // writes (sources start only after every subtask has reported `started`, which comes after that
 // positioning), and skips records of any other epoch (a zombie of the failed attempt still writing).
 // A message larger than CHUNK_BYTES (a snapshot part, a large batch) goes as several records, joined again
-// by the reader (one writer per partition and sender keeps them in order).
+// by the reader (one writer per partition and sender keeps them in order). Since nothing is read twice, each
+// reader deletes what it has read once a checkpoint covering it is complete (TopicReader.trim).
 import { randomUUID } from 'node:crypto';
 import v8 from 'node:v8';
 import { UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { JobPlan } from '../../core/plan.js';
-import { KafkaClient, type ConsumerLink, type OutRecord, type ProducerLink } from '../../connectors/kafka/client.js';
+import { KafkaClient, type AdminLink, type ConsumerLink, type OutRecord, type ProducerLink } from '../../connectors/kafka/client.js';
 import { readKafkaSettings, type KafkaSettings } from '../../connectors/kafka/properties.js';
 import { fixedAssigner } from '../../connectors/kafka/split-assigner.js';
 
@@ -37,8 +38,8 @@ export const BOOTSTRAP_KEY = 'exchange.kafka.bootstrap-servers';
 /** A record's payload at most; larger messages are split (the broker's default limit is about 1 MB). */
 const CHUNK_BYTES = 512 * 1024;
 /**
- * A reader may lag its writers (the topic is the buffer, as a repartition topic is); a day's records are kept,
- * and the topics are deleted with the job.
+ * A reader may lag its writers (the topic is the buffer, as a repartition topic is). Completed checkpoints trim
+ * what was read (TopicReader.trim); a day's retention is the backstop, and the topics are deleted with the job.
  */
 const TOPIC_CONFIG = { 'cleanup.policy': 'delete', 'retention.ms': String(24 * 3600 * 1000) };
 
@@ -74,26 +75,42 @@ function settingsOf(spec: TransportSpec, role: string): KafkaSettings {
   return s;
 }
 
-/** Creates the job's internal topics unless they exist (every process of the job may be first). */
+/**
+ * Creates the job's internal topics unless they exist (every process of the job may be first), and waits until
+ * their offsets can be read: right after a topic is made (here or by another process), a broker may still answer
+ * "not the leader" for a while, which would fail the attempt when its readers position themselves.
+ */
 export async function ensureTopics(spec: TransportSpec, log: Logger): Promise<void> {
   const client = new KafkaClient(settingsOf(spec, 'admin').client, log);
   const admin = await client.admin();
   try {
     const t = internalTopics(spec.jobId, spec.parallelism);
-    if (!(await admin.topicExists(t.exchange))) await admin.createTopic(t.exchange, spec.parallelism, TOPIC_CONFIG);
-    if (!(await admin.topicExists(t.control))) await admin.createTopic(t.control, spec.parallelism + 1, TOPIC_CONFIG);
+    for (const [topic, partitions] of [[t.exchange, spec.parallelism], [t.control, spec.parallelism + 1]] as const) {
+      if (!(await admin.topicExists(topic))) await admin.createTopic(topic, partitions, TOPIC_CONFIG);
+      for (let attempt = 1; ; attempt++) {
+        const ready = await admin.offsets(topic).then(() => true, (e: Error) => {
+          if (attempt >= LEADER_ATTEMPTS) throw e;
+          log.debug({ topic, error: e.message }, `the offsets of ${topic} cannot be read yet`);
+          return false;
+        });
+        if (ready) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   } finally {
     await admin.close();
   }
 }
 
-/** Deletes a terminated job's internal topics. */
-export async function deleteTopics(spec: Omit<TransportSpec, 'epoch'>, log: Logger): Promise<void> {
-  const client = new KafkaClient(settingsOf({ ...spec, epoch: '' }, 'admin').client, log);
+/** How often ensureTopics reads a new topic's offsets, 200 ms apart, before it gives up. */
+const LEADER_ATTEMPTS = 50;
+
+/** Deletes a terminated job's internal topics, those of each parallelism it was spread at (the ones that exist). */
+export async function deleteTopics(jobId: string, parallelisms: number[], properties: Record<string, string>, log: Logger): Promise<void> {
+  const client = new KafkaClient(settingsOf({ jobId, epoch: '', parallelism: 0, properties }, 'admin').client, log);
   const admin = await client.admin();
   try {
-    const t = internalTopics(spec.jobId, spec.parallelism);
-    await admin.deleteTopics([t.exchange, t.control]);
+    await admin.deleteTopics(parallelisms.flatMap((p) => Object.values(internalTopics(jobId, p))));
   } finally {
     await admin.close();
   }
@@ -176,11 +193,31 @@ export class TopicWriter {
 /**
  * Reads partitions of one topic from their end as of open(), handing on the messages of this epoch. `room`
  * is awaited after each fetched batch: a subtask whose sinks are full holds the reading back.
+ *
+ * The topics would grow without bound (retention is a day); as Kafka Streams purges a repartition topic up
+ * to the offsets a commit covers, a reader deletes what a completed checkpoint no longer needs: mark() at the
+ * checkpoint's snapshot remembers where reading is, trim() once the checkpoint is complete deletes the
+ * records below (Kafka's DeleteRecords). Nothing deleted is read again: this reader never goes back, and a
+ * restored attempt starts at the end of the partitions (see the top of this file).
  */
 export class TopicReader {
   private readonly pieces = new Map<string, Buffer[]>();
+  /** The next offset to read per partition: everything below was handed on (or skipped). */
+  private readonly next: Map<number, number>;
+  private marked = new Map<number, number>();
+  /** The log start of each partition (as trimmed here). */
+  private readonly trimmed: Map<number, number>;
+  private trimming: Promise<void> | null = null;
+  private closed = false;
 
-  private constructor(private readonly consumer: ConsumerLink) {}
+  private constructor(
+    private readonly consumer: ConsumerLink, private readonly admin: AdminLink, private readonly topic: string,
+    offsets: { partition: number; low: number; high: number }[], private readonly log: Logger,
+  ) {
+    // The first trim also takes what earlier attempts left below this reader's start.
+    this.next = new Map(offsets.map((o) => [o.partition, o.high]));
+    this.trimmed = new Map(offsets.map((o) => [o.partition, o.low]));
+  }
 
   static async open(
     spec: TransportSpec, topic: string, partitions: number[], role: string, log: Logger,
@@ -189,17 +226,18 @@ export class TopicReader {
     const s = settingsOf(spec, role);
     const client = new KafkaClient(s.client, log);
     const admin = await client.admin();
-    let ends: Map<number, number>;
+    let offsets: { partition: number; low: number; high: number }[];
     try {
-      ends = new Map((await admin.offsets(topic)).map((o) => [o.partition, o.high]));
-    } finally {
-      await admin.close();
+      offsets = (await admin.offsets(topic)).filter((o) => partitions.includes(o.partition));
+    } catch (e) {
+      await admin.close().catch(() => {});
+      throw e;
     }
     // A group of its own (nothing is committed to it): kafkajs reads through a group only.
     const consumer = client.consumer(s.consumer, `sluice-${spec.jobId}-${spec.epoch}-${role}-${randomUUID().slice(0, 8)}`, fixedAssigner({ [topic]: partitions }));
-    const reader = new TopicReader(consumer);
+    const reader = new TopicReader(consumer, admin, topic, offsets, log);
     // After a rejoin (a batch held back longer than the session), reading goes on where it was.
-    const next = new Map(ends);
+    const next = reader.next;
     await consumer.start([topic], {
       assigned: () => { for (const p of partitions) consumer.seek(topic, p, next.get(p) ?? 'earliest'); },
       batch: async (b) => {
@@ -219,6 +257,25 @@ export class TopicReader {
     return reader;
   }
 
+  /** Remembers how far reading is: what the checkpoint being taken covers. */
+  mark(): void {
+    this.marked = new Map(this.next);
+  }
+
+  /**
+   * Deletes the records below the last mark (the checkpoint it was taken for is complete). One deletion at a
+   * time; a failed one is logged and retried at the next checkpoint: the job does not depend on it.
+   */
+  trim(): Promise<void> {
+    const below = new Map([...this.marked].filter(([p, o]) => o > (this.trimmed.get(p) ?? 0)));
+    if (this.trimming || below.size === 0 || this.closed) return this.trimming ?? Promise.resolve();
+    this.trimming = this.admin.deleteRecords(this.topic, below).then(
+      () => { for (const [p, o] of below) this.trimmed.set(p, o); },
+      (e: Error) => this.log.warn({ topic: this.topic, error: e.message }, `could not delete the records ${this.topic} no longer needs: ${e.message}`),
+    ).finally(() => { this.trimming = null; });
+    return this.trimming;
+  }
+
   /** The message's body once all its pieces are here. */
   private join(partition: number, env: Envelope): Buffer | null {
     if (env.n === undefined) return env.b;
@@ -234,6 +291,9 @@ export class TopicReader {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.consumer.close().catch(() => {});
+    await this.trimming;
+    await this.admin.close().catch(() => {});
   }
 }

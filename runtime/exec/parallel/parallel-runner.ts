@@ -109,6 +109,8 @@ export class ParallelRunner implements JobRun {
   private markStarted!: () => void;
   /** Resolves once every subtask has opened its sources and sinks. */
   readonly started = new Promise<void>((r) => (this.markStarted = r));
+  /** The coordinator's end of the control topic, when subtasks are in other processes. */
+  private control: { writer: TopicWriter; reader: TopicReader } | null = null;
 
   constructor(readonly plan: JobPlan, private readonly options: ParallelRunOptions) {
     this.log = options.log ?? createLogger(plan.name);
@@ -185,6 +187,7 @@ export class ParallelRunner implements JobRun {
           (_partition, from, m) => { const s = this.subtasks[from]; if (s && !hosted.includes(from)) onMessage(from, s, this.remoteDone[from], m as FromSubtask); },
           async () => {}, fail);
         control = { writer, reader };
+        this.control = control;
       }
     } catch (e) {
       await Promise.all([control?.reader.close(), control?.writer.close()]);
@@ -236,6 +239,7 @@ export class ParallelRunner implements JobRun {
       await control?.writer.flushed();
     } finally {
       if (hello) clearInterval(hello);
+      this.control = null;
       await Promise.all([control?.reader.close(), control?.writer.close()]);
       // A request to a subtask in another process that is gone is never answered (a snapshot waiting for it ends).
       for (const r of this.replies.values()) r.reject(new Error(`${plan.name} stopped before a subtask answered`));
@@ -250,6 +254,8 @@ export class ParallelRunner implements JobRun {
     let persisted = false;
     try {
       const parts = await Promise.all(this.subtasks.map((s) => this.call(s, (rid) => ({ type: 'snapshot', rid, id, drain: opts.drain ?? false }))));
+      // Every answer up to the parts is read: the control records before them go once the checkpoint is complete.
+      this.control?.reader.mark();
       const snap: JobSnapshot = { sources: {}, operators: {}, watermarks: {}, parallelism: this.parallelism, subtasks: parts as JobSnapshot[] };
       if (opts.persist) await opts.persist(snap);
       persisted = true;
@@ -261,6 +267,7 @@ export class ParallelRunner implements JobRun {
 
   /** The checkpoint holding `snap` is stored: every subtask commits its sinks' output and its sources' positions. */
   async checkpointComplete(snap: JobSnapshot): Promise<void> {
+    void this.control?.reader.trim();
     await Promise.all(this.subtasks.map((s, i) => this.call(s, (rid) => ({ type: 'commit', rid, part: snap.subtasks![i] }))));
   }
 

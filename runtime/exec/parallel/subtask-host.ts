@@ -3,7 +3,8 @@
 // and the job's exchange topic to all others. It has no say in the job: it relays the coordinator's requests
 // (snapshot, release, commit, go, stop) from its partitions of the control topic to the threads, and their
 // answers and reports back on the coordinator's partition (kafka-transport.ts). It answers every greeting of
-// the coordinator with `started` for the subtasks that have started, whichever of the two opened first.
+// the coordinator with `started` for the subtasks that have started, whichever of the two opened first, and
+// deletes the control records of its partitions that completed checkpoints no longer need.
 // It ends when all its subtasks have; a cancelled task (the jobmanager failed or cancelled the attempt)
 // stops them.
 import type { Worker } from 'node:worker_threads';
@@ -66,6 +67,10 @@ export class SubtaskHost {
         if (m.type === 'hello') { if (started.has(to)) toCoordinator(to, { type: 'started' }); return; }
         // Threads end when all hosted subtasks are done (their channels to each other stay open until then).
         if (m.type === 'exit') return;
+        // A snapshot request marks how far the control partitions are read; its commit (the checkpoint is
+        // complete) deletes the records below (TopicReader.trim).
+        if (m.type === 'snapshot') reader?.mark();
+        else if (m.type === 'commit') void reader?.trim();
         if (!done.has(to)) workers.get(to)?.postMessage(m);
       }, async () => {}, fail);
 

@@ -59,11 +59,14 @@ export async function runSubtaskThread(job: CompiledBundle): Promise<void> {
   port.on('message', (m: ToSubtask) => {
     switch (m.type) {
       case 'snapshot':
-        runner.snapshot(m.id, m.drain).then((value) => post({ type: 'reply', rid: m.rid, value }), (e) => post({ type: 'reply', rid: m.rid, error: toWire(e) }));
+        // At the aligned barriers everything read from the exchange topic so far is in this part of the checkpoint.
+        runner.snapshot(m.id, m.drain).then((value) => { reader?.mark(); post({ type: 'reply', rid: m.rid, value }); }, (e) => post({ type: 'reply', rid: m.rid, error: toWire(e) }));
         break;
       case 'release': runner.release(m.stop); break;
       case 'commit':
         runner.checkpointComplete(m.part).then(() => post({ type: 'reply', rid: m.rid }), (e) => post({ type: 'reply', rid: m.rid, error: toWire(e) }));
+        // The checkpoint is complete: the exchange records it covers are deleted (kafka-transport.ts, TopicReader).
+        void reader?.trim();
         break;
       case 'go': runner.go(); break;
       case 'stop': runner.stop(); break;
