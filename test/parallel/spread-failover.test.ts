@@ -1,33 +1,27 @@
 // Issue 18.7(b) for the click count: at -p 3 over 3 taskmanagers of one slot (one subtask each, exchanges
 // through Kafka), kill -9 of random taskmanagers and of the jobmanager, several times in one run, while the
 // input keeps arriving; a killed taskmanager is started again, a killed jobmanager comes back with
-// `cluster start` (its taskmanagers rejoin it). Afterwards the exactly-once output, read_committed, holds
-// every window's count per page exactly once, equal to an independent count of the input.
+// `cluster start` (its taskmanagers rejoin it; kill-rounds.ts). Afterwards the exactly-once output,
+// read_committed, holds every window's count per page exactly once, equal to an independent count of the input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileFixture, jobIdOf, TestCluster } from '../cluster/helpers.js';
-import { closeAdmin, createTopic, produce, readTopic, uniqueGroup, uniqueTopic } from '../kafka/helpers.js';
+import { compileFixture, jobIdOf } from '../cluster/helpers.js';
+import { closeAdmin, createTopic, produce, readTopic, sleep, uniqueGroup, uniqueTopic } from '../kafka/helpers.js';
 import { clickInput, closingEvents, countsOf } from './click-input.js';
+import { KillRounds } from './kill-rounds.js';
 
 const EVENTS = 24_000;
 const CHUNKS = 24;
 const ROUNDS = 4;
-const DEFINES = ['heartbeat.timeout=2000'];
-let cluster: TestCluster;
+let kills: KillRounds;
 
 beforeAll(async () => {
-  cluster = await TestCluster.start({ slots: 1, args: ['--taskmanagers', '3'], defines: DEFINES });
+  kills = await KillRounds.start(1);
 }, 120_000);
 
 afterAll(async () => {
-  cluster?.stop();
+  kills?.cluster.stop();
   await closeAdmin();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function completed(jobId: string): Promise<number> {
-  return (await cluster.rest('GET', `/jobs/${jobId}/checkpoints`)).json?.counts?.completed ?? 0;
-}
 
 describe('kill -9 over taskmanagers and the jobmanager, subtasks spread', () => {
   it(`-p 3 over 3 taskmanagers, ${ROUNDS} kills of random processes: exact click counts per page and window`, async () => {
@@ -35,7 +29,7 @@ describe('kill -9 over taskmanagers and the jobmanager, subtasks spread', () => 
     const output = await createTopic(uniqueTopic('spread-kill-counts'), 2);
     const { records, expected } = clickInput(EVENTS);
     const bundle = compileFixture('jobs/click-event-count.ts', ['--event-time', '--input-topic', input, '--output-topic', output]);
-    const jobId = jobIdOf(cluster.sluice(['run', '-d', '-p', '3', bundle,
+    const jobId = jobIdOf(kills.cluster.sluice(['run', '-d', '-p', '3', bundle,
       '--set', `clicks.properties.group.id=${uniqueGroup('spread-kill')}`,
       '--set', 'click_event_statistics.sink.delivery-guarantee=exactly-once',
       '--set', `click_event_statistics.sink.transactional-id-prefix=${uniqueGroup('spread-kill-tx')}`,
@@ -52,34 +46,14 @@ describe('kill -9 over taskmanagers and the jobmanager, subtasks spread', () => 
       await produce(input, closingEvents(EVENTS));
     })();
 
-    const killed: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      // Killed only once the job runs and has a checkpoint of this attempt behind it.
-      await cluster.waitForState(jobId, 'RUNNING', 180_000);
-      const before = await completed(jobId);
-      await cluster.waitFor('a new checkpoint', async () => (await completed(jobId)) > before, 120_000);
-      // Round 1 always takes the jobmanager; the others a random taskmanager.
-      const victim = round === 1 ? 'jobmanager' : `taskmanager-${1 + Math.floor(Math.random() * 3)}`;
-      killed.push(victim);
-      process.kill(cluster.pid(victim), 'SIGKILL');
-      if (victim === 'jobmanager') {
-        await sleep(200);
-        cluster = await TestCluster.start({ dir: cluster.dir, args: ['--taskmanagers', '3'], slots: 1, defines: DEFINES });
-      } else {
-        await cluster.waitForJob(jobId, (j) => j.state !== 'RUNNING', 30_000);
-        const r = cluster.sluice(['taskmanager', 'start', '--slots', '1']);
-        expect(r.status, r.stderr).toBe(0);
-      }
-    }
+    await kills.run([jobId], ROUNDS);
     await feeding;
     const got = await readTopic(output, { count: expected.length, readCommitted: true, timeoutMs: 240_000 });
-    expect(countsOf(got.map((r) => r.value)), `killed ${killed.join(', ')}`).toEqual(expected);
+    expect(countsOf(got.map((r) => r.value)), `killed ${kills.killed.join(', ')}`).toEqual(expected);
     // The last kill's restore writes nothing twice: once it runs again with a checkpoint behind it, the output is the same.
-    await cluster.waitForState(jobId, 'RUNNING', 180_000);
-    const after = await completed(jobId);
-    await cluster.waitFor('a checkpoint after the last restore', async () => (await completed(jobId)) > after, 120_000);
+    await kills.checkpointed([jobId]);
     const again = await readTopic(output, { count: expected.length, readCommitted: true, timeoutMs: 60_000 });
     expect(countsOf(again.map((r) => r.value))).toEqual(expected);
-    expect(cluster.log('jobmanager')).toMatch(new RegExp(`Recovered job Click Event Count \\(${jobId}\\) from the job store`));
+    expect(kills.cluster.log('jobmanager')).toMatch(new RegExp(`Recovered job Click Event Count \\(${jobId}\\) from the job store`));
   }, 900_000);
 });
