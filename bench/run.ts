@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(runDir, 'answers'), { recursive: true });
   const jsonl = path.join(WORK_DIR, 'bench', `results-${o.rows}.jsonl`);
 
-  const inputs = [...new Set(o.workloads.map((w) => workloadInfo(w).input))];
+  const inputs = [...new Set(o.workloads.flatMap((w) => workloadInfo(w).inputs))];
   if (inputs.length) {
     log(`input: ${o.rows} rows of ${inputs.join(', ')}`);
     execFileSync('python3', [path.join(BENCH_DIR, 'peers', 'gen-input.py'), '--rows', String(o.rows), '--only', inputs.join(',')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         const answer = path.join(runDir, 'answers', `${engine}-${w}.csv`);
         fs.rmSync(answer, { force: true });
         fs.rmSync(`${answer}.meta.json`, { force: true });
-        warmPageCache(inputFile(o.rows, workloadInfo(w).input));
+        for (const input of workloadInfo(w).inputs) warmPageCache(inputFile(o.rows, input));
         const l = await launch(engine, w, o.rows, answer);
         const loadAvg1 = +os.loadavg()[0].toFixed(2);
         const m = await measure(l.command, l.args, l.env, REPO_DIR, o.timeoutS * 1000);

@@ -13,6 +13,15 @@ const COMMA = 44;
 
 /** Calls body(buf, end) for consecutive pieces of the file; buf[0, end) holds whole lines only. */
 export function forEachChunk(file: string, body: (buf: Buffer, end: number) => void): void {
+  for (const [buf, end] of chunks(file)) body(buf, end);
+}
+
+/**
+ * The file's consecutive pieces as [buf, end]: buf[0, end) holds whole lines only, and is valid until the next
+ * piece is asked for. A loop over two inputs (a join) takes pieces of each in turn, as the engines' two sources
+ * interleave.
+ */
+export function* chunks(file: string): Generator<[Buffer, number]> {
   const fd = fs.openSync(file, 'r');
   let buf = Buffer.allocUnsafe(CHUNK);
   let carry = 0;
@@ -22,16 +31,33 @@ export function forEachChunk(file: string, body: (buf: Buffer, end: number) => v
       const n = fs.readSync(fd, buf, carry, buf.length - carry, null);
       const filled = carry + n;
       if (n === 0) {
-        if (filled > 0) { buf[filled] = NL; body(buf, filled + 1); } // a last line without its newline
+        if (filled > 0) { buf[filled] = NL; yield [buf, filled + 1]; } // a last line without its newline
         return;
       }
       const end = buf.lastIndexOf(NL, filled - 1) + 1;
-      if (end > 0) body(buf, end);
+      if (end > 0) yield [buf, end];
       carry = filled - end;
       buf.copy(buf, 0, end, filled);
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * Two files' pieces in turn (one of each while both last, then the rest of the longer), each to its own body:
+ * how a loop joining two streams sees them, neither assumed complete before the other.
+ */
+export function interleaveChunks(files: [string, string], bodies: [(buf: Buffer, end: number) => void, (buf: Buffer, end: number) => void]): void {
+  const its = [chunks(files[0]), chunks(files[1])];
+  const done = [false, false];
+  while (!done[0] || !done[1]) {
+    for (let k = 0; k < 2; k++) {
+      if (done[k]) continue;
+      const r = its[k].next();
+      if (r.done) done[k] = true;
+      else bodies[k](r.value[0], r.value[1]);
+    }
   }
 }
 
@@ -149,6 +175,22 @@ export class Interner {
     if (b.length !== end - start) return false;
     for (let i = 0; i < b.length; i++) if (b[i] !== buf[start + i]) return false;
     return true;
+  }
+}
+
+/** A row of the joins' dimension table, persons.csv (id, name, city, state). */
+export interface Person { id: number; name: string; city: string; state: string }
+
+/** Calls body for each person in buf[0, end) (18,384 lines in all, so strings are made for them). */
+export function forEachPerson(buf: Buffer, end: number, body: (p: Person) => void): void {
+  let i = 0;
+  while (i < end) {
+    const id = intField(buf, i);
+    const nameEnd = commaFrom(buf, next);
+    const cityEnd = commaFrom(buf, nameEnd + 1);
+    const stateEnd = buf.indexOf(NL, cityEnd + 1);
+    body({ id, name: buf.latin1Slice(next, nameEnd), city: buf.latin1Slice(nameEnd + 1, cityEnd), state: buf.latin1Slice(cityEnd + 1, stateEnd) });
+    i = stateEnd + 1;
   }
 }
 

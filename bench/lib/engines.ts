@@ -141,8 +141,10 @@ const sets = (table: string, options: Record<string, string>) => Object.entries(
 
 /** The command that runs one workload on one engine, writing its answer to `answer`. */
 export async function launch(engine: EngineName, workload: string, rows: number, answer: string, tables: SluiceTables = {}): Promise<Launch> {
-  const { input } = workloadInfo(workload);
+  const { input, inputs } = workloadInfo(workload);
   const file = inputFile(rows, input);
+  // A join's other tables (`${input:<kind>}` in its SQL): their files for these rows.
+  const others = inputs.slice(1).flatMap((kind) => sets(kind, { path: inputFile(rows, kind) }));
   const env = { ...process.env };
   const peerArgs = ['--workload', workload, '--rows', String(rows), '--input', file, '--output', answer, '--sink', 'capture'];
   switch (engine) {
@@ -154,7 +156,7 @@ export async function launch(engine: EngineName, workload: string, rows: number,
       return {
         command: process.execPath,
         args: ['--import', HOOK, ...(parallel ? [SLUICE_BIN, 'run', bundle, '-p', String(tables.parallelism)] : [bundle]), ...(engine === 'sluice-unfused' ? ['--unfused'] : []), ...(engine === 'sluice-batch' ? ['-D', 'execution.runtime-mode=batch'] : []),
-          ...sets(input, tables.input ?? { path: file }), ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
+          ...sets(input, tables.input ?? { path: file }), ...others, ...sets(table, tables.sink ?? { connector: 'collect', id: spec.id })],
         // JSON log lines on stderr: the harness reads the 'job started' time from them.
         env: { ...env, SLUICE_LOG_FORMAT: 'json', ...(capture ? { SLUICE_BENCH_CAPTURE: JSON.stringify({ ...spec, stopAfter: tables.stopAfter }) } : {}) },
       };

@@ -3,7 +3,7 @@
 
     python3 bench/peers/gen-input.py --rows 10000000 [--out DIR] [--only bids,clicks]
 
-Writes, for one row count N, four header-less CSV files (Flink's csv format has
+Writes, for one row count N, header-less CSV files (Flink's csv format has
 no header option) into DIR (default bench/.work/input/<N>/):
 
   bids.csv          schema A  auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3)
@@ -11,8 +11,15 @@ no header option) into DIR (default bench/.work/input/<N>/):
   transactions.csv  schema C  account_id BIGINT, amount BIGINT, transaction_time TIMESTAMP(3)
   payments.csv      schema D  createTime STRING, orderId BIGINT, payAmount DOUBLE,
                               payPlatform INT, provinceId INT
+  auctions.csv      schema E  id BIGINT, seller BIGINT, category INT, reserve BIGINT, ts TIMESTAMP(3)
+  persons.csv       schema F  id BIGINT, name STRING, city STRING, state STRING
 
-Every file has exactly N rows. Timestamps are 'yyyy-MM-dd HH:mm:ss.SSS' wall-clock
+Every file has exactly N rows, except persons.csv, the dimension table of the joins: one
+row per person id, 18,384 rows whatever N is (the ids 1000..2999 and 100000..116383: every
+bidder of bids.csv and every seller of auctions.csv is one of them, so every bid and
+auction joins exactly one person). Names, cities and states are Nexmark's (6 states).
+auctions.csv: id = 1000 + row number, seller a person (half of them from each id range),
+category 10..14 (Nexmark's five), reserve 100..131171, timestamps in order. Timestamps are 'yyyy-MM-dd HH:mm:ss.SSS' wall-clock
 (no time zone), starting at 2026-01-01 00:00:00.000 and advancing 1..4 ms per row
 (about 2.5 ms on average, so 10 M rows span about 6.9 hours).
 In bids and clicks one row in 16 is moved back by 0..899 ms: the disorder is always
@@ -136,11 +143,53 @@ def gen_payments(n, f):
     f.write("".join(buf))
 
 
+# Nexmark's person values (its generator's PersonGenerator).
+FIRST_NAMES = ["Peter", "Paul", "Luke", "John", "Saul", "Vicky", "Kate", "Julie", "Sarah", "Deiter", "Walter"]
+LAST_NAMES = ["Shultz", "Abrams", "Spencer", "White", "Bartels", "Walton", "Smith", "Jones", "Noris"]
+CITIES = ["Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland", "Bend", "Redmond", "Seattle", "Kent", "Cheyenne"]
+STATES = ["AZ", "CA", "ID", "OR", "WA", "WY"]
+PERSON_IDS = list(range(1000, 3000)) + list(range(100_000, 116_384))
+
+
+def gen_auctions(n, f):
+    rnd = random.Random(5005).getrandbits
+    fmt = TsFormatter()
+    base = START_MS
+    buf = []
+    for i in range(n):
+        base += 1 + rnd(2)
+        if rnd(1) == 0:
+            seller = 1000 + rnd(16) % 2000
+        else:
+            seller = 100_000 + rnd(14)
+        category = 10 + rnd(8) % 5
+        reserve = 100 + rnd(17)
+        buf.append("%d,%d,%d,%d,%s\n" % (1000 + i, seller, category, reserve, fmt(base)))
+        if len(buf) >= CHUNK:
+            f.write("".join(buf))
+            buf.clear()
+    f.write("".join(buf))
+
+
+def gen_persons(_n, f):
+    rnd = random.Random(6006).getrandbits
+    buf = []
+    for pid in PERSON_IDS:
+        name = "%s %s" % (FIRST_NAMES[rnd(8) % len(FIRST_NAMES)], LAST_NAMES[rnd(8) % len(LAST_NAMES)])
+        city = CITIES[rnd(8) % len(CITIES)]
+        state = STATES[rnd(8) % len(STATES)]
+        buf.append("%d,%s,%s,%s\n" % (pid, name, city, state))
+    f.write("".join(buf))
+    return len(buf)
+
+
 GENERATORS = {
     "bids": gen_bids,
     "clicks": gen_clicks,
     "transactions": gen_transactions,
     "payments": gen_payments,
+    "auctions": gen_auctions,
+    "persons": gen_persons,
 }
 
 
@@ -155,11 +204,12 @@ def write_one(args):
     t0 = time.time()
     tmp = path + ".tmp"
     with open(tmp, "w", buffering=1 << 20) as f:
-        GENERATORS[name](n, f)
+        written = GENERATORS[name](n, f)  # persons: its own count, not n
     os.replace(tmp, path)
+    rows = n if written is None else written
     with open(ok, "w") as f:
-        f.write("%d\n" % n)
-    return "%s: %d rows in %.1f s" % (path, n, time.time() - t0)
+        f.write("%d\n" % rows)
+    return "%s: %d rows in %.1f s" % (path, rows, time.time() - t0)
 
 
 def default_dir(rows):

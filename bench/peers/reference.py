@@ -148,9 +148,61 @@ def payments(inp):
     return out("province,pay_amount", ["%s,%s" % (k, fmt_double(v)) for k, v in s.items()])
 
 
+def persons_by_id(inp):
+    by_id = defaultdict(list)
+    for pid, name, city, state in rows(inp["persons"]):
+        by_id[int(pid)].append((name, city, state))
+    return by_id
+
+
+def join_dim(inp):
+    """The inner join as a relation: every (bid, person) pair with equal ids, whatever the arrival order."""
+    by_id = persons_by_id(inp)
+    n = sa = sb = sp = sn = ss = st = 0
+    for a, b, p, t in rows(inp["bids"]):
+        for name, _city, state in by_id.get(int(b), ()):
+            n += 1
+            sa += int(a)
+            sb += int(b)
+            sp += int(p)
+            sn += len(name)
+            ss += len(state)
+            st += ts_ms(t)
+    return out("count,sum_auction,sum_bidder,sum_price,sum_name,sum_state,sum_ts", ["%d,%d,%d,%d,%d,%d,%d" % (n, sa, sb, sp, sn, ss, st)])
+
+
+def q3(inp):
+    by_id = persons_by_id(inp)
+    n = sn = sc = ss = si = 0
+    for aid, seller, category, _reserve, _t in rows(inp["auctions"]):
+        if category != "10":
+            continue
+        for name, city, state in by_id.get(int(seller), ()):
+            if state in ("OR", "ID", "CA"):
+                n += 1
+                sn += len(name)
+                sc += len(city)
+                ss += len(state)
+                si += int(aid)
+    return out("count,sum_name,sum_city,sum_state,sum_id", ["%d,%d,%d,%d,%d" % (n, sn, sc, ss, si)])
+
+
+def topn(inp):
+    """The top 3 bids by price per bidder, equal prices in arrival order (a stable sort of each bidder's bids)."""
+    per = defaultdict(list)
+    for a, b, p, t in rows(inp["bids"]):
+        per[int(b)].append((int(p), int(a), t))
+    lines = []
+    for bidder, bs in per.items():
+        top = sorted(bs, key=lambda x: -x[0])[:3]  # sorted() is stable: ties stay in file order
+        lines += ["%d,%d,%d,%d,%s" % (bidder, r + 1, a, p, t) for r, (p, a, t) in enumerate(top)]
+    return out("bidder,rn,auction,price,ts", lines)
+
+
 WORKLOADS = {f.__name__: f for f in (q0, q1, q2, tumble, sliding, session, spend, payments)}
 # the window-TVF spellings of the window workloads have the same answers
 WORKLOADS.update({"tumble-tvf": tumble, "sliding-tvf": sliding, "session-tvf": session})
+WORKLOADS.update({"join-dim": join_dim, "q3": q3, "topn": topn})
 
 
 def main():
@@ -162,7 +214,7 @@ def main():
     p.add_argument("--compare", default=None, help="prefix of files to compare with")
     a = p.parse_args()
     d = a.input_dir or os.path.join(WORK, "input", str(a.rows))
-    inp = {k: os.path.join(d, k + ".csv") for k in ("bids", "clicks", "transactions", "payments")}
+    inp = {k: os.path.join(d, k + ".csv") for k in ("bids", "clicks", "transactions", "payments", "auctions", "persons")}
     names = list(WORKLOADS)[:8] if a.workload == "all" else a.workload.split(",")
     bad = 0
     for w in names:

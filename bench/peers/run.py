@@ -29,7 +29,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK = os.path.join(os.path.dirname(HERE), ".work")
-WORKLOADS = ["q0", "q1", "q2", "tumble", "sliding", "session", "spend", "payments"]
+WORKLOADS = ["q0", "q1", "q2", "tumble", "sliding", "session", "spend", "payments", "join-dim", "q3", "topn"]
 ENGINES = {
     "flink-java": [os.path.join(HERE, "flink-java", "run.sh")],
     "pyflink": [os.path.join(WORK, "pyflink-venv", "bin", "python"), os.path.join(HERE, "pyflink", "job.py")],

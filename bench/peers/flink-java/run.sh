@@ -21,7 +21,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   esac
 done
 if [[ "$input" == "none" && -n "$workload" && -n "$rows" ]]; then
-  kind="$(sed -n 's/^-- *input: *\([a-z]*\).*/\1/p' "$peers/sql/$workload.sql" | head -1)"
+  # every input the workload reads ('-- input: bids, persons')
+  kind="$(sed -n 's/^-- *input: *\([a-z, ]*\).*/\1/p' "$peers/sql/$workload.sql" | head -1 | tr -d ' ')"
   python3 "$peers/gen-input.py" --rows "$rows" --only "$kind" >&2
 fi
 

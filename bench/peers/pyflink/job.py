@@ -3,7 +3,7 @@
 parallelism 1, streaming mode); prints one JSON line on stdout.
 
     bench/.work/pyflink-venv/bin/python bench/peers/pyflink/job.py \
-        --workload q0|q1|q2|tumble|sliding|session|spend|payments --rows N \
+        --workload q0|q1|q2|tumble|sliding|session|spend|payments|join-dim|q3|topn --rows N \
         --input FILE.csv|none --output FILE [--sink capture|blackhole] \
         [--udf-mode process|thread]
 
@@ -40,6 +40,7 @@ PEERS = os.path.dirname(HERE)
 WORK = os.path.join(os.path.dirname(PEERS), ".work")
 JAR = os.path.join(WORK, "flink-java", "target", "sluice-flink-peer-0.1.0.jar")
 SINK = re.compile(r"\$\{sink:(\w+)\}")
+OTHER_INPUT = re.compile(r"\$\{input:(\w+)\}")
 INPUT_KIND = re.compile(r"^--\s*input:\s*(\w+)", re.M)
 CONFIG = re.compile(r"^--\s*config:\s*([\w.-]+)\s*=\s*(.*?)\s*$", re.M)
 PROVINCES = ("Beijing", "Shanghai", "Hangzhou", "Shenzhen", "Jiangxi", "Chongqing", "Xizang")
@@ -50,6 +51,10 @@ def render(script, input_path, output_path, sink):
     lines = [ln for ln in script.split("\n") if not ln.strip().startswith("--")]
     s = "\n".join(lines) + "\n"
     s = s.replace("${input}", input_path.replace("'", "''"))
+    # a join's other table: the file <kind>.csv beside ${input}
+    s = OTHER_INPUT.sub(
+        lambda m: os.path.join(os.path.dirname(input_path), m.group(1) + ".csv").replace("'", "''"), s
+    )
 
     def opts(m):
         if sink == "blackhole":

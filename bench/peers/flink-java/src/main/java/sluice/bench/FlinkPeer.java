@@ -24,19 +24,22 @@ import org.apache.flink.table.api.TableResult;
  * (or --parallelism N), streaming mode, and prints one JSON line on stdout.
  *
  * <pre>
- * FlinkPeer --workload q0|q1|q2|tumble|sliding|session|spend|payments --rows N
+ * FlinkPeer --workload q0|q1|q2|tumble|sliding|session|spend|payments|join-dim|q3|topn --rows N
  *           --input FILE.csv|none --output FILE [--sink capture|blackhole|options] [--sql-dir DIR]
  *           [--source-options "'connector' = 'kafka', ..."] [--sink-options "'connector' = 'kafka', ..."]
  *           [--parallelism N]
  * </pre>
  *
  * The SQL of each workload is read from {@code <sql-dir>/<workload>.sql} (shared with the PyFlink
- * job); {@code ${input}} becomes the input path and {@code ${sink:MODE}} the sink options. The Kafka
+ * job); {@code ${input}} becomes the input path, {@code ${input:KIND}} the file KIND.csv beside it (a
+ * join's other table) and {@code ${sink:MODE}} the sink options. The Kafka
  * rows of the benchmark (bench/lib/kafka.ts) swap the source table's options for {@code --source-options}
  * and, with {@code --sink options}, the sink's for {@code --sink-options}.
  */
 public final class FlinkPeer {
     private static final Pattern SINK = Pattern.compile("\\$\\{sink:(\\w+)}");
+    /** A further input of a workload (a join's other table): the file {@code <kind>.csv} beside {@code ${input}}. */
+    private static final Pattern OTHER_INPUT = Pattern.compile("\\$\\{input:(\\w+)}");
     private static final Pattern INPUT_KIND = Pattern.compile("(?m)^--\\s*input:\\s*(\\w+)");
     /** The source table's options in every workload's SQL, replaced by --source-options. */
     private static final String FILE_SOURCE = "'connector' = 'filesystem', 'path' = '${input}', 'format' = 'csv'";
@@ -177,6 +180,14 @@ public final class FlinkPeer {
             }
         }
         String s = sb.toString().replace("${input}", input.replace("'", "''"));
+        Matcher o = OTHER_INPUT.matcher(s);
+        StringBuilder withOthers = new StringBuilder();
+        while (o.find()) {
+            String other = Paths.get(input).resolveSibling(o.group(1) + ".csv").toString();
+            o.appendReplacement(withOthers, Matcher.quoteReplacement(other.replace("'", "''")));
+        }
+        o.appendTail(withOthers);
+        s = withOthers.toString();
         Matcher m = SINK.matcher(s);
         StringBuilder r = new StringBuilder();
         while (m.find()) {
