@@ -34,6 +34,8 @@ export interface JoinSettings {
   now?: () => number;
   /** A batch run: unmatched outer rows are padded once, at the end of input. */
   batch?: boolean;
+  /** Per input (left, right): its changelog is insert-only, so its state needs no lookup by content. */
+  insertOnly?: [boolean, boolean];
 }
 
 export class JoinProcessor extends UnionProcessor implements Stateful {
@@ -50,12 +52,13 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     super(2, metrics);
     this.batch = settings.batch ?? false;
     const now = settings.now ?? Date.now;
-    const side = (fields: string[], keys: string[], outer: boolean): Side => {
+    const side = (fields: string[], keys: string[], outer: boolean, insertOnly: boolean): Side => {
       const keyOf = joinKey(keys);
-      return { state: new JoinSideState(keyOf, fields, settings.ttlMs, now), fields, outer, keyOf };
+      return { state: new JoinSideState(keyOf, fields, settings.ttlMs, now, insertOnly), fields, outer, keyOf };
     };
     const t = node.joinType;
-    this.sides = [side(node.leftFields, node.leftKeys, t === 'left' || t === 'full'), side(node.rightFields, node.rightKeys, t === 'right' || t === 'full')];
+    const [leftInsertOnly, rightInsertOnly] = settings.insertOnly ?? [false, false];
+    this.sides = [side(node.leftFields, node.leftKeys, t === 'left' || t === 'full', leftInsertOnly), side(node.rightFields, node.rightKeys, t === 'right' || t === 'full', rightInsertOnly)];
     this.build = rowBuilder(node.schema.map((f) => f.name));
     this.values = new Array(node.schema.length);
     const kg = (keys: string[], types: DataType[]) => (row: Row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), settings.maxParallelism);

@@ -241,6 +241,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
           : new JoinProcessor(n, types, condition, m, {
             // A batch keeps every row to the end (Flink's batch joins have no state TTL).
             ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,
+            insertOnly: [byId.get(n.left)!.changelog === 'insert-only', byId.get(n.right)!.changelog === 'insert-only'],
           });
         if (p instanceof IntervalJoinProcessor && p.processingTime) g.procTimers.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

@@ -4,6 +4,9 @@
 // every row carries the time it was last written and counts as gone once the TTL has passed since
 // (Flink's StateTtlConfig for SQL state: OnCreateAndWrite, NeverReturnExpired, processing time); expired rows
 // are dropped when their key is read and by a sweep once per TTL. Snapshots are per key group.
+// An insert-only input never takes a row back, so it never looks one up by its content: its rows are kept in
+// arrival order, equal rows apart (each with count 1: the same pairs come out), and no content key is built per
+// row, which was most of a stream–dimension join's time and a third of its memory (bench/README.md).
 import type { Row } from '../core/row.js';
 import { fromSnapshotValue, toSnapshotValue } from './snapshot-values.js';
 
@@ -17,8 +20,8 @@ export interface JoinRecord {
   time: number;
 }
 
-/** The rows of one join key, by their content (rowKey). */
-type Bucket = Map<string, JoinRecord>;
+/** The rows of one join key: by their content (rowKey), or in arrival order for an insert-only input. */
+type Bucket = Map<string, JoinRecord> | JoinRecord[];
 
 /** One snapshot entry: row, count, associations, last write. */
 type SnapshotRecord = [Row, number, number, number];
@@ -29,13 +32,15 @@ export class JoinSideState {
 
   /**
    * `keyOf` gives a row's join key (a value, or a composite string; null when a key column is NULL: such rows
-   * never match and are not kept); `fields` are the columns kept; `ttlMs` 0 keeps rows forever.
+   * never match and are not kept); `fields` are the columns kept; `ttlMs` 0 keeps rows forever; `insertOnly`:
+   * the input's changelog has inserts only (its rows are kept as a list per key).
    */
   constructor(
     private readonly keyOf: (row: Row) => unknown,
     private readonly fields: readonly string[],
     private readonly ttlMs: number,
     private readonly now: () => number,
+    private readonly insertOnly = false,
   ) {
     this.lastSweep = now();
   }
@@ -44,20 +49,37 @@ export class JoinSideState {
   get(key: unknown): Bucket | undefined {
     const b = this.buckets.get(key);
     if (b === undefined || this.ttlMs === 0) return b;
-    const now = this.now();
-    for (const [k, r] of b) if (this.expired(r, now)) b.delete(k);
-    if (b.size === 0) { this.buckets.delete(key); return undefined; }
+    if (this.dropExpired(b, this.now()) === 0) { this.buckets.delete(key); return undefined; }
     return b;
+  }
+
+  /** Removes a bucket's expired rows; returns how many rows are left. */
+  private dropExpired(b: Bucket, now: number): number {
+    if (Array.isArray(b)) {
+      let kept = 0;
+      for (const r of b) if (!this.expired(r, now)) b[kept++] = r;
+      b.length = kept;
+      return kept;
+    }
+    for (const [k, r] of b) if (this.expired(r, now)) b.delete(k);
+    return b.size;
   }
 
   /** Adds one occurrence of a row (with its number of associations, for an outer side). */
   add(key: unknown, row: Row, assoc: number): void {
     let b = this.buckets.get(key);
+    if (this.insertOnly) {
+      const r = { row: this.kept(row), count: 1, assoc, time: this.now() };
+      if (b === undefined) this.buckets.set(key, [r]);
+      else (b as JoinRecord[]).push(r);
+      return;
+    }
     if (b === undefined) this.buckets.set(key, (b = new Map()));
+    const byContent = b as Map<string, JoinRecord>;
     const k = this.rowKey(row);
     const now = this.now();
-    const r = b.get(k);
-    if (r === undefined || this.expired(r, now)) b.set(k, { row: this.kept(row), count: 1, assoc, time: now });
+    const r = byContent.get(k);
+    if (r === undefined || this.expired(r, now)) byContent.set(k, { row: this.kept(row), count: 1, assoc, time: now });
     else { r.count++; r.assoc = assoc; r.time = now; }
   }
 
@@ -66,6 +88,16 @@ export class JoinSideState {
     const b = this.buckets.get(key);
     if (b === undefined) return;
     const k = this.rowKey(row);
+    if (Array.isArray(b)) {
+      // Not expected on an insert-only side; found by content all the same, so the result stays right.
+      const i = b.findIndex((r) => this.rowKey(r.row) === k);
+      if (i < 0) return;
+      const r = b[i];
+      if (--r.count <= 0 || this.expired(r, this.now())) b.splice(i, 1);
+      else r.time = this.now();
+      if (b.length === 0) this.buckets.delete(key);
+      return;
+    }
     const r = b.get(k);
     if (r === undefined) return;
     if (--r.count <= 0 || this.expired(r, this.now())) b.delete(k);
@@ -85,10 +117,7 @@ export class JoinSideState {
     const now = this.now();
     if (now - this.lastSweep < this.ttlMs) return;
     this.lastSweep = now;
-    for (const [key, b] of this.buckets) {
-      for (const [k, r] of b) if (this.expired(r, now)) b.delete(k);
-      if (b.size === 0) this.buckets.delete(key);
-    }
+    for (const [key, b] of this.buckets) if (this.dropExpired(b, now) === 0) this.buckets.delete(key);
   }
 
   /** Every row kept (a batch join pads its outer side's unmatched rows from them at the end). */
@@ -124,9 +153,13 @@ export class JoinSideState {
       for (const [snapRow, count, assoc, time] of records) {
         const row = fromSnapshotValue(snapRow) as Row;
         const key = this.keyOf(row);
-        let b = this.buckets.get(key);
-        if (b === undefined) this.buckets.set(key, (b = new Map()));
-        b.set(this.rowKey(row), { row, count, assoc, time });
+        const r = { row, count, assoc, time };
+        const b = this.buckets.get(key);
+        if (this.insertOnly) {
+          if (b === undefined) this.buckets.set(key, [r]);
+          else (b as JoinRecord[]).push(r);
+        } else if (b === undefined) this.buckets.set(key, new Map([[this.rowKey(row), r]]));
+        else (b as Map<string, JoinRecord>).set(this.rowKey(row), r);
       }
     }
   }

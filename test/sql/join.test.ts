@@ -24,14 +24,14 @@ import { compileError } from './helpers.js';
 const S = DataTypes.STRING();
 
 /** orders (order_id, line_order_id, addr) JOIN line_orders (line_order_id, mode) ON line_order_id, as in Flink's test. */
-function harness(joinType: JoinType, ttlMs = 0) {
+function harness(joinType: JoinType, ttlMs = 0, insertOnly?: [boolean, boolean]) {
   const node: JoinNode = {
     kind: 'join', id: 'j', left: 'l', right: 'r', joinType, leftFields: ['order_id', 'line_order_id', 'addr'], rightFields: ['line_order_id', 'mode'],
     leftKeys: ['line_order_id'], rightKeys: ['line_order_id'], condition: null, changelog: 'retract',
     schema: ['order_id', 'line_order_id', 'addr', 'line_order_id0', 'mode'].map((name) => ({ name, type: S })),
   };
   const clock = { now: 1 };
-  const make = () => new JoinProcessor(node, [[S], [S]], null, new OperatorMetrics('j', 'join'), { ttlMs, maxParallelism: 128, now: () => clock.now });
+  const make = () => new JoinProcessor(node, [[S], [S]], null, new OperatorMetrics('j', 'join'), { ttlMs, maxParallelism: 128, now: () => clock.now, insertOnly });
   let p = make();
   const out: string[] = [];
   const sink: Processor = {
@@ -105,9 +105,30 @@ describe('the join operator emits Flink\'s changelog', () => {
     expect(h.sizes()).toEqual([2, 1]);
   });
 
-  it('table.exec.state.ttl: a row is gone once the TTL has passed since it was last written', () => {
+  it('insert-only inputs keep their rows in arrival order: the changelog of rows kept by content, also after a restore', () => {
+    const run = (insertOnly: [boolean, boolean]) => {
+      const h = harness('full', 0, insertOnly);
+      const out = [...h.left(I, 'Ord#1', 'L', ADDR), ...h.left(I, 'Ord#1', 'L', ADDR), ...h.right(I, 'L', 'AIR'), ...h.left(I, 'Ord#2', 'M', ADDR)];
+      h.restart();
+      out.push(...h.right(I, 'M', 'SHIP'), ...h.right(I, 'L', 'RAIL'));
+      return { out, sizes: h.sizes() };
+    };
+    const byContent = run([false, false]);
+    expect(byContent.out).toEqual([
+      `+I[Ord#1, L, ${ADDR}, , ]`, `+I[Ord#1, L, ${ADDR}, , ]`,
+      `-D[Ord#1, L, ${ADDR}, , ]`, `-D[Ord#1, L, ${ADDR}, , ]`, `+I[Ord#1, L, ${ADDR}, L, AIR]`, `+I[Ord#1, L, ${ADDR}, L, AIR]`,
+      `+I[Ord#2, M, ${ADDR}, , ]`,
+      `-D[Ord#2, M, ${ADDR}, , ]`, `+I[Ord#2, M, ${ADDR}, M, SHIP]`,
+      `+I[Ord#1, L, ${ADDR}, L, RAIL]`, `+I[Ord#1, L, ${ADDR}, L, RAIL]`,
+    ]);
+    expect(byContent.sizes).toEqual([3, 3]);
+    expect(run([true, true])).toEqual(byContent);
+    expect(run([true, false])).toEqual(byContent);
+  });
+
+  it.each([['rows by content', undefined], ['insert-only rows in a list', [true, true] as [boolean, boolean]]])('table.exec.state.ttl: a row is gone once the TTL has passed since it was last written (%s)', (_, insertOnly) => {
     // Flink's testInnerJoinWithSameStateRetentionTime on a retract-complete input (TTL 4000).
-    const h = harness('inner', 4000);
+    const h = harness('inner', 4000, insertOnly);
     h.left(I, 'Ord#1', 'LineOrd#1', ADDR);
     h.left(I, 'Ord#1', 'LineOrd#2', ADDR);
     expect(h.right(I, 'LineOrd#2', 'AIR')).toHaveLength(1);
