@@ -97,7 +97,9 @@ function usedUdfs(plan: JobPlan): Set<string> {
   for (const n of operatorsOf(plan)) {
     if (n.kind === 'calc') { n.projections.forEach((p) => visit(p.expr)); if (n.filter) visit(n.filter); }
     if (n.kind === 'source') n.computed.forEach((c) => visit(c.expr));
-    if (n.kind === 'join' && n.condition) visit(n.condition);
+    if ((n.kind === 'join' || n.kind === 'lookupJoin') && n.condition) visit(n.condition);
+    if (n.kind === 'correlate') n.args.forEach(visit);
+    if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') for (const a of n.aggs) if (a.udaf) names.add(a.udaf.name);
   }
   return names;
 }

@@ -61,9 +61,12 @@ export class Expression {
   floor(unit?: TimeIntervalUnit) { return unit ? this.call('floor', unitExpr(unit)) : this.call('floor'); }
   ceil(unit?: TimeIntervalUnit) { return unit ? this.call('ceil', unitExpr(unit)) : this.call('ceil'); }
   cast(type: DataType) { return new Expression({ kind: 'cast', expr: this.node, type, loc: callerLoc() }); }
-  as(name: string) { return new Expression({ kind: 'alias', expr: this.node, name, loc: callerLoc() }); }
+  /** Several names: the columns of a table function's rows, in joinLateral (`call('split', $('s')).as('word', 'length')`). */
+  as(name: string, ...more: string[]) {
+    return new Expression({ kind: 'alias', expr: this.node, name, ...(more.length ? { names: [name, ...more] } : {}), loc: callerLoc() });
+  }
   /** PyFlink spelling of `as`. */
-  alias(name: string) { return this.as(name); }
+  alias(name: string, ...more: string[]) { return this.as(name, ...more); }
 
   sum() { return this.call('sum'); }
   count() { return this.call('count'); }
@@ -146,13 +149,13 @@ export function lit(value: string | number | boolean | null, type?: DataType): E
   return new Expression({ kind: 'lit', value, type, loc: callerLoc() });
 }
 
-/** Calls a builtin, an aggregate (PyFlink's call('sum', ...)) or a UDF by registered name or function value. */
-export function call(fn: string | ((...args: any[]) => unknown), ...args: ExpressionLike[]): Expression {
+/** Calls a builtin, an aggregate (PyFlink's call('sum', ...)) or a UDF by registered name, function value or class (@udtf, @udaf). */
+export function call(fn: string | ((...args: any[]) => unknown) | (new () => unknown), ...args: ExpressionLike[]): Expression {
   const name = typeof fn === 'string' ? fn : udfNameOf(fn);
   return new Expression({ kind: 'call', fn: name, args: args.map(toNode), loc: callerLoc() });
 }
 
-function udfNameOf(fn: (...args: any[]) => unknown): string {
+function udfNameOf(fn: ((...args: any[]) => unknown) | (new () => unknown)): string {
   for (const [name, u] of (globalThis as any)[Symbol.for('sluice.udfs')] ?? new Map()) if (u.fn === fn) return name;
   throw new TypeError(`call(fn): ${fn.name || 'this function'} is not a registered UDF; wrap it with udf(...) or register it`);
 }

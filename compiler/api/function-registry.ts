@@ -4,6 +4,7 @@ import type { SourceLoc } from '../../runtime/core/plan.js';
 import { udfRegistry } from '../../runtime/core/udf.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { FunctionCatalog, UdfSignature } from '../frontend/resolve.js';
+import { explicitSignature } from '../frontend/udf-signature.js';
 
 /** Signatures of UDFs registered in this process with explicit types; read-udfs adds the typed-by-signature ones. */
 export class FunctionRegistry implements FunctionCatalog {
@@ -16,7 +17,7 @@ export class FunctionRegistry implements FunctionCatalog {
   }
 
   udf(name: string): UdfSignature | undefined {
-    return this.signatures.get(name) ?? this.signatures.get(name.toLowerCase()) ?? this.fromRegistry(name);
+    return this.signatures.get(name) ?? this.signatures.get(name.toLowerCase()) ?? this.fromRegistry(name) ?? this.fromRegistry(name.toLowerCase());
   }
 
   udfNames(): string[] {
@@ -28,11 +29,11 @@ export class FunctionRegistry implements FunctionCatalog {
   }
 
   /** createTemporarySystemFunction(name, fn): `fn` must be a UDF whose signature is known here. */
-  registerTemporary(name: string, fn: (...args: any[]) => unknown, loc: SourceLoc | undefined): void {
+  registerTemporary(name: string, fn: ((...args: any[]) => unknown) | (new () => unknown), loc: SourceLoc | undefined): void {
     const known = [...udfRegistry().values()].find((u) => u.fn === fn);
     if (!known) {
       throw new CompileError(`cannot register function '${name}': it is not a UDF`, loc,
-        `wrap it with udf(): const ${name} = udf((x: number): string => ..., { name: '${name}' }) (in the job file or in udfs/)`);
+        `wrap it with udf(): const ${name} = udf((x: number): string => ..., { name: '${name}' }) (in the job file or in udfs/); a table or aggregate function class takes @udtf() or @udaf()`);
     }
     const sig = this.udf(known.name);
     if (!sig) {
@@ -46,7 +47,6 @@ export class FunctionRegistry implements FunctionCatalog {
 
   private fromRegistry(name: string): UdfSignature | undefined {
     const u = udfRegistry().get(name);
-    if (!u || !u.options.inputTypes || !u.options.resultType) return undefined;
-    return { name, inputTypes: u.options.inputTypes, resultType: u.options.resultType };
+    return u && explicitSignature(name, u);
   }
 }

@@ -7,5 +7,5 @@ export { StatementSet } from './statement-set.js';
 export { TableConfig } from './table-config.js';
 export { defineJob, JobParams, type JobDefinition } from './define-job.js';
 export { DataTypes, type DataType } from '../../runtime/core/data-types.js';
-export { udf, type UdfOptions } from '../../runtime/core/udf.js';
+export { udf, udtf, udaf, type UdfOptions, type AggregateFunction, type TableFunction } from '../../runtime/core/udf.js';
 export type { Row } from '../../runtime/core/row.js';

@@ -86,7 +86,8 @@ export class TableEnvironment {
     this.catalog.createView(name, table);
   }
 
-  createTemporarySystemFunction(name: string, fn: (...args: any[]) => unknown): void {
+  /** A scalar function (udf), a table or aggregate function class (@udtf, @udaf) or generator function (udtf), under a job's name for it. */
+  createTemporarySystemFunction(name: string, fn: ((...args: any[]) => unknown) | (new () => unknown)): void {
     this.functions.registerTemporary(name, fn, callerLoc());
   }
 

@@ -12,7 +12,7 @@ import { lowerAggregate } from '../frontend/lower-aggregate.js';
 import { ambiguousNames, lowerJoin } from '../frontend/lower-join.js';
 import { lowerLookupJoin } from '../frontend/lower-lookup-join.js';
 import { lowerSort } from '../frontend/lower-sort.js';
-import { lowerUnnest } from '../frontend/lower-correlate.js';
+import { lowerTableFunction, lowerUnnest } from '../frontend/lower-correlate.js';
 import { Resolver, assignable, type FunctionCatalog } from '../frontend/resolve.js';
 import { isOrdering, toNode, type ExpressionLike, type Ordering } from './expressions.js';
 import type { GroupWindow } from './windows.js';
@@ -228,6 +228,37 @@ export class Table {
   /** Each row joined with the elements of UNNEST(arg) (SQL's CROSS JOIN UNNEST; frontend/lower-correlate.ts). */
   unnestWith(type: 'inner' | 'left', arg: LExpr, columns: string[] | undefined, loc: SourceLoc | undefined): Table {
     return this.derive(lowerUnnest(this.env.plan, this.env.functions, { left: this.node, joinType: type, arg, columns, loc }));
+  }
+
+  /**
+   * Each row joined with the rows of a table function (`@udtf`) of its columns, as Flink's joinLateral (SQL's
+   * `CROSS JOIN LATERAL TABLE(f(...))`): `t.joinLateral(call('split', $('line')).as('word', 'length'))`. A
+   * condition keeps the pairs it is true for.
+   */
+  joinLateral(tableFunctionCall: ExpressionLike, condition?: ExpressionLike): Table {
+    const loc = callerLoc();
+    const joined = this.lateral('inner', toNode(tableFunctionCall), loc);
+    return condition === undefined ? joined : joined.filterBy(toNode(condition), loc);
+  }
+
+  /** As joinLateral, and a row whose call gives no rows stays, with NULLs (SQL's `LEFT JOIN LATERAL TABLE(...) ON TRUE`). */
+  leftOuterJoinLateral(tableFunctionCall: ExpressionLike, condition?: ExpressionLike): Table {
+    const loc = callerLoc();
+    const c = condition === undefined ? undefined : stripAlias(toNode(condition));
+    if (c && !(c.kind === 'lit' && c.value === true)) {
+      throw new CompileError('the condition of leftOuterJoinLateral can only be TRUE, as in Flink', c.loc ?? loc, 'filter the joined rows with where(...) after it, or use joinLateral(call, condition)');
+    }
+    return this.lateral('left', toNode(tableFunctionCall), loc);
+  }
+
+  /** A table function call, with its columns' names when aliased (`.as('word', 'length')`): SQL's LATERAL TABLE too. */
+  lateral(type: 'inner' | 'left', fnCall: LExpr, loc: SourceLoc | undefined): Table {
+    const columns = fnCall.kind === 'alias' ? fnCall.names ?? [fnCall.name] : undefined;
+    const call = stripAlias(fnCall);
+    if (call.kind !== 'call') {
+      throw new CompileError('a lateral join takes a table function call', call.loc ?? loc, "joinLateral(call('split_words', $('line')).as('word', 'length'))");
+    }
+    return this.derive(lowerTableFunction(this.env.plan, this.env.functions, { left: this.node, joinType: type, call, columns, loc: call.loc ?? loc }));
   }
 
   /** Writes this table into a registered sink table. Inside a job it joins the job; standalone, await() runs it. */

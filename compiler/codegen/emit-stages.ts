@@ -90,7 +90,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
     ...udfLines,
     ...watermarkLines,
     ...functions,
-    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)}, watermarks: { ${watermarkEntries.join(', ')} } };`,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)}, watermarks: { ${watermarkEntries.join(', ')} }, udfs };`,
     '})',
   ].join('\n');
   return { factory, stageSizes };
@@ -126,6 +126,7 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
     schema = calc.schema;
   });
 
+  const udf = scopeBase(() => 'null').udf;
   const into = s.accumulateInto === null ? null : byId.get(s.accumulateInto)!;
   if (into !== null && into.kind !== 'groupAggregate' && into.kind !== 'windowAggregate') throw new Error(`fused node ${s.id} accumulates into ${into.kind} ${into.id}`);
   const target = into ?? s;
@@ -140,10 +141,10 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
     body.push(...emitGroupLookup(target.keys.map((k) => values.get(k)!), keyTypes), 'const acc = e.acc;');
     if (target.retracting) {
       // -U (1) and -D (3) take the row back out (the layout of agg-kernel.ts's retracting kernel).
-      body.push('if (kinds !== null && (kinds[i] === 1 || kinds[i] === 3)) {', ...emitChange(target.aggs, values, schema, '-'), '} else {',
-        ...emitChange(target.aggs, values, schema, '+'), '}', 'st.touch(e);');
+      body.push('if (kinds !== null && (kinds[i] === 1 || kinds[i] === 3)) {', ...emitChange(target.aggs, values, schema, '-', udf), '} else {',
+        ...emitChange(target.aggs, values, schema, '+', udf), '}', 'st.touch(e);');
     } else {
-      body.push(...emitAccumulate(target.aggs, values, schema), 'st.touch(e);');
+      body.push(...emitAccumulate(target.aggs, values, schema, udf), 'st.touch(e);');
     }
   } else if (target.kind === 'windowAggregate') {
     params = 'rows, kinds, st';
@@ -153,11 +154,11 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
     const keyList = `[${target.keys.map((k) => values.get(k)).join(', ')}]`;
     if (target.window.type === 'session') {
       body.push(`let acc = st.session(${keyVar}, ts);`, 'if (acc === null) continue;', `if (acc === undefined) acc = st.newSession(${keyVar}, ts, ${keyList});`);
-      body.push(...emitAccumulate(target.aggs, values, schema));
+      body.push(...emitAccumulate(target.aggs, values, schema, udf));
     } else {
       // assign() resolved the windows to their groups (st.assigned): one Map lookup per window.
       body.push('const nw = st.assign(ts);', 'for (let w = 0; w < nw; w++) {', 'const groups = st.assigned[w];', `let g = groups.get(${keyVar});`, `if (g === undefined) g = st.add(groups, ${keyVar}, ${keyList});`, 'const acc = g.acc;');
-      body.push(...emitAccumulate(target.aggs, values, schema), '}');
+      body.push(...emitAccumulate(target.aggs, values, schema, udf), '}');
     }
   } else {
     const outSchema = schema;
@@ -250,10 +251,17 @@ function emitCollect(a: AggCall, i: number, x: string, values: Map<string, strin
   return op === '+' ? `${call};` : `acc[${i}] = ${call};`;
 }
 
-function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[]): string[] {
+/** An aggregate function's (`@udaf`) accumulate or retract, with the argument columns' values as they are (NULLs too, as in Flink). */
+function emitUdafCall(a: AggCall, i: number, values: Map<string, string>, method: 'accumulate' | 'retract', udf: (name: string) => string): string {
+  return `${udf(a.udaf!.name)}.${method}(acc[${i}]${a.udaf!.args.map((c) => `, ${values.get(c)!}`).join('')});`;
+}
+
+/** `udf`: the variable of a UDF (aggregate functions' instances) in the factory. */
+function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[], udf: (name: string) => string): string[] {
   return aggs.map((a, i) => {
     const x = a.arg === null ? '1' : values.get(a.arg)!;
     const guard = aggGuard(a, values, schema);
+    if (a.udaf) return guard(emitUdafCall(a, i, values, 'accumulate', udf));
     if (a.distinct) return guard(`acc[${i}].set(${x}, (acc[${i}].get(${x}) ?? 0) + 1);`);
     switch (a.fn) {
       case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, 'add'));
@@ -263,6 +271,7 @@ function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, s
       case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] = s${i}[0] === null ? ${x} : s${i}[0] + ${x}; s${i}[1]++;`);
       case 'min': return guard(`if (acc[${i}] === null || ${x} < acc[${i}]) acc[${i}] = ${x};`);
       case 'max': return guard(`if (acc[${i}] === null || ${x} > acc[${i}]) acc[${i}] = ${x};`);
+      case 'udaf': throw new Error(`aggregate ${a.name}: an aggregate function call without its function`);
     }
   });
 }
@@ -272,11 +281,12 @@ function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, s
  * the interpreter. Value occurrences (DISTINCT, MIN/MAX) are counted in Maps; a MIN/MAX whose current value
  * loses its last occurrence is recomputed from the Map; the slot after the aggregates counts the group's rows.
  */
-function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[], op: '+' | '-'): string[] {
+function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schema: readonly Field[], op: '+' | '-', udf: (name: string) => string): string[] {
   const occurrences = (m: string, x: string) => `{ const n = (${m}.get(${x}) ?? 0) ${op} 1; if (n === 0) ${m}.delete(${x}); else ${m}.set(${x}, n); }`;
   const lines = aggs.map((a, i) => {
     const x = a.arg === null ? '1' : values.get(a.arg)!;
     const guard = aggGuard(a, values, schema);
+    if (a.udaf) return guard(emitUdafCall(a, i, values, op === '+' ? 'accumulate' : 'retract', udf));
     if (a.distinct) return guard(occurrences(`acc[${i}]`, x));
     switch (a.fn) {
       case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, op));
@@ -290,6 +300,7 @@ function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schem
           : `if (${x} === m${i}[0] && !(m${i}[1].get(${x}) > 0)) { let b = null; for (const [v, c] of m${i}[1]) if (c > 0 && (b === null || v ${better} b)) b = v; m${i}[0] = b; }`;
         return guard(`const m${i} = acc[${i}]; ${occurrences(`m${i}[1]`, x)} ${update}`);
       }
+      case 'udaf': throw new Error(`aggregate ${a.name}: an aggregate function call without its function`);
     }
   });
   return [...lines, `acc[${aggs.length}] ${op}= 1;`];

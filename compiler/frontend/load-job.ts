@@ -60,4 +60,4 @@ export async function loadUdfFolder(dir: string): Promise<UdfDeclaration[]> {
   return readUdfFolder(dir);
 }
 
-const readUdfsSignatures = (udfs: UdfDeclaration[]) => udfs.map(({ name, inputTypes, resultType }) => ({ name, inputTypes, resultType }));
+const readUdfsSignatures = (udfs: UdfDeclaration[]) => udfs.map(({ module: _module, display: _display, ...signature }) => signature);

@@ -6,9 +6,9 @@ import type { Expr } from '../../runtime/core/expr.js';
 import { isCollecting } from '../../runtime/core/collecting-aggs.js';
 import type { AggCall, AggFunction, CollectingAgg, GroupAggregateNode, PlanNode, SourceLoc, WindowAggregateNode, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
-import { exprKey, isAggregateName, outputName, stripAlias, type GroupWindowDef, type LExpr } from '../ir/logical-expr.js';
+import { exprKey, isAggregateName, isUdafName, outputName, stripAlias, type GroupWindowDef, type LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
-import { Resolver, type FunctionCatalog } from './resolve.js';
+import { Resolver, type FunctionCatalog, type UdfSignature } from './resolve.js';
 
 
 export interface AggregateRequest {
@@ -80,6 +80,11 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
         if (f.type.name !== 'BOOLEAN') throw new CompileError(`FILTER (WHERE ...) needs a BOOLEAN condition, got ${typeToString(f.type)}`, e.filter.loc ?? e.loc);
         filter = preName(f, `$f${pre.length}`);
       }
+      const udaf = isUdafName(e.fn) ? functions.udf(e.fn) : undefined;
+      if (udaf?.kind === 'aggregate') {
+        aggByText.set(text, userAggregate(udaf, e, filter, label));
+        return;
+      }
       if (fn in VARIANCE) {
         derivedByText.set(text, lowerVariance(fn, e, filter));
         return;
@@ -131,6 +136,29 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
     const variance = call('divide', m2, divisor);
     const result = VARIANCE[fn].root ? call('power', variance, lit(0.5, DOUBLE.notNull!())) : variance;
     return { kind: 'cast', expr: result, type: withType(type, { nullable: true, timeAttribute: undefined }), loc };
+  }
+
+  /**
+   * An aggregate function (`@udaf`): its arguments checked against its signature and computed as columns. As
+   * Flink's planner, an updating input needs its retract method and a session window its merge method.
+   */
+  function userAggregate(sig: UdfSignature, e: Extract<LExpr, { kind: 'call' }>, filter: string | undefined, label: string): string {
+    if (e.distinct) throw new CompileError(`${sig.name}(DISTINCT ...) is not supported`, e.loc, `aggregate the distinct values in a subquery: SELECT ${sig.name}(x) FROM (SELECT DISTINCT ... FROM t)`);
+    if (window?.type === 'session' && !sig.merge) {
+      throw new CompileError(`aggregate function ${sig.name} has no merge method, which a session window needs (sessions merge as rows arrive), as in Flink`, e.loc,
+        'add merge(acc, others) to it, adding each accumulator of others into acc; or use a TUMBLE or HOP window');
+    }
+    if (req.input.changelog !== 'insert-only' && !sig.retract) {
+      throw new CompileError(`aggregate function ${sig.name} has no retract method, which it needs here: its input is updating (${req.input.changelog}), so rows are taken back out, as in Flink`, e.loc,
+        'add retract(acc, ...args) to it, undoing what accumulate(acc, ...args) did; or aggregate an insert-only input');
+    }
+    const args = resolver.udfArgs(sig, e);
+    const columns = args.map((a, i) => preName(a, stripAlias(e.args[i]).kind === 'ref' && a.kind === 'field' ? a.name : `$a${aggs.length}`));
+    return addAgg({
+      fn: 'udaf', arg: null, distinct: false,
+      udaf: { name: sig.name, args: columns, merge: !!sig.merge, retract: !!sig.retract, ...(sig.resultType.nullable ? {} : { notNull: typeToString(sig.resultType) }) },
+      ...(filter ? { filter } : {}), label,
+    }, sig.resultType);
   }
 
   /** FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG, JSON_OBJECTAGG (runtime/core/collecting-aggs.ts). */

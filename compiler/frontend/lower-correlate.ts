@@ -1,14 +1,18 @@
 // `t CROSS JOIN UNNEST(t.a) AS u(x)` (also `FROM t, UNNEST(...)`, `JOIN UNNEST(...) ON TRUE`, `LEFT JOIN UNNEST(...)
-// ON TRUE`) into a `correlate` plan node: the argument is resolved against the left table's columns; an ARRAY gives
-// one column of its element type (a ROW element one column per field), a MAP two (key, value), named by the
-// alias's column list or else as Flink's planner names them (EXPR$0, the ROW's field names, KEY and VALUE).
-import { typeToString, withType, type Field } from '../../runtime/core/data-types.js';
+// ON TRUE`) and `t, LATERAL TABLE(f(...)) AS r(a, b)` (and the same joins of it, and the Table API's joinLateral)
+// into a `correlate` plan node: the argument is resolved against the left table's columns; an ARRAY gives one
+// column of its element type (a ROW element one column per field), a MAP two (key, value), a table function
+// (`@udtf`) the columns of its rows; named by the alias's column list or else as Flink's planner names them
+// (EXPR$0, the ROW's field names, KEY and VALUE; the function's column names).
+import { DataTypes, typeToString, withType, type Field } from '../../runtime/core/data-types.js';
 import type { CorrelateNode, PlanNode, SourceLoc } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { LExpr } from '../ir/logical-expr.js';
+import type { Expr } from '../../runtime/core/expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
 import { rightOutputNames } from './lower-join.js';
 import { Resolver, type FunctionCatalog } from './resolve.js';
+import { nearest } from '../../runtime/core/options.js';
 
 export interface UnnestRequest {
   left: PlanNode;
@@ -38,18 +42,52 @@ export function lowerUnnest(plan: PlanBuilder, functions: FunctionCatalog, req: 
   } else {
     throw new CompileError(`UNNEST takes an ARRAY or a MAP, not ${typeToString(t)}`, req.arg.loc ?? loc, 'UNNEST(tags) of a column declared tags ARRAY<STRING>');
   }
+  return correlate(plan, req, `UNNEST of ${typeToString(t)}`, 'UNNEST', fn, arg, fields);
+}
+
+export interface TableFunctionRequest {
+  left: PlanNode;
+  joinType: 'inner' | 'left';
+  /** The call: `f(args)` by the function's registered name. */
+  call: Extract<LExpr, { kind: 'call' }>;
+  columns?: string[];
+  loc?: SourceLoc;
+}
+
+/** `LATERAL TABLE(f(args))` of a table function (`@udtf`), its arguments checked against its signature. */
+export function lowerTableFunction(plan: PlanBuilder, functions: FunctionCatalog, req: TableFunctionRequest): CorrelateNode {
+  const { call } = req;
+  const sig = functions.udf(call.fn);
+  if (!sig || sig.kind !== 'table') {
+    const tables = functions.udfNames().filter((n) => functions.udf(n)?.kind === 'table');
+    const near = nearest(call.fn, tables);
+    throw new CompileError(sig ? `${sig.name} is ${sig.kind === 'aggregate' ? 'an aggregate' : 'a scalar'} function, not a table function` : `unknown table function '${call.fn}'`, call.loc ?? req.loc,
+      near ? `did you mean '${near}'?` : 'declare one with @udtf on a class whose *eval(...) yields rows (docs/udfs.md)');
+  }
+  const args = new Resolver(req.left.schema, functions, 'the left side of LATERAL TABLE').udfArgs(sig, call);
+  const declared: Field[] = [...(sig.resultType.fields ?? [])];
+  const fn: CorrelateNode['fn'] = { kind: 'udtf', name: sig.name, rows: sig.rows ?? 'row', fields: declared };
+  // The call's value is the iterable of rows (generated code and the interpreter call it as any UDF).
+  const rows = { kind: 'udf' as const, name: sig.name, args, type: DataTypes.ARRAY(sig.resultType) };
+  return correlate(plan, req, `table function ${sig.name}`, sig.name, fn, rows, declared);
+}
+
+/** The correlate node: the alias's names (checked against `fields`), names made unique beside the left's, NULLs of a LEFT join. */
+function correlate(plan: PlanBuilder, req: UnnestRequest | TableFunctionRequest, what: string, written: string, fn: CorrelateNode['fn'], arg: Expr, given: Field[]): CorrelateNode {
+  const { left, joinType, loc } = req;
+  let fields = given;
   if (req.columns) {
     if (req.columns.length !== fields.length) {
-      throw new CompileError(`UNNEST of ${typeToString(t)} gives ${fields.length} column(s), the alias names ${req.columns.length}`, loc,
-        `name ${fields.length}: AS u(${fields.map((f) => f.name.toLowerCase()).join(', ')})`);
+      throw new CompileError(`${what} gives ${fields.length} column(s), the alias names ${req.columns.length}`, loc,
+        `name ${fields.length}: AS t(${fields.map((f) => f.name.toLowerCase()).join(', ')})`);
     }
     fields = fields.map((f, i) => ({ ...f, name: req.columns![i] }));
   }
   const names = rightOutputNames(left.schema, fields);
   const outputFields = fields.map((f, i) => ({ name: names[i], type: withType(f.type, { timeAttribute: undefined, ...(joinType === 'left' ? { nullable: true } : {}) }) }));
-  // An upsert input's updates carry no retraction of the rows a key gave before: the rows UNNEST gave could not be taken back.
+  // An upsert input's updates carry no retraction of the rows a key gave before: the rows the function gave could not be taken back.
   if (left.changelog === 'upsert') {
-    throw new CompileError('UNNEST of an upsert input (updates without retractions) is not supported', loc, 'unnest before the aggregate or upsert source, or read the source as a retracting changelog (debezium-json)');
+    throw new CompileError(`${written} of an upsert input (updates without retractions) is not supported`, loc, 'apply it before the aggregate or upsert source, or read the source as a retracting changelog (debezium-json)');
   }
   return plan.add<CorrelateNode>({
     kind: 'correlate', input: left.id, joinType, fn, args: [arg], inputFields: left.schema.map((f) => f.name), outputFields,

@@ -1,17 +1,21 @@
 // Reads UDF declarations from source with ts-morph: `@udf(...)` static methods and `udf(fn, ...)` wrappers,
-// their registered names, and parameter and result types from the TypeScript signature (or the explicit
-// PyFlink-style inputTypes/resultType). TS `number` maps to DOUBLE (any numeric column may be passed),
+// `@udtf` classes (their `eval`) and `udtf(function* ...)` wrappers, `@udaf` classes (their `accumulate` and
+// `getValue`), their registered names, and parameter and result types from the TypeScript signature (or the
+// explicit PyFlink-style inputTypes/resultType). A table function's rows are its yield type: a tuple (labels
+// name the columns, else f0, f1, ...), an object type (its properties are the columns) or one value (one
+// column, f0). TS `number` maps to DOUBLE (any numeric column may be passed),
 // `string` to STRING, `boolean` to BOOLEAN, `Date` is not accepted (timestamps are epoch millis: use number
 // with resultType: DataTypes.TIMESTAMP(3)); `T | null` is nullable. The signature is read from the written
 // annotations, without the type checker: it keeps `sluice compile` fast, and a UDF's SQL type should be
 // visible in its source anyway.
 import path from 'node:path';
 import fs from 'node:fs';
-import { Node, Project, type ParameterDeclaration, type SourceFile, type TypeNode } from 'ts-morph';
-import { DataTypes, type DataType } from '../../runtime/core/data-types.js';
+import { Node, Project, type ClassDeclaration, type ParameterDeclaration, type SourceFile, type TypeNode } from 'ts-morph';
+import { DataTypes, withType, type DataType, type Field } from '../../runtime/core/data-types.js';
 import { snakeCase, udfRegistry } from '../../runtime/core/udf.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { UdfSignature } from './resolve.js';
+import { tableSignature } from './udf-signature.js';
 
 export interface UdfDeclaration extends UdfSignature {
   /** Absolute path of the module declaring it. */
@@ -44,6 +48,8 @@ export function readUdfFile(file: string): UdfDeclaration[] {
 function readDecorated(sf: SourceFile): UdfDeclaration[] {
   const out: UdfDeclaration[] = [];
   for (const cls of sf.getClasses()) {
+    const own = cls.getDecorators().find((d) => d.getName() === 'udtf' || d.getName() === 'udaf');
+    if (own) out.push(own.getName() === 'udtf' ? readTableClass(cls, own.getArguments()[0], sf) : readAggregateClass(cls, own.getArguments()[0], sf));
     for (const m of cls.getStaticMethods()) {
       const dec = m.getDecorators().find((d) => d.getName() === 'udf');
       if (!dec) continue;
@@ -59,7 +65,8 @@ function readDecorated(sf: SourceFile): UdfDeclaration[] {
 function readWrapped(sf: SourceFile): UdfDeclaration[] {
   const out: UdfDeclaration[] = [];
   sf.forEachDescendant((node) => {
-    if (!Node.isCallExpression(node) || node.getExpression().getText() !== 'udf') return;
+    const wrapper = Node.isCallExpression(node) ? node.getExpression().getText() : '';
+    if (!Node.isCallExpression(node) || (wrapper !== 'udf' && wrapper !== 'udtf')) return;
     const [fnArg, opts] = node.getArguments();
     if (!fnArg || !(Node.isArrowFunction(fnArg) || Node.isFunctionExpression(fnArg) || Node.isIdentifier(fnArg))) return;
     if (node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a))) {
@@ -78,9 +85,11 @@ function readWrapped(sf: SourceFile): UdfDeclaration[] {
     const name = stringOption(opts, 'name') ?? (declaredName ? snakeCase(declaredName) : undefined);
     if (!name) {
       throw new CompileError(`a UDF wrapping an anonymous function needs a name`, { file: sf.getFilePath(), line: node.getStartLineNumber(), col: 1 },
-        `udf(fn, { name: 'my_function' })`);
+        `${wrapper}(fn, { name: 'my_function' })`);
     }
-    const sig = typesOf(name, fn.getParameters(), fn.getReturnTypeNode(), sf, node.getStartLineNumber());
+    const sig = wrapper === 'udtf'
+      ? tableTypesOf(name, fn.getParameters(), fn.getReturnTypeNode(), sf, node.getStartLineNumber())
+      : typesOf(name, fn.getParameters(), fn.getReturnTypeNode(), sf, node.getStartLineNumber());
     out.push({ ...sig, module: sf.getFilePath(), display: `${name}(${fn.getParameters().map((x) => x.getText()).join(', ')}): ${fn.getReturnTypeNode()?.getText() ?? '?'}` });
   });
   return out;
@@ -101,6 +110,74 @@ function typesOf(name: string, params: ParameterDeclaration[], ret: TypeNode | u
   const inputTypes = registered?.options.inputTypes ?? params.map((p) => tsToSql(p.getTypeNode(), `parameter '${p.getName()}' of ${name}`, loc));
   const resultType = registered?.options.resultType ?? tsToSql(ret, `the result of ${name}`, loc);
   return { name, inputTypes, resultType };
+}
+
+/** `@udtf` on a class: its `eval(...)` method's parameters and yield type. */
+function readTableClass(cls: ClassDeclaration, opts: Node | undefined, sf: SourceFile): UdfDeclaration {
+  const name = stringOption(opts, 'name') ?? snakeCase(cls.getName() ?? 'anonymous');
+  const m = cls.getInstanceMethod('eval');
+  if (!m) throw new CompileError(`the table function class ${cls.getName()} has no eval method`, locOf(sf, cls), "*eval(line: string): Generator<[word: string, length: number]> { for (const w of line.split(' ')) yield [w, w.length]; }");
+  const sig = tableTypesOf(name, m.getParameters(), m.getReturnTypeNode(), sf, m.getStartLineNumber());
+  return { ...sig, module: sf.getFilePath(), display: `${cls.getName()}.eval(${m.getParameters().map((x) => x.getText()).join(', ')}): ${m.getReturnTypeNode()?.getText() ?? '?'}` };
+}
+
+/** `@udaf` on a class: the argument types are accumulate's parameters after the accumulator, the result getValue's. */
+function readAggregateClass(cls: ClassDeclaration, opts: Node | undefined, sf: SourceFile): UdfDeclaration {
+  const name = stringOption(opts, 'name') ?? snakeCase(cls.getName() ?? 'anonymous');
+  const method = (m: string) => cls.getInstanceMethod(m);
+  for (const required of ['createAccumulator', 'accumulate', 'getValue']) {
+    if (!method(required)) {
+      throw new CompileError(`the aggregate function class ${cls.getName()} has no ${required} method`, locOf(sf, cls),
+        'an aggregate function has createAccumulator(), accumulate(acc, ...args), getValue(acc), and optionally retract(acc, ...args) and merge(acc, others) (docs/udfs.md)');
+    }
+  }
+  const accumulate = method('accumulate')!;
+  const getValue = method('getValue')!;
+  const registered = udfRegistry().get(name);
+  const loc = (n: Node) => locOf(sf, n);
+  const inputTypes = registered?.options.inputTypes ?? accumulate.getParameters().slice(1).map((p) => tsToSql(p.getTypeNode(), `parameter '${p.getName()}' of ${name}.accumulate`, loc(p)));
+  const resultType = registered?.options.resultType ?? tsToSql(getValue.getReturnTypeNode(), `the result of ${name} (getValue)`, loc(getValue));
+  return {
+    name, kind: 'aggregate', inputTypes, resultType, retract: !!method('retract'), merge: !!method('merge'), module: sf.getFilePath(),
+    display: `${cls.getName()}: accumulate(${accumulate.getParameters().map((x) => x.getText()).join(', ')}), getValue(): ${getValue.getReturnTypeNode()?.getText() ?? '?'}`,
+  };
+}
+
+const locOf = (sf: SourceFile, n: Node) => ({ file: sf.getFilePath(), line: n.getStartLineNumber(), col: n.getStart() - n.getStartLinePos() + 1 });
+
+/** A table function's types: its parameters', and its rows' from the yield type (or explicit types, PyFlink style). */
+function tableTypesOf(name: string, params: ParameterDeclaration[], ret: TypeNode | undefined, sf: SourceFile, line: number): UdfSignature {
+  const registered = udfRegistry().get(name);
+  const loc = { file: sf.getFilePath(), line, col: 1 };
+  const inputTypes = registered?.options.inputTypes ?? params.map((p) => tsToSql(p.getTypeNode(), `parameter '${p.getName()}' of ${name}`, loc));
+  const explicit = registered?.options.resultType;
+  if (explicit) return tableSignature(name, inputTypes, explicit);
+  const hint = `annotate the rows it yields: *eval(line: string): Generator<[word: string, length: number]>, Generator<{ word: string; length: number }> or Generator<string>`;
+  const element = ret && iteratedType(ret);
+  if (!element) throw new CompileError(`the rows of table function ${name} have no type${ret ? ` ('${ret.getText()}' is not a Generator<...>, Iterable<...> or array type)` : ''}`, loc, hint);
+  if (Node.isTupleTypeNode(element)) {
+    const fields = element.getElements().map((el, i): Field => (Node.isNamedTupleMember(el)
+      ? { name: el.getName(), type: tsToSql(el.getTypeNode(), `column ${el.getName()} of ${name}`, loc) }
+      : { name: `f${i}`, type: tsToSql(el, `column ${i + 1} of ${name}`, loc) }));
+    return { name, kind: 'table', inputTypes, resultType: DataTypes.ROW(...fields), rows: 'row' };
+  }
+  if (Node.isTypeLiteral(element)) {
+    const fields = element.getProperties().map((p): Field => {
+      const t = tsToSql(p.getTypeNode(), `column ${p.getName()} of ${name}`, loc);
+      return { name: p.getName(), type: p.hasQuestionToken() ? withType(t, { nullable: true }) : t };
+    });
+    return { name, kind: 'table', inputTypes, resultType: DataTypes.ROW(...fields), rows: 'row' };
+  }
+  return tableSignature(name, inputTypes, tsToSql(element, `the rows of ${name}`, loc));
+}
+
+const ITERATED = new Set(['Generator', 'Iterable', 'IterableIterator', 'Iterator', 'Array', 'ReadonlyArray']);
+
+/** T of Generator<T, ...>, Iterable<T>, T[] and the like. */
+function iteratedType(node: TypeNode): TypeNode | undefined {
+  if (Node.isArrayTypeNode(node)) return node.getElementTypeNode();
+  if (Node.isTypeReference(node) && ITERATED.has(node.getTypeName().getText())) return node.getTypeArguments()[0];
+  return undefined;
 }
 
 const TS_TO_SQL: Record<string, () => DataType> = { number: DataTypes.DOUBLE, string: DataTypes.STRING, boolean: DataTypes.BOOLEAN };

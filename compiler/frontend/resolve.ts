@@ -11,8 +11,16 @@ import { isAggregateName, type LExpr } from '../ir/logical-expr.js';
 
 export interface UdfSignature {
   name: string;
+  /** Absent: a scalar function (`@udf`). */
+  kind?: 'table' | 'aggregate';
   inputTypes: DataType[];
+  /** A scalar or aggregate function's result; a table function's rows, as a ROW of their columns. */
   resultType: DataType;
+  /** Table functions: a yielded row is a tuple or an object ('row'), or the one column's value ('scalar'). */
+  rows?: 'row' | 'scalar';
+  /** Aggregate functions: whether they can take rows back out (an updating input) and merge accumulators. */
+  retract?: boolean;
+  merge?: boolean;
 }
 
 export interface FunctionCatalog {
@@ -33,7 +41,9 @@ export class Resolver {
         ? { kind: 'literal', value: e.millis, type: DataTypes.INTERVAL().notNull!() }
         : { kind: 'literal', value: e.months, type: withType(DataTypes.INTERVAL(), { precision: MONTHS, nullable: false }) };
       case 'unit': return { kind: 'literal', value: e.unit, type: DataTypes.STRING().notNull!() };
-      case 'alias': return this.resolve(e.expr);
+      case 'alias':
+        if (e.names) throw new CompileError(`.as(${e.names.map((n) => `'${n}'`).join(', ')}) gives several names: only the columns of a table function in joinLateral take them`, e.loc, `one name per column: .as('${e.name}')`);
+        return this.resolve(e.expr);
       case 'cast': {
         const arg = this.resolve(e.expr);
         const rejected = castRejected(arg.type, e.type);
@@ -69,6 +79,10 @@ export class Resolver {
         'aggregates go in the select of a groupBy (or a select over the whole table), not in where, group keys or nested in another aggregate');
     }
     const udf = this.functions.udf(e.fn);
+    if (udf?.kind === 'table') {
+      throw new CompileError(`${udf.name} is a table function: it gives rows, not a value`, e.loc,
+        `join each row with its rows: FROM t, LATERAL TABLE(${udf.name}(...)) AS r(a, b), or t.joinLateral(call('${udf.name}', ...))`);
+    }
     if (udf) return this.udfCall(udf, e);
     const fn = builtinName(e.fn);
     if (!fn) {
@@ -88,6 +102,14 @@ export class Resolver {
   }
 
   private udfCall(udf: UdfSignature, e: Extract<LExpr, { kind: 'call' }>): Expr {
+    return { kind: 'udf', name: udf.name, args: this.udfArgs(udf, e), type: udf.resultType };
+  }
+
+  /**
+   * A UDF's arguments (scalar, table or aggregate function), checked against its signature: a compile error at
+   * the argument that does not fit. DECIMALs are cast to the declared type.
+   */
+  udfArgs(udf: UdfSignature, e: Extract<LExpr, { kind: 'call' }>): Expr[] {
     const args = e.args.map((a) => this.resolve(a));
     const sig = `${udf.name}(${udf.inputTypes.map(typeToString).join(', ')})`;
     if (args.length !== udf.inputTypes.length) {
@@ -100,13 +122,12 @@ export class Resolver {
       }
     });
     // A DECIMAL (a bigint, core/decimal.ts) reaches a UDF as the type it declares: a `number` parameter (DOUBLE) gets a double.
-    const passed = args.map((a, i): Expr => {
+    return args.map((a, i): Expr => {
       const to = udf.inputTypes[i];
       const differs = (a.type.name === 'DECIMAL' || to.name === 'DECIMAL') && a.type.name !== 'NULL'
         && (a.type.name !== to.name || (a.type.scale ?? 0) !== (to.scale ?? 0));
       return differs ? { kind: 'call', fn: 'cast', args: [a], type: withType(to, { nullable: a.type.nullable }) } : a;
     });
-    return { kind: 'udf', name: udf.name, args: passed, type: udf.resultType };
   }
 }
 

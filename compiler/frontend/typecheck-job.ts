@@ -53,13 +53,16 @@ function writeJson(file: string, value: unknown): void {
 
 /** The folder of the API's declarations (compiler/api/index.d.ts inside), emitted when missing or stale. */
 function apiDeclarations(cache: string): string {
-  const manifestFile = path.join(cache, 'api.json');
+  // Per sluice checkout: checkouts sharing a node_modules (git worktrees) have APIs of their own, and a manifest
+  // of another one is fresh as long as its files are, whatever this one's say.
+  const root = crypto.createHash('sha1').update(SLUICE_ROOT).digest('hex').slice(0, 12);
+  const manifestFile = path.join(cache, `manifest-${root}.json`);
   const current = () => {
     const manifest = readJson<{ typescript: string; dir: string; stamp: Stamp }>(manifestFile);
     return manifest && manifest.typescript === ts.version && fs.existsSync(manifest.dir) && fresh(manifest.stamp) ? manifest.dir : undefined;
   };
   // Parallel compiles (test workers) wait for one of them to emit, instead of all emitting at once.
-  return current() ?? withLock(path.join(cache, 'api.lock'), () => current() ?? emitApiDeclarations(cache, manifestFile));
+  return current() ?? withLock(path.join(cache, `api-${root}.lock`), () => current() ?? emitApiDeclarations(cache, manifestFile));
 }
 
 function withLock<T>(lock: string, fn: () => T): T {
@@ -148,8 +151,6 @@ function describe(d: ts.Diagnostic): { loc?: SourceLoc; message: string; hint?: 
 
 /** Table API methods Flink has and sluice does not (yet), and what to write instead. */
 const NOT_YET: Record<string, string> = {
-  joinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
-  leftOuterJoinLateral: 'table functions (LATERAL TABLE) are not supported yet (docs/sql.md)',
   minus: 'MINUS/EXCEPT is not supported yet; unionAll is (docs/sql.md)',
   minusAll: 'MINUS/EXCEPT is not supported yet; unionAll is (docs/sql.md)',
   intersect: 'INTERSECT is not supported yet; unionAll is (docs/sql.md)',

@@ -47,7 +47,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       return `${id}LookupJoin(table=[${n.table}], joinType=[${n.joinType === 'inner' ? 'InnerJoin' : 'LeftOuterJoin'}], lookup=[${n.keys.map((k) => `${k.lookup}=${k.input}`).join(', ')}], where=[${on}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
     }
     case 'correlate':
-      return `${id}Correlate(invocation=[UNNEST(${n.args.map(exprToString).join(', ')})], joinType=[${n.joinType === 'inner' ? 'INNER' : 'LEFT'}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
+      return `${id}Correlate(invocation=[${n.fn.kind === 'udtf' ? n.args.map(exprToString).join(', ') : `UNNEST(${n.args.map(exprToString).join(', ')})`}], joinType=[${n.joinType === 'inner' ? 'INNER' : 'LEFT'}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
     case 'sink':
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
     case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
@@ -101,8 +101,8 @@ function distribution(d: Distribution): string {
 
 function aggs(list: Extract<PlanNode, { kind: 'groupAggregate' }>['aggs']): string {
   return list.map((a) => {
-    const args = [a.arg ?? '*', ...(a.arg2 ? [a.arg2] : []), ...(a.separator !== undefined ? [JSON.stringify(a.separator)] : [])];
-    return `${a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${args.join(', ')})${a.filter ? ` FILTER (WHERE ${a.filter})` : ''} AS ${a.name}`;
+    const args = a.udaf ? a.udaf.args : [a.arg ?? '*', ...(a.arg2 ? [a.arg2] : []), ...(a.separator !== undefined ? [JSON.stringify(a.separator)] : [])];
+    return `${a.udaf ? a.udaf.name : a.fn.toUpperCase()}(${a.distinct ? 'DISTINCT ' : ''}${args.join(', ')})${a.filter ? ` FILTER (WHERE ${a.filter})` : ''} AS ${a.name}`;
   }).join(', ');
 }
 

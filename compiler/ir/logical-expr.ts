@@ -2,6 +2,7 @@
 // calls by function name. compiler/frontend/resolve.ts types them against an input schema into runtime Exprs.
 import type { DataType } from '../../runtime/core/data-types.js';
 import type { SourceLoc, WindowProperty, WindowSpec } from '../../runtime/core/plan.js';
+import { udfRegistry } from '../../runtime/core/udf.js';
 
 export type LExpr =
   | { kind: 'ref'; name: string; loc?: SourceLoc }
@@ -15,7 +16,8 @@ export type LExpr =
   | { kind: 'call'; fn: string; args: LExpr[]; distinct?: boolean; filter?: LExpr; loc?: SourceLoc }
   /** CAST, or TRY_CAST (NULL where the value does not convert) when `try` is set. */
   | { kind: 'cast'; expr: LExpr; type: DataType; try?: boolean; loc?: SourceLoc }
-  | { kind: 'alias'; expr: LExpr; name: string; loc?: SourceLoc }
+  /** `names`: a table function's columns in joinLateral (`call('split', $('s')).as('word', 'length')`). */
+  | { kind: 'alias'; expr: LExpr; name: string; names?: string[]; loc?: SourceLoc }
   | { kind: 'windowProp'; window: string; property: WindowProperty; loc?: SourceLoc }
   | { kind: 'star'; loc?: SourceLoc };
 
@@ -23,7 +25,13 @@ export const AGGREGATES = [
   'sum', 'count', 'avg', 'min', 'max', 'stddev_pop', 'stddev_samp', 'stddev', 'var_pop', 'var_samp', 'variance',
   'first_value', 'last_value', 'listagg', 'json_arrayagg', 'json_objectagg',
 ] as const;
-export const isAggregateName = (fn: string) => (AGGREGATES as readonly string[]).includes(fn.toLowerCase());
+/** A built-in aggregate, or an aggregate function (`@udaf`) registered in this process under the name. */
+export const isAggregateName = (fn: string) => (AGGREGATES as readonly string[]).includes(fn.toLowerCase()) || isUdafName(fn);
+
+export function isUdafName(fn: string): boolean {
+  const registry = udfRegistry();
+  return (registry.get(fn) ?? registry.get(fn.toLowerCase()))?.kind === 'aggregate';
+}
 
 /** True when the expression contains an aggregate call. */
 export function hasAggregate(e: LExpr): boolean {

@@ -27,7 +27,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
       }
       case 'groupAggregate': case 'windowAggregate': {
         const cols = new Set<string>(n.keys);
-        for (const a of n.aggs) for (const c of [a.arg, a.arg2, a.filter]) if (c) cols.add(c);
+        for (const a of n.aggs) for (const c of [a.arg, a.arg2, a.filter, ...(a.udaf?.args ?? [])]) if (c) cols.add(c);
         if (n.kind === 'windowAggregate') cols.add(n.window.timeColumn);
         need(n.input, cols);
         break;

@@ -1,6 +1,7 @@
 // The contract between generated (or interpreted) code and the runtime's operators: what a fused stage is
 // as a function, and what an aggregate kernel provides. Both execution modes produce these shapes.
 import type { Row, RowKind } from './row.js';
+import type { UdfFunctions } from './udf.js';
 
 /** Accumulators of one group (or one window of one group): create, finish into a row, merge (sessions). */
 export interface AggKernel<A = any> {
@@ -41,6 +42,8 @@ export interface StageCode {
   releasesInput?: string[];
   /** Per fused stage id that reads CURRENT_WATERMARK: the cell holding the watermark its input received (null before one). */
   watermarks?: Record<string, WatermarkCell>;
+  /** The UDF table the code calls: aggregates create, finish and merge the accumulators of aggregate functions with it. */
+  udfs?: UdfFunctions;
 }
 
 /** The watermark (ms) a stage's operator has received, null before the first one. */

@@ -51,8 +51,11 @@ export interface CalcNode extends NodeBase {
   projections: { name: string; expr: Expr }[];
 }
 
-/** `welford_m2`: the planner's helper for STDDEV/VAR* (runtime/core/collecting-aggs.ts), not a SQL name. */
-export type AggFunction = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'welford_m2' | CollectingAgg;
+/**
+ * `welford_m2`: the planner's helper for STDDEV/VAR* (runtime/core/collecting-aggs.ts), not a SQL name. `udaf`: an
+ * aggregate function (`@udaf`), named by AggCall.udaf.
+ */
+export type AggFunction = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'welford_m2' | 'udaf' | CollectingAgg;
 
 /**
  * Aggregates that keep the values they saw (runtime/core/collecting-aggs.ts): FIRST_VALUE, LAST_VALUE, LISTAGG,
@@ -70,6 +73,13 @@ export interface AggCall {
   separator?: string;
   /** FILTER (WHERE ...): a BOOLEAN column; the row is accumulated (or retracted) only where it is TRUE. */
   filter?: string;
+  /**
+   * An aggregate function's call (`fn: 'udaf'`; `arg` is null): its name in the run's UDF table, its argument
+   * columns (passed to accumulate and retract as they are, NULLs included, as Flink does), and whether it has
+   * merge (a session window and a parallel job's local pre-aggregation need it) and retract; `notNull`: the
+   * declared result type when it is NOT NULL (a NULL result then fails the job).
+   */
+  udaf?: { name: string; args: string[]; merge: boolean; retract: boolean; notNull?: string };
   distinct: boolean;
   /** Output column name. */
   name: string;
@@ -208,8 +218,11 @@ export interface LookupJoinNode extends NodeBase {
 
 /**
  * A correlate (Flink's Correlate): each input row joined with the rows a function of that row gives, for
- * `CROSS JOIN UNNEST(a) AS u(x)` and `LEFT JOIN UNNEST(...) ON TRUE`. `unnest` gives the elements of an ARRAY
- * (one column; a ROW element's fields as columns, `rowFields`) or the entries of a MAP (key, value). A `left`
+ * `CROSS JOIN UNNEST(a) AS u(x)`, `LEFT JOIN UNNEST(...) ON TRUE` and `[LEFT] JOIN LATERAL TABLE(f(...))`.
+ * `unnest` gives the elements of an ARRAY (one column; a ROW element's fields as columns, `rowFields`) or the
+ * entries of a MAP (key, value); `udtf` the rows a table function (`@udtf`) yields, tuples or objects (`rows:
+ * 'row'`, columns `fields` by position or by name) or the one column's values (`rows: 'scalar'`), whose
+ * declared types `fields` gives (a NULL where one is NOT NULL fails the job, naming the function). A `left`
  * correlate keeps a row that gives none, with NULLs. The output is the input's columns (`inputFields`) then
  * `outputFields`; row kinds pass through (a retraction retracts each row the function gives).
  */
@@ -217,8 +230,8 @@ export interface CorrelateNode extends NodeBase {
   kind: 'correlate';
   input: string;
   joinType: 'inner' | 'left';
-  fn: { kind: 'unnest'; of: 'array' | 'map'; rowFields?: string[] };
-  /** The function's arguments over the input's columns. */
+  fn: { kind: 'unnest'; of: 'array' | 'map'; rowFields?: string[] } | { kind: 'udtf'; name: string; rows: 'row' | 'scalar'; fields: Field[] };
+  /** What gives the rows, over the input's columns: UNNEST's argument; the table function's call (a `udf` expression, its value the iterable of rows). */
   args: Expr[];
   inputFields: string[];
   outputFields: Field[];

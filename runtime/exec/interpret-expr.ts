@@ -5,12 +5,12 @@ import { builtin, constsOf, type Impl, type SpecialForm } from '../core/builtins
 import { typeToString } from '../core/data-types.js';
 import { decimalLiteral } from '../core/decimal.js';
 import type { Expr } from '../core/expr.js';
-import { udfReturnedNull } from '../core/udf.js';
+import { udfReturnedNull, type UdfFunctions } from '../core/udf.js';
 import type { WatermarkCell } from '../core/kernels.js';
 import type { Row } from '../core/row.js';
 
 export type Eval = (row: Row) => unknown;
-export type UdfTable = Record<string, (...args: any[]) => unknown>;
+export type UdfTable = UdfFunctions;
 
 /** What the time functions read: the clock, and for CURRENT_WATERMARK the stage's watermark cell (absent: none there). */
 export interface EvalTime {

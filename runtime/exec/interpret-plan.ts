@@ -14,7 +14,7 @@ import { correlateArg } from './correlate-processor.js';
 import { calls } from '../core/expr.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
-  const code: StageCode = { stages: {}, computed: {} };
+  const code: StageCode = { stages: {}, computed: {}, udfs };
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (const n of plan.nodes) {
     switch (n.kind) {
@@ -63,7 +63,7 @@ function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable, t
   if (n.accumulateInto === null) return chain;
   const agg = byId.get(n.accumulateInto)!;
   if (agg.kind !== 'groupAggregate' && agg.kind !== 'windowAggregate') throw new Error(`fused node ${n.id} accumulates into ${agg.kind} ${agg.id}`);
-  const ingest = agg.kind === 'groupAggregate' ? groupIngest(agg) : windowIngest(agg);
+  const ingest = agg.kind === 'groupAggregate' ? groupIngest(agg, udfs) : windowIngest(agg, udfs);
   if (calcs.length === 0) return ingest;
   return (rows: Row[], kinds: RowKind[] | null, st: any) => {
     const out: StageOutput = { rows: [], kinds: kinds === null ? null : [] };
@@ -92,7 +92,7 @@ function calcStage(n: CalcNode, udfs: UdfTable, time: EvalTime): MapStage {
 const keyOf = (keys: readonly string[], r: Row): unknown =>
   keys.length === 1 ? r[keys[0]] : compositeKey(keys.map((k) => r[k]));
 
-function groupIngest(n: GroupAggregateNode): GroupIngest {
+function groupIngest(n: GroupAggregateNode, udfs: UdfTable): GroupIngest {
   const { keys } = n;
   if (n.retracting) {
     return (rows, kinds, st) => {
@@ -100,7 +100,7 @@ function groupIngest(n: GroupAggregateNode): GroupIngest {
         const r = rows[i];
         const e = st.entry(keys.map((k) => r[k]));
         const kind = kinds === null ? RowKind.INSERT : kinds[i];
-        changeAll(n.aggs, e.acc, r, kind === RowKind.UPDATE_BEFORE || kind === RowKind.DELETE ? -1 : 1);
+        changeAll(n.aggs, e.acc, r, kind === RowKind.UPDATE_BEFORE || kind === RowKind.DELETE ? -1 : 1, udfs);
         st.touch(e);
       }
     };
@@ -109,13 +109,13 @@ function groupIngest(n: GroupAggregateNode): GroupIngest {
     if (kinds !== null && kinds.some((k) => k !== 0)) throw new Error(`aggregate ${n.id}: updating input is not supported`);
     for (const r of rows) {
       const e = st.entry(keys.map((k) => r[k]));
-      accumulateAll(n.aggs, e.acc, r);
+      accumulateAll(n.aggs, e.acc, r, udfs);
       st.touch(e);
     }
   };
 }
 
-function windowIngest(n: WindowAggregateNode): WindowIngest {
+function windowIngest(n: WindowAggregateNode, udfs: UdfTable): WindowIngest {
   const { keys } = n;
   const time = n.window.timeColumn;
   return (rows, _kinds, st) => {
@@ -127,13 +127,13 @@ function windowIngest(n: WindowAggregateNode): WindowIngest {
         let acc = st.session(key, ts);
         if (acc === null) continue;
         if (acc === undefined) acc = st.newSession(key, ts, keys.map((k) => r[k]));
-        accumulateAll(n.aggs, acc, r);
+        accumulateAll(n.aggs, acc, r, udfs);
         continue;
       }
       const count = st.assign(ts);
       for (let w = 0; w < count; w++) {
         const acc = st.get(w, key) ?? st.create(w, key, keys.map((k) => r[k]));
-        accumulateAll(n.aggs, acc, r);
+        accumulateAll(n.aggs, acc, r, udfs);
       }
     }
   };

@@ -179,8 +179,8 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         const ingest = ctx.subtasks ? ctx.subtasks.mergeIngest(n) : code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
-          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
-          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input), n, input, m, maxParallelism);
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting, code.udfs), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
+          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input, false, code.udfs), n, input, m, maxParallelism);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimers.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

@@ -1,13 +1,16 @@
 // Aggregate accumulators, one layout for both execution modes: slot i of an accumulator array holds, for
 // SUM/MIN/MAX a value or null, for COUNT a number, for AVG [sum, count], for a DISTINCT aggregate a Map of
-// value → occurrences. Generated ingest code accumulates inline into this layout (emitAccumulate in compiler/codegen/emit-stages.ts);
-// creating, finishing and merging accumulators is per group, not per row, and lives here once.
+// value → occurrences, for an aggregate function (`@udaf`) its own accumulator. Generated ingest code
+// accumulates inline into this layout (emitAccumulate in compiler/codegen/emit-stages.ts); creating, finishing
+// and merging accumulators is per group, not per row, and lives here once.
 import { isInteger, type Field } from '../core/data-types.js';
 import type { AggKernel } from '../core/kernels.js';
 import { INT_BITS, wrapInteger } from '../core/scalar-functions.js';
 import { divideDecimal } from '../core/decimal.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
 import { literalKey, type Row } from '../core/row.js';
+import type { UdfFunctions } from '../core/udf.js';
+import { udafCreate, udafMerge, udafOf, udafResult } from '../core/user-aggs.js';
 import {
   collectAdd, collectCreate, collectMerge, collectResult, collectRetract, isCollecting, welfordAdd, welfordCreate, welfordMerge, welfordResult, welfordRetract,
 } from '../core/collecting-aggs.js';
@@ -22,8 +25,10 @@ import {
  * rows, so the group is removed (and its row deleted, -D) when its last row is retracted. Occurrence counts
  * may go below zero in a local pre-aggregate (a retraction of a row another batch accumulated); merge adds.
  */
-export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting = false): AggKernel<any[]> {
+export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting = false, functions: UdfFunctions = {}): AggKernel<any[]> {
   const argType = aggs.map((a) => (a.arg === null ? null : input.find((f) => f.name === a.arg)!.type));
+  // Aggregate functions' instances (their slot holds their own accumulator: runtime/core/user-aggs.ts).
+  const udafs = aggs.map((a) => (a.udaf ? udafOf(functions, a) : null));
   const integerArg = argType.map((t) => t !== null && isInteger(t));
   // A DECIMAL argument's scale (its values are bigints, core/decimal.ts): sums start at 0n, AVG divides exactly.
   const decimalScale = argType.map((t) => (t !== null && t.name === 'DECIMAL' ? t.scale ?? 0 : undefined));
@@ -33,14 +38,18 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
   const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   const rows = aggs.length;
   const create = retracting
-    ? () => [...aggs.map((a, i) => (a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, true) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
-    : () => aggs.map((a) => (a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, false) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
+    ? () => [...aggs.map((a, i) => (udafs[i] ? udafCreate(udafs[i]!, a) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, true) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
+    : () => aggs.map((a, i) => (udafs[i] ? udafCreate(udafs[i]!, a) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, false) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
   return {
     create,
     rows: retracting ? (acc) => acc[rows] : undefined,
     result(acc, out) {
       aggs.forEach((a, i) => {
         const s = acc[i];
+        if (udafs[i]) {
+          out[a.name] = udafResult(udafs[i]!, a, s);
+          return;
+        }
         if (isCollecting(a.fn)) {
           out[a.name] = collectResult(a.fn, s, retracting, a.separator ?? ',');
         } else if (a.fn === 'welford_m2') {
@@ -67,7 +76,8 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
     },
     merge(into, from) {
       aggs.forEach((a, i) => {
-        if (isCollecting(a.fn)) into[i] = collectMerge(a.fn, into[i], from[i], retracting, a.separator ?? ',');
+        if (udafs[i]) udafMerge(udafs[i]!, a, into[i], from[i]);
+        else if (isCollecting(a.fn)) into[i] = collectMerge(a.fn, into[i], from[i], retracting, a.separator ?? ',');
         else if (a.fn === 'welford_m2') welfordMerge(into[i], from[i]);
         else if (a.distinct) addOccurrences(into[i], from[i]);
         else if (a.fn === 'count') into[i] += from[i];
@@ -96,10 +106,15 @@ export function extreme(fn: 'min' | 'max' | AggCall['fn'], values: Map<any, numb
   return best;
 }
 
-export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
+/** An aggregate function's arguments from a row (NULLs included: accumulate sees them, as in Flink). */
+const udafArgs = (a: AggCall, r: Row) => a.udaf!.args.map((c) => r[c] ?? null);
+
+/** `functions`: the run's UDF table, for aggregate functions (`@udaf`). */
+export function accumulateAll(aggs: AggCall[], acc: any[], r: Row, functions: UdfFunctions = {}): void {
   for (let i = 0; i < aggs.length; i++) {
     const a = aggs[i];
     if (a.filter !== undefined && r[a.filter] !== true) continue;
+    if (a.udaf) { udafOf(functions, a).accumulate(acc[i], ...udafArgs(a, r)); continue; }
     const v = a.arg === null ? 1 : r[a.arg];
     if (isCollecting(a.fn)) { if (collects(a, v, r)) acc[i] = collectAdd(a.fn, acc[i], v, false, a.separator ?? ',', a.arg2 === undefined ? undefined : r[a.arg2]); continue; }
     if (v === null || v === undefined) continue;
@@ -114,10 +129,16 @@ export function accumulateAll(aggs: AggCall[], acc: any[], r: Row): void {
  * A row into a retracting accumulator (aggKernel's `retracting` layout), or out of it (`sign` -1), as the
  * generated code does (emitAccumulate / emitRetract in compiler/codegen/emit-stages.ts).
  */
-export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1): void {
+export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1, functions: UdfFunctions = {}): void {
   for (let i = 0; i < aggs.length; i++) {
     const a = aggs[i];
     if (a.filter !== undefined && r[a.filter] !== true) continue;
+    if (a.udaf) {
+      const f = udafOf(functions, a);
+      if (sign > 0) f.accumulate(acc[i], ...udafArgs(a, r));
+      else f.retract!(acc[i], ...udafArgs(a, r));
+      continue;
+    }
     const v = a.arg === null ? 1 : r[a.arg];
     if (isCollecting(a.fn)) {
       if (!collects(a, v, r)) continue;

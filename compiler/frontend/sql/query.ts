@@ -194,7 +194,7 @@ function tableExpression(q: QueryContext, te: TableExpressionContext): Source {
   const refs = te.tableReference();
   if (refs.length === 0) return tableExpression(q, te.tableExpression(0)!);
   // FROM a, b, c: cross joins, left to right; the WHERE above them gives their conditions (passes/split-join-conditions.ts).
-  return refs.slice(1).reduce((l, r, i) => (isUnnest(r) ? unnested(q, l, r, 'inner', null, te.COMMA(i)!) : joined(q, l, tableReference(q, r), 'inner', null, te.COMMA(i)!)), tableReference(q, refs[0]));
+  return refs.slice(1).reduce((l, r, i) => (isCorrelated(r) ? correlated(q, l, r, 'inner', null, te.COMMA(i)!) : joined(q, l, tableReference(q, r), 'inner', null, te.COMMA(i)!)), tableReference(q, refs[0]));
 }
 
 /** `a [INNER | LEFT | RIGHT | FULL] [OUTER] JOIN b ON ...`, `a CROSS JOIN b`. */
@@ -210,29 +210,46 @@ function join(q: QueryContext, te: TableExpressionContext): Source {
   const l = tableExpression(q, te.tableExpression(0)!);
   const right = te.tableExpression(1)!;
   const single = right.KW_JOIN() ? [] : right.tableReference();
-  if (single.length === 1 && isUnnest(single[0])) return unnested(q, l, single[0], type, cond, at);
+  if (single.length === 1 && isCorrelated(single[0])) return correlated(q, l, single[0], type, cond, at);
   const r = tableExpression(q, right);
   return joined(q, l, r, type, cond, at);
 }
 
-const isUnnest = (ref: TableReferenceContext) => !!ref.tablePrimary().atomExpressionTable()?.KW_UNNEST();
+/** UNNEST(...) and LATERAL TABLE(f(...)): FROM items that are functions of the rows before them. */
+const isCorrelated = (ref: TableReferenceContext) => !!ref.tablePrimary().atomExpressionTable()?.KW_UNNEST() || !!ref.tablePrimary().atomFunctionTable();
 
-/** `l CROSS JOIN UNNEST(expr) AS u(x)`, `l, UNNEST(...)`, `l [LEFT] JOIN UNNEST(...) ON TRUE`: a correlate over l's rows. */
-function unnested(q: QueryContext, l: Source, ref: TableReferenceContext, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
+/**
+ * `l CROSS JOIN UNNEST(expr) AS u(x)`, `l, UNNEST(...)`, `l [LEFT] JOIN UNNEST(...) ON TRUE`, and the same with
+ * `LATERAL TABLE(f(...)) AS t(a, b)` (a table function): a correlate over l's rows.
+ */
+function correlated(q: QueryContext, l: Source, ref: TableReferenceContext, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
   const { text } = q;
-  const supported = 'CROSS JOIN UNNEST(a) AS u(x), or LEFT JOIN UNNEST(a) AS u(x) ON TRUE (filter in WHERE)';
-  if (l.tvf) throw text.unsupported('UNNEST beside a window table function', at, 'unnest in a subquery first');
-  if (type === 'right' || type === 'full') throw text.unsupported(`${type.toUpperCase()} JOIN UNNEST(...)`, at, supported);
+  const fnTable = ref.tablePrimary().atomFunctionTable();
+  const what = fnTable ? 'LATERAL TABLE(...)' : 'UNNEST(...)';
+  const supported = fnTable
+    ? 'CROSS JOIN LATERAL TABLE(f(x)) AS t(a, b), FROM l, LATERAL TABLE(...), or LEFT JOIN LATERAL TABLE(f(x)) AS t(a, b) ON TRUE (filter in WHERE)'
+    : 'CROSS JOIN UNNEST(a) AS u(x), or LEFT JOIN UNNEST(a) AS u(x) ON TRUE (filter in WHERE)';
+  if (l.tvf) throw text.unsupported(`${what} beside a window table function`, at, 'apply it in a subquery first');
+  if (type === 'right' || type === 'full') throw text.unsupported(`${type.toUpperCase()} JOIN ${what}`, at, supported);
   const onTrue = !!cond && /^TRUE$/i.test(text.source(cond.booleanExpression()).trim());
-  if (type === 'left' && !onTrue) throw text.unsupported('LEFT JOIN UNNEST(...) with a condition other than ON TRUE', cond ?? at, supported);
-  const atom = ref.tablePrimary().atomExpressionTable()!;
-  const arg = new ExprConverter(text, new QueryScope(text, l)).expression(atom.expression()!);
+  if (type === 'left' && !onTrue) throw text.unsupported(`LEFT JOIN ${what} with a condition other than ON TRUE`, cond ?? at, supported);
+  const exprs = new ExprConverter(text, new QueryScope(text, l));
   const alias = ref.tableAlias();
   const names = alias?.identifierList()?.identifierSeq().identifier().map((i) => unquoteName(i.getText()));
   const width = l.table.getSchema().length;
-  const table = l.table.unnestWith(type, arg, names, text.loc(atom));
+  let table: Table;
+  let qualifier: string;
+  if (fnTable) {
+    const f = fnTable.functionCallExpression();
+    const call: LExpr = { kind: 'call', fn: functionName(text, f), args: exprs.arguments(f), loc: text.loc(f) };
+    table = l.table.lateral(type, names?.length ? { kind: 'alias', expr: call, name: names[0], names, loc: text.loc(alias!) } : call, text.loc(fnTable));
+    qualifier = alias?._alias ? unquoteName(alias._alias.getText()) : (call as { fn: string }).fn;
+  } else {
+    const atom = ref.tablePrimary().atomExpressionTable()!;
+    table = l.table.unnestWith(type, exprs.expression(atom.expression()!), names, text.loc(atom));
+    qualifier = alias?._alias ? unquoteName(alias._alias.getText()) : 'UNNEST';
+  }
   const added = table.getSchema().slice(width).map((f, i): [string, string] => [names?.[i] ?? f.name, f.name]);
-  const qualifier = alias?._alias ? unquoteName(alias._alias.getText()) : 'UNNEST';
   const source: Source = { table, qualifiers: [...l.qualifiers, qualifier], columns: new Map([...columnsOf(l), [qualifier, new Map(added)]]) };
   if (!cond || onTrue) return source;
   const condition = new ExprConverter(text, new QueryScope(text, source)).condition(cond.booleanExpression()!);
@@ -286,7 +303,7 @@ function columnsOf(s: Source): Map<string, Map<string, string>> {
 function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
   const { text } = q;
   const primary = ref.tablePrimary();
-  if (primary.atomFunctionTable()) throw text.unsupported('LATERAL TABLE(...)', primary.atomFunctionTable());
+  if (primary.atomFunctionTable()) throw text.unsupported('LATERAL TABLE(...) as the first FROM item', primary.atomFunctionTable(), 'join it to a table: FROM t, LATERAL TABLE(f(t.x)) AS r(a, b)');
   const path = primary.tablePath() ?? primary.viewPath();
   let table: Table;
   const qualifiers: string[] = [];

@@ -5,6 +5,7 @@
 // aggregate's accumulate step: Flink's local-global aggregation), and what feeds each exchange inside a
 // subtask (the sources and the crossing exchanges upstream of it, up to the previous cut), which is when it
 // may pass a checkpoint barrier on: once all of those are at the barrier.
+import { UserError } from '../../core/errors.js';
 import { inputsOf, unhandledKind, type ExchangeNode, type JobPlan, type PlanNode } from '../../core/plan.js';
 
 export interface Cut {
@@ -61,7 +62,18 @@ export function checkParallelizable(plan: JobPlan): void {
     switch (n.kind) {
       // Keyed operators get their rows through a hash exchange (compiler/passes/insert-exchanges.ts); the others
       // run in the subtask that feeds them.
-      case 'source': case 'calc': case 'fused': case 'exchange': case 'groupAggregate': case 'windowAggregate': case 'windowTable': case 'join': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': case 'union': case 'sink': break;
+      case 'source': case 'calc': case 'fused': case 'exchange': case 'windowTable': case 'join': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': case 'union': case 'sink': break;
+      // Subtasks pre-aggregate (local-global aggregation, local-global.ts): the owner merges their accumulators.
+      // Flink falls back to one phase for a function without merge; sluice's local step is fused into the stage
+      // before the exchange, so it asks for merge (docs/udfs.md).
+      case 'groupAggregate': case 'windowAggregate': {
+        const unmergeable = n.aggs.find((a) => a.udaf && !a.udaf.merge);
+        if (unmergeable) {
+          throw new UserError(`aggregate function '${unmergeable.udaf!.name}' has no merge method, which a parallel job needs (its subtasks pre-aggregate and the key's owner merges their accumulators)`,
+            'add merge(acc, others) to it, adding each accumulator of others into acc; or run at parallelism 1');
+        }
+        break;
+      }
       default: unhandledKind(n);
     }
   }

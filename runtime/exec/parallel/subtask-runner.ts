@@ -194,7 +194,7 @@ export class SubtaskRunner {
         return { entry: out, exit: inbox };
       },
       localAggregate: (n, agg, ingest, m) => {
-        const local = new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema, agg.kind === 'groupAggregate' && agg.retracting), n.schema, m);
+        const local = new LocalAggregate(ingest as never, agg, aggKernel(agg.aggs, n.schema, agg.kind === 'groupAggregate' && agg.retracting, this.o.code.udfs), n.schema, m);
         this.locals.set(n.id, local);
         return local;
       },
