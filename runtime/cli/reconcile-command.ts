@@ -77,14 +77,17 @@ async function runReconcile(target: string, args: string[], opts: ReconcileComma
 
 /**
  * The progress of the replay: on a terminal one line rewritten at every update; otherwise (a log, cron) a line
- * at the first update, then at most one per `intervalMs`, and always the one ending a pass (its total).
+ * at the first update, then at most one per `intervalMs`, and always the one ending a pass (its total), unless
+ * the line before said the same.
  */
 export function progressLines(out: { isTTY?: boolean; write(s: string): unknown }, intervalMs: number, now: () => number = Date.now): (line: string, done: boolean) => void {
   let last = -Infinity;
+  let lastLine = '';
   return (line, done) => {
     if (out.isTTY) return void out.write(`\r\x1b[K${line}`);
-    if (!done && now() - last < intervalMs) return;
+    if (done ? line === lastLine : now() - last < intervalMs) return;
     last = now();
+    lastLine = line;
     out.write(`${line}\n`);
   };
 }

@@ -43,7 +43,7 @@ const jobs: Record<'clicks' | 'spend' | 'pay' | 'big', { bundle: string; sets: s
   clicks: { bundle: '', sets: ['--set', `clicks.properties.group.id=${uniqueGroup('rc-clicks')}`, '--set', 'clicks.properties.session.timeout.ms=6000'] },
   spend: { bundle: '', sets: ['--set', `spend_report.table-name=${table}`, '--set', `transactions.properties.group.id=${uniqueGroup('rc-spend')}`, '--set', 'transactions.properties.session.timeout.ms=6000'] },
   pay: { bundle: '', sets: ['--set', `es_sink.index=${index}`, '--set', 'payment_msg.scan.startup.mode=earliest-offset', '--set', `payment_msg.properties.group.id=${uniqueGroup('rc-pay')}`, '--set', 'payment_msg.properties.session.timeout.ms=6000'] },
-  big: { bundle: '', sets: ['--set', `es_sink.index=${bigIndex}`, '--set', 'payment_msg.scan.startup.mode=earliest-offset', '--set', `payment_msg.properties.group.id=${bigGroup}`] },
+  big: { bundle: '', sets: ['--set', `payment_msg.topic=${topics.big}`, '--set', `es_sink.index=${bigIndex}`, '--set', 'payment_msg.scan.startup.mode=earliest-offset', '--set', `payment_msg.properties.group.id=${bigGroup}`] },
 };
 
 /** Clicks 50 ms apart in event time, 3 pages; every 40th is 20 s behind (late: the watermark allows 200 ms). */
@@ -119,7 +119,7 @@ beforeAll(async () => {
   jobs.clicks.bundle = compileFixture('jobs/click-event-count.ts', ['--event-time', '--input-topic', topics.clicks, '--output-topic', topics.out]);
   jobs.spend.bundle = compileFixture('jobs/spend-report.ts', ['--topic', topics.tx, '--window']);
   jobs.pay.bundle = compileFixture('jobs/payment-msg-processing.ts', ['--topic', topics.pay]);
-  jobs.big.bundle = compileFixture('jobs/payment-msg-processing.ts', ['--topic', topics.big]);
+  jobs.big.bundle = jobs.pay.bundle; // on its own topic by --set
 }, 300_000);
 
 afterAll(async () => {
