@@ -6,6 +6,7 @@
 // pass compiler/passes/split-join-conditions.ts takes the key equalities out of it and pushes one-sided parts
 // into the inputs, as it does with a WHERE above an inner join.
 import { DataTypes, typeToString, withType, type Field } from '../../runtime/core/data-types.js';
+import type { Expr } from '../../runtime/core/expr.js';
 import type { JoinNode, JoinType, PlanNode, SourceLoc } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { LExpr } from '../ir/logical-expr.js';
@@ -51,13 +52,7 @@ export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: Jo
   });
   // The condition sees the rows before padding; the output is padded on the outer join's other side(s).
   const inputs = [...left.schema.map((f) => plain(f, f.name, false)), ...right.schema.map((f, i) => plain(f, req.rightNames[i], false))];
-  let condition = null;
-  if (req.condition) {
-    condition = new Resolver(inputs, functions, 'the joined tables').resolve(req.condition);
-    if (condition.type.name !== DataTypes.BOOLEAN().name) {
-      throw new CompileError(`a join condition must be BOOLEAN, got ${typeToString(condition.type)}`, req.condition.loc ?? loc);
-    }
-  }
+  const condition = req.condition ? resolveJoinCondition(inputs, functions, req.condition, loc) : null;
   // Time bounds between two append-only inputs make it an interval join, whose output keeps the time attributes (as Flink's).
   // Equal windows of two append-only inputs make it a window join (Flink's WindowJoin), which keeps them too.
   const appendOnly = left.changelog === 'insert-only' && right.changelog === 'insert-only';
@@ -76,6 +71,15 @@ export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: Jo
     leftFields: left.schema.map((f) => f.name), rightFields: right.schema.map((f) => f.name),
     leftKeys: [], rightKeys: [], condition, changelog: updating ? 'retract' : 'insert-only', loc, ...(interval ? { interval } : {}), ...(window ? { window } : {}),
   });
+}
+
+/** A join's ON condition over the joined row's columns (`inputs`: both sides' columns by their output names), BOOLEAN. */
+export function resolveJoinCondition(inputs: Field[], functions: FunctionCatalog, condition: LExpr, loc: SourceLoc | undefined): Expr {
+  const resolved = new Resolver(inputs, functions, 'the joined tables').resolve(condition);
+  if (resolved.type.name !== DataTypes.BOOLEAN().name) {
+    throw new CompileError(`a join condition must be BOOLEAN, got ${typeToString(resolved.type)}`, condition.loc ?? loc);
+  }
+  return resolved;
 }
 
 /** The condition's columns (output names) with their side, input column and time attribute. */

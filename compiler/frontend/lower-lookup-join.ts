@@ -3,14 +3,15 @@
 // Flink's planner requires at least one), the rest is evaluated per looked-up row. The output is the input's
 // columns, time attributes kept, then the table's physical columns (nullable on a LEFT join).
 import { connectors } from '../../runtime/connectors/registry.js';
-import { DataTypes, typeToString, withType, type Field } from '../../runtime/core/data-types.js';
+import { withType, type Field } from '../../runtime/core/data-types.js';
 import type { Expr } from '../../runtime/core/expr.js';
 import type { LookupJoinNode, PlanNode, SourceLoc, SourceNode } from '../../runtime/core/plan.js';
 import { CompileError } from '../ir/diagnostics.js';
 import type { LExpr } from '../ir/logical-expr.js';
 import type { PlanBuilder } from '../ir/plan-builder.js';
 import { conjuncts } from './interval-bounds.js';
-import { Resolver, type FunctionCatalog } from './resolve.js';
+import { resolveJoinCondition } from './lower-join.js';
+import type { FunctionCatalog } from './resolve.js';
 
 export interface LookupJoinRequest {
   left: PlanNode;
@@ -28,7 +29,7 @@ export function notLookupTable(table: PlanNode): string | null {
   if (table.kind !== 'source') return 'FOR SYSTEM_TIME AS OF applies to a table of the catalog, not to a view or subquery';
   if (!connectors.get(table.connector)?.roles.includes('lookup')) {
     const can = [...connectors.values()].filter((c) => c.roles.includes('lookup')).map((c) => c.name).join(', ');
-    return `table '${table.table}' (connector '${table.connector}') cannot be looked up: lookup joins read tables of ${can}; a temporal join against a versioned table (primary key and watermark) is not supported yet`;
+    return `table '${table.table}' (connector '${table.connector}') cannot be looked up: lookup joins read tables of ${can}; join FOR SYSTEM_TIME AS OF a rowtime of the left table for a temporal join against a versioned table (primary key and watermark)`;
   }
   return null;
 }
@@ -41,10 +42,7 @@ export function lowerLookupJoin(plan: PlanBuilder, functions: FunctionCatalog, r
   const names = lookupFields.map((f) => req.rightNames[table.schema.findIndex((s) => s.name === f.name)]);
   const inputs = [...left.schema.map((f) => plain(f, f.name)), ...lookupFields.map((f, i) => plain(f, names[i]))];
   if (!req.condition) throw new CompileError('a lookup join needs an ON condition', loc, 'join ON d.k = o.k');
-  const condition = new Resolver(inputs, functions, 'the joined tables').resolve(req.condition);
-  if (condition.type.name !== DataTypes.BOOLEAN().name) {
-    throw new CompileError(`a join condition must be BOOLEAN, got ${typeToString(condition.type)}`, req.condition.loc ?? loc);
-  }
+  const condition = resolveJoinCondition(inputs, functions, req.condition, loc);
   const side = new Map<string, [0 | 1, string]>([
     ...left.schema.map((f): [string, [0 | 1, string]] => [f.name, [0, f.name]]),
     ...lookupFields.map((f, i): [string, [0 | 1, string]] => [names[i], [1, f.name]]),

@@ -82,6 +82,12 @@ export function joinText(n: JoinNode): string {
     const side = (start: string, end: string) => `${WINDOW_TVF_NAMES[w.window.type]}(win_start=[${start}], win_end=[${end}], ${size})`;
     return `WindowJoin(leftWindow=[${side(w.leftStart, w.leftEnd)}], rightWindow=[${side(w.rightStart, w.rightEnd)}], joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], ${select})`;
   }
+  if (n.temporal) {
+    const t = n.temporal;
+    const right = (c: string) => out('right', c);
+    const cond = `__TEMPORAL_JOIN_CONDITION(${out('left', t.leftTime)}, ${right(t.rightTime)}, __TEMPORAL_JOIN_CONDITION_PRIMARY_KEY(${t.primaryKey.map(right).join(', ')}))`;
+    return `TemporalJoin(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${conds.length ? `(${[...conds, cond].join(' AND ')})` : cond}], ${select})`;
+  }
   return `Join(joinType=[${JOIN_TYPE_NAMES[n.joinType]}], where=[${where}], ${select}, changelog=[${n.changelog}])`;
 }
 

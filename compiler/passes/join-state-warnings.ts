@@ -18,8 +18,9 @@ export function joinStateWarnings(plan: JobPlan): CompileWarning[] {
   };
   const warnings: CompileWarning[] = [];
   for (const n of plan.nodes) {
-    // Interval and window joins drop rows once time has passed their bounds or windows: their state does not grow.
-    if (n.kind !== 'join' || n.interval || n.window) continue;
+    // Interval and window joins drop rows once time has passed their bounds or windows, a temporal join the left rows
+    // the watermark has passed and all but one version per key: their state does not grow with the input.
+    if (n.kind !== 'join' || n.interval || n.window || n.temporal) continue;
     const unbounded = unboundedSources(n.id);
     if (unbounded.length === 0) continue;
     warnings.push(new CompileWarning(

@@ -152,6 +152,7 @@ function joinColumnsUsed(n: JoinNode, mine: Set<string>): { left: Set<string>; r
   const right = new Set(n.rightKeys);
   if (n.interval) { left.add(n.interval.leftTime); right.add(n.interval.rightTime); }
   if (n.window) { left.add(n.window.leftEnd); right.add(n.window.rightEnd); }
+  if (n.temporal) { left.add(n.temporal.leftTime); right.add(n.temporal.rightTime); }
   n.leftFields.forEach((f, i) => { if (read.has(n.schema[i].name)) left.add(f); });
   n.rightFields.forEach((f, i) => { if (read.has(n.schema[n.leftFields.length + i].name)) right.add(f); });
   return { left, right };

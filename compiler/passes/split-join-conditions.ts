@@ -47,7 +47,9 @@ function splitJoin(j: JoinNode, byId: Map<string, PlanNode>): PlanNode[] {
   const rightKeys = [...j.rightKeys];
   const pushed: [Expr[], Expr[]] = [[], []];
   const rest: Expr[] = [];
-  const pushable = [j.joinType === 'inner' || j.joinType === 'right', j.joinType === 'inner' || j.joinType === 'left'];
+  // A temporal join's versioned side takes no filter (Flink's planner pushes none there): a filtered-out version
+  // would leave the one before it valid.
+  const pushable = [j.joinType === 'inner' || j.joinType === 'right', (j.joinType === 'inner' || j.joinType === 'left') && !j.temporal];
   for (const c of conjuncts(j.condition)) {
     const key = keyPair(c, column, typeOf);
     if (key) { leftKeys.push(key[0]); rightKeys.push(key[1]); continue; }

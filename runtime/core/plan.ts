@@ -167,6 +167,20 @@ export interface JoinNode extends NodeBase {
   interval?: IntervalBounds;
   /** A window join (Flink's WindowJoin; runtime/exec/window-join-processor.ts): both inputs carry the same windows, joined window by window. */
   window?: WindowJoinColumns;
+  /** An event-time temporal join (`JOIN r FOR SYSTEM_TIME AS OF l.rowtime`; runtime/exec/temporal-join-processor.ts): the right input is a versioned table. */
+  temporal?: TemporalJoinColumns;
+}
+
+/**
+ * An event-time temporal join (Flink's TemporalRowTimeJoinOperator), `joinType` inner or left: each left row
+ * joins the version of the right (versioned) table valid at its time, the right row of its key with the
+ * largest time at or before it, once the watermark passes its time. Input column names: the left row's time
+ * (a rowtime), the versions' time (the versioned table's rowtime) and its primary key (among the right keys).
+ */
+export interface TemporalJoinColumns {
+  leftTime: string;
+  rightTime: string;
+  primaryKey: string[];
 }
 
 /**

@@ -16,7 +16,7 @@ export function describe(n: PlanNode): string {
     case 'overAggregate': return overName(n);
     case 'sort': return sortName(n);
     case 'union': return 'Union';
-    case 'join': return `${n.interval ? 'IntervalJoin' : n.window ? 'WindowJoin' : 'Join'}(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
+    case 'join': return `${n.interval ? 'IntervalJoin' : n.window ? 'WindowJoin' : n.temporal ? 'TemporalJoin' : 'Join'}(joinType=[${n.joinType}], leftKeys=[${n.leftKeys.join(', ')}], rightKeys=[${n.rightKeys.join(', ')}])`;
     case 'correlate': return `Correlate(${n.fn.kind === 'udtf' ? n.fn.name : 'UNNEST'}, joinType=[${n.joinType}], select=[${n.schema.map((f) => f.name).join(', ')}])`;
     case 'lookupJoin': return `LookupJoin(table=[${n.table}], joinType=[${n.joinType}], lookup=[${n.keys.map((k) => `${k.lookup}=${k.input}`).join(', ')}])`;
     case 'fused': return `Stage ${n.id}`;

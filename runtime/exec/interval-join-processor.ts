@@ -10,12 +10,10 @@ import type { DataType } from '../core/data-types.js';
 import type { RowCondition } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { IntervalBounds, JoinNode } from '../core/plan.js';
-import type { Row } from '../core/row.js';
+import type { Row, RowKind } from '../core/row.js';
 import { fromSnapshotValue, toSnapshotValue } from '../state/snapshot-values.js';
-import { joinKey } from './join-processor.js';
-import { JoinRows } from './join-rows.js';
-import { keyGroupOf, keyHash } from './key-groups.js';
-import { UnionProcessor, type Processor, type Stateful } from './processors.js';
+import { TimedJoinProcessor, type ByKeyGroup } from './timed-join.js';
+import { TimerHeap } from './timer-heap.js';
 
 /** A cached row and whether it has joined (Flink's Tuple2<RowData, isEmitted>). */
 interface Entry {
@@ -37,58 +35,38 @@ export interface IntervalJoinSettings {
   now?: () => number;
 }
 
-export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
+export class IntervalJoinProcessor extends TimedJoinProcessor {
   private readonly bounds: IntervalBounds;
-  private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
   private readonly timeOf: [(row: Row) => unknown, (row: Row) => unknown];
-  private readonly outer: [boolean, boolean];
   /** Flink's leftRelativeSize and rightRelativeSize: how far a side's row reaches into the other side's future. */
   private readonly relativeSize: [number, number];
   private readonly minCleanUpInterval: number;
-  private readonly keyGroup: [(row: Row) => number, (row: Row) => number];
   private readonly now: () => number;
-  private readonly joinRows: JoinRows;
   private readonly keys = new Map<unknown, KeyState>();
-  /** Cleanup timers (time, side, key), earliest first; an entry whose key has another timer by now is skipped. */
-  private readonly timers = new TimerHeap();
+  /** Cleanup timers (time → side, key), earliest first; an entry whose key has another timer by now is skipped. */
+  private readonly timers = new TimerHeap<[0 | 1, unknown]>();
   /** Flink's leftExpirationTime / rightExpirationTime: each side's cache holds no row at or before it (not in snapshots, as in Flink). */
   private readonly expiration: [number, number] = [-Infinity, -Infinity];
   private wm = -Infinity;
-  private out: Row[] = [];
 
   constructor(node: JoinNode, keyTypes: [DataType[], DataType[]], private readonly condition: RowCondition | null, metrics: OperatorMetrics, settings: IntervalJoinSettings) {
-    super(2, metrics);
+    super(node, keyTypes, metrics, settings.maxParallelism);
     this.bounds = node.interval!;
-    const t = node.joinType;
-    this.keyOf = [joinKey(node.leftKeys), joinKey(node.rightKeys)];
     const { leftTime, rightTime } = this.bounds;
     this.timeOf = [(row) => row[leftTime], (row) => row[rightTime]];
-    this.outer = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
     this.relativeSize = [-this.bounds.lowerMs, this.bounds.upperMs];
     this.minCleanUpInterval = Math.trunc((this.relativeSize[0] + this.relativeSize[1]) / 2);
-    const kg = (keys: string[], types: DataType[]) => (row: Row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), settings.maxParallelism);
-    this.keyGroup = [kg(node.leftKeys, keyTypes[0]), kg(node.rightKeys, keyTypes[1])];
     this.now = settings.now ?? Date.now;
-    this.joinRows = new JoinRows([node.leftFields, node.rightFields], node.schema.map((f) => f.name));
   }
 
   get processingTime(): boolean {
     return this.bounds.time === 'processing';
   }
 
-  port(i: number): Processor {
-    const base = super.port(i);
-    const side = i as 0 | 1;
-    return {
-      process: (rows) => {
-        this.metrics.recordsIn += rows.length;
-        if (this.processingTime) this.fireTimers(this.now());
-        for (const row of rows) this.processRow(row, side);
-        this.flush();
-      },
-      watermark: base.watermark,
-      endInput: base.endInput,
-    };
+  protected processBatch(rows: Row[], _kinds: RowKind[] | null, side: 0 | 1): void {
+    if (this.processingTime) this.fireTimers(this.now());
+    for (const row of rows) this.processRow(row, side);
+    this.flush();
   }
 
   /** The inputs' watermark has advanced: due cleanup timers fire, then the watermark goes on held back. */
@@ -179,13 +157,13 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
   private registerTimer(key: unknown, state: KeyState, side: 0 | 1, rowTime: number): void {
     const at = rowTime + this.relativeSize[side] + this.minCleanUpInterval + 1;
     state.timers[side] = at;
-    this.timers.push(at, side, key);
+    this.timers.push(at, [side, key]);
   }
 
   /** Fires every cleanup timer at or before `time` (onTimer + removeExpiredRows). */
   private fireTimers(time: number): void {
     for (let t = this.timers.pop(time); t !== null; t = this.timers.pop(time)) {
-      const [at, side, key] = t;
+      const [at, [side, key]] = t;
       const state = this.keys.get(key);
       if (state === undefined || state.timers[side] !== at) continue;
       const expiration = this.expirationTime(this.operatorTime(), side);
@@ -206,13 +184,6 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
     }
   }
 
-  private flush(): void {
-    const out = this.out;
-    this.out = [];
-    this.emit(out, null);
-  }
-
-
   private pad(row: Row, side: 0 | 1): void {
     this.out.push(side === 0 ? this.joinRows.joined(row, null) : this.joinRows.joined(null, row));
   }
@@ -227,11 +198,11 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
 
   /** Cached rows per side by key group: the regular join's layout, so runtime/exec/redistribute.ts splits it the same way. */
   snapshot(): unknown {
-    const sides: [Record<number, SnapshotRecord[]>, Record<number, SnapshotRecord[]>] = [{}, {}];
+    const sides: [ByKeyGroup<SnapshotRecord>, ByKeyGroup<SnapshotRecord>] = [{}, {}];
     for (const s of this.keys.values()) {
       for (const side of [0, 1] as const) {
         for (const [time, entries] of s.rows[side]) {
-          for (const e of entries) (sides[side][this.keyGroup[side](e.row)] ??= []).push([toSnapshotValue(e.row) as Row, time, e.emitted]);
+          for (const e of entries) this.recordUnder(sides[side], side, e.row, [toSnapshotValue(e.row) as Row, time, e.emitted]);
         }
       }
     }
@@ -263,51 +234,5 @@ export class IntervalJoinProcessor extends UnionProcessor implements Stateful {
         if (times.length > 0) this.registerTimer(key, state, side, Math.min(...times));
       }
     }
-  }
-}
-
-/** A binary min-heap of timers by time. */
-class TimerHeap {
-  private readonly items: [number, 0 | 1, unknown][] = [];
-
-  push(time: number, side: 0 | 1, key: unknown): void {
-    const a = this.items;
-    a.push([time, side, key]);
-    for (let i = a.length - 1; i > 0;) {
-      const p = (i - 1) >> 1;
-      if (a[p][0] <= a[i][0]) break;
-      [a[p], a[i]] = [a[i], a[p]];
-      i = p;
-    }
-  }
-
-  peek(): number {
-    return this.items.length ? this.items[0][0] : Infinity;
-  }
-
-  /** The earliest timer if it is at or before `time`, removed; else null. */
-  pop(time: number): [number, 0 | 1, unknown] | null {
-    const a = this.items;
-    if (a.length === 0 || a[0][0] > time) return null;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l][0] < a[m][0]) m = l;
-        if (r < a.length && a[r][0] < a[m][0]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  clear(): void {
-    this.items.length = 0;
   }
 }

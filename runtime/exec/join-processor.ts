@@ -15,7 +15,7 @@ import type { JoinNode } from '../core/plan.js';
 import { compositeKey } from '../core/kernels.js';
 import { rowBuilder, RowKind, type Row, type RowBuilder } from '../core/row.js';
 import { JoinSideState, type JoinRecord } from '../state/join-state.js';
-import { keyGroupOf, keyHash } from './key-groups.js';
+import { rowKeyGroup } from './key-groups.js';
 import { UnionProcessor, type Processor, type Stateful } from './processors.js';
 
 /** What the runtime needs from a join's side: its state, its columns and whether it is outer. */
@@ -61,8 +61,7 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     this.sides = [side(node.leftFields, node.leftKeys, t === 'left' || t === 'full', leftInsertOnly), side(node.rightFields, node.rightKeys, t === 'right' || t === 'full', rightInsertOnly)];
     this.build = rowBuilder(node.schema.map((f) => f.name));
     this.values = new Array(node.schema.length);
-    const kg = (keys: string[], types: DataType[]) => (row: Row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), settings.maxParallelism);
-    this.keyGroup = [kg(node.leftKeys, inputTypes[0]), kg(node.rightKeys, inputTypes[1])];
+    this.keyGroup = [rowKeyGroup(node.leftKeys, inputTypes[0], settings.maxParallelism), rowKeyGroup(node.rightKeys, inputTypes[1], settings.maxParallelism)];
   }
 
   /** Input `i` (0 left, 1 right): rows join here; watermarks and the end go through the union's bookkeeping. */
@@ -184,6 +183,13 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
 }
 
 /** A row's join key: the value for one column, compositeKey's string for several, 0 for none; null when a key column is NULL. */
+/** The key of a row's columns with NULL a value like any other: how Flink keys a temporal join's state (NULL joins NULL there). */
+export function stateKey(keys: readonly string[]): (row: Row) => unknown {
+  if (keys.length === 0) return () => 0;
+  if (keys.length === 1) { const [k] = keys; return (row) => row[k] ?? null; }
+  return (row) => compositeKey(keys.map((k) => row[k] ?? null));
+}
+
 export function joinKey(keys: readonly string[]): (row: Row) => unknown {
   if (keys.length === 0) return () => 0;
   if (keys.length === 1) { const [k] = keys; return (row) => row[k] ?? null; }

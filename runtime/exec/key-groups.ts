@@ -5,6 +5,7 @@
 // moves whole key groups. Flink SQL hashes a key's binary row instead of its Java values, so a key may sit in
 // another key group than in Flink; nothing outside sluice depends on the placement (docs/operations.md).
 import type { DataType } from '../core/data-types.js';
+import type { Row } from '../core/row.js';
 import { UserError } from '../core/errors.js';
 import { stringHash } from '../core/java-hash.js';
 import { fmix32 } from '../core/murmur3.js';
@@ -96,4 +97,9 @@ export function keyGroupRange(maxParallelism: number, parallelism: number, index
 /** The key group of a key of these column types, given its values in key order (what keyed state is split by). */
 export function keyGroupFunction(types: readonly DataType[], maxParallelism: number): (keys: readonly unknown[]) => number {
   return (keys) => keyGroupOf(keyHash(keys, types), maxParallelism);
+}
+
+/** The key group of a row by its key columns `keys` (of these types): what a join side's state is split by. */
+export function rowKeyGroup(keys: readonly string[], types: readonly DataType[], maxParallelism: number): (row: Row) => number {
+  return (row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), maxParallelism);
 }

@@ -30,6 +30,7 @@ import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-join-processor.js';
 import { CorrelateProcessor, correlateArg } from './correlate-processor.js';
 import { JoinProcessor } from './join-processor.js';
+import { TemporalJoinProcessor } from './temporal-join-processor.js';
 import { WindowJoinProcessor } from './window-join-processor.js';
 import { RankProcessor } from './rank/rank-processor.js';
 import { OverAggregateProcessor } from './over/over-processor.js';
@@ -234,7 +235,9 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         const condition = code.conditions?.[n.id] ?? null;
         // A batch has no watermark to clean an interval join's state by or to fire windows with: its final rows are
         // the regular join's (a window join's window columns are among its keys).
-        const p = n.interval && !batch
+        const p = n.temporal
+          ? new TemporalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
+          : n.interval && !batch
           ? new IntervalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
           : n.window && !batch
           ? new WindowJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })

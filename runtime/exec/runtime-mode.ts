@@ -42,6 +42,12 @@ export function checkBatchPlan(plan: JobPlan): void {
         'read the table in streaming mode, or read an append-only copy of it (e.g. kafka with format json instead of a changelog format)',
       );
     }
+    if (n.kind === 'join' && n.temporal) {
+      throw new UserError(
+        `${RUNTIME_MODE_KEY} = batch: a temporal join (FOR SYSTEM_TIME AS OF ${n.temporal.leftTime}) joins each row with the version valid at its time as the watermark passes it, which a batch does not have`,
+        'run the job in streaming mode (bounded sources end it there too)',
+      );
+    }
     if ((n.kind === 'windowAggregate' || n.kind === 'windowTable') && n.window.time === 'processing') {
       throw new UserError(
         `${RUNTIME_MODE_KEY} = batch: the window on '${n.window.timeColumn}' is a processing-time window, whose result depends on when records arrive, not on the records`,

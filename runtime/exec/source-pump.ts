@@ -6,7 +6,7 @@ import type { ComputeColumns } from '../core/kernels.js';
 import type { Logger } from '../core/log.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { SourceNode } from '../core/plan.js';
-import type { Row, RowKind } from '../core/row.js';
+import { RowKind, type Row } from '../core/row.js';
 import type { WatermarkTracker } from '../time/watermark-tracker.js';
 import type { Processor } from './processors.js';
 import type { Barrier } from './snapshot.js';
@@ -125,19 +125,24 @@ export class SourcePump {
     return lastWm;
   }
 
-  /** Tracks the largest timestamp per split; rows without a rowtime cannot be placed in time and are skipped, counted. */
+  /**
+   * Tracks the largest timestamp per split; added rows without a rowtime cannot be placed in time and are skipped,
+   * counted. A retraction without one stays: an upsert-kafka tombstone carries only its key, and it deletes the
+   * key's row whatever its time (Flink's watermark assigner passes it on too).
+   */
   private observeRowtime(split: string, rows: Row[], kinds: RowKind[] | null, column: string): { rows: Row[]; kinds: RowKind[] | null } {
     let max = -Infinity;
     let nulls = 0;
-    for (const r of rows) {
-      const ts = r[column] as number | null;
-      if (ts === null || ts === undefined) nulls++;
-      else if (ts > max) max = ts;
+    const unplaced = (r: Row, i: number) => (r[column] === null || r[column] === undefined) && (kinds === null || kinds[i] === RowKind.INSERT || kinds[i] === RowKind.UPDATE_AFTER);
+    for (let i = 0; i < rows.length; i++) {
+      const ts = rows[i][column] as number | null;
+      if (unplaced(rows[i], i)) nulls++;
+      else if (ts !== null && ts !== undefined && ts > max) max = ts;
     }
     if (nulls > 0) {
       this.metrics.badRecordsSkipped += nulls;
       this.log.warn({ table: this.node.table, column, skipped: nulls }, 'rows with a NULL rowtime were skipped');
-      const keep = rows.map((r) => r[column] !== null && r[column] !== undefined);
+      const keep = rows.map((r, i) => !unplaced(r, i));
       kinds = kinds && kinds.filter((_, i) => keep[i]);
       rows = rows.filter((_, i) => keep[i]);
     }

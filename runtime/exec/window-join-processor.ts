@@ -8,12 +8,9 @@ import type { DataType } from '../core/data-types.js';
 import type { RowCondition } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { JoinNode } from '../core/plan.js';
-import type { Row } from '../core/row.js';
+import type { Row, RowKind } from '../core/row.js';
 import { fromSnapshotValue, toSnapshotValue } from '../state/snapshot-values.js';
-import { joinKey } from './join-processor.js';
-import { JoinRows } from './join-rows.js';
-import { keyGroupOf, keyHash } from './key-groups.js';
-import { UnionProcessor, type Processor, type Stateful } from './processors.js';
+import { TimedJoinProcessor, type ByKeyGroup } from './timed-join.js';
 
 /** One key's rows of one window: left rows, right rows, in arrival order. */
 type Pane = [Row[], Row[]];
@@ -22,42 +19,22 @@ export interface WindowJoinSettings {
   maxParallelism: number;
 }
 
-export class WindowJoinProcessor extends UnionProcessor implements Stateful {
-  private readonly keyOf: [(row: Row) => unknown, (row: Row) => unknown];
+export class WindowJoinProcessor extends TimedJoinProcessor {
   private readonly endOf: [string, string];
-  private readonly outer: [boolean, boolean];
-  private readonly keyGroup: [(row: Row) => number, (row: Row) => number];
-  private readonly joinRows: JoinRows;
   /** Window end → key → the key's rows of that window. */
   private readonly windows = new Map<number, Map<unknown, Pane>>();
   private wm = -Infinity;
   /** Rows dropped because their window had fired (Flink's leftNumLateRecordsDropped / right...). */
   readonly lateDropped: [number, number] = [0, 0];
-  private out: Row[] = [];
 
   constructor(node: JoinNode, keyTypes: [DataType[], DataType[]], private readonly condition: RowCondition | null, metrics: OperatorMetrics, settings: WindowJoinSettings) {
-    super(2, metrics);
+    super(node, keyTypes, metrics, settings.maxParallelism);
     const w = node.window!;
-    const t = node.joinType;
-    this.keyOf = [joinKey(node.leftKeys), joinKey(node.rightKeys)];
     this.endOf = [w.leftEnd, w.rightEnd];
-    this.outer = [t === 'left' || t === 'full', t === 'right' || t === 'full'];
-    const kg = (keys: string[], types: DataType[]) => (row: Row) => keyGroupOf(keyHash(keys.map((k) => row[k] ?? null), types), settings.maxParallelism);
-    this.keyGroup = [kg(node.leftKeys, keyTypes[0]), kg(node.rightKeys, keyTypes[1])];
-    this.joinRows = new JoinRows([node.leftFields, node.rightFields], node.schema.map((f) => f.name));
   }
 
-  port(i: number): Processor {
-    const base = super.port(i);
-    const side = i as 0 | 1;
-    return {
-      process: (rows) => {
-        this.metrics.recordsIn += rows.length;
-        for (const row of rows) this.processRow(row, side);
-      },
-      watermark: base.watermark,
-      endInput: base.endInput,
-    };
+  protected processBatch(rows: Row[], _kinds: RowKind[] | null, side: 0 | 1): void {
+    for (const row of rows) this.processRow(row, side);
   }
 
   /** The inputs' watermark has advanced: the windows it passes are joined, then it goes on. */
@@ -100,11 +77,7 @@ export class WindowJoinProcessor extends UnionProcessor implements Stateful {
       for (const [key, pane] of this.windows.get(end)!) this.join(pane, key === null);
       this.windows.delete(end);
     }
-    if (this.out.length > 0) {
-      const out = this.out;
-      this.out = [];
-      this.emit(out, null);
-    }
+    this.flush();
   }
 
   /** One key's rows of one window (Flink's Inner/LeftOuter/RightOuter/FullOuterJoinOperator.join). */
@@ -126,8 +99,6 @@ export class WindowJoinProcessor extends UnionProcessor implements Stateful {
     if (matchedRight !== null) for (let r = 0; r < right.length; r++) if (!matchedRight[r]) this.out.push(this.joinRows.joined(null, right[r]));
   }
 
-
-
   /** Rows kept per side (tests). */
   stateSize(): [number, number] {
     const n: [number, number] = [0, 0];
@@ -137,10 +108,10 @@ export class WindowJoinProcessor extends UnionProcessor implements Stateful {
 
   /** Kept rows per side by key group: the regular join's layout, so runtime/exec/redistribute.ts splits it the same way. */
   snapshot(): unknown {
-    const sides: [Record<number, Row[]>, Record<number, Row[]>] = [{}, {}];
+    const sides: [ByKeyGroup<Row>, ByKeyGroup<Row>] = [{}, {}];
     for (const keys of this.windows.values()) {
       for (const pane of keys.values()) {
-        for (const side of [0, 1] as const) for (const row of pane[side]) (sides[side][this.keyGroup[side](row)] ??= []).push(toSnapshotValue(row) as Row);
+        for (const side of [0, 1] as const) for (const row of pane[side]) this.recordUnder(sides[side], side, row, toSnapshotValue(row) as Row);
       }
     }
     return { left: sides[0], right: sides[1] };

@@ -360,6 +360,32 @@ const JOINS = [
   "SELECT TUMBLE_START(a.ts, INTERVAL '10' SECOND) AS ws, COUNT(*) AS c, SUM(b.v) AS s FROM (SELECT * FROM ev WHERE id < 1000) a JOIN (SELECT * FROM ev WHERE id < 1000) b ON a.k = b.k AND a.ts BETWEEN b.ts - INTERVAL '1' SECOND AND b.ts GROUP BY TUMBLE(a.ts, INTERVAL '10' SECOND)",
 ];
 
+// Event-time temporal joins (Flink's TemporalRowTimeJoinOperator) of ev with the versions of `rates` (inputs.ts):
+// each ev row joins the version valid at its time, as a table with a primary key and a watermark and as a
+// deduplicating view (which drops versions older than the last); out-of-order versions, a later row at the same
+// time, versions an hour late (never valid), ev's late rows (joined with the one version of 'late' still kept),
+// NULL keys (which join the versions with a NULL key, as Flink keys its state), a condition beyond the key (a LEFT join pads the row whose version fails it), a WHERE on the
+// versioned side, windows and aggregates over the joined rows; and what Flink refuses: a right side without a
+// primary key or without a rowtime, a condition without the primary key, RIGHT JOIN.
+const EV_SAMPLE = "(SELECT * FROM ev WHERE MOD(id, 40) = 0 OR k = 'late')";
+const TEMPORAL_JOINS = [
+  `SELECT e.id, e.k, r.rate, r.rts FROM ${EV_SAMPLE} e JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency`,
+  `SELECT e.id, e.k, r.rate, r.rts FROM ${EV_SAMPLE} e LEFT JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency`,
+  `SELECT e.id, e.k, r.rate, r.rts FROM ${EV_SAMPLE} e LEFT JOIN rates_v FOR SYSTEM_TIME AS OF e.ts AS r ON r.currency = e.k`,
+  `SELECT e.id, e.v, r.rate FROM ${EV_SAMPLE} e LEFT JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency AND r.rate > e.v + 100`,
+  `SELECT e.id, e.v, r.rate FROM ${EV_SAMPLE} e JOIN rates_v FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency WHERE r.rate > 150 AND e.v > 20`,
+  "SELECT e.id, e.k, r.rate FROM (SELECT id, CASE WHEN k = 'c' THEN CAST(NULL AS STRING) ELSE k END AS k, ts FROM ev WHERE MOD(id, 40) = 0) e LEFT JOIN rates_v FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency",
+  // ev's late rows are left out here: the join sends them when the watermark of both inputs next advances, and
+  // whether their windows have fired by then depends on how far the other input has been read (in both engines).
+  "SELECT TUMBLE_START(e.ts, INTERVAL '1' MINUTE) AS ws, COUNT(*) AS n, SUM(r.rate) AS s FROM (SELECT * FROM ev WHERE k <> 'late') e JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency GROUP BY TUMBLE(e.ts, INTERVAL '1' MINUTE)",
+  'SELECT e.k, COUNT(*) AS n, COUNT(r.rate) AS matched, SUM(r.rate) AS s, MAX(r.rts) AS latest FROM ev e LEFT JOIN rates_v FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency GROUP BY e.k',
+  'SELECT e.id, r.rate FROM ev e JOIN rates_log FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency',
+  'SELECT e.id, r.rate FROM ev e JOIN rates_nowm FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency',
+  'SELECT e.id, d.name FROM ev e JOIN dim FOR SYSTEM_TIME AS OF e.ts AS d ON e.k = d.k',
+  'SELECT e.id, r.rate FROM ev e JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.v = r.rate',
+  'SELECT e.id, r.rate FROM ev e RIGHT JOIN rates FOR SYSTEM_TIME AS OF e.ts AS r ON e.k = r.currency',
+];
+
 // Window joins (Flink's WindowJoin): inputs windowed alike (here window aggregates, whose window_start and
 // window_end go on), joined window by window when the watermark passes the window's end: inner and outer, TUMBLE,
 // HOP and CUMULATE, a condition beyond the keys, NULL keys (never match, padded), an aggregate of the joined
@@ -499,6 +525,7 @@ export const CASES: Case[] = [
   ...query('agg-functions', AGG_FUNCTIONS),
   ...query('window', WINDOW),
   ...query('join', JOINS),
+  ...query('join', TEMPORAL_JOINS),
   ...query('window-join', WINDOW_JOINS),
   ...query('over', OVER),
   ...query('rank', RANK),

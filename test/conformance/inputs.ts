@@ -1,7 +1,8 @@
 // The input tables of the conformance corpus, as DDL and as JSON-lines files that both real Flink and sluice
 // read (filesystem connector, json format). `t` holds one row per kind of edge (typical, negative, all NULL,
 // zeros and empty strings, extremes); `ev` is an event stream with out-of-order records within the watermark
-// delay and records late far beyond it; `dim` is a small dimension table for joins.
+// delay and records late far beyond it; `dim` is a small dimension table for joins; `rates` (and the tables and
+// view over its file) the versions of a rate per currency, for temporal joins.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -62,9 +63,42 @@ const DIM_ROWS: Record<string, Json>[] = [
 const DIM_DDL = `CREATE TABLE dim (k STRING, name STRING, w INT)
 WITH ('connector' = 'filesystem', 'path' = '\${dir}/dim.json', 'format' = 'json')`;
 
+/**
+ * Versions of a rate per currency, for temporal joins against `ev` (k = currency): every 3 s over ev's time
+ * range and before it, out of order within the watermark delay; a second row at the same time as the one
+ * before (it replaces it); NULL and 'z' currencies (ev has neither); from the 150th on, every 40th version
+ * an hour late (older than every version of its key, so never the valid one); and one version of 'late'
+ * before all of ev's late rows, which are late in both engines and still join it.
+ */
+function rateRows(): Record<string, Json>[] {
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rows: Record<string, Json>[] = [{ currency: 'late', rate: 900, rts: sqlTimestamp(EV_START - 3_700_000) }];
+  for (let i = 0; i < 320; i++) {
+    const currency = i < 3 ? KEYS[i] : i % 23 === 0 ? null : i % 31 === 0 ? 'z' : KEYS[Math.floor(rand() * KEYS.length)];
+    const rts = EV_START - 10_000 + i * 3000 - Math.floor(rand() * 1500);
+    rows.push({ currency, rate: i, rts: sqlTimestamp(rts) });
+    if (i % 50 === 25) rows.push({ currency, rate: 1000 + i, rts: sqlTimestamp(rts) });
+    if (i >= 150 && i % 40 === 0) rows.push({ currency: KEYS[i % 2], rate: 2000 + i, rts: sqlTimestamp(rts - 3_600_000) });
+  }
+  return rows;
+}
+
+const RATE_COLUMNS = "currency STRING, rate INT, rts TIMESTAMP(3)";
+const RATES_OPTIONS = "WITH ('connector' = 'filesystem', 'path' = '${dir}/rates.json', 'format' = 'json')";
+const RATES_DDL = [
+  // The changes as they come, and the versioned tables over them: a table with a primary key and a watermark, and
+  // a view keeping the last row per currency (Flink's versioned view); one with a primary key and no watermark.
+  `CREATE TABLE rates_log (${RATE_COLUMNS}, WATERMARK FOR rts AS rts - INTERVAL '2' SECOND) ${RATES_OPTIONS}`,
+  `CREATE TABLE rates (${RATE_COLUMNS}, WATERMARK FOR rts AS rts - INTERVAL '2' SECOND, PRIMARY KEY (currency) NOT ENFORCED) ${RATES_OPTIONS}`,
+  `CREATE TABLE rates_nowm (${RATE_COLUMNS}, PRIMARY KEY (currency) NOT ENFORCED) ${RATES_OPTIONS}`,
+  `CREATE VIEW rates_v AS SELECT currency, rate, rts FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY currency ORDER BY rts DESC) AS rn FROM rates_log) WHERE rn = 1`,
+];
+
 /** The DDL of every input table, reading from `dir`. */
 export function inputDdl(dir: string): string[] {
-  return [T_DDL, EV_DDL, DIM_DDL].map((d) => d.replaceAll('${dir}', dir));
+  return [T_DDL, EV_DDL, DIM_DDL, ...RATES_DDL].map((d) => d.replaceAll('${dir}', dir));
 }
 
 /** Writes the input files into `dir`. */
@@ -74,4 +108,5 @@ export function writeInputs(dir: string): void {
   fs.writeFileSync(path.join(dir, 't.json'), lines(T_ROWS));
   fs.writeFileSync(path.join(dir, 'ev.json'), lines(eventRows()));
   fs.writeFileSync(path.join(dir, 'dim.json'), lines(DIM_ROWS));
+  fs.writeFileSync(path.join(dir, 'rates.json'), lines(rateRows()));
 }

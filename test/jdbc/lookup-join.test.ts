@@ -200,7 +200,7 @@ describe('lookup join plans and errors', () => {
     e.executeSql("CREATE TABLE rates (cur STRING, rate INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen')");
     e.executeSql("CREATE TABLE ev (cur STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen')");
     expect(compileError(() => e.sqlQuery('SELECT * FROM ev JOIN rates FOR SYSTEM_TIME AS OF ev.ts AS r ON ev.cur = r.cur')).message)
-      .toMatch(/FOR SYSTEM_TIME AS OF a rowtime \(event-time temporal joins against versioned tables\) is not supported/);
+      .toMatch(/^Temporal Table Join requires primary key in versioned table, but no primary key can be found \(table 'rates'\)$/);
     expect(compileError(() => e.sqlQuery('SELECT * FROM orders o JOIN rates FOR SYSTEM_TIME AS OF o.proc_time AS r ON o.k = r.cur')).message)
       .toMatch(/table 'rates' \(connector 'datagen'\) cannot be looked up/);
     expect(compileError(() => e.sqlQuery('SELECT * FROM orders o JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d ON o.amount > d.lim')).message)
@@ -208,7 +208,7 @@ describe('lookup join plans and errors', () => {
     expect(compileError(() => e.sqlQuery('SELECT * FROM orders o FULL JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d ON o.k = d.k')).message)
       .toMatch(/FULL JOIN with FOR SYSTEM_TIME AS OF is not supported/);
     expect(compileError(() => e.sqlQuery('SELECT * FROM orders o JOIN dim FOR SYSTEM_TIME AS OF o.id AS d ON o.k = d.k')).message)
-      .toBe('FOR SYSTEM_TIME AS OF needs a processing-time attribute of the left table');
+      .toBe("Temporal table join currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field");
   });
 
   it('a PARTIAL cache without a bound is refused as Flink refuses it', () => {

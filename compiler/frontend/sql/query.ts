@@ -12,6 +12,7 @@ import type { TableDef } from '../../ir/catalog.js';
 import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { rightOutputNames } from '../lower-join.js';
 import { notLookupTable } from '../lower-lookup-join.js';
+import { lowerTemporalJoin } from '../lower-temporal-join.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
 import { intervalMillis } from './interval.js';
@@ -56,8 +57,10 @@ interface Source {
   tvf?: SqlWindow;
   /** For a join: each qualifier's columns and their names in the joined table (which renames clashes: k0). */
   columns?: Map<string, Map<string, string>>;
-  /** `t FOR SYSTEM_TIME AS OF expr`: the expression (over the other side of the join), for a lookup join. */
+  /** `t FOR SYSTEM_TIME AS OF expr`: the expression (over the other side of the join), for a lookup or temporal join. */
   asOf?: SystemTimePeriodContext;
+  /** The name of the table or view joined FOR SYSTEM_TIME AS OF. */
+  asOfTable?: string;
 }
 
 export function lowerQuery(q: QueryContext, ctx: QueryStatementContext): Table {
@@ -274,20 +277,29 @@ function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: Joi
   const source: Source = { table: l.table, qualifiers: [...l.qualifiers, ...r.qualifiers], columns };
   const condition = cond ? new ExprConverter(text, new QueryScope(text, source)).condition(cond.booleanExpression()!) : null;
   if (l.asOf) throw text.unsupported('FOR SYSTEM_TIME AS OF on the left side of a join', l.asOf, 'put the looked-up table on the right: FROM orders o JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d');
-  if (r.asOf) return { ...source, table: lookupJoin(q, l, r, r.asOf, type, condition, rightNames, at) };
+  if (r.asOf) return { ...source, table: joinAsOf(q, l, r, r.asOf, type, condition, rightNames, at) };
   return { ...source, table: l.table.joinWith(type, r.table, condition, rightNames, text.loc(at)) };
 }
 
-/** `l JOIN r FOR SYSTEM_TIME AS OF l.proc_time`: a lookup join of a jdbc table, by processing time. */
-function lookupJoin(q: QueryContext, l: Source, r: Source, asOf: SystemTimePeriodContext, type: JoinType, condition: LExpr | null, rightNames: string[], at: SqlNode): Table {
+/**
+ * `l JOIN r FOR SYSTEM_TIME AS OF l.t`: by a proctime, a lookup join of a jdbc table; by a rowtime, a temporal
+ * join of a versioned table (frontend/lower-temporal-join.ts).
+ */
+function joinAsOf(q: QueryContext, l: Source, r: Source, asOf: SystemTimePeriodContext, type: JoinType, condition: LExpr | null, rightNames: string[], at: SqlNode): Table {
   const { text } = q;
-  if (type !== 'inner' && type !== 'left') throw text.unsupported(`${type.toUpperCase()} JOIN with FOR SYSTEM_TIME AS OF`, at, 'a lookup join is [INNER] JOIN or LEFT JOIN');
+  if (type !== 'inner' && type !== 'left') throw text.unsupported(`${type.toUpperCase()} JOIN with FOR SYSTEM_TIME AS OF`, at, 'a lookup join or a temporal join is [INNER] JOIN or LEFT JOIN');
   const time = new ExprConverter(text, new QueryScope(text, l)).expression(asOf.dateTimeExpression().expression());
   const attribute = time.kind === 'ref' ? l.table.getSchema().find((f) => f.name === time.name)?.type.timeAttribute : undefined;
-  if (attribute === 'rowtime') {
-    throw text.unsupported('FOR SYSTEM_TIME AS OF a rowtime (event-time temporal joins against versioned tables)', asOf, 'look up by processing time: FOR SYSTEM_TIME AS OF o.proc_time, with proc_time AS PROCTIME() in the DDL');
+  if (time.kind === 'ref' && attribute === 'rowtime') {
+    return new Table(q.env, lowerTemporalJoin(q.env.plan, q.env.functions, {
+      left: l.table.node, right: r.table.node, table: r.asOfTable ?? r.qualifiers[0], joinType: type, condition, rightNames, leftTime: time.name,
+      declaredKey: (name) => q.env.tableDef(name)?.primaryKey ?? [], loc: text.loc(at), asOfLoc: text.loc(asOf),
+    }));
   }
-  if (attribute !== 'proctime') throw text.error('FOR SYSTEM_TIME AS OF needs a processing-time attribute of the left table', asOf, 'declare one: proc_time AS PROCTIME(), then FOR SYSTEM_TIME AS OF o.proc_time');
+  if (attribute !== 'proctime') {
+    throw text.error("Temporal table join currently only supports 'FOR SYSTEM_TIME AS OF' left table's time attribute field", asOf,
+      'name a rowtime of the left table (a column with a WATERMARK) to join a versioned table as of its event time, or a proctime (proc_time AS PROCTIME()) to look a jdbc table up');
+  }
   const problem = notLookupTable(r.table.node);
   if (problem) throw text.error(problem, asOf);
   return l.table.lookupJoinWith(type, r.table, condition, rightNames, text.loc(at));
@@ -319,11 +331,12 @@ function tableReference(q: QueryContext, ref: TableReferenceContext): Source {
   }
   const alias = ref.tableAlias();
   const asOf = primary.systemTimePeriod() ?? undefined;
-  if (asOf && !path) throw text.unsupported('FOR SYSTEM_TIME AS OF on a subquery', asOf, 'look up a table of the catalog: JOIN dim FOR SYSTEM_TIME AS OF o.proc_time AS d');
-  if (!alias) return { table, qualifiers, asOf };
+  const asOfTable = asOf && path ? tableName(pathOf(path)) : undefined;
+  if (asOf && !path) throw text.unsupported('FOR SYSTEM_TIME AS OF on a subquery', asOf, 'name a table or view of the catalog: JOIN rates FOR SYSTEM_TIME AS OF o.order_time AS r (a view for a versioned table: CREATE VIEW)');
+  if (!alias) return { table, qualifiers, asOf, asOfTable };
   const columns = alias.identifierList()?.identifierSeq().identifier().map((i) => unquoteName(i.getText()));
-  if (asOf && columns) throw text.unsupported('column aliases on a looked-up table', alias);
-  return { table: columns ? renamed(text, table, columns, alias) : table, qualifiers: [unquoteName(alias._alias!.getText())], asOf };
+  if (asOf && columns) throw text.unsupported('column aliases on a table joined FOR SYSTEM_TIME AS OF', alias);
+  return { table: columns ? renamed(text, table, columns, alias) : table, qualifiers: [unquoteName(alias._alias!.getText())], asOf, asOfTable };
 }
 
 /** A table, view or WITH query by name. */
