@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/log.js';
 import { deleteTopics, exchangeProperties } from '../exec/parallel/kafka-transport.js';
 import { durationOption, intOption } from '../core/options.js';
+import { cancelAttempt, stoppedIn } from './attempt-drain.js';
 import { namePoisonRecord } from './poison-record.js';
 import type { Config } from './config.js';
 import type { CheckpointCoordinator } from './checkpoint-coordinator.js';
 import { conflict } from './errors.js';
 import type { JobRecord, JobState } from './job-record.js';
-import type { ErrorInfo, TaskState } from './protocol.js';
+import type { ErrorInfo, TaskReport, TaskState } from './protocol.js';
 import type { SavepointTriggers } from './savepoint-triggers.js';
 import { DEFAULT_SLOT_REQUEST_TIMEOUT_MS, type SlotPool } from './slot-pool.js';
 import type { TaskManagerListener } from './taskmanager-tracker.js';
@@ -67,6 +68,11 @@ export class JobLifecycle implements TaskManagerListener {
   private deploy(job: JobRecord): void {
     job.restartTimer = null;
     if (job.terminal || job.state === 'CANCELLING') return;
+    if (job.draining) {
+      if (!job.draining.deployDue) this.log.info({ jobId: job.id, attempt: job.draining.attempt, taskManagers: [...job.draining.hosts] }, `${job.name} (${job.id}) waits for attempt #${job.draining.attempt} to be cancelled on ${[...job.draining.hosts].join(', ')} before deploying the next one.`);
+      job.draining.deployDue = true;
+      return;
+    }
     const properties = this.spreadable(job);
     const placements = this.slots.allocate(job, job.attempt + 1, properties !== null);
     if (!placements) return this.waitForSlots(job);
@@ -148,7 +154,7 @@ export class JobLifecycle implements TaskManagerListener {
       if (tm?.tasks.get(job.id)?.attempt === job.attempt) tm.tasks.delete(job.id);
       this.placeWaiting();
     } else if (state === 'FAILED' || (state === 'CANCELED' && job.state !== 'CANCELLING')) {
-      this.fail(job, error ?? { name: 'TaskCancelledException', message: `the subtasks on TaskManager ${tmId} were cancelled` });
+      this.fail(job, error ?? { name: 'TaskCancelledException', message: `the subtasks on TaskManager ${tmId} were cancelled` }, {}, tmId);
     }
   }
 
@@ -177,10 +183,10 @@ export class JobLifecycle implements TaskManagerListener {
       case 'CANCELED': {
         const cancelledWithSavepoint = [...job.savepoints.values()].some((o) => o.then === 'cancel' && o.status === 'COMPLETED' && o.location);
         if (job.state === 'CANCELLING' || cancelledWithSavepoint) return this.transition(job, 'CANCELED');
-        return this.fail(job, error ?? { name: 'TaskCancelledException', message: `the task was cancelled by TaskManager ${tmId}` });
+        return this.fail(job, error ?? { name: 'TaskCancelledException', message: `the task was cancelled by TaskManager ${tmId}` }, {}, tmId);
       }
       case 'FAILED':
-        return this.fail(job, error ?? { name: 'Error', message: 'the task failed' });
+        return this.fail(job, error ?? { name: 'Error', message: 'the task failed' }, {}, tmId);
       default: {
         const never: never = state;
         throw new Error(`unknown task state ${String(never)}`);
@@ -203,9 +209,13 @@ export class JobLifecycle implements TaskManagerListener {
     this.deploy(job);
   }
 
-  /** A failure of the job's current attempt: record it, then restart per the strategy or fail the job. */
-  private fail(job: JobRecord, error: ErrorInfo, opts: { noResources?: boolean } = {}): void {
+  /**
+   * A failure of the job's current attempt: record it, cancel the attempt's tasks still running (on every
+   * taskmanager but `endedOn`, whose task reported its end), then restart per the strategy or fail the job.
+   */
+  private fail(job: JobRecord, error: ErrorInfo, opts: { noResources?: boolean } = {}, endedOn: string | null = null): void {
     if (job.terminal) return;
+    if (job.taskState !== null) job.draining = cancelAttempt(job, this.taskManagers, endedOn);
     // A restore point the attempt could not continue from is skipped; the exception says what happens instead.
     const why = RESTORE_FAILURES[error.name];
     const skipped = why ? this.checkpoints.skipRestorePoint(job, why) : null;
@@ -231,6 +241,30 @@ export class JobLifecycle implements TaskManagerListener {
     job.restartTimer = setTimeout(() => this.deploy(job), delay);
   }
 
+  /**
+   * A taskmanager's task of attempt `attempt` ended (its final state, or a heartbeat without it running), or
+   * the taskmanager is gone: once no task of a failed attempt is left, the next attempt may deploy.
+   */
+  attemptEnded(job: JobRecord, tmId: string, attempt: number): void {
+    const d = job.draining;
+    if (!d || d.attempt !== attempt || !d.hosts.delete(tmId) || d.hosts.size) return;
+    job.draining = null;
+    this.log.info({ jobId: job.id, attempt, waitedMs: Date.now() - d.since }, `Attempt #${attempt} of ${job.name} (${job.id}) is cancelled on every taskmanager.`);
+    if (d.deployDue) this.deploy(job);
+  }
+
+  /** A heartbeat's task reports: a draining attempt it no longer runs is acknowledged. */
+  reported(tm: TaskManagerRecord, tasks: TaskReport[]): void {
+    for (const job of this.jobs.values()) {
+      if (job.draining?.hosts.has(tm.id) && stoppedIn(job.draining, job.id, tasks)) this.attemptEnded(job, tm.id, job.draining.attempt);
+    }
+  }
+
+  /** A taskmanager is lost: nothing of it is waited for any longer. */
+  lost(tm: TaskManagerRecord): void {
+    for (const job of this.jobs.values()) if (job.draining?.hosts.has(tm.id)) this.attemptEnded(job, tm.id, job.draining.attempt);
+  }
+
   /** Frees the slots of the job's current attempt; a job waiting for slots may take them. */
   private release(job: JobRecord): void {
     this.slots.release(job);
@@ -243,6 +277,7 @@ export class JobLifecycle implements TaskManagerListener {
     if (job.restartTimer) clearTimeout(job.restartTimer);
     job.restartTimer = null;
     job.waitingForResources = null;
+    job.draining = null;
     this.release(job);
     this.savepoints.abortOpen(job, `the job is ${job.state}`);
     await this.checkpoints.jobTerminated(job);

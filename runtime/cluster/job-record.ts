@@ -6,6 +6,7 @@ import type { JobPlan } from '../core/plan.js';
 import type { CheckpointInfo } from '../state/checkpoint-storage.js';
 import type { Config } from './config.js';
 import type { ErrorInfo, OperatorReport, TaskState } from './protocol.js';
+import type { Draining } from './attempt-drain.js';
 import type { RestartStrategy } from './restart-strategy.js';
 
 export const JOB_STATES = ['INITIALIZING', 'CREATED', 'RUNNING', 'FAILING', 'FAILED', 'CANCELLING', 'CANCELED', 'FINISHED', 'RESTARTING', 'SUSPENDED', 'RECONCILING'] as const;
@@ -73,6 +74,8 @@ export class JobRecord {
   subtaskOperators: OperatorReport[][] = [];
   numRestarts = 0;
   restartTimer: NodeJS.Timeout | null = null;
+  /** A failed attempt's tasks still being cancelled: the next attempt waits for them (attempt-drain.ts). */
+  draining: Draining | null = null;
   /** Subtasks per vertex: the slots each attempt needs (slot-pool.ts). */
   parallelism = 1;
   /**

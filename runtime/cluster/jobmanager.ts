@@ -18,6 +18,7 @@ import { HEX32, newTriggerId } from './ids.js';
 import { JarStore } from './jars.js';
 import { JobLifecycle } from './job-lifecycle.js';
 import { JobRecord, type SavepointOperation } from './job-record.js';
+import { taskEnded } from './attempt-drain.js';
 import { applyStatus, JobStore, type StoredJob } from './job-store.js';
 import { JobSubmission, type RunJarRequest } from './job-submission.js';
 import { restartStrategy } from './restart-strategy.js';
@@ -46,6 +47,8 @@ export class JobManager {
     this.tracker = new TaskManagerTracker(this.jobs, heartbeats, {
       registered: (tm) => lifecycle!.registered(tm),
       attemptLost: (job, error) => lifecycle!.attemptLost(job, error),
+      reported: (tm, tasks) => lifecycle!.reported(tm, tasks),
+      lost: (tm) => lifecycle!.lost(tm),
     }, log);
     const tms = this.tracker.taskManagers;
     this.store = new JobStore(paths.jobsDir, log);
@@ -196,16 +199,20 @@ export class JobManager {
   async event(tmId: string, ev: TaskEvent): Promise<boolean> {
     this.tracker.get(tmId);
     const job = this.jobs.get(ev.jobId);
-    // Only the current attempt, where it was placed, speaks for the job.
-    const current = !!job && job.attempt === ev.attempt && job.taskManager === tmId && !job.terminal;
+    // Only the current attempt, where it was placed, speaks for the job; a failed one (released, its tasks
+    // being cancelled before the next deploys) no longer does.
+    const live = !!job && job.attempt === ev.attempt && !job.terminal && job.taskState !== null;
+    const current = live && job.taskManager === tmId;
     // A taskmanager with some of the attempt's subtasks (not subtask 0): only its state counts.
-    const helper = !!job && !current && job.attempt === ev.attempt && !job.terminal && job.placements.some((p) => p.taskManager === tmId);
+    const helper = live && !current && job.placements.some((p) => p.taskManager === tmId);
     switch (ev.type) {
       case 'state':
         if (helper) {
           this.lifecycle.helperStateChanged(job!, ev.state, ev.error, tmId);
           return true;
         }
+        // A failed attempt's task that ended: the next attempt may be waiting for it (attempt-drain.ts).
+        if (!current && job && taskEnded(ev.state)) this.lifecycle.attemptEnded(job, tmId, ev.attempt);
         if (!current) return false;
         this.lifecycle.taskStateChanged(job!, ev.state, ev.error, tmId);
         return true;

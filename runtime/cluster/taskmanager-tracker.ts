@@ -15,6 +15,10 @@ export interface TaskManagerListener {
   registered(tm: TaskManagerRecord): void;
   /** The job's current attempt is gone with its taskmanager or its deployment. */
   attemptLost(job: JobRecord, error: ErrorInfo): void;
+  /** A heartbeat's task reports, after the tracker handled them. */
+  reported(tm: TaskManagerRecord, tasks: TaskReport[]): void;
+  /** A taskmanager is lost (after its attempts were). */
+  lost(tm: TaskManagerRecord): void;
 }
 
 export interface HeartbeatSettings {
@@ -91,6 +95,7 @@ export class TaskManagerTracker {
         if (job) this.listener.attemptLost(job, { name: 'TaskDeploymentException', message: `TaskManager ${tm.id} does not run attempt #${placed.attempt}: the deployment was lost` });
       }
     }
+    this.listener.reported(tm, tasks);
     return tm.poll(this.heartbeats.intervalMs, abort);
   }
 
@@ -120,6 +125,7 @@ export class TaskManagerTracker {
       const job = this.jobs.get(jobId);
       if (job) this.listener.attemptLost(job, { name: 'TaskManagerLostException', message: `TaskManager ${tm.id} (pid ${tm.info.pid}) is lost: ${reason}` });
     }
+    this.listener.lost(tm);
   }
 }
 

@@ -116,6 +116,63 @@ describe('the jobmanager', () => {
     jm.deregister(tm2);
   });
 
+  it('deploys the next attempt only once the failed one is cancelled on every surviving taskmanager (or it is lost)', async () => {
+    const a = register((1 << 22) + 20);
+    const b = register((1 << 22) + 21);
+    const jobId = await jm.runJar(jarId, {
+      parallelism: 2,
+      flinkConfiguration: {
+        'exchange.kafka.bootstrap-servers': '127.0.0.1:9092', 'execution.checkpointing.interval': '1 s',
+        'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '10', 'restart-strategy.fixed-delay.delay': '10 ms',
+      },
+    });
+    const job = jm.job(jobId);
+    const first = [...(await commands(a)), ...(await commands(b))];
+    expect(first.map((c) => [c.type, c.attempt])).toEqual([['deploy', 1], ['deploy', 1]]);
+    const survivor = job.taskManager!;
+    const dead = survivor === a ? b : a;
+    await jm.event(survivor, { type: 'state', jobId, attempt: 1, state: 'RUNNING' });
+    const running = [{ jobId, attempt: 1, state: 'RUNNING' as const, operators: [] }];
+
+    // The taskmanager with subtask 1 dies; the survivor's subtask 0 is told to cancel and keeps running a while.
+    jm.deregister(dead);
+    expect(job.state).toBe('RESTARTING');
+    expect(await jm.heartbeat(survivor, running, signal())).toContainEqual({ type: 'cancel', jobId, attempt: 1 });
+    const c = register((1 << 22) + 22);
+    // Slots for the next attempt, the restart delay long over: nothing is deployed while attempt 1 still runs.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await jm.heartbeat(survivor, running, signal())).toEqual([]);
+    expect(await commands(c)).toEqual([]);
+    expect(job.attempt).toBe(1);
+    // What the old task still sends is fenced: its checkpoint does not count.
+    expect((await checkpoint(jobId, 1, survivor, 1)).accepted).toBe(false);
+
+    // Its sinks closed, it reports CANCELED: now attempt 2 deploys, on the survivor and the new taskmanager.
+    expect(await jm.event(survivor, { type: 'state', jobId, attempt: 1, state: 'CANCELED' })).toBe(false);
+    const second = [...(await commands(survivor)), ...(await commands(c))];
+    expect(second.map((x) => [x.type, x.attempt])).toEqual([['deploy', 2], ['deploy', 2]]);
+    expect(job.attempt).toBe(2);
+
+    // The coordinator's task fails: c's subtask is cancelled; c stops answering, and its loss (heartbeat
+    // timeout) releases the wait, as a heartbeat without the task would.
+    const coordinator = job.taskManager!;
+    const other = coordinator === survivor ? c : survivor;
+    await jm.event(coordinator, { type: 'state', jobId, attempt: 2, state: 'FAILED', error: { name: 'Error', message: 'boom' } });
+    expect(await jm.heartbeat(other, [{ ...running[0], attempt: 2 }], signal())).toContainEqual({ type: 'cancel', jobId, attempt: 2 });
+    expect(await commands(coordinator)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(job.attempt).toBe(2);
+    jm.deregister(other);
+    const d = register((1 << 22) + 23);
+    const third = [...(await commands(coordinator)), ...(await commands(d))];
+    expect(third.map((x) => [x.type, x.attempt])).toEqual([['deploy', 3], ['deploy', 3]]);
+
+    jm.cancel(jobId);
+    for (const t of [coordinator, d]) await jm.event(t, { type: 'state', jobId, attempt: 3, state: 'CANCELED' });
+    expect(job.state).toBe('CANCELED');
+    for (const t of [coordinator, d]) jm.deregister(t);
+  });
+
   it('only completed checkpoints count: -s on one the jobmanager never completed, or on a corrupt one, fails at once naming the newest good one', async () => {
     const tm = register((1 << 22) + 3);
     const jobId = await jm.runJar(jarId, { flinkConfiguration: { 'execution.checkpointing.interval': '1 s', 'state.checkpoints.num-retained': '3' } });
