@@ -1,6 +1,6 @@
 // Flink's Table: each operation resolves against the input schema right away (so errors point at the
 // call that caused them) and adds plan nodes through the environment's PlanBuilder.
-import { typeToString, type Field } from '../../runtime/core/data-types.js';
+import { typeToString, withType, type Field } from '../../runtime/core/data-types.js';
 import type { Row } from '../../runtime/core/row.js';
 import type { JoinType, PlanNode, SortKey, SourceLoc, UnionNode } from '../../runtime/core/plan.js';
 import type { RowKind } from '../../runtime/core/row.js';
@@ -134,7 +134,9 @@ export class Table {
     const right = b.some((f, i) => f.name !== a[i].name)
       ? this.env.plan.calc(other.node, a.map((f, i) => ({ name: f.name, expr: { kind: 'field', name: b[i].name, type: b[i].type } })), null, loc)
       : other.node;
-    return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, right.id], schema: a, changelog, loc }));
+    // A column is NULL-able when it is in either input, as Flink's union types it.
+    const schema = a.map((f, i) => (b[i].type.nullable && !f.type.nullable ? { ...f, type: withType(f.type, { nullable: true }) } : f));
+    return this.derive(this.env.plan.add<UnionNode>({ kind: 'union', inputs: [this.node.id, right.id], schema, changelog, loc }));
   }
 
   /**

@@ -237,7 +237,8 @@ function emitKey(keys: readonly string[], values: Map<string, string>, schema: r
 function aggGuard(a: AggCall, values: Map<string, string>, schema: readonly Field[]): (stmt: string) => string {
   const conditions: string[] = [];
   if (a.filter !== undefined) conditions.push(`${values.get(a.filter)!} === true`);
-  const checked = a.fn === 'json_objectagg' ? a.arg2! : a.arg;
+  // ARRAY_AGG keeps NULLs (RESPECT NULLS; IGNORE NULLS is a FILTER the frontend adds).
+  const checked = a.fn === 'json_objectagg' ? a.arg2! : a.fn === 'array_agg' ? null : a.arg;
   if (checked !== null && (schema.find((f) => f.name === checked)?.type.nullable ?? true)) conditions.push(`${values.get(checked)!} !== null`);
   return (stmt) => (conditions.length ? `if (${conditions.join(' && ')}) { ${stmt} }` : stmt);
 }
@@ -264,7 +265,7 @@ function emitAccumulate(aggs: readonly AggCall[], values: Map<string, string>, s
     if (a.udaf) return guard(emitUdafCall(a, i, values, 'accumulate', udf));
     if (a.distinct) return guard(`acc[${i}].set(${x}, (acc[${i}].get(${x}) ?? 0) + 1);`);
     switch (a.fn) {
-      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, 'add'));
+      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': case 'array_agg': return guard(emitCollect(a, i, x, values, 'add'));
       case 'welford_m2': return guard(`fn.welfordAdd(acc[${i}], ${x});`);
       case 'count': return guard(`acc[${i}]++;`);
       case 'sum': return guard(`acc[${i}] = acc[${i}] === null ? ${x} : acc[${i}] + ${x};`);
@@ -289,7 +290,7 @@ function emitChange(aggs: readonly AggCall[], values: Map<string, string>, schem
     if (a.udaf) return guard(emitUdafCall(a, i, values, op === '+' ? 'accumulate' : 'retract', udf));
     if (a.distinct) return guard(occurrences(`acc[${i}]`, x));
     switch (a.fn) {
-      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': return guard(emitCollect(a, i, x, values, op));
+      case 'first_value': case 'last_value': case 'listagg': case 'json_arrayagg': case 'json_objectagg': case 'array_agg': return guard(emitCollect(a, i, x, values, op));
       case 'welford_m2': return guard(`fn.${op === '+' ? 'welfordAdd' : 'welfordRetract'}(acc[${i}], ${x});`);
       case 'count': return guard(`acc[${i}] ${op}= 1;`);
       case 'sum': case 'avg': return guard(`const s${i} = acc[${i}]; s${i}[0] ${op}= ${x}; s${i}[1] ${op}= 1;`);

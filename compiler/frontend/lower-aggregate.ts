@@ -161,7 +161,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
     }, sig.resultType);
   }
 
-  /** FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG, JSON_OBJECTAGG (runtime/core/collecting-aggs.ts). */
+  /** FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG, JSON_OBJECTAGG, ARRAY_AGG (runtime/core/collecting-aggs.ts). */
   function collectingAgg(fn: CollectingAgg, e: Extract<LExpr, { kind: 'call' }>, filter: string | undefined, label: string): string {
     const upper = fn.toUpperCase();
     if (e.distinct) throw new CompileError(`${upper}(DISTINCT ...) is not supported`, e.loc, `aggregate the distinct values in a subquery: SELECT ${upper}(x) FROM (SELECT DISTINCT x FROM t)`);
@@ -177,6 +177,11 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
         }
         const a = argColumn(args[0]);
         return addAgg({ fn, arg: a.name, ...common }, withType(a.type, { nullable: true, timeAttribute: undefined }));
+      }
+      case 'array_agg': {
+        if (args.length !== 1) throw new CompileError('ARRAY_AGG takes one value: ARRAY_AGG(x [RESPECT | IGNORE NULLS])', e.loc);
+        const a = argColumn(args[0]);
+        return addAgg({ fn, arg: a.name, ...common }, withType(DataTypes.ARRAY(withType(a.type, { timeAttribute: undefined })), { nullable: true }));
       }
       case 'listagg': {
         if (args.length < 1 || args.length > 2) throw new CompileError('LISTAGG takes a string and an optional separator: LISTAGG(s [, sep])', e.loc);

@@ -57,15 +57,19 @@ export function lowerJoin(plan: PlanBuilder, functions: FunctionCatalog, req: Jo
   // Equal windows of two append-only inputs make it a window join (Flink's WindowJoin), which keeps them too.
   const appendOnly = left.changelog === 'insert-only' && right.changelog === 'insert-only';
   const columns = joinColumns(left.schema, right.schema, req.rightNames);
-  const window = condition && appendOnly ? windowJoinOf(plan, left, right, condition, columns, loc) : null;
-  const interval = condition && appendOnly && !window ? intervalBounds(condition, columns) : null;
+  // A semi or anti join (an IN / EXISTS subquery) is a regular join: Flink makes no interval or window join of it.
+  const filtering = joinType === 'semi' || joinType === 'anti';
+  const window = condition && appendOnly && !filtering ? windowJoinOf(plan, left, right, condition, columns, loc) : null;
+  const interval = condition && appendOnly && !window && !filtering ? intervalBounds(condition, columns) : null;
   const keepTime = interval !== null || window !== null;
   const schema = [
     ...left.schema.map((f) => plain(f, f.name, joinType === 'right' || joinType === 'full', keepTime)),
-    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType === 'left' || joinType === 'full', keepTime)),
+    ...right.schema.map((f, i) => plain(f, req.rightNames[i], joinType !== 'inner' && joinType !== 'right', keepTime)),
   ];
   // Interval and window joins send padded rows only once a row can no longer match: their output is append-only.
-  const updating = !keepTime && (joinType !== 'inner' || !appendOnly);
+  // A semi join of append-only inputs only adds rows (a left row goes out when its first match comes); an anti join
+  // takes a row back when its first match comes.
+  const updating = !keepTime && (joinType === 'semi' ? !appendOnly : joinType !== 'inner' || !appendOnly);
   return plan.add<JoinNode>({
     kind: 'join', left: left.id, right: right.id, joinType, schema,
     leftFields: left.schema.map((f) => f.name), rightFields: right.schema.map((f) => f.name),

@@ -92,7 +92,7 @@ export function joinText(n: JoinNode): string {
 }
 
 const WINDOW_TVF_NAMES = { tumble: 'TUMBLE', slide: 'HOP', cumulate: 'CUMULATE', session: 'SESSION' } as const;
-const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin' } as const;
+const JOIN_TYPE_NAMES = { inner: 'InnerJoin', left: 'LeftOuterJoin', right: 'RightOuterJoin', full: 'FullOuterJoin', semi: 'LeftSemiJoin', anti: 'LeftAntiJoin' } as const;
 
 /** Flink's names for ship strategies. */
 function distribution(d: Distribution): string {

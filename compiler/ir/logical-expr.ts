@@ -23,7 +23,7 @@ export type LExpr =
 
 export const AGGREGATES = [
   'sum', 'count', 'avg', 'min', 'max', 'stddev_pop', 'stddev_samp', 'stddev', 'var_pop', 'var_samp', 'variance',
-  'first_value', 'last_value', 'listagg', 'json_arrayagg', 'json_objectagg',
+  'first_value', 'last_value', 'listagg', 'json_arrayagg', 'json_objectagg', 'array_agg',
 ] as const;
 /** A built-in aggregate, or an aggregate function (`@udaf`) registered in this process under the name. */
 export const isAggregateName = (fn: string) => (AGGREGATES as readonly string[]).includes(fn.toLowerCase()) || isUdafName(fn);

@@ -47,9 +47,10 @@ function splitJoin(j: JoinNode, byId: Map<string, PlanNode>): PlanNode[] {
   const rightKeys = [...j.rightKeys];
   const pushed: [Expr[], Expr[]] = [[], []];
   const rest: Expr[] = [];
-  // A temporal join's versioned side takes no filter (Flink's planner pushes none there): a filtered-out version
-  // would leave the one before it valid.
-  const pushable = [j.joinType === 'inner' || j.joinType === 'right', (j.joinType === 'inner' || j.joinType === 'left') && !j.temporal];
+  // Not into the side an outer join keeps (an anti join keeps the left rows a left-only conjunct fails); a temporal
+  // join's versioned side takes no filter (Flink's planner pushes none there): a filtered-out version would leave the
+  // one before it valid.
+  const pushable = [j.joinType === 'inner' || j.joinType === 'right' || j.joinType === 'semi', j.joinType !== 'right' && j.joinType !== 'full' && !j.temporal];
   for (const c of conjuncts(j.condition)) {
     const key = keyPair(c, column, typeOf);
     if (key) { leftKeys.push(key[0]); rightKeys.push(key[1]); continue; }

@@ -1,63 +1,31 @@
-// JSON built-ins of the function table: JSON_EXISTS, JSON_VALUE and JSON_QUERY with SQL/JSON paths in lax
-// mode and their default clauses (FALSE/NULL ON ERROR, NULL ON EMPTY, WITHOUT WRAPPER), JSON_STRING,
+// JSON built-ins of the function table: JSON_EXISTS, JSON_VALUE and JSON_QUERY with SQL/JSON paths and their
+// clauses (RETURNING, ON EMPTY, ON ERROR, WRAPPER; computed in sql-json.ts), JSON_STRING,
 // JSON_OBJECT and JSON_ARRAY (with their ON NULL clause, which the SQL frontend passes as the first argument),
 // JSON_QUOTE and JSON_UNQUOTE, as Flink computes them (test/conformance, families 'json' and 'string').
 import { BOOL, type BuiltinDef, type TypeCheck } from './builtin-def.js';
 import { DataTypes, isNumeric, isString, type DataType } from './data-types.js';
 import { javaDecimalString } from './decimal.js';
 import { javaDouble } from './java-strings.js';
+import { jsonExists, jsonQuery, jsonValue, parsePath } from './sql-json.js';
 import { formatTimestamp } from './values.js';
 
-type Step = { readonly key: string } | { readonly index: number };
-
-const pathCache = new Map<string, Step[] | null>();
-
-/** A path of `$`, `.key`, `."key"`, `['key']` and `[n]` steps; null when it is not one. */
-function parsePath(path: string): Step[] | null {
-  let steps = pathCache.get(path);
-  if (steps !== undefined) return steps;
-  const body = path.trim().replace(/^(lax|strict)\s+/i, '');
-  steps = [];
-  const step = /\.([A-Za-z_$][\w$]*)|\."((?:[^"\\]|\\.)*)"|\[\s*'((?:[^'\\]|\\.)*)'\s*\]|\[\s*(\d+)\s*\]/y;
-  if (!body.startsWith('$')) steps = null;
-  else {
-    step.lastIndex = 1;
-    while (step.lastIndex < body.length) {
-      const m = step.exec(body);
-      if (!m) { steps = null; break; }
-      steps.push(m[4] !== undefined ? { index: Number(m[4]) } : { key: m[1] ?? m[2] ?? m[3] });
-    }
-  }
-  pathCache.set(path, steps);
-  return steps;
-}
-
-const NOTHING = Symbol('no item');
-
-/** The item a path selects in a JSON text; NOTHING when the text is no JSON or the path selects nothing (lax mode). */
-function select(text: string, path: string): unknown {
-  const steps = parsePath(path);
-  if (steps === null) return NOTHING;
-  let v: unknown;
-  try { v = JSON.parse(text); } catch { return NOTHING; }
-  for (const s of steps) {
-    if ('index' in s) {
-      if (!Array.isArray(v) || s.index >= v.length) return NOTHING;
-      v = v[s.index];
-    } else {
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, s.key)) return NOTHING;
-      v = (v as Record<string, unknown>)[s.key];
-    }
-  }
-  return v;
-}
-
-/** A path argument written as a literal must parse (a column's path is checked per row: no match is NULL). */
+/** A path argument written as a literal must parse (a column's path is checked per row: no match is an error). */
 function pathArg(t: TypeCheck, i: number): void {
   t.need(i, isString, 'a JSON path string');
   const p = t.literal(i);
-  if (typeof p === 'string' && parsePath(p) === null) t.fail(`${t.written}: '${p}' is not a JSON path this version reads`, "a path of $ and .key, ['key'] or [n] steps, e.g. '$.a.b[0]'");
+  if (typeof p === 'string' && parsePath(p) === null) t.fail(`${t.written}: '${p}' is not a JSON path this version reads`, "a path of [lax | strict] $ and .key, ['key'] or [n] steps, e.g. '$.a.b[0]'");
 }
+
+/** The clause arguments the SQL frontend writes as string literals (RETURNING, ON EMPTY, ON ERROR, WRAPPER). */
+function clauseArgs(t: TypeCheck, at: number[]): void {
+  for (const i of at) if (typeof t.literal(i) !== 'string') t.fail(`${t.written}: argument ${i + 1} is a clause keyword the SQL frontend writes`, 'write the clause in SQL: JSON_VALUE(js, \'$.a\' RETURNING INT NULL ON EMPTY)');
+}
+
+/** The RETURNING types of JSON_VALUE, as Flink's code generation takes them (JsonValueCallGen). */
+const RETURNING: Record<string, DataType> = { STRING: DataTypes.STRING(), BOOLEAN: DataTypes.BOOLEAN(), INT: DataTypes.INT(), DOUBLE: DataTypes.DOUBLE() };
+
+const unquoted = (a: string | undefined) => String(a).replace(/'/g, '');
+const behaviour = (mode: string | undefined, dflt: string | undefined) => (unquoted(mode) === 'DEFAULT' ? `DEFAULT ${dflt}` : unquoted(mode));
 
 /** A JSON number as Jackson writes a Java double (1.0E+10), or an integer as it is. */
 const jsonNumber = (n: number, type?: DataType) =>
@@ -139,28 +107,41 @@ export const JSON_FUNCTIONS = {
     eval: { kind: 'nullable', impl: isJson },
     text: (a) => `(${a[0]} IS JSON ${String(a[1]).replace(/'/g, '')})`,
   },
+  // The SQL frontend passes the clauses as literal arguments after the path (expression.ts jsonClauses).
   jsonExists: {
     sql: ['JSON_EXISTS'], api: [],
-    type: (t) => { t.need(0, isString, 'a JSON string'); pathArg(t, 1); return t.result(BOOL); },
-    eval: { kind: 'strict', impl: (text, path) => select(text, path) !== NOTHING },
+    type: (t) => { t.need(0, isString, 'a JSON string'); pathArg(t, 1); clauseArgs(t, [2]); return t.result(BOOL, true); },
+    eval: { kind: 'nullable', impl: (text, path, onError) => (text === null || path === null ? null : jsonExists(text, path, onError)) },
+    text: (a) => `JSON_EXISTS(${a[0]}, ${a[1]} ${unquoted(a[2])} ON ERROR)`,
   },
   jsonValue: {
-    sql: ['JSON_VALUE'], api: [],
-    type: (t) => { t.need(0, isString, 'a JSON string'); pathArg(t, 1); return t.result(DataTypes.STRING(), true); },
-    // A scalar as text; an object, an array, JSON null or no match is NULL.
-    eval: {
-      kind: 'strict',
-      impl: (text, path) => {
-        const v = select(text, path);
-        return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : typeof v === 'boolean' ? String(v) : null;
-      },
+    sql: ['JSON_VALUE'], api: [], decimals: 'exact',
+    type: (t) => {
+      t.need(0, isString, 'a JSON string');
+      pathArg(t, 1);
+      clauseArgs(t, [2, 3, 5]);
+      const returning = RETURNING[String(t.literal(2))] ?? t.fail(`${t.written}: RETURNING ${String(t.literal(2))} is not supported, as in Flink`, 'RETURNING STRING, BOOLEAN, INT or DOUBLE');
+      [4, 6].forEach((i) => t.need(i, jsonValueType, 'a number, string or BOOLEAN default'));
+      return t.result(returning, true);
     },
+    eval: {
+      kind: 'nullable',
+      impl: (text, path, returning, onEmpty, emptyDefault, onError, errorDefault, defaultTypes) =>
+        (text === null || path === null ? null : jsonValue(text, path, returning, onEmpty, emptyDefault, onError, errorDefault, defaultTypes)),
+      consts: (c) => [[c.args[4].type, c.args[6].type].map((d) => (d.name === 'DECIMAL' ? `DECIMAL(${d.precision}, ${d.scale})` : d.name))],
+    },
+    text: (a) => `JSON_VALUE(${a[0]}, ${a[1]} RETURNING ${unquoted(a[2])} ${behaviour(a[3], a[4])} ON EMPTY ${behaviour(a[5], a[6])} ON ERROR)`,
   },
   jsonQuery: {
     sql: ['JSON_QUERY'], api: [],
-    type: (t) => { t.need(0, isString, 'a JSON string'); pathArg(t, 1); return t.result(DataTypes.STRING(), true); },
-    // An object or an array as compact JSON text; a scalar or no match is NULL (WITHOUT WRAPPER, NULL ON EMPTY).
-    eval: { kind: 'strict', impl: (text, path) => { const v = select(text, path); return v !== null && typeof v === 'object' ? JSON.stringify(v) : null; } },
+    type: (t) => {
+      t.need(0, isString, 'a JSON string');
+      pathArg(t, 1);
+      clauseArgs(t, [2, 3, 4, 5]);
+      return t.result(t.literal(2) === 'ARRAY' ? DataTypes.ARRAY(DataTypes.STRING()) : DataTypes.STRING(), true);
+    },
+    eval: { kind: 'nullable', impl: (text, path, ...clauses) => (text === null || path === null ? null : jsonQuery(text, path, ...(clauses as [string, string, string, string]))) },
+    text: (a) => `JSON_QUERY(${a[0]}, ${a[1]} RETURNING ${unquoted(a[2])} ${unquoted(a[3])} WRAPPER ${unquoted(a[4])} ON EMPTY ${unquoted(a[5])} ON ERROR)`,
   },
   jsonString: {
     sql: ['JSON_STRING'], api: [], decimals: 'exact',

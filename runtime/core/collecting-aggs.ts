@@ -1,11 +1,11 @@
-// The aggregates that keep values rather than a running number: FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG
-// and JSON_OBJECTAGG, as Flink's FirstValueAggFunction, LastValueAggFunction, ListAggFunction, JsonArrayAggFunction
-// and JsonObjectAggFunction (and their *WithRetract forms) compute them. Generated code (`fn.collect*`, through
+// The aggregates that keep values rather than a running number: FIRST_VALUE, LAST_VALUE, LISTAGG, JSON_ARRAYAGG,
+// JSON_OBJECTAGG and ARRAY_AGG, as Flink's FirstValueAggFunction, LastValueAggFunction, ListAggFunction,
+// JsonArrayAggFunction, JsonObjectAggFunction and ArrayAggFunction (and their *WithRetract forms) compute them. Generated code (`fn.collect*`, through
 // runtime/core/functions.ts) and the interpreter (runtime/state/agg-kernel.ts) call these same functions, so the
 // accumulator layouts live in this one place. Accumulators are plain values, arrays and Maps (snapshots keep them).
 //
 // Insert-only input: FIRST_VALUE keeps its first non-NULL value, LAST_VALUE its last, LISTAGG the joined string,
-// JSON_ARRAYAGG the elements' JSON texts, JSON_OBJECTAGG a Map key → JSON text (or null: NULL ON NULL).
+// JSON_ARRAYAGG the elements' JSON texts, ARRAY_AGG the values (NULLs too: RESPECT NULLS), JSON_OBJECTAGG a Map key → JSON text (or null: NULL ON NULL).
 // Updating input (retracting): the values in arrival order with the retractions not yet matched, [values, pending],
 // as Flink's ListAggWithRetractAccumulator: a retraction takes out the first equal value, or waits in `pending`
 // for it (a local pre-aggregate may see a row's retraction before its insertion). JSON_OBJECTAGG keeps its Map
@@ -17,7 +17,7 @@ type Listed = [unknown[], unknown[]];
 export function collectCreate(fn: CollectingAgg, retracting: boolean): unknown {
   if (fn === 'json_objectagg') return new Map();
   if (retracting) return [[], []] satisfies Listed;
-  return fn === 'json_arrayagg' ? [] : null;
+  return fn === 'json_arrayagg' || fn === 'array_agg' ? [] : null;
 }
 
 /** Adds a non-NULL value (JSON_OBJECTAGG: the key, with its value's JSON text in `value`); returns the accumulator. */
@@ -38,7 +38,7 @@ export function collectAdd(fn: CollectingAgg, acc: any, v: unknown, retracting: 
     case 'first_value': return acc === null ? v : acc;
     case 'last_value': return v;
     case 'listagg': return acc === null ? v : `${acc}${separator}${v}`;
-    case 'json_arrayagg': acc.push(v); return acc;
+    case 'json_arrayagg': case 'array_agg': acc.push(v); return acc;
   }
 }
 
@@ -63,6 +63,8 @@ export function collectResult(fn: CollectingAgg, acc: any, retracting: boolean, 
     case 'last_value': return values ? (values.length ? values[values.length - 1] : null) : acc;
     case 'listagg': return values ? (values.length ? values.join(separator) : null) : acc;
     case 'json_arrayagg': return `[${(values ?? acc).join(',')}]`;
+    // A copy: the accumulator goes on growing after the row is sent. No values (all retracted) is NULL, as Flink's.
+    case 'array_agg': { const vs = (values ?? acc) as unknown[]; return vs.length ? [...vs] : null; }
   }
 }
 
@@ -83,7 +85,7 @@ export function collectMerge(fn: CollectingAgg, into: any, from: any, retracting
     case 'first_value': return into === null ? from : into;
     case 'last_value': return from;
     case 'listagg': return into === null ? from : `${into}${separator}${from}`;
-    case 'json_arrayagg': into.push(...from); return into;
+    case 'json_arrayagg': case 'array_agg': into.push(...from); return into;
   }
 }
 
@@ -133,4 +135,4 @@ export function welfordMerge(acc: [number, number, number], other: [number, numb
 export const welfordResult = (acc: [number, number, number]): number | null => (acc[0] <= 0 || acc[2] < 0 ? null : acc[2]);
 
 export const isCollecting = (fn: string): fn is CollectingAgg =>
-  fn === 'first_value' || fn === 'last_value' || fn === 'listagg' || fn === 'json_arrayagg' || fn === 'json_objectagg';
+  fn === 'first_value' || fn === 'last_value' || fn === 'listagg' || fn === 'json_arrayagg' || fn === 'json_objectagg' || fn === 'array_agg';

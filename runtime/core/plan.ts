@@ -59,9 +59,9 @@ export type AggFunction = 'sum' | 'count' | 'avg' | 'min' | 'max' | 'welford_m2'
 
 /**
  * Aggregates that keep the values they saw (runtime/core/collecting-aggs.ts): FIRST_VALUE, LAST_VALUE, LISTAGG,
- * JSON_ARRAYAGG, JSON_OBJECTAGG. (STDDEV/VAR* are lowered into WELFORD_M2 and COUNT, as Flink's planner does.)
+ * JSON_ARRAYAGG, JSON_OBJECTAGG, ARRAY_AGG. (STDDEV/VAR* are lowered into WELFORD_M2 and COUNT, as Flink's planner does.)
  */
-export type CollectingAgg = 'first_value' | 'last_value' | 'listagg' | 'json_arrayagg' | 'json_objectagg';
+export type CollectingAgg = 'first_value' | 'last_value' | 'listagg' | 'json_arrayagg' | 'json_objectagg' | 'array_agg';
 
 export interface AggCall {
   fn: AggFunction;
@@ -144,7 +144,12 @@ export interface UnionNode extends NodeBase {
   inputs: string[];
 }
 
-export type JoinType = 'inner' | 'left' | 'right' | 'full';
+/**
+ * `semi` and `anti` are Flink's LeftSemiJoin and LeftAntiJoin (what `IN` / `EXISTS` and `NOT IN` / `NOT EXISTS`
+ * subqueries become): a left row goes out, once, while it has a match (semi) or while it has none (anti); the
+ * right side's columns are in the schema, always NULL, for the condition's names (a calc above drops them).
+ */
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 
 /**
  * A regular join (Flink's StreamingJoinOperator; runtime/exec/join-processor.ts): both inputs kept in state per

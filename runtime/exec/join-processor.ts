@@ -5,6 +5,10 @@
 // comes and sent again (+I) when its last match goes. Both sides are kept in state per join key
 // (state/join-state.ts) with `table.exec.state.ttl`; the snapshot is per key group. The watermark out is the
 // minimum over both inputs; the input ends when both have.
+// A semi or anti join (an IN / EXISTS subquery) is Flink's StreamingSemiAntiJoinOperator: a left row goes out with
+// its own kind while it has a match (semi) or none (anti), and the right side's rows only change how many matches
+// the left rows have: a left row's first match sends it (semi, +I) or takes it back (anti, -D), its last one going
+// does the opposite.
 // In batch mode (execution.runtime-mode = batch) the output is final and insert-only, as Flink's batch joins:
 // matches go out as they are found (inputs are insert-only in a batch, runtime-mode.ts), and an outer side's
 // rows are padded with NULLs only at the end of both inputs, those that never matched.
@@ -47,6 +51,8 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
   private out: Row[] = [];
   private outKinds: RowKind[] = [];
   private readonly batch: boolean;
+  /** A semi or anti join: only left rows go out. */
+  private readonly filtering: 'semi' | 'anti' | null;
 
   constructor(private readonly node: JoinNode, inputTypes: [DataType[], DataType[]], private readonly condition: RowCondition | null, metrics: OperatorMetrics, settings: JoinSettings) {
     super(2, metrics);
@@ -58,7 +64,9 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     };
     const t = node.joinType;
     const [leftInsertOnly, rightInsertOnly] = settings.insertOnly ?? [false, false];
-    this.sides = [side(node.leftFields, node.leftKeys, t === 'left' || t === 'full', leftInsertOnly), side(node.rightFields, node.rightKeys, t === 'right' || t === 'full', rightInsertOnly)];
+    this.filtering = t === 'semi' || t === 'anti' ? t : null;
+    // A batch sends an anti join's left rows at the end, those that never matched, as an outer side's padded rows.
+    this.sides = [side(node.leftFields, node.leftKeys, t === 'left' || t === 'full' || t === 'anti', leftInsertOnly), side(node.rightFields, node.rightKeys, t === 'right' || t === 'full', rightInsertOnly)];
     this.build = rowBuilder(node.schema.map((f) => f.name));
     this.values = new Array(node.schema.length);
     this.keyGroup = [rowKeyGroup(node.leftKeys, inputTypes[0], settings.maxParallelism), rowKeyGroup(node.rightKeys, inputTypes[1], settings.maxParallelism)];
@@ -116,6 +124,10 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
       }
     }
     const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
+    if (this.filtering) {
+      this.semiAnti(row, kind, accumulate, key, inputIsLeft, input, other, matches, matched);
+      return;
+    }
     if (accumulate) {
       // A batch pads a kept row at the end, if it is still unmatched then; a NULL key never matches.
       if (input.outer && matched === 0 && (!this.batch || key === null)) this.pad(row, inputIsLeft, RowKind.INSERT);
@@ -144,6 +156,28 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
         }
       }
     }
+  }
+
+  /** StreamingSemiAntiJoinOperator.processElement: left rows go out padded (the right columns are NULL). */
+  private semiAnti(row: Row, kind: RowKind, accumulate: boolean, key: unknown, inputIsLeft: boolean, input: Side, other: Side, matches: JoinRecord[], matched: number): void {
+    const anti = this.filtering === 'anti';
+    if (inputIsLeft) {
+      // A batch sends an anti join's rows at the end (padUnmatched); one with a NULL key never matches: at once.
+      const deferred = anti && this.batch && key !== null;
+      if (matched > 0 !== anti && !deferred) this.pad(row, true, kind);
+    } else {
+      for (const rec of matches) {
+        // The first match of a left row (accumulating) or its last (retracting).
+        if ((accumulate ? rec.assoc === 0 : rec.assoc === 1) && !(anti && this.batch)) {
+          const out = accumulate !== anti ? RowKind.INSERT : RowKind.DELETE;
+          for (let c = 0; c < rec.count; c++) this.pad(rec.row, true, out);
+        }
+        other.state.setAssoc(rec, rec.assoc + (accumulate ? 1 : -1));
+      }
+    }
+    if (key === null) return;
+    if (accumulate) input.state.add(key, row, matched);
+    else input.state.retract(key, row);
   }
 
   /** The output row of a left and a right row (either may be null: NULL padding). */

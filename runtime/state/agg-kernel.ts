@@ -167,9 +167,11 @@ export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1, fun
 /**
  * Whether a collecting aggregate takes the row: a non-NULL argument (NULLs are left out, and JSON_ARRAYAGG's
  * NULL ON NULL argument is never NULL: it is the JSON text 'null'); JSON_OBJECTAGG takes a row whose value is
- * not NULL (NULL ON NULL makes it 'null') and fails on a NULL key, as Flink.
+ * not NULL (NULL ON NULL makes it 'null') and fails on a NULL key, as Flink; ARRAY_AGG takes NULLs too (its
+ * IGNORE NULLS is a FILTER the frontend adds).
  */
 function collects(a: AggCall, v: unknown, r: Row): boolean {
+  if (a.fn === 'array_agg') return true;
   if (a.fn === 'json_objectagg') {
     if (v === null || v === undefined) throw new RangeError('JSON_OBJECTAGG: a key is NULL (Flink fails the job the same way)');
     return r[a.arg2!] !== null && r[a.arg2!] !== undefined;

@@ -135,7 +135,35 @@ const JSON_FUNCTIONS = [
 
 /** More paths of the functions of builtins-conditional/-temporal/-text/-json.ts than their first cases above take. */
 // The JSON predicates and clauses the grammar lacks, which parse-sql.ts reads around it.
-const JSON_CLAUSES = ['js IS NOT JSON OBJECT', 'js IS NOT JSON SCALAR', 'js IS NOT JSON ARRAY', 'js IS NOT JSON VALUE', 's IS NOT JSON', 'NOT (js IS NOT JSON)'];
+// JSON_VALUE / JSON_QUERY / JSON_EXISTS clauses: strict paths (the default) and lax ones, RETURNING, ON EMPTY and ON
+// ERROR with each behaviour, the wrappers, numbers as Jackson reads and writes them, sorted keys, and what Flink refuses.
+const JSON_CLAUSES = [
+  'js IS NOT JSON OBJECT', 'js IS NOT JSON SCALAR', 'js IS NOT JSON ARRAY', 'js IS NOT JSON VALUE', 's IS NOT JSON', 'NOT (js IS NOT JSON)',
+  "JSON_VALUE(js, 'lax $.zz' DEFAULT 'none' ON EMPTY)", "JSON_VALUE(js, '$.zz' DEFAULT 'none' ON ERROR)", "JSON_VALUE(js, 'lax $.b' DEFAULT 'arr' ON EMPTY)",
+  "JSON_VALUE(js, '$.b' DEFAULT 'arr' ON ERROR)", "JSON_VALUE(js, 'lax $.a' RETURNING STRING NULL ON EMPTY DEFAULT 'bad' ON ERROR)",
+  "JSON_VALUE(js, 'lax $[1]' DEFAULT 'e' ON EMPTY DEFAULT 'x' ON ERROR)", "JSON_VALUE(js, 'strict $[1]' DEFAULT 'e' ON EMPTY DEFAULT 'x' ON ERROR)",
+  "JSON_VALUE(js, '$.a' RETURNING INT DEFAULT 0 ON ERROR)", "JSON_VALUE(js, 'lax $.a' RETURNING INT DEFAULT -1 ON EMPTY)",
+  "JSON_VALUE('{\"d\":1.50}', '$.d' RETURNING DOUBLE)", "JSON_VALUE('{\"d\":1.50}', '$.d')", "JSON_VALUE('{\"d\":1e3}', '$.d')",
+  "JSON_VALUE('{\"b\":true}', '$.b' RETURNING BOOLEAN)", "JSON_VALUE('{\"n\":null}', '$.n' DEFAULT 'nul' ON EMPTY)",
+  "JSON_VALUE(js, 'lax $.c.d' RETURNING VARCHAR(10))", "JSON_VALUE(js, '$.a' ERROR ON ERROR)", "JSON_VALUE(js, '$.a' RETURNING BIGINT)",
+  "JSON_VALUE('{\"d\":2}', '$.d' RETURNING DOUBLE)", "JSON_VALUE(js, '$.a' RETURNING INT) + 1",
+  "JSON_QUERY(js, '$.b' WITH CONDITIONAL ARRAY WRAPPER)", "JSON_QUERY(js, '$.a' WITH UNCONDITIONAL ARRAY WRAPPER)", "JSON_QUERY(js, '$.c' WITHOUT ARRAY WRAPPER)",
+  "JSON_QUERY(js, 'lax $.a' EMPTY ARRAY ON EMPTY)", "JSON_QUERY(js, '$.a' EMPTY OBJECT ON ERROR)", "JSON_QUERY(js, 'lax $.zz' EMPTY OBJECT ON EMPTY EMPTY ARRAY ON ERROR)",
+  "JSON_QUERY(js, '$' RETURNING ARRAY<STRING>)", "JSON_QUERY(js, 'lax $.b' RETURNING ARRAY<STRING> EMPTY ARRAY ON EMPTY)",
+  "JSON_QUERY('{\"z\":1,\"a\":[1.0,{\"y\":2,\"b\":null}],\"e\":2e3}', '$')", "JSON_QUERY(js, 'strict $.c' NULL ON EMPTY ERROR ON ERROR)",
+  "CARDINALITY(JSON_QUERY(js, '$.b' RETURNING ARRAY<STRING>))",
+  "JSON_EXISTS(js, '$.zz' TRUE ON ERROR)", "JSON_EXISTS(js, '$.zz' UNKNOWN ON ERROR)", "JSON_EXISTS(js, 'lax $.zz' TRUE ON ERROR)",
+  "JSON_EXISTS('{\"a\":null}', '$.a')", "JSON_EXISTS(js, 'lax $.b[1]')",
+];
+
+// (a, b) OVERLAPS (c, d): an interval or an end point second, end points in either order, touching periods, NULLs.
+const OVERLAPS = [
+  "(ts, INTERVAL '1' HOUR) OVERLAPS (TIMESTAMP '2024-01-31 10:00:00', INTERVAL '1' HOUR)",
+  "(ts, ts + INTERVAL '1' SECOND) OVERLAPS (ts + INTERVAL '1' SECOND, INTERVAL '1' SECOND)",
+  "(TIMESTAMP '2024-01-01 03:00:00', TIMESTAMP '2024-01-01 01:00:00') OVERLAPS (TIMESTAMP '2024-01-01 02:00:00', INTERVAL '10' MINUTE)",
+  "(TIMESTAMP '2024-01-01 00:00:00', INTERVAL '1' HOUR) OVERLAPS (TIMESTAMP '2024-01-01 02:00:00', INTERVAL '1' HOUR)",
+  "(dt, DATE '2000-06-01') OVERLAPS (DATE '2000-01-01', DATE '2000-02-01')",
+];
 
 const FUNCTION_EDGES = [
   "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'PATH')", "PARSE_URL('http://user@example.com:8080/p/a?k=v&x=1#frag', 'REF')",
@@ -178,6 +206,30 @@ const AGGREGATE = [
   'SELECT b, s2, COUNT(*) FROM t GROUP BY GROUPING SETS ((b), (s2))', 'SELECT b, COUNT(*) FROM t GROUP BY ROLLUP (b)',
 ];
 
+// GROUPING SETS, ROLLUP and CUBE (Flink's Expand): NULL keys beside rolled-up ones, GROUPING / GROUPING_ID, an
+// aggregate of a key column (it reads the column, not the rolled-up NULL), expressions as keys, plain keys beside
+// ROLLUP, nested and repeated sets, HAVING, an updating input, a window aggregate, a join below.
+const GROUPING_SETS = [
+  'SELECT b, s2, COUNT(*) AS c FROM t GROUP BY GROUPING SETS ((b, s2), (b), ())',
+  'SELECT k, COUNT(*) AS c, SUM(v) AS s, GROUPING(k) AS g FROM ev GROUP BY ROLLUP (k)',
+  'SELECT b, s2, COUNT(i) AS c, GROUPING_ID(b, s2) AS gid, GROUPING(s2) AS gs, GROUPING(s2, b) AS g2 FROM t GROUP BY CUBE (b, s2)',
+  'SELECT b, COUNT(b) AS cb, MAX(i) AS m, MIN(b) AS mb FROM t GROUP BY ROLLUP (b)',
+  'SELECT v % 3 AS m, k, COUNT(*) AS c FROM ev GROUP BY GROUPING SETS ((v % 3), (k))',
+  'SELECT k, UPPER(k) AS u, COUNT(*) AS c FROM ev GROUP BY ROLLUP (k)',
+  'SELECT k, big, COUNT(*) AS c FROM (SELECT k, v > 50 AS big FROM ev) GROUP BY k, ROLLUP (big)',
+  'SELECT k, COUNT(*) AS c FROM ev GROUP BY ROLLUP (k) HAVING GROUPING(k) = 1 OR COUNT(*) > 3000',
+  'SELECT c, COUNT(*) AS n, SUM(c) AS s FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) GROUP BY ROLLUP (c)',
+  'SELECT b, GROUPING(b) AS g, COUNT(*) AS c FROM t GROUP BY b',
+  'SELECT GROUPING(k) AS g, COUNT(*) AS c FROM ev GROUP BY GROUPING SETS ((k), ())',
+  'SELECT b, COUNT(*) AS c FROM t GROUP BY GROUPING SETS ((b), (b), ())',
+  'SELECT b, s2, COUNT(*) AS c FROM t GROUP BY GROUPING SETS (b, ROLLUP (s2))',
+  'SELECT b, s2, COUNT(*) AS c FROM t GROUP BY (b, s2)',
+  'SELECT d.name, e.k, COUNT(*) AS c FROM ev e JOIN dim d ON e.k = d.k GROUP BY CUBE (d.name, e.k)',
+  "SELECT window_start, k, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, GROUPING SETS ((k), ())",
+  "SELECT k, TUMBLE_START(ts, INTERVAL '5' MINUTE) AS ws, COUNT(*) AS c FROM ev GROUP BY TUMBLE(ts, INTERVAL '5' MINUTE), ROLLUP (k)",
+  'SELECT k, GROUPING(v) AS g FROM ev GROUP BY ROLLUP (k)',
+];
+
 // The aggregate functions beyond SUM/COUNT/AVG/MIN/MAX and the FILTER clause, on append input, on updating input
 // (retraction) and in windows, with NULL arguments and groups with one row (VAR_SAMP is NULL there).
 const AGG_FUNCTIONS = [
@@ -207,6 +259,12 @@ const AGG_FUNCTIONS = [
   "SELECT k, SESSION_START(ts, INTERVAL '1' SECOND) AS ws, JSON_ARRAYAGG(id) AS a, JSON_OBJECTAGG(KEY CAST(id AS STRING) VALUE v) AS o FROM ev WHERE v > 85 GROUP BY k, SESSION(ts, INTERVAL '1' SECOND)",
   'SELECT SUM(v) FILTER (WHERE v > 0) OVER (PARTITION BY k ORDER BY ts) AS s FROM ev',
   'SELECT LISTAGG(v) FROM ev',
+  // ARRAY_AGG: NULLs kept (RESPECT NULLS) or left out (IGNORE NULLS), groups, FILTER, an updating input, a window.
+  'SELECT b, ARRAY_AGG(s2) AS a FROM t GROUP BY b', 'SELECT ARRAY_AGG(i IGNORE NULLS) AS a, ARRAY_AGG(s RESPECT NULLS) AS r FROM t',
+  'SELECT k, ARRAY_AGG(id) AS ids FROM ev WHERE id < 20 GROUP BY k', 'SELECT ARRAY_AGG(i) FILTER (WHERE b) AS a FROM t',
+  'SELECT ARRAY_AGG(c) AS cs FROM (SELECT k, COUNT(*) AS c FROM ev WHERE id < 10 GROUP BY k)',
+  "SELECT window_start, k, ARRAY_AGG(id) AS ids FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '2' SECOND)) WHERE id < 60 GROUP BY window_start, window_end, k",
+  "SELECT CARDINALITY(ARRAY_AGG(v)) AS n FROM ev WHERE k = 'a'", 'SELECT ARRAY_AGG(DISTINCT b) AS a FROM t',
 ];
 
 const UPDATING = [
@@ -329,6 +387,41 @@ const MISSING = [
   'SELECT s, n FROM t CROSS JOIN UNNEST(ARRAY[1, 2]) AS x(n) WHERE id = 1',
   'SELECT id FROM t WHERE i IN (SELECT w FROM dim)', 'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.w = t.id)',
   'SELECT id, (SELECT MAX(w) FROM dim) FROM t', 'SELECT * FROM t ORDER BY id LIMIT 2',
+];
+
+// Subqueries (Flink's semi and anti joins, and the join of a scalar subquery): IN and NOT IN with NULLs on either
+// side and an empty subquery (NOT IN is null-aware), EXISTS / NOT EXISTS correlated and not, values computed on both
+// sides, updating inputs on either side, an aggregate above, scalar subqueries in the select list, in WHERE and beside
+// a GROUP BY, an empty one (NULL); and what sluice refuses (a subquery inside OR, a scalar one that may have two rows).
+const SUBQUERIES = [
+  'SELECT id, s2 FROM t WHERE s2 IN (SELECT k FROM dim)',
+  'SELECT id, s2 FROM t WHERE s2 NOT IN (SELECT k FROM dim WHERE k IS NOT NULL)',
+  'SELECT id, s2 FROM t WHERE s2 NOT IN (SELECT k FROM dim)',
+  'SELECT id FROM t WHERE id IN (SELECT w FROM dim) AND b',
+  'SELECT id, i FROM t WHERE i NOT IN (SELECT i FROM t WHERE id = 2)',
+  'SELECT id, i FROM t WHERE i NOT IN (SELECT i FROM t WHERE id > 10)',
+  'SELECT id FROM t WHERE NOT (id IN (SELECT w FROM dim))',
+  'SELECT id FROM t WHERE NOT EXISTS (SELECT * FROM dim WHERE dim.w = t.id)',
+  'SELECT id, s2 FROM t WHERE EXISTS (SELECT * FROM dim d WHERE d.k = t.s2 AND d.w > 1)',
+  'SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM dim WHERE w > 10)',
+  'SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE w > 3)',
+  'SELECT e.id, e.k FROM ev e WHERE e.id < 20 AND NOT EXISTS (SELECT * FROM dim d WHERE d.k = e.k)',
+  'SELECT k, COUNT(*) AS c FROM ev WHERE k IN (SELECT k FROM dim) GROUP BY k',
+  'SELECT k, COUNT(*) AS c FROM ev WHERE k NOT IN (SELECT k FROM dim WHERE k IS NOT NULL) GROUP BY k',
+  'SELECT id FROM ev WHERE id < 50 AND k IN (SELECT k FROM ev WHERE v > 85 AND id < 100)',
+  'SELECT id, v FROM ev WHERE id < 300 AND v IN (SELECT MAX(v) FROM ev GROUP BY k)',
+  'SELECT k, c FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) WHERE k IN (SELECT k FROM dim)',
+  'SELECT k, c FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) WHERE k NOT IN (SELECT k FROM dim WHERE k IS NOT NULL)',
+  'SELECT id FROM t WHERE UPPER(s2) IN (SELECT UPPER(k) FROM dim)',
+  'SELECT id FROM t WHERE id + 1 IN (SELECT w + 1 FROM dim WHERE k IS NOT NULL)',
+  'SELECT id FROM t WHERE s2 IN (SELECT k FROM dim WHERE dim.w = t.id)',
+  'SELECT id, i - (SELECT MIN(w) FROM dim) AS x FROM t',
+  'SELECT id, k, v FROM ev WHERE v > (SELECT AVG(v) + 88 FROM ev WHERE id < 5000) AND id < 2000',
+  'SELECT k, COUNT(*) AS c, (SELECT COUNT(*) FROM dim) AS d FROM ev GROUP BY k',
+  'SELECT id, (SELECT MAX(w) FROM dim WHERE w > 100) AS m FROM t',
+  'SELECT * FROM t WHERE id < (SELECT COUNT(*) FROM dim)',
+  "SELECT id, (SELECT w FROM dim WHERE k = 'a') AS w FROM t",
+  'SELECT id FROM t WHERE i IN (SELECT w FROM dim) OR b',
 ];
 
 // Regular joins beyond the first ones in MISSING: NULL and empty keys, updating inputs on one and both sides,
@@ -514,6 +607,8 @@ export const CASES: Case[] = [
   ...scalar('collection', COLLECTION),
   ...scalar('json', JSON_FUNCTIONS),
   ...scalar('json-clauses', JSON_CLAUSES),
+  ...scalar('overlaps', OVERLAPS),
+  ...query('overlaps', ["SELECT id FROM t WHERE (ts, INTERVAL '1' DAY) OVERLAPS (TIMESTAMP '2000-01-01 00:00:00', TIMESTAMP '2030-01-01 00:00:00')"]),
   ...scalar('value', VALUE),
   ...scalar('hash', HASH),
   ...scalar('function-edges', FUNCTION_EDGES),
@@ -521,11 +616,13 @@ export const CASES: Case[] = [
   ...query('decimal', DECIMAL_QUERIES),
   ...query('query', CORE),
   ...query('aggregate', AGGREGATE),
+  ...query('grouping-sets', GROUPING_SETS),
   ...query('updating', UPDATING),
   ...query('agg-functions', AGG_FUNCTIONS),
   ...query('window', WINDOW),
   ...query('join', JOINS),
   ...query('join', TEMPORAL_JOINS),
+  ...query('subquery', SUBQUERIES),
   ...query('window-join', WINDOW_JOINS),
   ...query('over', OVER),
   ...query('rank', RANK),

@@ -5,19 +5,19 @@ import {
   ArithmeticBinaryContext, ArithmeticUnaryContext, CastContext, ColumnReferenceContext, ComparisonContext,
   ConstantDefaultContext, DereferenceContext, FunctionCallContext, LogicalBinaryContext,
   LogicalNestedContext, LogicalNotContext, ParenthesizedExpressionContext, PositionContext, PredicatedContext,
-  SearchedCaseContext, SimpleCaseContext, StarContext, SubscriptContext, ValueExpressionDefaultContext,
+  SearchedCaseContext, SimpleCaseContext, StarContext, SubqueryExpressionContext, SubscriptContext, ValueExpressionDefaultContext,
   type BooleanExpressionContext, type ConstantContext, type ExpressionContext, type FunctionCallExpressionContext,
   type FunctionParamContext, type PredicateContext, type PrimaryExpressionContext, type ValueExpressionContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { Token } from 'antlr4ng';
-import { DataTypes } from '../../../runtime/core/data-types.js';
+import { DataTypes, typeToString } from '../../../runtime/core/data-types.js';
 import type { WindowProperty } from '../../../runtime/core/plan.js';
 import { isAggregateName, type LExpr } from '../../ir/logical-expr.js';
 import { dataTypeOf } from './data-type.js';
 import { intervalLiteral, unitName } from './interval.js';
 import { isQuotedName, pathOf, stringValue, unquoteName } from './names.js';
-import { parseExpressionAt } from './parse-sql.js';
-import type { SqlNode, SqlText } from './sql-text.js';
+import { parseExpressionAt, parseTypeAt } from './parse-sql.js';
+import type { CallClauses, JsonBehaviour, SqlNode, SqlText, TextRange } from './sql-text.js';
 
 /** What names mean where an expression is written. */
 export interface ExprScope {
@@ -25,12 +25,26 @@ export interface ExprScope {
   column(parts: string[], node: SqlNode): LExpr;
   /** TUMBLE_START(ts, INTERVAL ...) and the other group-window auxiliary functions. */
   windowAuxiliary(fn: string, property: WindowProperty, args: LExpr[], node: SqlNode): LExpr;
+  /** A scalar subquery's value: the column the query joined it as (subquery.ts), if it did. */
+  subquery?(ctx: SubqueryExpressionContext): LExpr | undefined;
 }
 
 const COMPARISONS: Record<string, string> = { '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 const ARITHMETIC: Record<string, string> = { '*': 'times', '/': 'divide', '%': 'mod', '+': 'plus', '-': 'minus', '||': 'concat' };
 const WINDOW_AUXILIARY = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME|PROCTIME)$/;
 const GROUP_WINDOWS = /^(TUMBLE|HOP|SESSION|CUMULATE)$/;
+/** The ON EMPTY / ON ERROR behaviours each SQL/JSON query function takes, and its syntax for hints. */
+const JSON_CLAUSES: Record<string, string[]> = {
+  JSON_VALUE: ['NULL', 'ERROR', 'DEFAULT'],
+  JSON_QUERY: ['NULL', 'ERROR', 'EMPTY ARRAY', 'EMPTY OBJECT'],
+  JSON_EXISTS: ['TRUE', 'FALSE', 'UNKNOWN', 'ERROR'],
+};
+const JSON_SYNTAX: Record<string, string> = {
+  JSON_VALUE: "JSON_VALUE(js, '$.a' [RETURNING STRING | BOOLEAN | INT | DOUBLE] [NULL | ERROR | DEFAULT x ON EMPTY] [NULL | ERROR | DEFAULT x ON ERROR])",
+  JSON_QUERY: "JSON_QUERY(js, '$.a' [RETURNING STRING | ARRAY<STRING>] [WITHOUT | WITH [CONDITIONAL | UNCONDITIONAL] [ARRAY] WRAPPER] [NULL | ERROR | EMPTY ARRAY | EMPTY OBJECT ON EMPTY] [... ON ERROR])",
+  JSON_EXISTS: "JSON_EXISTS(js, '$.a' [TRUE | FALSE | UNKNOWN | ERROR ON ERROR])",
+};
+const SUBQUERY_HINT = 'a subquery is supported as a term of a WHERE condition joined by AND: WHERE x IN (SELECT y FROM r) AND NOT EXISTS (SELECT * FROM r WHERE r.k = t.k)';
 /** Flink's default ON NULL behaviour of each JSON constructor. */
 const JSON_ON_NULL_DEFAULT: Record<string, 'NULL' | 'ABSENT'> = { JSON_OBJECT: 'NULL', JSON_ARRAY: 'ABSENT', JSON_OBJECTAGG: 'NULL', JSON_ARRAYAGG: 'ABSENT' };
 
@@ -71,7 +85,7 @@ export class ExprConverter {
       return this.call(ctx._operator!.text!.toLowerCase(), [this.boolean(ctx._left!), this.boolean(ctx._right!)], ctx._operator);
     }
     if (ctx instanceof LogicalNestedContext) return this.truthTest(this.boolean(ctx.booleanExpression()), ctx._kind!, !!ctx.KW_NOT(), ctx.KW_IS());
-    throw this.text.unsupported('EXISTS (subquery)', ctx);
+    throw this.text.unsupported('EXISTS (subquery) here', ctx, SUBQUERY_HINT);
   }
 
   /** IS [NOT] NULL / UNKNOWN / TRUE / FALSE. */
@@ -110,7 +124,7 @@ export class ExprConverter {
         }
         return this.call(not ? 'notBetween' : 'between', [value, this.value(p._lower!), this.value(p._upper!)], p._kind);
       case 'IN':
-        if (p.queryStatement()) throw this.text.unsupported('IN (subquery)', p.queryStatement(), 'list the values: x IN (1, 2, 3)');
+        if (p.queryStatement()) throw this.text.unsupported('IN (subquery) here', p.queryStatement(), SUBQUERY_HINT);
         return this.call(not ? 'notIn' : 'in', [value, ...p.expression().map((e) => this.expression(e))], p._kind);
       case 'NULL': case 'UNKNOWN': case 'TRUE': case 'FALSE':
         return this.truthTest(value, p._kind!, not, p.KW_IS());
@@ -121,7 +135,7 @@ export class ExprConverter {
         return not ? this.call('not', [similar], p._kind) : similar;
       }
       case 'RLIKE': throw this.text.unsupported('RLIKE', p, 'use LIKE');
-      case 'EXISTS': throw this.text.unsupported('EXISTS (subquery)', p);
+      case 'EXISTS': throw this.text.unsupported('EXISTS (subquery) here', p, SUBQUERY_HINT);
       default: throw this.text.unsupported(`the predicate ${this.text.source(p)}`, p);
     }
   }
@@ -185,8 +199,12 @@ export class ExprConverter {
       }
       return this.call('item', [base, this.value(ctx.valueExpression())], bracket);
     }
+    if (ctx instanceof SubqueryExpressionContext) {
+      const value = this.scope.subquery?.(ctx);
+      if (value) return value;
+      throw this.text.unsupported('a subquery here', ctx, `${SUBQUERY_HINT}; a scalar subquery (SELECT MAX(x) FROM r) in the select list or WHERE of a SELECT ... FROM`);
+    }
     const construct: Record<string, string> = {
-      SubqueryExpressionContext: 'a subquery in an expression',
       FirstContext: 'FIRST(...)', LastContext: 'LAST(...)',
     };
     throw this.text.unsupported(construct[ctx.constructor.name] ?? `the expression ${this.text.source(ctx)}`, ctx);
@@ -235,6 +253,7 @@ export class ExprConverter {
       if (interval) return intervalLiteral(this.text, interval);
       return this.typedLiteral(typed.reservedKeywordsFollowParamsUsedAsFuncName()!.getText().toUpperCase(), stringValue(typed.STRING_LITERAL()!.getText()), f);
     }
+    if (this.text.clauses.get(f.start!.start)?.overlaps) return this.overlaps(this.arguments(f), f);
     const name = functionName(this.text, f);
     const upper = name.toUpperCase();
     if (GROUP_WINDOWS.test(upper)) {
@@ -260,6 +279,8 @@ export class ExprConverter {
     const onNull = JSON_ON_NULL_DEFAULT[upper];
     if (onNull) args.unshift(this.literal(clauses?.onNull ?? onNull, f));
     else if (clauses?.onNull) throw this.text.error(`${clauses.onNull} ON NULL applies to JSON_OBJECT, JSON_ARRAY, JSON_OBJECTAGG and JSON_ARRAYAGG, not ${name}`, f);
+    // JSON_VALUE, JSON_QUERY, JSON_EXISTS take their clauses as literal arguments after the path (builtins-json.ts).
+    if (upper in JSON_CLAUSES) args.push(...this.jsonClauses(upper, clauses ?? {}, f));
     const call = this.call(name, countStar ? [] : args, f, quantifier === 'DISTINCT');
     if (clauses?.filter && call.kind === 'call') {
       if (!isAggregateName(name)) throw this.text.error(`FILTER (WHERE ...) applies to aggregate functions, not ${name}`, f);
@@ -268,7 +289,72 @@ export class ExprConverter {
       if (rest) throw this.text.error(`SQL syntax error at '${rest.text}'`, rest, 'FILTER (WHERE condition)');
       call.filter = this.expression(expr);
     }
+    if (clauses?.nulls && call.kind === 'call') {
+      if (upper !== 'ARRAY_AGG') throw this.text.error(`${clauses.nulls} NULLS applies to ARRAY_AGG, not ${name}`, f);
+      // IGNORE NULLS leaves out the rows whose value is NULL: a FILTER of its own, beside the one written.
+      if (clauses.nulls === 'IGNORE' && args[0]) {
+        const notNull = this.call('isNotNull', [args[0]], f);
+        call.filter = call.filter ? this.call('and', [call.filter, notNull], f) : notNull;
+      }
+    }
     return call;
+  }
+
+  /**
+   * `(a, b) OVERLAPS (c, d)` as Calcite converts it (so Flink computes it): each period's end points in order (b
+   * may be an interval: a + b) by CASE WHEN a <= b (a NULL end point so ends up the end), then e0 >= s1 AND e1 >= s0
+   * over the closed periods.
+   */
+  private overlaps(args: LExpr[], at: SqlNode): LExpr {
+    if (args.length !== 4) throw this.text.error('OVERLAPS compares two periods of two values each', at, "(ts, INTERVAL '1' HOUR) OVERLAPS (ts2, ts3)");
+    const period = (start: LExpr, end: LExpr): [LExpr, LExpr] => {
+      const e = end.kind === 'interval' ? this.call('plus', [start, end], at) : end;
+      const ordered = this.call('le', [start, e], at);
+      return [this.call('case', [ordered, start, e], at), this.call('case', [ordered, e, start], at)];
+    };
+    const [s0, e0] = period(args[0], args[1]);
+    const [s1, e1] = period(args[2], args[3]);
+    return this.call('and', [this.call('ge', [e0, s1], at), this.call('ge', [e1, s0], at)], at);
+  }
+
+  /** The clause arguments of a SQL/JSON query function, Flink's defaults where a clause is not written. */
+  private jsonClauses(fn: string, c: CallClauses, at: SqlNode): LExpr[] {
+    const takes = JSON_CLAUSES[fn];
+    const syntax = JSON_SYNTAX[fn];
+    const lit = (v: string) => this.literal(v, at);
+    if (c.wrapper && fn !== 'JSON_QUERY') throw this.text.error(`a WRAPPER clause applies to JSON_QUERY, not ${fn}`, at, syntax);
+    if (c.returning && fn === 'JSON_EXISTS') throw this.text.error('RETURNING applies to JSON_VALUE and JSON_QUERY, not JSON_EXISTS', at, syntax);
+    if (c.onEmpty && fn === 'JSON_EXISTS') throw this.text.error('JSON_EXISTS has no ON EMPTY clause', at, syntax);
+    const mode = (b: JsonBehaviour | undefined, what: 'EMPTY' | 'ERROR') => {
+      if (b && !takes.includes(b.mode)) throw this.text.error(`${b.mode} ON ${what} is not a behaviour of ${fn}`, at, syntax);
+      return lit(b?.mode ?? (fn === 'JSON_EXISTS' ? 'FALSE' : 'NULL'));
+    };
+    const value = (b: JsonBehaviour | undefined): LExpr => {
+      if (!b?.value) return this.literal(null, at);
+      const { expr, rest } = parseExpressionAt(b.value);
+      if (rest) throw this.text.error(`SQL syntax error at '${rest.text}'`, rest, syntax);
+      return this.expression(expr);
+    };
+    const returning = c.returning ? this.returningType(fn, c.returning) : 'STRING';
+    switch (fn) {
+      case 'JSON_EXISTS': return [mode(c.onError, 'ERROR')];
+      case 'JSON_VALUE': return [lit(returning), mode(c.onEmpty, 'EMPTY'), value(c.onEmpty), mode(c.onError, 'ERROR'), value(c.onError)];
+      default: return [lit(returning), lit(c.wrapper ?? 'WITHOUT'), mode(c.onEmpty, 'EMPTY'), mode(c.onError, 'ERROR')];
+    }
+  }
+
+  /** RETURNING's type, among those Flink's code generation takes: JSON_VALUE STRING, BOOLEAN, INT, DOUBLE; JSON_QUERY STRING, ARRAY<STRING>. */
+  private returningType(fn: string, range: TextRange): string {
+    const { type, rest } = parseTypeAt(range);
+    if (rest) throw this.text.error(`SQL syntax error at '${rest.text}'`, rest, JSON_SYNTAX[fn]);
+    const t = dataTypeOf(this.text, type);
+    const name = t.name === 'VARCHAR' || t.name === 'STRING' ? 'STRING'
+      : t.name === 'ARRAY' && (t.element!.name === 'STRING' || t.element!.name === 'VARCHAR') ? 'ARRAY' : t.name;
+    const allowed = fn === 'JSON_VALUE' ? ['STRING', 'BOOLEAN', 'INT', 'DOUBLE'] : ['STRING', 'ARRAY'];
+    if (!allowed.includes(name)) {
+      throw this.text.unsupported(`RETURNING ${typeToString(t)} in ${fn}`, type, `Flink's ${fn} returns ${fn === 'JSON_VALUE' ? 'STRING, BOOLEAN, INT or DOUBLE (CAST the result for another type)' : 'STRING or ARRAY<STRING>'}`);
+    }
+    return name;
   }
 
   private param(p: FunctionParamContext): LExpr {

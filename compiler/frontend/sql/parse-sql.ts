@@ -3,11 +3,11 @@
 // is ambiguous. Imports the Flink parser alone (not the package index, which loads every dialect).
 import type { ParseError, SyntaxError } from 'dt-sql-parser';
 import { FlinkSQL } from 'dt-sql-parser/dist/parser/flink/index.js';
-import type { ExpressionContext, ProgramContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import type { ColumnTypeContext, ExpressionContext, ProgramContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { Token } from 'antlr4ng';
 import { nearest } from '../../../runtime/core/options.js';
 import { CompileError } from '../../ir/diagnostics.js';
-import type { CallClauses, SqlText, TextRange } from './sql-text.js';
+import type { CallClauses, JsonBehaviour, SqlText, TextRange } from './sql-text.js';
 
 /** FlinkSQL keeps the tree of its last validate(); reusing it saves a second parse of every statement. */
 class FlinkParser extends FlinkSQL {
@@ -85,6 +85,14 @@ function maskedParser(input: string, start: number, stop: number) {
   return { parser, failure: () => failure };
 }
 
+/** A type written in a clause parse-sql took out of the text (JSON_VALUE's RETURNING). */
+export function parseTypeAt(range: TextRange): { type: ColumnTypeContext; rest: Token | null } {
+  const { parser, failure } = maskedParser(range.input, range.start, range.stop);
+  const type = parser.columnType();
+  const next = parser.tokenStream.LT(1);
+  return { type, rest: failure() ?? (next && next.type !== -1 ? next : null) };
+}
+
 /** An expression written in a clause parse-sql took out of the text (an aggregate's FILTER condition). */
 export function parseExpressionAt(range: TextRange): { expr: ExpressionContext; rest: Token | null } {
   const { parser, failure } = maskedParser(range.input, range.start, range.stop);
@@ -105,6 +113,8 @@ const TRIM_MODES: Record<string, string> = { BOTH: '1', LEADING: '2', TRAILING: 
 /** The JSON constructors: their NULL ON NULL / ABSENT ON NULL clause, and KEY k VALUE v pairs for the object ones. */
 const JSON_ON_NULL = new Set(['JSON_OBJECT', 'JSON_ARRAY', 'JSON_OBJECTAGG', 'JSON_ARRAYAGG']);
 const JSON_KEY_VALUE = new Set(['JSON_OBJECT', 'JSON_OBJECTAGG']);
+/** The SQL/JSON query functions, whose RETURNING, ON EMPTY, ON ERROR and WRAPPER clauses jsonClause reads. */
+const JSON_QUERY_FUNCTIONS = new Set(['JSON_VALUE', 'JSON_QUERY', 'JSON_EXISTS']);
 /** Flink functions whose names the grammar lexes as keywords it does not accept as function names. */
 const KEYWORD_FUNCTIONS = new Set(['CHAR_LENGTH', 'CHARACTER_LENGTH', 'SQRT', 'TRANSLATE', 'ARRAY_AGG']);
 
@@ -126,19 +136,21 @@ function rewriteForGrammar(text: SqlText): string {
   const brackets: boolean[] = [];
   /** The clause being read at each parenthesis depth (SELECT, FROM, ...), for the implicit ROW (a, b). */
   const clauses: string[] = [];
-  /** Field accesses `x.f` rewritten to `x[f]`, each closing `]` shifting the text up to the next space. */
-  const shifts: { at: number }[] = [];
+  /** Characters inserted (a field access's closing `]`, OVERLAPS's function name), each shifting the text up to the next space. */
+  const shifts: { at: number; ch: string }[] = [];
   /** The call the last ')' closed (its function name's index), for a FILTER clause right after it. */
   let closed = -1;
   /** Ranges blanked once every rewrite is done: a FILTER clause's condition is re-parsed from the text before. */
   const blanks: [number, number][] = [];
-  const filters: CallClauses['filter'][] = [];
+  /** Clause texts re-parsed on their own (FILTER conditions, DEFAULT values, RETURNING types): they read the text before blanking. */
+  const ranges: TextRange[] = [];
   const clausesAt = (at: number): CallClauses => {
     let c = text.clauses.get(at);
     if (!c) text.clauses.set(at, (c = {}));
     return c;
   };
   const wordAt = (k: number) => (tokens[k]?.text ?? '').toUpperCase();
+  const overlaps = tokens.some((t) => t.text?.toUpperCase() === 'OVERLAPS');
   let skip = 0;
   tokens.forEach((t, i) => {
     if (skip > 0) { skip--; return; }
@@ -156,7 +168,32 @@ function rewriteForGrammar(text: SqlText): string {
     }
     if (word === '(') {
       const fn = (tokens[i - 1]?.text ?? '').toUpperCase();
-      if (implicitRow(tokens, i, clauses[frames.length], chars)) {
+      const close = overlaps ? matchingParen(tokens, i) : -1;
+      if (close >= 0 && wordAt(close + 1) === 'OVERLAPS' && tokens[close + 2]?.text === '(') {
+        // (a, b) OVERLAPS (c, d) → O(a, b ,        c, d): a call of a one-letter function, which the frontend reads as
+        // OVERLAPS (CallClauses.overlaps), in the space before it, or (after a word: WHERE (a, b)) written before the
+        // parenthesis, the characters up to the next space moving one place right.
+        if (/\s/.test(chars[t.start - 1] ?? '') && !/[\p{L}\p{N}_$`"']/u.test(chars[t.start - 2] ?? '')) {
+          chars[t.start - 1] = 'O';
+          clausesAt(t.start - 1).overlaps = true;
+        } else {
+          let end = t.start + 1;
+          while (end < chars.length && !/\s/.test(chars[end])) end++;
+          // A call inside the moved characters would read its name from the wrong place (functionName).
+          if (end >= chars.length || chars.slice(t.start + 1, end).includes('(')) {
+            throw text.unsupported('a call as the first value of OVERLAPS right after a word', t, 'put a space between the value and the parenthesis before it: WHERE ( (CAST(a AS TIMESTAMP(3)), b) OVERLAPS (c, d))');
+          }
+          shifts.push({ at: t.start, ch: 'O' });
+          clausesAt(t.start).overlaps = true;
+        }
+        chars[tokens[close].start] = ',';
+        blanks.push([tokens[close + 1].start, tokens[close + 2].stop]);
+        changed = true;
+      } else if (clauses[frames.length] === 'SELECT' && ['SELECT', ','].includes(wordAt(i - 1)) && wordAt(i + 1) === 'SELECT' && /\s/.test(chars[t.start - 1] ?? '')) {
+        // A select item that is a scalar subquery, (SELECT ...), which the grammar does not take: +(SELECT ...).
+        chars[t.start - 1] = '+';
+        changed = true;
+      } else if (implicitRow(tokens, i, clauses[frames.length], chars)) {
         // (a, b) in a select list is ROW(a, b): a one-letter function in the space before it (read back as ROW).
         chars[t.start - 1] = 'R';
         changed = true;
@@ -182,7 +219,7 @@ function rewriteForGrammar(text: SqlText): string {
       if (close > i + 3) {
         const filter = { input: '', start: tokens[i + 3].start, stop: tokens[close - 1].stop };
         clausesAt(closed).filter = filter;
-        filters.push(filter);
+        ranges.push(filter);
         blanks.push([t.start, tokens[close].stop]);
         changed = true;
       }
@@ -208,7 +245,7 @@ function rewriteForGrammar(text: SqlText): string {
     // tells them apart by the '.' of the original text.
     if (word === '.' && /^[)\]]$/.test(tokens[i - 1]?.text ?? '') && tokens[i + 1] && /^[\p{L}_`]/u.test(tokens[i + 1].text ?? '')) {
       chars[t.start] = '[';
-      shifts.push({ at: tokens[i + 1].stop + 1 });
+      shifts.push({ at: tokens[i + 1].stop + 1, ch: ']' });
       changed = true;
       return;
     }
@@ -228,6 +265,23 @@ function rewriteForGrammar(text: SqlText): string {
       return;
     }
     const frame = frames[frames.length - 1];
+    if (frame && JSON_QUERY_FUNCTIONS.has(frame.fn)) {
+      // JSON_VALUE(js, '$.a' RETURNING INT DEFAULT 0 ON EMPTY): each clause is read into the call's clauses and blanked.
+      const end = jsonClause(tokens, i, clausesAt(frame.at), ranges);
+      if (end >= 0) {
+        blanks.push([t.start, tokens[end].stop]);
+        changed = true;
+        skip = end - i;
+        return;
+      }
+    }
+    if (frame?.fn === 'ARRAY_AGG' && (word === 'RESPECT' || word === 'IGNORE') && wordAt(i + 1) === 'NULLS') {
+      clausesAt(frame.at).nulls = word;
+      blanks.push([t.start, tokens[i + 1].stop]);
+      changed = true;
+      skip = 1;
+      return;
+    }
     if (frame && JSON_ON_NULL.has(frame.fn) && (word === 'NULL' || word === 'ABSENT') && wordAt(i + 1) === 'ON' && wordAt(i + 2) === 'NULL') {
       clausesAt(frame.at).onNull = word as 'NULL' | 'ABSENT';
       blanks.push([t.start, tokens[i + 2].stop]);
@@ -254,19 +308,80 @@ function rewriteForGrammar(text: SqlText): string {
       changed = true;
     }
   });
-  // Each field access's `]`: the characters up to the next space move one place right, into that space.
-  for (const { at } of shifts.reverse()) {
+  // Each inserted character: the characters up to the next space move one place right, into that space.
+  for (const { at, ch } of shifts.reverse()) {
     let end = at;
     while (end < chars.length && !/\s/.test(chars[end])) end++;
     if (end === chars.length) chars.push(' ');
     chars.splice(end, 1);
-    chars.splice(at, 0, ']');
+    chars.splice(at, 0, ch);
   }
   if (!changed) return text.sql;
   const beforeBlanking = chars.join('');
-  for (const f of filters) f!.input = beforeBlanking;
+  for (const r of ranges) r.input = beforeBlanking;
   for (const [from, to] of blanks) for (let c = from; c <= to; c++) if (chars[c] !== '\n') chars[c] = ' ';
   return chars.join('');
+}
+
+/** Words that start a clause of JSON_VALUE / JSON_QUERY / JSON_EXISTS (and so end a RETURNING type). */
+const JSON_CLAUSE_STARTS = new Set(['NULL', 'ERROR', 'DEFAULT', 'EMPTY', 'WITH', 'WITHOUT', 'TRUE', 'FALSE', 'UNKNOWN']);
+
+/**
+ * The clause of a SQL/JSON query function that starts at tokens[i], read into `clauses`: `RETURNING <type>`,
+ * `{NULL | ERROR | TRUE | FALSE | UNKNOWN | EMPTY ARRAY | EMPTY OBJECT | DEFAULT <expr>} ON {EMPTY | ERROR}`,
+ * `WITH [CONDITIONAL | UNCONDITIONAL] [ARRAY] WRAPPER`, `WITHOUT [ARRAY] WRAPPER`. Returns the index of its last
+ * token, or -1 when no clause starts there. The frontend checks which clauses the function takes (expression.ts).
+ */
+function jsonClause(tokens: Token[], i: number, clauses: CallClauses, ranges: TextRange[]): number {
+  const w = (k: number) => (tokens[k]?.text ?? '').toUpperCase();
+  const on = (k: number) => (w(k) === 'ON' && (w(k + 1) === 'EMPTY' || w(k + 1) === 'ERROR') ? w(k + 1) : null);
+  const behave = (k: number, b: JsonBehaviour) => {
+    if (on(k) === 'EMPTY') clauses.onEmpty = b;
+    else clauses.onError = b;
+    return k + 1;
+  };
+  const word = w(i);
+  if (word === 'RETURNING') {
+    let k = i + 1;
+    for (let depth = 0; k < tokens.length; k++) {
+      const x = tokens[k].text;
+      if (x === '(' || x === '<') depth++;
+      else if (x === ')' || x === '>') { if (depth-- === 0) break; }
+      else if (depth === 0 && (JSON_CLAUSE_STARTS.has(w(k)) || x === ',')) break;
+    }
+    if (k === i + 1) return -1;
+    clauses.returning = { input: '', start: tokens[i + 1].start, stop: tokens[k - 1].stop };
+    ranges.push(clauses.returning);
+    return k - 1;
+  }
+  if (['NULL', 'ERROR', 'TRUE', 'FALSE', 'UNKNOWN'].includes(word) && on(i + 1)) return behave(i + 1, { mode: word as JsonBehaviour['mode'] });
+  if (word === 'EMPTY' && (w(i + 1) === 'ARRAY' || w(i + 1) === 'OBJECT') && on(i + 2)) return behave(i + 2, { mode: `EMPTY ${w(i + 1)}` as JsonBehaviour['mode'] });
+  if (word === 'DEFAULT') {
+    // The value runs up to ON EMPTY / ON ERROR outside parentheses.
+    for (let k = i + 1, depth = 0; k < tokens.length; k++) {
+      if (tokens[k].text === '(') depth++;
+      else if (tokens[k].text === ')') { if (depth-- === 0) return -1; }
+      else if (depth === 0 && on(k) && k > i + 1) {
+        const value = { input: '', start: tokens[i + 1].start, stop: tokens[k - 1].stop };
+        ranges.push(value);
+        return behave(k, { mode: 'DEFAULT', value });
+      }
+    }
+    return -1;
+  }
+  if (word === 'WITH' || word === 'WITHOUT') {
+    let k = i + 1;
+    const kind = word === 'WITHOUT' ? 'WITHOUT' : w(k) === 'CONDITIONAL' ? 'CONDITIONAL' : 'UNCONDITIONAL';
+    if (w(k) === 'CONDITIONAL' || w(k) === 'UNCONDITIONAL') {
+      if (word === 'WITHOUT') return -1;
+      k++;
+    }
+    if (w(k) === 'ARRAY') k++;
+    if (w(k) !== 'WRAPPER') return -1;
+    clauses.wrapper = kind;
+    return k;
+  }
+  return -1;
 }
 
 /** The index of the ')' matching the '(' at tokens[open]. */

@@ -2,18 +2,22 @@
 // unionAll), so every pass after the frontend is shared between SQL and Table API jobs.
 import type {
   FromClauseContext, GroupByClauseContext, JoinConditionContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
-  TableReferenceContext, ColumnProjectItemContext, SystemTimePeriodContext,
+  TableReferenceContext, ColumnProjectItemContext, SystemTimePeriodContext, ColumnNameContext, SubqueryExpressionContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import { ExpressionContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
+import { CompileError } from '../../ir/diagnostics.js';
 import type { JoinType, SourceLoc } from '../../../runtime/core/plan.js';
 import { GroupedTable, Table, type TableContext } from '../../api/table.js';
 import { lowerWindowTable } from '../lower-window-table.js';
 import type { TableDef } from '../../ir/catalog.js';
-import { hasAggregate, type LExpr } from '../../ir/logical-expr.js';
+import { exprKey, hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { rightOutputNames } from '../lower-join.js';
 import { notLookupTable } from '../lower-lookup-join.js';
 import { lowerTemporalJoin } from '../lower-temporal-join.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
+import { hasSubquery, joinScalarSubqueries, joinSubquery, scalarSubqueries, subqueryTerms, type NamedScope, type PlainSelect, type SubqueryEnv } from './subquery.js';
+import { callsGrouping, crossSets, expandGroupingSets, itemSets, type GroupingSet } from './grouping-sets.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
 import { intervalMillis } from './interval.js';
 import { pathOf, tableName, unquoteName } from './names.js';
@@ -105,17 +109,28 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
   const scope = new QueryScope(text, source);
   const exprs = new ExprConverter(text, scope);
   let table = source.table;
+  // Scalar subqueries: a column each, joined to the rows before anything reads them (subquery.ts).
+  const scalars = scalarSubqueries([ctx.whereClause(), selectClause, ctx.havingClause()]);
+  if (scalars.length) table = joinScalarSubqueries({ text, query: (sub) => lowerQuery(q, sub) }, table, scalars, scope.scalars);
+  const scalarColumns = [...scope.scalars.values()].map((name): LExpr => ({ kind: 'ref', name, loc }));
 
   const where = ctx.whereClause();
-  if (where) {
-    const cond = where.booleanExpression();
+  const cond = where?.booleanExpression();
+  const terms = cond ? subqueryTerms(cond) : undefined;
+  if (where && terms?.subqueries.length) {
+    // IN / EXISTS subqueries: the other terms filter first, then each subquery is a semi or anti join (subquery.ts).
+    const rest = terms.plain.map((c) => exprs.condition(c));
+    if (rest.length) table = table.filterBy(rest.reduce((a, b) => ({ kind: 'call', fn: 'and', args: [a, b], loc: a.loc })), text.loc(where));
+    const env: SubqueryEnv = { text, outer: scope, query: (sub) => lowerQuery(q, sub), plainSelect: (sub) => plainSelect(q, sub) };
+    for (const term of terms.subqueries) table = joinSubquery(env, table, term);
+  } else if (where) {
     const condition = cond ? exprs.condition(cond) : scope.column(pathOf(where.columnNamePathAllowEmpty()), where);
     table = filterRank(q, table, condition, where) ?? table.filterBy(condition, text.loc(where));
   }
 
   // GROUP BY first: the select list may name its window (TUMBLE_START(...), window_start).
   const group = ctx.groupByClause();
-  const keys = group ? groupKeys(text, exprs, scope, group) : [];
+  const grouped = group ? groupKeys(text, exprs, scope, group) : { keys: [], sets: null };
   scope.selecting = true;
   const itemContexts = selectClause.selectList().columnProjectItem();
   if (itemContexts.some((item) => item.selectWindowItemColumnName())) {
@@ -128,22 +143,64 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
       : lowerOverSelect({ env: q.env, text, windows, args: (call) => exprs.arguments(call) }, table, itemContexts, plain);
     return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
   }
-  const items = itemContexts.flatMap((item) => selectItem(q, exprs, scope, item));
+  // `*` is the FROM's columns, not the scalar subqueries' too; a scalar subquery selected as it is is named EXPR$n.
+  const scalarNames = new Set(scope.scalars.values());
+  const items = itemContexts.flatMap((item) => selectItem(q, exprs, scope, item))
+    .flatMap((e): LExpr[] => (e.kind === 'star' && scalarNames.size ? source.table.getSchema().map((f) => ({ kind: 'ref', name: f.name, loc: e.loc })) : [e]))
+    .map((e, i): LExpr => (e.kind === 'ref' && scalarNames.has(e.name) ? { kind: 'alias', expr: e, name: `EXPR$${i}`, loc: e.loc } : e));
   if (hidden.length && selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT') {
     throw text.error('ORDER BY of a SELECT DISTINCT may only name its output columns', hidden[0].at, 'order by a column of the select list');
   }
   items.push(...hidden.map((h, i): LExpr => ({ kind: 'alias', expr: h.value(exprs, scope), name: hiddenSortColumn(i), loc: text.loc(h.at) })));
   const having = ctx.havingClause();
-  const havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
+  let havingExpr = having ? exprs.condition(having.booleanExpression()) : undefined;
+  const grouping = [...items, ...(havingExpr ? [havingExpr] : [])].find(callsGrouping);
+  if (grouping && !group) throw new CompileError('GROUPING and GROUPING_ID need a GROUP BY', grouping.loc ?? loc, 'GROUP BY ROLLUP (a, b), then GROUPING(a)');
+  let { keys } = grouped;
+  // A plain GROUP BY with GROUPING(...) is one grouping set; one set of every key needs no expansion.
+  const sets = grouped.sets ?? (grouping ? [keys.map((_, i) => i)] : null);
+  if (sets && (grouping || sets.length !== 1 || sets[0].length !== keys.length)) {
+    if (scope.window && scope.window !== scope.source.tvf) {
+      throw text.unsupported('GROUPING SETS, ROLLUP or CUBE beside a group window (GROUP BY TUMBLE(...))', group, "Flink 2.3 fails on it too; window with a table function: FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, ROLLUP (k)");
+    }
+    const expanded = expandGroupingSets(table, keys, sets, items, havingExpr, text.loc(group));
+    ({ table, keys } = expanded);
+    items.splice(0, items.length, ...expanded.select);
+    havingExpr = expanded.having;
+  }
 
   if (group || having || items.some(hasAggregate)) {
     const windowKey: LExpr[] = scope.window ? [{ kind: 'ref', name: scope.window.window.def.alias, loc: scope.window.window.def.loc }] : [];
-    table = new GroupedTable(table, [...windowKey, ...keys], scope.window?.window, text.loc(group ?? selectClause))
+    // A scalar subquery's column is one value for every row: a key, so that the select list may read it.
+    table = new GroupedTable(table, [...windowKey, ...keys, ...scalarColumns], scope.window?.window, text.loc(group ?? selectClause))
       .aggregate(items, havingExpr, loc);
   } else {
     table = table.project(items, loc);
   }
   return selectClause.setQuantifier()?.getText().toUpperCase() === 'DISTINCT' ? distinct(table, loc) : table;
+}
+
+/**
+ * A subquery that is a plain SELECT ... FROM ... [WHERE ...] (no aggregate, GROUP BY, DISTINCT, set operation, nested
+ * subquery in its WHERE): its FROM table and scope, for a correlated IN / EXISTS (subquery.ts); undefined otherwise.
+ */
+function plainSelect(q: QueryContext, ctx: QueryStatementContext): PlainSelect | undefined {
+  const s = ctx.selectStatement();
+  if (!s || ctx.withClause() || ctx.orderByClause() || ctx.limitClause() || ctx._operator) return undefined;
+  const select = s.selectClause();
+  if (s.groupByClause() || s.havingClause() || s.windowClause() || s.matchRecognizeClause() || select.setQuantifier()) return undefined;
+  const where = s.whereClause();
+  if (where && (!where.booleanExpression() || hasSubquery(where))) return undefined;
+  const itemContexts = select.selectList().columnProjectItem();
+  if (itemContexts.some((item) => item.selectWindowItemColumnName())) return undefined;
+  const items = itemContexts.map((item) => (item.tableAllColumns() ? null : parseSelectItem(q.input, item.start!.start, item.stop!.stop).expr));
+  // An aggregate makes it a query of one row per group, whatever its FROM: lowered whole. Checked by name, before
+  // the FROM is lowered (any column reads as itself here).
+  const names: ExprScope = { column: (parts) => ({ kind: 'ref', name: parts.join('.') }), windowAuxiliary: () => ({ kind: 'lit', value: null }) };
+  if (items.some((e) => e && hasAggregate(new ExprConverter(q.text, names).expression(e)))) return undefined;
+  const source = lowerFrom(q, s.fromClause(), select);
+  if (source.tvf) return undefined;
+  return { table: source.table, scope: new QueryScope(q.text, source), where: where?.booleanExpression() ?? null, items };
 }
 
 /**
@@ -218,6 +275,9 @@ function join(q: QueryContext, te: TableExpressionContext): Source {
   return joined(q, l, r, type, cond, at);
 }
 
+/** The join types a FROM clause writes (semi and anti joins come from subqueries, subquery.ts). */
+type WrittenJoin = Exclude<JoinType, 'semi' | 'anti'>;
+
 /** UNNEST(...) and LATERAL TABLE(f(...)): FROM items that are functions of the rows before them. */
 const isCorrelated = (ref: TableReferenceContext) => !!ref.tablePrimary().atomExpressionTable()?.KW_UNNEST() || !!ref.tablePrimary().atomFunctionTable();
 
@@ -225,7 +285,7 @@ const isCorrelated = (ref: TableReferenceContext) => !!ref.tablePrimary().atomEx
  * `l CROSS JOIN UNNEST(expr) AS u(x)`, `l, UNNEST(...)`, `l [LEFT] JOIN UNNEST(...) ON TRUE`, and the same with
  * `LATERAL TABLE(f(...)) AS t(a, b)` (a table function): a correlate over l's rows.
  */
-function correlated(q: QueryContext, l: Source, ref: TableReferenceContext, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
+function correlated(q: QueryContext, l: Source, ref: TableReferenceContext, type: WrittenJoin, cond: JoinConditionContext | null, at: SqlNode): Source {
   const { text } = q;
   const fnTable = ref.tablePrimary().atomFunctionTable();
   const what = fnTable ? 'LATERAL TABLE(...)' : 'UNNEST(...)';
@@ -260,7 +320,7 @@ function correlated(q: QueryContext, l: Source, ref: TableReferenceContext, type
 }
 
 /** The join of two FROM items: the joined table, and the qualifiers of both with their columns' new names. */
-function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: JoinConditionContext | null, at: SqlNode): Source {
+function joined(q: QueryContext, l: Source, r: Source, type: WrittenJoin, cond: JoinConditionContext | null, at: SqlNode): Source {
   const { text } = q;
   if (l.tvf || r.tvf) {
     throw text.unsupported('a join of window table functions read on their own', at,
@@ -285,7 +345,7 @@ function joined(q: QueryContext, l: Source, r: Source, type: JoinType, cond: Joi
  * `l JOIN r FOR SYSTEM_TIME AS OF l.t`: by a proctime, a lookup join of a jdbc table; by a rowtime, a temporal
  * join of a versioned table (frontend/lower-temporal-join.ts).
  */
-function joinAsOf(q: QueryContext, l: Source, r: Source, asOf: SystemTimePeriodContext, type: JoinType, condition: LExpr | null, rightNames: string[], at: SqlNode): Table {
+function joinAsOf(q: QueryContext, l: Source, r: Source, asOf: SystemTimePeriodContext, type: WrittenJoin, condition: LExpr | null, rightNames: string[], at: SqlNode): Table {
   const { text } = q;
   if (type !== 'inner' && type !== 'left') throw text.unsupported(`${type.toUpperCase()} JOIN with FOR SYSTEM_TIME AS OF`, at, 'a lookup join or a temporal join is [INNER] JOIN or LEFT JOIN');
   const time = new ExprConverter(text, new QueryScope(text, l)).expression(asOf.dateTimeExpression().expression());
@@ -345,16 +405,28 @@ function scan(q: QueryContext, parts: string[], at: SqlNode): Table {
   return cte ?? q.env.scan(tableName(parts), q.text.loc(at));
 }
 
-/** GROUP BY items: keys as expressions; a group window (or a window TVF's window columns) is taken into the scope. */
-function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: GroupByClauseContext): LExpr[] {
+/**
+ * GROUP BY items: keys as expressions, and the grouping sets when GROUPING SETS, ROLLUP, CUBE or a parenthesized
+ * list is written (grouping-sets.ts; null: one set of every key); a group window (or a window TVF's window
+ * columns) is taken into the scope, and is in every set.
+ */
+function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: GroupByClauseContext): { keys: LExpr[]; sets: GroupingSet[] | null } {
   const keys: LExpr[] = [];
   const useWindow = (w: SqlWindow, at: SqlNode) => {
     if (scope.window && scope.window !== w) throw text.unsupported('more than one group window', at);
     scope.window = w;
   };
+  /** The index of a key among the keys, the same key written twice being one. */
+  const keyIndex = (at: ExpressionContext | ColumnNameContext): number => {
+    const key = at instanceof ExpressionContext ? exprs.expression(at) : scope.column(pathOf(at), at);
+    const found = keys.findIndex((k) => exprKey(k) === exprKey(key));
+    return found >= 0 ? found : keys.push(key) - 1;
+  };
+  let sets: GroupingSet[] | null = null;
   for (const item of ctx.groupItemDefinition()) {
     if (item.groupingSets() || item.groupingSetsNotationName() || item.LR_BRACKET()) {
-      throw text.unsupported('GROUPING SETS, ROLLUP, CUBE and parenthesized GROUP BY lists', item);
+      sets = crossSets(sets ?? [keys.map((_, i) => i)], itemSets(text, item, keyIndex));
+      continue;
     }
     const windowFn = item.groupWindowFunction();
     const expr = item.expression(0);
@@ -377,10 +449,11 @@ function groupKeys(text: SqlText, exprs: ExprConverter, scope: QueryScope, ctx: 
         useWindow(scope.source.tvf, item);
         continue;
       }
-      keys.push(parts ? scope.column(parts, item) : exprs.expression(expr!));
+      const at = keyIndex(item.columnName() ?? expr!);
+      if (sets) sets = crossSets(sets, [[at]]);
     }
   }
-  return keys;
+  return { keys, sets };
 }
 
 function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, item: ColumnProjectItemContext): LExpr[] {
@@ -403,9 +476,11 @@ function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, it
 }
 
 /** Column names in a SELECT: qualifiers of the FROM table, and the window columns of a window TVF. */
-class QueryScope implements ExprScope {
+class QueryScope implements NamedScope {
   /** The query's window, once GROUP BY names it. */
   window: SqlWindow | undefined;
+  /** The scalar subqueries of the query (by the parser index of their first token), each with the column it was joined as. */
+  readonly scalars = new Map<number, string>();
   /** Window columns are values of the aggregate: only the select list and HAVING may read them. */
   selecting = false;
 
@@ -431,6 +506,16 @@ class QueryScope implements ExprScope {
       return { kind: 'alias', expr: prop, name, loc };
     }
     return { kind: 'ref', name, loc };
+  }
+
+  subquery(ctx: SubqueryExpressionContext): LExpr | undefined {
+    const name = this.scalars.get(ctx.start!.start);
+    return name === undefined ? undefined : { kind: 'ref', name, loc: this.text.loc(ctx) };
+  }
+
+  /** Whether a column as written is one of this scope's (a qualifier of its FROM, or a column name). */
+  knows(parts: string[]): boolean {
+    return (parts.length > 1 && this.source.qualifiers.includes(parts[0])) || this.hasColumn(parts[0]);
   }
 
   private hasColumn(name: string): boolean {

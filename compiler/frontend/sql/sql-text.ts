@@ -19,6 +19,23 @@ export interface CallClauses {
   onNull?: 'NULL' | 'ABSENT';
   /** At the JSON of `x IS NOT JSON`: the NOT (which the grammar does not take there) was taken out. */
   notJson?: true;
+  /** JSON_VALUE, JSON_QUERY: RETURNING <type>, the type as written. */
+  returning?: TextRange;
+  /** JSON_VALUE, JSON_QUERY, JSON_EXISTS: ... ON EMPTY and ... ON ERROR. */
+  onEmpty?: JsonBehaviour;
+  onError?: JsonBehaviour;
+  /** At the one-letter function parse-sql writes for `(a, b) OVERLAPS (c, d)`. */
+  overlaps?: true;
+  /** ARRAY_AGG(x RESPECT NULLS | IGNORE NULLS). */
+  nulls?: 'RESPECT' | 'IGNORE';
+  /** JSON_QUERY: WITHOUT [ARRAY] WRAPPER, WITH CONDITIONAL [ARRAY] WRAPPER, WITH [UNCONDITIONAL] [ARRAY] WRAPPER. */
+  wrapper?: 'WITHOUT' | 'CONDITIONAL' | 'UNCONDITIONAL';
+}
+
+/** A SQL/JSON function's behaviour ON EMPTY or ON ERROR; `value` the expression of DEFAULT <value>. */
+export interface JsonBehaviour {
+  mode: 'NULL' | 'ERROR' | 'TRUE' | 'FALSE' | 'UNKNOWN' | 'EMPTY ARRAY' | 'EMPTY OBJECT' | 'DEFAULT';
+  value?: TextRange;
 }
 
 export class SqlText {
