@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, node, sluice } from '../helpers/cli.js';
+import { ROOT, compileAndRunAlone, node, sluice } from '../helpers/cli.js';
 import { tempDir, writeCsv } from '../helpers/tables.js';
 
 const page = fs.readFileSync(path.join(ROOT, 'docs/udfs.md'), 'utf8');
@@ -27,16 +27,8 @@ describe('docs/udfs.md', { timeout: 180_000 }, () => {
     it(`${b.name}: the bundle runs alone and prints the graded rows`, () => {
       const job = path.join(jobsDir, b.name);
       fs.writeFileSync(job, b.code);
-      const work = tempDir();
-      const csv = writeCsv(input, path.join(work, 'payments.csv'));
-      const bundle = path.join(work, 'job.mjs');
-      const c = sluice(['compile', job, '-o', bundle, '--', '--input', csv], ROOT, { typecheck: true });
-      expect(c.status, c.stderr).toBe(0);
-      const alone = tempDir('sluice-alone-');
-      fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));
-      const r = node(['job.mjs'], alone);
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual(expected);
+      const csv = writeCsv(input, path.join(tempDir(), 'payments.csv'));
+      expect(compileAndRunAlone(job, ['--input', csv]).sort()).toEqual(expected);
     });
   }
 

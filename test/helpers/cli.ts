@@ -1,7 +1,10 @@
 // Runs the `sluice` command (or a bundle) as a child process, as a user would.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { tempDir } from './tables.js';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -21,4 +24,19 @@ export function sluice(args: string[], cwd = ROOT, options: { typecheck?: boolea
 export function node(args: string[], cwd: string): CliResult {
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, SLUICE_LOG_LEVEL: 'warn' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Compiles `job` with the job's `args` (type-checked, as a user's `sluice compile` is), runs the bundle alone in
+ * an empty directory (it must carry all it needs) and returns the lines it printed.
+ */
+export function compileAndRunAlone(job: string, args: string[]): string[] {
+  const bundle = path.join(tempDir(), 'job.mjs');
+  const c = sluice(['compile', job, '-o', bundle, '--', ...args], ROOT, { typecheck: true });
+  expect(c.status, c.stderr).toBe(0);
+  const alone = tempDir('sluice-alone-');
+  fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));
+  const r = node(['job.mjs'], alone);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter(Boolean);
 }

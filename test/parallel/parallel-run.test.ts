@@ -4,14 +4,13 @@
 import { copyFileSync, readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileJob } from '../../compiler/index.js';
 import type { CompiledBundle } from '../../runtime/core/bundle.js';
 import { runCompiled } from '../../runtime/cli/run-compiled.js';
 import { ParallelRunner } from '../../runtime/exec/parallel/parallel-runner.js';
 import type { JobSnapshot } from '../../runtime/exec/snapshot.js';
 import { completeSnapshot, writeSavepoint } from '../../runtime/state/checkpoint-storage.js';
+import { checkpointMidRun, compiledBundle } from '../helpers/bundles.js';
 import { node, sluice } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tables.js';
 import { readOutput, writeInput } from './clicks-files.js';
@@ -21,12 +20,7 @@ let input: string;
 let expected: string[];
 
 /** The bundle compiled for `out` (reading `from`, by default the shared input), and its job. */
-async function compiled(out: string, from = input): Promise<{ job: CompiledBundle; file: string }> {
-  const file = path.join(tempDir(), 'job.mjs');
-  await compileJob(FIXTURE, { args: ['--in', from, '--out', out], out: file });
-  const mod = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
-  return { job: mod.job, file };
-}
+const compiled = (out: string, from = input) => compiledBundle(FIXTURE, ['--in', from, '--out', out]);
 
 beforeAll(() => {
   input = tempDir();
@@ -46,11 +40,7 @@ describe('parallel subtasks', () => {
   it('a checkpoint at -p 2 (aligned barriers) restores exactly: resumed from it, the job rewrites the same windows', async () => {
     const out = tempDir();
     const { job, file } = await compiled(out);
-    const first = new ParallelRunner(job.plan, { parallelism: 2, bundle: file });
-    const done = first.run();
-    await first.started;
-    const snap: JobSnapshot = await first.snapshot();
-    await done;
+    const snap: JobSnapshot = await checkpointMidRun(job, file, 2);
     expect(snap.parallelism).toBe(2);
     expect(snap.subtasks).toHaveLength(2);
     // Taken mid-input: some subtask was still in a file.

@@ -7,13 +7,17 @@ and ../rank/events.jsonl. Timestamps are written as epoch milliseconds (UTC), as
     TZ=UTC /work/wt/.venv-flink/bin/python test/udf/flink_udf_changelogs.py
 """
 import datetime
-import json
+import importlib.util
 import os
 
-from pyflink.table import DataTypes, EnvironmentSettings, TableEnvironment
+from pyflink.table import DataTypes
 from pyflink.table.udf import AggregateFunction, udaf, udtf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Flink's settings, a query's changelog and the JSON layout are test/rank's (its module has this file's name).
+_spec = importlib.util.spec_from_file_location("rank_flink_changelogs", os.path.join(HERE, "..", "rank", "flink_changelogs.py"))
+_rank = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_rank)
 OUT = os.path.join(HERE, "flink-changelogs.json")
 
 LATERAL = [
@@ -97,11 +101,7 @@ def value(x):
 
 
 def main():
-    env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    conf = env.get_config()
-    conf.set("parallelism.default", "1")
-    conf.set("table.local-time-zone", "UTC")
-    conf.set("pipeline.auto-watermark-interval", "0")
+    env = _rank.streaming_env()
     env.execute_sql("""CREATE TABLE ev (id INT, k STRING, v INT, ts TIMESTAMP(3),
       WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)
       WITH ('connector' = 'filesystem', 'path' = '%s', 'format' = 'json')""" % os.path.join(HERE, "..", "rank", "events.jsonl"))
@@ -112,18 +112,11 @@ def main():
     env.create_temporary_function("weighted_avg", udaf(WeightedAvg(), func_type="general"))
     out = {}
     for q in LATERAL + AGGREGATE:
-        lines = []
         try:
-            with env.sql_query(q).execute().collect() as rows:
-                for r in rows:
-                    lines.append("%s %s" % (r.get_row_kind(), json.dumps([value(x) for x in r], separators=(",", ":"))))
+            out[q] = _rank.changelog(env, q, value)
         except Exception as e:  # noqa: BLE001 (the report names what Flink refused)
             print("FAILED: %s\n  %s" % (q, str(e).splitlines()[0] if str(e) else type(e).__name__))
-            continue
-        out[q] = lines
-    with open(OUT, "w") as f:
-        json.dump({"engine": "Flink 2.3.0 (PyFlink, streaming, parallelism 1, UTC)", "changelogs": out}, f, indent=1)
-        f.write("\n")
+    _rank.write_json(out, OUT)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadJob } from '../../compiler/frontend/load-job.js';
 import { CompileError } from '../../compiler/ir/diagnostics.js';
 import { TableEnvironment, type Table } from '../../compiler/api/index.js';
@@ -62,6 +62,22 @@ export function materialized(lines: string[]): string[] {
 export function expectFlinks(sql: string, lines: string[]): void {
   if (/LATERAL/.test(sql) && !/GROUP BY/.test(sql)) expect(lines).toEqual(expected[sql]);
   else expect(materialized(lines)).toEqual(materialized(expected[sql]));
+}
+
+/**
+ * Tests, under `title`, each of `queries` (SQL of flink-changelogs.json) on a fresh environment against Flink's
+ * changelog, and that there are `count` of them (so a query Flink did not answer is not silently left out).
+ */
+export function describeAgainstFlink(title: string, env: () => TableEnvironment, queries: string[], what: string, count: number): void {
+  describe(title, () => {
+    it.each(queries)('%s', async (sql) => {
+      expectFlinks(sql, await bothWays(env, (e) => e.sqlQuery(sql)));
+    });
+
+    it(`Flink answered every ${what} query of flink_udf_changelogs.py`, () => {
+      expect(queries.length).toBe(count);
+    });
+  });
 }
 
 /** Where `at` is in a file, at its first place after `context` (1-based line and column). */

@@ -1,14 +1,11 @@
 // An aggregate function (@udaf) in a parallel job: at -p 1 and -p 2 (subtasks pre-aggregate into its
 // accumulators, the owner merges them with its merge method) the windows equal an independent count and sum; a
 // checkpoint at -p 2 holds its accumulators and restores exactly; a function without merge is refused at -p 2.
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileJob } from '../../compiler/index.js';
-import type { CompiledBundle } from '../../runtime/core/bundle.js';
 import { runCompiled } from '../../runtime/cli/run-compiled.js';
 import { ParallelRunner } from '../../runtime/exec/parallel/parallel-runner.js';
 import type { JobSnapshot } from '../../runtime/exec/snapshot.js';
+import { checkpointMidRun, compiledBundle } from '../helpers/bundles.js';
 import { tempDir } from '../helpers/tables.js';
 import { readOutput, writeInput } from '../parallel/clicks-files.js';
 
@@ -16,12 +13,7 @@ const FIXTURE = 'test/udf/fixtures/udaf-windows-job.ts';
 let input: string;
 let expected: string[];
 
-async function compiled(out: string, extra: string[] = []): Promise<{ job: CompiledBundle; file: string }> {
-  const file = path.join(tempDir(), 'job.mjs');
-  await compileJob(FIXTURE, { args: ['--in', input, '--out', out, ...extra], out: file });
-  const mod = (await import(pathToFileURL(file).href)) as { job: CompiledBundle };
-  return { job: mod.job, file };
-}
+const compiled = (out: string, extra: string[] = []) => compiledBundle(FIXTURE, ['--in', input, '--out', out, ...extra]);
 
 beforeAll(() => {
   input = tempDir();
@@ -40,11 +32,7 @@ describe('an aggregate function in a parallel job', () => {
   it('a checkpoint at -p 2 holds the accumulators and restores exactly', async () => {
     const out = tempDir();
     const { job, file } = await compiled(out);
-    const first = new ParallelRunner(job.plan, { parallelism: 2, bundle: file });
-    const done = first.run();
-    await first.started;
-    const snap: JobSnapshot = await first.snapshot();
-    await done;
+    const snap: JobSnapshot = await checkpointMidRun(job, file, 2);
     // Taken mid-input, with open windows whose accumulators are the function's ({ sum }).
     const state = JSON.stringify(snap.subtasks);
     expect(state).toMatch(/\{"sum":\d+\}/);

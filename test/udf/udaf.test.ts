@@ -20,21 +20,13 @@ import type { GroupIngest } from '../../runtime/state/group-state.js';
 import { compileError } from '../sql/helpers.js';
 import { Longest, WeightedAvg } from './fixtures/aggregate-functions.js';
 import './fixtures/table-functions.js';
-import { EVENTS, bothWays, environment, expected, expectFlinks, expectLocatedError, signaturesOf } from './helpers.js';
+import { EVENTS, bothWays, describeAgainstFlink, environment, expected, expectFlinks, expectLocatedError, signaturesOf } from './helpers.js';
 
 const signatures = signaturesOf('table-functions.ts', 'aggregate-functions.ts');
 const env = () => environment(signatures);
 const aggregates = Object.keys(expected).filter((sql) => !/LATERAL/.test(sql));
 
-describe('aggregate functions leave what Flink leaves', () => {
-  it.each(aggregates)('%s', async (sql) => {
-    expectFlinks(sql, await bothWays(env, (e) => e.sqlQuery(sql)));
-  });
-
-  it('Flink answered every aggregate query of flink_udf_changelogs.py', () => {
-    expect(aggregates.length).toBe(8);
-  });
-});
+describeAgainstFlink('aggregate functions leave what Flink leaves', env, aggregates, 'aggregate', 8);
 
 describe('the Table API', () => {
   const grouped = 'SELECT k, weighted_avg(v, id) AS wa FROM ev GROUP BY k';

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, node, sluice } from '../helpers/cli.js';
+import { ROOT, compileAndRunAlone } from '../helpers/cli.js';
 import { tempDir, writeCsv } from '../helpers/tables.js';
 
 const page = fs.readFileSync(path.join(ROOT, 'docs/udfs.md'), 'utf8');
@@ -16,14 +16,7 @@ afterAll(() => fs.rmSync(jobsDir, { recursive: true, force: true }));
 function runAlone(name: string, csv: string): string[] {
   const job = path.join(jobsDir, name);
   fs.writeFileSync(job, jobs.get(name)!);
-  const bundle = path.join(tempDir(), 'job.mjs');
-  const c = sluice(['compile', job, '-o', bundle, '--', '--input', csv], ROOT, { typecheck: true });
-  expect(c.status, c.stderr).toBe(0);
-  const alone = tempDir('sluice-alone-');
-  fs.copyFileSync(bundle, path.join(alone, 'job.mjs'));
-  const r = node(['job.mjs'], alone);
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout.split('\n').filter(Boolean);
+  return compileAndRunAlone(job, ['--input', csv]);
 }
 
 describe('docs/udfs.md table and aggregate functions', { timeout: 180_000 }, () => {

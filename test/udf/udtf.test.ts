@@ -7,21 +7,13 @@ import { $, call, lit } from '../../compiler/api/index.js';
 import { typeToString } from '../../runtime/core/data-types.js';
 import { compileError, planOf } from '../sql/helpers.js';
 import { CharCodes } from './fixtures/table-functions.js';
-import { bothWays, environment, expected, expectFlinks, expectLocatedError, signaturesOf } from './helpers.js';
+import { bothWays, describeAgainstFlink, environment, expected, expectFlinks, expectLocatedError, signaturesOf } from './helpers.js';
 
 const signatures = signaturesOf('table-functions.ts');
 const env = () => environment(signatures);
 const lateral = Object.keys(expected).filter((sql) => /LATERAL/.test(sql));
 
-describe('LATERAL TABLE emits what Flink emits', () => {
-  it.each(lateral)('%s', async (sql) => {
-    expectFlinks(sql, await bothWays(env, (e) => e.sqlQuery(sql)));
-  });
-
-  it('Flink answered every LATERAL TABLE query of flink_udf_changelogs.py', () => {
-    expect(lateral.length).toBe(7);
-  });
-});
+describeAgainstFlink('LATERAL TABLE emits what Flink emits', env, lateral, 'LATERAL TABLE', 7);
 
 describe('the Table API', () => {
   const sql = {
