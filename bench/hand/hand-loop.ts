@@ -6,14 +6,23 @@
 // fields the answer needs, numeric keys. They still stream (windows fire on the watermark, as the engines do).
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { type Checksum, writeAnswer } from '../lib/capture.js';
 
 const CHUNK = 4 << 20;
 const NL = 10;
 const COMMA = 44;
 
-/** Calls body(buf, end) for consecutive pieces of the file; buf[0, end) holds whole lines only. */
-export function forEachChunk(file: string, body: (buf: Buffer, end: number) => void): void {
-  for (const [buf, end] of chunks(file)) body(buf, end);
+/**
+ * Calls body(buf, end) for consecutive pieces of the file; buf[0, end) holds whole lines only. Returns when the
+ * first piece was read (epoch ms; -1 for an empty file): the first result time of a loop whose answer is final.
+ */
+export function forEachChunk(file: string, body: (buf: Buffer, end: number) => void): number {
+  let first = -1;
+  for (const [buf, end] of chunks(file)) {
+    if (first < 0) first = Date.now();
+    body(buf, end);
+  }
+  return first;
 }
 
 /**
@@ -127,6 +136,18 @@ export function timestampAt(buf: Buffer, i: number): number {
 export interface LoopResult {
   firstResultEpochMs: number;
   rowsRead: number;
+}
+
+/** Writes a loop's final rows (one per key) as an upsert answer of `rows` input rows, and reports them. */
+export function finalAnswer(output: string, header: string, lines: string[], first: number, rows: number): LoopResult {
+  writeAnswer(output, header, lines, { mode: 'upsert', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: rows });
+  return { firstResultEpochMs: first, rowsRead: rows };
+}
+
+/** Writes a loop's checksum of its output rows as the answer, and reports `rows` input rows read. */
+export function checksumAnswer(output: string, cs: Checksum, first: number, rows: number): LoopResult {
+  writeAnswer(output, cs.header(), [cs.line()], { mode: 'checksum', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: cs.count });
+  return { firstResultEpochMs: first, rowsRead: rows };
 }
 
 /** The command line of a hand-written loop: runs it, prints the harness's JSON line. */

@@ -2,9 +2,9 @@
 // symmetric hash join, as the engines' regular join: the bids and persons files are read a piece of each in
 // turn (neither assumed complete before the other), each row joins what the other side has kept under its key
 // and is kept itself; persons by id, bids per bidder as flat numbers (auction, price, ts), numeric keys.
-import { Checksum, writeAnswer } from '../lib/capture.js';
+import { Checksum } from '../lib/capture.js';
 import { siblingInput } from '../lib/workloads.js';
-import { forEachPerson, handMain, interleaveChunks, intField, next, timestampAt, type Person } from './hand-loop.js';
+import { checksumAnswer, forEachPerson, handMain, interleaveChunks, intField, next, timestampAt, type Person } from './hand-loop.js';
 
 handMain('join-dim', (input, output) => {
   const cs = new Checksum([
@@ -51,6 +51,5 @@ handMain('join-dim', (input, output) => {
       else ps.push(p);
     }),
   ]);
-  writeAnswer(output, cs.header(), [cs.line()], { mode: 'checksum', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: cs.count });
-  return { firstResultEpochMs: first, rowsRead: rows };
+  return checksumAnswer(output, cs, first, rows);
 });

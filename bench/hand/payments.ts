@@ -1,17 +1,15 @@
 // Hand-written payment job: province_id_to_name(provinceId) (the UDF's table, inline) and SUM(payAmount) per
 // province, summed in arrival order as the engines do; reads payAmount and provinceId only.
-import { exactDecimal, writeAnswer } from '../lib/capture.js';
-import { decimalField, forEachChunk, handMain, intField, next, skipField } from './hand-loop.js';
+import { exactDecimal } from '../lib/capture.js';
+import { decimalField, finalAnswer, forEachChunk, handMain, intField, next, skipField } from './hand-loop.js';
 
 const PROVINCES = ['Beijing', 'Shanghai', 'Hangzhou', 'Shenzhen', 'Jiangxi', 'Chongqing', 'Xizang'];
 
 handMain('payments', (input, output) => {
   const sums = new Float64Array(PROVINCES.length);
   const seen = new Uint8Array(PROVINCES.length);
-  let first = -1;
   let rows = 0;
-  forEachChunk(input, (buf, end) => {
-    if (first < 0) first = Date.now();
+  const first = forEachChunk(input, (buf, end) => {
     let i = 0;
     while (i < end) {
       const amount = decimalField(buf, skipField(buf, skipField(buf, i)));
@@ -24,6 +22,5 @@ handMain('payments', (input, output) => {
     }
   });
   const lines = PROVINCES.flatMap((p, i) => (seen[i] ? [`${p},${exactDecimal(sums[i])}`] : []));
-  writeAnswer(output, 'province,pay_amount', lines, { mode: 'upsert', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: rows });
-  return { firstResultEpochMs: first, rowsRead: rows };
+  return finalAnswer(output, 'province,pay_amount', lines, first, rows);
 });

@@ -2,9 +2,9 @@
 // name, city and state, into the checksum. A symmetric hash join as the engines' regular join (auctions and
 // persons read a piece of each in turn); each side's condition is applied before a row is kept: auction ids per
 // seller, persons per id, numeric keys. The auctions' timestamps are not read (nothing in the answer needs them).
-import { Checksum, writeAnswer } from '../lib/capture.js';
+import { Checksum } from '../lib/capture.js';
 import { siblingInput } from '../lib/workloads.js';
-import { forEachPerson, handMain, interleaveChunks, intField, next, skipField, type Person } from './hand-loop.js';
+import { checksumAnswer, forEachPerson, handMain, interleaveChunks, intField, next, skipField, type Person } from './hand-loop.js';
 
 const STATES = new Set(['OR', 'ID', 'CA']);
 
@@ -49,6 +49,5 @@ handMain('q3', (input, output) => {
       else ps.push(p);
     }),
   ]);
-  writeAnswer(output, cs.header(), [cs.line()], { mode: 'checksum', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: cs.count });
-  return { firstResultEpochMs: first, rowsRead: rows };
+  return checksumAnswer(output, cs, first, rows);
 });

@@ -3,17 +3,15 @@
 // then price, auction, ts per rank); a bid that does not beat the third is dropped after one comparison, and an
 // equal price ranks after the bids already there (arrival order, as the engines keep ties). Its timestamp is
 // parsed only when it enters.
-import { formatTimestamp, writeAnswer } from '../lib/capture.js';
-import { forEachChunk, handMain, intField, next, timestampAt } from './hand-loop.js';
+import { formatTimestamp } from '../lib/capture.js';
+import { finalAnswer, forEachChunk, handMain, intField, next, timestampAt } from './hand-loop.js';
 
 const N = 3;
 
 handMain('topn', (input, output) => {
   const tops = new Map<number, Float64Array>();
-  let first = -1;
   let rows = 0;
-  forEachChunk(input, (buf, end) => {
-    if (first < 0) first = Date.now();
+  const first = forEachChunk(input, (buf, end) => {
     let i = 0;
     while (i < end) {
       const auction = intField(buf, i);
@@ -45,6 +43,5 @@ handMain('topn', (input, output) => {
   for (const [bidder, t] of tops) {
     for (let r = 0; r < t[0]; r++) lines.push(`${bidder},${r + 1},${t[2 + 3 * r]},${t[1 + 3 * r]},${formatTimestamp(t[3 + 3 * r])}`);
   }
-  writeAnswer(output, 'bidder,rn,auction,price,ts', lines, { mode: 'upsert', firstRecordEpochMs: first, lastRecordEpochMs: Date.now(), records: rows });
-  return { firstResultEpochMs: first, rowsRead: rows };
+  return finalAnswer(output, 'bidder,rn,auction,price,ts', lines, first, rows);
 });
