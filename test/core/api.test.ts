@@ -40,7 +40,7 @@ describe('expressions', () => {
     const exp = input.map((r) => {
       const gt = nn(r.qty, (q) => q > 3);
       return {
-        id: r.id, p1: nn(r.qty, (q) => q + 1), m: nn(r.qty, (q) => q * 2 - r.id), d: nn(r.qty, (q) => Math.trunc(q / 4)),
+        id: r.id, p1: nn(r.qty, (q) => q + 1), m: nn(r.qty, (q) => q * 2 - r.id), d: nn(r.qty, (q) => Math.trunc(q / 4) | 0), // Java's int: -3 / 4 is 0, not -0
         r: nn(r.qty, (q) => q % 5), half: r.price / 2, gt,
         o: gt === true || r.id < 10 ? true : gt === null ? null : false,
         a: gt === false || !(r.id < 10) ? false : gt === null ? null : true,
