@@ -64,7 +64,7 @@ export async function bundleJob(plan: JobPlan, code: GeneratedCode, root: string
     // udf(function gradeOf() {...}) registers under the function's name: renaming it to avoid a clash would change it.
     keepNames: true,
     alias: { sluice: fileURLToPath(new URL('../api/bundle-exports.ts', import.meta.url)) },
-    plugins: [leaveOutConnectors(new Set(carried)), englishOnlyZod, kafkajsAbortedFilter],
+    plugins: [leaveOutConnectors(new Set(carried)), kafkajsAbortedFilter],
     // CommonJS dependencies (kafkajs, mysql2) call require() for Node builtins.
     banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
     legalComments: 'none',
@@ -123,26 +123,6 @@ function leaveOutConnectors(carried: ReadonlySet<string>): Plugin {
     },
   };
 }
-
-/**
- * zod's error messages in 40 languages (z.locales, 390 KB, a third of a bundle) are left out; English, the
- * default and the only one sluice uses, stays. Should zod move its files, nothing matches and all stay.
- */
-const englishOnlyZod: Plugin = {
-  name: 'sluice-english-only-zod',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
-      if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)) return undefined;
-      const en = path.join(path.dirname(args.importer), '..', 'locales', 'en.js');
-      return fs.existsSync(en) ? { path: en, namespace: 'sluice-zod-locales' } : undefined;
-    });
-    b.onLoad({ filter: /.*/, namespace: 'sluice-zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      loader: 'js',
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
 
 /**
  * kafkajs's read_committed filter replaced by sluice's correction (runtime/connectors/kafka/aborted-filter.ts

@@ -174,6 +174,6 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpoint-failed'), jobId: hex32, attempt: z.number().int(), id: z.number().int(), error: errorSchema }),
   z.object({
     type: z.literal('savepoint'), jobId: hex32, attempt: z.number().int(), triggerId: hex32,
-    path: z.string().optional(), info: checkpointInfoSchema.optional(), endToEndMs: z.number().optional(), error: errorSchema.optional(),
+    path: z.string().optional(), info: z.optional(checkpointInfoSchema), endToEndMs: z.number().optional(), error: errorSchema.optional(),
   }),
 ]);

@@ -2,8 +2,7 @@
 // Kept free of the codecs so that connector definitions (imported by the compiler) stay light. A connector that
 // carries a format merges formatOptionKeys(prefix) into its schema: '' for filesystem's `format`, 'value.' and
 // 'key.' for Kafka's `value.format` / `key.format` (Flink prefixes the format's keys the same way).
-import { z } from 'zod';
-import { boolString, oneOf, type OptionProblem } from '../core/options.js';
+import { anyString, stringWhere, type OptionValue, boolString, oneOf, type OptionProblem } from '../core/options.js';
 
 export const FORMAT_NAMES = ['csv', 'json', 'debezium-json', 'canal-json'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
@@ -36,48 +35,48 @@ function unescapeChar(value: string): string {
   });
 }
 
-const singleChar = () => z.string().refine((s) => unescapeChar(s).length === 1, 'must be a single character (Java escapes such as \\t allowed)');
+const singleChar = () => stringWhere((s) => unescapeChar(s).length === 1, 'must be a single character (Java escapes such as \\t allowed)');
 
-const CSV_KEYS: Record<string, z.ZodType<string>> = {
+const CSV_KEYS: Record<string, OptionValue> = {
   'csv.field-delimiter': singleChar(),
   'csv.quote-character': singleChar(),
   'csv.disable-quote-character': boolString(),
   'csv.escape-character': singleChar(),
   'csv.allow-comments': boolString(),
   'csv.ignore-parse-errors': boolString(),
-  'csv.null-literal': z.string(),
+  'csv.null-literal': anyString(),
 };
 
-const JSON_KEYS: Record<string, z.ZodType<string>> = {
+const JSON_KEYS: Record<string, OptionValue> = {
   'json.ignore-parse-errors': boolString(),
   'json.fail-on-missing-field': boolString(),
   'json.timestamp-format.standard': oneOf('SQL', 'ISO-8601'),
   'json.encode.ignore-null-fields': boolString(),
 };
 
-const regex = () => z.string().refine((s) => { try { new RegExp(s); return true; } catch { return false; } }, 'must be a regular expression');
+const regex = () => stringWhere((s) => { try { new RegExp(s); return true; } catch { return false; } }, 'must be a regular expression');
 
-const DEBEZIUM_KEYS: Record<string, z.ZodType<string>> = {
+const DEBEZIUM_KEYS: Record<string, OptionValue> = {
   'debezium-json.schema-include': boolString(),
   'debezium-json.ignore-parse-errors': boolString(),
   'debezium-json.timestamp-format.standard': oneOf('SQL', 'ISO-8601'),
 };
 
-const CANAL_KEYS: Record<string, z.ZodType<string>> = {
+const CANAL_KEYS: Record<string, OptionValue> = {
   'canal-json.ignore-parse-errors': boolString(),
   'canal-json.timestamp-format.standard': oneOf('SQL', 'ISO-8601'),
   'canal-json.database.include': regex(),
   'canal-json.table.include': regex(),
 };
 
-const KEYS_BY_FORMAT: Record<FormatName, Record<string, z.ZodType<string>>> = { csv: CSV_KEYS, json: JSON_KEYS, 'debezium-json': DEBEZIUM_KEYS, 'canal-json': CANAL_KEYS };
+const KEYS_BY_FORMAT: Record<FormatName, Record<string, OptionValue>> = { csv: CSV_KEYS, json: JSON_KEYS, 'debezium-json': DEBEZIUM_KEYS, 'canal-json': CANAL_KEYS };
 
 /** Whether an option key belongs to one of the formats ('json.ignore-parse-errors', 'canal-json.table.include'). */
 export const isFormatOptionKey = (key: string): boolean => FORMAT_NAMES.some((f) => key.startsWith(f + '.'));
 
 /** Every format's option keys, each prefixed (e.g. 'value.' gives 'value.csv.field-delimiter'). */
-export function formatOptionKeys(prefix = ''): Record<string, z.ZodType<string>> {
-  const out: Record<string, z.ZodType<string>> = {};
+export function formatOptionKeys(prefix = ''): Record<string, OptionValue> {
+  const out: Record<string, OptionValue> = {};
   for (const keys of Object.values(KEYS_BY_FORMAT)) {
     for (const [key, schema] of Object.entries(keys)) out[prefix + key] = schema;
   }

@@ -14,7 +14,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { UserError } from '../core/errors.js';
 
 /** A job's state at a checkpoint, as the runner takes and restores it. */
@@ -87,14 +87,14 @@ const partSchema = z.object({
   operators: z.record(z.string(), z.unknown()),
   watermarks: z.record(z.string(), z.unknown()),
 });
-const snapshotSchema = partSchema.extend({
-  parallelism: z.number().int().positive().optional(),
-  subtasks: z.array(partSchema).optional(),
+const snapshotSchema = z.extend(partSchema, {
+  parallelism: z.optional(z.int().check(z.positive())),
+  subtasks: z.optional(z.array(partSchema)),
 });
 
 export const checkpointInfoSchema = z.object({
   kind: z.enum(['checkpoint', 'savepoint']),
-  id: z.number().int(),
+  id: z.int(),
   jobId: z.string(),
   jobName: z.string(),
   timestamp: z.number(),
@@ -106,14 +106,14 @@ export const checkpointInfoSchema = z.object({
 const metadataSchema = z.object({
   format: z.literal(FORMAT),
   info: checkpointInfoSchema,
-  state: z.object({ file: z.literal(STATE_FILE), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() }),
+  state: z.object({ file: z.literal(STATE_FILE), sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)), bytes: z.int() }),
   completedAt: z.number(),
 });
 
 /** Savepoints of the first format (snapshot inside `_metadata`, complete once written) stay readable. */
 const legacySavepointSchema = z.object({
   format: z.literal('sluice-checkpoint-v1'),
-  info: checkpointInfoSchema.extend({ kind: z.literal('savepoint') }),
+  info: z.extend(checkpointInfoSchema, { kind: z.literal('savepoint') }),
   snapshot: snapshotSchema,
 });
 

@@ -1,16 +1,16 @@
 // The WITH options of the datagen connector (Flink's names, plus our 'seed'), the checks across options (the
 // fields.<column>.* specs against the columns) and the settings the source reads, parsed once. Light: the
 // compiler loads it through connector.ts; the source imports it too.
-import { z } from 'zod';
 import type { TableInfo } from '../../core/connector.js';
 import { UserError } from '../../core/errors.js';
-import { boolString, durationString, intString, oneOf, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { stringChecked, stringWhere, type OptionValue, boolString, durationString, intString, oneOf, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { readFieldSpecs, rowLimit, type FieldSpec } from './field-specs.js';
 
-const numberString = () => z.string().refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), 'must be a number');
-const rateString = () => numberString().refine((s) => Number(s) >= 0 && Number(s) <= 1, 'must be between 0 and 1');
+const isNumber = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
+const numberString = () => stringWhere(isNumber, 'must be a number');
+const rateString = () => stringChecked((s) => !isNumber(s) ? 'must be a number' : Number(s) < 0 || Number(s) > 1 ? 'must be between 0 and 1' : null);
 
-const fieldOption = (suffix: string, schema: z.ZodType<string>) => ({
+const fieldOption = (suffix: string, schema: OptionValue) => ({
   regex: new RegExp(`^fields\\..+\\.${suffix}$`),
   schema,
   example: `fields.<column>.${suffix}`,

@@ -1,8 +1,7 @@
 // The WITH options of the elasticsearch-7 connector (Flink's names), the checks across options, and the settings
 // the sink reads, parsed once. Light: the compiler loads it through connector.ts; the sink imports it too.
-import { z } from 'zod';
 import { undeclaredKeyProblems, type TableInfo } from '../../core/connector.js';
-import { durationString, intString, memoryString, oneOf, parseDuration, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { anyString, stringChecked, durationString, intString, memoryString, oneOf, parseDuration, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
 
 /** Why a 'hosts' value cannot be used, or null when every ';'-separated entry is an http(s) URL. */
 function hostsProblem(hosts: string): string | null {
@@ -31,25 +30,20 @@ function indexProblem(index: string): string | null {
   return null;
 }
 
-const refined = (check: (s: string) => string | null) => z.string().superRefine((s, issue) => {
-  const problem = check(s);
-  if (problem !== null) issue.addIssue({ code: 'custom', message: problem });
-});
-
 export const elasticsearchOptions: OptionSchema = {
   keys: {
-    hosts: refined(hostsProblem),
-    index: refined(indexProblem),
-    'document-id.key-delimiter': z.string(),
-    username: z.string(),
-    password: z.string(),
+    hosts: stringChecked(hostsProblem),
+    index: stringChecked(indexProblem),
+    'document-id.key-delimiter': anyString(),
+    username: anyString(),
+    password: anyString(),
     'sink.bulk-flush.max-actions': intString(0),
     'sink.bulk-flush.max-size': memoryString(),
     'sink.bulk-flush.interval': durationString(),
     'sink.bulk-flush.backoff.strategy': oneOf('DISABLED', 'CONSTANT', 'EXPONENTIAL'),
     'sink.bulk-flush.backoff.delay': durationString(),
     'sink.bulk-flush.backoff.max-retries': intString(0),
-    'connection.path-prefix': z.string(),
+    'connection.path-prefix': anyString(),
     format: oneOf('json'),
   },
   required: ['hosts', 'index'],

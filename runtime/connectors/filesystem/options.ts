@@ -1,17 +1,16 @@
 // The WITH options of the filesystem connector (Flink's names, plus our dead-letter file), the checks across
 // options, and the settings the source and sink read, parsed once. Light: the compiler loads it through
 // connector.ts; the source and sink import it too.
-import { z } from 'zod';
 import type { TableInfo } from '../../core/connector.js';
-import { memoryString, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { nonEmptyString, memoryString, parseMemorySize, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { formatName, formatOptionKeys, validateFormatOptions } from '../../formats/format-options.js';
 
 export const filesystemOptions: OptionSchema = {
   keys: {
-    path: z.string().min(1, 'must not be empty'),
+    path: nonEmptyString(),
     format: formatName(),
     'sink.rolling-policy.file-size': memoryString(),
-    'scan.dead-letter-queue.path': z.string().min(1, 'must not be empty'),
+    'scan.dead-letter-queue.path': nonEmptyString(),
     ...formatOptionKeys(),
   },
   required: ['path', 'format'],

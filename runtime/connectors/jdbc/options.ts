@@ -1,27 +1,26 @@
 // The WITH options of the jdbc connector (Flink's names), the checks across options, and the settings the sink
 // reads, parsed once. Light: the compiler loads it through connector.ts; the sink imports it too.
-import { z } from 'zod';
 import { undeclaredKeyProblems, type TableInfo } from '../../core/connector.js';
-import { boolString, durationString, intString, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { anyString, nonEmptyString, oneOf, stringChecked, boolString, durationString, intString, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { parseJdbcUrl } from './url.js';
 
 export const jdbcOptions: OptionSchema = {
   keys: {
-    url: z.string().superRefine((s, issue) => {
+    url: stringChecked((s) => {
       const parsed = parseJdbcUrl(s);
-      if ('error' in parsed) issue.addIssue({ code: 'custom', message: parsed.error });
+      return 'error' in parsed ? parsed.error : null;
     }),
-    'table-name': z.string().min(1, 'must not be empty'),
-    username: z.string(),
-    password: z.string(),
+    'table-name': nonEmptyString(),
+    username: anyString(),
+    password: anyString(),
     // Names a Java driver class; accepted so that Flink DDL runs unchanged, and otherwise ignored.
-    driver: z.string(),
+    driver: anyString(),
     'sink.buffer-flush.max-rows': intString(0),
     'sink.buffer-flush.interval': durationString(),
     'sink.max-retries': intString(0),
-    'connection.max-retry-timeout': durationString().refine((s) => parseDuration(s) >= 1000, 'must be at least 1 s'),
+    'connection.max-retry-timeout': durationString(1000, '1 s'),
     // Lookup joins (FOR SYSTEM_TIME AS OF), Flink's names: the cache of looked-up rows and the retries of a failed lookup.
-    'lookup.cache': z.enum(['NONE', 'PARTIAL']),
+    'lookup.cache': oneOf('NONE', 'PARTIAL'),
     'lookup.partial-cache.max-rows': intString(1),
     'lookup.partial-cache.expire-after-write': durationString(),
     'lookup.partial-cache.expire-after-access': durationString(),

@@ -1,9 +1,8 @@
 // The WITH options of the kafka and upsert-kafka connectors (Flink's names), the checks across options that a
 // single zod schema cannot express, and the parsed form the source and sink read. Light on purpose: the
 // compiler imports this through connector.ts, so nothing here loads kafkajs or the codecs.
-import { z } from 'zod';
 import type { TableInfo } from '../../core/connector.js';
-import { durationString, intString, oneOf, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
+import { anyString, nonEmptyString, stringWhere, type OptionValue, durationString, intString, oneOf, parseDuration, type OptionProblem, type OptionSchema } from '../../core/options.js';
 import { FORMAT_NAMES, formatName, formatOptionKeys, isChangelogFormat, isFormatOptionKey, unprefixed, validateFormatOptions } from '../../formats/format-options.js';
 import { validateProperties } from './properties.js';
 
@@ -36,28 +35,29 @@ export function parseSpecificOffsets(text: string): Map<number, number> | null {
 /** Column lists such as key.fields 'a;b'. */
 const splitFields = (text: string): string[] => text.split(';').map((f) => f.trim()).filter(Boolean);
 
-const topics = () => z.string().refine((s) => splitFields(s).length > 0, 'must name a topic');
+const specificOffsets = () => stringWhere((s) => parseSpecificOffsets(s) !== null, "must look like 'partition:0,offset:42;partition:1,offset:300'");
+const topics = () => stringWhere((s) => splitFields(s).length > 0, 'must name a topic');
 
 /** Options both connectors share: the topic, the client, the value and key formats and the sink guarantees. */
-const sharedKeys: Record<string, z.ZodType<string>> = {
+const sharedKeys: Record<string, OptionValue> = {
   topic: topics(),
-  'properties.bootstrap.servers': z.string().min(1, 'must not be empty'),
-  'properties.group.id': z.string().min(1, 'must not be empty'),
+  'properties.bootstrap.servers': nonEmptyString(),
+  'properties.group.id': nonEmptyString(),
   'value.format': formatName(),
   'key.format': formatName(),
-  'key.fields-prefix': z.string(),
+  'key.fields-prefix': anyString(),
   'value.fields-include': oneOf('ALL', 'EXCEPT_KEY'),
   ...formatOptionKeys('value.'),
   ...formatOptionKeys('key.'),
   'scan.topic-partition-discovery.interval': durationString(),
   'scan.watermark.idle-timeout': durationString(),
   'scan.offset-out-of-range': oneOf(...OUT_OF_RANGE_POLICIES),
-  'scan.dead-letter-queue.topic': z.string().min(1, 'must name a topic'),
+  'scan.dead-letter-queue.topic': nonEmptyString('must name a topic'),
   'scan.bounded.mode': oneOf(...BOUNDED_MODES),
   'scan.bounded.timestamp-millis': intString(0),
-  'scan.bounded.specific-offsets': z.string().refine((s) => parseSpecificOffsets(s) !== null, "must look like 'partition:0,offset:42;partition:1,offset:300'"),
+  'scan.bounded.specific-offsets': specificOffsets(),
   'sink.delivery-guarantee': oneOf('at-least-once', 'exactly-once', 'none'),
-  'sink.transactional-id-prefix': z.string().min(1, 'must not be empty'),
+  'sink.transactional-id-prefix': nonEmptyString(),
 };
 
 export const kafkaOptions: OptionSchema = {
@@ -65,10 +65,10 @@ export const kafkaOptions: OptionSchema = {
     ...sharedKeys,
     format: formatName(),
     ...formatOptionKeys(),
-    'key.fields': z.string().refine((s) => splitFields(s).length > 0, 'must name at least one column'),
+    'key.fields': stringWhere((s) => splitFields(s).length > 0, 'must name at least one column'),
     'scan.startup.mode': oneOf(...STARTUP_MODES),
     'scan.startup.timestamp-millis': intString(0),
-    'scan.startup.specific-offsets': z.string().refine((s) => parseSpecificOffsets(s) !== null, "must look like 'partition:0,offset:42;partition:1,offset:300'"),
+    'scan.startup.specific-offsets': specificOffsets(),
     'sink.partitioner': oneOf('default', 'fixed', 'round-robin'),
   },
   required: ['topic', 'properties.bootstrap.servers'],

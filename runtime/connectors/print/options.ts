@@ -1,12 +1,11 @@
 // The WITH options of the print connector (Flink's names) and the settings the sink reads, parsed once. Light:
 // the compiler loads it through connector.ts; the sink imports it too.
-import { z } from 'zod';
 import type { TableInfo } from '../../core/connector.js';
-import { boolString, type OptionSchema } from '../../core/options.js';
+import { anyString, boolString, type OptionSchema } from '../../core/options.js';
 
 export const printOptions: OptionSchema = {
   keys: {
-    'print-identifier': z.string(),
+    'print-identifier': anyString(),
     'standard-error': boolString(),
   },
 };
