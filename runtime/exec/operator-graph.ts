@@ -236,7 +236,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         // A batch has no watermark to clean an interval join's state by or to fire windows with: its final rows are
         // the regular join's (a window join's window columns are among its keys).
         const p = n.temporal
-          ? new TemporalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
+          ? new TemporalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config), ttlMs: durationOption(plan.config, 'table.exec.state.ttl', 0) })
           : n.interval && !batch
           ? new IntervalJoinProcessor(n, types, condition, m, { maxParallelism: maxParallelismOf(plan.config) })
           : n.window && !batch

@@ -10,6 +10,12 @@
 // The versioned side is read as Flink's planner asks for it, updates without the rows before (-U is skipped),
 // and deletes as Flink's ChangelogNormalize sends them in front of an upsert source: a delete (an upsert-kafka
 // tombstone carries the key only) stands for the key's last row, at that row's time.
+// With `table.exec.state.ttl`, as Flink's operator (BaseTwoInputStreamOperatorWithStateRetention) keeps state:
+// each key has a cleanup time on the processing-time clock, moved to now + 1.5 × ttl by a row of either side, or a
+// firing of its timer that leaves state, whenever now + ttl is past it; when the clock reaches it, the key's left
+// rows (unjoined, even on a LEFT join), versions and last row are dropped. A timer firing that leaves nothing
+// cancels it. Flink fires the cleanup on a processing-time timer; here a key's cleanup time is checked before the
+// key is touched, and a sweep drops the expired keys at most once per ttl, which gives the same rows.
 import type { DataType } from '../core/data-types.js';
 import type { RowCondition } from '../core/kernels.js';
 import type { OperatorMetrics } from '../core/metrics.js';
@@ -35,13 +41,19 @@ interface KeyState {
   last: Row | null;
   /** The time of the key's timer, or null (Flink's registeredTimer). */
   timer: number | null;
+  /** With a state TTL: when the key's state is dropped, on the processing-time clock (Flink's latestRegisteredCleanupTimer). */
+  cleanup: number | null;
 }
 
-/** One key in a snapshot: left rows with their kinds, versions with their times, the last row, the timer. */
-type KeyRecord = [[Row, RowKind][], [Row, number, boolean][], Row | null, number | null];
+/** One key in a snapshot: left rows with their kinds, versions with their times, the last row, the timer, the cleanup time (absent before TTL). */
+type KeyRecord = [[Row, RowKind][], [Row, number, boolean][], Row | null, number | null, (number | null)?];
 
 export interface TemporalJoinSettings {
   maxParallelism: number;
+  /** `table.exec.state.ttl` in ms; 0 (or 1, as Flink's minRetentionTime > 1): state kept for as long as the job runs. */
+  ttlMs?: number;
+  /** The processing-time clock (tests give their own). */
+  now?: () => number;
 }
 
 export class TemporalJoinProcessor extends TimedJoinProcessor {
@@ -50,15 +62,46 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
   private readonly keys = new Map<unknown, KeyState>();
   private readonly timers = new TimerHeap<unknown>();
   private wm = -Infinity;
+  /** Flink's minRetentionTime and maxRetentionTime (1.5 × the TTL, as TableConfigUtils.getMaxIdleStateRetentionTime); 0: no TTL. */
+  private readonly minRetention: number;
+  private readonly maxRetention: number;
+  private readonly now: () => number;
+  /** The clock read once per batch or watermark. */
+  private clock = 0;
+  private lastSweep = 0;
 
   constructor(node: JoinNode, keyTypes: [DataType[], DataType[]], private readonly condition: RowCondition | null, metrics: OperatorMetrics, settings: TemporalJoinSettings) {
     super(node, keyTypes, metrics, settings.maxParallelism, true);
     this.leftTime = node.temporal!.leftTime;
     this.rightTime = node.temporal!.rightTime;
     this.outKinds = [];
+    const ttl = settings.ttlMs ?? 0;
+    this.minRetention = ttl > 1 ? ttl : 0;
+    this.maxRetention = Math.floor(this.minRetention * 3 / 2);
+    this.now = settings.now ?? Date.now;
+  }
+
+  /** Reads the clock; with a TTL, drops the expired keys once per TTL (each key is checked again when touched). */
+  private tick(): void {
+    if (this.minRetention === 0) return;
+    this.clock = this.now();
+    if (this.clock - this.lastSweep < this.minRetention) return;
+    this.lastSweep = this.clock;
+    for (const [key, state] of this.keys) if (this.expired(state)) this.keys.delete(key);
+  }
+
+  private expired(state: KeyState): boolean {
+    return state.cleanup !== null && state.cleanup <= this.clock;
+  }
+
+  /** Flink's registerProcessingCleanupTimer: the cleanup moves to now + max retention when now + min retention is past it. */
+  private registerCleanup(state: KeyState): void {
+    if (this.minRetention === 0) return;
+    if (state.cleanup === null || this.clock + this.minRetention > state.cleanup) state.cleanup = this.clock + this.maxRetention;
   }
 
   protected processBatch(rows: Row[], kinds: RowKind[] | null, side: 0 | 1): void {
+    this.tick();
     for (let i = 0; i < rows.length; i++) {
       const kind = kinds === null ? RowKind.INSERT : kinds[i];
       if (side === 0) this.processLeft(rows[i], kind);
@@ -70,6 +113,7 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
   /** The inputs' watermark has advanced: the keys whose timer it reaches join and clean up, then it goes on. */
   watermark(wm: number): void {
     this.wm = wm;
+    this.tick();
     this.fireTimers(wm);
     this.flush();
     super.watermark(wm);
@@ -94,6 +138,7 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
     const state = this.stateOf(key);
     state.left.push({ row: this.joinRows.kept(row, 0), kind });
     this.registerSmallest(key, state, time);
+    this.registerCleanup(state);
   }
 
   /** processElement2: a version at its time (-U skipped, a delete at the time of the row it deletes). */
@@ -101,7 +146,7 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
     if (kind === RowKind.UPDATE_BEFORE) return;
     const key = this.keyOf[1](row);
     if (kind === RowKind.DELETE) {
-      const state = this.keys.get(key);
+      const state = this.live(key);
       const deleted = state?.last ?? (typeof row[this.rightTime] === 'number' ? this.joinRows.kept(row, 1) : null);
       if (deleted === null) return;
       const s = state ?? this.stateOf(key);
@@ -119,11 +164,20 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
     const time = v.row[this.rightTime] as number;
     state.versions.set(time, v);
     this.registerSmallest(key, state, time);
+    this.registerCleanup(state);
+  }
+
+  /** The key's state, unless its cleanup time has come (then it is dropped, as Flink's cleanup timer would have). */
+  private live(key: unknown): KeyState | undefined {
+    const state = this.keys.get(key);
+    if (state === undefined || !this.expired(state)) return state;
+    this.keys.delete(key);
+    return undefined;
   }
 
   private stateOf(key: unknown): KeyState {
-    let state = this.keys.get(key);
-    if (state === undefined) this.keys.set(key, (state = { left: [], versions: new Map(), last: null, timer: null }));
+    let state = this.live(key);
+    if (state === undefined) this.keys.set(key, (state = { left: [], versions: new Map(), last: null, timer: null, cleanup: null }));
     return state;
   }
 
@@ -138,16 +192,17 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
   private fireTimers(wm: number): void {
     for (let t = this.timers.pop(wm); t !== null; t = this.timers.pop(wm)) {
       const [at, key] = t;
-      const state = this.keys.get(key);
+      const state = this.live(key);
       if (state === undefined || state.timer !== at) continue;
       state.timer = null;
       const next = this.emitAndCleanUp(state, wm);
       if (next !== Infinity) {
         state.timer = next;
         this.timers.push(next, key);
-      } else if (state.versions.size === 0) {
-        this.keys.delete(key);
       }
+      // State left (rows waiting, a version): the cleanup moves on; none: the key is forgotten (cleanupLastTimer).
+      if (next !== Infinity || state.versions.size > 0) this.registerCleanup(state);
+      else this.keys.delete(key);
     }
   }
 
@@ -198,6 +253,7 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
         [...s.versions].map(([time, v]): [Row, number, boolean] => [toSnapshotValue(v.row) as Row, time, v.deleted]),
         s.last === null ? null : toSnapshotValue(s.last) as Row,
         s.timer,
+        s.cleanup,
       ]);
     }
     return { keys };
@@ -207,8 +263,9 @@ export class TemporalJoinProcessor extends TimedJoinProcessor {
     this.keys.clear();
     this.timers.clear();
     for (const records of Object.values((snap as { keys: ByKeyGroup<KeyRecord> }).keys)) {
-      for (const [left, versions, last, timer] of records) {
+      for (const [left, versions, last, timer, cleanup] of records) {
         const state: KeyState = {
+          cleanup: cleanup ?? null,
           left: left.map(([row, kind]) => ({ row: fromSnapshotValue(row) as Row, kind })),
           versions: new Map(versions.map(([row, time, deleted]) => [time, { row: fromSnapshotValue(row) as Row, deleted }])),
           last: last === null ? null : fromSnapshotValue(last) as Row,

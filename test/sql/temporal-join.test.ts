@@ -24,14 +24,17 @@ import { compileError, fixtureLoc } from './helpers.js';
 const S = DataTypes.STRING();
 const KIND = ['+I', '-U', '+U', '-D'];
 
-/** l (id, k, lt) JOIN r (k, rt, v) FOR SYSTEM_TIME AS OF l.lt ON l.k = r.k, with an optional condition on the joined row. */
-function harness(joinType: JoinType, condition: ((row: Row) => boolean | null) | null = null) {
+/**
+ * l (id, k, lt) JOIN r (k, rt, v) FOR SYSTEM_TIME AS OF l.lt ON l.k = r.k, with an optional condition on the joined
+ * row; `ttlMs`: table.exec.state.ttl, on the processing-time clock `clock.now` (the test moves it).
+ */
+function harness(joinType: JoinType, condition: ((row: Row) => boolean | null) | null = null, ttlMs = 0, clock = { now: 0 }) {
   const node: JoinNode = {
     kind: 'join', id: 'j', left: 'l', right: 'r', joinType, leftFields: ['id', 'k', 'lt'], rightFields: ['k', 'rt', 'v'],
     leftKeys: ['k'], rightKeys: ['k'], condition: null, changelog: 'insert-only', temporal: { leftTime: 'lt', rightTime: 'rt', primaryKey: ['k'] },
     schema: ['id', 'k', 'lt', 'k0', 'rt', 'v'].map((name) => ({ name, type: S })),
   };
-  const make = () => new TemporalJoinProcessor(node, [[S], [S]], condition, new OperatorMetrics('j', 'join'), { maxParallelism: 128 });
+  const make = () => new TemporalJoinProcessor(node, [[S], [S]], condition, new OperatorMetrics('j', 'join'), { maxParallelism: 128, ttlMs, now: () => clock.now });
   let p = make();
   const out: string[] = [];
   const watermarks: number[] = [];
@@ -176,6 +179,59 @@ describe('the temporal join operator (Flink\'s TemporalRowTimeJoinOperator)', ()
     h.left('ob', 'b', 3500);
     // Timers fire earliest first: b's (3000, from b3) before a's (9500).
     expect(h.watermark(10_000)).toEqual(['ob b 3500 - - -', 'o1 a 9500 a 9000 v9']);
+  });
+});
+
+describe('table.exec.state.ttl in the temporal join (Flink\'s BaseTwoInputStreamOperatorWithStateRetention)', () => {
+  // Flink's rule, by which the expected rows below are worked out: with a TTL of t (> 1 ms), a row of either side,
+  // or a firing of the key's timer that leaves state, moves the key's cleanup time to now + 1.5 t when now + t is
+  // past it; a firing that leaves nothing cancels it; when the processing-time clock reaches it, the key's state
+  // (left rows not yet joined, versions) is dropped without output.
+  it('a key idle on both sides until its cleanup time loses its versions and its waiting rows; a key still written keeps them', () => {
+    const clock = { now: 0 };
+    const h = harness('left', null, 1000, clock);
+    h.right('a', 1000, 'a1'); // a: cleanup at 0 + 1500
+    h.right('b', 1000, 'b1'); // b: cleanup at 1500
+    expect(h.watermark(2000)).toEqual([]); // both timers fire, versions stay: 0 + 1000 is not past 1500, no change
+    clock.now = 1200;
+    h.right('b', 1500, 'b2'); // 1200 + 1000 > 1500: b's cleanup moves to 1200 + 1500 = 2700
+    clock.now = 1499;
+    h.right('c', 1000, 'c1'); // c: cleanup at 1499 + 1500 = 2999
+    clock.now = 1500; // a's cleanup time: a is gone
+    h.left('oa', 'a', 3000);
+    h.left('ob', 'b', 3000);
+    expect(h.sizes()).toEqual([2, 3]); // oa and ob wait; b1, b2 and c1
+    // Timers fire earliest first: c's (1000: c1 stays, 1500 + 1000 is not past 2999), b's (1500: ob joins b2, b1 is
+    // dropped, 2500 is not past 2700), a's (3000: no version, oa is padded and a forgotten).
+    expect(h.watermark(3000)).toEqual(['ob b 3000 b 1500 b2', 'oa a 3000 - - -']);
+    clock.now = 2000;
+    h.left('oc', 'c', 9000); // 2000 + 1000 > 2999: c's cleanup moves to 3500
+    clock.now = 2700; // b's cleanup time: b2 is gone; c and its waiting row oc stay until 3500
+    h.left('ob2', 'b', 3100);
+    clock.now = 3500;
+    // c's cleanup comes before the watermark reaches oc: oc is dropped unjoined (even on a LEFT join); ob2 finds no version.
+    expect(h.watermark(9500)).toEqual(['ob2 b 3100 - - -']);
+    expect(h.sizes()).toEqual([0, 0]);
+  });
+
+  it('a firing that leaves no state cancels the cleanup; without a TTL (or 1 ms, as Flink) nothing is dropped; the cleanup time is in snapshots', () => {
+    const clock = { now: 0 };
+    const h = harness('inner', null, 1000, clock);
+    h.right('a', 1000, 'a1');
+    h.left('o1', 'a', 5000);
+    clock.now = 1000;
+    h.restart(); // the cleanup time (1500) survives a restore
+    clock.now = 1500;
+    h.left('o2', 'a', 6000);
+    expect(h.watermark(7000)).toEqual([]); // a was dropped at 1500: o1 with it, o2 has no version
+    for (const ttl of [0, 1]) {
+      const c = { now: 0 };
+      const kept = harness('inner', null, ttl, c);
+      kept.right('a', 1000, 'a1');
+      kept.left('o1', 'a', 5000);
+      c.now = 1e9;
+      expect(kept.watermark(7000)).toEqual(['o1 a 5000 a 1000 a1']);
+    }
   });
 });
 
