@@ -8,12 +8,12 @@
 // flush(). Unreachable nodes, 429/503 answers and rejected items are retried with the configured backoff; any
 // other item error fails the job with the index, the id and Elasticsearch's reason.
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
+import { BufferingSinkWriter } from '../../core/buffering-sink-writer.js';
 import type { DataType } from '../../core/data-types.js';
 import { ExternalError, UserError } from '../../core/errors.js';
 import { constantBackoff, exponentialBackoff, noRetries, retry, type Backoff } from '../../core/retry.js';
-import { ROW_KIND_SHORT, RowKind, kindOf, type Batch, type Row } from '../../core/row.js';
+import { RowKind, kindOf, type Batch, type Row } from '../../core/row.js';
 import { ChangeBuffer } from '../../core/change-buffer.js';
-import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { jsonValue } from '../../core/values.js';
 // Flink forms ids with Java's toString of each key value; the print connector already spells values that way.
 import { javaDouble, javaFloat, javaString, localDateTime } from '../../core/java-strings.js';
@@ -22,8 +22,6 @@ import { elasticsearchSettings, type ElasticsearchSettings } from './options.js'
 
 /** With max-actions and max-size both 0 (no limit) a bulk request is still bounded, at this many actions. */
 const UNLIMITED_BULK_ACTIONS = 10_000;
-/** write() waits once this many bulk requests' worth of actions are buffered behind the one being sent. */
-const HIGH_WATER_BULKS = 4;
 /** Exponential backoff never waits longer than this between attempts. */
 const MAX_BACKOFF_DELAY_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -52,7 +50,7 @@ function idPart(type: DataType): (v: unknown) => string {
   return (v) => javaString(v, type);
 }
 
-class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
+class ElasticsearchSinkWriter extends BufferingSinkWriter<Action[]> {
   private readonly index: string;
   private readonly keyed: boolean;
   private readonly documentId: (row: Row) => string;
@@ -67,9 +65,9 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
   /** The last action per document id in first-arrival order, or (no key) actions in arrival order. */
   private readonly actions = new ChangeBuffer<Action>((a) => a.bytes);
   private client: BulkClient | null = null;
-  private flusher: SinkFlusher<Action[]> | null = null;
 
-  constructor(private readonly ctx: SinkContext) {
+  constructor(ctx: SinkContext) {
+    super(ctx, 'elasticsearch-7');
     const settings = elasticsearchSettings(ctx);
     this.settings = settings;
     this.index = settings.index;
@@ -101,25 +99,16 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     });
     const batchActions = this.maxActions > 0 ? this.maxActions : UNLIMITED_BULK_ACTIONS;
-    this.flusher = new SinkFlusher<Action[]>(this, {
-      intervalMs: this.intervalMs,
-      highWater: batchActions * HIGH_WATER_BULKS,
-      signal: this.ctx.signal,
-    });
+    this.startFlushing(batchActions, this.intervalMs);
   }
 
-  write(batch: Batch): void | Promise<void> {
-    const flusher = this.opened();
-    flusher.throwIfFailed();
+  protected buffer(batch: Batch): void {
     const { rows } = batch;
     const indexJson = JSON.stringify(this.index);
     for (let i = 0; i < rows.length; i++) {
       const kind = kindOf(batch, i);
       if (!this.keyed) {
-        if (kind !== RowKind.INSERT) {
-          throw new UserError(`table '${this.ctx.table}' declares no PRIMARY KEY, so the elasticsearch-7 sink only appends documents, but it received a ${ROW_KIND_SHORT[kind]} change`,
-            'declare PRIMARY KEY (...) NOT ENFORCED in the DDL: the key becomes the document id');
-        }
+        this.requireInsert(kind, 'appends documents', 'declare PRIMARY KEY (...) NOT ENFORCED in the DDL: the key becomes the document id');
         this.add({ id: null, ndjson: `{"index":{"_index":${indexJson}}}\n${this.document(rows[i])}\n` });
         continue;
       }
@@ -128,21 +117,12 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
       const meta = `{"_index":${indexJson},"_id":${JSON.stringify(id)}}`;
       this.add({ id, ndjson: kind === RowKind.DELETE ? `{"delete":${meta}}\n` : `{"index":${meta}}\n${this.document(rows[i])}\n` });
     }
-    return flusher.afterWrite();
   }
 
-  flush(): Promise<void> {
-    return this.opened().flush();
-  }
-
-  async close(): Promise<void> {
-    await this.flusher?.close();
-    this.flusher = null;
+  protected async disconnect(): Promise<void> {
     await this.client?.close().catch(() => {});
     this.client = null;
   }
-
-  // FlushTarget: the buffer as the send loop sees it.
 
   buffered(): number {
     return this.actions.length;
@@ -219,10 +199,6 @@ class ElasticsearchSinkWriter implements SinkWriter, FlushTarget<Action[]> {
     return e instanceof RetryableItems ? e.message : describeRequestError(e);
   }
 
-  private opened(): SinkFlusher<Action[]> {
-    if (this.flusher === null) throw new Error(`elasticsearch-7 sink of table '${this.ctx.table}' is not open`);
-    return this.flusher;
-  }
 }
 
 /**

@@ -8,11 +8,11 @@
 // up to sink.max-retries times, waiting 1 s, 2 s, 4 s ... (at most connection.max-retry-timeout) between
 // attempts; then the write fails with an ExternalError and the job fails over.
 import type { SinkContext, SinkWriter } from '../../core/connector.js';
+import { BufferingSinkWriter } from '../../core/buffering-sink-writer.js';
 import { ExternalError, UserError } from '../../core/errors.js';
 import { describeError, exponentialBackoff, retry, type Backoff } from '../../core/retry.js';
-import { ROW_KIND_SHORT, RowKind, kindOf, type Batch } from '../../core/row.js';
+import { RowKind, kindOf, type Batch } from '../../core/row.js';
 import { ChangeBuffer } from '../../core/change-buffer.js';
-import { SinkFlusher, type FlushTarget } from '../../core/sink-flusher.js';
 import { createSqlClient, isTransientSqlError, type SqlClient, type SqlConnection } from './client.js';
 import { jdbcSettings, type JdbcSettings } from './options.js';
 import { checkTable } from './schema-check.js';
@@ -21,8 +21,6 @@ import { parseJdbcUrl, type JdbcTarget } from './url.js';
 
 /** With sink.buffer-flush.max-rows = 0 (no count limit) the buffer is still bounded, at this many entries. */
 const UNLIMITED_BATCH_ROWS = 10_000;
-/** write() waits once this many batches' worth of rows are buffered behind the one being sent. */
-const HIGH_WATER_BATCHES = 4;
 /** Flink waits 1 s before the first retry. */
 const FIRST_RETRY_DELAY_MS = 1000;
 
@@ -42,7 +40,7 @@ export function createSink(ctx: SinkContext): SinkWriter {
   return new JdbcSinkWriter(ctx);
 }
 
-class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
+class JdbcSinkWriter extends BufferingSinkWriter<JdbcBatch> {
   private readonly target: JdbcTarget;
   private readonly settings: JdbcSettings;
   private readonly tableName: string;
@@ -61,9 +59,9 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
   /** Records taken since the last send started (Flink counts records, not distinct keys). */
   private received = 0;
   private client: SqlClient | null = null;
-  private flusher: SinkFlusher<JdbcBatch> | null = null;
 
-  constructor(private readonly ctx: SinkContext) {
+  constructor(ctx: SinkContext) {
+    super(ctx, 'jdbc');
     const parsed = parseJdbcUrl(ctx.options.url ?? '');
     if ('error' in parsed) throw new UserError(`table '${ctx.table}': invalid option 'url': ${parsed.error}`);
     this.target = parsed;
@@ -103,16 +101,10 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
       checkTable(conn, this.ctx.table, this.target.database, this.tableName, this.ctx.schema, this.ctx.primaryKey)));
     for (const w of warnings) this.ctx.log.warn(w);
     const batchRows = this.maxRows > 0 ? this.maxRows : UNLIMITED_BATCH_ROWS;
-    this.flusher = new SinkFlusher<JdbcBatch>(this, {
-      intervalMs: this.intervalMs,
-      highWater: batchRows * HIGH_WATER_BATCHES,
-      signal: this.ctx.signal,
-    });
+    this.startFlushing(batchRows, this.intervalMs);
   }
 
-  write(batch: Batch): void | Promise<void> {
-    const flusher = this.opened();
-    flusher.throwIfFailed();
+  protected buffer(batch: Batch): void {
     const { rows } = batch;
     if (this.keyed) {
       for (let i = 0; i < rows.length; i++) {
@@ -124,30 +116,17 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
       }
     } else {
       for (let i = 0; i < rows.length; i++) {
-        const kind = kindOf(batch, i);
-        if (kind !== RowKind.INSERT) {
-          throw new UserError(`table '${this.ctx.table}' declares no PRIMARY KEY, so the jdbc sink only appends rows, but it received a ${ROW_KIND_SHORT[kind]} change`,
-            'declare PRIMARY KEY (...) NOT ENFORCED in the DDL so that updates and deletes are applied by key');
-        }
+        this.requireInsert(kindOf(batch, i), 'appends rows', 'declare PRIMARY KEY (...) NOT ENFORCED in the DDL so that updates and deletes are applied by key');
         this.changes.add(null, { values: this.bind(rows[i]), delete: false });
       }
       this.received += rows.length;
     }
-    return flusher.afterWrite();
   }
 
-  flush(): Promise<void> {
-    return this.opened().flush();
-  }
-
-  async close(): Promise<void> {
-    await this.flusher?.close();
-    this.flusher = null;
+  protected async disconnect(): Promise<void> {
     await this.client?.end().catch(() => {});
     this.client = null;
   }
-
-  // FlushTarget: the buffer as the send loop sees it.
 
   buffered(): number {
     return this.changes.length;
@@ -192,10 +171,6 @@ class JdbcSinkWriter implements SinkWriter, FlushTarget<JdbcBatch> {
     return k.length === 1 ? String(values[k[0]]) : JSON.stringify(k.map((i) => values[i]));
   }
 
-  private opened(): SinkFlusher<JdbcBatch> {
-    if (this.flusher === null) throw new Error(`jdbc sink of table '${this.ctx.table}' is not open`);
-    return this.flusher;
-  }
 
   /** Runs `work` on a pooled connection; a connection that saw an error is closed, never pooled again. */
   private async withConnection<T>(work: (conn: SqlConnection) => Promise<T>): Promise<T> {
