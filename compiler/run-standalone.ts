@@ -28,7 +28,13 @@ export async function runStandalone(env: StandaloneEnvironment, collectId?: stri
   const wanted = built.nodes.filter((n) => n.kind === 'sink' && (collectId ? n.options.id === collectId : n.connector !== collect.name && !env.executedSinks.has(n.id)));
   wanted.forEach((n) => env.executedSinks.add(n.id));
   const plan = optimize({ ...built, nodes: built.nodes.filter((n) => n.kind !== 'sink' || wanted.includes(n)) });
-  await runPlan(plan, fused);
+  try {
+    await runPlan(plan, fused);
+  } catch (e) {
+    // A failed run's rows must not reach a later collect() of the same id (ids count plan nodes, per environment).
+    if (collectId) takeCollected(collectId);
+    throw e;
+  }
   const changelog = collectId ? takeCollected(collectId) : [];
   return { rows: materialize(changelog), changelog };
 }

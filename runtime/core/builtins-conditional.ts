@@ -1,6 +1,7 @@
 // Conditional and type-inspecting built-ins of the function table (builtins.ts spreads them in): NULLIF,
 // IFNULL, GREATEST, LEAST, the IS_ALPHA/IS_DIGIT/IS_DECIMAL tests and TYPEOF, with Flink's result types and
-// NULL handling (checked against Flink by test/conformance, family 'conditional' and 'conversion').
+// NULL handling (checked against Flink by test/conformance, family 'conditional' and 'conversion'); and the
+// SINGLE_VALUE check of a scalar subquery's rows.
 import { BOOL, numericResult, type BuiltinDef, type CallInfo, type TypeCheck } from './builtin-def.js';
 import { DataTypes, isNumeric, typeToString, withType, type DataType } from './data-types.js';
 import { compare } from './scalar-functions.js';
@@ -65,4 +66,21 @@ export const CONDITIONAL_FUNCTIONS = {
     // The argument's type is known when the call is compiled: its text is a constant.
     eval: { kind: 'nullable', impl: (_v, text) => text, consts: (c) => [argTypeText(c)], inline: (_v, c) => JSON.stringify(argTypeText(c)) },
   },
+  /**
+   * The value of a scalar subquery that is no aggregate, which the SQL frontend computes per key as
+   * singleValue(COUNT(*), LAST_VALUE(x)) (compiler/frontend/sql/subquery-columns.ts): the value of the one row, and a
+   * failed job at a second row, as Flink's SINGLE_VALUE (SingleValueAggFunction). No SQL name: only the frontend writes it.
+   */
+  singleValue: {
+    sql: [], api: [], decimals: 'exact',
+    type: (t) => t.result(t.t(1), true),
+    eval: { kind: 'nullable', impl: singleValue },
+    text: (a) => `SINGLE_VALUE(${a[1]})`,
+  },
 } satisfies Record<string, BuiltinDef>;
+
+function singleValue(rows: number | null, value: unknown): unknown {
+  // Flink's message, whose job fails the same way.
+  if (rows !== null && rows > 1) throw new Error('SingleValueAggFunction received more than one element.');
+  return value;
+}

@@ -180,7 +180,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         const ingest = ctx.subtasks ? ctx.subtasks.mergeIngest(n) : code.stages[ingestNode.id];
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
-          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting, code.udfs), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch)
+          ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting, code.udfs), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch, batch && !ctx.subtasks)
           : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input, false, code.udfs), n, input, m, maxParallelism);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimers.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);

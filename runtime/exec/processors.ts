@@ -69,12 +69,21 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
     maxParallelism: number,
     /** Batch mode: emit once, at the end of input (final rows, inserts only). */
     private readonly atEnd = false,
+    /**
+     * Batch mode in one subtask: an aggregate without keys has its one row over no input too (COUNT 0, the others
+     * NULL), as Flink's batch aggregate; a stream has no row until the first input, as Flink's GroupAggFunction.
+     * (Parallel subtasks would each make one: not there.)
+     */
+    private readonly rowOverNoInput = false,
   ) {
     super(metrics);
     const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
     this.state = new GroupState(kernel, node.keys, keyTypes, node.aggs.map((a) => a.name), keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
     this.trigger = miniBatch && new MiniBatchTrigger(miniBatch);
+    this.keyless = node.keys.length === 0;
   }
+
+  private readonly keyless: boolean;
 
   process(rows: Row[], kinds: RowKind[] | null): void {
     this.metrics.recordsIn += rows.length;
@@ -98,6 +107,7 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   }
 
   endInput(): void {
+    if (this.rowOverNoInput && this.keyless && this.state.map.size === 0) this.state.touch(this.state.entry([]));
     this.flush();
     super.endInput();
   }

@@ -389,6 +389,48 @@ const MISSING = [
   'SELECT id, (SELECT MAX(w) FROM dim) FROM t', 'SELECT * FROM t ORDER BY id LIMIT 2',
 ];
 
+// Correlated scalar subqueries (an aggregate per key, left-joined: COUNT over no rows is 0, an expression of
+// aggregates is computed over no rows), in the select list, in WHERE, beside a GROUP BY and over updating inputs;
+// IN / EXISTS inside OR, NOT, CASE and the select list (three-valued IN: NULLs on either side, an empty subquery),
+// correlated and not; a scalar subquery of more rows than one (Flink's SINGLE_VALUE: its one row, or a failed job);
+// and the correlations sluice refuses (a non-equality, a nested one).
+const CORRELATED_SCALARS_AND_MARKS = [
+  'SELECT id, s2, (SELECT MAX(w) FROM dim WHERE dim.k = t.s2) AS m FROM t',
+  'SELECT id, (SELECT COUNT(*) FROM dim WHERE dim.k = t.s2) AS c FROM t',
+  'SELECT id, (SELECT COUNT(w) + 1 FROM dim d WHERE d.k = t.s2) AS c FROM t',
+  'SELECT id, (SELECT COALESCE(SUM(w), -1) FROM dim d WHERE d.k = t.s2 AND d.w < 3) AS c FROM t',
+  'SELECT k, (SELECT AVG(v) FROM ev WHERE ev.k = d.k AND ev.id < 100) AS a FROM dim d',
+  'SELECT id, k, v FROM ev e1 WHERE id < 300 AND v > (SELECT AVG(v) + 40 FROM ev e2 WHERE e2.k = e1.k AND e2.id < 1000)',
+  'SELECT k, COUNT(*) AS c, (SELECT MAX(w) FROM dim WHERE dim.k = ev.k) AS w FROM ev GROUP BY k',
+  "SELECT id, (SELECT MAX(w) FROM dim WHERE UPPER(dim.k) = UPPER(t.s2) AND dim.name = 'alpha') AS m FROM t",
+  'SELECT id, (SELECT MIN(w) FROM dim WHERE dim.w = t.id AND dim.k = t.s2) AS m FROM t',
+  'SELECT k, c, (SELECT COUNT(*) FROM dim WHERE dim.k = x.k) AS d FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) x',
+  'SELECT d.k, (SELECT COUNT(*) FROM ev WHERE ev.k = d.k AND ev.v > 85 AND ev.id < 2000) AS n FROM dim d',
+  'SELECT id, (SELECT name FROM dim WHERE dim.k = t.s2) AS n FROM t',
+  'SELECT k, (SELECT id FROM ev WHERE ev.k = dim.k) AS i FROM dim',
+  'SELECT id, (SELECT w FROM dim) AS w FROM t',
+  "SELECT id, (SELECT MAX(v) FROM ev GROUP BY k HAVING k = 'a') AS m FROM t",
+  'SELECT id, (SELECT MAX(w) FROM dim WHERE dim.w < t.i) AS m FROM t',
+  'SELECT id FROM t WHERE EXISTS (SELECT * FROM dim WHERE dim.w IN (SELECT id FROM ev WHERE ev.k = t.s2))',
+  'SELECT id, s2 IN (SELECT k FROM dim) AS f FROM t',
+  'SELECT id, s2 IN (SELECT k FROM dim WHERE k IS NOT NULL) AS f FROM t',
+  'SELECT id, s2 NOT IN (SELECT k FROM dim) AS f FROM t',
+  'SELECT id, i IN (SELECT w FROM dim WHERE w > 100) AS f, i NOT IN (SELECT w FROM dim WHERE w > 100) AS g FROM t',
+  'SELECT id, EXISTS (SELECT * FROM dim WHERE dim.k = t.s2) AS e FROM t',
+  'SELECT id, NOT EXISTS (SELECT 1 FROM dim WHERE w > 3) AS e FROM t',
+  'SELECT id FROM t WHERE NOT (s2 IN (SELECT k FROM dim WHERE k IS NOT NULL) OR i > 0)',
+  'SELECT id FROM t WHERE b OR EXISTS (SELECT 1 FROM dim WHERE dim.w = t.i)',
+  'SELECT id FROM t WHERE (s2 IN (SELECT k FROM dim)) IS NULL',
+  'SELECT id, s2 IN (SELECT k FROM dim WHERE dim.w = t.id) AS f FROM t',
+  'SELECT id, s2 IN (SELECT k FROM dim WHERE dim.w = t.i) AS f, EXISTS (SELECT * FROM dim WHERE dim.w = t.i) AS e FROM t',
+  "SELECT id, CASE WHEN i IN (SELECT w FROM dim) THEN 'in' ELSE 'out' END AS c FROM t",
+  'SELECT id, UPPER(s2) IN (SELECT UPPER(k) FROM dim) AS f FROM t',
+  'SELECT k, k IN (SELECT k FROM ev WHERE v > 88 AND id < 300) AS hot FROM dim',
+  'SELECT k, k IN (SELECT k FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) WHERE c > 2000) AS big FROM dim',
+  'SELECT f, COUNT(*) AS c FROM (SELECT s2 IN (SELECT k FROM dim) AS f FROM t) GROUP BY f',
+  'SELECT k, COUNT(*) AS c FROM ev WHERE k IN (SELECT k FROM dim WHERE w = 1) OR v > 88 GROUP BY k',
+];
+
 // Subqueries (Flink's semi and anti joins, and the join of a scalar subquery): IN and NOT IN with NULLs on either
 // side and an empty subquery (NOT IN is null-aware), EXISTS / NOT EXISTS correlated and not, values computed on both
 // sides, updating inputs on either side, an aggregate above, scalar subqueries in the select list, in WHERE and beside
@@ -422,6 +464,7 @@ const SUBQUERIES = [
   'SELECT * FROM t WHERE id < (SELECT COUNT(*) FROM dim)',
   "SELECT id, (SELECT w FROM dim WHERE k = 'a') AS w FROM t",
   'SELECT id FROM t WHERE i IN (SELECT w FROM dim) OR b',
+  ...CORRELATED_SCALARS_AND_MARKS,
 ];
 
 // Regular joins beyond the first ones in MISSING: NULL and empty keys, updating inputs on one and both sides,
@@ -623,6 +666,11 @@ export const CASES: Case[] = [
   ...query('join', JOINS),
   ...query('join', TEMPORAL_JOINS),
   ...query('subquery', SUBQUERIES),
+  // In batch mode an aggregate without GROUP BY over no rows has a row (COUNT 0), which a stream does not emit.
+  ...query('subquery-batch', [
+    'SELECT id, i IN (SELECT w FROM dim WHERE w > 100) AS f, EXISTS (SELECT 1 FROM dim WHERE w > 100) AS e FROM t',
+    'SELECT id, (SELECT COUNT(*) FROM dim WHERE dim.k = t.s2) AS c, s2 IN (SELECT k FROM dim) AS f, (SELECT COUNT(*) FROM dim WHERE w > 100) AS n FROM t',
+  ], { mode: 'batch' }),
   ...query('window-join', WINDOW_JOINS),
   ...query('over', OVER),
   ...query('rank', RANK),

@@ -3,11 +3,11 @@
 // them); columns go through the scope, which knows table aliases and window columns.
 import {
   ArithmeticBinaryContext, ArithmeticUnaryContext, CastContext, ColumnReferenceContext, ComparisonContext,
-  ConstantDefaultContext, DereferenceContext, FunctionCallContext, LogicalBinaryContext,
+  ConstantDefaultContext, DereferenceContext, ExistsContext, FunctionCallContext, LogicalBinaryContext,
   LogicalNestedContext, LogicalNotContext, ParenthesizedExpressionContext, PositionContext, PredicatedContext,
   SearchedCaseContext, SimpleCaseContext, StarContext, SubqueryExpressionContext, SubscriptContext, ValueExpressionDefaultContext,
   type BooleanExpressionContext, type ConstantContext, type ExpressionContext, type FunctionCallExpressionContext,
-  type FunctionParamContext, type PredicateContext, type PrimaryExpressionContext, type ValueExpressionContext,
+  type FunctionParamContext, type PredicateContext, type PrimaryExpressionContext, type QueryStatementContext, type ValueExpressionContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { Token } from 'antlr4ng';
 import { DataTypes, typeToString } from '../../../runtime/core/data-types.js';
@@ -25,8 +25,8 @@ export interface ExprScope {
   column(parts: string[], node: SqlNode): LExpr;
   /** TUMBLE_START(ts, INTERVAL ...) and the other group-window auxiliary functions. */
   windowAuxiliary(fn: string, property: WindowProperty, args: LExpr[], node: SqlNode): LExpr;
-  /** A scalar subquery's value: the column the query joined it as (subquery.ts), if it did. */
-  subquery?(ctx: SubqueryExpressionContext): LExpr | undefined;
+  /** A subquery's value (scalar, or the truth of IN / EXISTS): the column the query joined it as (subquery-columns.ts), if it did. */
+  subquery?(query: QueryStatementContext): LExpr | undefined;
 }
 
 const COMPARISONS: Record<string, string> = { '=': 'eq', '<>': 'ne', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
@@ -44,7 +44,7 @@ const JSON_SYNTAX: Record<string, string> = {
   JSON_QUERY: "JSON_QUERY(js, '$.a' [RETURNING STRING | ARRAY<STRING>] [WITHOUT | WITH [CONDITIONAL | UNCONDITIONAL] [ARRAY] WRAPPER] [NULL | ERROR | EMPTY ARRAY | EMPTY OBJECT ON EMPTY] [... ON ERROR])",
   JSON_EXISTS: "JSON_EXISTS(js, '$.a' [TRUE | FALSE | UNKNOWN | ERROR ON ERROR])",
 };
-const SUBQUERY_HINT = 'a subquery is supported as a term of a WHERE condition joined by AND: WHERE x IN (SELECT y FROM r) AND NOT EXISTS (SELECT * FROM r WHERE r.k = t.k)';
+const SUBQUERY_HINT = 'subqueries are supported in the WHERE, select list and HAVING of a SELECT ... FROM: x IN (SELECT y FROM r), EXISTS (SELECT * FROM r WHERE r.k = t.k), (SELECT MAX(x) FROM r WHERE r.k = t.k)';
 /** Flink's default ON NULL behaviour of each JSON constructor. */
 const JSON_ON_NULL_DEFAULT: Record<string, 'NULL' | 'ABSENT'> = { JSON_OBJECT: 'NULL', JSON_ARRAY: 'ABSENT', JSON_OBJECTAGG: 'NULL', JSON_ARRAYAGG: 'ABSENT' };
 
@@ -85,6 +85,8 @@ export class ExprConverter {
       return this.call(ctx._operator!.text!.toLowerCase(), [this.boolean(ctx._left!), this.boolean(ctx._right!)], ctx._operator);
     }
     if (ctx instanceof LogicalNestedContext) return this.truthTest(this.boolean(ctx.booleanExpression()), ctx._kind!, !!ctx.KW_NOT(), ctx.KW_IS());
+    const exists = ctx instanceof ExistsContext ? this.scope.subquery?.(ctx.queryStatement()) : undefined;
+    if (exists) return exists;
     throw this.text.unsupported('EXISTS (subquery) here', ctx, SUBQUERY_HINT);
   }
 
@@ -124,7 +126,12 @@ export class ExprConverter {
         }
         return this.call(not ? 'notBetween' : 'between', [value, this.value(p._lower!), this.value(p._upper!)], p._kind);
       case 'IN':
-        if (p.queryStatement()) throw this.text.unsupported('IN (subquery) here', p.queryStatement(), SUBQUERY_HINT);
+        if (p.queryStatement()) {
+          const found = this.scope.subquery?.(p.queryStatement()!);
+          if (!found) throw this.text.unsupported('IN (subquery) here', p.queryStatement(), SUBQUERY_HINT);
+          // NOT IN is the negation of IN's three values (unknown stays unknown).
+          return not ? this.call('not', [found], p._kind) : found;
+        }
         return this.call(not ? 'notIn' : 'in', [value, ...p.expression().map((e) => this.expression(e))], p._kind);
       case 'NULL': case 'UNKNOWN': case 'TRUE': case 'FALSE':
         return this.truthTest(value, p._kind!, not, p.KW_IS());
@@ -200,9 +207,9 @@ export class ExprConverter {
       return this.call('item', [base, this.value(ctx.valueExpression())], bracket);
     }
     if (ctx instanceof SubqueryExpressionContext) {
-      const value = this.scope.subquery?.(ctx);
+      const value = this.scope.subquery?.(ctx.queryStatement());
       if (value) return value;
-      throw this.text.unsupported('a subquery here', ctx, `${SUBQUERY_HINT}; a scalar subquery (SELECT MAX(x) FROM r) in the select list or WHERE of a SELECT ... FROM`);
+      throw this.text.unsupported('a subquery here', ctx, SUBQUERY_HINT);
     }
     const construct: Record<string, string> = {
       FirstContext: 'FIRST(...)', LastContext: 'LAST(...)',

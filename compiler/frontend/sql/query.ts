@@ -2,7 +2,7 @@
 // unionAll), so every pass after the frontend is shared between SQL and Table API jobs.
 import type {
   FromClauseContext, GroupByClauseContext, JoinConditionContext, QueryStatementContext, SelectStatementContext, TableExpressionContext,
-  TableReferenceContext, ColumnProjectItemContext, SystemTimePeriodContext, ColumnNameContext, SubqueryExpressionContext,
+  TableReferenceContext, ColumnProjectItemContext, SystemTimePeriodContext, ColumnNameContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { ExpressionContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import { nearest } from '../../../runtime/core/options.js';
@@ -16,7 +16,8 @@ import { rightOutputNames } from '../lower-join.js';
 import { notLookupTable } from '../lower-lookup-join.js';
 import { lowerTemporalJoin } from '../lower-temporal-join.js';
 import { ExprConverter, asFunctionCall, functionName, type ExprScope } from './expression.js';
-import { hasSubquery, joinScalarSubqueries, joinSubquery, scalarSubqueries, subqueryTerms, type NamedScope, type PlainSelect, type SubqueryEnv } from './subquery.js';
+import { hasSubquery, joinSubquery, subqueryTerms, type NamedScope, type PlainSelect, type SubqueryEnv } from './subquery.js';
+import { CORRELATION_SUPPORTED, joinSubqueryColumns, nestedSubqueries, readsKeysOnly, subqueryKey, type SubqueryColumn } from './subquery-columns.js';
 import { callsGrouping, crossSets, expandGroupingSets, itemSets, type GroupingSet } from './grouping-sets.js';
 import { groupWindow, isGroupWindowFunction, windowAuxiliary, windowTableFunction, type SqlWindow } from './group-window.js';
 import { intervalMillis } from './interval.js';
@@ -47,6 +48,8 @@ export interface QueryContext {
   /** The parsed text, for re-parsing select items. */
   input: string;
   ctes: ReadonlyMap<string, Table>;
+  /** The scopes of the queries this one is a subquery of, innermost last (a reference to them is a correlation). */
+  outer?: readonly NamedScope[];
 }
 
 /** The window columns a window table function adds, and the window property each one is. */
@@ -106,22 +109,32 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
   const selectClause = ctx.selectClause();
   const loc = text.loc(selectClause);
   const source = tableOfWindows(q, lowerFrom(q, ctx.fromClause(), selectClause), ctx.groupByClause());
-  const scope = new QueryScope(text, source);
+  const scope = new QueryScope(text, source, q.outer ?? []);
   const exprs = new ExprConverter(text, scope);
   let table = source.table;
-  // Scalar subqueries: a column each, joined to the rows before anything reads them (subquery.ts).
-  const scalars = scalarSubqueries([ctx.whereClause(), selectClause, ctx.havingClause()]);
-  if (scalars.length) table = joinScalarSubqueries({ text, query: (sub) => lowerQuery(q, sub) }, table, scalars, scope.scalars);
-  const scalarColumns = [...scope.scalars.values()].map((name): LExpr => ({ kind: 'ref', name, loc }));
+  // Subqueries are lowered with this query's scope outside theirs: what they read of it is a correlation.
+  const inner: QueryContext = { ...q, outer: [...(q.outer ?? []), scope] };
+  const env: SubqueryEnv = {
+    text, outer: scope, query: (sub) => lowerQuery(inner, sub), selectParts: (sub) => selectParts(inner, sub),
+    plainSelect: (sub) => { const parts = selectParts(inner, sub); return parts?.aggregating ? undefined : parts; },
+  };
 
   const where = ctx.whereClause();
   const cond = where?.booleanExpression();
   const terms = cond ? subqueryTerms(cond) : undefined;
+  // Subqueries read as values (scalar ones, IN / EXISTS inside an expression): a column each, joined to the rows
+  // before anything reads them (subquery-columns.ts). The AND-ed IN / EXISTS terms of WHERE are semi / anti joins.
+  // Select items as selectItem reads them (re-parsed: the grammar's own reading of an item may differ).
+  const itemTrees = selectClause.selectList().columnProjectItem()
+    .map((item) => (item.tableAllColumns() || item.selectWindowItemColumnName() ? null : parseSelectItem(q.input, item.start!.start, item.stop!.stop).expr));
+  const nested = nestedSubqueries([...(terms ? terms.plain : [where]), ...itemTrees, ctx.havingClause()]);
+  let subqueryColumns: SubqueryColumn[] = [];
+  if (nested.length) ({ table, columns: subqueryColumns } = joinSubqueryColumns(env, table, nested, scope.scalars));
+
   if (where && terms?.subqueries.length) {
     // IN / EXISTS subqueries: the other terms filter first, then each subquery is a semi or anti join (subquery.ts).
     const rest = terms.plain.map((c) => exprs.condition(c));
     if (rest.length) table = table.filterBy(rest.reduce((a, b) => ({ kind: 'call', fn: 'and', args: [a, b], loc: a.loc })), text.loc(where));
-    const env: SubqueryEnv = { text, outer: scope, query: (sub) => lowerQuery(q, sub), plainSelect: (sub) => plainSelect(q, sub) };
     for (const term of terms.subqueries) table = joinSubquery(env, table, term);
   } else if (where) {
     const condition = cond ? exprs.condition(cond) : scope.column(pathOf(where.columnNamePathAllowEmpty()), where);
@@ -157,6 +170,9 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
   const grouping = [...items, ...(havingExpr ? [havingExpr] : [])].find(callsGrouping);
   if (grouping && !group) throw new CompileError('GROUPING and GROUPING_ID need a GROUP BY', grouping.loc ?? loc, 'GROUP BY ROLLUP (a, b), then GROUPING(a)');
   let { keys } = grouped;
+  // A subquery's column is a key where it is one value per group (it reads no outer column but keys), so that the
+  // select list may read it.
+  const subqueryKeys = subqueryColumns.filter((c) => readsKeysOnly(c, keys)).map((c): LExpr => ({ kind: 'ref', name: c.name, loc }));
   // A plain GROUP BY with GROUPING(...) is one grouping set; one set of every key needs no expansion.
   const sets = grouped.sets ?? (grouping ? [keys.map((_, i) => i)] : null);
   if (sets && (grouping || sets.length !== 1 || sets[0].length !== keys.length)) {
@@ -171,8 +187,7 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
 
   if (group || having || items.some(hasAggregate)) {
     const windowKey: LExpr[] = scope.window ? [{ kind: 'ref', name: scope.window.window.def.alias, loc: scope.window.window.def.loc }] : [];
-    // A scalar subquery's column is one value for every row: a key, so that the select list may read it.
-    table = new GroupedTable(table, [...windowKey, ...keys, ...scalarColumns], scope.window?.window, text.loc(group ?? selectClause))
+    table = new GroupedTable(table, [...windowKey, ...keys, ...subqueryKeys], scope.window?.window, text.loc(group ?? selectClause))
       .aggregate(items, havingExpr, loc);
   } else {
     table = table.project(items, loc);
@@ -181,10 +196,11 @@ function lowerSelect(q: QueryContext, ctx: SelectStatementContext, hidden: Hidde
 }
 
 /**
- * A subquery that is a plain SELECT ... FROM ... [WHERE ...] (no aggregate, GROUP BY, DISTINCT, set operation, nested
- * subquery in its WHERE): its FROM table and scope, for a correlated IN / EXISTS (subquery.ts); undefined otherwise.
+ * A subquery that is a plain SELECT ... FROM ... [WHERE ...] (no GROUP BY, DISTINCT, set operation, nested subquery in
+ * its WHERE; aggregates in its select list are told): its FROM table and scope, for a correlated subquery (subquery.ts,
+ * subquery-columns.ts); undefined otherwise.
  */
-function plainSelect(q: QueryContext, ctx: QueryStatementContext): PlainSelect | undefined {
+function selectParts(q: QueryContext, ctx: QueryStatementContext): PlainSelect | undefined {
   const s = ctx.selectStatement();
   if (!s || ctx.withClause() || ctx.orderByClause() || ctx.limitClause() || ctx._operator) return undefined;
   const select = s.selectClause();
@@ -194,13 +210,14 @@ function plainSelect(q: QueryContext, ctx: QueryStatementContext): PlainSelect |
   const itemContexts = select.selectList().columnProjectItem();
   if (itemContexts.some((item) => item.selectWindowItemColumnName())) return undefined;
   const items = itemContexts.map((item) => (item.tableAllColumns() ? null : parseSelectItem(q.input, item.start!.start, item.stop!.stop).expr));
-  // An aggregate makes it a query of one row per group, whatever its FROM: lowered whole. Checked by name, before
-  // the FROM is lowered (any column reads as itself here).
+  if (itemContexts.some((item) => hasSubquery(item))) return undefined;
+  // An aggregate makes it a query of one row (there is no GROUP BY), whatever its FROM. Checked by name, before the
+  // FROM is lowered (any column reads as itself here).
   const names: ExprScope = { column: (parts) => ({ kind: 'ref', name: parts.join('.') }), windowAuxiliary: () => ({ kind: 'lit', value: null }) };
-  if (items.some((e) => e && hasAggregate(new ExprConverter(q.text, names).expression(e)))) return undefined;
+  const aggregating = items.some((e) => e && hasAggregate(new ExprConverter(q.text, names).expression(e)));
   const source = lowerFrom(q, s.fromClause(), select);
   if (source.tvf) return undefined;
-  return { table: source.table, scope: new QueryScope(q.text, source), where: where?.booleanExpression() ?? null, items };
+  return { table: source.table, scope: new QueryScope(q.text, source, q.outer ?? []), where: where?.booleanExpression() ?? null, items, aggregating };
 }
 
 /**
@@ -479,14 +496,22 @@ function selectItem(q: QueryContext, exprs: ExprConverter, scope: QueryScope, it
 class QueryScope implements NamedScope {
   /** The query's window, once GROUP BY names it. */
   window: SqlWindow | undefined;
-  /** The scalar subqueries of the query (by the parser index of their first token), each with the column it was joined as. */
+  /** The subqueries read as values (by subqueryKey), each with the column it was joined as. */
   readonly scalars = new Map<number, string>();
   /** Window columns are values of the aggregate: only the select list and HAVING may read them. */
   selecting = false;
 
-  constructor(private readonly text: SqlText, readonly source: Source) {}
+  /** `outer`: the scopes of the queries this one is a subquery of, innermost last. */
+  constructor(private readonly text: SqlText, readonly source: Source, private readonly outer: readonly NamedScope[] = []) {}
 
   column(parts: string[], node: SqlNode): LExpr {
+    if (this.outer.length && !this.knows(parts) && !(this.source.tvf && isWindowColumn(parts[parts.length - 1]))) {
+      // A column of an enclosing query where no decorrelation takes it (those resolve it before asking here).
+      const level = [...this.outer].reverse().findIndex((o) => o.knows(parts));
+      if (level >= 0) {
+        throw this.text.unsupported(`a correlated reference to ${parts.join('.')} (a column of ${level === 0 ? 'the enclosing query' : 'a query more than one level out: nested correlation'}) here`, node, CORRELATION_SUPPORTED);
+      }
+    }
     // r.f (and t.r.f): field access into a ROW column, where the first part is no table or alias.
     const head = parts.length > 1 && this.source.qualifiers.includes(parts[0]) ? 2 : 1;
     if (parts.length > head && (head === 2 || this.hasColumn(parts[0]))) {
@@ -508,9 +533,9 @@ class QueryScope implements NamedScope {
     return { kind: 'ref', name, loc };
   }
 
-  subquery(ctx: SubqueryExpressionContext): LExpr | undefined {
-    const name = this.scalars.get(ctx.start!.start);
-    return name === undefined ? undefined : { kind: 'ref', name, loc: this.text.loc(ctx) };
+  subquery(query: QueryStatementContext): LExpr | undefined {
+    const name = this.scalars.get(subqueryKey(query));
+    return name === undefined ? undefined : { kind: 'ref', name, loc: this.text.loc(query) };
   }
 
   /** Whether a column as written is one of this scope's (a qualifier of its FROM, or a column name). */

@@ -5,11 +5,11 @@
 // condition, whose terms over the subquery alone passes/split-join-conditions.ts pushes into the subquery's side.
 // NOT IN is null-aware, as SQL's: x NOT IN (...) is unknown, so the row is dropped, when x or any y is NULL (and
 // the subquery has rows); the anti join's condition is `x = y OR x IS NULL OR y IS NULL`, as Flink's.
-// A scalar subquery `(SELECT MAX(x) FROM r)` (uncorrelated, an aggregate without GROUP BY, so one row at most) is a
-// column of its own, joined to every row (a left join: NULL while the subquery has no row), as Flink joins it.
+// Subqueries read as values (scalar ones, IN / EXISTS inside an expression) are columns joined to the rows
+// (subquery-columns.ts).
 import {
   ExistsContext, LogicalBinaryContext, LogicalNotContext, ParenthesizedExpressionContext, PredicatedContext, QueryStatementContext,
-  SubqueryExpressionContext, ValueExpressionDefaultContext,
+  ValueExpressionDefaultContext,
   type BooleanExpressionContext, type ExpressionContext, type ValueExpressionContext,
 } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { ParseTree } from 'antlr4ng';
@@ -44,6 +44,8 @@ export interface PlainSelect {
   where: BooleanExpressionContext | null;
   /** The select list's expressions; null for a `*`. */
   items: (ExpressionContext | null)[];
+  /** Whether the select list aggregates (then the query is one row, there being no GROUP BY). */
+  aggregating: boolean;
 }
 
 /** What lowering a subquery needs from the query it is in (query.ts; passed in, so imports go one way). */
@@ -53,8 +55,10 @@ export interface SubqueryEnv {
   outer: NamedScope;
   /** A query lowered on its own (a subquery that does not read the outer query's columns). */
   query(ctx: QueryStatementContext): Table;
-  /** The parts of a plain subquery, or undefined for any other. */
+  /** The parts of a plain subquery (not aggregating), or undefined for any other. */
   plainSelect(ctx: QueryStatementContext): PlainSelect | undefined;
+  /** The parts of a plain subquery or of one that aggregates without GROUP BY, or undefined for any other. */
+  selectParts(ctx: QueryStatementContext): PlainSelect | undefined;
 }
 
 /** The AND-ed terms of a condition: the subquery terms apart from the others. */
@@ -71,6 +75,13 @@ export function subqueryTerms(cond: BooleanExpressionContext): { plain: BooleanE
   };
   visit(cond);
   return { plain, subqueries };
+}
+
+/** The AND-ed terms of a condition, through parentheses. */
+export function conjuncts(cond: BooleanExpressionContext): BooleanExpressionContext[] {
+  if (cond instanceof LogicalBinaryContext && cond.KW_AND()) return [...conjuncts(cond._left!), ...conjuncts(cond._right!)];
+  const inner = parenthesized(cond);
+  return inner ? conjuncts(inner) : [cond];
 }
 
 function subqueryTerm(c: BooleanExpressionContext, not = false): SubqueryTerm | undefined {
@@ -192,48 +203,4 @@ function renamed(e: LExpr, names: ReadonlyMap<string, string>): LExpr {
     case 'cast': case 'alias': return { ...e, expr: renamed(e.expr, names) };
     default: return e;
   }
-}
-
-/** The scalar subqueries written in a query's own clauses (not those inside its subqueries). */
-export function scalarSubqueries(trees: (ParseTree | null | undefined)[]): SubqueryExpressionContext[] {
-  const found: SubqueryExpressionContext[] = [];
-  const visit = (t: ParseTree) => {
-    if (t instanceof SubqueryExpressionContext) { found.push(t); return; }
-    if (t instanceof QueryStatementContext) return;
-    for (let i = 0; i < t.getChildCount(); i++) visit(t.getChild(i)!);
-  };
-  for (const t of trees) if (t) visit(t);
-  return found;
-}
-
-/**
- * `table` with a column per scalar subquery (`$scalar0`, ...; `names` gets each subquery's column by the parser
- * index of its first token): a left join
- * with the subquery's row. Only a subquery that cannot have more than one row is taken (Flink fails the job at a
- * second row; sluice refuses it at compile time).
- */
-export function joinScalarSubqueries(env: Pick<SubqueryEnv, 'text' | 'query'>, table: Table, scalars: SubqueryExpressionContext[], names: Map<number, string>): Table {
-  const { text } = env;
-  return scalars.reduce((left, ctx, i) => {
-    const loc = text.loc(ctx);
-    const sub = env.query(ctx.queryStatement());
-    const schema = sub.getSchema();
-    if (schema.length !== 1) throw text.error(`a scalar subquery selects one column, this one ${schema.length}`, ctx, '(SELECT MAX(x) FROM r)');
-    if (!atMostOneRow(sub)) {
-      throw text.unsupported('a scalar subquery that may have more than one row', ctx,
-        'an aggregate without GROUP BY has one row: (SELECT MAX(x) FROM r WHERE ...); for a value per key, join the table');
-    }
-    const name = `$scalar${i}`;
-    const column = sub.project([{ kind: 'alias', name, expr: { kind: 'ref', name: schema[0].name, loc }, loc }], loc);
-    // By where it starts: select items are parsed again (parse-sql.ts parseSelectItem), into other contexts.
-    names.set(ctx.start!.start, name);
-    return left.joinWith('left', column, null, [name], loc);
-  }, table);
-}
-
-/** A query whose plan ends in an aggregate without keys (then calcs): one row at most. */
-function atMostOneRow(t: Table): boolean {
-  let n = t.node;
-  while (n.kind === 'calc') n = t.env.plan.node(n.input);
-  return n.kind === 'groupAggregate' && n.keys.length === 0;
 }
