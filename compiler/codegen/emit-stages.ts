@@ -5,7 +5,7 @@
 // The result is the source of a factory `(rt, udfs) => StageCode`, bundled as is or evaluated in-process.
 import type { Field } from '../../runtime/core/data-types.js';
 import { isString } from '../../runtime/core/data-types.js';
-import { inputsOf, type AggCall, type FusedNode, type JobPlan, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
+import { inputsOf, type AggCall, type CalcNode, type FusedNode, type JobPlan, type JoinNode, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
 import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
 import { correlateArg } from '../../runtime/exec/correlate-processor.js';
@@ -49,7 +49,16 @@ export function emitStages(plan: JobPlan): GeneratedCode {
   const stageSizes: Record<string, number> = {};
 
   const consumers = (id: string) => plan.nodes.filter((n) => inputsOf(n).includes(id)).length;
+  const joinOutputEntries: string[] = [];
   plan.nodes.filter((n): n is FusedNode => n.kind === 'fused').forEach((s, si) => {
+    if (s.joinOutput !== undefined) {
+      // The join applies these calcs (its output rows); the node itself only passes batches on.
+      const text = emitJoinOutput(s, si, byId.get(s.joinOutput) as JoinNode, scopeBase);
+      stageSizes[s.id] = Buffer.byteLength(text);
+      functions.push(text);
+      joinOutputEntries.push(`${JSON.stringify(s.joinOutput)}: joinOutput${si}()`);
+      return;
+    }
     const { text, passesRowsOn } = emitStage(s, si, byId, scopeBase, consumers(s.input) === 1);
     if (!passesRowsOn) releasing.push(s.id);
     stageSizes[s.id] = Buffer.byteLength(text);
@@ -90,7 +99,7 @@ export function emitStages(plan: JobPlan): GeneratedCode {
     ...udfLines,
     ...watermarkLines,
     ...functions,
-    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)}, watermarks: { ${watermarkEntries.join(', ')} }, udfs };`,
+    `return { stages: { ${stageEntries.join(', ')} }, computed: { ${computedEntries.join(', ')} }, conditions: { ${conditionEntries.join(', ')} }, joinOutputs: { ${joinOutputEntries.join(', ')} }, releasesInput: ${JSON.stringify(releasing)}, watermarks: { ${watermarkEntries.join(', ')} }, udfs };`,
     '})',
   ].join('\n');
   return { factory, stageSizes };
@@ -104,27 +113,12 @@ type ScopeFactory = (field: (name: string) => string, stage?: { index: number; i
  */
 function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, scopeBase: ScopeFactory, onlyReader: boolean): { text: string; passesRowsOn: boolean } {
   let passesRowsOn = false;
-  const body: string[] = [];
   // Values of the current columns: starts as reads of the input row, then each calc's outputs.
-  let values = new Map<string, string>(byId.get(s.input)!.schema.map((f) => [f.name, `r${prop(f.name)}`]));
-  let schema: readonly Field[] = byId.get(s.input)!.schema;
-  s.calcs.forEach((calc, ci) => {
-    const current = values;
-    const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null', { index, id: s.id }), `c${ci}_`);
-    if (calc.filter) {
-      const cond = em.emit(calc.filter);
-      body.push(...em.lines.splice(0), `if (${cond} !== true) continue;`);
-    }
-    const next = new Map<string, string>();
-    calc.projections.forEach((p) => {
-      const v = em.emit(p.expr);
-      body.push(...em.lines.splice(0));
-      // emit() returns a variable, a constant or a column read: all stable, so later calcs use it directly.
-      next.set(p.name, v);
-    });
-    values = next;
-    schema = calc.schema;
-  });
+  const input = byId.get(s.input)!;
+  const calcs = emitCalcs(s.calcs, new Map(input.schema.map((f) => [f.name, `r${prop(f.name)}`])), input.schema, scopeBase, { index, id: s.id }, 'continue;');
+  const body = calcs.body;
+  const values = calcs.values;
+  const schema = calcs.schema;
 
   const udf = scopeBase(() => 'null').udf;
   const into = s.accumulateInto === null ? null : byId.get(s.accumulateInto)!;
@@ -162,7 +156,6 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
     }
   } else {
     const outSchema = schema;
-    const input = byId.get(s.input)!;
     if (onlyReader && input.kind === 'source' && sameColumns(outSchema, input.schema)) {
       // A source's rows belong to the job (SourceBatch.rows) and only this stage reads them: the output row is
       // the input row with the changed columns written over (all computed before any is written).
@@ -187,6 +180,62 @@ function emitStage(s: FusedNode, index: number, byId: Map<string, PlanNode>, sco
     '}',
   ].filter((l) => l !== '').join('\n');
   return { text, passesRowsOn };
+}
+
+/**
+ * A chain of calcs inline: statements (`reject` where a filter drops the row) and, per output column of the last
+ * calc, the expression holding its value; `values` are the expressions of the input's columns.
+ */
+function emitCalcs(calcs: readonly CalcNode[], values: Map<string, string>, schema: readonly Field[], scopeBase: ScopeFactory, stage: { index: number; id: string } | undefined, reject: string): { body: string[]; values: Map<string, string>; schema: readonly Field[] } {
+  const body: string[] = [];
+  calcs.forEach((calc, ci) => {
+    const current = values;
+    const em = new ExprEmitter(scopeBase((name) => current.get(name) ?? 'null', stage), `c${ci}_`);
+    if (calc.filter) {
+      const cond = em.emit(calc.filter);
+      body.push(...em.lines.splice(0), `if (${cond} !== true) ${reject}`);
+    }
+    const next = new Map<string, string>();
+    calc.projections.forEach((p) => {
+      const v = em.emit(p.expr);
+      body.push(...em.lines.splice(0));
+      // emit() returns a variable, a constant or a column read: all stable, so later calcs use it directly.
+      next.set(p.name, v);
+    });
+    values = next;
+    schema = calc.schema;
+  });
+  return { body, values, schema };
+}
+
+/**
+ * A join's output with a fused node's calcs applied (runtime/core/kernels.ts JoinOutput): one function per way
+ * the join makes a row (two input rows, a row padded with NULLs on either side, an input row with a row the other
+ * side keeps flat at a[o]), each the calcs inline over that row's columns and one object literal, or null when the
+ * calcs' filter drops the row.
+ */
+function emitJoinOutput(s: FusedNode, index: number, join: JoinNode, scopeBase: ScopeFactory): string {
+  const names = join.schema.map((f) => f.name);
+  const nl = join.leftFields.length;
+  const variant = (name: string, params: string, left: (f: string, i: number) => string, right: (f: string, i: number) => string): string[] => {
+    const columns = new Map(names.map((n, i) => [n, i < nl ? left(join.leftFields[i], i) : right(join.rightFields[i - nl], i - nl)]));
+    const { body, values, schema } = emitCalcs(s.calcs, columns, join.schema, scopeBase, undefined, 'return null;');
+    return [`function ${name}(${params}) {`, ...body, `return { ${schema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} };`, '}'];
+  };
+  const fromRow = (v: string) => (f: string) => `(${v}${prop(f)} ?? null)`;
+  const fromFlat = (_: string, i: number) => `a[o + ${i}]`;
+  const none = () => 'null';
+  return [
+    `// output of join ${join.id}: ${s.calcs.map((c) => c.id).join(' -> ')}`,
+    `function joinOutput${index}() {`,
+    ...variant('both', 'l, r', fromRow('l'), fromRow('r')),
+    ...variant('leftOnly', 'l', fromRow('l'), none),
+    ...variant('rightOnly', 'r', none, fromRow('r')),
+    ...variant('leftWithFlat', 'l, a, o', fromRow('l'), fromFlat),
+    ...variant('rightWithFlat', 'r, a, o', fromFlat, fromRow('r')),
+    'return { joined: (l, r) => (l === null ? rightOnly(r) : r === null ? leftOnly(l) : both(l, r)), leftWithFlat, rightWithFlat };',
+    '}',
+  ].join('\n');
 }
 
 /** The same column names, in any order (rows are read by name); none that an assignment would misread. */

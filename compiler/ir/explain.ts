@@ -52,7 +52,7 @@ export function describeNode(n: PlanNode, withIds: boolean): string {
       return `${id}Sink(table=[${n.table}], connector=[${n.connector}], fields=[${n.schema.map((f) => f.name).join(', ')}], changelog=[${n.changelog}])`;
     case 'exchange': return `${id}Exchange(distribution=[${distribution(n.distribution)}])`;
     // The tree shows a fused node's calcs one by one (planTree); this line names the loop itself.
-    case 'fused': return `${id}Fused(${n.calcs.length} calcs${n.accumulateInto ? ', accumulate' : ''})`;
+    case 'fused': return `${id}Fused(${n.calcs.length} calcs${n.accumulateInto ? ', accumulate' : n.joinOutput ? ', join output' : ''})`;
     default: return unhandledKind(n);
   }
 }
@@ -138,7 +138,8 @@ export function explainPlan(logical: JobPlan, optimized: JobPlan): string {
     const consumers = optimized.nodes.filter((n) => inputsOf(n).includes(s.id));
     const into = s.accumulateInto ? `${stageName(byId.get(s.accumulateInto)!)}.accumulate`
       : consumers.length === 1 ? stageName(consumers[0]) : '(shared output)';
-    return `${s.id}: ${stageName(input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}   [${s.codeSize} bytes of generated code]`;
+    const joined = s.joinOutput ? ' (the join applies the calcs to each row it makes)' : '';
+    return `${s.id}: ${stageName(input)} → ${[...s.calcs.map(() => 'Calc'), into].join(' → ')}${joined}   [${s.codeSize} bytes of generated code]`;
   });
   const args = optimized.args.length ? ` (job arguments: ${optimized.args.join(' ')})` : '';
   return [

@@ -4,7 +4,10 @@
 // unions and ranks (they hold state, move rows between subtasks or merge inputs). An aggregate's accumulate step
 // joins the chain in front of its exchange: the loop ends in the aggregate's (or, at parallelism > 1, a
 // local pre-aggregate's) state, so a shuffle carries partial aggregates; such a node exists even with no calc.
-import type { CalcNode, FusedNode, JobPlan, PlanNode } from '../../runtime/core/plan.js';
+// A chain that is the only reader of a regular join becomes the join's output (FusedNode.joinOutput): the join
+// applies the calcs to each pair, so no joined row is built only to be projected (bench/README.md, issue 14.8).
+import type { CalcNode, FusedNode, JobPlan, JoinNode, PlanNode } from '../../runtime/core/plan.js';
+import { calls } from '../../runtime/core/expr.js';
 import { inputsOf, unhandledKind } from '../../runtime/core/plan.js';
 
 export function fuseStages(plan: JobPlan): JobPlan {
@@ -20,6 +23,20 @@ export function fuseStages(plan: JobPlan): JobPlan {
   const aggregateAfter = (x: PlanNode): string | null => {
     const cs = consumers.get(x.id) ?? [];
     return x.kind === 'exchange' && cs.length === 1 && (cs[0].kind === 'groupAggregate' || cs[0].kind === 'windowAggregate') ? cs[0].id : null;
+  };
+
+  /**
+   * The regular join a chain starting at `input` can be the output of: a plain one (not interval, window or
+   * temporal: their operators build their own rows; not semi or anti: its rows are the left input's) with no
+   * condition beyond its keys (the condition reads the joined row), read by this chain alone, whose calcs do not
+   * read CURRENT_WATERMARK (the join has no cell for it).
+   */
+  const joinBefore = (input: string, calcs: CalcNode[]): JoinNode | null => {
+    const j = byId.get(input);
+    if (j?.kind !== 'join' || j.interval || j.window || j.temporal || j.joinType === 'semi' || j.joinType === 'anti') return null;
+    if (j.condition !== null || (consumers.get(j.id) ?? []).length !== 1) return null;
+    const exprs = calcs.flatMap((c) => [...(c.filter ? [c.filter] : []), ...c.projections.map((p) => p.expr)]);
+    return exprs.some((e) => calls(e, 'currentWatermark')) ? null : j;
   };
 
   const fusedOf = new Map<string, string>(); // old id (last calc, or the exchange's input) -> fused node id
@@ -47,7 +64,8 @@ export function fuseStages(plan: JobPlan): JobPlan {
         const cs = consumers.get(n.id) ?? [];
         const into = cs.length === 1 ? aggregateAfter(cs[0]) : null;
         const f = fused(chain[0].input, chain, into);
-        nodes.push(f);
+        const join = into === null ? joinBefore(chain[0].input, chain) : null;
+        nodes.push(join ? { ...f, joinOutput: join.id } : f);
         fusedOf.set(n.id, f.id);
         break;
       }

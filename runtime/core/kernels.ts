@@ -28,6 +28,16 @@ export type MapStage = (rows: Row[], kinds: RowKind[] | null, out: StageOutput) 
 export type AggregateIngest<S> = (rows: Row[], kinds: RowKind[] | null, st: S) => void;
 /** A join's condition beyond its equality keys, over a joined row: true keeps the pair. */
 export type RowCondition = (row: Row) => unknown;
+/**
+ * The rows a regular join makes, with the calcs of the fused node reading it applied (FusedNode.joinOutput):
+ * each gives the calcs' row, or null when their filter drops it. `l`, `r`: input rows (null: NULL padding);
+ * `a`, `o`: a row the other side keeps flat, its values from `a[o]` (runtime/state/flat-join-state.ts).
+ */
+export interface JoinOutput {
+  joined(l: Row | null, r: Row | null): Row | null;
+  leftWithFlat(l: Row, a: readonly unknown[], o: number): Row | null;
+  rightWithFlat(r: Row, a: readonly unknown[], o: number): Row | null;
+}
 /** Adds a source's computed columns to decoded rows, in place. */
 export type ComputeColumns = (rows: Row[]) => void;
 
@@ -38,6 +48,8 @@ export interface StageCode {
   computed: Record<string, ComputeColumns>;
   /** Per join node id that has a condition beyond its keys. */
   conditions?: Record<string, RowCondition>;
+  /** Per join node id whose reader is fused into it (FusedNode.joinOutput): its output rows. */
+  joinOutputs?: Record<string, JoinOutput>;
   /** Stages that keep no reference to their input rows once they return (their source may recycle them). */
   releasesInput?: string[];
   /** Per fused stage id that reads CURRENT_WATERMARK: the cell holding the watermark its input received (null before one). */

@@ -358,6 +358,8 @@ export interface SinkNode extends NodeBase, OptionLocs {
  * compiler/codegen/emit-stages.ts writes its code, runtime/exec/interpret-plan.ts interprets the same calcs).
  * The loop either emits rows (its schema: the last calc's) or, when `accumulateInto` names the aggregate
  * that reads it (through a hash exchange), ends in that aggregate's accumulate step and emits nothing itself.
+ * A node whose input is a regular join (its only reader) may instead be that join's output (`joinOutput`): the
+ * join applies the calcs to each pair it finds, building no row of its own, and the node passes batches on.
  */
 export interface FusedNode extends NodeBase {
   kind: 'fused';
@@ -368,6 +370,8 @@ export interface FusedNode extends NodeBase {
   accumulateInto: string | null;
   /** Size of the generated code in bytes, for explain (0 until codegen ran). */
   codeSize: number;
+  /** The regular join (its input) that applies these calcs to the rows it makes (StageCode.joinOutputs). */
+  joinOutput?: string;
 }
 
 /**

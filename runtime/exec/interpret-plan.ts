@@ -2,15 +2,16 @@
 // own loop of closures over rows, and an aggregate's accumulate step is a generic ingest loop. Same
 // StageCode contract as the generated code (stages keyed by fused node id), so the runner runs both the
 // same way and tests compare them row for row.
-import type { MapStage, StageCode, StageOutput } from '../core/kernels.js';
+import type { JoinOutput, MapStage, StageCode, StageOutput } from '../core/kernels.js';
 import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import { compositeKey } from '../core/kernels.js';
-import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
+import { unhandledKind, type CalcNode, type FusedNode, type GroupAggregateNode, type JobPlan, type JoinNode, type PlanNode, type WindowAggregateNode } from '../core/plan.js';
 import { accumulateAll, changeAll } from '../state/agg-kernel.js';
 import { rowBuilder, RowKind, type Row } from '../core/row.js';
 import { interpret, type EvalTime, type UdfTable } from './interpret-expr.js';
 import { correlateArg } from './correlate-processor.js';
+import { JoinRows } from './join-rows.js';
 import { calls } from '../core/expr.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
@@ -29,7 +30,8 @@ export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
         const readsWatermark = n.calcs.some((c) => [...(c.filter ? [c.filter] : []), ...c.projections.map((p) => p.expr)].some((e) => calls(e, 'currentWatermark')));
         const time: EvalTime = { now: Date.now, ...(readsWatermark ? { watermark: { wm: null } } : {}) };
         if (time.watermark) (code.watermarks ??= {})[n.id] = time.watermark;
-        code.stages[n.id] = fusedStage(n, byId, udfs, time);
+        if (n.joinOutput !== undefined) (code.joinOutputs ??= {})[n.joinOutput] = joinOutput(n, byId.get(n.joinOutput) as JoinNode, udfs, time);
+        else code.stages[n.id] = fusedStage(n, byId, udfs, time);
         break;
       }
       case 'join': case 'lookupJoin': if (n.condition) (code.conditions ??= {})[n.id] = interpret(n.condition, udfs); break;
@@ -72,19 +74,44 @@ function fusedStage(n: FusedNode, byId: Map<string, PlanNode>, udfs: UdfTable, t
   };
 }
 
-function calcStage(n: CalcNode, udfs: UdfTable, time: EvalTime): MapStage {
+/** One calc over one row: its output row, or null when its filter drops the row. */
+function calcRow(n: CalcNode, udfs: UdfTable, time: EvalTime): (r: Row) => Row | null {
   const filter = n.filter ? interpret(n.filter, udfs, time) : null;
   const evals = n.projections.map((p) => interpret(p.expr, udfs, time));
   const build = rowBuilder(n.projections.map((p) => p.name));
   const values: unknown[] = new Array(evals.length);
+  return (r) => {
+    if (filter !== null && filter(r) !== true) return null;
+    for (let j = 0; j < evals.length; j++) values[j] = evals[j](r);
+    return build(values);
+  };
+}
+
+function calcStage(n: CalcNode, udfs: UdfTable, time: EvalTime): MapStage {
+  const calc = calcRow(n, udfs, time);
   return (rows, kinds, out) => {
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (filter !== null && filter(r) !== true) continue;
-      for (let j = 0; j < evals.length; j++) values[j] = evals[j](r);
-      out.rows.push(build(values));
+      const o = calc(rows[i]);
+      if (o === null) continue;
+      out.rows.push(o);
       if (kinds !== null) out.kinds!.push(kinds[i]);
     }
+  };
+}
+
+/** A join's rows (join-rows.ts) with the fused node's calcs applied one after the other, as the generated join output does. */
+function joinOutput(n: FusedNode, join: JoinNode, udfs: UdfTable, time: EvalTime): JoinOutput {
+  const rows = new JoinRows([join.leftFields, join.rightFields], join.schema.map((f) => f.name));
+  const calcs = n.calcs.map((c) => calcRow(c, udfs, time));
+  const apply = (row: Row): Row | null => {
+    let r: Row | null = row;
+    for (let i = 0; i < calcs.length && r !== null; i++) r = calcs[i](r);
+    return r;
+  };
+  return {
+    joined: (l, r) => apply(rows.joined(l, r)),
+    leftWithFlat: (l, a, o) => apply(rows.leftWithFlat(l, a, o)),
+    rightWithFlat: (r, a, o) => apply(rows.rightWithFlat(r, a, o)),
   };
 }
 

@@ -4,7 +4,7 @@
 // aggregate's ingest: its input feeds the aggregate directly.
 import type { SinkWriter, SourceReader } from '../core/connector.js';
 import type { DataType } from '../core/data-types.js';
-import type { MapStage, StageCode, WatermarkCell } from '../core/kernels.js';
+import type { JoinOutput, MapStage, StageCode, WatermarkCell } from '../core/kernels.js';
 import type { GroupIngest } from '../state/group-state.js';
 import type { WindowIngest } from '../state/window-state.js';
 import type { JobMetrics } from '../core/metrics.js';
@@ -25,7 +25,7 @@ import { checkBatchPlan, checkStreamingSinks, resolveBatch, RUNTIME_MODE_KEY, st
 import { BatchSort, ProcTimeSort, RowTimeSort, sortAsRank } from './sort/sort-processor.js';
 import { UserError } from '../core/errors.js';
 import { FinalRows } from './final-rows.js';
-import { rankChangelog } from './rank/rank-strategy.js';
+import { rankChangelog, rankReleasesInput } from './rank/rank-strategy.js';
 import { IntervalJoinProcessor } from './interval-join-processor.js';
 import { LookupCache, LookupJoinProcessor, lookupCacheSettings } from './lookup-join-processor.js';
 import { CorrelateProcessor, correlateArg } from './correlate-processor.js';
@@ -138,7 +138,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         // A batch has no watermarks: every record counts, windows fire at the end of input.
         const tracker = n.watermark && !batch ? new WatermarkTracker(n.watermark.delayMs, idleTimeout(n, plan.config)) : null;
         if (tracker && restore?.watermarks[n.id]) tracker.restore(restore.watermarks[n.id]);
-        const recycle = reader.recycle !== undefined && releasesRows(consumers(n.id), code);
+        const recycle = reader.recycle !== undefined && releasesRows(consumers(n.id), code, consumers, (x) => ctx.subtasks?.crosses(x) ?? false);
         const pump = new SourcePump(n, reader, tracker, code.computed[n.id], recycle, m, ctx.log);
         g.pumps.push(pump);
         ends.set(n.id, { exit: pump });
@@ -149,6 +149,12 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
       case 'fused': {
         if (n.accumulateInto && ctx.subtasks) {
           const p = ctx.subtasks.localAggregate(n, byId.get(n.accumulateInto) as GroupAggregateNode | WindowAggregateNode, code.stages[n.id], m);
+          ends.set(n.id, { entry: () => p, exit: p });
+          break;
+        }
+        if (n.joinOutput !== undefined) {
+          // The join made these rows already (its output has the calcs applied): they pass on, counted here.
+          const p = new Forward(m);
           ends.set(n.id, { entry: () => p, exit: p });
           break;
         }
@@ -245,6 +251,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
             // A batch keeps every row to the end (Flink's batch joins have no state TTL).
             ttlMs: batch ? 0 : durationOption(plan.config, 'table.exec.state.ttl', 0), maxParallelism: maxParallelismOf(plan.config), batch,
             insertOnly: [byId.get(n.left)!.changelog === 'insert-only', byId.get(n.right)!.changelog === 'insert-only'],
+            output: joinOutputOf(plan, n.id, code),
           });
         if (p instanceof IntervalJoinProcessor && p.processingTime) g.procTimers.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
@@ -299,6 +306,14 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
   }
 }
 
+/** The output rows of a join whose reader is fused into it (FusedNode.joinOutput), from the code; undefined when none is. */
+function joinOutputOf(plan: JobPlan, join: string, code: StageCode): JoinOutput | undefined {
+  if (!plan.nodes.some((c) => c.kind === 'fused' && c.joinOutput === join)) return undefined;
+  const output = code.joinOutputs?.[join];
+  if (output === undefined) throw new Error(`join ${join}: its reader is fused into it but the code has no output for it`);
+  return output;
+}
+
 function watermarkInto(cell: WatermarkCell, p: Processor): Processor {
   return {
     process: (rows, kinds) => p.process(rows, kinds),
@@ -320,10 +335,18 @@ function sortProcessor(n: SortNode, input: PlanNode, batch: boolean, m: Operator
   }
 }
 
-/** Whether every reader of a source's rows is a generated stage that keeps no reference to them. */
-function releasesRows(readers: readonly PlanNode[], code: StageCode): boolean {
+/**
+ * Whether every reader of a source's rows keeps no reference to them once it returns: a generated stage that says
+ * so, a join (every join operator keeps copies of the columns it needs and builds new rows) or a rank whose
+ * strategy copies what it keeps, reached directly or through an exchange that stays in this subtask (one that
+ * crosses subtasks queues the rows).
+ */
+function releasesRows(readers: readonly PlanNode[], code: StageCode, consumers: (id: string) => PlanNode[], crosses: (n: ExchangeNode) => boolean): boolean {
   const releasing = new Set(code.releasesInput ?? []);
-  return readers.every((c) => c.kind === 'fused' && releasing.has(c.id));
+  const releases = (c: PlanNode): boolean =>
+    (c.kind === 'fused' && releasing.has(c.id)) || c.kind === 'join' || (c.kind === 'rank' && rankReleasesInput(c.strategy)) ||
+    (c.kind === 'exchange' && !crosses(c) && consumers(c.id).every(releases));
+  return readers.every(releases);
 }
 
 function idleTimeout(n: SourceNode, config: Record<string, string>): number {

@@ -24,14 +24,14 @@ import { compileError } from './helpers.js';
 const S = DataTypes.STRING();
 
 /** orders (order_id, line_order_id, addr) JOIN line_orders (line_order_id, mode) ON line_order_id, as in Flink's test. */
-function harness(joinType: JoinType, ttlMs = 0, insertOnly?: [boolean, boolean]) {
+function harness(joinType: JoinType, ttlMs = 0, insertOnly?: [boolean, boolean], condition: ((row: Row) => unknown) | null = null) {
   const node: JoinNode = {
     kind: 'join', id: 'j', left: 'l', right: 'r', joinType, leftFields: ['order_id', 'line_order_id', 'addr'], rightFields: ['line_order_id', 'mode'],
     leftKeys: ['line_order_id'], rightKeys: ['line_order_id'], condition: null, changelog: 'retract',
     schema: ['order_id', 'line_order_id', 'addr', 'line_order_id0', 'mode'].map((name) => ({ name, type: S })),
   };
   const clock = { now: 1 };
-  const make = () => new JoinProcessor(node, [[S], [S]], null, new OperatorMetrics('j', 'join'), { ttlMs, maxParallelism: 128, now: () => clock.now, insertOnly });
+  const make = () => new JoinProcessor(node, [[S], [S]], condition, new OperatorMetrics('j', 'join'), { ttlMs, maxParallelism: 128, now: () => clock.now, insertOnly });
   let p = make();
   const out: string[] = [];
   const sink: Processor = {
@@ -126,6 +126,32 @@ describe('the join operator emits Flink\'s changelog', () => {
     expect(run([true, false])).toEqual(byContent);
   });
 
+  it.each(['inner', 'left', 'right', 'semi', 'anti'] as JoinType[])('%s join: insert-only sides that count nothing keep flat values, with the changelog of rows kept by content (duplicates, a condition, NULL keys, a restore)', (joinType) => {
+    // Rows whose mode is SHIP do not join (the condition beyond the key).
+    const run = (insertOnly: [boolean, boolean]) => {
+      const h = harness(joinType, 0, insertOnly, (r) => r.mode !== 'SHIP');
+      const out = [
+        ...h.left(I, 'Ord#1', 'L', ADDR), ...h.left(I, 'Ord#1', 'L', ADDR), ...h.right(I, 'L', 'AIR'), ...h.left(I, 'Ord#2', 'M', ADDR),
+        ...h.left(I, 'Ord#9'), ...h.right(I, undefined as unknown as string, 'X'), ...h.right(I, 'M', 'SHIP'),
+      ];
+      h.restart();
+      out.push(...h.right(I, 'M', 'RAIL'), ...h.right(I, 'L', 'RAIL'), ...h.left(I, 'Ord#3', 'L', 'Honolulu'), ...h.right(I, 'L', 'SHIP'));
+      return { out, sizes: h.sizes() };
+    };
+    const byContent = run([false, false]);
+    if (joinType === 'inner') {
+      expect(byContent.out).toEqual([
+        `+I[Ord#1, L, ${ADDR}, L, AIR]`, `+I[Ord#1, L, ${ADDR}, L, AIR]`,
+        `+I[Ord#2, M, ${ADDR}, M, RAIL]`, `+I[Ord#1, L, ${ADDR}, L, RAIL]`, `+I[Ord#1, L, ${ADDR}, L, RAIL]`,
+        '+I[Ord#3, L, Honolulu, L, AIR]', '+I[Ord#3, L, Honolulu, L, RAIL]',
+      ]);
+      expect(byContent.sizes).toEqual([4, 5]);
+    }
+    expect(run([true, true])).toEqual(byContent);
+    expect(run([true, false])).toEqual(byContent);
+    expect(run([false, true])).toEqual(byContent);
+  });
+
   it.each([['rows by content', undefined], ['insert-only rows in a list', [true, true] as [boolean, boolean]]])('table.exec.state.ttl: a row is gone once the TTL has passed since it was last written (%s)', (_, insertOnly) => {
     // Flink's testInnerJoinWithSameStateRetentionTime on a retract-complete input (TTL 4000).
     const h = harness('inner', 4000, insertOnly);
@@ -217,6 +243,15 @@ describe('joins end to end (fused and unfused agree)', { timeout: 60_000 }, () =
     expect(sortRows(right)).toEqual(sortRows(expected));
   });
 
+  it('the calcs reading a join run in its output: a filter and expressions over padded rows', async () => {
+    const rows = await collectBothWays(() => environment().sqlQuery(
+      "SELECT o.id, COALESCE(d.name, 'none') AS name, o.amount + COALESCE(d.lim, 0) AS total FROM orders o LEFT JOIN dim d ON o.k = d.k " +
+      "WHERE COALESCE(d.name, 'none') <> 'name3' AND o.id < 500"));
+    const expected = nestedLoop('left', () => true, (o, d) => ({ id: o!.id, name: d?.name ?? 'none', total: o!.amount + (d?.lim ?? 0) }))
+      .filter((r) => r.name !== 'name3' && (r.id as number) < 500);
+    expect(sortRows(rows)).toEqual(sortRows(expected));
+  });
+
   it('a join of an updating input (an aggregate) keeps up with its updates', async () => {
     const rows = await collectBothWays(() => environment().sqlQuery(
       'SELECT c.k, c.n, d.name FROM (SELECT k, COUNT(*) AS n FROM orders GROUP BY k) c JOIN dim d ON c.k = d.k'));
@@ -244,6 +279,19 @@ describe('join plans', () => {
     expect(text).toContain('Join(joinType=[InnerJoin], where=[((k = k0) AND (amount < lim))]');
     expect(text).toMatch(/Exchange\(distribution=\[hash\[k\]\]\)\n\s+\+- .*Calc\(select=\[id, k, amount, ts\], where=\[\(id < 20\)\]\)/);
     expect(text).toMatch(/Exchange\(distribution=\[hash\[k\]\]\)\n\s+\+- .*Calc\(select=\[k, name, lim\], where=\[\(name <> 'x'\)\]\)/);
+  });
+
+  it('the calcs reading a join alone are its output (FusedNode.joinOutput), unless the join has a condition beyond its keys', () => {
+    const fusedInto = (sql: string) => {
+      const env = environment();
+      env.executeSql("CREATE TABLE out2 (id BIGINT, name STRING) WITH ('connector' = 'blackhole')");
+      env.sqlQuery(sql).executeInsert('out2');
+      const plan = optimize(env.buildPlan('j', []));
+      const join = plan.nodes.find((n): n is JoinNode => n.kind === 'join')!;
+      return plan.nodes.some((n) => n.kind === 'fused' && n.joinOutput === join.id);
+    };
+    expect(fusedInto('SELECT o.id, d.name FROM orders o JOIN dim d ON o.k = d.k')).toBe(true);
+    expect(fusedInto('SELECT o.id, d.name FROM orders o LEFT JOIN dim d ON o.k = d.k AND o.amount < d.lim')).toBe(false);
   });
 
   it('errors: ambiguous and unknown columns, clashing Table API names, outer join without ON', () => {

@@ -7,7 +7,7 @@ import type { Field } from '../../core/data-types.js';
 import { compositeKey } from '../../core/kernels.js';
 import type { OperatorMetrics } from '../../core/metrics.js';
 import type { RankNode } from '../../core/plan.js';
-import { rowBuilder, RowKind, type Row } from '../../core/row.js';
+import { literalKey, RowKind, type Row } from '../../core/row.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from '../../state/keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from '../../state/snapshot-values.js';
 import { Emitter, type Processor, type Stateful } from '../processors.js';
@@ -58,13 +58,8 @@ export class RankProcessor extends Emitter implements Processor, Stateful {
     // A row with its number is built by one generated object literal over the output's columns: a spread with a
     // computed key made an object of its own shape per row, slow to make and to read downstream (a third of a
     // Top-N's time, bench/README.md).
-    const names = node.schema.map((f) => f.name);
-    const build = rowBuilder(names);
-    const values: unknown[] = new Array(names.length);
-    const numbered = (row: Row, rank: number): Row => {
-      for (let c = 0; c < names.length; c++) values[c] = names[c] === rankColumn ? rank : (row[names[c]] ?? null);
-      return build(values);
-    };
+    const columns = node.schema.map((f) => `${literalKey(f.name)}: ${f.name === rankColumn ? 'n' : `r[${JSON.stringify(f.name)}] ?? null`}`);
+    const numbered = new Function('r', 'n', `return { ${columns.join(', ')} };`) as (row: Row, rank: number) => Row;
     this.collect = (row, kind, rank) => {
       if (rank !== undefined && (rank < start || rank > end)) return;
       this.out.rows.push(rankColumn !== null && rank !== undefined ? numbered(row, rank) : row);

@@ -32,6 +32,14 @@ export function rankChangelog(s: RankStrategy): ChangelogMode {
 }
 
 /**
+ * Whether the strategy's operator keeps no reference to its input rows once it has processed them (the append
+ * Top-N keeps copies of the rows entering its top, top-n.ts), so that a source feeding it may reuse them.
+ */
+export function rankReleasesInput(s: RankStrategy): boolean {
+  return s === 'append-top-n';
+}
+
+/**
  * The unique key of the output when one row per partition is kept: the partition keys. (With the row number
  * output, partition and row number are unique too, but declaring it would keep the row number alive through
  * the calcs above when nothing reads it, and its updates cost a -U/+U per moved row.)

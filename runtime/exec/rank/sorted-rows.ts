@@ -15,18 +15,27 @@ function compareValues(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** One sort key's comparison of two values (NULLs placed as the key says). */
+function compareKey(x: unknown, y: unknown, k: SortKey): number {
+  if (x === null || y === null) return x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1;
+  return k.desc ? -compareValues(x, y) : compareValues(x, y);
+}
+
+/**
+ * The comparison of two rows by the ORDER BY columns, generated per sort order: each column read by name and,
+ * when both values are numbers (integers, doubles, times), compared inline; other values go through compareKey.
+ * A Top-N compares every input row with the last of its partition's top (inRange), so this runs once per row.
+ */
 export function rowComparator(orderBy: readonly SortKey[]): RowCompare {
-  return (a, b) => {
-    for (const k of orderBy) {
-      const x = a[k.column] ?? null;
-      const y = b[k.column] ?? null;
-      let c: number;
-      if (x === null || y === null) c = x === y ? 0 : (x === null) === k.nullsFirst ? -1 : 1;
-      else c = k.desc ? -compareValues(x, y) : compareValues(x, y);
-      if (c !== 0) return c;
-    }
-    return 0;
-  };
+  const steps = orderBy.map((k, i) => {
+    const col = JSON.stringify(k.column);
+    const [less, more] = k.desc ? [1, -1] : [-1, 1];
+    return `x = a[${col}] ?? null; y = b[${col}] ?? null;
+  if (typeof x === 'number' && typeof y === 'number') { if (x < y) return ${less}; if (x > y) return ${more}; }
+  else if ((c = compareKey(x, y, keys[${i}])) !== 0) return c;`;
+  });
+  const make = new Function('compareKey', 'keys', `return (a, b) => {\n  let x, y, c;\n  ${steps.join('\n  ')}\n  return 0;\n};`);
+  return make(compareKey, orderBy) as RowCompare;
 }
 
 /** Column-wise equality of two rows (Flink's RecordEqualiser over the input row). */

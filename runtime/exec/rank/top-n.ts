@@ -4,7 +4,7 @@
 // since a retraction may bring a row back into the top). With the row number output (or a range not starting
 // at 1) a row entering the top moves the ones below it down by one: -U/+U per moved row; without it, the row
 // falling out is deleted (-D) and the new one inserted (+I).
-import { RowKind, type Row } from '../../core/row.js';
+import { literalKey, RowKind, type Row } from '../../core/row.js';
 import { SortedRows, rowsEqual, type RowCompare } from './sorted-rows.js';
 
 /** Sends a change downstream; with a rank it is dropped outside the range and, when output, carries the number. */
@@ -27,14 +27,23 @@ export interface PartitionRanker<S> {
 
 const isAccumulate = (k: RowKind) => k === RowKind.INSERT || k === RowKind.UPDATE_AFTER;
 
+/**
+ * Keeps a copy of each row that enters its top (only the input's columns), never the input row itself: its
+ * input rows can be handed back to the source to decode the next ones into (RankProcessor.releasesInput).
+ */
 export class AppendTopN implements PartitionRanker<SortedRows> {
-  constructor(private readonly compare: RowCompare, private readonly range: RankRange, private readonly columns: readonly string[]) {}
+  private readonly copy: (row: Row) => Row;
+
+  constructor(private readonly compare: RowCompare, private readonly range: RankRange, private readonly columns: readonly string[]) {
+    this.copy = new Function('r', `return { ${columns.map((c) => `${literalKey(c)}: r[${JSON.stringify(c)}] ?? null`).join(', ')} };`) as (row: Row) => Row;
+  }
 
   create(): SortedRows { return new SortedRows(this.compare); }
 
-  process(buf: SortedRows, row: Row, _kind: RowKind, collect: Collect): void {
+  process(buf: SortedRows, input: Row, _kind: RowKind, collect: Collect): void {
     const { end } = this.range;
-    if (!buf.inRange(row, end)) return;
+    if (!buf.inRange(input, end)) return;
+    const row = this.copy(input);
     const own = buf.put(row);
     if (this.range.withNumber) {
       let rank = 0;
