@@ -100,6 +100,7 @@ function usedUdfs(plan: JobPlan): Set<string> {
     if ((n.kind === 'join' || n.kind === 'lookupJoin') && n.condition) visit(n.condition);
     if (n.kind === 'correlate') n.args.forEach(visit);
     if (n.kind === 'groupAggregate' || n.kind === 'windowAggregate') for (const a of n.aggs) if (a.udaf) names.add(a.udaf.name);
+    if (n.kind === 'overAggregate') for (const c of n.calls) if (c.udaf) names.add(c.udaf.name);
   }
   return names;
 }

@@ -301,9 +301,14 @@ function emitCollect(a: AggCall, i: number, x: string, values: Map<string, strin
   return op === '+' ? `${call};` : `acc[${i}] = ${call};`;
 }
 
-/** An aggregate function's (`@udaf`) accumulate or retract, with the argument columns' values as they are (NULLs too, as in Flink). */
+/**
+ * An aggregate function's (`@udaf`) accumulate or retract, with the argument columns' values as they are (NULLs
+ * too, as in Flink); a DISTINCT call counts the argument tuple first (runtime/core/user-aggs.ts).
+ */
 function emitUdafCall(a: AggCall, i: number, values: Map<string, string>, method: 'accumulate' | 'retract', udf: (name: string) => string): string {
-  return `${udf(a.udaf!.name)}.${method}(acc[${i}]${a.udaf!.args.map((c) => `, ${values.get(c)!}`).join('')});`;
+  const args = a.udaf!.args.map((c) => values.get(c)!);
+  if (a.distinct) return `fn.udafDistinctChange(${udf(a.udaf!.name)}, acc[${i}], [${args.join(', ')}], ${method === 'accumulate' ? 1 : -1});`;
+  return `${udf(a.udaf!.name)}.${method}(acc[${i}]${args.map((v) => `, ${v}`).join('')});`;
 }
 
 /** `udf`: the variable of a UDF (aggregate functions' instances) in the factory. */

@@ -140,11 +140,12 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
 
   /**
    * An aggregate function (`@udaf`): its arguments checked against its signature and computed as columns. As
-   * Flink's planner, an updating input needs its retract method and a session window its merge method.
+   * Flink's planner, an updating input needs its retract method and a session window its merge method. DISTINCT
+   * (`f(DISTINCT x, y)`) gives it each distinct argument tuple once (runtime/core/user-aggs.ts).
    */
   function userAggregate(sig: UdfSignature, e: Extract<LExpr, { kind: 'call' }>, filter: string | undefined, label: string): string {
-    if (e.distinct) throw new CompileError(`${sig.name}(DISTINCT ...) is not supported`, e.loc, `aggregate the distinct values in a subquery: SELECT ${sig.name}(x) FROM (SELECT DISTINCT ... FROM t)`);
-    if (window?.type === 'session' && !sig.merge) {
+    // A DISTINCT call merges sessions by its distinct tuples' counts (accumulate, retract), as Flink's DistinctAggCodeGen.
+    if (window?.type === 'session' && !sig.merge && !e.distinct) {
       throw new CompileError(`aggregate function ${sig.name} has no merge method, which a session window needs (sessions merge as rows arrive), as in Flink`, e.loc,
         'add merge(acc, others) to it, adding each accumulator of others into acc; or use a TUMBLE or HOP window');
     }
@@ -155,7 +156,7 @@ export function lowerAggregate(plan: PlanBuilder, functions: FunctionCatalog, re
     const args = resolver.udfArgs(sig, e);
     const columns = args.map((a, i) => preName(a, stripAlias(e.args[i]).kind === 'ref' && a.kind === 'field' ? a.name : `$a${aggs.length}`));
     return addAgg({
-      fn: 'udaf', arg: null, distinct: false,
+      fn: 'udaf', arg: null, distinct: !!e.distinct,
       udaf: { name: sig.name, args: columns, merge: !!sig.merge, retract: !!sig.retract, ...(sig.resultType.nullable ? {} : { notNull: typeToString(sig.resultType) }) },
       ...(filter ? { filter } : {}), label,
     }, sig.resultType);

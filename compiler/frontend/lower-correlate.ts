@@ -42,7 +42,7 @@ export function lowerUnnest(plan: PlanBuilder, functions: FunctionCatalog, req: 
   } else {
     throw new CompileError(`UNNEST takes an ARRAY or a MAP, not ${typeToString(t)}`, req.arg.loc ?? loc, 'UNNEST(tags) of a column declared tags ARRAY<STRING>');
   }
-  return correlate(plan, req, `UNNEST of ${typeToString(t)}`, 'UNNEST', fn, arg, fields);
+  return correlate(plan, req, `UNNEST of ${typeToString(t)}`, fn, arg, fields);
 }
 
 export interface TableFunctionRequest {
@@ -69,11 +69,11 @@ export function lowerTableFunction(plan: PlanBuilder, functions: FunctionCatalog
   const fn: CorrelateNode['fn'] = { kind: 'udtf', name: sig.name, rows: sig.rows ?? 'row', fields: declared };
   // The call's value is the iterable of rows (generated code and the interpreter call it as any UDF).
   const rows = { kind: 'udf' as const, name: sig.name, args, type: DataTypes.ARRAY(sig.resultType) };
-  return correlate(plan, req, `table function ${sig.name}`, sig.name, fn, rows, declared);
+  return correlate(plan, req, `table function ${sig.name}`, fn, rows, declared);
 }
 
 /** The correlate node: the alias's names (checked against `fields`), names made unique beside the left's, NULLs of a LEFT join. */
-function correlate(plan: PlanBuilder, req: UnnestRequest | TableFunctionRequest, what: string, written: string, fn: CorrelateNode['fn'], arg: Expr, given: Field[]): CorrelateNode {
+function correlate(plan: PlanBuilder, req: UnnestRequest | TableFunctionRequest, what: string, fn: CorrelateNode['fn'], arg: Expr, given: Field[]): CorrelateNode {
   const { left, joinType, loc } = req;
   let fields = given;
   if (req.columns) {
@@ -85,12 +85,11 @@ function correlate(plan: PlanBuilder, req: UnnestRequest | TableFunctionRequest,
   }
   const names = rightOutputNames(left.schema, fields);
   const outputFields = fields.map((f, i) => ({ name: names[i], type: withType(f.type, { timeAttribute: undefined, ...(joinType === 'left' ? { nullable: true } : {}) }) }));
-  // An upsert input's updates carry no retraction of the rows a key gave before: the rows the function gave could not be taken back.
-  if (left.changelog === 'upsert') {
-    throw new CompileError(`${written} of an upsert input (updates without retractions) is not supported`, loc, 'apply it before the aggregate or upsert source, or read the source as a retracting changelog (debezium-json)');
-  }
+  // As Flink's Correlate, every changelog row is expanded with its own kind: an update's -U takes back the rows
+  // the old row gave, its +U sends the new row's. A key no longer names one output row, so an updating output is
+  // a retract changelog. (An upsert source, whose updates carry no -U, is refused by validate-changelog.ts.)
   return plan.add<CorrelateNode>({
     kind: 'correlate', input: left.id, joinType, fn, args: [arg], inputFields: left.schema.map((f) => f.name), outputFields,
-    schema: [...left.schema, ...outputFields], changelog: left.changelog, loc,
+    schema: [...left.schema, ...outputFields], changelog: left.changelog === 'insert-only' ? 'insert-only' : 'retract', loc,
   });
 }

@@ -48,7 +48,7 @@ export function pruneColumns(plan: JobPlan): JobPlan {
         const cols = new Set([...mine].filter((c) => !n.calls.some((x) => x.name === c)));
         for (const k of n.partitionKeys) cols.add(k);
         cols.add(n.orderBy);
-        for (const c of n.calls) if (mine.has(c.name) && c.arg) cols.add(c.arg);
+        for (const c of n.calls) if (mine.has(c.name)) for (const a of [c.arg, ...(c.udaf?.args ?? [])]) if (a) cols.add(a);
         need(n.input, cols);
         break;
       }

@@ -1,8 +1,8 @@
 // Checks that every operator can take the changelog its input produces: a sink that only appends rejects
 // an updating query (Flink's "doesn't support consuming update changes"), a keyed sink needs a primary key
 // (both as the sink's connector declares, runtime/connectors/check-table.ts),
-// window aggregates over an updating input are not supported yet, nor group aggregates over an upsert source
-// (whose updates carry no old row), and both say so by name.
+// window aggregates over an updating input are not supported yet, nor group aggregates, LATERAL TABLE or UNNEST
+// over an upsert source (whose updates carry no old row), and each says so by name.
 // In batch mode (execution.runtime-mode = batch, known here from the job's configuration or -D) every operator
 // emits final, insert-only rows at the end of its input, so none of this applies: a group-by may go into an
 // append-only sink, as in Flink's batch mode. The runtime checks the sinks again once the mode is settled
@@ -42,6 +42,16 @@ export function validateChangelog(plan: JobPlan): JobPlan {
       const upsertSource = upstreamSources(byId, n.input).find((s) => s.changelog === 'upsert');
       if (upsertSource) {
         throw new CompileError(`an aggregate over the upsert source '${upsertSource.table}' is not supported: its updates carry no old row to retract`, n.loc,
+          `read its changes in a changelog format ('debezium-json', 'canal-json') from a source that is not an upsert source`);
+      }
+    }
+    if (n.kind === 'correlate') {
+      // Flink expands each changelog row with its kind, and puts a ChangelogNormalize (each key's last row) behind an
+      // upsert source so that an update's -U exists; sluice has none, so the rows an update replaces are unknown.
+      const upsertSource = upstreamSources(byId, n.input).find((s) => s.changelog === 'upsert');
+      if (upsertSource) {
+        const what = n.fn.kind === 'udtf' ? `LATERAL TABLE(${n.fn.name}(...))` : 'UNNEST';
+        throw new CompileError(`${what} over the upsert source '${upsertSource.table}' is not supported: its updates carry no old row, so the rows an update replaces cannot be taken back`, n.loc,
           `read its changes in a changelog format ('debezium-json', 'canal-json') from a source that is not an upsert source`);
       }
     }

@@ -6,3 +6,4 @@ export { impl } from './builtins.js';
 export { udfReturnedNull } from './udf.js';
 export { floorDecimal, signDecimal } from './decimal.js';
 export { collectAdd, collectRetract, welfordAdd, welfordRetract } from './collecting-aggs.js';
+export { udafDistinctChange } from './user-aggs.js';

@@ -311,11 +311,15 @@ export type RankStrategy =
   | 'dedup-proctime-first' | 'dedup-proctime-last' | 'dedup-rowtime-first' | 'dedup-rowtime-last'
   | 'first-n' | 'append-top-n' | 'retract-top-n' | 'window-top-n' | 'window-dedup-first' | 'window-dedup-last';
 
-/** A function of an OVER window: an aggregate, or LAG (the value `offset` rows back, `defaultValue` before the first). */
+/**
+ * A function of an OVER window: an aggregate, an aggregate function (`fn: 'udaf'`, named by `udaf` as in AggCall;
+ * `arg` is null), or LAG (the value `offset` rows back, `defaultValue` before the first).
+ */
 export interface OverCall {
   fn: AggFunction | 'lag';
-  /** Input column; null for COUNT(*). */
+  /** Input column; null for COUNT(*) and aggregate functions. */
   arg: string | null;
+  udaf?: AggCall['udaf'];
   distinct: boolean;
   /** Output column name. */
   name: string;

@@ -210,7 +210,7 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
       case 'overAggregate': {
         const input = byId.get(n.input)!.schema;
         const keyTypes = n.partitionKeys.map((k) => input.find((f) => f.name === k)!.type);
-        const p = new OverAggregateProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
+        const p = new OverAggregateProcessor(n, input, m, keyGroupFunction(keyTypes, maxParallelism), maxParallelism, code.udfs);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);
         g.stateful.set(n.id, p);
         ends.set(n.id, { entry: () => p, exit: p });

@@ -1,6 +1,7 @@
 // Aggregate accumulators, one layout for both execution modes: slot i of an accumulator array holds, for
 // SUM/MIN/MAX a value or null, for COUNT a number, for AVG [sum, count], for a DISTINCT aggregate a Map of
-// value → occurrences, for an aggregate function (`@udaf`) its own accumulator. Generated ingest code
+// value → occurrences, for an aggregate function (`@udaf`) its own accumulator (DISTINCT: with its distinct
+// argument tuples, runtime/core/user-aggs.ts). Generated ingest code
 // accumulates inline into this layout (emitAccumulate in compiler/codegen/emit-stages.ts); creating, finishing
 // and merging accumulators is per group, not per row, and lives here once.
 import { isInteger, type Field } from '../core/data-types.js';
@@ -10,7 +11,7 @@ import { divideDecimal } from '../core/decimal.js';
 import type { AggCall, WindowProperty } from '../core/plan.js';
 import { literalKey, type Row } from '../core/row.js';
 import type { UdfFunctions } from '../core/udf.js';
-import { udafCreate, udafMerge, udafOf, udafResult } from '../core/user-aggs.js';
+import { udafCreate, udafDistinctChange, udafDistinctCreate, udafDistinctMerge, udafMerge, udafOf, udafResult, type DistinctUdafAcc } from '../core/user-aggs.js';
 import {
   collectAdd, collectCreate, collectMerge, collectResult, collectRetract, isCollecting, welfordAdd, welfordCreate, welfordMerge, welfordResult, welfordRetract,
 } from '../core/collecting-aggs.js';
@@ -38,8 +39,8 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
   const sumBits = aggs.map((a, i) => (a.fn === 'sum' && argType[i] ? INT_BITS[argType[i]!.name] ?? 0 : 0));
   const rows = aggs.length;
   const create = retracting
-    ? () => [...aggs.map((a, i) => (udafs[i] ? udafCreate(udafs[i]!, a) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, true) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
-    : () => aggs.map((a, i) => (udafs[i] ? udafCreate(udafs[i]!, a) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, false) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
+    ? () => [...aggs.map((a, i) => (udafs[i] ? (a.distinct ? udafDistinctCreate(udafs[i]!, a) : udafCreate(udafs[i]!, a)) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, true) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'min' || a.fn === 'max' ? [null, new Map()] : [zero(i), 0])), 0]
+    : () => aggs.map((a, i) => (udafs[i] ? (a.distinct ? udafDistinctCreate(udafs[i]!, a) : udafCreate(udafs[i]!, a)) : a.distinct ? new Map() : isCollecting(a.fn) ? collectCreate(a.fn, false) : a.fn === 'welford_m2' ? welfordCreate() : a.fn === 'count' ? 0 : a.fn === 'avg' ? [null, 0] : null));
   return {
     create,
     rows: retracting ? (acc) => acc[rows] : undefined,
@@ -47,7 +48,7 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
       aggs.forEach((a, i) => {
         const s = acc[i];
         if (udafs[i]) {
-          out[a.name] = udafResult(udafs[i]!, a, s);
+          out[a.name] = udafResult(udafs[i]!, a, a.distinct ? (s as DistinctUdafAcc)[1] : s);
           return;
         }
         if (isCollecting(a.fn)) {
@@ -76,7 +77,7 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
     },
     merge(into, from) {
       aggs.forEach((a, i) => {
-        if (udafs[i]) udafMerge(udafs[i]!, a, into[i], from[i]);
+        if (udafs[i]) { if (a.distinct) udafDistinctMerge(udafs[i]!, into[i], from[i]); else udafMerge(udafs[i]!, a, into[i], from[i]); }
         else if (isCollecting(a.fn)) into[i] = collectMerge(a.fn, into[i], from[i], retracting, a.separator ?? ',');
         else if (a.fn === 'welford_m2') welfordMerge(into[i], from[i]);
         else if (a.distinct) addOccurrences(into[i], from[i]);
@@ -114,7 +115,11 @@ export function accumulateAll(aggs: AggCall[], acc: any[], r: Row, functions: Ud
   for (let i = 0; i < aggs.length; i++) {
     const a = aggs[i];
     if (a.filter !== undefined && r[a.filter] !== true) continue;
-    if (a.udaf) { udafOf(functions, a).accumulate(acc[i], ...udafArgs(a, r)); continue; }
+    if (a.udaf) {
+      if (a.distinct) udafDistinctChange(udafOf(functions, a), acc[i], udafArgs(a, r), 1);
+      else udafOf(functions, a).accumulate(acc[i], ...udafArgs(a, r));
+      continue;
+    }
     const v = a.arg === null ? 1 : r[a.arg];
     if (isCollecting(a.fn)) { if (collects(a, v, r)) acc[i] = collectAdd(a.fn, acc[i], v, false, a.separator ?? ',', a.arg2 === undefined ? undefined : r[a.arg2]); continue; }
     if (v === null || v === undefined) continue;
@@ -135,7 +140,8 @@ export function changeAll(aggs: AggCall[], acc: any[], r: Row, sign: 1 | -1, fun
     if (a.filter !== undefined && r[a.filter] !== true) continue;
     if (a.udaf) {
       const f = udafOf(functions, a);
-      if (sign > 0) f.accumulate(acc[i], ...udafArgs(a, r));
+      if (a.distinct) udafDistinctChange(f, acc[i], udafArgs(a, r), sign);
+      else if (sign > 0) f.accumulate(acc[i], ...udafArgs(a, r));
       else f.retract!(acc[i], ...udafArgs(a, r));
       continue;
     }

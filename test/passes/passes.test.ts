@@ -173,4 +173,23 @@ describe('validate-changelog', () => {
     upsert.executeSql('INSERT INTO counts SELECT v, COUNT(*) FROM latest GROUP BY v');
     expect(() => validateChangelog(plan(upsert))).toThrow(/aggregate over the upsert source 'latest' is not supported/);
   });
+
+  it('takes UNNEST over an updating input (a group-by: its updates carry -U), not over an upsert source (they carry no old row)', () => {
+    const upsertTable = (e: ReturnType<typeof env>) => e.executeSql(`CREATE TABLE latest (k STRING, v INT, PRIMARY KEY (k) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = 't',
+      'properties.bootstrap.servers' = '127.0.0.1:9092', 'key.format' = 'json', 'value.format' = 'json')`);
+    const grouped = env();
+    grouped.executeSql("CREATE TABLE xs (k STRING, x BIGINT) WITH ('connector' = 'print')");
+    grouped.executeSql('INSERT INTO xs SELECT k, x FROM (SELECT b AS k, COUNT(*) AS c FROM src GROUP BY b) CROSS JOIN UNNEST(ARRAY[c, c + 1]) AS u(x)');
+    const built = plan(grouped);
+    expect(() => validateChangelog(built)).not.toThrow();
+    expect(built.nodes.find((n) => n.kind === 'correlate')!.changelog).toBe('retract');
+    const direct = env();
+    upsertTable(direct);
+    direct.executeSql("CREATE TABLE xs (k STRING, x INT) WITH ('connector' = 'print')");
+    direct.executeSql('INSERT INTO xs SELECT k, x FROM latest CROSS JOIN UNNEST(ARRAY[v, v + 1]) AS u(x) WHERE v > 0');
+    const built2 = plan(direct);
+    expect(() => validateChangelog(built2)).toThrow("UNNEST over the upsert source 'latest' is not supported: its updates carry no old row, so the rows an update replaces cannot be taken back");
+    const refusal = (() => { try { validateChangelog(built2); } catch (x) { return x as CompileError; } })();
+    expect(refusal?.hint).toMatch(/debezium-json/);
+  });
 });

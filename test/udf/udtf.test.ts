@@ -12,8 +12,12 @@ import { bothWays, describeAgainstFlink, environment, expected, expectFlinks, ex
 const signatures = signaturesOf('table-functions.ts');
 const env = () => environment(signatures);
 const lateral = Object.keys(expected).filter((sql) => /LATERAL/.test(sql));
+/** LATERAL TABLE of an aggregate's updating result. */
+const updating = (sql: string) => /FROM \(SELECT .* GROUP BY k\)/.test(sql);
 
-describeAgainstFlink('LATERAL TABLE emits what Flink emits', env, lateral, 'LATERAL TABLE', 7);
+describeAgainstFlink('LATERAL TABLE emits what Flink emits', env, lateral.filter((q) => !updating(q)), 'LATERAL TABLE', 7);
+describeAgainstFlink('LATERAL TABLE of an updating input leaves what Flink leaves (each changelog row expanded with its kind)', env,
+  lateral.filter(updating), 'updating LATERAL TABLE', 2);
 
 describe('the Table API', () => {
   const sql = {

@@ -2,9 +2,12 @@
 // ROW) AS s`, `... OVER w AS s` with `WINDOW w AS (...)`), lowered as Flink's planner lowers them: a calc computing
 // the functions' arguments, one overAggregate node (every OVER item of a select shares its window, as Flink
 // requires), a calc for the select list. What Flink's streaming planner rejects is a compile error here too.
+// Aggregate functions (`@udaf`) run over a window as in Flink, DISTINCT too; a bounded frame takes rows back out
+// of the accumulator, so there, as in Flink, the function needs a retract method.
 import { FunctionCallContext, type ColumnProjectItemContext, type FunctionCallExpressionContext, type OverWindowItemContext, type WindowSpecContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
-import { DataTypes, withType, type Field } from '../../../runtime/core/data-types.js';
+import { DataTypes, typeToString, withType, type Field } from '../../../runtime/core/data-types.js';
 import type { AggFunction, OverAggregateNode, OverCall } from '../../../runtime/core/plan.js';
+import { Resolver, type UdfSignature } from '../resolve.js';
 import { Table, type TableContext } from '../../api/table.js';
 import { stripAlias, type LExpr } from '../../ir/logical-expr.js';
 import { aggResultType, checkAggArg } from '../lower-aggregate.js';
@@ -23,7 +26,7 @@ export interface OverContext {
 }
 
 const AGGREGATE_FUNCTIONS = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
-const SUPPORTED = 'supported over a window: COUNT, SUM, AVG, MIN, MAX (also DISTINCT) and LAG(x [, offset [, default]]); ROW_NUMBER() for Top-N';
+const SUPPORTED = 'supported over a window: COUNT, SUM, AVG, MIN, MAX, aggregate functions (@udaf) (also DISTINCT) and LAG(x [, offset [, default]]); ROW_NUMBER() for Top-N';
 
 /** Whether an OVER item calls ROW_NUMBER (a Top-N or deduplication, rank.ts) rather than an OVER aggregate. */
 export function isRowNumberItem(text: SqlText, item: ColumnProjectItemContext): boolean {
@@ -56,7 +59,7 @@ export function lowerOverSelect(q: OverContext, table: Table, items: ColumnProje
   }
   const overItems = items.filter((i) => i.selectWindowItemColumnName()).map((i) => i.selectWindowItemColumnName()!.overWindowItem());
   // The functions first: a function Flink rejects is the error, whatever the window.
-  overItems.forEach((item) => overFunction(text, item));
+  overItems.forEach((item) => overFunction(q, item));
   const first = windowOf(q, overItems[0]);
   const window = readWindow(text, first, input);
   const shape = JSON.stringify(window);
@@ -70,7 +73,7 @@ export function lowerOverSelect(q: OverContext, table: Table, items: ColumnProje
 
   // The functions' arguments as columns (a column argument is read as it is).
   const argExprs: LExpr[] = [];
-  const calls = overItems.map((item, i) => overCall(q, item, i, argExprs));
+  const calls = overItems.map((item, i) => overCall(q, item, i, argExprs, input, window.frame));
   const loc = text.loc(overItems[0]);
   const pre = argExprs.length === 0 ? table : table.project([...input.map((f): LExpr => ({ kind: 'ref', name: f.name, loc })), ...argExprs], loc);
   const preSchema = pre.getSchema();
@@ -78,6 +81,7 @@ export function lowerOverSelect(q: OverContext, table: Table, items: ColumnProje
     const argType = c.arg === null ? DataTypes.BIGINT() : preSchema.find((f) => f.name === c.arg)!.type;
     const at = overItems[i].primaryExpression();
     if (c.fn === 'lag') return { name: c.name, type: withType(argType, { nullable: true, timeAttribute: undefined }) };
+    if (c.udaf) return { name: c.name, type: q.env.functions.udf(c.udaf.name)!.resultType };
     checkAggArg(c.fn, argType, text.loc(at));
     return { name: c.name, type: aggResultType(c.fn, argType) };
   });
@@ -160,12 +164,14 @@ function readFrame(text: SqlText, spec: WindowSpecContext): OverWindow['frame'] 
   throw text.unsupported(`the window frame start ${start}`, f);
 }
 
-/** The function of an OVER item, upper case, when sluice (and Flink) can run it over a window. */
-function overFunction(text: SqlText, item: OverWindowItemContext): { name: string; call: FunctionCallExpressionContext } {
+/** The function of an OVER item, upper case (an aggregate function's signature with it), when sluice (and Flink) can run it over a window. */
+function overFunction(q: Pick<OverContext, 'env' | 'text'>, item: OverWindowItemContext): { name: string; call: FunctionCallExpressionContext; udaf?: UdfSignature } {
+  const { text } = q;
   const fnExpr = item.primaryExpression();
   const call = fnExpr instanceof FunctionCallContext ? fnExpr.functionCallExpression() : undefined;
   if (!call) throw text.unsupported(`${text.source(fnExpr)} OVER`, fnExpr, SUPPORTED);
-  const name = functionName(text, call).toUpperCase();
+  const written = functionName(text, call);
+  const name = written.toUpperCase();
   if (text.clauses.get(call.start!.start)?.filter) throw text.unsupported(`${name}(...) FILTER (WHERE ...) OVER`, call, 'filter in the argument: SUM(CASE WHEN cond THEN x END) OVER (...)');
   if (name === 'LEAD') throw text.error('LEAD is not supported on a stream, as in Flink ("LEAD Function is not supported in stream mode")', fnExpr, 'LAG(x) looks back instead; a stream has no rows after the current one yet');
   if (name === 'RANK' || name === 'DENSE_RANK') {
@@ -174,23 +180,25 @@ function overFunction(text: SqlText, item: OverWindowItemContext): { name: strin
   if (name === 'ROW_NUMBER') {
     throw text.unsupported('ROW_NUMBER() next to other OVER functions', fnExpr, 'rank in a query of its own: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (...) AS rn FROM t) WHERE rn <= N');
   }
+  const udaf = q.env.functions.udf(written);
+  if (udaf?.kind === 'aggregate') return { name, call, udaf };
   if (name !== 'LAG' && !AGGREGATE_FUNCTIONS.has(name)) throw text.unsupported(`${name} OVER`, fnExpr, SUPPORTED);
   return { name, call };
 }
 
-function overCall(q: OverContext, item: OverWindowItemContext, index: number, argExprs: LExpr[]): OverCall {
+function overCall(q: OverContext, item: OverWindowItemContext, index: number, argExprs: LExpr[], input: readonly Field[], frame: OverWindow['frame']): OverCall {
   const { text } = q;
-  const { name, call } = overFunction(text, item);
+  const { name, call, udaf } = overFunction(q, item);
   const fnExpr = item.primaryExpression();
   const windowText = item.windowSpec() ? text.source(item.windowSpec()) : '';
   const distinct = call.setQuantifier()?.getText().toUpperCase() === 'DISTINCT';
   const args = q.args(call);
   const out = `$over${index}`;
   const label = `${text.source(fnExpr)} OVER ${windowText || unquoteName(item.errorCapturingIdentifier()?.getText() ?? '')}`;
-  const argColumn = (e: LExpr): string => {
+  const argColumn = (e: LExpr, suffix = ''): string => {
     const s = stripAlias(e);
     if (s.kind === 'ref') return s.name;
-    const col = `$over_arg${index}`;
+    const col = `$over_arg${index}${suffix}`;
     argExprs.push({ kind: 'alias', expr: e, name: col, loc: e.loc });
     return col;
   };
@@ -205,11 +213,39 @@ function overCall(q: OverContext, item: OverWindowItemContext, index: number, ar
     if (defaultValue === undefined) throw text.error('LAG\'s default must be a literal', call.functionParam(2));
     return { fn: 'lag', arg: argColumn(args[0]), distinct: false, name: out, offset, defaultValue, label };
   }
+  if (udaf) return userOverCall(q, input, udaf, call, args, { distinct, out, label, frame }, argColumn);
   const fn = name.toLowerCase() as AggFunction;
   const star = args.length === 0 || (args.length === 1 && stripAlias(args[0]).kind === 'star');
   if (star && fn !== 'count') throw text.error(`${name} needs an argument`, call);
   if (args.length > 1) throw text.error(`${name} takes one argument`, call);
   return { fn, arg: star ? null : argColumn(args[0]), distinct, name: out, label };
+}
+
+/**
+ * An aggregate function (`@udaf`) over the window: its arguments checked against its signature (at the wrong
+ * argument's line and column) and computed as columns. A bounded frame (`ROWS`/`RANGE ... n PRECEDING`) retracts
+ * the rows that leave it, so, as Flink's planner (its BoundedOverAggregateHelper needs retract), the function must
+ * have a retract method; UNBOUNDED PRECEDING only accumulates.
+ */
+function userOverCall(q: OverContext, input: readonly Field[], sig: UdfSignature, call: FunctionCallExpressionContext, args: LExpr[],
+  c: { distinct: boolean; out: string; label: string; frame: OverWindow['frame'] }, argColumn: (e: LExpr, suffix: string) => string): OverCall {
+  const { text } = q;
+  if (c.frame.preceding !== null && !sig.retract) {
+    throw text.error(`aggregate function ${sig.name} has no retract method, which a bounded OVER window needs: the rows that leave the frame are taken back out, as in Flink ("No matching retract method found for AggregateFunction")`, call,
+      'add retract(acc, ...args) to it, undoing what accumulate(acc, ...args) did; or use RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, which only accumulates');
+  }
+  const lcall: Extract<LExpr, { kind: 'call' }> = { kind: 'call', fn: sig.name, args, loc: text.loc(call) };
+  const resolver = new Resolver(input, q.env.functions, 'the OVER window\'s input');
+  const resolved = resolver.udfArgs(sig, lcall);
+  // A DECIMAL reaches the function as the type it declares: where udfArgs cast an argument, the column is cast too.
+  const columns = args.map((a, i) => {
+    const cast = typeToString(resolved[i].type) !== typeToString(resolver.resolve(a).type);
+    return argColumn(cast ? { kind: 'cast', expr: a, type: resolved[i].type, loc: a.loc } : a, `_${i}`);
+  });
+  return {
+    fn: 'udaf', arg: null, distinct: c.distinct, name: c.out, label: c.label,
+    udaf: { name: sig.name, args: columns, merge: !!sig.merge, retract: !!sig.retract, ...(sig.resultType.nullable ? {} : { notNull: typeToString(sig.resultType) }) },
+  };
 }
 
 /** A literal's value (`-1` is a negated literal); undefined when the expression is no constant. */

@@ -1,13 +1,17 @@
 // The functions of an OVER window with Flink's retracting accumulators (a bounded frame retracts the rows that
 // leave it): COUNT, SUM and AVG keep a sum and a count of non-NULL values (SUM of no value is NULL), MIN and MAX a
 // count per value (Flink's MinWithRetract/MaxWithRetract), DISTINCT a count per distinct value, LAG the last
-// offset+1 values (Flink's LagAggFunction). Accumulators are plain arrays, Maps and numbers, so a checkpoint
-// writes them with snapshot-values.ts.
+// offset+1 values (Flink's LagAggFunction), an aggregate function (`@udaf`) its own accumulator (DISTINCT: with
+// its distinct argument tuples, runtime/core/user-aggs.ts), rows leaving a bounded frame going to its retract.
+// Accumulators are plain arrays, Maps, numbers and the functions' plain-data accumulators, so a checkpoint writes
+// them with snapshot-values.ts.
 import { isInteger, type Field } from '../../core/data-types.js';
 import type { OverCall } from '../../core/plan.js';
 import { INT_BITS, wrapInteger } from '../../core/scalar-functions.js';
 import { avgDecimal } from '../../state/agg-kernel.js';
 import type { Row } from '../../core/row.js';
+import type { AggregateFunction, UdfFunctions } from '../../core/udf.js';
+import { udafCreate, udafDistinctChange, udafDistinctCreate, udafOf, udafResult, type DistinctUdafAcc } from '../../core/user-aggs.js';
 
 /** One accumulator per call, in call order. */
 export type OverAccs = unknown[];
@@ -23,7 +27,17 @@ export interface OverAggs {
 type SumAcc = [sum: number | null, count: number];
 type CountsAcc = Map<unknown, number>;
 
-export function overAggs(calls: readonly OverCall[], input: readonly Field[]): OverAggs {
+/** `functions`: the run's UDF table, for aggregate functions (`@udaf`). */
+export function overAggs(calls: readonly OverCall[], input: readonly Field[], functions: UdfFunctions = {}): OverAggs {
+  const udafs = calls.map((c): AggregateFunction | null => (c.udaf ? udafOf(functions, c) : null));
+  /** An aggregate function's arguments from a row, NULLs included (as in Flink), into or out of its slot. */
+  const udafChange = (i: number, acc: unknown, row: Row, by: 1 | -1) => {
+    const c = calls[i];
+    const args = c.udaf!.args.map((a) => row[a] ?? null);
+    if (c.distinct) udafDistinctChange(udafs[i]!, acc as DistinctUdafAcc, args, by);
+    else if (by > 0) udafs[i]!.accumulate(acc as object, ...args);
+    else udafs[i]!.retract!(acc as object, ...args);
+  };
   const argType = calls.map((c) => (c.arg === null ? null : input.find((f) => f.name === c.arg)!.type));
   const integer = argType.map((t) => t !== null && isInteger(t));
   // DECIMAL values are bigints at the argument's scale (core/decimal.ts); AVG divides them as Flink does.
@@ -54,7 +68,8 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
   };
 
   return {
-    create: () => calls.map((c): unknown => {
+    create: () => calls.map((c, i): unknown => {
+      if (udafs[i]) return c.distinct ? udafDistinctCreate(udafs[i]!, c) : udafCreate(udafs[i]!, c);
       if (c.distinct || c.fn === 'min' || c.fn === 'max') return new Map();
       if (c.fn === 'count') return 0;
       if (c.fn === 'lag') return [];
@@ -63,6 +78,7 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
     accumulate(accs, row) {
       for (let i = 0; i < calls.length; i++) {
         const c = calls[i];
+        if (udafs[i]) { udafChange(i, accs[i], row, 1); continue; }
         const v = arg(c, row);
         if (c.fn === 'lag') {
           const buf = accs[i] as unknown[];
@@ -79,6 +95,7 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
     retract(accs, row) {
       for (let i = 0; i < calls.length; i++) {
         const c = calls[i];
+        if (udafs[i]) { udafChange(i, accs[i], row, -1); continue; }
         const v = arg(c, row);
         // LAG keeps the last values whatever leaves the frame (Flink's LagAggFunction retracts nothing either).
         if (c.fn === 'lag' || v === null) continue;
@@ -92,7 +109,9 @@ export function overAggs(calls: readonly OverCall[], input: readonly Field[]): O
         const c = calls[i];
         const acc = accs[i];
         let r: unknown;
-        if (c.fn === 'lag') {
+        if (udafs[i]) {
+          r = udafResult(udafs[i]!, c, c.distinct ? (acc as DistinctUdafAcc)[1] : acc);
+        } else if (c.fn === 'lag') {
           const buf = acc as unknown[];
           // The default only before the partition has offset rows; a NULL value offset rows back is NULL (as
           // LagAggFunction.getValue; Flink 2.3 emits -1 there instead, docs/over.md).

@@ -5,6 +5,6 @@ import type { OverAggregateNode } from '../../core/plan.js';
 export function overName(n: OverAggregateNode): string {
   const { unit, preceding } = n.frame;
   const start = preceding === null ? 'UNBOUNDED PRECEDING' : unit === 'rows' ? `${preceding} PRECEDING` : `${preceding} ms PRECEDING`;
-  const calls = n.calls.map((c) => `${c.fn.toUpperCase()}(${c.distinct ? 'DISTINCT ' : ''}${c.arg ?? '*'}${c.fn === 'lag' ? `, ${c.offset}` : ''}) AS ${c.name}`);
+  const calls = n.calls.map((c) => `${c.udaf ? c.udaf.name : c.fn.toUpperCase()}(${c.distinct ? 'DISTINCT ' : ''}${c.udaf ? c.udaf.args.join(', ') : c.arg ?? '*'}${c.fn === 'lag' ? `, ${c.offset}` : ''}) AS ${c.name}`);
   return `OverAggregate(partitionBy=[${n.partitionKeys.join(', ')}], orderBy=[${n.orderBy} ASC], window=[${unit.toUpperCase()} BETWEEN ${start} AND CURRENT ROW], select=[${calls.join(', ')}])`;
 }

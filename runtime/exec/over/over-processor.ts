@@ -15,6 +15,7 @@ import { compositeKey } from '../../core/kernels.js';
 import type { OperatorMetrics } from '../../core/metrics.js';
 import type { OverAggregateNode } from '../../core/plan.js';
 import type { Row, RowKind } from '../../core/row.js';
+import type { UdfFunctions } from '../../core/udf.js';
 import type { KeyedItem, KeyedSnapshot, KeyGroupOf } from '../../state/keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from '../../state/snapshot-values.js';
 import { Emitter, type Processor, type Stateful } from '../processors.js';
@@ -50,9 +51,9 @@ export class OverAggregateProcessor extends Emitter implements Processor, Statef
   private readonly procPending = new Map<KeyState, Row[]>();
 
   constructor(private readonly node: OverAggregateNode, input: readonly Field[], metrics: OperatorMetrics,
-    private readonly keyGroupOf: KeyGroupOf, private readonly maxParallelism: number) {
+    private readonly keyGroupOf: KeyGroupOf, private readonly maxParallelism: number, functions: UdfFunctions = {}) {
     super(metrics);
-    this.aggs = overAggs(node.calls, input);
+    this.aggs = overAggs(node.calls, input, functions);
     this.rows = node.frame.unit === 'rows';
     // ROWS n PRECEDING holds n + 1 rows; RANGE an interval of milliseconds before the current row.
     this.preceding = node.frame.preceding === null ? Infinity : node.frame.preceding + (this.rows ? 1 : 0);

@@ -65,9 +65,10 @@ export function checkParallelizable(plan: JobPlan): void {
       case 'source': case 'calc': case 'fused': case 'exchange': case 'windowTable': case 'join': case 'rank': case 'overAggregate': case 'sort': case 'lookupJoin': case 'correlate': case 'union': case 'sink': break;
       // Subtasks pre-aggregate (local-global aggregation, local-global.ts): the owner merges their accumulators.
       // Flink falls back to one phase for a function without merge; sluice's local step is fused into the stage
-      // before the exchange, so it asks for merge (docs/udfs.md).
+      // before the exchange, so it asks for merge (docs/udfs.md). A DISTINCT call merges its distinct tuples'
+      // counts, feeding the function's accumulate and retract (runtime/core/user-aggs.ts), not its merge.
       case 'groupAggregate': case 'windowAggregate': {
-        const unmergeable = n.aggs.find((a) => a.udaf && !a.udaf.merge);
+        const unmergeable = n.aggs.find((a) => a.udaf && !a.udaf.merge && !a.distinct);
         if (unmergeable) {
           throw new UserError(`aggregate function '${unmergeable.udaf!.name}' has no merge method, which a parallel job needs (its subtasks pre-aggregate and the key's owner merges their accumulators)`,
             'add merge(acc, others) to it, adding each accumulator of others into acc; or run at parallelism 1');
