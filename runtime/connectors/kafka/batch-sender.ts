@@ -13,25 +13,8 @@ import type { Kafka } from 'kafkajs';
 import createRetry from 'kafkajs/src/retry/index.js';
 import createEosManager, { type EosManager } from 'kafkajs/src/producer/eosManager/index.js';
 import { createErrorFromCode, staleMetadata } from 'kafkajs/src/protocol/error.js';
+import { createCluster, symbol, type Broker, type Cluster, type PartitionMetadata } from './kafkajs-cluster.js';
 import { encodeProduceBody, type OutRecord, type PartitionRecords } from './record-batch.js';
-
-/** What kafkajs's Cluster offers that this uses. */
-interface Cluster {
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  isConnected(): boolean;
-  refreshMetadata(): Promise<void>;
-  refreshMetadataIfNecessary(): Promise<void>;
-  addMultipleTargetTopics(topics: string[]): Promise<void>;
-  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
-  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
-  findBroker(o: { nodeId: string }): Promise<Broker>;
-  removeBroker(o: { host: string; port: number }): void;
-  findGroupCoordinator(o: { groupId: string; coordinatorType: number }): Promise<Broker & {
-    endTxn(o: { transactionalId: string; producerId: string; producerEpoch: number; transactionResult: boolean }): Promise<unknown>;
-  }>;
-  retry: Record<string, unknown>;
-}
 
 /** kafkajs's FindCoordinator key type of a transaction coordinator (protocol/coordinatorTypes.js). */
 const TRANSACTION_COORDINATOR = 1;
@@ -43,18 +26,8 @@ export interface OpenTransaction {
   epoch: number;
 }
 
-interface Broker {
-  nodeId: number;
-  versions: Record<number, { minVersion: number; maxVersion: number }> | null;
-}
-
 /** Chooses a record's partition from the topic's partitions (kafkajs's metadata). */
 export type PartitionChooser = (topic: string, record: OutRecord, partitions: PartitionMetadata[]) => number;
-
-export interface PartitionMetadata {
-  partitionId: number;
-  leader: number;
-}
 
 export interface SenderOptions {
   acks: number;
@@ -79,15 +52,6 @@ const PRODUCE = 0;
 /** Produce versions 3–8 share the request layout record-batch.ts writes (9 on are flexible versions). */
 const MIN_VERSION = 3;
 const MAX_VERSION = 8;
-
-// kafkajs keeps these behind symbols: its Kafka's cluster factory and its Broker's request sender.
-const symbol = (o: object, description: string): symbol => {
-  for (let p: object | null = o; p !== null; p = Object.getPrototypeOf(p)) {
-    const s = Object.getOwnPropertySymbols(p).find((x) => x.description === description);
-    if (s) return s;
-  }
-  throw new Error(`kafkajs has no ${description} (sluice needs kafkajs 2.2.4)`);
-};
 
 /** Decodes a Produce response (v3–v8): per partition its error code and base offset. */
 function decodeResponse(raw: Buffer, version: number): { partition: number; errorCode: number; baseOffset: number }[] {
@@ -130,8 +94,7 @@ export class BatchSender {
 
   /** Connects; an idempotent (not transactional) producer also gets its producer id now. */
   static async connect(kafka: Kafka, o: SenderOptions): Promise<BatchSender> {
-    const factory = (kafka as unknown as Record<symbol, (c: object) => Cluster>)[symbol(kafka, 'private:Kafka:createCluster')];
-    const cluster = factory({ metadataMaxAge: o.metadataMaxAge, allowAutoTopicCreation: o.allowAutoTopicCreation, maxInFlightRequests: null });
+    const cluster = createCluster(kafka, { metadataMaxAge: o.metadataMaxAge, allowAutoTopicCreation: o.allowAutoTopicCreation });
     const sender = new BatchSender(kafka, cluster, o);
     await cluster.connect();
     if (o.idempotent && o.transactionalId === null) await sender.eos.initProducerId();
@@ -165,8 +128,7 @@ export class BatchSender {
    * aborted (fenced, or timed out at transaction.timeout.ms) or followed by a later transaction of that id.
    */
   static async commitLeftOpen(kafka: Kafka, t: OpenTransaction & { transactionalId: string }): Promise<boolean> {
-    const factory = (kafka as unknown as Record<symbol, (c: object) => Cluster>)[symbol(kafka, 'private:Kafka:createCluster')];
-    const cluster = factory({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null });
+    const cluster = createCluster(kafka, { metadataMaxAge: 300_000, allowAutoTopicCreation: false });
     const retrier = createRetry({ ...cluster.retry });
     await cluster.connect();
     try {

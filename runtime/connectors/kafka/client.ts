@@ -1,65 +1,23 @@
 // The only importer of kafkajs's public API (batch-sender.ts uses its cluster and transaction manager for the
-// producer's send path). It turns the settings read from `properties.*` into clients and exposes just
+// producer's send path, assigned-consumer.ts its cluster and record batches for reading). It turns the settings read from `properties.*` into clients and exposes just
 // the operations the source, the sink and `sluice datagen` use, as small interfaces with plain numbers for
 // offsets, so the rest of the connector never sees kafkajs types or its string offsets. Every kafkajs failure
 // leaves here as an ExternalError('kafka', ...): the system at fault is Kafka, not the job.
 // First: corrects kafkajs's read_committed filter before kafkajs loads it (aborted-filter.ts).
 import './aborted-filter.js';
 import { readFileSync } from 'node:fs';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { Kafka, logLevel, Partitioners, type Consumer, type KafkaConfig, type LogEntry, type PartitionAssigner } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { ExternalError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
+import { AssignedConsumer, type ClientHooks, type ConsumerLink } from './assigned-consumer.js';
 import { BatchSender, type OpenTransaction, type PartitionChooser } from './batch-sender.js';
 import type { ClientSettings, ConsumerSettings, ProducerSettings } from './properties.js';
 import type { OutRecord } from './record-batch.js';
 
 export type { OutRecord } from './record-batch.js';
 export type { OpenTransaction } from './batch-sender.js';
-
-/** A fetched record as kafkajs hands it over (structurally; offsets and timestamps are decimal strings). */
-export interface FetchedMessage {
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-}
-
-export interface FetchedBatch {
-  topic: string;
-  partition: number;
-  messages: readonly FetchedMessage[];
-  /** The last offset the fetch covered, including filtered control records and aborted messages. */
-  lastOffset: number;
-  /** The partition's log end offset as the fetch saw it (for the consumer lag metric). */
-  highWatermark?: number;
-}
-
-/**
- * What the consumer reports. batch() may return a promise: kafkajs awaits it before it fetches again, which is
- * how the source holds fetching back while its queue is full (source.ts); the other callbacks are synchronous.
- */
-interface ConsumerHandlers {
-  batch(batch: FetchedBatch): void | Promise<void>;
-  /** The group (re)assigned partitions: seeks made here apply to the first fetch. */
-  assigned(assignment: Record<string, number[]>): void;
-  /** kafkajs finished a batch up to lastOffset, including batches of control records only (never passed to batch()). */
-  batchDone(topic: string, partition: number, lastOffset: number): void;
-  /** The consumer stopped for good. */
-  crashed(error: Error): void;
-}
-
-export interface ConsumerLink {
-  /** Connects, joins the group and starts fetching; resolves once partitions are assigned. */
-  start(topics: string[], handlers: ConsumerHandlers): Promise<void>;
-  /** The next fetch of the partition starts at `offset`; 'earliest' for the log start. */
-  seek(topic: string, partition: number, offset: number | 'earliest'): void;
-  pause(topics: string[]): void;
-  resume(topics: string[]): void;
-  /** Commits next offsets to the consumer group. */
-  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type { ClientHooks, ConsumerHandlers, ConsumerLink, FetchedBatch, FetchedMessage } from './assigned-consumer.js';
 
 export interface AdminLink {
   topicExists(topic: string): Promise<boolean>;
@@ -119,11 +77,9 @@ async function external<T>(what: string, call: () => Promise<T>): Promise<T> {
  * about to retry, and the ones that end an operation reach us as exceptions anyway. Error answers to single
  * requests (e.g. the first metadata answer for a topic being auto-created) and INFO chatter go to debug.
  */
-function logCreator(log: Logger, hooks: ClientHooks) {
+function logCreator(log: Logger) {
   return () => ({ namespace, level, log: entry }: LogEntry) => {
     const { message, timestamp: _t, logger: _l, ...extra } = entry;
-    // kafkajs tells of a fetch position that is no longer in the log only here, and resets it to the log start.
-    if (hooks.offsetOutOfRange && message.startsWith('Offset out of range, resetting')) hooks.offsetOutOfRange(String(extra.topic), Number(extra.partition));
     const fields = { kafka: namespace, ...extra };
     if (level === logLevel.ERROR && namespace === 'Connection' && message.startsWith('Response ')) log.debug(fields, message);
     else if (level === logLevel.ERROR) log.warn(fields, message);
@@ -155,31 +111,10 @@ function partitioner(kind: SinkPartitioner): PartitionChooser {
   return (topic, message, partitionMetadata) => choose({ topic, partitionMetadata: partitionMetadata as Parameters<typeof choose>[0]['partitionMetadata'], message: message as Parameters<typeof choose>[0]['message'] });
 }
 
-/**
- * Subscribes, waiting a little for topics the broker is still auto-creating (the first metadata answer for a
- * new topic is UNKNOWN_TOPIC_OR_PARTITION); a topic that stays unknown fails after about 5 s.
- */
-async function subscribe(consumer: Consumer, topics: string[]): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await consumer.subscribe({ topics, fromBeginning: true });
-    } catch (e) {
-      if ((e as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 25) throw e;
-      await delay(200);
-    }
-  }
-}
-
-/** What a client's user hears of besides results and errors. */
-export interface ClientHooks {
-  /** A consumer's fetch position is no longer in the log (deleted by retention); kafkajs moves it to the log start. */
-  offsetOutOfRange?(topic: string, partition: number): void;
-}
-
 export class KafkaClient {
   private readonly kafka: Kafka;
 
-  constructor(private readonly settings: ClientSettings, private readonly log: Logger, hooks: ClientHooks = {}) {
+  constructor(private readonly settings: ClientSettings, private readonly log: Logger, private readonly hooks: ClientHooks = {}) {
     const config: KafkaConfig = {
       brokers: settings.brokers,
       clientId: settings.clientId,
@@ -187,7 +122,7 @@ export class KafkaClient {
       requestTimeout: settings.requestTimeout,
       retry: settings.retry,
       logLevel: log.isLevelEnabled('trace') ? logLevel.DEBUG : log.isLevelEnabled('debug') ? logLevel.INFO : logLevel.WARN,
-      logCreator: logCreator(log, hooks),
+      logCreator: logCreator(log),
     };
     if (settings.security === 'SSL' || settings.security === 'SASL_SSL') config.ssl = tlsOptions(settings);
     if (settings.security.startsWith('SASL') && settings.saslCredentials) {
@@ -249,44 +184,12 @@ export class KafkaClient {
       () => BatchSender.commitLeftOpen(this.kafka, { transactionalId, ...t }));
   }
 
-  /** `assigner`: how the group hands out partitions (a parallel source's subtasks: split-assigner.ts). */
-  consumer(s: ConsumerSettings, groupId: string, assigner?: PartitionAssigner): ConsumerLink {
-    const consumer: Consumer = this.kafka.consumer({
-      groupId, ...(assigner ? { partitionAssigners: [assigner] } : {}), sessionTimeout: s.sessionTimeout, heartbeatInterval: s.heartbeatInterval, rebalanceTimeout: s.rebalanceTimeout,
-      minBytes: s.minBytes, maxBytes: s.maxBytes, maxBytesPerPartition: s.maxBytesPerPartition, maxWaitTimeInMs: s.maxWaitTimeInMs,
-      readUncommitted: s.readUncommitted, allowAutoTopicCreation: s.allowAutoTopicCreation, metadataMaxAge: s.metadataMaxAge,
-    });
-    let removers: (() => void)[] = [];
-    return {
-      start: async (topics, h) => {
-        removers = [
-          consumer.on(consumer.events.GROUP_JOIN, (e) => h.assigned(e.payload.memberAssignment)),
-          consumer.on(consumer.events.END_BATCH_PROCESS, (e) => h.batchDone(e.payload.topic, e.payload.partition, Number(e.payload.lastOffset))),
-          consumer.on(consumer.events.CRASH, (e) => {
-            if (!e.payload.restart) h.crashed(new ExternalError('kafka', `consumer of group ${groupId} stopped: ${e.payload.error.message}`, e.payload.error));
-          }),
-        ];
-        await external(`cannot connect to ${this.where}`, () => consumer.connect());
-        await external(`subscribing to ${topics.join(', ')}`, () => subscribe(consumer, topics));
-        // run() resolves once the group is joined (after GROUP_JOIN). eachBatch waits at most about a second
-        // (the source pauses the consumer instead when its queue stays full), so heartbeats, which kafkajs
-        // sends between batches, go on.
-        await external(`joining consumer group ${groupId}`, () => consumer.run({
-          autoCommit: false,
-          eachBatchAutoResolve: true,
-          eachBatch: async ({ batch }) => h.batch({ topic: batch.topic, partition: batch.partition, messages: batch.messages, lastOffset: Number(batch.lastOffset()), highWatermark: Number(batch.highWatermark) }),
-        }));
-      },
-      seek: (topic, partition, offset) => consumer.seek({ topic, partition, offset: offset === 'earliest' ? '-2' : String(offset) }),
-      pause: (topics) => consumer.pause(topics.map((topic) => ({ topic }))),
-      resume: (topics) => consumer.resume(topics.map((topic) => ({ topic }))),
-      commit: (offsets) => external(`committing offsets of group ${groupId}`, () =>
-        consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })))),
-      close: async () => {
-        for (const remove of removers) remove();
-        await consumer.disconnect();
-      },
-    };
+  /**
+   * A reader of the partitions of its topics that `owns` says it reads (all by default), with no group membership
+   * (assigned-consumer.ts); `groupId`: the group commit() writes offsets to, null for none.
+   */
+  consumer(s: ConsumerSettings, groupId: string | null, owns: (topic: string, partition: number) => boolean = () => true): ConsumerLink {
+    return new AssignedConsumer(this.kafka, s, groupId, owns, this.log, this.hooks, this.where);
   }
 
   /**

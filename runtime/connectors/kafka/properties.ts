@@ -25,8 +25,9 @@ export interface ClientSettings {
 }
 
 export interface ConsumerSettings {
-  /** properties.group.id; null means a private group per reader and no offsets committed. */
+  /** properties.group.id: where checkpoints' offsets are committed (and group-offsets starts read); null: none. */
   groupId: string | null;
+  /** Group membership settings: read and kept, but unused (readers never join a group: assigned-consumer.ts). */
   sessionTimeout?: number;
   heartbeatInterval?: number;
   rebalanceTimeout?: number;

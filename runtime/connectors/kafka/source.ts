@@ -1,28 +1,31 @@
-// The kafka (and upsert-kafka) source reader. A kafkajs consumer fetches in the background into a bounded
-// queue of per-partition chunks; poll() decodes up to MAX_ROWS records of the oldest chunk (one batch per
-// partition fetch, split `topic-partition`).
+// The kafka (and upsert-kafka) source reader. A consumer of the partitions this reader owns (all of them at
+// parallelism 1, a subtask's share otherwise: split-assigner.ts; no consumer group is joined, as in Flink:
+// assigned-consumer.ts) fetches in the background into a bounded queue of per-partition chunks; poll() decodes
+// up to MAX_ROWS records of the oldest chunk (one batch per partition fetch, split `topic-partition`). A
+// bounded read tells the consumer when a partition has been fetched up to its stop offset (finish), so nothing
+// is fetched past it and nothing is in flight when the read ends.
 //
-// Flow control. kafkajs's fetch loop has one fetch request out at a time: it hands the answer's batches to
-// eachBatch one by one, waits for them and only then fetches again. The queue is bounded in bytes (keys, values
+// Flow control. The consumer has one fetch request out per leader at a time: it hands the answer's batches to
+// eachBatch (enqueue) one by one, waits for them and only then fetches again. The queue is bounded in bytes (keys, values
 // and RECORD_OVERHEAD: about what the records take in a fetch), by marks sized from the fetch settings: one
 // fetch brings at most F = min(fetch.max.bytes, assigned partitions × max.partition.fetch.bytes) (kafkajs's
 // 10 MB and 1 MB unless set).
 // - Below the high-water mark, 2 F, eachBatch queues the batch and returns: the next fetch is on its way
 //   while the job works through the queue.
-// - Past it, eachBatch holds kafkajs until poll() has drained the queue below the low-water mark, F: kafkajs
+// - Past it, eachBatch holds the consumer until poll() has drained the queue below the low-water mark, F: it
 //   fetches again as soon as there is room, and the job still has a whole fetch to work on while the next one
 //   arrives. At most 2 F plus one fetch answer are queued (3 MB of records with one partition by default).
-// - A job that stops polling (its sink holds it back) must not stop the consumer's heartbeats, which kafkajs
-//   sends only between batches: after STALL_MS eachBatch pauses the consumer and returns. A paused consumer
-//   heartbeats (the group does not rebalance) and fetches nothing; poll() resumes it below F. Consumption
-//   stops instead of growing memory (SPEC §9).
-// Pausing is only the fallback because a paused kafkajs consumer sleeps fetch.max.wait.ms between looks at its
-// partitions, so a resume takes effect up to 500 ms late. Pausing at a fixed 10 000 records (less than one
-// 1 MB fetch of small records) and resuming below 5 000 made nearly every fetch wait for that: the reader
-// read 41 k records/s where kafkajs alone reads 0.6 M.
+// - A job that stops polling (its sink holds it back) is not held inside eachBatch for long: after STALL_MS
+//   eachBatch pauses the consumer and returns. A paused consumer fetches nothing; poll() resumes it below F.
+//   Consumption stops instead of growing memory (SPEC §9). (The pause dates from kafkajs's consumer, which
+//   heartbeated its group only between batches; it is kept as the state `buffered()` reports.)
+// Pausing is only the fallback: with kafkajs's consumer, which slept fetch.max.wait.ms between looks at paused
+// partitions, pausing at a fixed 10 000 records (less than one 1 MB fetch of small records) and resuming below
+// 5 000 made nearly every fetch wait for that: the reader read 41 k records/s where kafkajs alone reads 0.6 M.
 //
 // Positions are the next offset to hand out per partition: snapshot() reports them, open(restored) seeks there
-// (a restored position wins over scan.startup.mode), checkpointComplete() commits them to the consumer group.
+// (a restored position wins over scan.startup.mode), checkpointComplete() commits them to the consumer group
+// (properties.group.id; without one nothing is committed).
 // Nothing is auto-committed: as in Flink, committed offsets only mirror completed checkpoints (for monitoring
 // and group-offsets starts), they are never what a restore reads.
 //
@@ -31,10 +34,9 @@
 // (issue 13.1): by default the source fails naming the partition, the lost offsets and their count;
 // 'scan.offset-out-of-range' = 'earliest' | 'latest' accepts the loss, counted in metrics.recordsLost and
 // reported as an incident (the job's exceptions history). A restored position is checked against the log's
-// bounds before the first fetch; a running reader hears of it from kafkajs (which has already moved its fetch
-// position to the log start) and checks the bounds before it takes the next batch of that partition.
-import { partitionOwner, subtaskAssigner } from './split-assigner.js';
-import { randomUUID } from 'node:crypto';
+// bounds before the first fetch; a running reader hears of it from the consumer (which has already moved its
+// fetch position to the log start) and checks the bounds before it takes the next batch of that partition.
+import { partitionOwner } from './split-assigner.js';
 import type { SourceBatch, SourceContext, SourceReader } from '../../core/connector.js';
 import { BadRecordError, ExternalError, UserError } from '../../core/errors.js';
 import { RowKind, type Row } from '../../core/row.js';
@@ -49,12 +51,10 @@ import { readBounded, readStartup, resolveStartOffsets, resolveStopOffsets, type
 const MAX_ROWS = 1024;
 /** How long poll() waits for data before returning an empty batch, so timers and idleness can run. */
 const EMPTY_POLL_MS = 100;
-/** kafkajs's fetch sizes when properties.fetch.max.bytes / max.partition.fetch.bytes leave them unset. */
+/** The fetch sizes when properties.fetch.max.bytes / max.partition.fetch.bytes leave them unset (kafkajs's, as the consumer's). */
 const KAFKAJS_FETCH_MAX_BYTES = 10 << 20;
 const KAFKAJS_PARTITION_FETCH_MAX_BYTES = 1 << 20;
-/** kafkajs's session timeout when properties.session.timeout.ms leaves it unset. */
-const KAFKAJS_SESSION_TIMEOUT_MS = 30_000;
-/** How long eachBatch waits for room at most before pausing the consumer (well inside the session timeout). */
+/** How long eachBatch waits for room at most before pausing the consumer. */
 const STALL_MS = 1000;
 /**
  * Bytes a record takes in a fetch besides its key and value (record format v2: length, attributes, timestamp
@@ -152,13 +152,12 @@ export class KafkaSourceReader implements SourceReader {
   private bufferedRecords = 0;
   private bufferedBytes = 0;
   private paused = false;
-  /** Ends eachBatch's wait for room (kafkajs fetches again once it returns); set while it waits. */
+  /** Ends batch()'s wait for room (the consumer fetches again once it returns); set while it waits. */
   private room: (() => void) | null = null;
   /** One fetch's bytes at most (F in the header), for the current assignment. */
   private fetchBytes = 0;
-  private readonly stallMs: number;
   private readonly outOfRange: OutOfRangePolicy;
-  /** Partitions whose fetch position kafkajs reported out of range; checked before their next batch is queued. */
+  /** Partitions whose fetch position the consumer reported out of range; checked before their next batch is queued. */
   private readonly reset = new Set<string>();
   private client: KafkaClient | null = null;
   /** scan.dead-letter-queue.topic: where records that cannot be decoded go instead of failing the job. */
@@ -188,7 +187,6 @@ export class KafkaSourceReader implements SourceReader {
       : { ...layout, valueOptions: keepBadRecords(layout.valueOptions), keyOptions: keepBadRecords(layout.keyOptions) };
     this.changes = isChangelogFormat(layout.valueFormat) ? createChangelogRecordDecoder(decoding, ctx.declared, ctx.fields) : null;
     this.decode = this.changes === null ? createRecordDecoder(decoding, ctx.declared, ctx.fields) : () => undefined;
-    this.stallMs = Math.min(STALL_MS, (this.settings.consumer.sessionTimeout ?? KAFKAJS_SESSION_TIMEOUT_MS) / 4);
     this.outOfRange = table.outOfRange;
     this.sizeFetch(1);
   }
@@ -231,10 +229,7 @@ export class KafkaSourceReader implements SourceReader {
     }
     this.start = (restored as KafkaPosition | null)?.start ?? (restored === null ? offsetsRecord(start) : {});
     if (this.boundedBy !== null) await this.resolveStop(client);
-    // Without properties.group.id a private group: kafkajs needs one to fetch; nothing is committed to it.
-    const groupId = settings.consumer.groupId ?? `sluice-${ctx.table}-${randomUUID().slice(0, 8)}`;
-    const sub = ctx.subtask;
-    this.consumer = client.consumer(settings.consumer, groupId, sub && sub.parallelism > 1 ? subtaskAssigner(sub) : undefined);
+    this.consumer = client.consumer(settings.consumer, settings.consumer.groupId, (topic, partition) => this.owns(topic, partition));
     await this.consumer.start(this.topics, {
       batch: (b) => this.enqueue(b),
       assigned: (a) => this.assigned(a),
@@ -337,7 +332,7 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   /**
-   * kafkajs reported the partition's fetch position out of range and restarted it at the log start: what was
+   * The consumer reported the partition's fetch position out of range and restarted it at the log start: what was
    * between our position and the log bounds is lost. Queued in order, so that everything read before is handed
    * out first: a failure (thrown when poll() gets there) or a gap up to where the policy continues.
    */
@@ -368,21 +363,29 @@ export class KafkaSourceReader implements SourceReader {
         const s = this.state(topic, partition);
         this.assignment.push(s.split);
         this.consumer!.seek(topic, partition, s.fetched ?? 'earliest');
+        this.finishIfDone(s);
       }
     }
     this.sizeFetch(this.assignment.length);
   }
 
+  /** A bounded read that has fetched the partition up to its stop offset (or does not read it) fetches no more of it. */
+  private finishIfDone(s: PartitionState): void {
+    if (this.stop === null) return;
+    const stop = this.stop.get(s.split);
+    if (stop === undefined || (s.fetched !== null && s.fetched >= stop)) this.consumer?.finish(s.topic, s.partition);
+  }
+
   /**
-   * kafkajs's eachBatch: queues the batch; at the high-water mark, returns a promise that holds kafkajs back until
-   * there is room (client.ts's eachBatch returns what batch() returns, and kafkajs awaits it before fetching again;
-   * test/kafka/source.test.ts checks that a slowly polled reader stays within its marks without pausing).
+   * The consumer's batch(): queues the batch; at the high-water mark, returns a promise that holds the consumer
+   * back until there is room (it awaits batch() before fetching again; test/kafka/source.test.ts checks that a
+   * slowly polled reader stays within its marks without pausing).
    */
   private enqueue(b: FetchedBatch): void | Promise<void> {
     const s = this.state(b.topic, b.partition);
     if (this.reset.delete(s.split) && s.fetched !== null) return this.afterReset(s, b);
     let messages = b.messages;
-    // After a rebalance kafkajs may deliver a fetch that overlaps what is queued already.
+    // A fetch that overlaps what is queued already (a reassignment) hands out only what is new.
     if (s.fetched !== null && messages.length > 0 && Number(messages[0].offset) < s.fetched) {
       const from = s.fetched;
       messages = messages.filter((m) => Number(m.offset) >= from);
@@ -400,19 +403,20 @@ export class KafkaSourceReader implements SourceReader {
     if (b.highWatermark !== undefined) s.high = Math.max(s.high ?? 0, b.highWatermark);
     this.queue.push({ state: s, messages, next: 0, lastOffset, bytes });
     s.fetched = lastOffset + 1;
+    this.finishIfDone(s);
     this.bufferedRecords += messages.length;
     this.bufferedBytes += bytes;
     this.notify();
     if (this.bufferedBytes < 2 * this.fetchBytes || this.paused || this.consumer === null) return;
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        // The job has not made room for a while: pause, so that kafkajs goes on heartbeating without fetching.
+        // The job has not made room for a while: pause, so that the consumer waits without holding a batch.
         if (this.room === done && this.consumer !== null && this.bufferedBytes >= this.fetchBytes) {
           this.paused = true;
           this.consumer.pause(this.topics);
         }
         done();
-      }, this.stallMs);
+      }, STALL_MS);
       const done = () => {
         clearTimeout(timer);
         if (this.room === done) this.room = null;
@@ -422,7 +426,7 @@ export class KafkaSourceReader implements SourceReader {
     });
   }
 
-  /** Below the low-water mark: lets kafkajs fetch again (ends eachBatch's wait, or resumes a paused consumer). */
+  /** Below the low-water mark: lets the consumer fetch again (ends batch()'s wait, or resumes a paused consumer). */
   private makeRoom(): void {
     this.room?.();
     if (this.paused) {
@@ -439,6 +443,7 @@ export class KafkaSourceReader implements SourceReader {
     if (s.fetched !== null && lastOffset < s.fetched) return;
     this.queue.push({ state: s, messages: [], next: 0, lastOffset, bytes: 0 });
     s.fetched = lastOffset + 1;
+    this.finishIfDone(s);
   }
 
   private fail(e: Error): void {
@@ -581,7 +586,7 @@ export class KafkaSourceReader implements SourceReader {
     this.deadLetters = null;
     this.queue.length = 0;
     this.notify();
-    // kafkajs's disconnect waits for eachBatch to return.
+    // The consumer's close waits for batch() to return.
     this.room?.();
     await consumer?.close();
   }

@@ -381,8 +381,8 @@ async function checkCommitted(o: TwoPhaseCommitOptions, admin: AdminLink, state:
 
 /** The committed record at `at`, or null when read_committed passes that offset without one. */
 async function readAt(o: TwoPhaseCommitOptions, at: RecordPosition): Promise<FetchedMessage | null> {
-  // A private group: kafkajs reads through a group only; nothing is committed to it.
-  const consumer = o.client.consumer({ ...o.consumer, readUncommitted: false }, `sluice-markers-${o.table}-${randomUUID().slice(0, 8)}`);
+  // That partition alone, with no consumer group (nothing is committed).
+  const consumer = o.client.consumer({ ...o.consumer, readUncommitted: false }, null, (_topic, partition) => partition === at.partition);
   let timer: NodeJS.Timeout | undefined;
   try {
     return await new Promise<FetchedMessage | null>((resolve, reject) => {

@@ -14,14 +14,12 @@
 // A message larger than CHUNK_BYTES (a snapshot part, a large batch) goes as several records, joined again
 // by the reader (one writer per partition and sender keeps them in order). Since nothing is read twice, each
 // reader deletes what it has read once a checkpoint covering it is complete (TopicReader.trim).
-import { randomUUID } from 'node:crypto';
 import v8 from 'node:v8';
 import { UserError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { JobPlan } from '../../core/plan.js';
 import { KafkaClient, type AdminLink, type ConsumerLink, type OutRecord, type ProducerLink } from '../../connectors/kafka/client.js';
 import { readKafkaSettings, type KafkaSettings } from '../../connectors/kafka/properties.js';
-import { fixedAssigner } from '../../connectors/kafka/split-assigner.js';
 
 /** Where a job's subtasks in other processes are reached. */
 export interface TransportSpec {
@@ -67,9 +65,6 @@ export function exchangeProperties(plan: JobPlan, config: Record<string, string>
 function settingsOf(spec: TransportSpec, role: string): KafkaSettings {
   const s = readKafkaSettings(spec.properties, `${spec.jobId.slice(0, 8)}-${role}`);
   s.consumer.readUncommitted = true;
-  // A subtask whose sinks are full holds its reader back; that must not cost its place in the group.
-  s.consumer.sessionTimeout = 30_000;
-  s.consumer.heartbeatInterval = 3000;
   // Idempotent: a retried send is not written twice.
   s.producer.idempotent = true;
   return s;
@@ -233,10 +228,10 @@ export class TopicReader {
       await admin.close().catch(() => {});
       throw e;
     }
-    // A group of its own (nothing is committed to it): kafkajs reads through a group only.
-    const consumer = client.consumer(s.consumer, `sluice-${spec.jobId}-${spec.epoch}-${role}-${randomUUID().slice(0, 8)}`, fixedAssigner({ [topic]: partitions }));
+    // Exactly its partitions, with no consumer group (nothing is committed).
+    const consumer = client.consumer(s.consumer, null, (_topic, partition) => partitions.includes(partition));
     const reader = new TopicReader(consumer, admin, topic, offsets, log);
-    // After a rejoin (a batch held back longer than the session), reading goes on where it was.
+    // Reading starts at each partition's position (the consumer asks when it has its partitions).
     const next = reader.next;
     await consumer.start([topic], {
       assigned: () => { for (const p of partitions) consumer.seek(topic, p, next.get(p) ?? 'earliest'); },
