@@ -8,6 +8,7 @@ import { isString } from '../../runtime/core/data-types.js';
 import { inputsOf, type AggCall, type CalcNode, type FusedNode, type JobPlan, type JoinNode, type PlanNode, type SourceNode } from '../../runtime/core/plan.js';
 import { literalKey } from '../../runtime/core/row.js';
 import { cachedKey, levelOrder } from '../../runtime/state/group-state.js';
+import { flatLayouts } from '../../runtime/state/flat-join-state.js';
 import { correlateArg } from '../../runtime/exec/correlate-processor.js';
 import { ExprEmitter, type ExprScope } from './emit-expr.js';
 
@@ -223,7 +224,12 @@ function emitJoinOutput(s: FusedNode, index: number, join: JoinNode, scopeBase: 
     return [`function ${name}(${params}) {`, ...body, `return { ${schema.map((f) => `${literalKey(f.name)}: ${values.get(f.name)}`).join(', ')} };`, '}'];
   };
   const fromRow = (v: string) => (f: string) => `(${v}${prop(f)} ?? null)`;
-  const fromFlat = (_: string, i: number) => `a[o + ${i}]`;
+  // A column of a row kept flat, where runtime/state/flat-join-state.ts keeps it (its key: the input row's key column).
+  const layouts = flatLayouts(join);
+  const fromFlat = (side: 0 | 1, input: string) => (_: string, i: number) => {
+    const at = layouts[side][i];
+    return typeof at === 'number' ? `a[o + ${at}]` : fromRow(input)(at);
+  };
   const none = () => 'null';
   return [
     `// output of join ${join.id}: ${s.calcs.map((c) => c.id).join(' -> ')}`,
@@ -231,8 +237,8 @@ function emitJoinOutput(s: FusedNode, index: number, join: JoinNode, scopeBase: 
     ...variant('both', 'l, r', fromRow('l'), fromRow('r')),
     ...variant('leftOnly', 'l', fromRow('l'), none),
     ...variant('rightOnly', 'r', none, fromRow('r')),
-    ...variant('leftWithFlat', 'l, a, o', fromRow('l'), fromFlat),
-    ...variant('rightWithFlat', 'r, a, o', fromFlat, fromRow('r')),
+    ...variant('leftWithFlat', 'l, a, o', fromRow('l'), fromFlat(1, 'l')),
+    ...variant('rightWithFlat', 'r, a, o', fromFlat(0, 'r'), fromRow('r')),
     'return { joined: (l, r) => (l === null ? rightOnly(r) : r === null ? leftOnly(l) : both(l, r)), leftWithFlat, rightWithFlat };',
     '}',
   ].join('\n');

@@ -12,6 +12,7 @@ import { rowBuilder, RowKind, type Row } from '../core/row.js';
 import { interpret, type EvalTime, type UdfTable } from './interpret-expr.js';
 import { correlateArg } from './correlate-processor.js';
 import { JoinRows } from './join-rows.js';
+import { flatLayouts } from '../state/flat-join-state.js';
 import { calls } from '../core/expr.js';
 
 export function interpretPlan(plan: JobPlan, udfs: UdfTable): StageCode {
@@ -101,7 +102,7 @@ function calcStage(n: CalcNode, udfs: UdfTable, time: EvalTime): MapStage {
 
 /** A join's rows (join-rows.ts) with the fused node's calcs applied one after the other, as the generated join output does. */
 function joinOutput(n: FusedNode, join: JoinNode, udfs: UdfTable, time: EvalTime): JoinOutput {
-  const rows = new JoinRows([join.leftFields, join.rightFields], join.schema.map((f) => f.name));
+  const rows = new JoinRows([join.leftFields, join.rightFields], join.schema.map((f) => f.name), flatLayouts(join));
   const calcs = n.calcs.map((c) => calcRow(c, udfs, time));
   const apply = (row: Row): Row | null => {
     let r: Row | null = row;

@@ -21,7 +21,7 @@ import type { OperatorMetrics } from '../core/metrics.js';
 import type { JoinNode } from '../core/plan.js';
 import { compositeKey } from '../core/kernels.js';
 import { RowKind, type Row } from '../core/row.js';
-import { FlatJoinSide } from '../state/flat-join-state.js';
+import { FlatJoinSide, flatLayouts, type FlatLayout } from '../state/flat-join-state.js';
 import { JoinSideState, type JoinRecord } from '../state/join-state.js';
 import { JoinRows, type FlatPair } from './join-rows.js';
 import { rowKeyGroup } from './key-groups.js';
@@ -80,19 +80,20 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     const now = settings.now ?? Date.now;
     const t = node.joinType;
     this.filtering = t === 'semi' || t === 'anti' ? t : null;
-    this.rows = new JoinRows([node.leftFields, node.rightFields], node.schema.map((f) => f.name));
+    const layouts = flatLayouts(node);
+    this.rows = new JoinRows([node.leftFields, node.rightFields], node.schema.map((f) => f.name), layouts);
     if (settings.output && condition !== null) throw new Error(`join ${node.id}: a fused output with a condition beyond the keys`);
     this.output = settings.output ?? this.rows;
     const output = this.output;
     const [leftInsertOnly, rightInsertOnly] = settings.insertOnly ?? [false, false];
-    const side = (fields: string[], keys: string[], outer: boolean, insertOnly: boolean, counted: boolean, withFlat: FlatPair, outWithFlat: JoinOutput['leftWithFlat']): Side => {
+    const side = (fields: string[], keys: string[], layout: FlatLayout, outer: boolean, insertOnly: boolean, counted: boolean, withFlat: FlatPair, outWithFlat: JoinOutput['leftWithFlat']): Side => {
       const keyOf = joinKey(keys);
       // Rows with nothing to count (associations) or expire are only values (state/flat-join-state.ts); a side
       // with no columns kept (a cross join reading nothing of it) counts its rows by content.
       const flat = insertOnly && settings.ttlMs === 0 && !counted && fields.length > 0;
       return {
         state: flat ? null : new JoinSideState(keyOf, fields, settings.ttlMs, now, insertOnly),
-        flat: flat ? new FlatJoinSide(keyOf, fields, now) : null,
+        flat: flat ? new FlatJoinSide(keyOf, fields, layout, now) : null,
         fields, outer, keyOf, withFlat, outWithFlat,
       };
     };
@@ -101,8 +102,8 @@ export class JoinProcessor extends UnionProcessor implements Stateful {
     const leftOuter = t === 'left' || t === 'full' || t === 'anti';
     const rightOuter = t === 'right' || t === 'full';
     this.sides = [
-      side(node.leftFields, node.leftKeys, leftOuter, leftInsertOnly, leftOuter || this.filtering !== null, this.rows.leftWithFlat, output.leftWithFlat),
-      side(node.rightFields, node.rightKeys, rightOuter, rightInsertOnly, rightOuter, this.rows.rightWithFlat, output.rightWithFlat),
+      side(node.leftFields, node.leftKeys, layouts[0], leftOuter, leftInsertOnly, leftOuter || this.filtering !== null, this.rows.leftWithFlat, output.leftWithFlat),
+      side(node.rightFields, node.rightKeys, layouts[1], rightOuter, rightInsertOnly, rightOuter, this.rows.rightWithFlat, output.rightWithFlat),
     ];
     this.keyGroup = [rowKeyGroup(node.leftKeys, inputTypes[0], settings.maxParallelism), rowKeyGroup(node.rightKeys, inputTypes[1], settings.maxParallelism)];
   }

@@ -4,6 +4,7 @@
 // Each shape is one generated function with one object literal (as rowBuilder does): filling an array of values
 // and building from it cost a stream–dimension join a tenth of its time (bench/README.md).
 import { literalKey, type Row } from '../core/row.js';
+import type { FlatLayout } from '../state/flat-join-state.js';
 
 /** An output row of an input row and a row of the other side kept at `at` in a flat array of values. */
 export type FlatPair = (row: Row, values: readonly unknown[], at: number) => Row;
@@ -18,16 +19,20 @@ export class JoinRows {
   readonly rightWithFlat: FlatPair;
   private readonly keepers: [(row: Row) => Row, (row: Row) => Row];
 
-  /** `fields`: each input's columns, in output order; `names`: the output's column names. */
-  constructor(fields: [readonly string[], readonly string[]], names: readonly string[]) {
+  /**
+   * `fields`: each input's columns, in output order; `names`: the output's column names; `layouts`: where a side
+   * kept flat has its columns (state/flat-join-state.ts flatLayouts).
+   */
+  constructor(fields: [readonly string[], readonly string[]], names: readonly string[], layouts: [FlatLayout, FlatLayout] = [fields[0].map((_, i) => i), fields[1].map((_, i) => i)]) {
     const [lf, rf] = fields;
     const out = (values: string[]) => `({ ${values.map((v, i) => `${literalKey(names[i])}: ${v}`).join(', ')} })`;
     const fromRow = (v: string, fs: readonly string[]) => fs.map((f) => `${v}${read(f)}`);
-    const fromFlat = (fs: readonly string[]) => fs.map((_, i) => `a[o + ${i}]`);
+    // A column kept flat, or (its key) the input row's key column.
+    const fromFlat = (layout: FlatLayout, input: string) => layout.map((at) => (typeof at === 'number' ? `a[o + ${at}]` : `${input}${read(at)}`));
     const nulls = (fs: readonly string[]) => fs.map(() => 'null');
     this.joined = new Function('l', 'r', `return l === null ? ${out([...nulls(lf), ...fromRow('r', rf)])} : r === null ? ${out([...fromRow('l', lf), ...nulls(rf)])} : ${out([...fromRow('l', lf), ...fromRow('r', rf)])};`) as JoinRows['joined'];
-    this.leftWithFlat = new Function('l', 'a', 'o', `return ${out([...fromRow('l', lf), ...fromFlat(rf)])};`) as FlatPair;
-    this.rightWithFlat = new Function('r', 'a', 'o', `return ${out([...fromFlat(lf), ...fromRow('r', rf)])};`) as FlatPair;
+    this.leftWithFlat = new Function('l', 'a', 'o', `return ${out([...fromRow('l', lf), ...fromFlat(layouts[1], 'l')])};`) as FlatPair;
+    this.rightWithFlat = new Function('r', 'a', 'o', `return ${out([...fromFlat(layouts[0], 'r'), ...fromRow('r', rf)])};`) as FlatPair;
     const keeper = (fs: readonly string[]) => new Function('r', `return { ${fs.map((f) => `${literalKey(f)}: r${read(f)}`).join(', ')} };`) as (row: Row) => Row;
     this.keepers = [keeper(lf), keeper(rf)];
   }
