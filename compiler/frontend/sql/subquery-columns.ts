@@ -10,9 +10,10 @@
 //   cy = COUNT(y) per key (uncorrelated: inner-joined, one row; correlated: left-joined on the key): FALSE where c is
 //   0, TRUE where a y matched, NULL where x is NULL, NULL where cy < c (a NULL y), else FALSE. SQL's three-valued IN
 //   as Calcite's SubQueryRemoveRule.rewriteIn computes it, corners included (NOT IN is its negation).
-// A correlated subquery is a SELECT ... FROM ... [WHERE ...] whose WHERE reads the outer query's columns in AND-ed
-// equalities `inner = outer` only; the rest of its WHERE filters its rows before they are aggregated.
-import { ComparisonContext, ExistsContext, PredicatedContext, QueryStatementContext, SubqueryExpressionContext, type ValueExpressionContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+// A correlated subquery is a SELECT ... FROM ... [WHERE ...] whose WHERE reads the outer query's columns: AND-ed
+// equalities `inner = outer` are the keys; any other correlated condition makes the distinct outer values the keys
+// (Calcite's value generator, inner-joined with the rows on those conditions); the rest of its WHERE filters its rows.
+import { ComparisonContext, ExistsContext, PredicatedContext, QueryStatementContext, SubqueryExpressionContext, type BooleanExpressionContext, type ValueExpressionContext } from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { ParseTree } from 'antlr4ng';
 import { DataTypes } from '../../../runtime/core/data-types.js';
 import type { SourceLoc, WindowProperty } from '../../../runtime/core/plan.js';
@@ -20,11 +21,11 @@ import { GroupedTable, type Table } from '../../api/table.js';
 import { exprKey, hasAggregate, type LExpr } from '../../ir/logical-expr.js';
 import { rightOutputNames } from '../lower-join.js';
 import { ExprConverter, type ExprScope } from './expression.js';
-import { conjuncts, type NamedScope, type PlainSelect, type SubqueryEnv } from './subquery.js';
+import { conjuncts, renamed, type NamedScope, type PlainSelect, type SubqueryEnv } from './subquery.js';
 import type { SqlNode } from './sql-text.js';
 
 /** What correlation sluice decorrelates, for the errors about what it does not. */
-export const CORRELATION_SUPPORTED = 'a subquery may read the outer query\'s columns in its WHERE: as AND-ed equalities for a scalar subquery or an IN / EXISTS inside an expression, (SELECT MAX(x) FROM r WHERE r.k = t.k); in any condition for an IN / EXISTS that is an AND-ed term of the outer WHERE';
+export const CORRELATION_SUPPORTED = 'a subquery may read the outer query\'s columns (plain columns) in the conditions of its WHERE, (SELECT MAX(x) FROM r WHERE r.k = t.k AND r.w < t.v), when it is a SELECT ... FROM ... [WHERE ...] without GROUP BY, DISTINCT or set operations; not in its select list, nor in a subquery of it';
 
 /** A subquery an expression reads the value of. */
 export interface NestedSubquery {
@@ -88,38 +89,68 @@ interface Key { inner: LExpr; outer: LExpr }
 /** A correlated subquery: its rows (its WHERE's other terms applied), its parts and its keys. */
 interface Correlated { rows: Table; parts: PlainSelect; keys: Key[] }
 
-/** The subquery's rows and keys when its WHERE reads the outer query's columns; undefined when it reads none. */
-function correlated(env: SubqueryEnv, query: QueryStatementContext): Correlated | undefined {
+/**
+ * The subquery's rows and keys when its WHERE reads the outer query's columns (of `outer`'s rows); undefined when it
+ * reads none. AND-ed equalities `inner = outer` are the keys. Any other correlated condition (`r.w < t.i`) makes it
+ * Calcite's value generator: the distinct outer values it reads ($o0, ...) inner-joined with the subquery's rows on
+ * every correlated condition, then those values are the keys.
+ */
+function correlated(env: SubqueryEnv, query: QueryStatementContext, outer: Table): Correlated | undefined {
   const { text } = env;
   const parts = env.selectParts(query);
   if (!parts?.where) return undefined;
   const filters: LExpr[] = [];
   const keys: Key[] = [];
+  const general: BooleanExpressionContext[] = [];
+  /** The conditions that read the outer query: keys and general ones. */
+  const correlatedConditions: BooleanExpressionContext[] = [];
   const sided = (convert: (x: ExprConverter) => LExpr) => {
     const scope = new SideScope(parts.scope, env.outer);
     return { expr: convert(new ExprConverter(text, scope)), inner: scope.inner, outer: scope.outer };
   };
-  for (const c of conjuncts(parts.where)) {
+  const conditions = conjuncts(parts.where);
+  for (const c of conditions) {
     const whole = sided((x) => x.condition(c));
     if (!whole.outer) { filters.push(whole.expr); continue; }
+    correlatedConditions.push(c);
     const v = c instanceof PredicatedContext && !c.predicate() ? c.valueExpression() : undefined;
     const eq = v instanceof ComparisonContext && v.comparisonOperator().getText() === '=' ? v : undefined;
     const [l, r] = eq ? [sided((x) => x.valueExpression(eq._left!)), sided((x) => x.valueExpression(eq._right!))] : [];
     const only = (s: typeof l, side: 'inner' | 'outer') => !!s && s[side] && !s[side === 'inner' ? 'outer' : 'inner'];
     if (only(l, 'inner') && only(r, 'outer')) keys.push({ inner: l!.expr, outer: r!.expr });
     else if (only(r, 'inner') && only(l, 'outer')) keys.push({ inner: r!.expr, outer: l!.expr });
-    else throw text.unsupported("a correlated condition other than an equality of the subquery's columns with the outer query's", c, CORRELATION_SUPPORTED);
+    else general.push(c);
   }
-  if (!keys.length) return undefined;
+  if (!keys.length && !general.length) return undefined;
   const loc = text.loc(parts.where);
-  return { rows: filters.length ? parts.table.filterBy(all(filters, loc), loc) : parts.table, parts, keys };
+  const rows = filters.length ? parts.table.filterBy(all(filters, loc), loc) : parts.table;
+  if (!general.length) return { rows, parts, keys };
+  // The value generator: every correlated condition over the outer values as columns $o0, ... of their own.
+  const values = new Map<string, string>();
+  const scope = new SideScope(parts.scope, env.outer, (e, node) => {
+    if (e.kind !== 'ref') throw text.unsupported('a correlated condition (beyond equalities) on an outer value that is no plain column', node, CORRELATION_SUPPORTED);
+    if (!values.has(e.name)) values.set(e.name, `$o${values.size}`);
+    return ref(values.get(e.name)!, loc);
+  });
+  const correlating = correlatedConditions.map((c) => new ExprConverter(text, scope).condition(c));
+  const outerRefs = [...values].map(([name, o]): LExpr => ({ kind: 'alias', name: o, expr: ref(name, loc), loc }));
+  const generated = outer.project(outerRefs, loc);
+  const distinctValues = new GroupedTable(generated, [...values.values()].map((o) => ref(o, loc)), undefined, loc).aggregate([...values.values()].map((o) => ref(o, loc)), undefined, loc);
+  const names = rightOutputNames(rows.getSchema(), distinctValues.getSchema());
+  const joined = new Map(distinctValues.getSchema().map((f, i) => [f.name, names[i]]));
+  const renamedConditions = correlating.map((e) => renamed(e, joined));
+  return {
+    rows: rows.joinWith('inner', distinctValues, all(renamedConditions, loc), names, loc),
+    parts,
+    keys: [...values].map(([name, o]) => ({ inner: ref(joined.get(o)!, loc), outer: ref(name, loc) })),
+  };
 }
 
 /** A scalar subquery's column: per key when correlated, else its one row joined to every row. */
 function scalarColumn(env: SubqueryEnv, table: Table, use: NestedSubquery, name: string): { table: Table; reads: LExpr[] } {
   const { text } = env;
   const loc = text.loc(use.at);
-  const c = correlated(env, use.query);
+  const c = correlated(env, use.query, table);
   if (!c) {
     const sub = env.query(use.query);
     const schema = sub.getSchema();
@@ -148,7 +179,7 @@ function scalarColumn(env: SubqueryEnv, table: Table, use: NestedSubquery, name:
 function markColumn(env: SubqueryEnv, table: Table, use: NestedSubquery, name: string): { table: Table; reads: LExpr[] } {
   const { text } = env;
   const loc = text.loc(use.at);
-  const c = correlated(env, use.query);
+  const c = correlated(env, use.query, table);
   let rows: Table;
   let y: LExpr | undefined;
   if (c) {
@@ -278,12 +309,13 @@ class SideScope implements ExprScope {
   inner = false;
   outer = false;
 
-  constructor(private readonly own: NamedScope, private readonly enclosing: NamedScope) {}
+  /** `mapOuter`: what an outer column becomes (the value generator's column of it). */
+  constructor(private readonly own: NamedScope, private readonly enclosing: NamedScope, private readonly mapOuter = (e: LExpr, _node: SqlNode) => e) {}
 
   column(parts: string[], node: SqlNode): LExpr {
     if (!this.own.knows(parts) && this.enclosing.knows(parts)) {
       this.outer = true;
-      return this.enclosing.column(parts, node);
+      return this.mapOuter(this.enclosing.column(parts, node), node);
     }
     this.inner = true;
     return this.own.column(parts, node);

@@ -196,7 +196,7 @@ class CorrelatedScope implements ExprScope {
 }
 
 /** The expression with its column references renamed. */
-function renamed(e: LExpr, names: ReadonlyMap<string, string>): LExpr {
+export function renamed(e: LExpr, names: ReadonlyMap<string, string>): LExpr {
   switch (e.kind) {
     case 'ref': return { ...e, name: names.get(e.name) ?? e.name };
     case 'call': return { ...e, args: e.args.map((a) => renamed(a, names)), ...(e.filter ? { filter: renamed(e.filter, names) } : {}) };
