@@ -563,12 +563,17 @@ const CORE = [
 // (then other columns) sorts by the watermark and drops rows older than the last ones sent; ORDER BY ... LIMIT
 // is a Top-N over the whole input, LIMIT alone keeps the first rows; any other ORDER BY is refused. The late
 // rows of `ev` are an hour behind their neighbours: after rows 0-2 went out they are dropped, alone they are not.
-// UNNEST of arrays and maps (a correlate): NULL and empty collections, LEFT ... ON TRUE, conditions, an aggregate above it.
+// UNNEST of arrays and maps (a correlate): NULL and empty collections, LEFT ... ON TRUE, conditions, an aggregate above
+// it, updating inputs.
 const UNNEST = [
   'SELECT id, x FROM t CROSS JOIN UNNEST(ARRAY[i, 1]) AS u(x)', "SELECT id, x FROM t, UNNEST(SPLIT(s, ' ')) AS u(x)",
   "SELECT id, x FROM t LEFT JOIN UNNEST(SPLIT(s, ' ')) AS u(x) ON TRUE", "SELECT id, k, v FROM t CROSS JOIN UNNEST(MAP['a', i, 'b', 2]) AS u(k, v)",
   "SELECT id, p, q FROM t CROSS JOIN UNNEST(ARRAY[ROW(i, s2), ROW(id, s)]) AS u(p, q)", 'SELECT id, x FROM t CROSS JOIN UNNEST(ARRAY[i, id]) AS u(x) WHERE x > 1',
   "SELECT id, x FROM t JOIN UNNEST(ARRAY[i, id, 3]) AS u(x) ON x > id", "SELECT w, COUNT(*) AS c, SUM(v) AS s FROM ev CROSS JOIN UNNEST(ARRAY[k, 'all']) AS u(w) GROUP BY w",
+  // On updating inputs (an aggregate's -U/+U): every changelog row expanded with its kind, as Flink's Correlate.
+  'SELECT k, x FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) CROSS JOIN UNNEST(ARRAY[c, c * 10]) AS u(x)',
+  'SELECT x, COUNT(*) AS n FROM (SELECT k, MAX(v) AS m FROM ev GROUP BY k) CROSS JOIN UNNEST(ARRAY[m, 0]) AS u(x) GROUP BY x',
+  "SELECT k, x FROM (SELECT k, MAX(v) AS m FROM ev GROUP BY k) LEFT JOIN UNNEST(SPLIT(CASE WHEN MOD(m, 3) = 0 THEN '' ELSE CAST(m AS STRING) END, ',')) AS u(x) ON TRUE WHERE x IS NULL OR x <> ''",
 ];
 
 const SORT = [
