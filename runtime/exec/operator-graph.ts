@@ -187,7 +187,8 @@ async function assemble(plan: JobPlan, ctx: GraphContext, g: OperatorGraph, read
         const input = ingestNode.schema;
         const p = n.kind === 'groupAggregate'
           ? new GroupAggProcessor(ingest as GroupIngest, aggKernel(n.aggs, input, n.retracting, code.udfs), n, input, m, batch ? null : ctx.miniBatch, maxParallelism, batch, batch && !ctx.subtasks)
-          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input, false, code.udfs), n, input, m, maxParallelism);
+          // A parallel run's aggregate merges partial aggregates per window: it keeps its windows whole.
+          : new WindowAggProcessor(ingest as WindowIngest, aggKernel(n.aggs, input, false, code.udfs), n, input, m, maxParallelism, batch && !ctx.subtasks);
         if (p instanceof WindowAggProcessor && p.processingTime) g.procTimers.push(p);
         if (p instanceof GroupAggProcessor && ctx.miniBatch && !batch) g.miniBatches.push(p);
         if (restore?.operators[n.id] !== undefined) p.restore(restore.operators[n.id]);

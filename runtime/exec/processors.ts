@@ -11,6 +11,7 @@ import type { Row, RowKind } from '../core/row.js';
 import type { SinkWriter } from '../core/connector.js';
 import { GroupState } from '../state/group-state.js';
 import { WindowState } from '../state/window-state.js';
+import { sliceable } from '../state/window-slices.js';
 import { keyGroupFunction } from './key-groups.js';
 import { MiniBatchTrigger, type MiniBatchSettings } from './mini-batch.js';
 
@@ -116,14 +117,23 @@ export class GroupAggProcessor extends Emitter implements Processor, Stateful {
   restore(s: unknown): void { this.state.restore(s); }
 }
 
-/** Window aggregate: accumulates, and fires windows when the watermark (or the clock) passes their end. */
+/**
+ * Window aggregate: accumulates, and fires windows when the watermark (or the clock) passes their end. A batch
+ * (no watermark: every window fires at the end of input) keeps its windows as slices where that is exact
+ * (runtime/state/window-slices.ts).
+ */
 export class WindowAggProcessor extends Emitter implements Processor, Stateful {
   readonly state: WindowState;
 
-  constructor(private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, input: readonly Field[], metrics: OperatorMetrics, maxParallelism: number) {
+  constructor(
+    private readonly ingest: WindowIngest, kernel: AggKernel, node: WindowAggregateNode, input: readonly Field[], metrics: OperatorMetrics, maxParallelism: number,
+    /** A single task's batch run: slice the windows if they can be. */
+    batch = false,
+  ) {
     super(metrics);
     const keyTypes = node.keys.map((k) => input.find((f) => f.name === k)!.type);
-    this.state = new WindowState(node.window, kernel, node.keys, node.aggs.map((a) => a.name), node.properties, keyGroupFunction(keyTypes, maxParallelism), maxParallelism);
+    const sliced = batch && sliceable(node.window, node.aggs, input);
+    this.state = new WindowState(node.window, kernel, node.keys, node.aggs.map((a) => a.name), node.properties, keyGroupFunction(keyTypes, maxParallelism), maxParallelism, sliced);
   }
 
   get processingTime(): boolean {
@@ -150,7 +160,8 @@ export class WindowAggProcessor extends Emitter implements Processor, Stateful {
   /** Processing-time windows fire from the runner's timer. */
   fire(time: number): void {
     const out: Row[] = [];
-    this.state.fire(time, out);
+    // Rows go out in chunks as they are made: a batch's end fires every window at once.
+    this.state.fire(time, out, (rows) => this.emit(rows, null));
     this.emit(out, null);
   }
 

@@ -5,7 +5,7 @@
 import type { OperatorMetrics } from '../core/metrics.js';
 import type { WindowTableNode } from '../core/plan.js';
 import type { Row, RowKind } from '../core/row.js';
-import { assignWindows } from '../state/window-state.js';
+import { assignWindows } from '../state/window-assign.js';
 import { Emitter, type Processor } from './processors.js';
 
 export class WindowTableProcessor extends Emitter implements Processor {

@@ -91,6 +91,28 @@ export function aggKernel(aggs: AggCall[], input: readonly Field[], retracting =
   };
 }
 
+/** Types whose MIN and MAX do not depend on the order values come in (doubles do: NaN and -0 compare as equal to others). */
+const ORDERED_EXACTLY = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'STRING', 'VARCHAR', 'CHAR', 'BOOLEAN', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ']);
+
+/**
+ * Whether merging accumulators (the kernel's merge) gives exactly what accumulating the same rows one by one
+ * gives, whatever the grouping and order: COUNT, SUM and AVG of integers and DECIMALs (integer sums are exact
+ * while every partial sum is, as the rows' own sum must be: result() refuses one past ±2^53), MIN and MAX of
+ * values compared exactly, and their DISTINCT forms. Not floating-point sums (another order rounds
+ * differently), not what keeps its values in order (LISTAGG, ARRAY_AGG, FIRST_VALUE, ...) or rounds
+ * (STDDEV's Welford step), not aggregate functions (their merge is theirs).
+ */
+export function mergesExactly(aggs: readonly AggCall[], input: readonly Field[]): boolean {
+  return aggs.every((a) => {
+    if (a.udaf || a.fn === 'welford_m2' || isCollecting(a.fn)) return false;
+    if (a.fn === 'count') return true;
+    const t = input.find((f) => f.name === a.arg)?.type;
+    if (t === undefined) return false;
+    if (a.fn === 'sum' || a.fn === 'avg') return isInteger(t) || t.name === 'DECIMAL';
+    return ORDERED_EXACTLY.has(t.name);
+  });
+}
+
 /** Adds value occurrences into a Map, dropping values whose count comes to zero. */
 function addOccurrences(into: Map<unknown, number>, from: Map<unknown, number>): void {
   for (const [v, c] of from) {

@@ -5,18 +5,23 @@
 // assign() resolves an element's windows to their buckets, remembering the buckets of the previous element:
 // consecutive elements nearly always fall in the same windows, so the usual cost per element and window is
 // one Map lookup (the key in the bucket's groups) instead of two.
+// A batch run keeps tumbling, sliding and cumulating windows as slices instead where that is exact
+// (window-slices.ts): an element goes to its one slice, windows are merged from slices when they fire.
 import type { AggKernel, AggregateIngest } from '../core/kernels.js';
 import type { WindowProperty, WindowSpec } from '../core/plan.js';
 import type { Row } from '../core/row.js';
 import { resultRowBuilder } from './agg-kernel.js';
 import { isKeyedSnapshot, type KeyedItem, type KeyedSnapshot, type KeyGroupOf } from './keyed-snapshot.js';
 import { fromSnapshotValue, toSnapshotFlat, toSnapshotValue } from './snapshot-values.js';
+import { assignWindows, mod, type Bucket, type Group } from './window-assign.js';
+import { fireSlices, sliceSize } from './window-slices.js';
 
-export interface Group { keys: unknown[]; acc: any }
-interface Bucket { start: number; end: number; groups: Map<unknown, Group> }
 interface SessionWindow extends Group { start: number; end: number }
 
-/** What a snapshot holds per window and key, and per key's sessions, each with its key group first. */
+/** Rows fire() hands to its `send` at a time (the size of a source batch): a batch's end fires every window at once. */
+const CHUNK = 4096;
+
+/** What a snapshot holds per window (or slice) and key, and per key's sessions, each with its key group first. */
 type WindowItem = [number, number, number, unknown, unknown[], unknown];
 type SessionsItem = [number, unknown, SessionWindow[]];
 
@@ -25,37 +30,6 @@ interface LegacyWindowSnapshot {
   wm: number | null;
   buckets: { start: number; end: number; groups: [unknown, unknown[], unknown][] }[];
   sessions: [unknown, SessionWindow[]][];
-}
-
-/**
- * a mod b, non-negative. Math.floor(a / b) is exact for integer |a| < 2^53 (timestamps are integer ms) and
- * avoids `%` on doubles, which V8 compiles to a call to C's fmod.
- */
-const mod = (a: number, b: number) => a - Math.floor(a / b) * b;
-
-/**
- * The tumbling, sliding or cumulating windows an element at `ts` falls in whose last millisecond is after `wm`
- * (-Infinity: all of them), as Flink's assigners give them: their starts and ends into `starts`/`ends`; returns
- * how many. The window aggregate passes its watermark (windows that fired take nothing more); a window table
- * function passes -Infinity (it keeps late rows).
- */
-export function assignWindows(spec: WindowSpec, ts: number, wm: number, starts: number[], ends: number[]): number {
-  const { sizeMs: size, slideMs: slide, type } = spec;
-  let n = 0;
-  if (type === 'tumble') {
-    const start = ts - mod(ts, size);
-    if (start + size - 1 > wm) { starts[0] = start; ends[0] = start + size; n = 1; }
-  } else if (type === 'slide') {
-    for (let start = ts - mod(ts, slide); start > ts - size; start -= slide) {
-      if (start + size - 1 > wm) { starts[n] = start; ends[n] = start + size; n++; }
-    }
-  } else {
-    const start = ts - mod(ts, size);
-    for (let end = start + slide * (Math.floor((ts - start) / slide) + 1); end <= start + size; end += slide) {
-      if (end - 1 > wm) { starts[n] = start; ends[n] = end; n++; }
-    }
-  }
-  return n;
 }
 
 /** A chain of calcs ending in a window aggregate's assign-and-accumulate step. */
@@ -73,8 +47,13 @@ export class WindowState {
   /** The buckets assign() found last, by position (invalidated when windows fire). */
   private readonly recent: (Bucket | undefined)[] = [];
   private readonly buckets = new Map<number, Bucket>();
-  /** Ends of the open buckets, ascending. */
+  /** Ends of the open buckets, ascending unless endsUnsorted (sortedEnds() sorts them when needed). */
   private openEnds: number[] = [];
+  private endsUnsorted = false;
+  /** Sliced (window-slices.ts): the slice length, and the bounds of the slice assign() found last; else 0 and an empty range. */
+  private sliceMs: number;
+  private lo = Infinity;
+  private hi = -Infinity;
   private readonly sessions = new Map<unknown, SessionWindow[]>();
   private minSessionEnd = Infinity;
 
@@ -88,12 +67,25 @@ export class WindowState {
     properties: readonly { name: string; property: WindowProperty }[],
     private readonly keyGroupOf: KeyGroupOf,
     private readonly maxParallelism: number,
+    /** Keep the windows as slices (a batch run, when window-slices.ts's sliceable() holds). */
+    sliced = false,
   ) {
     this.toRow = resultRowBuilder(kernel, keyNames, aggNames, properties);
+    this.sliceMs = sliced ? sliceSize(spec) : 0;
   }
 
-  /** Fills starts/ends/assigned with the element's windows that have not fired; returns how many. */
+  /** Whether the windows are kept as slices (a restored snapshot of windows may turn this off). */
+  get sliced(): boolean {
+    return this.sliceMs !== 0;
+  }
+
+  /**
+   * Fills starts/ends/assigned with the element's windows that have not fired; returns how many. Sliced: its
+   * slice, in assigned[0] (no more to do when it is the previous element's).
+   */
   assign(ts: number): number {
+    if (ts < this.hi && ts >= this.lo) return 1;
+    if (this.sliceMs !== 0) return this.assignSlice(ts);
     const n = assignWindows(this.spec, ts, this.wm, this.starts, this.ends);
     if (n === 0) this.late++;
     for (let i = 0; i < n; i++) {
@@ -111,6 +103,24 @@ export class WindowState {
       this.assigned[i] = b.groups;
     }
     return n;
+  }
+
+  private assignSlice(ts: number): number {
+    const start = ts - mod(ts, this.sliceMs);
+    const end = start + this.sliceMs;
+    let b = this.buckets.get(end);
+    if (b === undefined) {
+      // A slice is dropped once all its windows have fired: an element of one that is gone is late (and, as
+      // assign() counts it, one in no window at all: a cumulating window's size need not be a multiple of its step).
+      if (assignWindows(this.spec, start, this.wm, this.starts, this.ends) === 0) { this.late++; return 0; }
+      b = { start, end, groups: new Map() };
+      this.buckets.set(end, b);
+      this.insertEnd(end);
+    }
+    this.lo = start;
+    this.hi = end;
+    this.assigned[0] = b.groups;
+    return 1;
   }
 
   /** A new group under `key` in `groups` (one of assigned): what generated code calls for a key's first element. */
@@ -168,33 +178,63 @@ export class WindowState {
     return s.acc;
   }
 
-  /** Emits every window whose end - 1 <= time, ordered by window end; returns how many rows. */
-  fire(time: number, out: Row[]): number {
-    if (time > this.wm) this.wm = time;
+  /**
+   * Emits every window whose end - 1 <= time into `out`, ordered by window end; with `send`, every CHUNK rows
+   * go out through it as they are made (out starts again empty). Returns how many rows.
+   */
+  fire(time: number, out: Row[], send?: (rows: Row[]) => void): number {
     const before = out.length;
-    if (this.spec.type === 'session') this.fireSessions(time, out);
+    let sent = 0;
+    const push = (row: Row) => {
+      out.push(row);
+      if (send !== undefined && out.length >= CHUNK) { sent += out.length; send(out.splice(0)); }
+    };
+    if (this.spec.type === 'session') this.fireSessions(time, push);
+    else if (this.sliceMs !== 0) this.fireSliced(time, push);
     else {
+      const ends = this.sortedEnds();
       let i = 0;
-      while (i < this.openEnds.length && this.openEnds[i] - 1 <= time) {
-        const b = this.buckets.get(this.openEnds[i])!;
-        for (const g of b.groups.values()) out.push(this.toRow(g.keys, g.acc, b.start, b.end));
+      while (i < ends.length && ends[i] - 1 <= time) {
+        const b = this.buckets.get(ends[i])!;
+        for (const g of b.groups.values()) push(this.toRow(g.keys, g.acc, b.start, b.end));
         this.buckets.delete(b.end);
         i++;
       }
       if (i > 0) {
-        this.openEnds = this.openEnds.slice(i);
+        this.openEnds = ends.slice(i);
         this.recent.length = 0;
       }
     }
-    return out.length - before;
+    if (time > this.wm) this.wm = time;
+    return sent + out.length - before;
+  }
+
+  /** Sliced: the windows due merged from their slices (window-slices.ts); slices whose windows have all fired go. */
+  private fireSliced(time: number, push: (row: Row) => void): void {
+    const slices = this.sortedEnds().map((end) => this.buckets.get(end)!);
+    const kept = fireSlices(this.spec, this.kernel, slices, this.wm, time, (start, end, groups) => {
+      for (const g of groups.values()) push(this.toRow(g.keys, g.acc, start, end));
+    });
+    if (kept.length === slices.length) return;
+    for (const b of slices) this.buckets.delete(b.end);
+    for (const b of kept) this.buckets.set(b.end, b);
+    this.openEnds = kept.map((b) => b.end);
+    this.lo = Infinity;
+    this.hi = -Infinity;
   }
 
   /** The earliest time at which a window fires next (for processing-time timers). */
   nextFireTime(): number {
-    return this.spec.type === 'session' ? this.minSessionEnd - 1 : this.openEnds.length ? this.openEnds[0] - 1 : Infinity;
+    if (this.spec.type === 'session') return this.minSessionEnd - 1;
+    const ends = this.sortedEnds();
+    if (ends.length === 0) return Infinity;
+    if (this.sliceMs === 0) return ends[0] - 1;
+    // The first slice's first window ends first (a window's end grows with the times it holds).
+    const n = assignWindows(this.spec, this.buckets.get(ends[0])!.start, this.wm, this.starts, this.ends);
+    return n === 0 ? Infinity : Math.min(...this.ends.slice(0, n)) - 1;
   }
 
-  private fireSessions(time: number, out: Row[]): void {
+  private fireSessions(time: number, push: (row: Row) => void): void {
     if (this.minSessionEnd - 1 > time) return;
     const fired: SessionWindow[] = [];
     let minEnd = Infinity;
@@ -207,13 +247,22 @@ export class WindowState {
     }
     this.minSessionEnd = minEnd;
     fired.sort((a, b) => a.end - b.end);
-    for (const s of fired) out.push(this.toRow(s.keys, s.acc, s.start, s.end));
+    for (const s of fired) push(this.toRow(s.keys, s.acc, s.start, s.end));
   }
 
+  /** Ends come mostly in order; one out of order is sorted in when the ends are read (not one splice each). */
   private insertEnd(end: number): void {
-    let i = this.openEnds.length;
-    while (i > 0 && this.openEnds[i - 1] > end) i--;
-    this.openEnds.splice(i, 0, end);
+    const n = this.openEnds.length;
+    if (n > 0 && this.openEnds[n - 1] > end) this.endsUnsorted = true;
+    this.openEnds.push(end);
+  }
+
+  private sortedEnds(): number[] {
+    if (this.endsUnsorted) {
+      this.openEnds.sort((a, b) => a - b);
+      this.endsUnsorted = false;
+    }
+    return this.openEnds;
   }
 
   /**
@@ -222,6 +271,7 @@ export class WindowState {
    * whether a window is late is the owning subtask's decision (mergePartial), against its watermark.
    */
   takePartials(): [number, number, unknown, unknown[], unknown][] {
+    this.unsliced('pre-aggregates');
     const out: [number, number, unknown, unknown[], unknown][] = [];
     for (const b of this.buckets.values()) for (const [k, g] of b.groups) out.push([b.start, b.end, k, g.keys, g.acc]);
     for (const [k, list] of this.sessions) for (const s of list) out.push([s.start, s.end, k, s.keys, s.acc]);
@@ -235,6 +285,7 @@ export class WindowState {
 
   /** Merges one window's accumulators pre-aggregated by another subtask; a window that has fired drops them (late). */
   mergePartial(start: number, end: number, key: unknown, keys: unknown[], acc: unknown): void {
+    this.unsliced('merges partial aggregates');
     if (end - 1 <= this.wm) { this.late++; return; }
     if (this.spec.type === 'session') { this.mergeSession(start, end, key, keys, acc); return; }
     let b = this.buckets.get(end);
@@ -247,6 +298,11 @@ export class WindowState {
     const g = b.groups.get(key);
     if (g === undefined) b.groups.set(key, { keys, acc });
     else this.kernel.merge(g.acc, acc);
+  }
+
+  /** Partial aggregates are per window: a parallel run keeps its windows whole (runtime/exec/operator-graph.ts). */
+  private unsliced(what: string): void {
+    if (this.sliceMs !== 0) throw new Error(`a window state kept as slices ${what}: only a single task's batch run slices its windows`);
   }
 
   /** A partial session [start, end) joins every session of its key it overlaps, as an element's window does. */
@@ -268,7 +324,10 @@ export class WindowState {
     if (merged.end < this.minSessionEnd) this.minSessionEnd = merged.end;
   }
 
-  /** The open windows (per window and key) and sessions (per key), each with its key group (KeyedSnapshot). */
+  /**
+   * The open windows (per window and key) and sessions (per key), each with its key group (KeyedSnapshot);
+   * sliced, the slices (per slice and key) under `slices`, which restore() turns into windows where needed.
+   */
   snapshot(): KeyedSnapshot {
     const windows: WindowItem[] = [];
     for (const b of this.buckets.values()) {
@@ -276,7 +335,10 @@ export class WindowState {
     }
     const sessions: SessionsItem[] = [];
     for (const [k, list] of this.sessions) sessions.push([this.keyGroupOf(list[0].keys), toSnapshotFlat(k), list.map((x) => ({ ...x, keys: toSnapshotFlat(x.keys), acc: toSnapshotValue(x.acc) }))]);
-    return { maxParallelism: this.maxParallelism, lists: { windows: windows as KeyedItem[], sessions: sessions as KeyedItem[] }, watermark: Number.isFinite(this.wm) ? this.wm : null };
+    return {
+      maxParallelism: this.maxParallelism, lists: { [this.sliceMs !== 0 ? 'slices' : 'windows']: windows as KeyedItem[], sessions: sessions as KeyedItem[] },
+      watermark: Number.isFinite(this.wm) ? this.wm : null,
+    };
   }
 
   /** A snapshot of this operator's key groups (runtime/exec/redistribute.ts selects them for a subtask). */
@@ -289,18 +351,41 @@ export class WindowState {
     this.recent.length = 0;
     this.sessions.clear();
     this.minSessionEnd = Infinity;
-    for (const [, start, end, k, keys, acc] of (snapshot.lists.windows ?? []) as WindowItem[]) {
-      let b = this.buckets.get(end);
-      if (!b) {
-        this.buckets.set(end, (b = { start, end, groups: new Map() }));
-        this.insertEnd(end);
-      }
-      b.groups.set(fromSnapshotValue(k) as typeof k, { keys: fromSnapshotValue(keys) as typeof keys, acc: fromSnapshotValue(acc) });
-    }
+    this.lo = Infinity;
+    this.hi = -Infinity;
     for (const [, k, list] of (snapshot.lists.sessions ?? []) as SessionsItem[]) {
       this.sessions.set(fromSnapshotValue(k) as typeof k, list.map((x) => ({ ...x, keys: fromSnapshotValue(x.keys) as typeof x.keys, acc: fromSnapshotValue(x.acc) })));
       for (const x of list) this.minSessionEnd = Math.min(this.minSessionEnd, x.end);
     }
+    const windows = (snapshot.lists.windows ?? []) as WindowItem[];
+    const slices = (snapshot.lists.slices ?? []) as WindowItem[];
+    // Windows of several slices cannot be cut into slices again: the state keeps them whole from here on.
+    if (windows.length > 0 && this.sliceMs !== this.spec.sizeMs) this.sliceMs = 0;
+    for (const [, start, end, k, keys, acc] of windows) this.restoreGroup(this.buckets, start, end, fromSnapshotValue(k), fromSnapshotValue(keys) as unknown[], fromSnapshotValue(acc));
+    const restored = this.sliceMs !== 0 ? this.buckets : new Map<number, Bucket>();
+    for (const [, start, end, k, keys, acc] of slices) this.restoreGroup(restored, start, end, fromSnapshotValue(k), fromSnapshotValue(keys) as unknown[], fromSnapshotValue(acc));
+    if (restored === this.buckets || restored.size === 0) return;
+    // Slices restored into windows kept whole: each window's groups merged from its slices, as firing it would.
+    const ordered = [...restored.values()].sort((a, b) => a.end - b.end);
+    fireSlices(this.spec, this.kernel, ordered, this.wm, Infinity, (start, end, groups) => {
+      for (const [k, g] of groups) {
+        const acc = this.kernel.create();
+        this.kernel.merge(acc, g.acc);
+        this.restoreGroup(this.buckets, start, end, k, g.keys, acc);
+      }
+    });
+  }
+
+  /** Adds a restored group to its window (or slice) in `buckets`; a second one of the same key merges into the first. */
+  private restoreGroup(buckets: Map<number, Bucket>, start: number, end: number, key: unknown, keys: unknown[], acc: unknown): void {
+    let b = buckets.get(end);
+    if (b === undefined) {
+      buckets.set(end, (b = { start, end, groups: new Map() }));
+      if (buckets === this.buckets) this.insertEnd(end);
+    }
+    const g = b.groups.get(key);
+    if (g === undefined) b.groups.set(key, { keys, acc });
+    else this.kernel.merge(g.acc, acc);
   }
 
   /** The first snapshot format (before key groups) as a KeyedSnapshot: older checkpoints restore at any parallelism. */

@@ -614,6 +614,10 @@ const BATCH = [
   'SELECT e.id, d.name FROM ev e LEFT JOIN dim d ON e.k = d.k WHERE e.id < 6', 'SELECT d.name, e.k, COUNT(*) AS c FROM ev e FULL JOIN dim d ON e.k = d.k GROUP BY d.name, e.k',
   'SELECT c, COUNT(*) AS n FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k) GROUP BY c',
   'SELECT k, c FROM (SELECT k, c, ROW_NUMBER() OVER (ORDER BY c DESC) AS rn FROM (SELECT k, COUNT(*) AS c FROM ev GROUP BY k)) WHERE rn <= 2',
+  // Windows in a batch (kept as slices, runtime/state/window-slices.ts): every record counts, ev's late ones too.
+  "SELECT window_start, window_end, k, COUNT(*) AS c, SUM(v) AS s, MIN(v) AS mn, MAX(id) AS mx FROM TABLE(HOP(TABLE ev, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, k",
+  "SELECT window_start, window_end, k, COUNT(DISTINCT v) AS dv, AVG(v) AS a, MAX(ts) AS mt FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(ts), INTERVAL '2' MINUTE, INTERVAL '6' MINUTE)) GROUP BY window_start, window_end, k",
+  "SELECT window_start, k, COUNT(*) AS c, SUM(v) AS s FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '5' MINUTE)) GROUP BY window_start, window_end, k",
 ];
 
 
