@@ -129,6 +129,13 @@ const unitArg = (t: TypeCheck, i: number, allowed: (u: string) => boolean = isTi
   if (!allowed(unit)) t.fail(`${t.written}: unknown time unit '${unit}'`, `one of ${Object.keys(TIME_UNITS).filter(allowed).join(', ')}`);
 };
 
+/**
+ * Whether generated code's divisor is a number literal other than 0 (`1000`, `1e3`, `2.5`): then an integer
+ * division needs no run-time zero check. Not only shorter: V8 optimises a loop with a dead
+ * `false ? fn.divisionByZero() : ...` worse (q1's `price * 908 / 1000` took 26 % more instructions with it).
+ */
+const nonZeroLiteral = (js: string): boolean => /^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(js) && Number(js) !== 0;
+
 /** The built-in scalar functions, by the name typed calls carry (Expr.fn). */
 export const BUILTINS = {
   plus: timeArithmetic(1, '+', 'plus'),
@@ -147,7 +154,7 @@ export const BUILTINS = {
         return bits === undefined ? (a, b) => (b === 0 ? f.divisionByZero() : Math.trunc(a / b)) : (a, b) => (b === 0 ? f.divisionByZero() : f.wrapInteger(Math.trunc(a / b), bits));
       },
       inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp("/", ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
-        : isInteger(c.type) ? wrapJs(`${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]})`, c.type) : `${v[0]} / ${v[1]}`),
+        : isInteger(c.type) ? wrapJs(nonZeroLiteral(v[1]) ? `Math.trunc(${v[0]} / ${v[1]})` : `${v[1]} === 0 ? fn.divisionByZero() : Math.trunc(${v[0]} / ${v[1]})`, c.type) : `${v[0]} / ${v[1]}`),
     },
     text: infix('/'),
   },
@@ -157,7 +164,7 @@ export const BUILTINS = {
     eval: {
       kind: 'strict', impl: f.modulo, consts: (c) => [isInteger(c.type), ...(c.type.name === 'DECIMAL' ? decimalConsts(c) : [])],
       inline: (v, c) => (c.type.name === 'DECIMAL' ? `fn.decimalOp("%", ${v[0]}, ${v[1]}, ${decimalConsts(c).join(', ')})`
-        : isInteger(c.type) ? `(${v[1]} === 0 ? fn.divisionByZero() : ${v[0]} % ${v[1]})` : `${v[0]} % ${v[1]}`),
+        : isInteger(c.type) && !nonZeroLiteral(v[1]) ? `(${v[1]} === 0 ? fn.divisionByZero() : ${v[0]} % ${v[1]})` : `(${v[0]} % ${v[1]})`),
     },
     text: infix('%'),
   },

@@ -105,6 +105,18 @@ describe('arithmetic operators, fused and unfused', () => {
     expect(sortRows(rows)).toEqual(sortRows(exp));
   });
 
+  // A literal divisor other than 0 is emitted without the run-time zero check; the results must not change.
+  it('division and MOD by literals, including 0 and a BIGINT operand', async () => {
+    const rows = await collectBothWays(() => make(values).sqlQuery(
+      `SELECT i, i / 1000 AS k, i / 7 AS s, MOD(i, 3) AS r, CAST(i AS BIGINT) * 908 / 1000 AS c, MOD(CAST(i AS BIGINT), 1000) AS cm, d / 2 AS h FROM n`));
+    const exp = values.map(([i, , d]) => ({
+      i, k: Math.trunc(i / 1000) | 0, s: Math.trunc(i / 7) | 0, r: i % 3, c: Math.trunc((i * 908) / 1000), cm: i % 1000, h: d / 2,
+    }));
+    expect(sortRows(rows)).toEqual(sortRows(exp));
+    await expect(collectBothWays(() => make(values).sqlQuery('SELECT i / 0 AS q FROM n'))).rejects.toThrow(/by zero/i);
+    await expect(collectBothWays(() => make(values).sqlQuery('SELECT MOD(i, 0) AS q FROM n'))).rejects.toThrow(/by zero/i);
+  });
+
   it('an integer division by zero fails the job both ways; a DOUBLE one is Infinity', async () => {
     const env = () => make([[5, 0, 0]]);
     await expect(collectBothWays(() => env().sqlQuery('SELECT i / j AS q FROM n'))).rejects.toThrow(/by zero/i);
